@@ -1,0 +1,156 @@
+import { kindOf } from "../kinds/registry";
+import type { RetryPolicy, WorkflowDefinition } from "../workflow/definition";
+import { type IR, IR_VERSION, type IREdge, type IRNode, type IRStep } from "./ir";
+import { type Csr, type LevelsFn, levelsReference } from "./levels";
+
+/** HTTP nodes whose timeout is at most this run inline in the DO when their mode is `auto`. */
+export const INLINE_HTTP_MAX_TIMEOUT_MS = 5_000;
+
+export interface CompileOptions {
+  /** The optimiser's levels pass (WASM in workerd); the TypeScript reference by default. */
+  levels?: LevelsFn;
+}
+
+/**
+ * Compiles a validated definition to IR: stable ids, adjacency, ports, defaults applied,
+ * dispatch modes chosen, loop bodies and parallel levels computed. Deterministic: the same
+ * definition always gives the same IR.
+ * @example
+ * const ir = compile(validated.definition);
+ * ir.nodes[ir.byId.start].out; // edge indexes leaving start
+ */
+export function compile(def: WorkflowDefinition, options: CompileOptions = {}): IR {
+  const byId: Record<string, number> = {};
+  const nodes: IRNode[] = def.nodes.map((spec, index) => {
+    byId[spec.id] = index;
+    const step = compileStep(spec.type, spec.config, spec.retry, spec.timeoutMs);
+    const kind = kindOf(spec.type);
+    const node: IRNode = {
+      ...step,
+      id: spec.id,
+      index,
+      join: spec.join,
+      ports: kind ? [...kind.ports(step.config as never)] : [],
+      in: [],
+      out: [],
+      level: 0,
+    };
+    if (spec.type === "map" && kind) {
+      const body = (
+        step.config as {
+          node: {
+            type: string;
+            config: Record<string, unknown>;
+            retry?: RetryPolicy;
+            timeoutMs?: number;
+          };
+        }
+      ).node;
+      node.body = compileStep(body.type, body.config, body.retry, body.timeoutMs);
+    }
+    return node;
+  });
+  const edges: IREdge[] = def.edges.map((e, index) => ({
+    index,
+    from: e.from,
+    to: e.to,
+    on: e.on ?? null,
+    loop: e.loop ? e.loop.maxIterations : null,
+  }));
+  for (const e of edges) {
+    nodes[byId[e.from]!]!.out.push(e.index);
+    nodes[byId[e.to]!]!.in.push(e.index);
+  }
+  const levels = (options.levels ?? levelsReference)(toCsr(nodes, edges, byId));
+  nodes.forEach((n, i) => {
+    n.level = levels[i] ?? 0;
+  });
+  const start = def.nodes.find((n) => n.type === "start")?.id ?? def.nodes[0]!.id;
+  return {
+    irVersion: IR_VERSION,
+    name: def.name,
+    start,
+    nodes,
+    edges,
+    byId,
+    loopBodies: loopBodies(nodes, edges, byId),
+  };
+}
+
+function compileStep(
+  type: string,
+  rawConfig: Record<string, unknown>,
+  retry: RetryPolicy | undefined,
+  timeoutMs: number | undefined,
+): IRStep {
+  const kind = kindOf(type);
+  if (!kind || kind.status === "coming_soon") {
+    return {
+      type,
+      config: rawConfig,
+      retry: { maxAttempts: 1, backoff: "fixed", initialDelayMs: 0, maxDelayMs: 0 },
+      timeoutMs: timeoutMs ?? 0,
+      mode: "skip",
+    };
+  }
+  const parsed = kind.config.safeParse(rawConfig);
+  const config = (parsed.success ? parsed.data : rawConfig) as Record<string, unknown>;
+  const timeout = timeoutMs ?? kind.defaults.timeoutMs;
+  let mode: IRStep["mode"] = "inline";
+  if (kind.execution === "wait") mode = "wait";
+  if (kind.execution === "io") {
+    const wanted = (config as { mode?: string }).mode ?? "auto";
+    mode =
+      wanted === "inline" || (wanted === "auto" && timeout <= INLINE_HTTP_MAX_TIMEOUT_MS)
+        ? "inline"
+        : "queued";
+  }
+  return { type, config, retry: retry ?? kind.defaults.retry, timeoutMs: timeout, mode };
+}
+
+function toCsr(nodes: IRNode[], edges: IREdge[], byId: Record<string, number>): Csr {
+  const offsets = new Int32Array(nodes.length + 1);
+  const forward = nodes.map((n) =>
+    n.out.filter((e) => edges[e]!.loop === null).map((e) => byId[edges[e]!.to]!),
+  );
+  let total = 0;
+  forward.forEach((targets, i) => {
+    offsets[i] = total;
+    total += targets.length;
+  });
+  offsets[nodes.length] = total;
+  return { offsets, targets: Int32Array.from(forward.flat()) };
+}
+
+/** For each loop edge source → target: nodes reachable from target that reach source. */
+function loopBodies(
+  nodes: IRNode[],
+  edges: IREdge[],
+  byId: Record<string, number>,
+): Record<number, string[]> {
+  const bodies: Record<number, string[]> = {};
+  const walk = (from: string, dir: "out" | "in"): Set<string> => {
+    const seen = new Set([from]);
+    const todo = [from];
+    while (todo.length > 0) {
+      const node = nodes[byId[todo.pop()!]!]!;
+      for (const ei of node[dir]) {
+        const e = edges[ei]!;
+        if (e.loop !== null) continue;
+        const next = dir === "out" ? e.to : e.from;
+        if (!seen.has(next)) {
+          seen.add(next);
+          todo.push(next);
+        }
+      }
+    }
+    return seen;
+  };
+  for (const e of edges) {
+    if (e.loop === null) continue;
+    const down = walk(e.to, "out");
+    const up = walk(e.from, "in");
+    bodies[e.index] = nodes.map((n) => n.id).filter((id) => down.has(id) && up.has(id));
+  }
+  return bodies;
+}

@@ -1,0 +1,38 @@
+import { z } from "zod";
+import { defineKind, SUCCESS_PORT } from "./kind";
+
+export const HttpConfig = z.strictObject({
+  method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]).default("GET"),
+  /** http(s) URL; may contain `{{ templates }}`. Goes through the SSRF guard. */
+  url: z.string().min(1).max(8192),
+  headers: z.record(z.string(), z.string()).optional(),
+  query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  /** JSON body (sent as application/json) or a string. */
+  body: z.unknown().optional(),
+  /** Fail the node on a non-2xx status (4xx is not retried, 5xx/408/429 are). */
+  failOnStatus: z.boolean().default(true),
+  /** `auto`: the compiler picks inline for short timeouts, else the queue. */
+  mode: z.enum(["auto", "inline", "queued"]).default("auto"),
+  maxResponseBytes: z
+    .number()
+    .int()
+    .min(1)
+    .max(8 * 1024 * 1024)
+    .optional(),
+});
+
+export const http = defineKind({
+  type: "http",
+  title: "HTTP request",
+  description:
+    "Calls an HTTP API through the SSRF-guarded fetch; outputs `{ status, headers, body }` (body parsed when JSON).",
+  status: "active",
+  execution: "io",
+  config: HttpConfig,
+  ports: () => [SUCCESS_PORT],
+  expressions: () => [],
+  defaults: {
+    retry: { maxAttempts: 3, backoff: "exponential", initialDelayMs: 500, maxDelayMs: 30_000 },
+    timeoutMs: 30_000,
+  },
+});

@@ -1,0 +1,3 @@
+export type { Execution, ExpressionField, KindStatus, NodeKind } from "./kind";
+export { SUCCESS_PORT } from "./kind";
+export { allKinds, describeKinds, kindOf } from "./registry";

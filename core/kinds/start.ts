@@ -1,0 +1,19 @@
+import { z } from "zod";
+import { defineKind, NO_RETRY, SUCCESS_PORT } from "./kind";
+
+export const StartConfig = z.strictObject({
+  /** JSON Schema of the run input, shown in the UI's run dialog. */
+  inputSchema: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const start = defineKind({
+  type: "start",
+  title: "Start",
+  description: "Where a run begins. Its output is the run input.",
+  status: "active",
+  execution: "inline",
+  config: StartConfig,
+  ports: () => [SUCCESS_PORT],
+  expressions: () => [],
+  defaults: { retry: NO_RETRY, timeoutMs: 10_000 },
+});

@@ -1,0 +1,19 @@
+import { z } from "zod";
+import { defineKind, NO_RETRY, SUCCESS_PORT } from "./kind";
+
+export const TransformConfig = z.strictObject({
+  /** JSONata over `{ input, nodes, run }`; its value is the node output. */
+  expression: z.string().min(1).max(20_000),
+});
+
+export const transform = defineKind({
+  type: "transform",
+  title: "Transform",
+  description: "Computes a value with a JSONata expression over the run context.",
+  status: "active",
+  execution: "inline",
+  config: TransformConfig,
+  ports: () => [SUCCESS_PORT],
+  expressions: (c) => [{ path: ["expression"], source: c.expression }],
+  defaults: { retry: NO_RETRY, timeoutMs: 10_000 },
+});

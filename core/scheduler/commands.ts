@@ -1,0 +1,58 @@
+import type { NodeError } from "../errors";
+import type { RunStatus } from "./state";
+import type { Timer } from "./signals";
+
+export type RunEventType =
+  | "run_started"
+  | "node_queued"
+  | "node_started"
+  | "node_succeeded"
+  | "node_failed"
+  | "node_retrying"
+  | "node_skipped"
+  | "node_waiting"
+  | "map_item_succeeded"
+  | "map_item_failed"
+  | "approval_required"
+  | "approval_decided"
+  | "patch_proposed"
+  | "patch_applied"
+  | "patch_rejected"
+  | "run_completed"
+  | "run_failed"
+  | "run_cancelled";
+
+/** A run event before the DO gives it a seq and a time. */
+export interface RunEventDraft {
+  type: RunEventType;
+  nodeId?: string;
+  data?: Record<string, unknown>;
+}
+
+/** What the scheduler asks the RunObject to do. */
+export type Command =
+  | {
+      type: "execute";
+      nodeId: string;
+      attempt: number;
+      iteration: number;
+      mode: "inline" | "queued" | "wait";
+      timeoutMs: number;
+    }
+  | {
+      type: "execute_item";
+      nodeId: string;
+      attempt: number;
+      index: number;
+      itemAttempt: number;
+      mode: "inline" | "queued";
+      timeoutMs: number;
+    }
+  | { type: "set_timer"; timer: Timer }
+  | { type: "clear_timer"; key: string }
+  | { type: "emit"; event: RunEventDraft }
+  | {
+      type: "finish";
+      status: Extract<RunStatus, "completed" | "failed" | "cancelled">;
+      error?: NodeError;
+    };

@@ -1,0 +1,640 @@
+import type { IR, IRNode } from "../compile/ir";
+import { assertNever, type NodeError } from "../errors";
+import { ERROR_PORT } from "../workflow/definition";
+import { retryDelayMs } from "./backoff";
+import type { Command, RunEventDraft } from "./commands";
+import type { Outcome, Signal, Timer, TimerKind } from "./signals";
+import { ACTIVE, freshNode, type NodeState, type RunState, TERMINAL_RUN } from "./state";
+
+/** Extra time past a node's timeout before its lease expires and the job is sent again. */
+export const LEASE_GRACE_MS = 30_000;
+/** Lease expiries of one attempt before the attempt counts as failed. */
+export const MAX_REDELIVERIES = 3;
+
+export interface StepResult {
+  commands: Command[];
+  /** Nodes and edges whose state changed: what the DO must persist. */
+  dirtyNodes: Set<string>;
+  dirtyEdges: Set<number>;
+}
+
+/**
+ * The scheduler: applies one signal to a run's state (mutating it in place, for speed on large
+ * graphs) and returns the commands the RunObject must carry out. Pure: no I/O, no clock, no
+ * randomness; the same state and signal always give the same result.
+ *
+ * Rules (ARCHITECTURE.md): the join rule with dead-path elimination, outcome ports, `error`
+ * edges, bounded loops, maps with bounded concurrency, retries with backoff, leases, and the
+ * token counter (the run ends when it reaches 0).
+ * @example
+ * const state = createRunState(ir, "run_1", 0);
+ * const { commands } = step(ir, state, { type: "start", now: 0 });
+ */
+export function step(ir: IR, state: RunState, signal: Signal): StepResult {
+  const s = new Stepper(ir, state, signal.now);
+  s.apply(signal);
+  return { commands: s.commands, dirtyNodes: s.dirtyNodes, dirtyEdges: s.dirtyEdges };
+}
+
+class Stepper {
+  readonly commands: Command[] = [];
+  readonly dirtyNodes = new Set<string>();
+  readonly dirtyEdges = new Set<number>();
+
+  constructor(
+    private readonly ir: IR,
+    private readonly state: RunState,
+    private readonly now: number,
+  ) {}
+
+  apply(signal: Signal): void {
+    if (TERMINAL_RUN.has(this.state.status)) return;
+    switch (signal.type) {
+      case "start":
+        if (this.state.nodes[this.ir.start]!.attempt > 0) return;
+        this.emit({ type: "run_started" });
+        this.activate(this.node(this.ir.start));
+        break;
+      case "result":
+        this.onResult(signal.nodeId, signal.attempt, signal.outcome, signal.startedAt);
+        break;
+      case "wait":
+        this.onWait(signal.nodeId, signal.attempt, signal.until);
+        break;
+      case "items":
+        this.onItems(signal.nodeId, signal.attempt, signal.count);
+        break;
+      case "item_result":
+        this.onItemResult(
+          signal.nodeId,
+          signal.attempt,
+          signal.index,
+          signal.itemAttempt,
+          signal.outcome,
+        );
+        break;
+      case "timer":
+        this.onTimer(signal.timer);
+        break;
+      case "cancel":
+        this.cancel(signal.reason);
+        return;
+      default:
+        assertNever(signal, "signal");
+    }
+    this.settle();
+  }
+
+  // ---- signals -------------------------------------------------------------------------------
+
+  private onResult(id: string, attempt: number, outcome: Outcome, startedAt?: number): void {
+    const st = this.state.nodes[id];
+    if (!st || st.attempt !== attempt || (st.status !== "queued" && st.status !== "running")) {
+      return; // a duplicate, a late result of an older attempt, or a cancelled node
+    }
+    const node = this.node(id);
+    this.clearTimer("lease", id, attempt);
+    if (st.status === "queued") {
+      st.startedAt = startedAt ?? this.now;
+      this.emit({ type: "node_started", nodeId: id, data: { attempt, startedAt: st.startedAt } });
+    }
+    if (outcome.ok) this.succeed(node, outcome.port);
+    else this.fail(node, outcome.error);
+  }
+
+  private onWait(id: string, attempt: number, until: number): void {
+    const st = this.state.nodes[id];
+    if (!st || st.attempt !== attempt || st.status !== "running") return;
+    st.status = "waiting";
+    st.waitReason = "delay";
+    this.touch(id);
+    this.emit({ type: "node_waiting", nodeId: id, data: { until, reason: "delay" } });
+    this.setTimer("wake", id, attempt, Math.max(until, this.now));
+  }
+
+  private onItems(id: string, attempt: number, count: number): void {
+    const st = this.state.nodes[id];
+    if (!st || st.attempt !== attempt || st.status !== "running" || st.map) return;
+    const node = this.node(id);
+    if (count === 0) {
+      this.succeed(node, null);
+      return;
+    }
+    st.map = {
+      total: count,
+      done: 0,
+      items: new Array(count).fill("pending"),
+      tries: new Array(count).fill(0),
+      redeliveries: new Array(count).fill(0),
+    };
+    this.touch(id);
+    this.fillMapSlots(node, st);
+  }
+
+  private onItemResult(
+    id: string,
+    attempt: number,
+    index: number,
+    itemAttempt: number,
+    outcome: Outcome,
+  ): void {
+    const st = this.state.nodes[id];
+    const map = st?.map;
+    if (
+      !st ||
+      !map ||
+      st.attempt !== attempt ||
+      st.status !== "running" ||
+      map.items[index] !== "running" ||
+      map.tries[index] !== itemAttempt
+    ) {
+      return;
+    }
+    const node = this.node(id);
+    const body = node.body!;
+    this.clearItemTimer("item_lease", id, attempt, index, itemAttempt);
+    this.touch(id);
+    if (outcome.ok) {
+      map.items[index] = "done";
+      map.done++;
+      this.emit({
+        type: "map_item_succeeded",
+        nodeId: id,
+        data: { index, done: map.done, total: map.total },
+      });
+      if (map.done === map.total) this.succeed(node, null);
+      else this.fillMapSlots(node, st);
+      return;
+    }
+    const error = outcome.error;
+    if (error.retryable && itemAttempt < body.retry.maxAttempts) {
+      map.items[index] = "waiting";
+      const delay = Math.max(
+        error.retryAfterMs ?? 0,
+        retryDelayMs(body.retry, itemAttempt, `${this.state.runId}:${id}:${attempt}:${index}`),
+      );
+      this.emit({
+        type: "map_item_failed",
+        nodeId: id,
+        data: { index, itemAttempt, error, retryAt: this.now + delay },
+      });
+      this.setTimer("item_retry", id, attempt, this.now + delay, index, itemAttempt);
+      return;
+    }
+    this.emit({ type: "map_item_failed", nodeId: id, data: { index, itemAttempt, error } });
+    this.fail(node, {
+      code: "map_item_failed",
+      message: `item ${index} failed: ${error.message}`,
+      retryable: false,
+    });
+  }
+
+  private onTimer(timer: Timer): void {
+    const st = this.state.nodes[timer.nodeId];
+    if (!st || st.attempt !== timer.attempt) return;
+    const node = this.node(timer.nodeId);
+    switch (timer.kind) {
+      case "retry":
+        if (st.status === "waiting" && st.waitReason === "retry") this.launch(node, st);
+        return;
+      case "wake":
+        if (st.status === "waiting" && st.waitReason === "delay") this.succeed(node, null);
+        return;
+      case "lease":
+        if (st.status !== "queued" && st.status !== "running") return;
+        if (st.redeliveries < MAX_REDELIVERIES) {
+          st.redeliveries++;
+          this.touch(node.id);
+          this.emit({
+            type: "node_queued",
+            nodeId: node.id,
+            data: { attempt: st.attempt, redelivery: st.redeliveries },
+          });
+          this.sendExecute(node, st);
+        } else {
+          this.fail(node, {
+            code: "lease_expired",
+            message: `no result within ${node.timeoutMs + LEASE_GRACE_MS} ms, ${MAX_REDELIVERIES + 1} times`,
+            retryable: true,
+          });
+        }
+        return;
+      case "item_retry":
+      case "item_lease":
+        this.onItemTimer(node, st, timer);
+        return;
+      default:
+        assertNever(timer.kind, "timer kind");
+    }
+  }
+
+  private onItemTimer(node: IRNode, st: NodeState, timer: Timer): void {
+    const map = st.map;
+    const index = timer.index ?? -1;
+    if (!map || st.status !== "running" || map.tries[index] !== timer.itemAttempt) return;
+    if (timer.kind === "item_retry" && map.items[index] === "waiting") {
+      this.launchItem(node, st, index);
+    } else if (timer.kind === "item_lease" && map.items[index] === "running") {
+      if (map.redeliveries[index]! < MAX_REDELIVERIES) {
+        map.redeliveries[index]!++;
+        this.touch(node.id);
+        this.sendItem(node, st, index);
+      } else {
+        this.onItemResult(node.id, st.attempt, index, map.tries[index]!, {
+          ok: false,
+          error: { code: "lease_expired", message: "item lease expired", retryable: true },
+        });
+      }
+    }
+  }
+
+  // ---- node lifecycle ------------------------------------------------------------------------
+
+  /** A pending node becomes runnable: take a token and launch its first attempt. */
+  private activate(node: IRNode): void {
+    const st = this.state.nodes[node.id]!;
+    if (node.mode === "skip") {
+      this.skip(node, "unknown_type", {
+        warning: `node type "${node.type}" is unknown; skipped with a null output`,
+      });
+      return;
+    }
+    this.state.tokens++;
+    this.launch(node, st);
+  }
+
+  /** Starts a new attempt of a node that already holds a token. */
+  private launch(node: IRNode, st: NodeState): void {
+    st.attempt++;
+    st.tries++;
+    st.redeliveries = 0;
+    st.error = undefined;
+    st.waitReason = undefined;
+    st.map = undefined;
+    this.touch(node.id);
+    if (node.mode === "queued") {
+      st.status = "queued";
+      this.emit({ type: "node_queued", nodeId: node.id, data: { attempt: st.attempt } });
+    } else {
+      st.status = "running";
+      st.startedAt = this.now;
+      this.emit({
+        type: "node_started",
+        nodeId: node.id,
+        data: { attempt: st.attempt, startedAt: this.now },
+      });
+    }
+    this.sendExecute(node, st);
+  }
+
+  private sendExecute(node: IRNode, st: NodeState): void {
+    const mode = node.mode === "skip" ? "inline" : node.mode;
+    this.commands.push({
+      type: "execute",
+      nodeId: node.id,
+      attempt: st.attempt,
+      iteration: st.iteration,
+      mode,
+      timeoutMs: node.timeoutMs,
+    });
+    // I/O can be lost (a queue message, a crashed isolate): it holds a lease. Pure inline work
+    // is re-run by the DO when it wakes, so it needs none.
+    if (node.mode === "queued" || (node.mode === "inline" && node.type === "http")) {
+      this.setTimer("lease", node.id, st.attempt, this.now + node.timeoutMs + LEASE_GRACE_MS);
+    }
+  }
+
+  private succeed(node: IRNode, port: string | null): void {
+    const st = this.state.nodes[node.id]!;
+    const loops = node.out
+      .map((i) => this.ir.edges[i]!)
+      .filter((e) => e.loop !== null && matches(e.on, port));
+    const exhausted = loops.find((e) => (this.state.loopCounts[e.index] ?? 0) >= e.loop!);
+    if (exhausted) {
+      this.fail(
+        node,
+        {
+          code: "loop_limit_exceeded",
+          message: `loop ${exhausted.from} → ${exhausted.to} reached maxIterations ${exhausted.loop}`,
+          retryable: false,
+        },
+        true,
+      );
+      return;
+    }
+    this.release(node, st);
+    st.status = "succeeded";
+    st.port = port;
+    st.finishedAt = this.now;
+    if (node.type === "end") this.state.outputNode = node.id;
+    this.emit({
+      type: "node_succeeded",
+      nodeId: node.id,
+      data: { attempt: st.attempt, port, durationMs: this.now - (st.startedAt ?? this.now) },
+    });
+    const loop = loops[0];
+    for (const i of node.out) {
+      const e = this.ir.edges[i]!;
+      if (e.loop !== null) {
+        if (e !== loop) this.setEdge(i, "dead");
+        continue;
+      }
+      const fired = matches(e.on, port);
+      // While looping, this node runs again: its other edges stay open for a later iteration.
+      if (!fired && loop) continue;
+      this.setEdge(i, fired ? "fired" : "dead");
+      this.evaluate(e.to);
+    }
+    if (loop) this.iterate(loop.index);
+  }
+
+  /** A failed attempt: retry if the policy allows, else fail the node (and route `error`). */
+  private fail(node: IRNode, error: NodeError, final = false): void {
+    const st = this.state.nodes[node.id]!;
+    if (!final && error.retryable && st.tries < node.retry.maxAttempts) {
+      const delay = Math.max(
+        error.retryAfterMs ?? 0,
+        retryDelayMs(node.retry, st.tries, `${this.state.runId}:${node.id}:${st.attempt}`),
+      );
+      st.status = "waiting";
+      st.waitReason = "retry";
+      st.error = error;
+      this.touch(node.id);
+      this.emit({
+        type: "node_retrying",
+        nodeId: node.id,
+        data: { attempt: st.attempt, error, nextAttemptAt: this.now + delay },
+      });
+      this.setTimer("retry", node.id, st.attempt, this.now + delay);
+      return;
+    }
+    this.release(node, st);
+    st.status = "failed";
+    st.error = error;
+    st.finishedAt = this.now;
+    this.emit({ type: "node_failed", nodeId: node.id, data: { attempt: st.attempt, error } });
+    let routed = false;
+    for (const i of node.out) {
+      const e = this.ir.edges[i]!;
+      const fired = e.on === ERROR_PORT && e.loop === null;
+      routed ||= fired;
+      this.setEdge(i, fired ? "fired" : "dead");
+      if (e.loop === null) this.evaluate(e.to);
+    }
+    if (!routed && !this.state.failure) {
+      this.state.failure = { nodeId: node.id, ...error };
+    }
+  }
+
+  /**
+   * A node that will not run. Branch not taken: its out-edges are dead. Unknown type: it
+   * counts as done with a null output, so its success edges fire and the run goes on.
+   */
+  private skip(node: IRNode, reason: string, data: Record<string, unknown> = {}): void {
+    const st = this.state.nodes[node.id]!;
+    st.status = "skipped";
+    st.finishedAt = this.now;
+    this.touch(node.id);
+    this.emit({ type: "node_skipped", nodeId: node.id, data: { reason, ...data } });
+    const passThrough = reason === "unknown_type";
+    for (const i of node.out) {
+      const e = this.ir.edges[i]!;
+      const fired = passThrough && e.loop === null && matches(e.on, null);
+      if (e.loop !== null) {
+        this.setEdge(i, "dead");
+        continue;
+      }
+      this.setEdge(i, fired ? "fired" : "dead");
+      this.evaluate(e.to);
+    }
+  }
+
+  /** The join rule with dead-path elimination, over forward in-edges. */
+  private evaluate(id: string): void {
+    const st = this.state.nodes[id]!;
+    if (st.status !== "pending") return;
+    const node = this.node(id);
+    let fired = 0;
+    let open = 0;
+    for (const i of node.in) {
+      if (this.ir.edges[i]!.loop !== null) continue;
+      const edge = this.state.edges[i];
+      if (edge === "fired") fired++;
+      else if (edge === "pending") open++;
+    }
+    if (node.join === "any" ? fired > 0 : open === 0 && fired > 0) this.activate(node);
+    else if (open === 0) this.skip(node, "no_branch_taken");
+  }
+
+  /** A loop edge fired: reset its body for the next iteration and run its target again. */
+  private iterate(edgeIndex: number): void {
+    const edge = this.ir.edges[edgeIndex]!;
+    this.state.loopCounts[edgeIndex] = (this.state.loopCounts[edgeIndex] ?? 0) + 1;
+    const body = new Set(this.ir.loopBodies[edgeIndex] ?? []);
+    for (const id of body) {
+      const st = this.state.nodes[id]!;
+      if (ACTIVE.has(st.status)) this.release(this.node(id), st);
+      this.state.nodes[id] = freshNode(st.attempt, st.iteration + 1);
+      this.touch(id);
+      for (const i of this.node(id).out) {
+        const e = this.ir.edges[i]!;
+        if (body.has(e.to) && e.loop === null) this.setEdge(i, "pending");
+      }
+    }
+    this.setEdge(edgeIndex, "pending");
+    this.activate(this.node(edge.to));
+  }
+
+  // ---- map -----------------------------------------------------------------------------------
+
+  private fillMapSlots(node: IRNode, st: NodeState): void {
+    const map = st.map!;
+    const concurrency = (node.config as { concurrency?: number }).concurrency ?? 4;
+    let running = map.items.filter((s) => s === "running" || s === "waiting").length;
+    for (let i = 0; i < map.total && running < concurrency; i++) {
+      if (map.items[i] === "pending") {
+        this.launchItem(node, st, i);
+        running++;
+      }
+    }
+  }
+
+  private launchItem(node: IRNode, st: NodeState, index: number): void {
+    const map = st.map!;
+    map.items[index] = "running";
+    map.tries[index]!++;
+    map.redeliveries[index] = 0;
+    this.touch(node.id);
+    this.sendItem(node, st, index);
+  }
+
+  private sendItem(node: IRNode, st: NodeState, index: number): void {
+    const body = node.body!;
+    const map = st.map!;
+    const mode = body.mode === "queued" ? "queued" : "inline";
+    this.commands.push({
+      type: "execute_item",
+      nodeId: node.id,
+      attempt: st.attempt,
+      index,
+      itemAttempt: map.tries[index]!,
+      mode,
+      timeoutMs: body.timeoutMs,
+    });
+    if (body.mode === "queued" || body.type === "http") {
+      this.setTimer(
+        "item_lease",
+        node.id,
+        st.attempt,
+        this.now + body.timeoutMs + LEASE_GRACE_MS,
+        index,
+        map.tries[index],
+      );
+    }
+  }
+
+  // ---- run lifecycle -------------------------------------------------------------------------
+
+  /** Gives back a node's token and clears its timers. */
+  private release(node: IRNode, st: NodeState): void {
+    if (!ACTIVE.has(st.status)) return;
+    this.state.tokens--;
+    this.clearTimer("lease", node.id, st.attempt);
+    this.clearTimer("retry", node.id, st.attempt);
+    this.clearTimer("wake", node.id, st.attempt);
+    const map = st.map;
+    if (map) {
+      map.items.forEach((item, i) => {
+        if (item === "running")
+          this.clearItemTimer("item_lease", node.id, st.attempt, i, map.tries[i]!);
+        if (item === "waiting")
+          this.clearItemTimer("item_retry", node.id, st.attempt, i, map.tries[i]!);
+      });
+    }
+  }
+
+  private cancel(reason?: string): void {
+    for (const n of this.ir.nodes) {
+      const st = this.state.nodes[n.id]!;
+      if (!ACTIVE.has(st.status)) continue;
+      this.release(n, st);
+      st.status = "cancelled";
+      st.finishedAt = this.now;
+      this.touch(n.id);
+    }
+    this.state.status = "cancelled";
+    this.state.finishedAt = this.now;
+    this.emit({ type: "run_cancelled", data: reason ? { reason } : {} });
+    this.commands.push({ type: "finish", status: "cancelled" });
+  }
+
+  /** Ends the run when no token is left; otherwise says whether it is running or waiting. */
+  private settle(): void {
+    if (this.state.tokens > 0) {
+      const parked = Object.values(this.state.nodes).every(
+        (n) => !ACTIVE.has(n.status) || (n.status === "waiting" && n.waitReason === "delay"),
+      );
+      this.state.status = parked ? "waiting" : "running";
+      return;
+    }
+    // Only possible through loops whose exits were never taken: nothing can run them now.
+    for (const n of this.ir.nodes) {
+      if (this.state.nodes[n.id]!.status === "pending") this.skip(n, "not_reached");
+    }
+    if (this.state.tokens > 0) {
+      this.state.status = "running";
+      return;
+    }
+    this.state.finishedAt = this.now;
+    const failure = this.state.failure;
+    if (failure) {
+      this.state.status = "failed";
+      this.emit({ type: "run_failed", data: { error: failure } });
+      const { nodeId, ...error } = failure;
+      this.commands.push({
+        type: "finish",
+        status: "failed",
+        error: { ...error, message: `node "${nodeId}" failed: ${error.message}` },
+      });
+    } else {
+      this.state.status = "completed";
+      this.emit({ type: "run_completed", data: { outputNode: this.state.outputNode ?? null } });
+      this.commands.push({ type: "finish", status: "completed" });
+    }
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  private node(id: string): IRNode {
+    return this.ir.nodes[this.ir.byId[id]!]!;
+  }
+
+  private touch(id: string): void {
+    this.dirtyNodes.add(id);
+  }
+
+  private setEdge(index: number, value: "pending" | "fired" | "dead"): void {
+    if (this.state.edges[index] === value) return;
+    this.state.edges[index] = value;
+    this.dirtyEdges.add(index);
+  }
+
+  private emit(event: RunEventDraft): void {
+    this.commands.push({ type: "emit", event });
+  }
+
+  private setTimer(
+    kind: TimerKind,
+    nodeId: string,
+    attempt: number,
+    at: number,
+    index?: number,
+    itemAttempt?: number,
+  ): void {
+    const timer: Timer = {
+      key: timerKey(kind, nodeId, attempt, index, itemAttempt),
+      kind,
+      at,
+      nodeId,
+      attempt,
+    };
+    if (index !== undefined) timer.index = index;
+    if (itemAttempt !== undefined) timer.itemAttempt = itemAttempt;
+    this.commands.push({ type: "set_timer", timer });
+  }
+
+  private clearTimer(kind: TimerKind, nodeId: string, attempt: number): void {
+    this.commands.push({ type: "clear_timer", key: timerKey(kind, nodeId, attempt) });
+  }
+
+  private clearItemTimer(
+    kind: TimerKind,
+    nodeId: string,
+    attempt: number,
+    index: number,
+    itemAttempt: number,
+  ): void {
+    this.commands.push({
+      type: "clear_timer",
+      key: timerKey(kind, nodeId, attempt, index, itemAttempt),
+    });
+  }
+}
+
+/** Does an edge's port match an outcome? null outcome = default success; null edge = any success. */
+function matches(on: string | null, port: string | null): boolean {
+  if (on === ERROR_PORT) return false;
+  return on === null || on === port;
+}
+
+export function timerKey(
+  kind: TimerKind,
+  nodeId: string,
+  attempt: number,
+  index?: number,
+  itemAttempt?: number,
+): string {
+  return index === undefined
+    ? `${kind}:${nodeId}:${attempt}`
+    : `${kind}:${nodeId}:${attempt}:${index}:${itemAttempt}`;
+}

@@ -1,0 +1,44 @@
+import type { NodeError } from "../errors";
+
+/** What an execution produced: a success on a port (null = default), or an error. */
+export type Outcome = { ok: true; port: string | null } | { ok: false; error: NodeError };
+
+export type TimerKind = "lease" | "retry" | "wake" | "item_lease" | "item_retry";
+
+export interface Timer {
+  key: string;
+  kind: TimerKind;
+  at: number;
+  nodeId: string;
+  attempt: number;
+  index?: number;
+  itemAttempt?: number;
+}
+
+/** Inputs to the scheduler. Every signal carries the time it is processed at. */
+export type Signal =
+  | { type: "start"; now: number }
+  | {
+      type: "result";
+      nodeId: string;
+      attempt: number;
+      outcome: Outcome;
+      now: number;
+      /** When the executor began (queued nodes report it with their result). */
+      startedAt?: number;
+    }
+  /** A wait-mode node (delay) parks until a time. */
+  | { type: "wait"; nodeId: string; attempt: number; until: number; now: number }
+  /** A map node's list was evaluated. */
+  | { type: "items"; nodeId: string; attempt: number; count: number; now: number }
+  | {
+      type: "item_result";
+      nodeId: string;
+      attempt: number;
+      index: number;
+      itemAttempt: number;
+      outcome: Outcome;
+      now: number;
+    }
+  | { type: "timer"; timer: Timer; now: number }
+  | { type: "cancel"; now: number; reason?: string };

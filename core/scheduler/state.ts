@@ -1,0 +1,99 @@
+import type { NodeError } from "../errors";
+import type { IR } from "../compile/ir";
+
+export type NodeStatus =
+  | "pending"
+  | "queued"
+  | "running"
+  | "waiting"
+  | "succeeded"
+  | "failed"
+  | "skipped"
+  | "cancelled";
+
+/** Statuses that hold a token: the node is in flight or parked. */
+export const ACTIVE: ReadonlySet<NodeStatus> = new Set(["queued", "running", "waiting"]);
+
+export type RunStatus = "running" | "waiting" | "completed" | "failed" | "cancelled";
+
+export const TERMINAL_RUN: ReadonlySet<RunStatus> = new Set(["completed", "failed", "cancelled"]);
+
+export type EdgeState = "pending" | "fired" | "dead";
+
+export type WaitReason = "retry" | "delay";
+
+export type ItemStatus = "pending" | "running" | "waiting" | "done";
+
+/** Progress of a map node's items. */
+export interface MapProgress {
+  total: number;
+  done: number;
+  items: ItemStatus[];
+  /** Attempts made per item. */
+  tries: number[];
+  /** Lease expiries of each item's current attempt. */
+  redeliveries: number[];
+}
+
+export interface NodeState {
+  status: NodeStatus;
+  /** Execution number, unique per node within a run (across retries and loop iterations). */
+  attempt: number;
+  /** Attempts in the current loop iteration (what the retry policy counts). */
+  tries: number;
+  iteration: number;
+  /** Times the current attempt was re-sent because its lease expired. */
+  redeliveries: number;
+  /** The outcome port taken; null = the default success port. */
+  port?: string | null;
+  error?: NodeError;
+  waitReason?: WaitReason;
+  startedAt?: number;
+  finishedAt?: number;
+  map?: MapProgress;
+}
+
+export interface RunFailure extends NodeError {
+  nodeId: string;
+}
+
+export interface RunState {
+  runId: string;
+  status: RunStatus;
+  startedAt: number;
+  finishedAt?: number;
+  /** Node executions in flight or parked. The run ends when it is 0. */
+  tokens: number;
+  nodes: Record<string, NodeState>;
+  /** Per IR edge index. */
+  edges: EdgeState[];
+  /** Per loop edge index: iterations taken. */
+  loopCounts: Record<number, number>;
+  /** The first failure no `error` edge routed: the run fails with it once everything settles. */
+  failure?: RunFailure;
+  /** The end node whose output is the run output (the last one to succeed). */
+  outputNode?: string;
+}
+
+/**
+ * A fresh run: every node pending, every edge pending. Send it a `start` signal to begin.
+ * @example
+ * const state = createRunState(ir, "run_1", Date.now());
+ */
+export function createRunState(ir: IR, runId: string, now: number): RunState {
+  const nodes: Record<string, NodeState> = {};
+  for (const n of ir.nodes) nodes[n.id] = freshNode(0, 0);
+  return {
+    runId,
+    status: "running",
+    startedAt: now,
+    tokens: 0,
+    nodes,
+    edges: ir.edges.map(() => "pending"),
+    loopCounts: {},
+  };
+}
+
+export function freshNode(attempt: number, iteration: number): NodeState {
+  return { status: "pending", attempt, tries: 0, iteration, redeliveries: 0 };
+}

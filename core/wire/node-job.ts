@@ -1,0 +1,22 @@
+import { z } from "zod";
+
+/** A node (or map item) execution sent to the runner over the queue. */
+export const ExecuteJob = z.object({
+  type: z.literal("execute"),
+  runId: z.string(),
+  nodeId: z.string(),
+  attempt: z.number().int(),
+  /** Set for a map item. */
+  index: z.number().int().optional(),
+  itemAttempt: z.number().int().optional(),
+  /** The kind and its config with templates already rendered. */
+  step: z.object({ type: z.string(), config: z.record(z.string(), z.unknown()) }),
+  timeoutMs: z.number().int(),
+});
+export type ExecuteJob = z.infer<typeof ExecuteJob>;
+
+/** Sent by GET /api/health to prove the queue accepts messages; the consumer drops it. */
+export const PingJob = z.object({ type: z.literal("ping"), id: z.string() });
+
+export const NodeJob = z.discriminatedUnion("type", [ExecuteJob, PingJob]);
+export type NodeJob = z.infer<typeof NodeJob>;

@@ -1,0 +1,63 @@
+import { z } from "zod";
+
+/** Stable node identifier: what edges, expressions and patches refer to. */
+export const NodeId = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9_]{0,62}$/,
+    "must start with a lowercase letter and contain only a-z, 0-9 and _ (at most 63 characters)",
+  );
+export type NodeId = z.infer<typeof NodeId>;
+
+export const RetryPolicy = z.strictObject({
+  maxAttempts: z.number().int().min(1).max(20),
+  backoff: z.enum(["exponential", "fixed"]).default("exponential"),
+  initialDelayMs: z.number().int().min(0).max(3_600_000).default(500),
+  maxDelayMs: z.number().int().min(0).max(86_400_000).default(60_000),
+});
+export type RetryPolicy = z.infer<typeof RetryPolicy>;
+
+export const NodeSpec = z.strictObject({
+  id: NodeId,
+  /** A kind from the registry. Unknown kinds are accepted and skipped at run time. */
+  type: z.string().min(1).max(64),
+  name: z.string().max(200).optional(),
+  config: z.record(z.string(), z.unknown()).default({}),
+  retry: RetryPolicy.optional(),
+  timeoutMs: z.number().int().min(1).max(86_400_000).optional(),
+  /** How several incoming edges combine: all resolved with one fired (default), or first fired. */
+  join: z.enum(["all", "any"]).default("all"),
+});
+export type NodeSpec = z.infer<typeof NodeSpec>;
+
+export const LoopSpec = z.strictObject({
+  maxIterations: z.number().int().min(1).max(10_000),
+});
+
+export const EdgeSpec = z.strictObject({
+  from: NodeId,
+  to: NodeId,
+  /** Outcome port of `from`: true/false, a switch case, approved/rejected/timeout, or error. */
+  on: z.string().min(1).max(200).optional(),
+  /** Marks a back edge: the only kind of edge allowed to close a cycle. */
+  loop: LoopSpec.optional(),
+});
+export type EdgeSpec = z.infer<typeof EdgeSpec>;
+
+export const WorkflowDefinition = z.strictObject({
+  name: z.string().min(1).max(200),
+  description: z.string().max(5000).optional(),
+  nodes: z.array(NodeSpec).min(1).max(5000),
+  edges: z.array(EdgeSpec).max(20_000).default([]),
+  ui: z
+    .strictObject({
+      positions: z.record(z.string(), z.object({ x: z.number(), y: z.number() })).optional(),
+    })
+    .optional(),
+});
+export type WorkflowDefinition = z.infer<typeof WorkflowDefinition>;
+/** What a user writes: defaults (join, config, edges) may be left out. */
+export type WorkflowDefinitionInput = z.input<typeof WorkflowDefinition>;
+
+/** The outcome port every edge may use to route a node's failure. */
+export const ERROR_PORT = "error";

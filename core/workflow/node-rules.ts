@@ -1,0 +1,91 @@
+import type { z } from "zod";
+import { checkExpression } from "../expressions/jsonata";
+import { checkTemplates } from "../expressions/template";
+import { kindOf } from "../kinds/registry";
+import type { NodeSpec } from "./definition";
+import type { ValidationIssue } from "./issues";
+
+type Path = (string | number)[];
+
+/** Kinds that can be the per-item step of a map. */
+const MAPPABLE = new Set(["transform", "http", "condition", "switch"]);
+
+/**
+ * Checks one node against its kind: the config schema, the expressions it holds, templates in
+ * strings. Unknown kinds are a warning (they are skipped at run time), kinds not built yet an error.
+ */
+export function checkNode(node: NodeSpec, path: Path): ValidationIssue[] {
+  const kind = kindOf(node.type);
+  if (!kind) {
+    return [
+      {
+        path: [...path, "type"],
+        code: "unknown_type",
+        message: `unknown node type "${node.type}": the node will be skipped at run time`,
+        severity: "warning",
+      },
+    ];
+  }
+  if (kind.status === "coming_soon") {
+    return [
+      {
+        path: [...path, "type"],
+        code: "kind_not_available",
+        message: `node type "${node.type}" is coming soon and cannot run yet`,
+        severity: "error",
+      },
+    ];
+  }
+  return checkConfig(node.type, node.config, [...path, "config"]);
+}
+
+function checkConfig(type: string, config: unknown, path: Path): ValidationIssue[] {
+  const kind = kindOf(type);
+  if (!kind) return [];
+  const parsed = kind.config.safeParse(config);
+  if (!parsed.success) return zodIssues(parsed.error, path, "invalid_config");
+  const issues: ValidationIssue[] = [];
+  for (const field of kind.expressions(parsed.data)) {
+    const problem = checkExpression(field.source);
+    if (problem) {
+      issues.push({
+        path: [...path, ...field.path],
+        code: "invalid_expression",
+        message: `expression does not parse: ${problem.message}${problem.position === undefined ? "" : ` (at character ${problem.position})`}`,
+        severity: "error",
+      });
+    }
+  }
+  for (const problem of checkTemplates(config)) {
+    issues.push({
+      path: [...path, ...problem.path],
+      code: "invalid_expression",
+      message: `template {{ ${problem.expression} }} does not parse: ${problem.message}`,
+      severity: "error",
+    });
+  }
+  if (type === "map") {
+    const body = (parsed.data as { node: { type: string; config: unknown } }).node;
+    if (!MAPPABLE.has(body.type)) {
+      issues.push({
+        path: [...path, "node", "type"],
+        code: "invalid_config",
+        message: `a map step must be one of: ${[...MAPPABLE].join(", ")}`,
+        severity: "error",
+      });
+    } else {
+      issues.push(...checkConfig(body.type, body.config, [...path, "node", "config"]));
+    }
+  }
+  return issues;
+}
+
+/** Maps zod issues onto JSON paths under `base`. */
+export function zodIssues(error: z.ZodError, base: Path, code: string): ValidationIssue[] {
+  return error.issues.map((issue) => ({
+    path: [...base, ...issue.path.map((p) => (typeof p === "symbol" ? String(p) : p))],
+    code,
+    message: issue.message,
+    severity: "error" as const,
+  }));
+}

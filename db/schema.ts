@@ -1,0 +1,104 @@
+/**
+ * D1 schema: the queryable projection of workflows and runs (lists, history, auth).
+ * Each RunObject's own SQLite storage is the source of truth for a run's state;
+ * D1 is written at run start, at run end and in batches, never on every transition.
+ * Migrations in migrations/ are generated from this file by `npm run db:generate`.
+ */
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+export const tenants = sqliteTable("tenants", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    name: text("name").notNull(),
+    /** SHA-256 hex of the key; the key itself is never stored. */
+    keyHash: text("key_hash").notNull().unique(),
+    /** JSON array of scopes: read, run, approve, admin. */
+    scopes: text("scopes").notNull(),
+    createdAt: integer("created_at").notNull(),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [index("api_keys_tenant").on(t.tenantId)],
+);
+
+export const workflows = sqliteTable(
+  "workflows",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    name: text("name").notNull(),
+    description: text("description"),
+    latestVersion: integer("latest_version").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    deletedAt: integer("deleted_at"),
+  },
+  (t) => [index("workflows_tenant").on(t.tenantId, t.updatedAt)],
+);
+
+export const workflowVersions = sqliteTable(
+  "workflow_versions",
+  {
+    workflowId: text("workflow_id")
+      .notNull()
+      .references(() => workflows.id),
+    version: integer("version").notNull(),
+    /** The definition as submitted (JSON). */
+    definition: text("definition").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workflowId, t.version] })],
+);
+
+export const runs = sqliteTable(
+  "runs",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    workflowId: text("workflow_id").notNull(),
+    version: integer("version").notNull(),
+    status: text("status", {
+      enum: ["running", "waiting", "completed", "failed", "cancelled"],
+    }).notNull(),
+    error: text("error"),
+    outputHash: text("output_hash"),
+    createdAt: integer("created_at").notNull(),
+    finishedAt: integer("finished_at"),
+  },
+  (t) => [
+    index("runs_tenant_created").on(t.tenantId, t.createdAt),
+    index("runs_workflow").on(t.workflowId, t.createdAt),
+  ],
+);
+
+export const nodeExecutions = sqliteTable(
+  "node_executions",
+  {
+    runId: text("run_id")
+      .notNull()
+      .references(() => runs.id),
+    nodeId: text("node_id").notNull(),
+    iteration: integer("iteration").notNull(),
+    attempt: integer("attempt").notNull(),
+    type: text("type").notNull(),
+    status: text("status").notNull(),
+    startedAt: integer("started_at"),
+    finishedAt: integer("finished_at"),
+    outputHash: text("output_hash"),
+    error: text("error"),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.nodeId, t.iteration, t.attempt] })],
+);

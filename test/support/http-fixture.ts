@@ -1,0 +1,84 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { TestProject } from "vitest/node";
+
+/**
+ * A real HTTP server on 127.0.0.1 for http-node tests, started once for the workerd project.
+ * Routes:
+ * - `GET|POST /echo/<name>?...` answers JSON `{ name, method, query, body, count }` and counts
+ *   the request under <name>;
+ * - `GET /status/<code>/<name>` answers that status (counted);
+ * - `GET /flaky/<n>/<name>` fails with 503 for the first n requests of <name>, then 200;
+ * - `GET /slow/<ms>/<name>` answers after <ms> milliseconds;
+ * - `GET /redirect?to=<url>` answers 302 to <url>;
+ * - `GET /counts/<name>` reads a counter without counting; `POST /reset` clears them.
+ */
+export default async function setup(project: TestProject) {
+  const counts = new Map<string, number>();
+  const bump = (name: string) => {
+    const n = (counts.get(name) ?? 0) + 1;
+    counts.set(name, n);
+    return n;
+  };
+  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const parts = url.pathname.split("/").filter(Boolean);
+    let body = "";
+    for await (const chunk of req) body += chunk;
+    const json = (status: number, value: unknown) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(value));
+    };
+    switch (parts[0]) {
+      case "echo": {
+        const name = parts[1] ?? "default";
+        const count = bump(name);
+        let parsed: unknown = body;
+        try {
+          parsed = body ? JSON.parse(body) : null;
+        } catch {
+          // a non-JSON body is echoed as text
+        }
+        return json(200, {
+          name,
+          method: req.method,
+          query: Object.fromEntries(url.searchParams),
+          body: parsed,
+          count,
+        });
+      }
+      case "status": {
+        const name = parts[2] ?? "status";
+        bump(name);
+        return json(Number(parts[1]), { status: Number(parts[1]) });
+      }
+      case "flaky": {
+        const name = parts[2] ?? "flaky";
+        const n = bump(name);
+        return n <= Number(parts[1])
+          ? json(503, { error: "try again", n })
+          : json(200, { ok: true, n });
+      }
+      case "slow": {
+        const name = parts[2] ?? "slow";
+        bump(name);
+        setTimeout(() => json(200, { slow: true }), Number(parts[1]));
+        return;
+      }
+      case "redirect":
+        res.writeHead(302, { location: url.searchParams.get("to") ?? "/" });
+        return res.end();
+      case "counts":
+        return json(200, { count: counts.get(parts[1] ?? "") ?? 0 });
+      case "reset":
+        counts.clear();
+        return json(200, { ok: true });
+      default:
+        return json(404, { error: "no route" });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  project.provide("fixtureUrl", `http://127.0.0.1:${port}`);
+  return () => new Promise<void>((resolve) => server.close(() => resolve()));
+}

@@ -1,0 +1,22 @@
+import { defineConfig } from "vitest/config";
+
+/** Two projects: pure code in Node, the Worker in workerd. `npm test` runs both (and the browser suite). */
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          environment: "node",
+          include: [
+            "core/**/*.test.ts",
+            "wasm/**/*.test.ts",
+            "cli/**/*.test.ts",
+            "test/node/**/*.test.ts",
+          ],
+        },
+      },
+      "./vitest.workerd.config.ts",
+    ],
+  },
+});

@@ -1,0 +1,36 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { authenticate } from "./auth";
+import { ApiError, onError } from "./errors";
+import { health } from "./routes/health";
+import type { AppEnv } from "./types";
+
+/** Request bodies larger than this are refused with 413 before they are parsed. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+const api = new Hono<AppEnv>().route("/", health).use("*", authenticate);
+
+export const app = new Hono<AppEnv>()
+  .use(
+    "/api/*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(
+          413,
+          "payload_too_large",
+          `request body exceeds ${MAX_BODY_BYTES} bytes`,
+        );
+      },
+    }),
+  )
+  .route("/api", api)
+  .notFound((c) =>
+    c.json(
+      { error: { code: "not_found", message: `no route ${c.req.method} ${c.req.path}` } },
+      404,
+    ),
+  )
+  .onError(onError);
+
+export type AppType = typeof app;

@@ -1,0 +1,5 @@
+/** Hono's environment for the API: bindings plus what authentication sets. */
+export interface AppEnv {
+  Bindings: Env;
+  Variables: { tenantId: string; scopes: string[] };
+}

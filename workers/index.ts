@@ -1,0 +1,12 @@
+import { app } from "./api/app";
+import { consume } from "./runner/consumer";
+
+export { RunObject } from "../durable-objects/run/RunObject";
+
+/** One Worker: the API (and the web UI as static assets), the queue runner, the RunObject. */
+export default {
+  fetch: app.fetch,
+  async queue(batch, env) {
+    await consume(batch, env);
+  },
+} satisfies ExportedHandler<Env>;
