@@ -1,7 +1,56 @@
 import { DurableObject } from "cloudflare:workers";
+import type { NodeResult } from "../../core/wire/node-result";
+import { type CreateRun, RunEngine } from "./engine";
+import { type RunView, snapshot } from "./snapshot";
+import { RunStore, type StoredEvent } from "./store";
 
+/**
+ * One run. A thin shell: RPC methods and the alarm hand off to the engine (durable-objects/run/
+ * engine.ts), which drives the pure scheduler in core/ and persists to this object's SQLite.
+ */
 export class RunObject extends DurableObject<Env> {
+  private readonly store: RunStore;
+  private readonly engine: RunEngine;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new RunStore(ctx.storage.sql);
+    this.engine = new RunEngine(ctx.storage, env, this.store);
+    if (this.engine.needsRecovery()) {
+      // Woken after a restart with inline work in flight: resume it from the alarm handler.
+      void ctx.storage.setAlarm(Date.now());
+    }
+  }
+
   async ping(): Promise<string> {
     return "pong";
+  }
+
+  async create(init: CreateRun): Promise<RunView> {
+    await this.engine.create(init);
+    return snapshot(this.engine, this.store)!;
+  }
+
+  async complete(results: NodeResult[]): Promise<void> {
+    this.engine.recover();
+    await this.engine.complete(results);
+  }
+
+  async cancel(reason?: string): Promise<RunView | null> {
+    if (!this.engine.loaded) return null;
+    await this.engine.cancel(reason);
+    return snapshot(this.engine, this.store);
+  }
+
+  async get(): Promise<RunView | null> {
+    return snapshot(this.engine, this.store);
+  }
+
+  async events(after = 0, limit = 1000): Promise<StoredEvent[]> {
+    return this.store.events(after, Math.min(Math.max(limit, 1), 5000));
+  }
+
+  override async alarm(): Promise<void> {
+    await this.engine.alarm();
   }
 }

@@ -3,12 +3,20 @@ import { bodyLimit } from "hono/body-limit";
 import { authenticate } from "./auth";
 import { ApiError, onError } from "./errors";
 import { health } from "./routes/health";
+import { nodeTypes } from "./routes/node-types";
+import { runRoutes } from "./routes/runs";
+import { workflowRoutes } from "./routes/workflows";
 import type { AppEnv } from "./types";
 
 /** Request bodies larger than this are refused with 413 before they are parsed. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-const api = new Hono<AppEnv>().route("/", health).use("*", authenticate);
+const api = new Hono<AppEnv>()
+  .route("/", health)
+  .use("*", authenticate)
+  .route("/", nodeTypes)
+  .route("/", workflowRoutes)
+  .route("/", runRoutes);
 
 export const app = new Hono<AppEnv>()
   .use(

@@ -1,15 +1,68 @@
-import { NodeJob } from "../../core/wire/node-job";
+import { type ExecuteJob, NodeJob } from "../../core/wire/node-job";
+import type { NodeResult } from "../../core/wire/node-result";
+import { executeJob } from "./execute";
 
-/** The queue consumer: executes I/O nodes and reports results to their RunObjects. */
+export const NODE_WORK_DLQ = "aob-node-work-dlq";
+
+/**
+ * The queue consumer. Node work: execute every job of the batch concurrently, then report the
+ * results of each run with one RPC (a DO takes ~1,000 requests/s; batching keeps fan-out cheap).
+ * A message is acked only after its run accepted the report; otherwise it is retried, and after
+ * the queue's retries it reaches the dead-letter queue.
+ * Dead letters: tell the run the attempt failed (retryable), so it retries or fails at once
+ * instead of waiting for the lease.
+ */
 export async function consume(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const dead = batch.queue === NODE_WORK_DLQ;
+  const byRun = new Map<string, { job: ExecuteJob; message: Message<unknown> }[]>();
   for (const message of batch.messages) {
-    const job = NodeJob.safeParse(message.body);
-    if (!job.success) {
-      console.error(JSON.stringify({ at: "runner", error: "malformed job", id: message.id }));
+    const parsed = NodeJob.safeParse(message.body);
+    if (!parsed.success) {
+      console.error(
+        JSON.stringify({ at: "runner", error: "malformed job dropped", id: message.id }),
+      );
       message.ack();
       continue;
     }
-    if (job.data.type === "ping") message.ack();
+    if (parsed.data.type === "ping") {
+      message.ack();
+      continue;
+    }
+    const list = byRun.get(parsed.data.runId) ?? [];
+    list.push({ job: parsed.data, message });
+    byRun.set(parsed.data.runId, list);
   }
-  void env;
+  await Promise.all(
+    [...byRun].map(async ([runId, entries]) => {
+      const results: NodeResult[] = dead
+        ? entries.map(({ job }) => deadLetter(job))
+        : await Promise.all(entries.map(({ job }) => executeJob(job, env)));
+      try {
+        await env.RUNS.get(env.RUNS.idFromName(runId)).complete(results);
+        for (const { message } of entries) message.ack();
+      } catch (err) {
+        console.error(JSON.stringify({ at: "runner", runId, error: String(err) }));
+        for (const { message } of entries) message.retry();
+      }
+    }),
+  );
+}
+
+function deadLetter(job: ExecuteJob): NodeResult {
+  const now = Date.now();
+  return {
+    nodeId: job.nodeId,
+    attempt: job.attempt,
+    ...(job.index === undefined ? {} : { index: job.index, itemAttempt: job.itemAttempt ?? 1 }),
+    startedAt: now,
+    finishedAt: now,
+    outcome: {
+      ok: false,
+      error: {
+        code: "dead_lettered",
+        message: "the job could not be delivered to its run",
+        retryable: true,
+      },
+    },
+  };
 }

@@ -1,0 +1,90 @@
+import { NonRetryableError, RetryAfterError } from "../errors";
+
+/** The subset of the SSRF-guarded fetch the executor needs (see core/net). */
+export type FetchText = (
+  url: string,
+  init: {
+    method: string;
+    headers: Record<string, string>;
+    body?: string;
+    timeoutMs: number;
+    maxResponseBytes?: number;
+  },
+) => Promise<{ status: number; headers: Record<string, string>; body: string; url: string }>;
+
+export interface HttpOutput {
+  status: number;
+  headers: Record<string, string>;
+  /** Parsed JSON when the response says it is JSON, else text. */
+  body: unknown;
+}
+
+/**
+ * Executes an http node whose config templates are already rendered. Non-2xx fails the node when
+ * `failOnStatus` (default): 408, 429 and 5xx are retryable (honouring Retry-After), other 4xx not.
+ * @example
+ * await runHttp({ method: "GET", url: "https://api.example.com/x" }, guardedFetch, 10_000);
+ */
+export async function runHttp(
+  config: Record<string, unknown>,
+  fetchText: FetchText,
+  timeoutMs: number,
+): Promise<HttpOutput> {
+  const method = String(config.method ?? "GET").toUpperCase();
+  let url: URL;
+  try {
+    url = new URL(String(config.url ?? ""));
+  } catch {
+    throw new NonRetryableError("invalid_url", `"${String(config.url)}" is not a valid URL`);
+  }
+  const query = (config.query ?? {}) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(query)) url.searchParams.set(k, String(v));
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries((config.headers ?? {}) as Record<string, unknown>)) {
+    headers[k.toLowerCase()] = String(v);
+  }
+  let body: string | undefined;
+  if (config.body !== undefined && config.body !== null && method !== "GET" && method !== "HEAD") {
+    if (typeof config.body === "string") {
+      body = config.body;
+    } else {
+      body = JSON.stringify(config.body);
+      headers["content-type"] ??= "application/json";
+    }
+  }
+  const init: Parameters<FetchText>[1] = { method, headers, timeoutMs };
+  if (body !== undefined) init.body = body;
+  if (typeof config.maxResponseBytes === "number") init.maxResponseBytes = config.maxResponseBytes;
+  const res = await fetchText(url.toString(), init);
+  const output: HttpOutput = { status: res.status, headers: res.headers, body: parseBody(res) };
+  const failOnStatus = config.failOnStatus !== false;
+  if (failOnStatus && (res.status < 200 || res.status > 299)) {
+    const message = `${method} ${url.origin}${url.pathname} answered ${res.status}`;
+    if (res.status === 408 || res.status === 429 || res.status >= 500) {
+      const retryAfter = parseRetryAfter(res.headers["retry-after"]);
+      throw new RetryAfterError(`http_${res.status}`, message, retryAfter ?? 0);
+    }
+    throw new NonRetryableError(`http_${res.status}`, message);
+  }
+  return output;
+}
+
+function parseBody(res: { headers: Record<string, string>; body: string }): unknown {
+  const type = res.headers["content-type"] ?? "";
+  if (/[/+]json\b/i.test(type) && res.body !== "") {
+    try {
+      return JSON.parse(res.body);
+    } catch {
+      return res.body;
+    }
+  }
+  return res.body;
+}
+
+function parseRetryAfter(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}

@@ -1,0 +1,508 @@
+import type { IR, IRNode } from "../../core/compile/ir";
+import { type NodeError, toNodeError } from "../../core/errors";
+import type { RunContext } from "../../core/executors/context";
+import { runHttp } from "../../core/executors/http";
+import { delayUntil, evaluateItems, runInline } from "../../core/executors/inline";
+import { renderTemplates } from "../../core/expressions/template";
+import type { Command } from "../../core/scheduler/commands";
+import { step } from "../../core/scheduler/scheduler";
+import type { Outcome, Signal } from "../../core/scheduler/signals";
+import { createRunState, type RunState, TERMINAL_RUN } from "../../core/scheduler/state";
+import type { ExecuteJob } from "../../core/wire/node-job";
+import type { NodeResult } from "../../core/wire/node-result";
+import { putBlob } from "../../workers/platform/cas";
+import { fetchTextFor } from "../../workers/platform/fetch";
+import { addressOf } from "../../workers/platform/hash";
+import { buildContext } from "./context";
+import { projectRun } from "./projection";
+import type { RunMeta, RunStore, StoredEvent } from "./store";
+
+/** Largest node output kept (inline in SQLite, and in R2). Bigger outputs fail the node. */
+export const MAX_OUTPUT_BYTES = 1024 * 1024;
+const QUEUE_BATCH = 100;
+
+type SignalBody = Signal extends infer S ? (S extends Signal ? Omit<S, "now"> : never) : never;
+
+interface Pending {
+  signal: SignalBody;
+  /** The value an execution produced; stored only if the scheduler accepts the result. */
+  output?: unknown;
+}
+
+interface Loaded {
+  meta: RunMeta;
+  ir: IR;
+  state: RunState;
+  context: RunContext;
+}
+
+export interface CreateRun {
+  meta: RunMeta;
+  ir: IR;
+  input: unknown;
+}
+
+/**
+ * The RunObject's engine: feeds signals to the pure scheduler one at a time, persists what each
+ * step changed in one storage transaction, then carries out its commands (inline execution,
+ * queue sends, timers). Invariant: state is durable before any effect of it leaves the object.
+ */
+export class RunEngine {
+  private run: Loaded | null = null;
+  private readonly queue: Pending[] = [];
+  private pumping: Promise<void> | null = null;
+  private flushing: Promise<void> | null = null;
+  private alarmAt: number | null = null;
+  private projectedStatus: string | null = null;
+  /** Called with every event once it is durable (live subscribers). */
+  onEvents: (events: StoredEvent[]) => void = () => {};
+
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly env: Env,
+    private readonly store: RunStore,
+  ) {
+    const loaded = store.load();
+    if (loaded) {
+      const context = buildContext(loaded.meta, loaded.ir, loaded.input, loaded.state, store);
+      this.run = { meta: loaded.meta, ir: loaded.ir, state: loaded.state, context };
+      this.projectedStatus = loaded.state.status;
+    }
+  }
+
+  get loaded(): Loaded | null {
+    return this.run;
+  }
+
+  /** Creates the run and starts it. Idempotent: a second call for the same run changes nothing. */
+  async create(init: CreateRun): Promise<void> {
+    if (this.run) return;
+    const state = createRunState(init.ir, init.meta.runId, init.meta.createdAt);
+    this.storage.transactionSync(() => this.store.create(init.meta, init.ir, init.input, state));
+    const context = buildContext(init.meta, init.ir, init.input, state, this.store);
+    this.run = { meta: init.meta, ir: init.ir, state, context };
+    await this.enqueue([{ signal: { type: "start" } }]);
+  }
+
+  cancel(reason?: string): Promise<void> {
+    return this.enqueue([{ signal: reason ? { type: "cancel", reason } : { type: "cancel" } }]);
+  }
+
+  /** Results reported by the runner (one RPC per run per consumer batch). */
+  complete(results: NodeResult[]): Promise<void> {
+    return this.enqueue(
+      results.map((r): Pending => {
+        const outcome: Outcome = r.outcome.ok
+          ? { ok: true, port: r.outcome.port }
+          : { ok: false, error: r.outcome.error };
+        const output = r.outcome.ok ? r.outcome.output : undefined;
+        if (r.index !== undefined) {
+          return {
+            signal: {
+              type: "item_result",
+              nodeId: r.nodeId,
+              attempt: r.attempt,
+              index: r.index,
+              itemAttempt: r.itemAttempt ?? 1,
+              outcome,
+            },
+            output,
+          };
+        }
+        return {
+          signal: {
+            type: "result",
+            nodeId: r.nodeId,
+            attempt: r.attempt,
+            outcome,
+            startedAt: r.startedAt,
+          },
+          output,
+        };
+      }),
+    );
+  }
+
+  /** Fires due timers; on a fresh wake, first re-runs pure work a restart interrupted. */
+  async alarm(): Promise<void> {
+    this.alarmAt = null;
+    if (!this.run) return;
+    this.recover();
+    const due = this.storage.transactionSync(() => this.store.takeDueTimers(Date.now()));
+    await this.enqueue(due.map((timer) => ({ signal: { type: "timer", timer } })));
+    await this.syncAlarm();
+    this.flushBlobs();
+  }
+
+  private recovered = false;
+
+  /**
+   * Pure inline work holds no lease: if the object restarted while a node was running inline,
+   * run it again (same attempt; results are accepted once). Queued and inline-http work has
+   * leases and comes back through its timer.
+   */
+  recover(): void {
+    if (this.recovered || !this.run) return;
+    this.recovered = true;
+    const { ir, state } = this.run;
+    for (const node of ir.nodes) {
+      const st = state.nodes[node.id]!;
+      if (st.status !== "running") continue;
+      if (node.type === "map" && st.map) {
+        st.map.items.forEach((item, index) => {
+          if (item === "running" && node.body?.mode === "inline" && node.body.type !== "http") {
+            void this.execute({
+              type: "execute_item",
+              nodeId: node.id,
+              attempt: st.attempt,
+              index,
+              itemAttempt: st.map!.tries[index]!,
+              mode: "inline",
+              timeoutMs: node.body.timeoutMs,
+            });
+          }
+        });
+      } else if ((node.mode === "inline" && node.type !== "http") || node.mode === "wait") {
+        void this.execute({
+          type: "execute",
+          nodeId: node.id,
+          attempt: st.attempt,
+          iteration: st.iteration,
+          mode: node.mode,
+          timeoutMs: node.timeoutMs,
+        });
+      }
+    }
+    this.flushBlobs();
+  }
+
+  needsRecovery(): boolean {
+    if (!this.run || TERMINAL_RUN.has(this.run.state.status)) return false;
+    return Object.values(this.run.state.nodes).some((n) => n.status === "running");
+  }
+
+  // ---- the pump ------------------------------------------------------------------------------
+
+  /** Queues signals and resolves once they (and everything they caused inline) are processed. */
+  private async enqueue(items: Pending[]): Promise<void> {
+    this.queue.push(...items);
+    while (this.queue.length > 0 || this.pumping) {
+      if (!this.pumping) {
+        this.pumping = this.pumpOnce().finally(() => {
+          this.pumping = null;
+        });
+      }
+      await this.pumping;
+    }
+  }
+
+  private async pumpOnce(): Promise<void> {
+    const run = this.run;
+    if (!run) throw new Error("run not created");
+    const jobs: ExecuteJob[] = [];
+    const events: StoredEvent[] = [];
+    let finished = false;
+    while (this.queue.length > 0) {
+      const item = this.queue.shift()!;
+      const now = Date.now();
+      const signal = { ...item.signal, now } as Signal;
+      const result = step(run.ir, run.state, signal);
+      this.storage.transactionSync(() => {
+        for (const id of result.dirtyNodes) this.store.saveNode(id, run.state.nodes[id]!);
+        for (const i of result.dirtyEdges) this.store.saveEdge(i, run.state.edges[i]!);
+        this.store.saveRun(run.state);
+        for (const command of result.commands) {
+          const event = this.apply(command, item, signal, now);
+          if (event) events.push(event);
+        }
+      });
+      for (const id of result.dirtyNodes) {
+        const entry = run.context.nodes[id];
+        if (entry) entry.status = run.state.nodes[id]!.status;
+      }
+      for (const command of result.commands) {
+        if (command.type === "finish") finished = true;
+        if (command.type !== "execute" && command.type !== "execute_item") continue;
+        if (command.mode === "queued") {
+          const job = await this.toJob(command);
+          if (job) jobs.push(job);
+        } else {
+          await this.execute(command);
+        }
+      }
+    }
+    for (let i = 0; i < jobs.length; i += QUEUE_BATCH) {
+      await this.env.NODE_WORK.sendBatch(jobs.slice(i, i + QUEUE_BATCH).map((body) => ({ body })));
+    }
+    if (events.length > 0) this.onEvents(events);
+    await this.syncAlarm();
+    this.flushBlobs();
+    if (finished || run.state.status !== this.projectedStatus) await this.project();
+  }
+
+  /** Applies a non-execute command inside the step's transaction; returns the stored event. */
+  private apply(command: Command, item: Pending, signal: Signal, now: number): StoredEvent | null {
+    const run = this.run!;
+    switch (command.type) {
+      case "set_timer":
+        this.store.setTimer(command.timer);
+        return null;
+      case "clear_timer":
+        this.store.clearTimer(command.key);
+        return null;
+      case "finish":
+        this.store.clearAllTimers();
+        return null;
+      case "execute":
+      case "execute_item":
+        return null;
+      case "emit": {
+        const event = command.event;
+        const nodeId = event.nodeId;
+        const st = nodeId === undefined ? undefined : run.state.nodes[nodeId];
+        const data = { ...(event.data ?? {}) };
+        if (event.type === "node_succeeded" && nodeId && st) {
+          const hash = this.storeOutput(nodeId, item, signal);
+          data.outputHash = hash;
+          this.store.recordExecution(nodeId, this.typeOf(nodeId), st, "succeeded", hash, null);
+        } else if (event.type === "map_item_succeeded" && nodeId && signal.type === "item_result") {
+          this.store.saveMapItem(nodeId, signal.index, addressOf(item.output ?? null).json);
+        } else if (
+          (event.type === "node_failed" || event.type === "node_retrying") &&
+          nodeId &&
+          st
+        ) {
+          this.store.recordExecution(
+            nodeId,
+            this.typeOf(nodeId),
+            st,
+            "failed",
+            null,
+            (data.error as NodeError) ?? null,
+          );
+        } else if (event.type === "node_skipped" && nodeId && data.reason === "unknown_type") {
+          this.storeValue(nodeId, null);
+        }
+        return this.store.appendEvent({ ...event, data }, now);
+      }
+      default:
+        return null;
+    }
+  }
+
+  /** Stores the output of a node that just succeeded and returns its hash. */
+  private storeOutput(nodeId: string, item: Pending, signal: Signal): string {
+    const run = this.run!;
+    const node = run.ir.nodes[run.ir.byId[nodeId]!]!;
+    if (node.type === "map") {
+      const json = run.state.nodes[nodeId]!.map ? this.store.mapOutputJson(nodeId) : "[]";
+      return this.storeValue(nodeId, JSON.parse(json) as unknown);
+    }
+    const own =
+      (signal.type === "result" && signal.nodeId === nodeId) ||
+      (signal.type === "timer" && signal.timer.nodeId === nodeId);
+    return this.storeValue(nodeId, own && item.output !== undefined ? item.output : null);
+  }
+
+  private storeValue(nodeId: string, value: unknown): string {
+    const { hash, json } = addressOf(value);
+    this.store.saveOutput(nodeId, hash, json);
+    const entry = this.run!.context.nodes[nodeId];
+    if (entry) entry.output = value;
+    return hash;
+  }
+
+  // ---- execution -----------------------------------------------------------------------------
+
+  /** Runs inline or wait work; its result comes back as a signal through the queue of signals. */
+  private async execute(
+    command: Extract<Command, { type: "execute" | "execute_item" }>,
+  ): Promise<void> {
+    const run = this.run!;
+    const node = run.ir.nodes[run.ir.byId[command.nodeId]!]!;
+    const reply = (outcome: Outcome, output?: unknown) => {
+      const pending: Pending =
+        command.type === "execute"
+          ? { signal: { type: "result", nodeId: node.id, attempt: command.attempt, outcome } }
+          : {
+              signal: {
+                type: "item_result",
+                nodeId: node.id,
+                attempt: command.attempt,
+                index: command.index,
+                itemAttempt: command.itemAttempt,
+                outcome,
+              },
+            };
+      if (output !== undefined) pending.output = output;
+      this.queue.push(pending);
+    };
+    const step = command.type === "execute" ? node : node.body!;
+    const context =
+      command.type === "execute" ? run.context : this.itemContext(node, command.index);
+    try {
+      if (step.type === "http") {
+        // Inline http: the DO fetches itself, without holding the pump; the lease covers a crash.
+        void this.fetchInline(step.config, context, command.timeoutMs).then(
+          (output) => void this.enqueueLater(reply, { ok: true, port: null }, output),
+          (err: unknown) => void this.enqueueLater(reply, { ok: false, error: toNodeError(err) }),
+        );
+        return;
+      }
+      if (command.type === "execute" && node.type === "map") {
+        const items = await evaluateItems(node.id, node.config, context);
+        this.storage.transactionSync(() => this.store.saveMapList(node.id, command.attempt, items));
+        this.queue.push({
+          signal: { type: "items", nodeId: node.id, attempt: command.attempt, count: items.length },
+        });
+        return;
+      }
+      if (command.type === "execute" && command.mode === "wait") {
+        const until = await delayUntil(node.id, node.config, context, Date.now());
+        this.queue.push({
+          signal: { type: "wait", nodeId: node.id, attempt: command.attempt, until },
+        });
+        return;
+      }
+      const result = await runInline(
+        { id: node.id, type: step.type, config: step.config, firedFrom: this.firedFrom(node) },
+        context,
+      );
+      const size = addressOf(result.output).json.length;
+      if (size > MAX_OUTPUT_BYTES) {
+        reply({
+          ok: false,
+          error: {
+            code: "output_too_large",
+            message: `output is ${size} bytes; the limit is ${MAX_OUTPUT_BYTES}`,
+            retryable: false,
+          },
+        });
+        return;
+      }
+      reply({ ok: true, port: result.port }, result.output);
+    } catch (err) {
+      reply({ ok: false, error: toNodeError(err) });
+    }
+  }
+
+  private async enqueueLater(
+    reply: (outcome: Outcome, output?: unknown) => void,
+    outcome: Outcome,
+    output?: unknown,
+  ): Promise<void> {
+    reply(outcome, output);
+    await this.enqueue([]);
+  }
+
+  private async fetchInline(
+    config: Record<string, unknown>,
+    context: RunContext,
+    timeoutMs: number,
+  ) {
+    const rendered = (await renderTemplates(config, context)) as Record<string, unknown>;
+    return runHttp(rendered, fetchTextFor(this.env), timeoutMs);
+  }
+
+  private async toJob(
+    command: Extract<Command, { type: "execute" | "execute_item" }>,
+  ): Promise<ExecuteJob | null> {
+    const run = this.run!;
+    const node = run.ir.nodes[run.ir.byId[command.nodeId]!]!;
+    const step = command.type === "execute" ? node : node.body!;
+    const context =
+      command.type === "execute" ? run.context : this.itemContext(node, command.index);
+    try {
+      const config = (await renderTemplates(step.config, context)) as Record<string, unknown>;
+      const job: ExecuteJob = {
+        type: "execute",
+        runId: run.meta.runId,
+        nodeId: node.id,
+        attempt: command.attempt,
+        step: { type: step.type, config },
+        timeoutMs: command.timeoutMs,
+      };
+      if (command.type === "execute_item") {
+        job.index = command.index;
+        job.itemAttempt = command.itemAttempt;
+      }
+      return job;
+    } catch (err) {
+      const error = toNodeError(err);
+      const outcome: Outcome = { ok: false, error: { ...error, retryable: false } };
+      this.queue.push(
+        command.type === "execute"
+          ? { signal: { type: "result", nodeId: node.id, attempt: command.attempt, outcome } }
+          : {
+              signal: {
+                type: "item_result",
+                nodeId: node.id,
+                attempt: command.attempt,
+                index: command.index,
+                itemAttempt: command.itemAttempt,
+                outcome,
+              },
+            },
+      );
+      return null;
+    }
+  }
+
+  private typeOf(nodeId: string): string {
+    const run = this.run!;
+    return run.ir.nodes[run.ir.byId[nodeId]!]!.type;
+  }
+
+  private itemContext(node: IRNode, index: number): RunContext {
+    const items = this.store.mapList(node.id);
+    return { ...this.run!.context, item: items[index] ?? null, index };
+  }
+
+  private firedFrom(node: IRNode): string[] {
+    const run = this.run!;
+    return node.in.filter((i) => run.state.edges[i] === "fired").map((i) => run.ir.edges[i]!.from);
+  }
+
+  // ---- side effects after a step -------------------------------------------------------------
+
+  private async syncAlarm(): Promise<void> {
+    const next = this.store.nextTimerAt();
+    if (next === this.alarmAt) return;
+    this.alarmAt = next;
+    if (next === null) await this.storage.deleteAlarm();
+    else await this.storage.setAlarm(next);
+  }
+
+  /** Writes outbox blobs to R2 in the background; the outbox keeps them until written. */
+  private flushBlobs(): void {
+    if (this.flushing) return;
+    this.flushing = (async () => {
+      for (;;) {
+        const batch = this.store.pendingBlobs(32);
+        if (batch.length === 0) return;
+        await Promise.all(
+          batch.map(async ({ hash, json }) => {
+            await putBlob(this.env.BLOBS, hash, json);
+            this.store.blobWritten(hash);
+          }),
+        );
+      }
+    })()
+      .catch((err: unknown) => console.error(JSON.stringify({ at: "cas", error: String(err) })))
+      .finally(() => {
+        this.flushing = null;
+      });
+  }
+
+  private async project(): Promise<void> {
+    const run = this.run!;
+    try {
+      await projectRun(this.env.DB, run.meta, run.state, this.store);
+      this.projectedStatus = run.state.status;
+    } catch (err) {
+      console.error(
+        JSON.stringify({ at: "projection", runId: run.meta.runId, error: String(err) }),
+      );
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import type { RunState } from "../../core/scheduler/state";
+import type { RunMeta, RunStore } from "./store";
+
+const STATEMENTS_PER_BATCH = 50;
+
+/**
+ * Writes the run's queryable projection to D1: its status always; when it has ended, its output
+ * hash, error and every node execution. Idempotent (upserts), so it can be repeated after a crash.
+ */
+export async function projectRun(
+  db: D1Database,
+  meta: RunMeta,
+  state: RunState,
+  store: RunStore,
+): Promise<void> {
+  const ended =
+    state.status === "completed" || state.status === "failed" || state.status === "cancelled";
+  const outputHash =
+    ended && state.outputNode ? (store.outputHash(state.outputNode) ?? null) : null;
+  const error = state.failure ? JSON.stringify(state.failure) : null;
+  const statements: D1PreparedStatement[] = [
+    db
+      .prepare(
+        `INSERT INTO runs (id, tenant_id, workflow_id, version, status, error, output_hash, created_at, finished_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, error = excluded.error,
+           output_hash = excluded.output_hash, finished_at = excluded.finished_at`,
+      )
+      .bind(
+        meta.runId,
+        meta.tenantId,
+        meta.workflowId,
+        meta.version,
+        state.status,
+        error,
+        outputHash,
+        meta.createdAt,
+        ended ? (state.finishedAt ?? Date.now()) : null,
+      ),
+  ];
+  if (ended) {
+    for (const e of store.executions()) {
+      statements.push(
+        db
+          .prepare(
+            `INSERT INTO node_executions (run_id, node_id, iteration, attempt, type, status, started_at, finished_at, output_hash, error)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (run_id, node_id, iteration, attempt) DO UPDATE SET status = excluded.status,
+               finished_at = excluded.finished_at, output_hash = excluded.output_hash, error = excluded.error`,
+          )
+          .bind(
+            meta.runId,
+            e.node_id,
+            e.iteration,
+            e.attempt,
+            e.type,
+            e.status,
+            e.started_at,
+            e.finished_at,
+            e.output_hash,
+            e.error,
+          ),
+      );
+    }
+  }
+  for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) {
+    await db.batch(statements.slice(i, i + STATEMENTS_PER_BATCH));
+  }
+}

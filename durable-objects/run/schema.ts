@@ -1,0 +1,37 @@
+/**
+ * The RunObject's SQLite schema. The DO's storage is the source of truth for its run; D1 is a
+ * projection. Migrations are idempotent and run on every wake (`ensureSchema`).
+ */
+export const SCHEMA_VERSION = 1;
+
+const MIGRATIONS: string[][] = [
+  [
+    `CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)`,
+    // Scheduler state, one row per node / edge: a step rewrites only what it changed.
+    `CREATE TABLE IF NOT EXISTS nodes (id TEXT PRIMARY KEY, state TEXT NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS edges (idx INTEGER PRIMARY KEY, state TEXT NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS timers (key TEXT PRIMARY KEY, at INTEGER NOT NULL, timer TEXT NOT NULL)`,
+    `CREATE INDEX IF NOT EXISTS timers_at ON timers (at)`,
+    // The latest output of each node (loops overwrite), and each map's list and item outputs.
+    `CREATE TABLE IF NOT EXISTS outputs (node_id TEXT PRIMARY KEY, hash TEXT NOT NULL, json TEXT NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS map_lists (node_id TEXT PRIMARY KEY, attempt INTEGER NOT NULL, json TEXT NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS map_items (node_id TEXT NOT NULL, idx INTEGER NOT NULL, json TEXT NOT NULL, PRIMARY KEY (node_id, idx))`,
+    // Every finished attempt, for history (projected to D1 node_executions when the run ends).
+    `CREATE TABLE IF NOT EXISTS executions (node_id TEXT NOT NULL, type TEXT NOT NULL, iteration INTEGER NOT NULL, attempt INTEGER NOT NULL, status TEXT NOT NULL, started_at INTEGER, finished_at INTEGER, output_hash TEXT, error TEXT, PRIMARY KEY (node_id, attempt))`,
+    `CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, type TEXT NOT NULL, at INTEGER NOT NULL, node_id TEXT, data TEXT)`,
+    // Transactional outbox: blobs to write to R2, removed once written.
+    `CREATE TABLE IF NOT EXISTS cas_outbox (hash TEXT PRIMARY KEY, json TEXT NOT NULL)`,
+  ],
+];
+
+export function ensureSchema(sql: SqlStorage): void {
+  sql.exec(`CREATE TABLE IF NOT EXISTS schema_version (v INTEGER NOT NULL)`);
+  const row = sql.exec<{ v: number }>(`SELECT v FROM schema_version`).toArray()[0];
+  const current = row?.v ?? 0;
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    for (const statement of MIGRATIONS[v]!) sql.exec(statement);
+  }
+  if (!row) sql.exec(`INSERT INTO schema_version (v) VALUES (?)`, MIGRATIONS.length);
+  else if (current < MIGRATIONS.length)
+    sql.exec(`UPDATE schema_version SET v = ?`, MIGRATIONS.length);
+}

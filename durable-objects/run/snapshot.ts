@@ -1,0 +1,91 @@
+import type { NodeError } from "../../core/errors";
+import type { RunStatus } from "../../core/scheduler/state";
+import type { RunEngine } from "./engine";
+import type { RunStore } from "./store";
+
+/** Outputs up to this size are returned inline by GET /api/runs/:id; larger ones by hash only. */
+const INLINE_OUTPUT_BYTES = 64 * 1024;
+
+export interface NodeView {
+  id: string;
+  type: string;
+  status: string;
+  attempt: number;
+  iteration: number;
+  port?: string | null;
+  outputHash?: string;
+  output?: unknown;
+  error?: NodeError;
+  startedAt?: number;
+  finishedAt?: number;
+  progress?: { done: number; total: number };
+}
+
+export interface RunView {
+  id: string;
+  workflowId: string;
+  version: number;
+  status: RunStatus;
+  tokens: number;
+  createdAt: number;
+  finishedAt?: number;
+  nodes: NodeView[];
+  output?: unknown;
+  outputHash?: string;
+  error?: NodeError & { nodeId: string };
+  lastSeq: number;
+}
+
+/** The run as GET /api/runs/:id shows it. */
+export function snapshot(engine: RunEngine, store: RunStore): RunView | null {
+  const run = engine.loaded;
+  if (!run) return null;
+  const outputs = new Map(store.outputs().map((o) => [o.nodeId, o]));
+  const nodes = run.ir.nodes.map((n): NodeView => {
+    const st = run.state.nodes[n.id]!;
+    const view: NodeView = {
+      id: n.id,
+      type: n.type,
+      status: st.status,
+      attempt: st.attempt,
+      iteration: st.iteration,
+    };
+    if (st.port !== undefined) view.port = st.port;
+    if (st.error) view.error = st.error;
+    if (st.startedAt !== undefined) view.startedAt = st.startedAt;
+    if (st.finishedAt !== undefined) view.finishedAt = st.finishedAt;
+    if (st.map) view.progress = { done: st.map.done, total: st.map.total };
+    const out = outputs.get(n.id);
+    if (out && (st.status === "succeeded" || st.status === "skipped")) {
+      view.outputHash = out.hash;
+      if (out.json.length <= INLINE_OUTPUT_BYTES) view.output = JSON.parse(out.json) as unknown;
+    }
+    return view;
+  });
+  const view: RunView = {
+    id: run.meta.runId,
+    workflowId: run.meta.workflowId,
+    version: run.meta.version,
+    status: run.state.status,
+    tokens: run.state.tokens,
+    createdAt: run.meta.createdAt,
+    nodes,
+    lastSeq: store.lastSeq(),
+  };
+  if (
+    run.state.finishedAt !== undefined &&
+    run.state.status !== "running" &&
+    run.state.status !== "waiting"
+  ) {
+    view.finishedAt = run.state.finishedAt;
+  }
+  if (run.state.status === "completed" && run.state.outputNode) {
+    const out = outputs.get(run.state.outputNode);
+    if (out) {
+      view.outputHash = out.hash;
+      view.output = JSON.parse(out.json) as unknown;
+    }
+  }
+  if (run.state.status === "failed" && run.state.failure) view.error = run.state.failure;
+  return view;
+}

@@ -1,0 +1,308 @@
+import type { IR } from "../../core/compile/ir";
+import type { NodeError } from "../../core/errors";
+import type { RunEventDraft } from "../../core/scheduler/commands";
+import type { Timer } from "../../core/scheduler/signals";
+import type { EdgeState, NodeState, RunState } from "../../core/scheduler/state";
+import { ensureSchema } from "./schema";
+
+/** What a run is, beside its scheduler state: fixed at creation. */
+export interface RunMeta {
+  runId: string;
+  tenantId: string;
+  workflowId: string;
+  version: number;
+  createdAt: number;
+}
+
+export interface StoredEvent {
+  seq: number;
+  type: string;
+  at: number;
+  nodeId?: string;
+  data?: Record<string, unknown>;
+}
+
+type RunRow = Omit<RunState, "nodes" | "edges">;
+
+/** Typed access to the RunObject's SQLite storage. Synchronous, like the storage itself. */
+export class RunStore {
+  private seq: number;
+  private timerKeys = new Set<string>();
+
+  constructor(private readonly sql: SqlStorage) {
+    ensureSchema(sql);
+    this.seq = sql.exec<{ s: number | null }>(`SELECT max(seq) AS s FROM events`).one().s ?? 0;
+    for (const row of sql.exec<{ key: string }>(`SELECT key FROM timers`))
+      this.timerKeys.add(row.key);
+  }
+
+  // ---- creation and loading ------------------------------------------------------------------
+
+  exists(): boolean {
+    return this.getMeta("run") !== undefined;
+  }
+
+  create(meta: RunMeta, ir: IR, input: unknown, state: RunState): void {
+    this.setMeta("run", meta);
+    this.setMeta("ir", ir);
+    this.setMeta("input", input ?? null);
+    this.saveRun(state);
+    for (const [id, node] of Object.entries(state.nodes)) this.saveNode(id, node);
+    state.edges.forEach((e, i) => {
+      this.saveEdge(i, e);
+    });
+  }
+
+  load(): { meta: RunMeta; ir: IR; input: unknown; state: RunState } | null {
+    const meta = this.getMeta<RunMeta>("run");
+    if (!meta) return null;
+    const ir = this.getMeta<IR>("ir")!;
+    const run = this.getMeta<RunRow>("state")!;
+    const nodes: Record<string, NodeState> = {};
+    for (const row of this.sql.exec<{ id: string; state: string }>(`SELECT id, state FROM nodes`)) {
+      nodes[row.id] = JSON.parse(row.state) as NodeState;
+    }
+    const edges: EdgeState[] = ir.edges.map(() => "pending");
+    for (const row of this.sql.exec<{ idx: number; state: string }>(
+      `SELECT idx, state FROM edges`,
+    )) {
+      edges[row.idx] = row.state as EdgeState;
+    }
+    return { meta, ir, input: this.getMeta("input"), state: { ...run, nodes, edges } };
+  }
+
+  // ---- scheduler state -----------------------------------------------------------------------
+
+  saveRun(state: RunState): void {
+    const { nodes: _nodes, edges: _edges, ...run } = state;
+    this.setMeta("state", run);
+  }
+
+  saveNode(id: string, node: NodeState): void {
+    this.sql.exec(
+      `INSERT INTO nodes (id, state) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state`,
+      id,
+      JSON.stringify(node),
+    );
+  }
+
+  saveEdge(index: number, state: EdgeState): void {
+    this.sql.exec(
+      `INSERT INTO edges (idx, state) VALUES (?, ?) ON CONFLICT (idx) DO UPDATE SET state = excluded.state`,
+      index,
+      state,
+    );
+  }
+
+  // ---- events --------------------------------------------------------------------------------
+
+  appendEvent(event: RunEventDraft, at: number): StoredEvent {
+    const seq = ++this.seq;
+    const data = event.data === undefined ? null : JSON.stringify(event.data);
+    this.sql.exec(
+      `INSERT INTO events (seq, type, at, node_id, data) VALUES (?, ?, ?, ?, ?)`,
+      seq,
+      event.type,
+      at,
+      event.nodeId ?? null,
+      data,
+    );
+    const stored: StoredEvent = { seq, type: event.type, at };
+    if (event.nodeId !== undefined) stored.nodeId = event.nodeId;
+    if (event.data !== undefined) stored.data = event.data;
+    return stored;
+  }
+
+  events(after: number, limit: number): StoredEvent[] {
+    const rows = this.sql.exec<{
+      seq: number;
+      type: string;
+      at: number;
+      node_id: string | null;
+      data: string | null;
+    }>(
+      `SELECT seq, type, at, node_id, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?`,
+      after,
+      limit,
+    );
+    return rows.toArray().map((r) => {
+      const e: StoredEvent = { seq: r.seq, type: r.type, at: r.at };
+      if (r.node_id !== null) e.nodeId = r.node_id;
+      if (r.data !== null) e.data = JSON.parse(r.data) as Record<string, unknown>;
+      return e;
+    });
+  }
+
+  lastSeq(): number {
+    return this.seq;
+  }
+
+  // ---- timers --------------------------------------------------------------------------------
+
+  setTimer(timer: Timer): void {
+    this.timerKeys.add(timer.key);
+    this.sql.exec(
+      `INSERT INTO timers (key, at, timer) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET at = excluded.at, timer = excluded.timer`,
+      timer.key,
+      timer.at,
+      JSON.stringify(timer),
+    );
+  }
+
+  clearTimer(key: string): void {
+    // Most clears are for timers never set (pure nodes hold no lease): skip the statement.
+    if (!this.timerKeys.delete(key)) return;
+    this.sql.exec(`DELETE FROM timers WHERE key = ?`, key);
+  }
+
+  /** Removes and returns the timers due at `now`. */
+  takeDueTimers(now: number): Timer[] {
+    const rows = this.sql
+      .exec<{ key: string; timer: string }>(
+        `SELECT key, timer FROM timers WHERE at <= ? ORDER BY at, key`,
+        now,
+      )
+      .toArray();
+    for (const r of rows) this.clearTimer(r.key);
+    return rows.map((r) => JSON.parse(r.timer) as Timer);
+  }
+
+  nextTimerAt(): number | null {
+    return this.sql.exec<{ at: number | null }>(`SELECT min(at) AS at FROM timers`).one().at;
+  }
+
+  clearAllTimers(): void {
+    this.sql.exec(`DELETE FROM timers`);
+    this.timerKeys.clear();
+  }
+
+  // ---- outputs -------------------------------------------------------------------------------
+
+  saveOutput(nodeId: string, hash: string, json: string): void {
+    this.sql.exec(
+      `INSERT INTO outputs (node_id, hash, json) VALUES (?, ?, ?) ON CONFLICT (node_id) DO UPDATE SET hash = excluded.hash, json = excluded.json`,
+      nodeId,
+      hash,
+      json,
+    );
+    this.sql.exec(`INSERT OR IGNORE INTO cas_outbox (hash, json) VALUES (?, ?)`, hash, json);
+  }
+
+  outputs(): { nodeId: string; hash: string; json: string }[] {
+    return this.sql
+      .exec<{ node_id: string; hash: string; json: string }>(
+        `SELECT node_id, hash, json FROM outputs`,
+      )
+      .toArray()
+      .map((r) => ({ nodeId: r.node_id, hash: r.hash, json: r.json }));
+  }
+
+  outputHash(nodeId: string): string | undefined {
+    return this.sql
+      .exec<{ hash: string }>(`SELECT hash FROM outputs WHERE node_id = ?`, nodeId)
+      .toArray()[0]?.hash;
+  }
+
+  saveMapList(nodeId: string, attempt: number, items: unknown[]): void {
+    this.sql.exec(`DELETE FROM map_items WHERE node_id = ?`, nodeId);
+    this.sql.exec(
+      `INSERT INTO map_lists (node_id, attempt, json) VALUES (?, ?, ?) ON CONFLICT (node_id) DO UPDATE SET attempt = excluded.attempt, json = excluded.json`,
+      nodeId,
+      attempt,
+      JSON.stringify(items),
+    );
+  }
+
+  mapList(nodeId: string): unknown[] {
+    const row = this.sql
+      .exec<{ json: string }>(`SELECT json FROM map_lists WHERE node_id = ?`, nodeId)
+      .toArray()[0];
+    return row ? (JSON.parse(row.json) as unknown[]) : [];
+  }
+
+  saveMapItem(nodeId: string, index: number, json: string): void {
+    this.sql.exec(
+      `INSERT INTO map_items (node_id, idx, json) VALUES (?, ?, ?) ON CONFLICT (node_id, idx) DO UPDATE SET json = excluded.json`,
+      nodeId,
+      index,
+      json,
+    );
+  }
+
+  /** The map's output: its item outputs in order (one JSON text, never re-parsed item by item). */
+  mapOutputJson(nodeId: string): string {
+    const parts = this.sql
+      .exec<{ json: string }>(`SELECT json FROM map_items WHERE node_id = ? ORDER BY idx`, nodeId)
+      .toArray()
+      .map((r) => r.json);
+    return `[${parts.join(",")}]`;
+  }
+
+  // ---- history -------------------------------------------------------------------------------
+
+  recordExecution(
+    nodeId: string,
+    type: string,
+    node: NodeState,
+    status: string,
+    outputHash: string | null,
+    error: NodeError | null,
+  ): void {
+    this.sql.exec(
+      `INSERT INTO executions (node_id, type, iteration, attempt, status, started_at, finished_at, output_hash, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (node_id, attempt) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at, output_hash = excluded.output_hash, error = excluded.error`,
+      nodeId,
+      type,
+      node.iteration,
+      node.attempt,
+      status,
+      node.startedAt ?? null,
+      node.finishedAt ?? null,
+      outputHash,
+      error === null ? null : JSON.stringify(error),
+    );
+  }
+
+  executions() {
+    return this.sql
+      .exec<{
+        node_id: string;
+        type: string;
+        iteration: number;
+        attempt: number;
+        status: string;
+        started_at: number | null;
+        finished_at: number | null;
+        output_hash: string | null;
+        error: string | null;
+      }>(`SELECT * FROM executions ORDER BY node_id, attempt`)
+      .toArray();
+  }
+
+  // ---- CAS outbox ----------------------------------------------------------------------------
+
+  pendingBlobs(limit: number): { hash: string; json: string }[] {
+    return this.sql
+      .exec<{ hash: string; json: string }>(`SELECT hash, json FROM cas_outbox LIMIT ?`, limit)
+      .toArray();
+  }
+
+  blobWritten(hash: string): void {
+    this.sql.exec(`DELETE FROM cas_outbox WHERE hash = ?`, hash);
+  }
+
+  // ---- meta ----------------------------------------------------------------------------------
+
+  getMeta<T>(key: string): T | undefined {
+    const row = this.sql.exec<{ v: string }>(`SELECT v FROM meta WHERE k = ?`, key).toArray()[0];
+    return row ? (JSON.parse(row.v) as T) : undefined;
+  }
+
+  setMeta(key: string, value: unknown): void {
+    this.sql.exec(
+      `INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v`,
+      key,
+      JSON.stringify(value),
+    );
+  }
+}

@@ -1,0 +1,69 @@
+import { SELF } from "cloudflare:test";
+import { TEST_KEY } from "./setup";
+
+export interface ApiResponse<T> {
+  status: number;
+  body: T;
+}
+
+/** Calls the API as tenant A (or with another key). */
+export async function api<T = Record<string, unknown>>(
+  method: string,
+  path: string,
+  body?: unknown,
+  key: string = TEST_KEY,
+): Promise<ApiResponse<T>> {
+  const init: RequestInit = { method, headers: { authorization: `Bearer ${key}` } };
+  if (body !== undefined) {
+    init.body = typeof body === "string" ? body : JSON.stringify(body);
+    (init.headers as Record<string, string>)["content-type"] = "application/json";
+  }
+  const res = await SELF.fetch(`https://aob.test${path}`, init);
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+}
+
+export interface RunBody {
+  id: string;
+  status: string;
+  nodes: {
+    id: string;
+    status: string;
+    attempt: number;
+    output?: unknown;
+    error?: { code: string; message: string };
+  }[];
+  output?: unknown;
+  error?: { code: string; message: string; nodeId: string };
+}
+
+/**
+ * Waits for a run to end by reading it until its status is terminal, with a bounded deadline.
+ * Only the end-to-end tests use this: queue deliveries happen outside the test's control.
+ */
+export async function waitForRun(runId: string, deadlineMs = 10_000): Promise<RunBody> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const { body } = await api<RunBody>("GET", `/api/runs/${runId}`);
+    if (["completed", "failed", "cancelled"].includes(body.status)) return body;
+    if (Date.now() > until)
+      throw new Error(
+        `run ${runId} still ${body.status} after ${deadlineMs} ms: ${JSON.stringify(body)}`,
+      );
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export async function createWorkflow(definition: unknown): Promise<string> {
+  const res = await api<{ id: string }>("POST", "/api/workflows", definition);
+  if (res.status !== 201)
+    throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
+export async function startRun(workflowId: string, input: unknown = {}): Promise<string> {
+  const res = await api<{ runId: string }>("POST", `/api/workflows/${workflowId}/runs`, { input });
+  if (res.status !== 202)
+    throw new Error(`start failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.runId;
+}

@@ -1,0 +1,71 @@
+import { and, desc, eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { Hono } from "hono";
+import type { RunView } from "../../../durable-objects/run/snapshot";
+import { runs } from "../../../db/schema";
+import { ApiError, notFound } from "../errors";
+import type { AppEnv } from "../types";
+import { intQuery } from "../validation";
+
+const STATUSES = ["running", "waiting", "completed", "failed", "cancelled"] as const;
+type Status = (typeof STATUSES)[number];
+
+/** The run's stub, after checking in D1 that it belongs to the caller's tenant (else 404). */
+async function runStub(env: Env, tenantId: string, runId: string) {
+  const row = await env.DB.prepare(`SELECT id FROM runs WHERE id = ? AND tenant_id = ?`)
+    .bind(runId, tenantId)
+    .first();
+  if (!row) throw notFound(`run ${runId}`);
+  return env.RUNS.get(env.RUNS.idFromName(runId));
+}
+
+export const runRoutes = new Hono<AppEnv>()
+  .get("/runs", async (c) => {
+    const limit = intQuery(c, "limit", 50, 1, 500);
+    const status = c.req.query("status");
+    if (status !== undefined && !STATUSES.includes(status as Status)) {
+      throw new ApiError(400, "bad_request", `status must be one of ${STATUSES.join(", ")}`);
+    }
+    const workflowId = c.req.query("workflowId");
+    const filters = [eq(runs.tenantId, c.get("tenantId"))];
+    if (status) filters.push(eq(runs.status, status as Status));
+    if (workflowId) filters.push(eq(runs.workflowId, workflowId));
+    const rows = await drizzle(c.env.DB)
+      .select()
+      .from(runs)
+      .where(and(...filters))
+      .orderBy(desc(runs.createdAt))
+      .limit(limit)
+      .all();
+    return c.json({
+      runs: rows.map(({ tenantId: _t, error, ...r }) => ({
+        ...r,
+        error: error ? (JSON.parse(error) as unknown) : null,
+      })),
+    });
+  })
+  .get("/runs/:id", async (c) => {
+    const stub = await runStub(c.env, c.get("tenantId"), c.req.param("id"));
+    const view = (await stub.get()) as RunView | null;
+    if (!view) throw notFound(`run ${c.req.param("id")}`);
+    return c.json(view);
+  })
+  .get("/runs/:id/events", async (c) => {
+    const stub = await runStub(c.env, c.get("tenantId"), c.req.param("id"));
+    const after = intQuery(c, "after", 0, 0, Number.MAX_SAFE_INTEGER);
+    const limit = intQuery(c, "limit", 1000, 1, 5000);
+    return c.json({ events: await stub.events(after, limit) });
+  })
+  .post("/runs/:id/cancel", async (c) => {
+    const stub = await runStub(c.env, c.get("tenantId"), c.req.param("id"));
+    const before = (await stub.get()) as RunView | null;
+    if (!before) throw notFound(`run ${c.req.param("id")}`);
+    if (
+      before.status === "completed" ||
+      before.status === "failed" ||
+      before.status === "cancelled"
+    ) {
+      throw new ApiError(409, "conflict", `run ${before.id} has already ended (${before.status})`);
+    }
+    return c.json(await stub.cancel("cancelled through the API"));
+  });

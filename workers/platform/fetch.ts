@@ -1,0 +1,31 @@
+import type { FetchText } from "../../core/executors/http";
+import { type Allowlist, createGuardedFetch, parseAllowlist } from "../../core/net";
+
+const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+const parsed = new Map<string, Allowlist>();
+
+/**
+ * The executors' view of the SSRF-guarded fetch, configured from `AOB_HTTP_ALLOWLIST`.
+ * Every outbound request of the platform goes through here.
+ */
+export function fetchTextFor(env: Pick<Env, "AOB_HTTP_ALLOWLIST">): FetchText {
+  const raw = env.AOB_HTTP_ALLOWLIST ?? "";
+  let allowlist = parsed.get(raw);
+  if (!allowlist) {
+    allowlist = parseAllowlist(raw);
+    parsed.set(raw, allowlist);
+  }
+  const list = allowlist;
+  return (url, init) => {
+    const guarded = createGuardedFetch({
+      allowlist: list,
+      timeoutMs: init.timeoutMs,
+      maxResponseBytes: init.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    });
+    return guarded(url, {
+      method: init.method,
+      headers: init.headers,
+      ...(init.body === undefined ? {} : { body: init.body }),
+    });
+  };
+}
