@@ -5,18 +5,19 @@ const migrations = await readD1Migrations("./migrations");
 
 export default defineConfig({
   plugins: [
-    cloudflareTest({
+    cloudflareTest(({ inject }) => ({
       main: "./workers/index.ts",
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
         bindings: {
           TEST_MIGRATIONS: migrations,
-          // Tests reach their own HTTP servers on loopback only through the allow-list.
-          AOB_HTTP_ALLOWLIST: "127.0.0.1",
+          // Tests reach their fixture server on loopback only through the allow-list, and only
+          // on its port: every other loopback address or port stays refused.
+          AOB_HTTP_ALLOWLIST: new URL(inject("fixtureUrl")).host,
           AOB_API_KEY: "",
         },
       },
-    }),
+    })),
   ],
   test: {
     name: "workerd",

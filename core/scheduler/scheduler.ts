@@ -323,6 +323,7 @@ class Stepper {
       return;
     }
     this.release(node, st);
+    this.touch(node.id);
     st.status = "succeeded";
     st.port = port;
     st.finishedAt = this.now;
@@ -369,6 +370,7 @@ class Stepper {
       return;
     }
     this.release(node, st);
+    this.touch(node.id);
     st.status = "failed";
     st.error = error;
     st.finishedAt = this.now;

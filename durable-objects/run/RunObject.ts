@@ -16,10 +16,13 @@ export class RunObject extends DurableObject<Env> {
     super(ctx, env);
     this.store = new RunStore(ctx.storage.sql);
     this.engine = new RunEngine(ctx.storage, env, this.store);
-    if (this.engine.needsRecovery()) {
-      // Woken after a restart with inline work in flight: resume it from the alarm handler.
-      void ctx.storage.setAlarm(Date.now());
-    }
+    void ctx.blockConcurrencyWhile(async () => {
+      // After a restart: resume interrupted inline work from the alarm handler, and make sure
+      // the alarm matches the earliest stored timer (the timers table is the truth).
+      const next = this.engine.needsRecovery() ? Date.now() : this.store.nextTimerAt();
+      if (next !== null && (await ctx.storage.getAlarm()) === null)
+        await ctx.storage.setAlarm(next);
+    });
   }
 
   async ping(): Promise<string> {
