@@ -6,7 +6,7 @@ export { RunObject } from "../durable-objects/run/RunObject";
 /** One Worker: the API (and the web UI as static assets), the queue runner, the RunObject. */
 export default {
   fetch: app.fetch,
-  async queue(batch, env) {
+  async queue(batch, env, _ctx) {
     await consume(batch, env);
   },
 } satisfies ExportedHandler<Env>;

@@ -84,14 +84,12 @@ export const workflowRoutes = new Hono<AppEnv>()
         createdAt: now,
         updatedAt: now,
       }),
-      db
-        .insert(workflowVersions)
-        .values({
-          workflowId: id,
-          version: 1,
-          definition: JSON.stringify(definition),
-          createdAt: now,
-        }),
+      db.insert(workflowVersions).values({
+        workflowId: id,
+        version: 1,
+        definition: JSON.stringify(definition),
+        createdAt: now,
+      }),
     ]);
     return c.json({ id, version: 1, warnings: warnings.map(issueView) }, 201);
   })
@@ -137,14 +135,12 @@ export const workflowRoutes = new Hono<AppEnv>()
     const db = drizzle(c.env.DB);
     try {
       await db.batch([
-        db
-          .insert(workflowVersions)
-          .values({
-            workflowId: id,
-            version,
-            definition: JSON.stringify(definition),
-            createdAt: now,
-          }),
+        db.insert(workflowVersions).values({
+          workflowId: id,
+          version,
+          definition: JSON.stringify(definition),
+          createdAt: now,
+        }),
         db
           .update(workflows)
           .set({
