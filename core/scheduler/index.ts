@@ -1,6 +1,6 @@
 export { retryDelayMs } from "./backoff";
 export type { Command, RunEventDraft, RunEventType } from "./commands";
-export { LEASE_GRACE_MS, MAX_REDELIVERIES, step, timerKey } from "./scheduler";
+export { leaseGraceMs, MAX_REDELIVERIES, step, timerKey } from "./scheduler";
 export type { StepResult } from "./scheduler";
 export type { Outcome, Signal, Timer, TimerKind } from "./signals";
 export { ACTIVE, createRunState, TERMINAL_RUN } from "./state";

@@ -1,0 +1,126 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DevServer } from "../support/dev-server";
+
+interface RunBody {
+  status: string;
+  output?: unknown;
+  nodes: { id: string; status: string }[];
+}
+
+/** Reads the run until it ends; the outermost end-to-end level, so a bounded poll. */
+async function waitFor(
+  dev: DevServer,
+  runId: string,
+  predicate: (run: RunBody) => boolean,
+  ms = 30_000,
+) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const { body } = await dev.api<RunBody>("GET", `/api/runs/${runId}`);
+    if (predicate(body)) return body;
+    if (Date.now() > until)
+      throw new Error(`timed out; run is ${JSON.stringify(body)}\n${dev.output().slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("stopping wrangler dev in the middle of a run", () => {
+  const counts = new Map<string, number>();
+  let server: Server;
+  let base = "";
+  let dev: DevServer;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const url = new URL(req.url ?? "/", "http://x");
+      const name = url.pathname.split("/")[2] ?? "";
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+      const delay = url.pathname.startsWith("/slow/") ? 1500 : 0;
+      setTimeout(() => {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ name, value: name.length * 10 }));
+      }, delay);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    dev = new DevServer({ AOB_HTTP_ALLOWLIST: new URL(base).host });
+    dev.prepare();
+    await dev.start();
+  }, 120_000);
+
+  afterAll(async () => {
+    await dev?.stop();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  it("completes with the same outputs after a hard kill and a restart on the same state", async () => {
+    const definition = (tag: string) => ({
+      name: `restart-${tag}`,
+      nodes: [
+        { id: "start", type: "start" },
+        { id: "first", type: "http", config: { url: `${base}/fast/${tag}first`, mode: "queued" } },
+        { id: "pause", type: "delay", config: { seconds: 2 } },
+        {
+          id: "second",
+          type: "http",
+          config: { url: `${base}/slow/${tag}second`, mode: "queued" },
+          timeoutMs: 3000,
+        },
+        {
+          id: "done",
+          type: "end",
+          config: {
+            output: {
+              first: "{{ nodes.first.output.body.value }}",
+              second: "{{ nodes.second.output.body.value }}",
+            },
+          },
+        },
+      ],
+      edges: [
+        { from: "start", to: "first" },
+        { from: "first", to: "pause" },
+        { from: "pause", to: "second" },
+        { from: "second", to: "done" },
+      ],
+    });
+
+    // Reference: the same workflow, undisturbed.
+    const ref = await dev.api<{ id: string }>("POST", "/api/workflows", definition("ref"));
+    const refRun = await dev.api<{ runId: string }>("POST", `/api/workflows/${ref.body.id}/runs`, {
+      input: {},
+    });
+    const expected = await waitFor(dev, refRun.body.runId, (r) => r.status === "completed");
+
+    // Kill #1 while the run waits on its delay alarm.
+    const wf = await dev.api<{ id: string }>("POST", "/api/workflows", definition("ref"));
+    const started = await dev.api<{ runId: string }>("POST", `/api/workflows/${wf.body.id}/runs`, {
+      input: {},
+    });
+    const runId = started.body.runId;
+    await waitFor(dev, runId, (r) => r.nodes.find((n) => n.id === "pause")?.status === "waiting");
+    await dev.stop();
+    await dev.start();
+
+    // Kill #2 while the slow http node is in flight on the queue.
+    await waitFor(dev, runId, (r) =>
+      ["queued", "running"].includes(r.nodes.find((n) => n.id === "second")?.status ?? ""),
+    );
+    await dev.stop();
+    await dev.start();
+
+    const run = await waitFor(
+      dev,
+      runId,
+      (r) => r.status === "completed" || r.status === "failed",
+      60_000,
+    );
+    expect(run.status).toBe("completed");
+    expect(run.output).toEqual(expected.output);
+    expect(run.output).toEqual({ first: 80, second: 90 });
+    // The first call happened before any kill: never repeated.
+    expect(counts.get("reffirst")).toBe(2); // once for the reference run, once for this run
+  }, 180_000);
+});
