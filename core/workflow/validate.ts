@@ -1,4 +1,4 @@
-import { WorkflowDefinition } from "./definition";
+import { NodeSpec, WorkflowDefinition } from "./definition";
 import { checkGraph } from "./graph-rules";
 import type { ValidationIssue } from "./issues";
 import { checkNode, zodIssues } from "./node-rules";
@@ -17,7 +17,23 @@ export type ValidationResult =
 export function validateWorkflow(input: unknown): ValidationResult {
   const shape = WorkflowDefinition.safeParse(input);
   if (!shape.success) {
-    return { ok: false, errors: zodIssues(shape.error, [], "invalid_shape"), warnings: [] };
+    // Still check every node that is well-formed on its own, so one bad id does not hide the
+    // config errors of its neighbours.
+    const nodes = (input as { nodes?: unknown } | null)?.nodes;
+    const perNode = Array.isArray(nodes)
+      ? nodes.flatMap((raw, i) => {
+          const node = NodeSpec.safeParse(raw);
+          return node.success ? checkNode(node.data, ["nodes", i]) : [];
+        })
+      : [];
+    return {
+      ok: false,
+      errors: [
+        ...zodIssues(shape.error, [], "invalid_shape"),
+        ...perNode.filter((i) => i.severity === "error"),
+      ],
+      warnings: perNode.filter((i) => i.severity === "warning"),
+    };
   }
   const definition = shape.data;
   const all = [

@@ -12,3 +12,14 @@ await env.DB.batch([
     "INSERT OR IGNORE INTO api_keys (id, tenant_id, name, key_hash, scopes, created_at) VALUES ('k_a', 't_a', 'test', ?, '[\"admin\",\"read\",\"run\",\"approve\"]', 0)",
   ).bind(await hashKey(TEST_KEY)),
 ]);
+
+/** A second tenant, to prove isolation. */
+export const OTHER_KEY = "aob_test_key_tenant_b";
+await env.DB.batch([
+  env.DB.prepare(
+    "INSERT OR IGNORE INTO tenants (id, name, created_at) VALUES ('t_b', 'Tenant B', 0)",
+  ),
+  env.DB.prepare(
+    "INSERT OR IGNORE INTO api_keys (id, tenant_id, name, key_hash, scopes, created_at) VALUES ('k_b', 't_b', 'test', ?, '[\"admin\",\"read\",\"run\",\"approve\"]', 0)",
+  ).bind(await hashKey(OTHER_KEY)),
+]);
