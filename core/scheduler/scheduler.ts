@@ -6,8 +6,13 @@ import type { Command, RunEventDraft } from "./commands";
 import type { Outcome, Signal, Timer, TimerKind } from "./signals";
 import { ACTIVE, freshNode, type NodeState, type RunState, TERMINAL_RUN } from "./state";
 
-/** Extra time past a node's timeout before its lease expires and the job is sent again. */
-export const LEASE_GRACE_MS = 30_000;
+/**
+ * Extra time past a node's timeout before its lease expires and the job is sent again: the
+ * executor enforces the timeout itself, so the grace only covers delivery and reporting.
+ */
+export function leaseGraceMs(timeoutMs: number): number {
+  return Math.min(30_000, Math.max(2_000, timeoutMs));
+}
 /** Lease expiries of one attempt before the attempt counts as failed. */
 export const MAX_REDELIVERIES = 3;
 
@@ -214,7 +219,7 @@ class Stepper {
         } else {
           this.fail(node, {
             code: "lease_expired",
-            message: `no result within ${node.timeoutMs + LEASE_GRACE_MS} ms, ${MAX_REDELIVERIES + 1} times`,
+            message: `no result within ${node.timeoutMs + leaseGraceMs(node.timeoutMs)} ms, ${MAX_REDELIVERIES + 1} times`,
             retryable: true,
           });
         }
@@ -300,7 +305,7 @@ class Stepper {
     // I/O can be lost (a queue message, a crashed isolate): it holds a lease. Pure inline work
     // is re-run by the DO when it wakes, so it needs none.
     if (node.mode === "queued" || (node.mode === "inline" && node.type === "http")) {
-      this.setTimer("lease", node.id, st.attempt, this.now + node.timeoutMs + LEASE_GRACE_MS);
+      this.setTimer("lease", node.id, st.attempt, this.now + node.timeoutMs + leaseGraceMs(node.timeoutMs));
     }
   }
 
@@ -488,7 +493,7 @@ class Stepper {
         "item_lease",
         node.id,
         st.attempt,
-        this.now + body.timeoutMs + LEASE_GRACE_MS,
+        this.now + body.timeoutMs + leaseGraceMs(body.timeoutMs),
         index,
         map.tries[index],
       );
@@ -576,7 +581,12 @@ class Stepper {
   }
 
   private setEdge(index: number, value: "pending" | "fired" | "dead"): void {
-    if (this.state.edges[index] === value) return;
+    const current = this.state.edges[index];
+    if (current === value) return;
+    // An edge is resolved once; only a loop iteration reopens it. Edges leaving a loop body are
+    // not reopened: a later iteration must not re-decide what the node downstream may already
+    // have acted on, or the outcome would depend on delivery order.
+    if (current !== "pending" && value !== "pending") return;
     this.state.edges[index] = value;
     this.dirtyEdges.add(index);
   }

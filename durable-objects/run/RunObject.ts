@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { NodeResult } from "../../core/wire/node-result";
 import { type CreateRun, RunEngine } from "./engine";
 import { type RunView, snapshot } from "./snapshot";
+import { Sockets } from "./sockets";
 import { RunStore, type StoredEvent } from "./store";
 
 /**
@@ -11,11 +12,14 @@ import { RunStore, type StoredEvent } from "./store";
 export class RunObject extends DurableObject<Env> {
   private readonly store: RunStore;
   private readonly engine: RunEngine;
+  private readonly sockets: Sockets;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new RunStore(ctx.storage.sql);
     this.engine = new RunEngine(ctx.storage, env, this.store);
+    this.sockets = new Sockets(ctx);
+    this.engine.onEvents = (events) => this.sockets.broadcast(events);
     void ctx.blockConcurrencyWhile(async () => {
       // After a restart: resume interrupted inline work from the alarm handler, and make sure
       // the alarm matches the earliest stored timer (the timers table is the truth).
@@ -51,6 +55,39 @@ export class RunObject extends DurableObject<Env> {
 
   async events(after = 0, limit = 1000): Promise<StoredEvent[]> {
     return this.store.events(after, Math.min(Math.max(limit, 1), 5000));
+  }
+
+  /** The WebSocket upgrade, forwarded by the API after authentication: `/ws?after=N`. */
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname !== "/ws" || request.headers.get("upgrade") !== "websocket") {
+      return new Response("expected a WebSocket upgrade on /ws", { status: 426 });
+    }
+    const run = this.engine.loaded;
+    if (!run) return new Response("run not found", { status: 404 });
+    const after = Math.max(0, Number(url.searchParams.get("after") ?? 0) || 0);
+    return this.sockets.subscribe(
+      after,
+      {
+        type: "hello",
+        runId: run.meta.runId,
+        lastSeq: this.store.lastSeq(),
+        status: run.state.status,
+      },
+      (from, limit) => this.store.events(from, limit),
+    );
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    this.sockets.message(ws, message);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    this.sockets.close(ws, code, reason);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.sockets.close(ws, 1011, "socket error");
   }
 
   override async alarm(): Promise<void> {

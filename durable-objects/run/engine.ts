@@ -200,22 +200,23 @@ export class RunEngine {
     const run = this.run;
     if (!run) throw new Error("run not created");
     const jobs: ExecuteJob[] = [];
-    const events: StoredEvent[] = [];
     let finished = false;
     while (this.queue.length > 0) {
       const item = this.queue.shift()!;
       const now = Date.now();
       const signal = { ...item.signal, now } as Signal;
       const result = step(run.ir, run.state, signal);
+      const stepEvents: StoredEvent[] = [];
       this.storage.transactionSync(() => {
         for (const id of result.dirtyNodes) this.store.saveNode(id, run.state.nodes[id]!);
         for (const i of result.dirtyEdges) this.store.saveEdge(i, run.state.edges[i]!);
         this.store.saveRun(run.state);
         for (const command of result.commands) {
           const event = this.apply(command, item, signal, now);
-          if (event) events.push(event);
+          if (event) stepEvents.push(event);
         }
       });
+      if (stepEvents.length > 0) this.onEvents(stepEvents);
       for (const id of result.dirtyNodes) {
         const entry = run.context.nodes[id];
         if (entry) entry.status = run.state.nodes[id]!.status;
@@ -234,7 +235,6 @@ export class RunEngine {
     for (let i = 0; i < jobs.length; i += QUEUE_BATCH) {
       await this.env.NODE_WORK.sendBatch(jobs.slice(i, i + QUEUE_BATCH).map((body) => ({ body })));
     }
-    if (events.length > 0) this.onEvents(events);
     await this.syncAlarm();
     this.flushBlobs();
     if (finished || run.state.status !== this.projectedStatus) await this.project();

@@ -56,6 +56,16 @@ export const runRoutes = new Hono<AppEnv>()
     const limit = intQuery(c, "limit", 1000, 1, 5000);
     return c.json({ events: await stub.events(after, limit) });
   })
+  .get("/runs/:id/ws", async (c) => {
+    if (c.req.header("upgrade") !== "websocket") {
+      throw new ApiError(426, "bad_request", "this endpoint needs a WebSocket upgrade");
+    }
+    const stub = await runStub(c.env, c.get("tenantId"), c.req.param("id"));
+    const after = intQuery(c, "after", 0, 0, Number.MAX_SAFE_INTEGER);
+    return stub.fetch(
+      new Request(`https://run/ws?after=${after}`, { headers: { upgrade: "websocket" } }),
+    );
+  })
   .post("/runs/:id/cancel", async (c) => {
     const stub = await runStub(c.env, c.get("tenantId"), c.req.param("id"));
     const before = (await stub.get()) as RunView | null;
