@@ -39,7 +39,13 @@ async function subscribe(runId: string, after = 0, key = TEST_KEY) {
           () => reject(new Error(`not seen; got ${events.map((e) => e.type)}`)),
           10_000,
         );
-        waiter = { predicate, resolve: () => (clearTimeout(timer), resolve()) };
+        waiter = {
+          predicate,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        };
       }),
     close: () => ws.close(1000, "done"),
   };
