@@ -102,3 +102,35 @@ export const nodeExecutions = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.runId, t.nodeId, t.iteration, t.attempt] })],
 );
+
+export const approvals = sqliteTable(
+  "approvals",
+  {
+    runId: text("run_id")
+      .notNull()
+      .references(() => runs.id),
+    nodeId: text("node_id").notNull(),
+    /** The node attempt this approval belongs to (a loop may ask again). */
+    attempt: integer("attempt").notNull(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    workflowId: text("workflow_id").notNull(),
+    status: text("status", {
+      enum: ["pending", "approved", "rejected", "timeout", "cancelled"],
+    }).notNull(),
+    message: text("message").notNull(),
+    /** JSON Schema of the form, if any. */
+    form: text("form"),
+    required: integer("required").notNull(),
+    /** JSON array of { by, decision, comment, at }. */
+    votes: text("votes").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at"),
+    decidedAt: integer("decided_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.runId, t.nodeId, t.attempt] }),
+    index("approvals_tenant_status").on(t.tenantId, t.status, t.createdAt),
+  ],
+);

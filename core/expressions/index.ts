@@ -1,9 +1,9 @@
+export type { ExpressionSyntaxError } from "./jsonata";
 export {
   checkExpression,
   compileExpression,
-  evaluateExpression,
   ExpressionError,
+  evaluateExpression,
 } from "./jsonata";
-export type { ExpressionSyntaxError } from "./jsonata";
+export type { TemplateProblem, TemplateRef } from "./template";
 export { checkTemplates, findTemplates, renderTemplates } from "./template";
-export type { TemplateRef } from "./template";

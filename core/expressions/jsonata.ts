@@ -100,15 +100,25 @@ function positionOf(thrown: unknown): number | undefined {
  * turned into plain JSON so that outputs hash and serialise the same everywhere.
  */
 function normalise(value: unknown): unknown {
-  if (value === undefined) return null;
+  if (value === undefined || isFunction(value)) return null;
   if (Array.isArray(value)) return value.map(normalise);
-  if (typeof value === "function") return null;
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      if (v !== undefined && typeof v !== "function") out[k] = normalise(v);
+      if (v !== undefined && !isFunction(v)) out[k] = normalise(v);
     }
     return out;
   }
   return value;
+}
+
+/**
+ * JSONata functions are objects flagged `_jsonata_lambda` (whose environment is cyclic) or
+ * `_jsonata_function` (built-ins such as `$sum`), the same test JSONata's own isFunction makes.
+ */
+function isFunction(value: unknown): boolean {
+  if (typeof value === "function") return true;
+  if (typeof value !== "object" || value === null) return false;
+  const flags = value as { _jsonata_lambda?: unknown; _jsonata_function?: unknown };
+  return flags._jsonata_lambda === true || flags._jsonata_function === true;
 }

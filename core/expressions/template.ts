@@ -27,19 +27,29 @@ export function findTemplates(value: unknown, path: (string | number)[] = []): T
   return [];
 }
 
-/** Syntax errors of every template inside a value, with their paths. */
-export function checkTemplates(
-  value: unknown,
-): { path: (string | number)[]; message: string; expression: string }[] {
-  const problems: { path: (string | number)[]; message: string; expression: string }[] = [];
+/** A template that does not parse; `position` is a character offset in `expression`. */
+export interface TemplateProblem {
+  path: (string | number)[];
+  message: string;
+  expression: string;
+  position?: number;
+}
+
+/**
+ * Syntax errors of every template inside a value, with their paths.
+ * @example
+ * checkTemplates({ url: "https://x/{{ input. }}" });
+ * // [{ path: ["url"], expression: "input.", message: "Unexpected end of expression", position: 6 }]
+ */
+export function checkTemplates(value: unknown): TemplateProblem[] {
+  const problems: TemplateProblem[] = [];
   for (const ref of findTemplates(value)) {
     if (ref.expression === "") {
       problems.push({ path: ref.path, message: "empty {{ }} template", expression: "" });
       continue;
     }
     const error = checkExpression(ref.expression);
-    if (error)
-      problems.push({ path: ref.path, message: error.message, expression: ref.expression });
+    if (error) problems.push({ path: ref.path, expression: ref.expression, ...error });
   }
   return problems;
 }

@@ -4,18 +4,6 @@ import { defineKind, NO_RETRY, SUCCESS_PORT } from "./kind";
 const Any = z.record(z.string(), z.unknown());
 
 /** Kinds in the design that are not built yet: shown in the palette, refused by validation. */
-export const approval = defineKind({
-  type: "approval",
-  title: "Approval",
-  description: "Waits for a person to approve or reject (ports approved, rejected, timeout).",
-  status: "coming_soon",
-  execution: "wait",
-  config: Any,
-  ports: () => ["approved", "rejected", "timeout"],
-  expressions: () => [],
-  defaults: { retry: NO_RETRY, timeoutMs: 86_400_000 },
-});
-
 export const agent = defineKind({
   type: "agent",
   title: "Agent",

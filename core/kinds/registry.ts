@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { agent, approval, subworkflow } from "./coming-soon";
+import { approval } from "./approval";
+import { agent, subworkflow } from "./coming-soon";
 import { condition } from "./condition";
 import { delay } from "./delay";
 import { end } from "./end";

@@ -1,3 +1,4 @@
+export type { WorkflowDefinitionInput } from "./definition";
 export {
   EdgeSpec,
   ERROR_PORT,
@@ -6,8 +7,7 @@ export {
   RetryPolicy,
   WorkflowDefinition,
 } from "./definition";
-export type { WorkflowDefinitionInput } from "./definition";
-export { formatPath } from "./issues";
 export type { ValidationIssue } from "./issues";
-export { validateWorkflow } from "./validate";
+export { formatPath } from "./issues";
 export type { ValidationResult } from "./validate";
+export { validateWorkflow } from "./validate";

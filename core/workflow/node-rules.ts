@@ -51,16 +51,18 @@ function checkConfig(type: string, config: unknown, path: Path): ValidationIssue
       issues.push({
         path: [...path, ...field.path],
         code: "invalid_expression",
-        message: `expression does not parse: ${problem.message}${problem.position === undefined ? "" : ` (at character ${problem.position})`}`,
+        message: `expression does not parse: ${problem.message}${at(problem.position)}`,
         severity: "error",
       });
     }
   }
-  for (const problem of checkTemplates(config)) {
+  // A map's step config is checked, templates included, by the recursive call below.
+  const { node: _step, ...own } = config as Record<string, unknown>;
+  for (const problem of checkTemplates(type === "map" ? own : config)) {
     issues.push({
       path: [...path, ...problem.path],
       code: "invalid_expression",
-      message: `template {{ ${problem.expression} }} does not parse: ${problem.message}`,
+      message: `template {{ ${problem.expression} }} does not parse: ${problem.message}${at(problem.position)}`,
       severity: "error",
     });
   }
@@ -78,6 +80,10 @@ function checkConfig(type: string, config: unknown, path: Path): ValidationIssue
     }
   }
   return issues;
+}
+
+function at(position: number | undefined): string {
+  return position === undefined ? "" : ` (at character ${position})`;
 }
 
 /** Maps zod issues onto JSON paths under `base`. */
