@@ -1,6 +1,6 @@
 import type { NodeError } from "../errors";
-import type { RunStatus } from "./state";
 import type { Timer } from "./signals";
+import type { RunStatus } from "./state";
 
 export type RunEventType =
   | "run_started"

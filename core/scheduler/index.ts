@@ -1,9 +1,8 @@
 export { retryDelayMs } from "./backoff";
 export type { Command, RunEventDraft, RunEventType } from "./commands";
-export { leaseGraceMs, MAX_REDELIVERIES, step, timerKey } from "./scheduler";
 export type { StepResult } from "./scheduler";
+export { leaseGraceMs, MAX_REDELIVERIES, step, timerKey } from "./scheduler";
 export type { Outcome, Signal, Timer, TimerKind } from "./signals";
-export { ACTIVE, createRunState, TERMINAL_RUN } from "./state";
 export type {
   EdgeState,
   ItemStatus,
@@ -14,3 +13,4 @@ export type {
   RunState,
   RunStatus,
 } from "./state";
+export { ACTIVE, createRunState, TERMINAL_RUN } from "./state";

@@ -305,7 +305,12 @@ class Stepper {
     // I/O can be lost (a queue message, a crashed isolate): it holds a lease. Pure inline work
     // is re-run by the DO when it wakes, so it needs none.
     if (node.mode === "queued" || (node.mode === "inline" && node.type === "http")) {
-      this.setTimer("lease", node.id, st.attempt, this.now + node.timeoutMs + leaseGraceMs(node.timeoutMs));
+      this.setTimer(
+        "lease",
+        node.id,
+        st.attempt,
+        this.now + node.timeoutMs + leaseGraceMs(node.timeoutMs),
+      );
     }
   }
 

@@ -1,5 +1,5 @@
-import type { NodeError } from "../errors";
 import type { IR } from "../compile/ir";
+import type { NodeError } from "../errors";
 
 export type NodeStatus =
   | "pending"

@@ -9,7 +9,10 @@ export async function hashKey(key: string): Promise<string> {
 }
 
 const CACHE_MS = 30_000;
-const cache = new Map<string, { tenantId: string; scopes: string[]; until: number }>();
+const cache = new Map<
+  string,
+  { tenantId: string; scopes: string[]; keyId: string; keyName: string; until: number }
+>();
 
 /**
  * Bearer authentication against `api_keys` in D1 (hash lookup; revoked keys refused). Browsers
@@ -26,19 +29,23 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   let hit = cache.get(hash);
   if (!hit || hit.until < Date.now()) {
     const row = await c.env.DB.prepare(
-      "SELECT tenant_id, scopes FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
+      "SELECT id, name, tenant_id, scopes FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
     )
       .bind(hash)
-      .first<{ tenant_id: string; scopes: string }>();
+      .first<{ id: string; name: string; tenant_id: string; scopes: string }>();
     if (!row) throw new ApiError(401, "unauthorized", "invalid or revoked API key");
     hit = {
       tenantId: row.tenant_id,
       scopes: JSON.parse(row.scopes) as string[],
+      keyId: row.id,
+      keyName: row.name,
       until: Date.now() + CACHE_MS,
     };
     cache.set(hash, hit);
   }
   c.set("tenantId", hit.tenantId);
   c.set("scopes", hit.scopes);
+  c.set("keyId", hit.keyId);
+  c.set("keyName", hit.keyName);
   await next();
 });

@@ -1,5 +1,5 @@
 /** Hono's environment for the API: bindings plus what authentication sets. */
 export interface AppEnv {
   Bindings: Env;
-  Variables: { tenantId: string; scopes: string[] };
+  Variables: { tenantId: string; scopes: string[]; keyId: string; keyName: string };
 }

@@ -1,0 +1,57 @@
+import type { WorkflowDefinitionInput } from "../core/workflow/definition";
+
+type HttpMode = "queued" | "inline";
+
+/** `t0001` … : ids that sort in chain order and satisfy the node id rule. */
+export const nodeId = (prefix: string, i: number) => `${prefix}${String(i + 1).padStart(4, "0")}`;
+
+function link(ids: string[]): { from: string; to: string }[] {
+  return ids.slice(1).map((to, i) => ({ from: ids[i]!, to }));
+}
+
+/** start → t0001 → … → tN → end: N transforms that each evaluate a constant. */
+export function transformChain(n: number): WorkflowDefinitionInput {
+  const ids = Array.from({ length: n }, (_, i) => nodeId("t", i));
+  return {
+    name: `bench-chain-${n}`,
+    nodes: [
+      { id: "start", type: "start" },
+      ...ids.map((id) => ({ id, type: "transform", config: { expression: "1" } })),
+      { id: "end", type: "end" },
+    ],
+    edges: link(["start", ...ids, "end"]),
+  };
+}
+
+/** start → h0001 … hN (all at once) → join → end. */
+export function httpFanout(n: number, url: string, mode: HttpMode): WorkflowDefinitionInput {
+  const ids = Array.from({ length: n }, (_, i) => nodeId("h", i));
+  return {
+    name: `bench-fanout-${n}-${mode}`,
+    nodes: [
+      { id: "start", type: "start" },
+      ...ids.map((id) => ({ id, type: "http", config: { method: "GET", url, mode } })),
+      { id: "join", type: "join" },
+      { id: "end", type: "end" },
+    ],
+    edges: [
+      ...ids.map((id) => ({ from: "start", to: id })),
+      ...ids.map((id) => ({ from: id, to: "join" })),
+      { from: "join", to: "end" },
+    ],
+  };
+}
+
+/** start → h0001 → … → hN → end: N http calls one after the other. */
+export function httpChain(n: number, url: string, mode: HttpMode): WorkflowDefinitionInput {
+  const ids = Array.from({ length: n }, (_, i) => nodeId("h", i));
+  return {
+    name: `bench-http-chain-${n}-${mode}`,
+    nodes: [
+      { id: "start", type: "start" },
+      ...ids.map((id) => ({ id, type: "http", config: { method: "GET", url, mode } })),
+      { id: "end", type: "end" },
+    ],
+    edges: link(["start", ...ids, "end"]),
+  };
+}

@@ -1,0 +1,129 @@
+/// <reference path="../worker-configuration.d.ts" />
+/**
+ * The benchmark's Worker (bench/wrangler.bench.toml, `npm run bench` only; never deployed): the
+ * project's Worker unchanged, plus the bench scenarios written as a Cloudflare Workflows class
+ * (one `step.do` per node), routes to start an instance and read its status, and a probe.
+ *   POST /bench/workflows      { shape, steps, url? } -> 201 { id }
+ *   GET  /bench/workflows/:id  -> { status, output?, error? }
+ *   GET  /bench/probe?url=…    -> medians (ms) of the platform's own costs, the floor of a hop
+ */
+import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
+import aob from "../workers/index";
+import { fetchOnce, noteQueueBatch, probe } from "./probe";
+import type { ProbeObject } from "./probe-object";
+
+export { RunObject } from "../workers/index";
+export { ProbeObject } from "./probe-object";
+
+/**
+ * `chain`: sequential no-op steps; `fanout`: concurrent fetches; `http_chain`: sequential
+ * fetches; `fanout_noop`: concurrent no-op steps (a reference shape, without an aob twin).
+ */
+export type BenchShape = "chain" | "fanout" | "http_chain" | "fanout_noop";
+
+export interface BenchParams {
+  shape: BenchShape;
+  steps: number;
+  /** What the http shapes fetch (the bench's local server). */
+  url?: string;
+}
+
+/**
+ * The Workflow's output. `startedAt`: the instance's creation time. `marks[i]`: Date.now() when
+ * step i's callback began (chains) or when its fetch ended (fan-out).
+ */
+export interface BenchOutput {
+  startedAt: number;
+  marks: number[];
+}
+
+export interface BenchEnv extends Env {
+  BENCH_WF: Workflow<BenchParams>;
+  BENCH_PROBE: DurableObjectNamespace<ProbeObject>;
+}
+
+const SHAPES: readonly BenchShape[] = ["chain", "fanout", "http_chain", "fanout_noop"];
+
+export class BenchWorkflow extends WorkflowEntrypoint<BenchEnv, BenchParams> {
+  override async run(event: Readonly<WorkflowEvent<BenchParams>>, step: WorkflowStep) {
+    const { shape, steps, url = "" } = event.payload;
+    const name = (i: number) => `s${String(i).padStart(4, "0")}`;
+    const marks: number[] = [];
+    switch (shape) {
+      case "chain":
+        for (let i = 0; i < steps; i++) marks.push(await step.do(name(i), async () => Date.now()));
+        break;
+      case "http_chain":
+        for (let i = 0; i < steps; i++) {
+          marks.push(
+            await step.do(name(i), async () => {
+              const began = Date.now();
+              await fetchOnce(url);
+              return began;
+            }),
+          );
+        }
+        break;
+      case "fanout":
+        marks.push(
+          ...(await Promise.all(
+            Array.from({ length: steps }, (_, i) => step.do(name(i), () => fetchOnce(url))),
+          )),
+        );
+        break;
+      case "fanout_noop":
+        marks.push(
+          ...(await Promise.all(
+            Array.from({ length: steps }, (_, i) => step.do(name(i), async () => Date.now())),
+          )),
+        );
+        break;
+    }
+    return { startedAt: event.timestamp.getTime(), marks } satisfies BenchOutput;
+  }
+}
+
+function isParams(value: unknown): value is BenchParams {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    SHAPES.includes(v.shape as BenchShape) &&
+    Number.isInteger(v.steps) &&
+    (v.steps as number) > 0 &&
+    (v.url === undefined || typeof v.url === "string")
+  );
+}
+
+async function benchRoute(request: Request, path: string, env: BenchEnv): Promise<Response> {
+  if (request.method === "POST" && path === "/bench/workflows") {
+    const params: unknown = await request.json();
+    if (!isParams(params)) {
+      return Response.json({ error: "expected { shape, steps, url? }" }, { status: 400 });
+    }
+    const instance = await env.BENCH_WF.create({ params });
+    return Response.json({ id: instance.id }, { status: 201 });
+  }
+  if (request.method === "GET" && path === "/bench/probe") {
+    const url = new URL(request.url).searchParams.get("url");
+    if (!url) return Response.json({ error: "expected ?url=" }, { status: 400 });
+    return Response.json(await probe(env, url));
+  }
+  const id = path.match(/^\/bench\/workflows\/([\w-]+)$/)?.[1];
+  if (request.method === "GET" && id) {
+    const instance = await env.BENCH_WF.get(id);
+    return Response.json(await instance.status());
+  }
+  return Response.json({ error: `no route ${request.method} ${path}` }, { status: 404 });
+}
+
+export default {
+  async fetch(request, env, ctx) {
+    const path = new URL(request.url).pathname;
+    if (path.startsWith("/bench/")) return benchRoute(request, path, env);
+    return aob.fetch(request, env, ctx);
+  },
+  async queue(batch, env, ctx) {
+    noteQueueBatch(batch);
+    await aob.queue(batch, env, ctx);
+  },
+} satisfies ExportedHandler<BenchEnv>;
