@@ -1,5 +1,5 @@
 import { NonRetryableError } from "../errors";
-import { evaluateExpression, ExpressionError } from "../expressions/jsonata";
+import { ExpressionError, evaluateExpression } from "../expressions/jsonata";
 import { renderTemplates } from "../expressions/template";
 import type { RunContext } from "./context";
 

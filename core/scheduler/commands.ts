@@ -14,6 +14,7 @@ export type RunEventType =
   | "map_item_succeeded"
   | "map_item_failed"
   | "approval_required"
+  | "approval_voted"
   | "approval_decided"
   | "patch_proposed"
   | "patch_applied"

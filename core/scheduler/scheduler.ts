@@ -64,7 +64,16 @@ class Stepper {
         this.onResult(signal.nodeId, signal.attempt, signal.outcome, signal.startedAt);
         break;
       case "wait":
-        this.onWait(signal.nodeId, signal.attempt, signal.until);
+        this.onWait(
+          signal.nodeId,
+          signal.attempt,
+          signal.until,
+          signal.reason ?? "delay",
+          signal.data,
+        );
+        break;
+      case "decide":
+        this.onDecide(signal.nodeId, signal.attempt, signal.port, signal.data);
         break;
       case "items":
         this.onItems(signal.nodeId, signal.attempt, signal.count);
@@ -107,14 +116,41 @@ class Stepper {
     else this.fail(node, outcome.error);
   }
 
-  private onWait(id: string, attempt: number, until: number): void {
+  private onWait(
+    id: string,
+    attempt: number,
+    until: number | null,
+    reason: "delay" | "approval",
+    data?: Record<string, unknown>,
+  ): void {
     const st = this.state.nodes[id];
     if (!st || st.attempt !== attempt || st.status !== "running") return;
     st.status = "waiting";
-    st.waitReason = "delay";
+    st.waitReason = reason;
     this.touch(id);
-    this.emit({ type: "node_waiting", nodeId: id, data: { until, reason: "delay" } });
-    this.setTimer("wake", id, attempt, Math.max(until, this.now));
+    this.emit({ type: "node_waiting", nodeId: id, data: { until, reason } });
+    if (reason === "approval") {
+      this.emit({
+        type: "approval_required",
+        nodeId: id,
+        data: { attempt, ...data, expiresAt: until },
+      });
+    }
+    if (until !== null) this.setTimer("wake", id, attempt, Math.max(until, this.now));
+  }
+
+  private onDecide(
+    id: string,
+    attempt: number,
+    port: "approved" | "rejected",
+    data?: Record<string, unknown>,
+  ): void {
+    const st = this.state.nodes[id];
+    if (!st || st.attempt !== attempt || st.status !== "waiting" || st.waitReason !== "approval") {
+      return;
+    }
+    this.emit({ type: "approval_decided", nodeId: id, data: { attempt, ...data, decision: port } });
+    this.succeed(this.node(id), port);
   }
 
   private onItems(id: string, attempt: number, count: number): void {
@@ -203,7 +239,17 @@ class Stepper {
         if (st.status === "waiting" && st.waitReason === "retry") this.launch(node, st);
         return;
       case "wake":
-        if (st.status === "waiting" && st.waitReason === "delay") this.succeed(node, null);
+        if (st.status !== "waiting") return;
+        if (st.waitReason === "delay") this.succeed(node, null);
+        if (st.waitReason === "approval") {
+          const port = (node.config as { onTimeout?: string }).onTimeout ?? "timeout";
+          this.emit({
+            type: "approval_decided",
+            nodeId: node.id,
+            data: { attempt: st.attempt, decision: port, timedOut: true },
+          });
+          this.succeed(node, port);
+        }
         return;
       case "lease":
         if (st.status !== "queued" && st.status !== "running") return;
@@ -544,7 +590,9 @@ class Stepper {
   private settle(): void {
     if (this.state.tokens > 0) {
       const parked = Object.values(this.state.nodes).every(
-        (n) => !ACTIVE.has(n.status) || (n.status === "waiting" && n.waitReason === "delay"),
+        (n) =>
+          !ACTIVE.has(n.status) ||
+          (n.status === "waiting" && (n.waitReason === "delay" || n.waitReason === "approval")),
       );
       this.state.status = parked ? "waiting" : "running";
       return;

@@ -28,7 +28,28 @@ export type Signal =
       startedAt?: number;
     }
   /** A wait-mode node (delay) parks until a time. */
-  | { type: "wait"; nodeId: string; attempt: number; until: number; now: number }
+  /**
+   * A wait-mode node parks: a delay until a time, or an approval until decided (or `until`, its
+   * timeout; null = no timeout). `data` goes into the `approval_required` event.
+   */
+  | {
+      type: "wait";
+      nodeId: string;
+      attempt: number;
+      until: number | null;
+      reason?: "delay" | "approval";
+      data?: Record<string, unknown>;
+      now: number;
+    }
+  /** People decided an approval (the RunObject applies the quorum rule first). */
+  | {
+      type: "decide";
+      nodeId: string;
+      attempt: number;
+      port: "approved" | "rejected";
+      data?: Record<string, unknown>;
+      now: number;
+    }
   /** A map node's list was evaluated. */
   | { type: "items"; nodeId: string; attempt: number; count: number; now: number }
   | {

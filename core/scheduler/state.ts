@@ -20,7 +20,8 @@ export const TERMINAL_RUN: ReadonlySet<RunStatus> = new Set(["completed", "faile
 
 export type EdgeState = "pending" | "fired" | "dead";
 
-export type WaitReason = "retry" | "delay";
+/** Why a node is parked: a retry backoff, a delay, or people deciding an approval. */
+export type WaitReason = "retry" | "delay" | "approval";
 
 export type ItemStatus = "pending" | "running" | "waiting" | "done";
 

@@ -19,7 +19,7 @@ export const NodeResult = z.object({
     z.object({
       ok: z.literal(true),
       port: z.string().nullable(),
-      /** The output, already stored in R2 under cas/sha256/<hash>. */
+      /** The output and its content hash; the RunObject stores it under cas/sha256/<hash>. */
       output: z.unknown(),
       outputHash: z.string(),
     }),

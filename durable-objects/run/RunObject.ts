@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { NodeResult } from "../../core/wire/node-result";
+import { ApprovalBook, type Vote } from "./approvals";
 import { type CreateRun, RunEngine } from "./engine";
 import { type RunView, snapshot } from "./snapshot";
 import { Sockets } from "./sockets";
@@ -13,11 +14,13 @@ export class RunObject extends DurableObject<Env> {
   private readonly store: RunStore;
   private readonly engine: RunEngine;
   private readonly sockets: Sockets;
+  private readonly approvals: ApprovalBook;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new RunStore(ctx.storage.sql);
-    this.engine = new RunEngine(ctx.storage, env, this.store);
+    this.approvals = new ApprovalBook(ctx.storage.sql);
+    this.engine = new RunEngine(ctx.storage, env, this.store, this.approvals);
     this.sockets = new Sockets(ctx);
     this.engine.onEvents = (events) => this.sockets.broadcast(events);
     void ctx.blockConcurrencyWhile(async () => {
@@ -47,6 +50,11 @@ export class RunObject extends DurableObject<Env> {
     if (!this.engine.loaded) return null;
     await this.engine.cancel(reason);
     return snapshot(this.engine, this.store);
+  }
+
+  /** A person's decision on an approval node (the API checked tenancy). */
+  async decide(nodeId: string, vote: Omit<Vote, "at">) {
+    return this.engine.decide(nodeId, vote);
   }
 
   async get(): Promise<RunView | null> {

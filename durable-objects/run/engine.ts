@@ -13,8 +13,9 @@ import type { NodeResult } from "../../core/wire/node-result";
 import { putBlob } from "../../workers/platform/cas";
 import { fetchTextFor } from "../../workers/platform/fetch";
 import { addressOf } from "../../workers/platform/hash";
+import type { ApprovalBook, DecisionRefusal, Vote } from "./approvals";
 import { buildContext } from "./context";
-import { projectRun } from "./projection";
+import { projectApprovals, projectRun } from "./projection";
 import type { RunMeta, RunStore, StoredEvent } from "./store";
 
 /** Largest node output kept (inline in SQLite, and in R2). Bigger outputs fail the node. */
@@ -27,6 +28,9 @@ interface Pending {
   signal: SignalBody;
   /** The value an execution produced; stored only if the scheduler accepts the result. */
   output?: unknown;
+  /** Settled once the step for this signal is committed (or could not be). */
+  committed?: () => void;
+  failed?: (err: unknown) => void;
 }
 
 interface Loaded {
@@ -54,13 +58,18 @@ export class RunEngine {
   private flushing: Promise<void> | null = null;
   private alarmAt: number | null = null;
   private projectedStatus: string | null = null;
+  private projecting: Promise<void> = Promise.resolve();
   /** Called with every event once it is durable (live subscribers). */
   onEvents: (events: StoredEvent[]) => void = () => {};
+
+  /** Approvals (node:attempt) whose D1 row must be written. */
+  private readonly approvalsDirty = new Set<string>();
 
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly env: Env,
     private readonly store: RunStore,
+    private readonly approvals: ApprovalBook,
   ) {
     const loaded = store.load();
     if (loaded) {
@@ -129,7 +138,10 @@ export class RunEngine {
     if (!this.run) return;
     this.recover();
     const due = this.storage.transactionSync(() => this.store.takeDueTimers(Date.now()));
-    await this.enqueue(due.map((timer) => ({ signal: { type: "timer", timer } })));
+    await this.enqueue(
+      due.map((timer) => ({ signal: { type: "timer", timer } })),
+      "drain",
+    );
     await this.syncAlarm();
     this.flushBlobs();
   }
@@ -183,17 +195,36 @@ export class RunEngine {
 
   // ---- the pump ------------------------------------------------------------------------------
 
-  /** Queues signals and resolves once they (and everything they caused inline) are processed. */
-  private async enqueue(items: Pending[]): Promise<void> {
+  /**
+   * Queues signals. Resolves once they are committed (`commit`: what RPC callers need, so a run's
+   * inline work does not hold them), or once the pump is idle (`drain`).
+   */
+  private enqueue(items: Pending[], waitFor: "commit" | "drain" = "commit"): Promise<void> {
+    const committed = items.map(
+      (item) =>
+        new Promise<void>((resolve, reject) => {
+          item.committed = resolve;
+          item.failed = reject;
+        }),
+    );
     this.queue.push(...items);
-    while (this.queue.length > 0 || this.pumping) {
-      if (!this.pumping) {
-        this.pumping = this.pumpOnce().finally(() => {
+    const pump = this.kick();
+    return waitFor === "drain" ? pump : Promise.all(committed).then(() => undefined);
+  }
+
+  /** Runs the pump unless it is running; the pump works until the signal queue is empty. */
+  private kick(): Promise<void> {
+    if (!this.pumping) {
+      this.pumping = (async () => {
+        while (this.queue.length > 0) await this.pumpOnce();
+      })()
+        .catch((err: unknown) => console.error(JSON.stringify({ at: "pump", error: String(err) })))
+        .finally(() => {
           this.pumping = null;
+          if (this.queue.length > 0) void this.kick();
         });
-      }
-      await this.pumping;
     }
+    return this.pumping;
   }
 
   private async pumpOnce(): Promise<void> {
@@ -205,17 +236,27 @@ export class RunEngine {
       const item = this.queue.shift()!;
       const now = Date.now();
       const signal = { ...item.signal, now } as Signal;
-      const result = step(run.ir, run.state, signal);
       const stepEvents: StoredEvent[] = [];
-      this.storage.transactionSync(() => {
-        for (const id of result.dirtyNodes) this.store.saveNode(id, run.state.nodes[id]!);
-        for (const i of result.dirtyEdges) this.store.saveEdge(i, run.state.edges[i]!);
-        this.store.saveRun(run.state);
-        for (const command of result.commands) {
-          const event = this.apply(command, item, signal, now);
-          if (event) stepEvents.push(event);
-        }
-      });
+      let result: ReturnType<typeof step>;
+      try {
+        // The step and its persistence are one unit: if writing fails, the in-memory state
+        // would be ahead of storage, so reload it from storage.
+        result = step(run.ir, run.state, signal);
+        this.storage.transactionSync(() => {
+          for (const id of result.dirtyNodes) this.store.saveNode(id, run.state.nodes[id]!);
+          for (const i of result.dirtyEdges) this.store.saveEdge(i, run.state.edges[i]!);
+          this.store.saveRun(run.state);
+          for (const command of result.commands) {
+            const event = this.apply(command, item, signal, now);
+            if (event) stepEvents.push(event);
+          }
+        });
+      } catch (err) {
+        this.reload();
+        item.failed?.(err);
+        continue;
+      }
+      item.committed?.();
       if (stepEvents.length > 0) this.onEvents(stepEvents);
       for (const id of result.dirtyNodes) {
         const entry = run.context.nodes[id];
@@ -237,7 +278,17 @@ export class RunEngine {
     }
     await this.syncAlarm();
     this.flushBlobs();
-    if (finished || run.state.status !== this.projectedStatus) await this.project();
+    if (finished || run.state.status !== this.projectedStatus || this.approvalsDirty.size > 0) {
+      this.projectInBackground();
+    }
+  }
+
+  /** Replaces the in-memory run with what storage holds (after a failed step). */
+  private reload(): void {
+    const loaded = this.store.load();
+    if (!loaded) return;
+    const context = buildContext(loaded.meta, loaded.ir, loaded.input, loaded.state, this.store);
+    this.run = { meta: loaded.meta, ir: loaded.ir, state: loaded.state, context };
   }
 
   /** Applies a non-execute command inside the step's transaction; returns the stored event. */
@@ -282,6 +333,22 @@ export class RunEngine {
           );
         } else if (event.type === "node_skipped" && nodeId && data.reason === "unknown_type") {
           this.storeValue(nodeId, null);
+        } else if (event.type === "approval_required" && nodeId) {
+          this.approvalsDirty.add(`${nodeId}:${data.attempt}`);
+        } else if (event.type === "approval_decided" && nodeId) {
+          const decision = data.decision as "approved" | "rejected" | "timeout";
+          this.approvals.close(
+            nodeId,
+            data.attempt as number,
+            data.timedOut ? "timeout" : decision,
+            now,
+          );
+          this.approvalsDirty.add(`${nodeId}:${data.attempt}`);
+        } else if (event.type === "run_cancelled") {
+          for (const request of this.approvals.pending()) {
+            this.approvals.close(request.nodeId, request.attempt, "cancelled", now);
+            this.approvalsDirty.add(`${request.nodeId}:${request.attempt}`);
+          }
         }
         return this.store.appendEvent({ ...event, data }, now);
       }
@@ -298,8 +365,12 @@ export class RunEngine {
       const json = run.state.nodes[nodeId]!.map ? this.store.mapOutputJson(nodeId) : "[]";
       return this.storeValue(nodeId, JSON.parse(json) as unknown);
     }
+    if (node.type === "approval" && signal.type === "timer") {
+      const port = run.state.nodes[nodeId]!.port ?? "timeout";
+      return this.storeValue(nodeId, { decision: port, timedOut: true, votes: [] });
+    }
     const own =
-      (signal.type === "result" && signal.nodeId === nodeId) ||
+      ((signal.type === "result" || signal.type === "decide") && signal.nodeId === nodeId) ||
       (signal.type === "timer" && signal.timer.nodeId === nodeId);
     return this.storeValue(nodeId, own && item.output !== undefined ? item.output : null);
   }
@@ -357,6 +428,10 @@ export class RunEngine {
         });
         return;
       }
+      if (command.type === "execute" && node.type === "approval") {
+        await this.openApproval(node, command.attempt, context);
+        return;
+      }
       if (command.type === "execute" && command.mode === "wait") {
         const until = await delayUntil(node.id, node.config, context, Date.now());
         this.queue.push({
@@ -392,7 +467,7 @@ export class RunEngine {
     output?: unknown,
   ): Promise<void> {
     reply(outcome, output);
-    await this.enqueue([]);
+    await this.kick();
   }
 
   private async fetchInline(
@@ -448,6 +523,137 @@ export class RunEngine {
     }
   }
 
+  /** Renders the approval's message, records the request and parks the node. */
+  private async openApproval(node: IRNode, attempt: number, context: RunContext): Promise<void> {
+    const config = node.config as {
+      message: string;
+      form?: Record<string, unknown>;
+      timeoutSeconds?: number;
+      required?: number;
+    };
+    const message = String(await renderTemplates(config.message, context));
+    const createdAt = Date.now();
+    const expiresAt = config.timeoutSeconds ? createdAt + config.timeoutSeconds * 1000 : undefined;
+    const required = config.required ?? 1;
+    this.storage.transactionSync(() =>
+      this.approvals.open({
+        nodeId: node.id,
+        attempt,
+        message,
+        required,
+        createdAt,
+        ...(config.form ? { form: config.form } : {}),
+        ...(expiresAt === undefined ? {} : { expiresAt }),
+      }),
+    );
+    this.queue.push({
+      signal: {
+        type: "wait",
+        nodeId: node.id,
+        attempt,
+        until: expiresAt ?? null,
+        reason: "approval",
+        data: { message, form: config.form ?? null, required },
+      },
+    });
+  }
+
+  /**
+   * A person's vote on an approval. Refusals (unknown node, not waiting, already decided, a form
+   * that does not validate) record nothing. A vote that completes the quorum, or any rejection,
+   * decides the node.
+   */
+  async decide(
+    nodeId: string,
+    vote: Omit<Vote, "at">,
+  ): Promise<{ ok: true; approval: ReturnType<ApprovalBook["get"]> } | DecisionRefusal> {
+    const run = this.run;
+    if (!run || !Object.hasOwn(run.ir.byId, nodeId)) {
+      return {
+        ok: false,
+        status: 404,
+        code: "not_found",
+        message: `the run has no node "${nodeId}"`,
+      };
+    }
+    const node = run.ir.nodes[run.ir.byId[nodeId]!]!;
+    const st = run.state.nodes[nodeId]!;
+    if (node.type !== "approval") {
+      return {
+        ok: false,
+        status: 409,
+        code: "not_waiting",
+        message: `node "${nodeId}" is a ${node.type}, not an approval`,
+      };
+    }
+    const request = this.approvals.get(nodeId, st.attempt);
+    if (request && request.status !== "pending") {
+      return this.approvals.check(request, vote)!;
+    }
+    if (!request || st.status !== "waiting" || st.waitReason !== "approval") {
+      return {
+        ok: false,
+        status: 409,
+        code: "not_waiting",
+        message: `node "${nodeId}" is not waiting for a decision (it is ${st.status})`,
+      };
+    }
+    const refusal = this.approvals.check(request, vote);
+    if (refusal) return refusal;
+    const at = Date.now();
+    const cast: Vote = { ...vote, at };
+    const outcome = this.storage.transactionSync(() => this.approvals.cast(request, cast));
+    this.approvalsDirty.add(`${nodeId}:${st.attempt}`);
+    const votes = [...request.votes, cast];
+    if (outcome) {
+      const approving = votes.filter((v) => v.decision === "approve");
+      const output = {
+        decision: outcome,
+        by: votes.map((v) => v.by),
+        comment: cast.comment ?? null,
+        data: approving.at(-1)?.data ?? null,
+        votes: votes.map(({ by, decision, comment, at: when }) => ({
+          by,
+          decision,
+          comment: comment ?? null,
+          at: when,
+        })),
+      };
+      await this.enqueue([
+        {
+          signal: {
+            type: "decide",
+            nodeId,
+            attempt: st.attempt,
+            port: outcome,
+            data: { by: cast.by, comment: cast.comment ?? null, votes: output.votes },
+          },
+          output,
+        },
+      ]);
+    } else {
+      const event = this.storage.transactionSync(() =>
+        this.store.appendEvent(
+          {
+            type: "approval_voted",
+            nodeId,
+            data: {
+              attempt: st.attempt,
+              by: cast.by,
+              decision: cast.decision,
+              approvals: votes.length,
+              required: request.required,
+            },
+          },
+          at,
+        ),
+      );
+      this.onEvents([event]);
+      this.projectInBackground();
+    }
+    return { ok: true, approval: this.approvals.get(nodeId, st.attempt) };
+  }
+
   private typeOf(nodeId: string): string {
     const run = this.run!;
     return run.ir.nodes[run.ir.byId[nodeId]!]!.type;
@@ -494,15 +700,27 @@ export class RunEngine {
       });
   }
 
-  private async project(): Promise<void> {
+  /** D1 writes never hold the pump: they are chained in the background, in order. */
+  private projectInBackground(): void {
     const run = this.run!;
-    try {
-      await projectRun(this.env.DB, run.meta, run.state, this.store);
-      this.projectedStatus = run.state.status;
-    } catch (err) {
-      console.error(
-        JSON.stringify({ at: "projection", runId: run.meta.runId, error: String(err) }),
-      );
-    }
+    const approvals = [...this.approvalsDirty];
+    this.approvalsDirty.clear();
+    const status = run.state.status;
+    this.projecting = this.projecting.then(async () => {
+      try {
+        await projectRun(this.env.DB, run.meta, run.state, this.store);
+        await projectApprovals(this.env.DB, run.meta, this.approvals, approvals);
+        this.projectedStatus = status;
+      } catch (err) {
+        console.error(
+          JSON.stringify({ at: "projection", runId: run.meta.runId, error: String(err) }),
+        );
+      }
+    });
+  }
+
+  /** Waits for the D1 projection written so far (tests and shutdown). */
+  projected(): Promise<void> {
+    return this.projecting;
   }
 }

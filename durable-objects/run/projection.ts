@@ -1,7 +1,8 @@
 import type { RunState } from "../../core/scheduler/state";
+import type { ApprovalBook } from "./approvals";
 import type { RunMeta, RunStore } from "./store";
 
-const STATEMENTS_PER_BATCH = 50;
+const STATEMENTS_PER_BATCH = 200;
 
 /**
  * Writes the run's queryable projection to D1: its status always; when it has ended, its output
@@ -63,6 +64,47 @@ export async function projectRun(
       );
     }
   }
+  for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) {
+    await db.batch(statements.slice(i, i + STATEMENTS_PER_BATCH));
+  }
+}
+
+/** Upserts the D1 rows of the given approvals (`nodeId:attempt`), the inbox's source. */
+export async function projectApprovals(
+  db: D1Database,
+  meta: RunMeta,
+  book: ApprovalBook,
+  keys: string[],
+): Promise<void> {
+  const statements = keys.flatMap((key) => {
+    const sep = key.lastIndexOf(":");
+    const request = book.get(key.slice(0, sep), Number(key.slice(sep + 1)));
+    if (!request) return [];
+    return [
+      db
+        .prepare(
+          `INSERT INTO approvals (run_id, node_id, attempt, tenant_id, workflow_id, status, message, form, required, votes, created_at, expires_at, decided_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (run_id, node_id, attempt) DO UPDATE SET status = excluded.status,
+             votes = excluded.votes, decided_at = excluded.decided_at`,
+        )
+        .bind(
+          meta.runId,
+          request.nodeId,
+          request.attempt,
+          meta.tenantId,
+          meta.workflowId,
+          request.status,
+          request.message,
+          request.form === undefined ? null : JSON.stringify(request.form),
+          request.required,
+          JSON.stringify(request.votes.map(({ data: _data, ...v }) => v)),
+          request.createdAt,
+          request.expiresAt ?? null,
+          request.decidedAt ?? null,
+        ),
+    ];
+  });
   for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) {
     await db.batch(statements.slice(i, i + STATEMENTS_PER_BATCH));
   }

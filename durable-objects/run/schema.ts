@@ -2,7 +2,7 @@
  * The RunObject's SQLite schema. The DO's storage is the source of truth for its run; D1 is a
  * projection. Migrations are idempotent and run on every wake (`ensureSchema`).
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const MIGRATIONS: string[][] = [
   [
@@ -21,6 +21,11 @@ const MIGRATIONS: string[][] = [
     `CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, type TEXT NOT NULL, at INTEGER NOT NULL, node_id TEXT, data TEXT)`,
     // Transactional outbox: blobs to write to R2, removed once written.
     `CREATE TABLE IF NOT EXISTS cas_outbox (hash TEXT PRIMARY KEY, json TEXT NOT NULL)`,
+  ],
+  [
+    // Approval requests (one per approval node attempt) and the votes cast on them.
+    `CREATE TABLE IF NOT EXISTS approvals (node_id TEXT NOT NULL, attempt INTEGER NOT NULL, message TEXT NOT NULL, form TEXT, required INTEGER NOT NULL, expires_at INTEGER, status TEXT NOT NULL, created_at INTEGER NOT NULL, decided_at INTEGER, PRIMARY KEY (node_id, attempt))`,
+    `CREATE TABLE IF NOT EXISTS approval_votes (node_id TEXT NOT NULL, attempt INTEGER NOT NULL, by TEXT NOT NULL, decision TEXT NOT NULL, comment TEXT, data TEXT, at INTEGER NOT NULL, PRIMARY KEY (node_id, attempt, by))`,
   ],
 ];
 

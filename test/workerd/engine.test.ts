@@ -57,6 +57,7 @@ describe("the RunObject", () => {
       single("store", { type: "transform", config: { expression: "input.n * 2" } }),
     );
     const runId = await startRun(id, { n: 21 });
+    await waitForRun(runId);
     await runInDurableObject(stubOf(runId), (_obj, state) => {
       const sql = state.storage.sql;
       const ir = JSON.parse(

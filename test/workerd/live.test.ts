@@ -141,4 +141,41 @@ describe("live events over WebSockets", () => {
     expect(clients[0]?.events.at(-1)?.type).toBe("run_completed");
     for (const c of clients) c.close();
   });
+
+  it("shows a live client the approval request, then the branch the decision chose", async () => {
+    const id = await createWorkflow({
+      name: "live approval",
+      nodes: [
+        { id: "start", type: "start" },
+        { id: "gate", type: "approval", config: { message: "Go?" } },
+        { id: "yes", type: "transform", config: { expression: "'went'" } },
+        { id: "no", type: "transform", config: { expression: "'stayed'" } },
+      ],
+      edges: [
+        { from: "start", to: "gate" },
+        { from: "gate", to: "yes", on: "approved" },
+        { from: "gate", to: "no", on: "rejected" },
+      ],
+    });
+    const runId = await startRun(id);
+    const client = await subscribe(runId);
+    await client.until((e) => e.some((x) => x.type === "approval_required"));
+    expect(
+      (await api("POST", `/api/runs/${runId}/approvals/gate`, { decision: "approve" })).status,
+    ).toBe(200);
+    await client.until(ended);
+    const types = client.events.map((e) => `${e.type}${e.nodeId ? `:${e.nodeId}` : ""}`);
+    expect(types).toEqual(
+      expect.arrayContaining([
+        "approval_required:gate",
+        "approval_decided:gate",
+        "node_succeeded:yes",
+        "node_skipped:no",
+      ]),
+    );
+    expect(types.indexOf("approval_decided:gate")).toBeLessThan(
+      types.indexOf("node_succeeded:yes"),
+    );
+    client.close();
+  });
 });

@@ -1,7 +1,6 @@
-import { inject } from "vitest";
-import { describe, expect, it } from "vitest";
-import hello from "../../samples/hello.json";
+import { describe, expect, inject, it } from "vitest";
 import countdown from "../../samples/countdown-loop.json";
+import hello from "../../samples/hello.json";
 import { api, createWorkflow, startRun, waitForRun } from "./helpers";
 
 const fixture = inject("fixtureUrl");

@@ -9,7 +9,7 @@ await env.DB.batch([
     "INSERT OR IGNORE INTO tenants (id, name, created_at) VALUES ('t_a', 'Tenant A', 0)",
   ),
   env.DB.prepare(
-    "INSERT OR IGNORE INTO api_keys (id, tenant_id, name, key_hash, scopes, created_at) VALUES ('k_a', 't_a', 'test', ?, '[\"admin\",\"read\",\"run\",\"approve\"]', 0)",
+    "INSERT OR IGNORE INTO api_keys (id, tenant_id, name, key_hash, scopes, created_at) VALUES ('k_a', 't_a', 'first approver', ?, '[\"admin\",\"read\",\"run\",\"approve\"]', 0)",
   ).bind(await hashKey(TEST_KEY)),
 ]);
 
@@ -23,3 +23,11 @@ await env.DB.batch([
     "INSERT OR IGNORE INTO api_keys (id, tenant_id, name, key_hash, scopes, created_at) VALUES ('k_b', 't_b', 'test', ?, '[\"admin\",\"read\",\"run\",\"approve\"]', 0)",
   ).bind(await hashKey(OTHER_KEY)),
 ]);
+
+/** A second person in tenant A (quorum needs distinct approvers). */
+export const SECOND_KEY = "aob_test_key_tenant_a_second";
+await env.DB.prepare(
+  "INSERT OR IGNORE INTO api_keys (id, tenant_id, name, key_hash, scopes, created_at) VALUES ('k_a2', 't_a', 'second approver', ?, '[\"read\",\"approve\"]', 0)",
+)
+  .bind(await hashKey(SECOND_KEY))
+  .run();

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { authenticate } from "./auth";
 import { ApiError, onError } from "./errors";
+import { approvalRoutes } from "./routes/approvals";
 import { health } from "./routes/health";
 import { nodeTypes } from "./routes/node-types";
 import { runRoutes } from "./routes/runs";
@@ -16,7 +17,8 @@ const api = new Hono<AppEnv>()
   .use("*", authenticate)
   .route("/", nodeTypes)
   .route("/", workflowRoutes)
-  .route("/", runRoutes);
+  .route("/", runRoutes)
+  .route("/", approvalRoutes);
 
 export const app = new Hono<AppEnv>()
   .use(

@@ -1,6 +1,6 @@
 import type { LevelsFn } from "../../core/compile/levels";
-import { createOptimiser, type Optimiser } from "../../wasm/optimiser";
 import optimiserModule from "../../wasm/build/optimiser.wasm";
+import { createOptimiser, type Optimiser } from "../../wasm/optimiser";
 
 let instance: Optimiser | null = null;
 

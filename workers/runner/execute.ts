@@ -2,11 +2,10 @@ import { toNodeError } from "../../core/errors";
 import { runHttp } from "../../core/executors/http";
 import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
-import { putBlob } from "../platform/cas";
 import { fetchTextFor } from "../platform/fetch";
 import { addressOf } from "../platform/hash";
 
-/** Executes one queued job and stores its output in R2; never throws (errors are results). */
+/** Executes one queued job; never throws (errors are results). */
 export async function executeJob(job: ExecuteJob, env: Env): Promise<NodeResult> {
   const startedAt = Date.now();
   const base = {
@@ -26,8 +25,9 @@ export async function executeJob(job: ExecuteJob, env: Env): Promise<NodeResult>
           retryable: false,
         });
     }
-    const { hash, json } = addressOf(output);
-    await putBlob(env.BLOBS, hash, json);
+    // The RunObject writes the blob through its outbox once it accepts the result: writing it
+    // here too would put an R2 round trip on every queued hop.
+    const { hash } = addressOf(output);
     return {
       ...base,
       startedAt,

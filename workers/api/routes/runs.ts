@@ -1,8 +1,8 @@
 import { and, desc, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { Hono } from "hono";
-import type { RunView } from "../../../durable-objects/run/snapshot";
 import { runs } from "../../../db/schema";
+import type { RunView } from "../../../durable-objects/run/snapshot";
 import { ApiError, notFound } from "../errors";
 import type { AppEnv } from "../types";
 import { intQuery } from "../validation";

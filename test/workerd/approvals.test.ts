@@ -1,0 +1,231 @@
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { RunObject } from "../../durable-objects/run/RunObject";
+import { api, createWorkflow, type RunBody, startRun, waitForRun } from "./helpers";
+import { SECOND_KEY } from "./setup";
+
+interface Event {
+  seq: number;
+  type: string;
+  nodeId?: string;
+  data?: Record<string, unknown>;
+}
+
+const approvalFlow = (config: Record<string, unknown>) => ({
+  name: "approval",
+  nodes: [
+    { id: "start", type: "start" },
+    { id: "review", type: "approval", config: { message: "Ship {{ input.item }}?", ...config } },
+    { id: "ship", type: "transform", config: { expression: "'shipped ' & input.item" } },
+    { id: "drop", type: "transform", config: { expression: "'dropped'" } },
+    { id: "late", type: "transform", config: { expression: "'too late'" } },
+    {
+      id: "done",
+      type: "end",
+      config: {
+        output: {
+          result:
+            "{{ $exists(nodes.ship.output) ? nodes.ship.output : $exists(nodes.drop.output) ? nodes.drop.output : nodes.late.output }}",
+          review: "{{ nodes.review.output }}",
+        },
+      },
+    },
+  ],
+  edges: [
+    { from: "start", to: "review" },
+    { from: "review", to: "ship", on: "approved" },
+    { from: "review", to: "drop", on: "rejected" },
+    { from: "review", to: "late", on: "timeout" },
+    { from: "ship", to: "done" },
+    { from: "drop", to: "done" },
+    { from: "late", to: "done" },
+  ],
+  ...{},
+});
+
+const withAnyJoin = (def: ReturnType<typeof approvalFlow>) => ({
+  ...def,
+  nodes: def.nodes.map((n) => (n.id === "done" ? { ...n, join: "any" } : n)),
+});
+
+async function events(runId: string): Promise<Event[]> {
+  return (await api<{ events: Event[] }>("GET", `/api/runs/${runId}/events`)).body.events;
+}
+
+async function waiting(config: Record<string, unknown> = {}, input = { item: "crate" }) {
+  const id = await createWorkflow(withAnyJoin(approvalFlow(config)));
+  const runId = await startRun(id, input);
+  // start answers once the run is committed; its inline steps follow at once.
+  const run = await eventually(
+    async () => (await api<RunBody>("GET", `/api/runs/${runId}`)).body,
+    (r) => r.status !== "running",
+  );
+  expect(run.status).toBe("waiting");
+  return runId;
+}
+
+async function inbox(status = "pending") {
+  // The inbox is D1, written in the background: read it until it settles (bounded).
+  return (
+    await api<{ approvals: { runId: string; nodeId: string; status: string; message: string }[] }>(
+      "GET",
+      `/api/approvals?status=${status}`,
+    )
+  ).body.approvals;
+}
+
+async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
+  const until = Date.now() + 5000;
+  for (;;) {
+    const value = await read();
+    if (ok(value) || Date.now() > until) return value;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("approvals", () => {
+  it("waits, announces itself, and continues down the approved branch", async () => {
+    const runId = await waiting();
+    const required = (await events(runId)).find((e) => e.type === "approval_required");
+    expect(required).toMatchObject({
+      nodeId: "review",
+      data: { message: "Ship crate?", required: 1 },
+    });
+    const listed = await eventually(inbox, (list) => list.some((a) => a.runId === runId));
+    expect(listed.find((a) => a.runId === runId)).toMatchObject({
+      nodeId: "review",
+      message: "Ship crate?",
+    });
+
+    const res = await api<{ status: string; votes: { by: string }[] }>(
+      "POST",
+      `/api/runs/${runId}/approvals/review`,
+      {
+        decision: "approve",
+        comment: "looks good",
+      },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe("approved");
+    const run = await waitForRun(runId);
+    expect(run.status).toBe("completed");
+    expect(run.output).toMatchObject({
+      result: "shipped crate",
+      review: { decision: "approved", by: ["first approver"], comment: "looks good" },
+    });
+    expect(run.nodes.find((n) => n.id === "drop")?.status).toBe("skipped");
+    const decided = (await events(runId)).find((e) => e.type === "approval_decided");
+    expect(decided?.data).toMatchObject({
+      decision: "approved",
+      by: "first approver",
+      comment: "looks good",
+    });
+    const gone = await eventually(inbox, (list) => !list.some((a) => a.runId === runId));
+    expect(gone.some((a) => a.runId === runId)).toBe(false);
+    const row = await env.DB.prepare("SELECT status, votes FROM approvals WHERE run_id = ?")
+      .bind(runId)
+      .first<{ status: string; votes: string }>();
+    expect(row?.status).toBe("approved");
+    expect(JSON.parse(row?.votes ?? "[]")).toMatchObject([
+      { by: "first approver", decision: "approve" },
+    ]);
+  });
+
+  it("refuses a second decision and changes nothing", async () => {
+    const runId = await waiting();
+    await api("POST", `/api/runs/${runId}/approvals/review`, { decision: "reject" });
+    const run = await waitForRun(runId);
+    expect(run.output).toMatchObject({ result: "dropped" });
+    const before = await events(runId);
+    const again = await api<{ error: { code: string; message: string } }>(
+      "POST",
+      `/api/runs/${runId}/approvals/review`,
+      {
+        decision: "approve",
+      },
+    );
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toMatch(/already decided \(rejected\)/);
+    expect(await events(runId)).toEqual(before);
+    expect((await waitForRun(runId)).output).toEqual(run.output);
+  });
+
+  it("refuses a node that is not an approval, one that is not waiting, and one that does not exist", async () => {
+    const runId = await waiting();
+    expect(
+      (await api("POST", `/api/runs/${runId}/approvals/ship`, { decision: "approve" })).status,
+    ).toBe(409);
+    expect(
+      (await api("POST", `/api/runs/${runId}/approvals/nope`, { decision: "approve" })).status,
+    ).toBe(404);
+    expect(
+      (await api("POST", `/api/runs/${runId}/approvals/constructor`, { decision: "approve" }))
+        .status,
+    ).toBe(404);
+    expect(
+      (await api("POST", `/api/runs/${runId}/approvals/review`, { decision: "maybe" })).status,
+    ).toBe(400);
+    expect((await api<RunBody>("GET", `/api/runs/${runId}`)).body.status).toBe("waiting");
+  });
+
+  it("takes the timeout branch when its alarm fires", async () => {
+    const runId = await waiting({ timeoutSeconds: 3600 });
+    const stub: DurableObjectStub<RunObject> = env.RUNS.get(env.RUNS.idFromName(runId));
+    await runInDurableObject(stub, (_obj, state) => {
+      state.storage.sql.exec("UPDATE timers SET at = 0");
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const run = await waitForRun(runId);
+    expect(run.output).toMatchObject({
+      result: "too late",
+      review: { decision: "timeout", timedOut: true },
+    });
+    const late = await api("POST", `/api/runs/${runId}/approvals/review`, { decision: "approve" });
+    expect(late.status).toBe(409);
+  });
+
+  it("needs two distinct approvers for a quorum of 2", async () => {
+    const runId = await waiting({ required: 2 });
+    const first = await api<{ status: string }>("POST", `/api/runs/${runId}/approvals/review`, {
+      decision: "approve",
+    });
+    expect(first.body.status).toBe("pending");
+    expect((await api<RunBody>("GET", `/api/runs/${runId}`)).body.status).toBe("waiting");
+    const twice = await api("POST", `/api/runs/${runId}/approvals/review`, { decision: "approve" });
+    expect(twice.status).toBe(409);
+    const second = await api<{ status: string }>(
+      "POST",
+      `/api/runs/${runId}/approvals/review`,
+      { decision: "approve" },
+      SECOND_KEY,
+    );
+    expect(second.body.status).toBe("approved");
+    const run = await waitForRun(runId);
+    expect(run.output).toMatchObject({ review: { by: ["first approver", "second approver"] } });
+    expect((await events(runId)).filter((e) => e.type === "approval_voted")).toHaveLength(1);
+  });
+
+  it("validates form data against the approval's JSON Schema", async () => {
+    const form = {
+      type: "object",
+      properties: { quantity: { type: "integer", minimum: 1 } },
+      required: ["quantity"],
+    };
+    const runId = await waiting({ form });
+    const bad = await api<{ error: { code: string; details: { errors: { path: unknown[] }[] } } }>(
+      "POST",
+      `/api/runs/${runId}/approvals/review`,
+      { decision: "approve", data: { quantity: 0 } },
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.errors.map((e) => e.path)).toContainEqual(["data", "quantity"]);
+    expect((await api<RunBody>("GET", `/api/runs/${runId}`)).body.status).toBe("waiting");
+    const ok = await api("POST", `/api/runs/${runId}/approvals/review`, {
+      decision: "approve",
+      data: { quantity: 3 },
+    });
+    expect(ok.status).toBe(200);
+    const run = await waitForRun(runId);
+    expect(run.output).toMatchObject({ review: { data: { quantity: 3 } } });
+  });
+});
