@@ -532,6 +532,42 @@ describe("scheduler: loops", () => {
   });
 });
 
+describe("scheduler: nested loops", () => {
+  it("restarts an inner loop's count on every outer iteration", () => {
+    // outer: a → inner(b ⇄ c) → d ⇢ a. The inner loop goes round twice in each of the 4 outer
+    // rounds (3 runs of b each): without the reset its limit of 2 would trip in round 2.
+    const ir = build(
+      [transform("a"), transform("b"), condition("c"), condition("d"), { id: "done", type: "end" }],
+      [
+        { from: "start", to: "a" },
+        { from: "a", to: "b" },
+        { from: "b", to: "c" },
+        { from: "c", to: "b", on: "true", loop: { maxIterations: 2 } },
+        { from: "c", to: "d", on: "false" },
+        { from: "d", to: "a", on: "true", loop: { maxIterations: 3 } },
+        { from: "d", to: "done", on: "false" },
+      ],
+    );
+    let innerRuns = 0;
+    const r = simulate(
+      ir,
+      oracle({
+        b: () => {
+          innerRuns++;
+          return ok();
+        },
+        // Loop twice in each outer round: true, true, false.
+        c: (call) => ok(call.iteration % 3 < 2 ? "true" : "false"),
+        d: (call) => ok(call.iteration < 3 ? "true" : "false"),
+      }),
+    );
+    expect(r.status).toBe("completed");
+    expect(innerRuns).toBe(12);
+    expect(r.statuses.done).toBe("succeeded");
+    expectSettledTokens(r);
+  });
+});
+
 describe("scheduler: map", () => {
   const mapOf = (step: Record<string, unknown>) =>
     build(

@@ -496,7 +496,13 @@ class Stepper {
       this.touch(id);
       for (const i of this.node(id).out) {
         const e = this.ir.edges[i]!;
-        if (body.has(e.to) && e.loop === null) this.setEdge(i, "pending");
+        if (!body.has(e.to)) continue;
+        if (e.loop === null) this.setEdge(i, "pending");
+        // An inner loop starts counting again on each outer iteration.
+        else if (i !== edgeIndex && this.state.loopCounts[i]) {
+          this.state.loopCounts[i] = 0;
+          this.setEdge(i, "pending");
+        }
       }
     }
     this.setEdge(edgeIndex, "pending");
