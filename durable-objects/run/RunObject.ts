@@ -38,7 +38,7 @@ export class RunObject extends DurableObject<Env> {
 
   async create(init: CreateRun): Promise<RunView> {
     await this.engine.create(init);
-    return snapshot(this.engine, this.store)!;
+    return snapshot(this.engine, this.store, this.approvals)!;
   }
 
   async complete(results: NodeResult[]): Promise<void> {
@@ -49,7 +49,7 @@ export class RunObject extends DurableObject<Env> {
   async cancel(reason?: string): Promise<RunView | null> {
     if (!this.engine.loaded) return null;
     await this.engine.cancel(reason);
-    return snapshot(this.engine, this.store);
+    return snapshot(this.engine, this.store, this.approvals);
   }
 
   /** A person's decision on an approval node (the API checked tenancy). */
@@ -58,7 +58,7 @@ export class RunObject extends DurableObject<Env> {
   }
 
   async get(): Promise<RunView | null> {
-    return snapshot(this.engine, this.store);
+    return snapshot(this.engine, this.store, this.approvals);
   }
 
   async events(after = 0, limit = 1000): Promise<StoredEvent[]> {

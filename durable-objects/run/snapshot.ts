@@ -1,5 +1,6 @@
 import type { NodeError } from "../../core/errors";
 import type { RunStatus } from "../../core/scheduler/state";
+import type { ApprovalBook, ApprovalRequest, Vote } from "./approvals";
 import type { RunEngine } from "./engine";
 import type { RunStore } from "./store";
 
@@ -34,10 +35,12 @@ export interface RunView {
   outputHash?: string;
   error?: NodeError & { nodeId: string };
   lastSeq: number;
+  /** Approval requests of this run (votes without form data). */
+  approvals: (Omit<ApprovalRequest, "votes"> & { votes: Omit<Vote, "data">[] })[];
 }
 
 /** The run as GET /api/runs/:id shows it. */
-export function snapshot(engine: RunEngine, store: RunStore): RunView | null {
+export function snapshot(engine: RunEngine, store: RunStore, book: ApprovalBook): RunView | null {
   const run = engine.loaded;
   if (!run) return null;
   const outputs = new Map(store.outputs().map((o) => [o.nodeId, o]));
@@ -71,6 +74,10 @@ export function snapshot(engine: RunEngine, store: RunStore): RunView | null {
     createdAt: run.meta.createdAt,
     nodes,
     lastSeq: store.lastSeq(),
+    approvals: book.all().map((a) => ({
+      ...a,
+      votes: a.votes.map(({ data: _data, ...v }) => v),
+    })),
   };
   if (
     run.state.finishedAt !== undefined &&
