@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import hello from "../../samples/hello.json";
 import { api, createWorkflow, type RunBody, startRun, waitForRun } from "./helpers";
-import { OTHER_KEY } from "./setup";
+import { OTHER_KEY, SECOND_KEY } from "./setup";
 
 describe("workflow endpoints", () => {
   it("serves the node registry with a JSON Schema per kind", async () => {
@@ -183,5 +183,24 @@ describe("runs: kinds, projection and content-addressed outputs", () => {
     );
     const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
     expect(hex).toBe(full.outputHash); // keys sorted: {"greeting","styled"} is already canonical
+  });
+});
+
+describe("scopes", () => {
+  it("lets a read-and-approve key read but not change workflows or start runs", async () => {
+    const id = await createWorkflow(hello);
+    expect((await api("GET", `/api/workflows/${id}`, undefined, SECOND_KEY)).status).toBe(200);
+    const start = await api<{ error: { code: string; message: string } }>(
+      "POST",
+      `/api/workflows/${id}/runs`,
+      {},
+      SECOND_KEY,
+    );
+    expect(start.status).toBe(403);
+    expect(start.body.error.message).toMatch(/"run" scope/);
+    expect((await api("PUT", `/api/workflows/${id}`, hello, SECOND_KEY)).status).toBe(403);
+    expect((await api("DELETE", `/api/workflows/${id}`, undefined, SECOND_KEY)).status).toBe(403);
+    const runs = await api<{ runs: { workflowId: string }[] }>("GET", `/api/runs?workflowId=${id}`);
+    expect(runs.body.runs).toHaveLength(0);
   });
 });

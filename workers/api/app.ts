@@ -7,6 +7,7 @@ import { health } from "./routes/health";
 import { nodeTypes } from "./routes/node-types";
 import { runRoutes } from "./routes/runs";
 import { workflowRoutes } from "./routes/workflows";
+import { defaultScopes } from "./scopes";
 import type { AppEnv } from "./types";
 
 /** Request bodies larger than this are refused with 413 before they are parsed. */
@@ -15,6 +16,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 const api = new Hono<AppEnv>()
   .route("/", health)
   .use("*", authenticate)
+  .use("*", defaultScopes)
   .route("/", nodeTypes)
   .route("/", workflowRoutes)
   .route("/", runRoutes)

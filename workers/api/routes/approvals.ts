@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { DecisionRefusal } from "../../../durable-objects/run/approvals";
 import { ApiError, notFound } from "../errors";
+import { requireScope } from "../scopes";
 import type { AppEnv } from "../types";
 import { intQuery, jsonBody } from "../validation";
 
@@ -19,7 +20,7 @@ const STATUSES = ["pending", "approved", "rejected", "timeout", "cancelled"] as 
  * Refusals (not waiting, already decided, bad form) change nothing.
  */
 export const approvalRoutes = new Hono<AppEnv>()
-  .post("/runs/:id/approvals/:nodeId", async (c) => {
+  .post("/runs/:id/approvals/:nodeId", requireScope("approve"), async (c) => {
     const body = await jsonBody(c, Decision);
     const runId = c.req.param("id");
     const row = await c.env.DB.prepare(`SELECT id FROM runs WHERE id = ? AND tenant_id = ?`)
