@@ -4,6 +4,7 @@ import { authenticate } from "./auth";
 import { ApiError, onError } from "./errors";
 import { approvalRoutes } from "./routes/approvals";
 import { health } from "./routes/health";
+import { keyRoutes } from "./routes/keys";
 import { nodeTypes } from "./routes/node-types";
 import { runRoutes } from "./routes/runs";
 import { workflowRoutes } from "./routes/workflows";
@@ -20,7 +21,8 @@ const api = new Hono<AppEnv>()
   .route("/", nodeTypes)
   .route("/", workflowRoutes)
   .route("/", runRoutes)
-  .route("/", approvalRoutes);
+  .route("/", approvalRoutes)
+  .route("/", keyRoutes);
 
 export const app = new Hono<AppEnv>()
   .use(

@@ -14,6 +14,11 @@ const cache = new Map<
   { tenantId: string; scopes: string[]; keyId: string; keyName: string; until: number }
 >();
 
+/** Drops a revoked key from this isolate's cache at once. */
+export function forgetKey(hash: string): void {
+  cache.delete(hash);
+}
+
 /**
  * Bearer authentication against `api_keys` in D1 (hash lookup; revoked keys refused). Browsers
  * cannot set headers on a WebSocket, so the upgrade may pass the key as `?key=` instead.

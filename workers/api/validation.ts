@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { z } from "zod";
 import { formatPath, type ValidationIssue } from "../../core/workflow/issues";
+import { checkJsonLimits } from "../../core/workflow/limits";
 import { ApiError } from "./errors";
 
 /** A validation issue as the API returns it: the path as an array and as text. */
@@ -15,6 +16,24 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
     raw = await c.req.json();
   } catch {
     throw new ApiError(400, "bad_request", "the body is not valid JSON");
+  }
+  const limit = checkJsonLimits(raw);
+  if (limit) {
+    throw new ApiError(
+      400,
+      "validation_failed",
+      `the request body is too large in one place: ${limit.message}`,
+      {
+        errors: [
+          issueView({
+            path: limit.path,
+            code: "limit_exceeded",
+            message: limit.message,
+            severity: "error",
+          }),
+        ],
+      },
+    );
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {

@@ -2,6 +2,8 @@ import { and, desc, eq, isNull } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { Hono } from "hono";
 import { z } from "zod";
+import type { WorkflowDefinition } from "../../../core/workflow/definition";
+import { diffWorkflows } from "../../../core/workflow/diff";
 import { validateWorkflow } from "../../../core/workflow/validate";
 import { workflows, workflowVersions } from "../../../db/schema";
 import { ApiError, notFound } from "../errors";
@@ -193,6 +195,23 @@ export const workflowRoutes = new Hono<AppEnv>()
       version: v.version,
       definition: v.definition,
       createdAt: v.createdAt,
+    });
+  })
+  .get("/workflows/:id/diff", async (c) => {
+    const id = c.req.param("id");
+    const from = intQuery(c, "from", 0, 1, 1_000_000);
+    const to = intQuery(c, "to", 0, 1, 1_000_000);
+    if (from === 0 || to === 0)
+      throw new ApiError(400, "bad_request", "give both ?from= and ?to= versions");
+    const [a, b] = await Promise.all([
+      loadVersion(c.env, c.get("tenantId"), id, from),
+      loadVersion(c.env, c.get("tenantId"), id, to),
+    ]);
+    return c.json({
+      id,
+      from,
+      to,
+      diff: diffWorkflows(a.definition as WorkflowDefinition, b.definition as WorkflowDefinition),
     });
   })
   .post("/workflows/:id/runs", async (c) => {
