@@ -24,8 +24,9 @@ export function checkJsonLimits(value: unknown): LimitProblem | null {
       if (path.length >= MAX_JSON_DEPTH) {
         return { path, message: `nested deeper than ${MAX_JSON_DEPTH} levels` };
       }
-      if (Array.isArray(v)) v.forEach((x, i) => stack.push({ value: x, path: [...path, i] }));
-      else for (const [k, x] of Object.entries(v)) stack.push({ value: x, path: [...path, k] });
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) stack.push({ value: v[i], path: [...path, i] });
+      } else for (const [k, x] of Object.entries(v)) stack.push({ value: x, path: [...path, k] });
     }
   }
   return null;
