@@ -1,3 +1,4 @@
+export { ancestors } from "./ancestors";
 export type { CompileOptions } from "./compile";
 export { compile, INLINE_HTTP_MAX_TIMEOUT_MS } from "./compile";
 export type { DispatchMode, IR, IREdge, IRNode, IRStep } from "./ir";

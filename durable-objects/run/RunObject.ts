@@ -57,6 +57,16 @@ export class RunObject extends DurableObject<Env> {
     return this.engine.decide(nodeId, vote);
   }
 
+  /** The run input (a replay without a new input reuses it). */
+  async input(): Promise<unknown> {
+    return this.store.getMeta("input") ?? null;
+  }
+
+  /** Succeeded nodes' ports and outputs, for a replay of this run. */
+  async recorded(nodeIds: string[]) {
+    return this.engine.recorded(nodeIds);
+  }
+
   async get(): Promise<RunView | null> {
     return snapshot(this.engine, this.store, this.approvals);
   }

@@ -40,10 +40,18 @@ interface Loaded {
   context: RunContext;
 }
 
+/** Recorded results of a source run that a replay reuses instead of executing. */
+export interface ReplaySeed {
+  sourceRunId: string;
+  fromNode: string;
+  recorded: Record<string, { port: string | null; output: unknown }>;
+}
+
 export interface CreateRun {
   meta: RunMeta;
   ir: IR;
   input: unknown;
+  replay?: ReplaySeed;
 }
 
 /**
@@ -62,6 +70,8 @@ export class RunEngine {
   /** Called with every event once it is durable (live subscribers). */
   onEvents: (events: StoredEvent[]) => void = () => {};
 
+  /** When this run is a replay: the source's results reused for upstream nodes. */
+  private replay: ReplaySeed | null = null;
   /** Approvals (node:attempt) whose D1 row must be written. */
   private readonly approvalsDirty = new Set<string>();
 
@@ -76,6 +86,7 @@ export class RunEngine {
       const context = buildContext(loaded.meta, loaded.ir, loaded.input, loaded.state, store);
       this.run = { meta: loaded.meta, ir: loaded.ir, state: loaded.state, context };
       this.projectedStatus = loaded.state.status;
+      this.replay = store.getMeta<ReplaySeed>("replay") ?? null;
     }
   }
 
@@ -87,7 +98,11 @@ export class RunEngine {
   async create(init: CreateRun): Promise<void> {
     if (this.run) return;
     const state = createRunState(init.ir, init.meta.runId, init.meta.createdAt);
-    this.storage.transactionSync(() => this.store.create(init.meta, init.ir, init.input, state));
+    this.storage.transactionSync(() => {
+      this.store.create(init.meta, init.ir, init.input, state);
+      if (init.replay) this.store.setMeta("replay", init.replay);
+    });
+    this.replay = init.replay ?? null;
     const context = buildContext(init.meta, init.ir, init.input, state, this.store);
     this.run = { meta: init.meta, ir: init.ir, state, context };
     await this.enqueue([{ signal: { type: "start" } }]);
@@ -265,6 +280,7 @@ export class RunEngine {
       for (const command of result.commands) {
         if (command.type === "finish") finished = true;
         if (command.type !== "execute" && command.type !== "execute_item") continue;
+        if (command.type === "execute" && this.replayed(command)) continue;
         if (command.mode === "queued") {
           const job = await this.toJob(command);
           if (job) jobs.push(job);
@@ -315,6 +331,9 @@ export class RunEngine {
         if (event.type === "node_succeeded" && nodeId && st) {
           const hash = this.storeOutput(nodeId, item, signal);
           data.outputHash = hash;
+          if (this.replay?.recorded[nodeId] && st.iteration === 0) {
+            data.replayedFrom = this.replay.sourceRunId;
+          }
           this.store.recordExecution(nodeId, this.typeOf(nodeId), st, "succeeded", hash, null);
         } else if (event.type === "map_item_succeeded" && nodeId && signal.type === "item_result") {
           this.store.saveMapItem(nodeId, signal.index, addressOf(item.output ?? null).json);
@@ -361,6 +380,9 @@ export class RunEngine {
   private storeOutput(nodeId: string, item: Pending, signal: Signal): string {
     const run = this.run!;
     const node = run.ir.nodes[run.ir.byId[nodeId]!]!;
+    const ownResult =
+      (signal.type === "result" || signal.type === "decide") && signal.nodeId === nodeId;
+    if (ownResult && item.output !== undefined) return this.storeValue(nodeId, item.output);
     if (node.type === "map") {
       const json = run.state.nodes[nodeId]!.map ? this.store.mapOutputJson(nodeId) : "[]";
       return this.storeValue(nodeId, JSON.parse(json) as unknown);
@@ -521,6 +543,43 @@ export class RunEngine {
       );
       return null;
     }
+  }
+
+  /**
+   * In a replay, an upstream node's first execution reuses the source run's recorded result:
+   * nothing is executed or fetched again.
+   */
+  private replayed(command: Extract<Command, { type: "execute" }>): boolean {
+    const recorded = this.replay?.recorded[command.nodeId];
+    if (!recorded || command.iteration !== 0) return false;
+    this.queue.push({
+      signal: {
+        type: "result",
+        nodeId: command.nodeId,
+        attempt: command.attempt,
+        outcome: { ok: true, port: recorded.port },
+      },
+      output: recorded.output,
+    });
+    return true;
+  }
+
+  replayOf(): ReplaySeed | null {
+    return this.replay;
+  }
+
+  /** Succeeded nodes' ports and outputs, for a replay of this run. */
+  recorded(nodeIds: string[]): ReplaySeed["recorded"] {
+    const run = this.run;
+    const out: ReplaySeed["recorded"] = {};
+    if (!run) return out;
+    const outputs = new Map(this.store.outputs().map((o) => [o.nodeId, o.json]));
+    for (const id of nodeIds) {
+      const st = run.state.nodes[id];
+      if (st?.status !== "succeeded") continue;
+      out[id] = { port: st.port ?? null, output: JSON.parse(outputs.get(id) ?? "null") as unknown };
+    }
+    return out;
   }
 
   /** Renders the approval's message, records the request and parks the node. */

@@ -35,6 +35,8 @@ export interface RunView {
   outputHash?: string;
   error?: NodeError & { nodeId: string };
   lastSeq: number;
+  /** Set when this run replays another from one of its nodes. */
+  replayOf?: { sourceRunId: string; fromNode: string };
   /** Approval requests of this run (votes without form data). */
   approvals: (Omit<ApprovalRequest, "votes"> & { votes: Omit<Vote, "data">[] })[];
 }
@@ -94,5 +96,7 @@ export function snapshot(engine: RunEngine, store: RunStore, book: ApprovalBook)
     }
   }
   if (run.state.status === "failed" && run.state.failure) view.error = run.state.failure;
+  const replay = engine.replayOf();
+  if (replay) view.replayOf = { sourceRunId: replay.sourceRunId, fromNode: replay.fromNode };
   return view;
 }

@@ -1,11 +1,21 @@
 import { and, desc, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { Hono } from "hono";
+import { z } from "zod";
 import { runs } from "../../../db/schema";
 import type { RunView } from "../../../durable-objects/run/snapshot";
 import { ApiError, notFound } from "../errors";
 import type { AppEnv } from "../types";
-import { intQuery } from "../validation";
+import { intQuery, jsonBody } from "../validation";
+import { startRun } from "./start-run";
+import { loadVersion } from "./workflows";
+
+const ReplayBody = z.strictObject({
+  /** The node to execute again; every node upstream of it reuses its recorded output. */
+  fromNode: z.string().min(1).max(63),
+  /** A new run input; the source run's input when left out. */
+  input: z.unknown().optional(),
+});
 
 const STATUSES = ["running", "waiting", "completed", "failed", "cancelled"] as const;
 type Status = (typeof STATUSES)[number];
@@ -65,6 +75,74 @@ export const runRoutes = new Hono<AppEnv>()
     return stub.fetch(
       new Request(`https://run/ws?after=${after}`, { headers: { upgrade: "websocket" } }),
     );
+  })
+  .post("/runs/:id/replay", async (c) => {
+    const body = await jsonBody(c, ReplayBody);
+    const sourceId = c.req.param("id");
+    const stub = await runStub(c.env, c.get("tenantId"), sourceId);
+    const source = (await stub.get()) as RunView | null;
+    if (!source) throw notFound(`run ${sourceId}`);
+    if (source.status === "running" || source.status === "waiting") {
+      throw new ApiError(
+        409,
+        "conflict",
+        `run ${sourceId} is still ${source.status}; replay it once it has ended`,
+      );
+    }
+    const v = await loadVersion(c.env, c.get("tenantId"), source.workflowId, source.version);
+    const sourceInput = body.input === undefined ? await stub.input() : body.input;
+    const runId = await startRun(
+      c.env,
+      c.get("tenantId"),
+      source.workflowId,
+      source.version,
+      v.definition,
+      sourceInput,
+      {
+        sourceRunId: sourceId,
+        fromNode: body.fromNode,
+        stub,
+      },
+    );
+    return c.json({ runId, replayOf: { sourceRunId: sourceId, fromNode: body.fromNode } }, 202);
+  })
+  .get("/runs/:a/diff/:b", async (c) => {
+    const [a, b] = await Promise.all(
+      [c.req.param("a"), c.req.param("b")].map(async (id) => {
+        const view = (await (await runStub(c.env, c.get("tenantId"), id)).get()) as RunView | null;
+        if (!view) throw notFound(`run ${id}`);
+        return view;
+      }),
+    );
+    const side = (n: RunView["nodes"][number] | undefined) =>
+      n
+        ? {
+            status: n.status,
+            attempt: n.attempt,
+            outputHash: n.outputHash ?? null,
+            durationMs:
+              n.startedAt !== undefined && n.finishedAt !== undefined
+                ? n.finishedAt - n.startedAt
+                : null,
+          }
+        : null;
+    const ids = [...new Set([...a!.nodes.map((n) => n.id), ...b!.nodes.map((n) => n.id)])];
+    return c.json({
+      a: { id: a!.id, status: a!.status, version: a!.version },
+      b: { id: b!.id, status: b!.status, version: b!.version },
+      nodes: ids.map((id) => {
+        const x = side(a!.nodes.find((n) => n.id === id));
+        const y = side(b!.nodes.find((n) => n.id === id));
+        return {
+          id,
+          a: x,
+          b: y,
+          sameStatus: x?.status === y?.status,
+          sameOutput:
+            x !== null && y !== null && x.outputHash !== null && x.outputHash === y.outputHash,
+        };
+      }),
+    });
   })
   .post("/runs/:id/cancel", async (c) => {
     const stub = await runStub(c.env, c.get("tenantId"), c.req.param("id"));

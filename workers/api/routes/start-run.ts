@@ -1,5 +1,8 @@
+import { ancestors } from "../../../core/compile/ancestors";
 import { compile } from "../../../core/compile/compile";
 import { validateWorkflow } from "../../../core/workflow/validate";
+import type { ReplaySeed } from "../../../durable-objects/run/engine";
+import type { RunObject } from "../../../durable-objects/run/RunObject";
 import { wasmLevels } from "../../platform/optimiser";
 import { ApiError } from "../errors";
 import { newId } from "../ids";
@@ -16,12 +19,31 @@ export async function startRun(
   version: number,
   definition: unknown,
   input: unknown,
+  replay?: { sourceRunId: string; fromNode: string; stub: DurableObjectStub<RunObject> },
 ): Promise<string> {
   const checked = validateWorkflow(definition);
   if (!checked.ok) {
     throw new ApiError(409, "conflict", `version ${version} of ${workflowId} no longer validates`);
   }
   const ir = compile(checked.definition, { levels: wasmLevels });
+  let seed: ReplaySeed | undefined;
+  if (replay) {
+    if (!Object.hasOwn(ir.byId, replay.fromNode)) {
+      throw new ApiError(
+        400,
+        "validation_failed",
+        `the run's workflow has no node "${replay.fromNode}"`,
+        {
+          errors: [
+            { path: ["fromNode"], at: "fromNode", code: "unknown_node", message: "no such node" },
+          ],
+        },
+      );
+    }
+    const upstream = [...ancestors(ir, replay.fromNode)];
+    const recorded = (await replay.stub.recorded(upstream)) as ReplaySeed["recorded"];
+    seed = { sourceRunId: replay.sourceRunId, fromNode: replay.fromNode, recorded };
+  }
   const runId = newId("run");
   const createdAt = Date.now();
   await env.DB.prepare(
@@ -34,6 +56,7 @@ export async function startRun(
       meta: { runId, tenantId, workflowId, version, createdAt },
       ir,
       input,
+      ...(seed ? { replay: seed } : {}),
     });
   } catch (err) {
     await env.DB.prepare(

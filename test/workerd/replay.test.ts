@@ -1,0 +1,114 @@
+import { describe, expect, inject, it } from "vitest";
+import { api, createWorkflow, startRun, waitForRun } from "./helpers";
+
+const fixture = inject("fixtureUrl");
+
+async function count(name: string): Promise<number> {
+  return ((await (await fetch(`${fixture}/counts/${name}`)).json()) as { count: number }).count;
+}
+
+describe("replay and run diff", () => {
+  it("replays from a node: upstream outputs are reused, that node and downstream run again", async () => {
+    const tag = `replay${Date.now()}`;
+    const id = await createWorkflow({
+      name: "replay",
+      nodes: [
+        { id: "start", type: "start" },
+        {
+          id: "fetch",
+          type: "http",
+          config: { url: `${fixture}/echo/${tag}fetch?q={{ input.q }}` },
+        },
+        {
+          id: "summarise",
+          type: "transform",
+          config: {
+            expression:
+              "'q=' & nodes.fetch.output.body.query.q & ' n=' & $string(nodes.fetch.output.body.count)",
+          },
+        },
+        {
+          id: "notify",
+          type: "http",
+          config: {
+            method: "POST",
+            url: `${fixture}/echo/${tag}notify`,
+            body: { text: "{{ nodes.summarise.output }}" },
+          },
+        },
+        {
+          id: "done",
+          type: "end",
+          config: {
+            output: {
+              summary: "{{ nodes.summarise.output }}",
+              posted: "{{ nodes.notify.output.body.body.text }}",
+            },
+          },
+        },
+      ],
+      edges: [
+        { from: "start", to: "fetch" },
+        { from: "fetch", to: "summarise" },
+        { from: "summarise", to: "notify" },
+        { from: "notify", to: "done" },
+      ],
+    });
+    const first = await waitForRun(await startRun(id, { q: "cats" }));
+    expect(first.output).toEqual({ summary: "q=cats n=1", posted: "q=cats n=1" });
+
+    const res = await api<{ runId: string }>("POST", `/api/runs/${first.id}/replay`, {
+      fromNode: "summarise",
+    });
+    expect(res.status).toBe(202);
+    const replay = await waitForRun(res.body.runId);
+    expect(replay.status).toBe("completed");
+    expect(replay.output).toEqual(first.output);
+    expect(await count(`${tag}fetch`)).toBe(1); // reused, not fetched again
+    expect(await count(`${tag}notify`)).toBe(2); // downstream of fromNode: executed again
+    const view = await api<{ replayOf: { sourceRunId: string } }>("GET", `/api/runs/${replay.id}`);
+    expect(view.body.replayOf.sourceRunId).toBe(first.id);
+
+    const diff = await api<{ nodes: { id: string; sameOutput: boolean; sameStatus: boolean }[] }>(
+      "GET",
+      `/api/runs/${first.id}/diff/${replay.id}`,
+    );
+    const byId = Object.fromEntries(diff.body.nodes.map((n) => [n.id, n]));
+    expect(byId.fetch).toMatchObject({ sameOutput: true, sameStatus: true });
+    expect(byId.done).toMatchObject({ sameOutput: true });
+
+    // From the first node with a new input: everything runs again.
+    const again = await api<{ runId: string }>("POST", `/api/runs/${first.id}/replay`, {
+      fromNode: "fetch",
+      input: { q: "dogs" },
+    });
+    const third = await waitForRun(again.body.runId);
+    expect(third.output).toEqual({ summary: "q=dogs n=2", posted: "q=dogs n=2" });
+    expect(await count(`${tag}fetch`)).toBe(2);
+  });
+
+  it("refuses an unknown node and a run that has not ended", async () => {
+    const id = await createWorkflow({
+      name: "waits",
+      nodes: [
+        { id: "start", type: "start" },
+        { id: "pause", type: "delay", config: { seconds: 3600 } },
+      ],
+      edges: [{ from: "start", to: "pause" }],
+    });
+    const runId = await startRun(id);
+    expect((await api("POST", `/api/runs/${runId}/replay`, { fromNode: "pause" })).status).toBe(
+      409,
+    );
+    await api("POST", `/api/runs/${runId}/cancel`);
+    const bad = await api<{ error: { details: { errors: { at: string }[] } } }>(
+      "POST",
+      `/api/runs/${runId}/replay`,
+      {
+        fromNode: "nope",
+      },
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.errors[0]?.at).toBe("fromNode");
+  });
+});
