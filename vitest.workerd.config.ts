@@ -15,6 +15,8 @@ export default defineConfig({
           // on its port: every other loopback address or port stays refused.
           AOB_HTTP_ALLOWLIST: new URL(inject("fixtureUrl")).host,
           AOB_API_KEY: "",
+          // Storage is per test file, so each file gets fresh buckets; rate.test.ts bursts past 40.
+          AOB_RATE_LIMITS: JSON.stringify({ global: 1000, none: 40, light: 2, heavy: 1 }),
         },
       },
     })),

@@ -1,6 +1,7 @@
 import { app } from "./api/app";
 import { consume } from "./runner/consumer";
 
+export { RateLimiter } from "../durable-objects/limits/RateLimiter";
 export { RunObject } from "../durable-objects/run/RunObject";
 
 /** One Worker: the API (and the web UI as static assets), the queue runner, the RunObject. */

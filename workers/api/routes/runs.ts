@@ -5,6 +5,7 @@ import { z } from "zod";
 import { runs } from "../../../db/schema";
 import type { RunView } from "../../../durable-objects/run/snapshot";
 import { ApiError, notFound } from "../errors";
+import { admitRun } from "../rate-limit";
 import type { AppEnv } from "../types";
 import { intQuery, jsonBody } from "../validation";
 import { startRun } from "./start-run";
@@ -90,6 +91,7 @@ export const runRoutes = new Hono<AppEnv>()
       );
     }
     const v = await loadVersion(c.env, c.get("tenantId"), source.workflowId, source.version);
+    await admitRun(c, v.definition);
     const sourceInput = body.input === undefined ? await stub.input() : body.input;
     const runId = await startRun(
       c.env,

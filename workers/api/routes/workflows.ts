@@ -8,6 +8,7 @@ import { validateWorkflow } from "../../../core/workflow/validate";
 import { workflows, workflowVersions } from "../../../db/schema";
 import { ApiError, notFound } from "../errors";
 import { newId } from "../ids";
+import { admitRun } from "../rate-limit";
 import type { AppEnv } from "../types";
 import { intQuery, issueView, jsonBody } from "../validation";
 import { startRun } from "./start-run";
@@ -217,6 +218,7 @@ export const workflowRoutes = new Hono<AppEnv>()
   .post("/workflows/:id/runs", async (c) => {
     const body = await jsonBody(c, StartRunBody);
     const v = await loadVersion(c.env, c.get("tenantId"), c.req.param("id"), body.version);
+    await admitRun(c, v.definition);
     const runId = await startRun(
       c.env,
       c.get("tenantId"),
