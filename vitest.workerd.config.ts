@@ -16,7 +16,14 @@ export default defineConfig({
           AOB_HTTP_ALLOWLIST: new URL(inject("fixtureUrl")).host,
           AOB_API_KEY: "",
           // Storage is per test file, so each file gets fresh buckets; rate.test.ts bursts past 40.
-          AOB_RATE_LIMITS: JSON.stringify({ global: 1000, none: 40, light: 2, heavy: 1 }),
+          // An hour-long window: no token refills while a test runs, whatever the machine's speed.
+          AOB_RATE_LIMITS: JSON.stringify({
+            global: 1000,
+            none: 40,
+            light: 2,
+            heavy: 1,
+            windowSeconds: 3600,
+          }),
         },
       },
     })),

@@ -22,7 +22,13 @@ describe("token bucket", () => {
 
   it("maps agent counts to tiers and reads limits from configuration", () => {
     expect([0, 1, 2, 3].map(tierOf)).toEqual(["none", "light", "light", "heavy"]);
-    expect(parseRateLimits('{"none": 3}')).toEqual({ global: 1000, none: 3, light: 20, heavy: 5 });
+    expect(parseRateLimits('{"none": 3}')).toEqual({
+      global: 1000,
+      none: 3,
+      light: 20,
+      heavy: 5,
+      windowSeconds: 60,
+    });
     expect(parseRateLimits("nonsense").none).toBe(100);
   });
 });

@@ -49,15 +49,22 @@ export function tierOf(agentNodes: number): Tier {
   return agentNodes === 0 ? "none" : agentNodes <= 2 ? "light" : "heavy";
 }
 
-/** Runs started per minute: global, and per tenant by tier. */
+/** Runs started per window (a minute by default): global, and per tenant by tier. */
 export interface RateLimits {
   global: number;
   none: number;
   light: number;
   heavy: number;
+  windowSeconds: number;
 }
 
-export const DEFAULT_RATE_LIMITS: RateLimits = { global: 1000, none: 100, light: 20, heavy: 5 };
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  global: 1000,
+  none: 100,
+  light: 20,
+  heavy: 5,
+  windowSeconds: 60,
+};
 
 /** Reads `AOB_RATE_LIMITS` (JSON, any subset of the keys); bad input falls back to defaults. */
 export function parseRateLimits(raw: string | undefined): RateLimits {
@@ -73,6 +80,7 @@ export function parseRateLimits(raw: string | undefined): RateLimits {
       none: pick("none"),
       light: pick("light"),
       heavy: pick("heavy"),
+      windowSeconds: pick("windowSeconds"),
     };
   } catch {
     return DEFAULT_RATE_LIMITS;

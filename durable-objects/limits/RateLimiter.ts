@@ -1,8 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { type Bucket, type TakeResult, take } from "../../core/limits/token-bucket";
 
-const WINDOW_MS = 60_000;
-
 /**
  * Exact rate limits shared by every isolate: one object per scope (`global`, `tenant:<id>`)
  * serialises all takes, and keeps its buckets in SQLite so a restart does not refill them.
@@ -16,7 +14,7 @@ export class RateLimiter extends DurableObject<Env> {
   }
 
   /** Takes one token from the named bucket of this scope. */
-  async take(name: string, capacity: number): Promise<TakeResult> {
+  async take(name: string, capacity: number, windowMs = 60_000): Promise<TakeResult> {
     const sql = this.ctx.storage.sql;
     const row = sql
       .exec<{ tokens: number; updated_at: number }>(
@@ -27,7 +25,7 @@ export class RateLimiter extends DurableObject<Env> {
     const previous: Bucket | undefined = row
       ? { tokens: row.tokens, updatedAt: row.updated_at }
       : undefined;
-    const { bucket, result } = take(previous, capacity, WINDOW_MS, Date.now());
+    const { bucket, result } = take(previous, capacity, windowMs, Date.now());
     sql.exec(
       `INSERT INTO buckets (name, tokens, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at`,
       name,

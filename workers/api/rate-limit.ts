@@ -13,9 +13,14 @@ export async function admitRun(c: Context<AppEnv>, definition: unknown): Promise
   const nodes = (definition as { nodes?: { type?: string }[] }).nodes ?? [];
   const tier = tierOf(nodes.filter((n) => n.type === "agent").length);
   const tenant = c.env.LIMITS.get(c.env.LIMITS.idFromName(`tenant:${c.get("tenantId")}`));
-  const perTenant = await tenant.take(`runs:${tier}`, limits[tier]);
+  const windowMs = limits.windowSeconds * 1000;
+  const perTenant = await tenant.take(`runs:${tier}`, limits[tier], windowMs);
   const decided = perTenant.ok
-    ? await c.env.LIMITS.get(c.env.LIMITS.idFromName("global")).take("runs", limits.global)
+    ? await c.env.LIMITS.get(c.env.LIMITS.idFromName("global")).take(
+        "runs",
+        limits.global,
+        windowMs,
+      )
     : perTenant;
   const shown = decided.ok ? perTenant : decided;
   setHeaders(c, shown);
@@ -26,7 +31,7 @@ export async function admitRun(c: Context<AppEnv>, definition: unknown): Promise
     throw new ApiError(
       429,
       "rate_limited",
-      `too many runs started for ${scope}: ${decided.limit} per minute; retry in ${seconds} s`,
+      `too many runs started for ${scope}: ${decided.limit} per ${limits.windowSeconds} s; retry in ${seconds} s`,
     );
   }
 }
