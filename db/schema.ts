@@ -134,3 +134,34 @@ export const approvals = sqliteTable(
     index("approvals_tenant_status").on(t.tenantId, t.status, t.createdAt),
   ],
 );
+
+/** How a workflow is started besides the API: a webhook (secret token) and/or a cron schedule. */
+export const triggers = sqliteTable(
+  "triggers",
+  {
+    workflowId: text("workflow_id")
+      .primaryKey()
+      .references(() => workflows.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    /** SHA-256 of the webhook token; null = no webhook. */
+    webhookTokenHash: text("webhook_token_hash").unique(),
+    /** A 5-field cron expression (UTC); null = no schedule. */
+    cron: text("cron"),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("triggers_cron").on(t.cron)],
+);
+
+/** Deduplication of trigger deliveries: one run per (workflow, idempotency key). */
+export const triggerDeliveries = sqliteTable(
+  "trigger_deliveries",
+  {
+    workflowId: text("workflow_id").notNull(),
+    key: text("key").notNull(),
+    runId: text("run_id"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workflowId, t.key] })],
+);

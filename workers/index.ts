@@ -1,4 +1,5 @@
 import { app } from "./api/app";
+import { runSchedules } from "./cron";
 import { consume } from "./runner/consumer";
 
 export { RateLimiter } from "../durable-objects/limits/RateLimiter";
@@ -9,5 +10,8 @@ export default {
   fetch: app.fetch,
   async queue(batch, env, _ctx) {
     await consume(batch, env);
+  },
+  async scheduled(controller, env, _ctx) {
+    await runSchedules(controller.scheduledTime, env);
   },
 } satisfies ExportedHandler<Env>;

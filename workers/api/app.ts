@@ -2,17 +2,17 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { authenticate } from "./auth";
 import { ApiError, onError } from "./errors";
+import { hooks } from "./hooks";
+import { MAX_BODY_BYTES } from "./limits";
 import { approvalRoutes } from "./routes/approvals";
 import { health } from "./routes/health";
 import { keyRoutes } from "./routes/keys";
 import { nodeTypes } from "./routes/node-types";
 import { runRoutes } from "./routes/runs";
+import { triggerRoutes } from "./routes/triggers";
 import { workflowRoutes } from "./routes/workflows";
 import { defaultScopes } from "./scopes";
 import type { AppEnv } from "./types";
-
-/** Request bodies larger than this are refused with 413 before they are parsed. */
-export const MAX_BODY_BYTES = 1024 * 1024;
 
 const api = new Hono<AppEnv>()
   .route("/", health)
@@ -22,7 +22,8 @@ const api = new Hono<AppEnv>()
   .route("/", workflowRoutes)
   .route("/", runRoutes)
   .route("/", approvalRoutes)
-  .route("/", keyRoutes);
+  .route("/", keyRoutes)
+  .route("/", triggerRoutes);
 
 export const app = new Hono<AppEnv>()
   .use(
@@ -39,6 +40,7 @@ export const app = new Hono<AppEnv>()
     }),
   )
   .route("/api", api)
+  .route("/", hooks)
   .notFound((c) =>
     c.json(
       { error: { code: "not_found", message: `no route ${c.req.method} ${c.req.path}` } },
