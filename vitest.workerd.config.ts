@@ -15,6 +15,7 @@ export default defineConfig({
           // on its port: every other loopback address or port stays refused.
           AOB_HTTP_ALLOWLIST: new URL(inject("fixtureUrl")).host,
           AOB_API_KEY: "",
+          AOB_SECRETS_KEY: "dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTMyYnk=",
           // Storage is per test file, so each file gets fresh buckets; rate.test.ts bursts past 40.
           // An hour-long window: no token refills while a test runs, whatever the machine's speed.
           AOB_RATE_LIMITS: JSON.stringify({

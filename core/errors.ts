@@ -52,7 +52,13 @@ export function toNodeError(thrown: unknown): NodeError {
     };
   }
   if (isNodeErrorLike(thrown)) {
-    return { code: thrown.code, message: thrown.message, retryable: thrown.retryable };
+    const error: NodeError = {
+      code: thrown.code,
+      message: thrown.message,
+      retryable: thrown.retryable,
+    };
+    if (typeof thrown.retryAfterMs === "number") error.retryAfterMs = thrown.retryAfterMs;
+    return error;
   }
   const message = thrown instanceof Error ? thrown.message : String(thrown);
   return { code: "internal_error", message, retryable: true };

@@ -165,3 +165,19 @@ export const triggerDeliveries = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.workflowId, t.key] })],
 );
+
+/** Tenant secrets, encrypted with AES-GCM under the Worker secret AOB_SECRETS_KEY. */
+export const secrets = sqliteTable(
+  "secrets",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    name: text("name").notNull(),
+    /** base64 of IV (12 bytes) followed by the ciphertext. */
+    ciphertext: text("ciphertext").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.name] })],
+);

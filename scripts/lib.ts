@@ -54,6 +54,7 @@ export function readVars(path: string): Map<string, string> {
  */
 export function ensureDevVars(path = join(ROOT, ".dev.vars")): string {
   if (!existsSync(path)) writeFileSync(path, readFileSync(join(ROOT, ".dev.vars.example"), "utf8"));
+  ensureVar(path, "AOB_SECRETS_KEY", () => randomBytes(32).toString("base64"));
   const key = readVars(path).get("AOB_API_KEY");
   if (key) return key;
   const generated = `aob_dev_${randomBytes(24).toString("base64url")}`;
@@ -63,6 +64,17 @@ export function ensureDevVars(path = join(ROOT, ".dev.vars")): string {
     : `${text.trimEnd()}\nAOB_API_KEY=${generated}\n`;
   writeFileSync(path, next, { mode: 0o600 });
   return generated;
+}
+
+/** Sets NAME in a dotenv file when it is missing or empty. */
+function ensureVar(path: string, name: string, make: () => string): void {
+  if (readVars(path).get(name)) return;
+  const text = readFileSync(path, "utf8");
+  const line = new RegExp(`^${name}=.*$`, "m");
+  const next = line.test(text)
+    ? text.replace(line, `${name}=${make()}`)
+    : `${text.trimEnd()}\n${name}=${make()}\n`;
+  writeFileSync(path, next, { mode: 0o600 });
 }
 
 const sql = (s: string) => `'${s.replaceAll("'", "''")}'`;

@@ -4,12 +4,14 @@ import { z } from "zod";
 export const ExecuteJob = z.object({
   type: z.literal("execute"),
   runId: z.string(),
+  /** Whose secrets the executor may resolve. */
+  tenantId: z.string(),
   nodeId: z.string(),
   attempt: z.number().int(),
   /** Set for a map item. */
   index: z.number().int().optional(),
   itemAttempt: z.number().int().optional(),
-  /** The kind and its config with templates already rendered. */
+  /** The kind and its config with templates rendered; secrets stay markers (core/secrets). */
   step: z.object({ type: z.string(), config: z.record(z.string(), z.unknown()) }),
   timeoutMs: z.number().int(),
 });

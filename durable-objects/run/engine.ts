@@ -1,18 +1,18 @@
 import type { IR, IRNode } from "../../core/compile/ir";
 import { type NodeError, toNodeError } from "../../core/errors";
 import type { RunContext } from "../../core/executors/context";
-import { runHttp } from "../../core/executors/http";
 import { delayUntil, evaluateItems, runInline } from "../../core/executors/inline";
 import { renderTemplates } from "../../core/expressions/template";
 import type { Command } from "../../core/scheduler/commands";
 import { step } from "../../core/scheduler/scheduler";
 import type { Outcome, Signal } from "../../core/scheduler/signals";
 import { createRunState, type RunState, TERMINAL_RUN } from "../../core/scheduler/state";
+import { protectSecretRefs } from "../../core/secrets/refs";
 import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
 import { putBlob } from "../../workers/platform/cas";
-import { fetchTextFor } from "../../workers/platform/fetch";
 import { addressOf } from "../../workers/platform/hash";
+import { executeHttp } from "../../workers/platform/http-executor";
 import type { ApprovalBook, DecisionRefusal, Vote } from "./approvals";
 import { buildContext } from "./context";
 import { projectApprovals, projectRun } from "./projection";
@@ -497,8 +497,11 @@ export class RunEngine {
     context: RunContext,
     timeoutMs: number,
   ) {
-    const rendered = (await renderTemplates(config, context)) as Record<string, unknown>;
-    return runHttp(rendered, fetchTextFor(this.env), timeoutMs);
+    const rendered = (await renderTemplates(protectSecretRefs(config), context)) as Record<
+      string,
+      unknown
+    >;
+    return executeHttp(this.env, this.run!.meta.tenantId, rendered, timeoutMs);
   }
 
   private async toJob(
@@ -510,10 +513,14 @@ export class RunEngine {
     const context =
       command.type === "execute" ? run.context : this.itemContext(node, command.index);
     try {
-      const config = (await renderTemplates(step.config, context)) as Record<string, unknown>;
+      const config = (await renderTemplates(protectSecretRefs(step.config), context)) as Record<
+        string,
+        unknown
+      >;
       const job: ExecuteJob = {
         type: "execute",
         runId: run.meta.runId,
+        tenantId: run.meta.tenantId,
         nodeId: node.id,
         attempt: command.attempt,
         step: { type: step.type, config },

@@ -288,6 +288,7 @@ describe("the queue consumer", () => {
     const job = {
       type: "execute",
       runId,
+      tenantId: "t_a",
       nodeId: "step",
       attempt: 1,
       step: { type: "http", config: { method: "GET", url: `${fixture}/echo/${tag}` } },
@@ -324,6 +325,7 @@ describe("the queue consumer", () => {
     const job = {
       type: "execute",
       runId,
+      tenantId: "t_a",
       nodeId: "step",
       attempt: 1,
       step: { type: "http", config: { url: "http://unused.example/" } },

@@ -9,6 +9,7 @@ import { health } from "./routes/health";
 import { keyRoutes } from "./routes/keys";
 import { nodeTypes } from "./routes/node-types";
 import { runRoutes } from "./routes/runs";
+import { secretRoutes } from "./routes/secrets";
 import { triggerRoutes } from "./routes/triggers";
 import { workflowRoutes } from "./routes/workflows";
 import { defaultScopes } from "./scopes";
@@ -23,7 +24,8 @@ const api = new Hono<AppEnv>()
   .route("/", runRoutes)
   .route("/", approvalRoutes)
   .route("/", keyRoutes)
-  .route("/", triggerRoutes);
+  .route("/", triggerRoutes)
+  .route("/", secretRoutes);
 
 export const app = new Hono<AppEnv>()
   .use(

@@ -1,9 +1,8 @@
 import { toNodeError } from "../../core/errors";
-import { runHttp } from "../../core/executors/http";
 import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
-import { fetchTextFor } from "../platform/fetch";
 import { addressOf } from "../platform/hash";
+import { executeHttp } from "../platform/http-executor";
 
 /** Executes one queued job; never throws (errors are results). */
 export async function executeJob(job: ExecuteJob, env: Env): Promise<NodeResult> {
@@ -17,7 +16,7 @@ export async function executeJob(job: ExecuteJob, env: Env): Promise<NodeResult>
     let output: unknown;
     switch (job.step.type) {
       case "http":
-        output = await runHttp(job.step.config, fetchTextFor(env), job.timeoutMs);
+        output = await executeHttp(env, job.tenantId, job.step.config, job.timeoutMs);
         break;
       default:
         throw Object.assign(new Error(`the runner cannot execute "${job.step.type}"`), {
