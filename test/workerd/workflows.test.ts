@@ -183,6 +183,13 @@ describe("runs: kinds, projection and content-addressed outputs", () => {
     );
     const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
     expect(hex).toBe(full.outputHash); // keys sorted: {"greeting","styled"} is already canonical
+    const served = await api("GET", `/api/blobs/${full.outputHash}`);
+    expect(served.status).toBe(200);
+    expect(served.body).toEqual(full.output);
+    expect((await api("GET", `/api/blobs/${full.outputHash}`, undefined, OTHER_KEY)).status).toBe(
+      404,
+    );
+    expect((await api("GET", "/api/blobs/nothex")).status).toBe(400);
   });
 });
 

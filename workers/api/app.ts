@@ -5,6 +5,7 @@ import { ApiError, onError } from "./errors";
 import { hooks } from "./hooks";
 import { MAX_BODY_BYTES } from "./limits";
 import { approvalRoutes } from "./routes/approvals";
+import { blobRoutes } from "./routes/blobs";
 import { health } from "./routes/health";
 import { keyRoutes } from "./routes/keys";
 import { nodeTypes } from "./routes/node-types";
@@ -25,7 +26,8 @@ const api = new Hono<AppEnv>()
   .route("/", approvalRoutes)
   .route("/", keyRoutes)
   .route("/", triggerRoutes)
-  .route("/", secretRoutes);
+  .route("/", secretRoutes)
+  .route("/", blobRoutes);
 
 export const app = new Hono<AppEnv>()
   .use(
