@@ -4,7 +4,7 @@ import { buildWasm, buildWeb, npx } from "./lib";
 buildWasm();
 buildWeb();
 const steps: [string, string[]][] = [
-  ["biome", ["biome", "ci", "."]],
+  ["biome", ["biome", "ci", "--colors=off", "."]],
   ["tsc (worker)", ["tsc", "--noEmit", "-p", "tsconfig.json"]],
   ["tsc (node: cli, scripts, tests)", ["tsc", "--noEmit", "-p", "tsconfig.node.json"]],
   ["tsc (web)", ["tsc", "--noEmit", "-p", "web/tsconfig.json"]],
