@@ -44,6 +44,8 @@ const child = spawnWrangler([
   "--inspector-port",
   String(port + 1000),
   "--show-interactive-dev-session=false",
+  // Cron triggers do not fire by themselves locally: GET /cdn-cgi/handler/scheduled runs them.
+  "--test-scheduled",
 ]);
 let output = "";
 child.stdout.on("data", (d: Buffer) => {
