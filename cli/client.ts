@@ -1,0 +1,129 @@
+import { hc } from "hono/client";
+import { z } from "zod";
+import type { AppType } from "../workers/api/app";
+import { CliError, EXIT } from "./errors";
+
+/** The typed API client: paths, params and response bodies are inferred from the Worker's routes. */
+export type Client = ReturnType<typeof hc<AppType>>;
+export type Api = Client["api"];
+
+export interface Credentials {
+  url: string;
+  apiKey: string;
+}
+
+/** A client that sends `Authorization: Bearer <key>` on every call. */
+export function createClient(creds: Credentials): Client {
+  return hc<AppType>(creds.url, { headers: { authorization: `Bearer ${creds.apiKey}` } });
+}
+
+/**
+ * The error envelope of every API refusal (`workers/api/errors.ts`), parsed on arrival.
+ * Validation refusals list `details.errors[]` with the JSON path of each problem in `at`.
+ */
+export const ApiErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z
+      .object({
+        errors: z.array(z.object({ at: z.string(), message: z.string() })).optional(),
+      })
+      .loose()
+      .optional(),
+  }),
+});
+export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
+
+/** A refusal of the API, with its HTTP status and code. */
+export class ApiFailure extends CliError {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    issues: { at: string; message: string }[],
+  ) {
+    super(message, EXIT.failed, code, issues, status);
+    this.name = "ApiFailure";
+  }
+}
+
+async function failure(res: Response): Promise<ApiFailure> {
+  const text = await res.text();
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    // Not the API's JSON (a proxy, a crash page): say so with the start of the text.
+    return new ApiFailure(
+      res.status,
+      "http_error",
+      `HTTP ${res.status}: ${text.slice(0, 200)}`,
+      [],
+    );
+  }
+  const parsed = ApiErrorBody.safeParse(raw);
+  if (!parsed.success) {
+    return new ApiFailure(
+      res.status,
+      "http_error",
+      `HTTP ${res.status}: ${text.slice(0, 200)}`,
+      [],
+    );
+  }
+  const { code, message, details } = parsed.data.error;
+  return new ApiFailure(res.status, code, message, details?.errors ?? []);
+}
+
+/** A failed fetch (refused connection, DNS) as a CLI error naming the server. */
+export function unreachable(err: unknown): CliError {
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : "";
+  const what = err instanceof Error ? err.message : String(err);
+  return new CliError(
+    `cannot reach the API: ${what}${cause ? ` (${cause})` : ""}`,
+    EXIT.failed,
+    "unreachable",
+  );
+}
+
+/**
+ * Awaits a typed client call and returns its JSON body, or throws an `ApiFailure` carrying the
+ * API's code, message and validation issues.
+ * @example
+ * const { runs } = await call(api.runs.$get({ query: { status: "failed" } }));
+ */
+export async function call<T>(pending: Promise<{ ok: boolean; json(): Promise<T> }>): Promise<T> {
+  let res: { ok: boolean; json(): Promise<T> };
+  try {
+    res = await pending;
+  } catch (err) {
+    throw unreachable(err);
+  }
+  // hono's ClientResponse is a Response at run time; its type only narrows the body.
+  if (!res.ok) throw await failure(res as unknown as Response);
+  return res.json();
+}
+
+/** Like `call` for answers without a body (204). */
+export async function callEmpty(pending: Promise<{ ok: boolean }>): Promise<void> {
+  let res: { ok: boolean };
+  try {
+    res = await pending;
+  } catch (err) {
+    throw unreachable(err);
+  }
+  if (!res.ok) throw await failure(res as unknown as Response);
+}
+
+/**
+ * The API validates bodies and queries inside its handlers (`jsonBody`, `intQuery`), so hono
+ * infers only a route's path params; this adds the body or query the call sends.
+ * @example
+ * api.workflows[":id"].$put(routeArgs({ id }, { json: definition }));
+ */
+export function routeArgs<P extends Record<string, string>>(
+  param: P,
+  extra: { json?: unknown; query?: Record<string, string | undefined> },
+): { param: P } {
+  return { param, ...extra };
+}

@@ -1,0 +1,80 @@
+import { type Command, Option } from "commander";
+import { z } from "zod";
+import type { VoteDecision } from "../../durable-objects/run/approvals";
+import { call, routeArgs } from "../client";
+import { action, integer, leaf } from "../command";
+import type { Context } from "../context";
+import { parseJsonOption } from "../input";
+import { brief, formatTime, printJson, printTable, say } from "../output";
+import type { Decision } from "../watch/decide";
+
+const Decided = z.object({ status: z.string() });
+
+const STATUSES = ["pending", "approved", "rejected", "timeout", "cancelled"];
+
+/** `aob approvals list|approve|reject`: the inbox, and deciding from a script. */
+export function registerApprovals(program: Command): void {
+  const group = program.command("approvals").description("list and decide approvals");
+  leaf(group, "list", "approvals of every run, newest first (default: pending)")
+    .addOption(
+      new Option("--status <status>", "only approvals in this status")
+        .choices(STATUSES)
+        .default("pending"),
+    )
+    .option("--limit <n>", "at most this many (1-500)", integer(1, 500), 100)
+    .action(action(list));
+  leaf(group, "approve <run> <node>", "approve the approval node of a waiting run")
+    .option("--comment <text>", "a comment kept with the vote")
+    .option("--data <json>", "form data (JSON, @file or -) when the approval has a form")
+    .action(action(decide("approve")));
+  leaf(group, "reject <run> <node>", "reject the approval node of a waiting run")
+    .option("--comment <text>", "a comment kept with the vote")
+    .action(action(decide("reject")));
+}
+
+async function list(ctx: Context, opts: { status: string; limit: number }) {
+  const body = await call(
+    ctx.api.approvals.$get({ query: { status: opts.status, limit: String(opts.limit) } }),
+  );
+  if (ctx.json) printJson(body);
+  else
+    printTable(
+      ["run", "node", "workflow", "status", "created", "message"],
+      body.approvals.map((a) => [
+        a.runId,
+        a.nodeId,
+        a.workflowId,
+        a.status,
+        formatTime(a.createdAt),
+        brief(a.message, 60),
+      ]),
+      `no ${opts.status} approvals`,
+    );
+  return undefined;
+}
+
+function decide(decision: VoteDecision) {
+  return async (
+    ctx: Context,
+    runId: string,
+    nodeId: string,
+    opts: { comment?: string; data?: string },
+  ) => {
+    const body: Decision = { decision };
+    if (opts.comment !== undefined) body.comment = opts.comment;
+    if (opts.data !== undefined) body.data = parseJsonOption(opts.data, "--data");
+    const approval = await call(
+      ctx.api.runs[":id"].approvals[":nodeId"].$post(
+        routeArgs({ id: runId, nodeId }, { json: body }),
+      ),
+    );
+    if (ctx.json) printJson(approval);
+    else {
+      // The route passes the RunObject's answer through untyped; read the one field shown.
+      const parsed = Decided.safeParse(approval);
+      const state = parsed.success ? `; the approval is ${parsed.data.status}` : "";
+      say(`${decision === "approve" ? "approved" : "rejected"} ${nodeId} of run ${runId}${state}`);
+    }
+    return undefined;
+  };
+}

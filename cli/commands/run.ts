@@ -1,0 +1,51 @@
+import type { Command } from "commander";
+import { call, routeArgs } from "../client";
+import { action, integer, leaf } from "../command";
+import type { Context } from "../context";
+import { parseJsonOption } from "../input";
+import { printJson, printJsonLine, say } from "../output";
+import { loadWatch } from "./load-watch";
+import { resolveWorkflow } from "./resolve";
+
+interface RunOptions {
+  input?: string;
+  version?: number;
+  watch?: boolean;
+}
+
+/** `aob run WORKFLOW`: starts a run, and with `--watch` follows it to the end. */
+export function registerRun(program: Command): void {
+  leaf(program, "run <workflow>", "start a run of a workflow, given by id or by name")
+    .option("--input <json>", "the run's input: JSON, @file, or - for stdin")
+    .option("--version <n>", "run this version (default: the latest)", integer(1, 1_000_000))
+    .option("--watch", "follow the run live until it ends or waits for an approval")
+    .action(action(run));
+}
+
+async function run(ctx: Context, workflow: string, opts: RunOptions) {
+  const input = opts.input === undefined ? undefined : parseJsonOption(opts.input, "--input");
+  const id = await resolveWorkflow(ctx, workflow);
+  const body = {
+    ...(input === undefined ? {} : { input }),
+    ...(opts.version === undefined ? {} : { version: opts.version }),
+  };
+  const started = await call(
+    ctx.api.workflows[":id"].runs.$post(routeArgs({ id }, { json: body })),
+  );
+  if (!opts.watch) {
+    if (ctx.json) printJson(started);
+    else {
+      say(
+        `started run ${started.runId} (workflow ${started.workflowId}, version ${started.version})`,
+      );
+      say(`follow it with: aob runs show ${started.runId} --watch`);
+    }
+    return undefined;
+  }
+  if (ctx.json) printJsonLine({ type: "started", ...started });
+  else
+    say(
+      `started run ${started.runId} (workflow ${started.workflowId}, version ${started.version})`,
+    );
+  return (await loadWatch())(ctx, started.runId);
+}

@@ -1,0 +1,181 @@
+import { type Command, Option } from "commander";
+import { z } from "zod";
+import { RunEvent } from "../../core/wire/frames";
+import { ApiFailure, call, routeArgs } from "../client";
+import { action, integer, leaf } from "../command";
+import type { Context } from "../context";
+import { CliError } from "../errors";
+import { parseJsonOption } from "../input";
+import {
+  brief,
+  formatDuration,
+  formatTime,
+  printJson,
+  printJsonLine,
+  printTable,
+  say,
+} from "../output";
+import type { RunBody } from "../types";
+import { usageLine } from "../watch/view";
+import { loadWatch } from "./load-watch";
+
+const EventPage = z.object({ events: z.array(RunEvent) });
+
+const STATUSES = ["running", "waiting", "completed", "failed", "cancelled"];
+
+/** `aob runs list|show|events|cancel|replay`. */
+export function registerRuns(program: Command): void {
+  const group = program.command("runs").description("list, follow, cancel and replay runs");
+  leaf(group, "list", "list runs, newest first")
+    .addOption(new Option("--status <status>", "only runs in this status").choices(STATUSES))
+    .option("--workflow <id>", "only runs of this workflow")
+    .option("--limit <n>", "at most this many (1-500)", integer(1, 500), 50)
+    .action(action(list));
+  leaf(group, "show <run>", "show a run with its nodes; --watch follows it live")
+    .option("--watch", "follow the run live until it ends or waits for an approval")
+    .action(action(show));
+  leaf(group, "events <run>", "print the run's event log")
+    .option("--after <seq>", "only events after this seq", integer(0, Number.MAX_SAFE_INTEGER), 0)
+    .option("--limit <n>", "at most this many (1-5000)", integer(1, 5000), 1000)
+    .action(action(events));
+  leaf(group, "cancel <run>", "cancel a running or waiting run").action(action(cancel));
+  leaf(
+    group,
+    "replay <run>",
+    "start a new run that re-executes from a node, reusing upstream outputs",
+  )
+    .requiredOption("--from <node>", "the node to execute again")
+    .option("--input <json>", "a new input (JSON, @file or -); default: the source run's")
+    .option("--watch", "follow the new run live")
+    .action(action(replay));
+}
+
+async function list(ctx: Context, opts: { status?: string; workflow?: string; limit: number }) {
+  const body = await call(
+    ctx.api.runs.$get({
+      query: { status: opts.status, workflowId: opts.workflow, limit: String(opts.limit) },
+    }),
+  );
+  if (ctx.json) printJson(body);
+  else
+    printTable(
+      ["id", "workflow", "version", "status", "created", "finished"],
+      body.runs.map((r) => [
+        r.id,
+        r.workflowId,
+        String(r.version),
+        r.status,
+        formatTime(r.createdAt),
+        formatTime(r.finishedAt),
+      ]),
+      "no runs",
+    );
+  return undefined;
+}
+
+async function show(ctx: Context, id: string, opts: { watch?: boolean }) {
+  if (opts.watch) return (await loadWatch())(ctx, id);
+  const run = await call(ctx.api.runs[":id"].$get({ param: { id } }));
+  if (ctx.json) printJson(run);
+  else printRun(run);
+  return undefined;
+}
+
+function printRun(run: RunBody): void {
+  const took =
+    run.finishedAt === undefined ? "" : `, took ${formatDuration(run.finishedAt - run.createdAt)}`;
+  say(`run ${run.id}: ${run.status}`);
+  say(`workflow ${run.workflowId} v${run.version}, started ${formatTime(run.createdAt)}${took}`);
+  if (run.replayOf) say(`replay of ${run.replayOf.sourceRunId} from node ${run.replayOf.fromNode}`);
+  const usage = usageLine(run);
+  if (usage) say(usage);
+  if (run.error) say(`error at node ${run.error.nodeId}: ${run.error.code}: ${run.error.message}`);
+  say();
+  printTable(
+    ["node", "type", "status", "attempt", "took", "detail"],
+    run.nodes.map((n) => [
+      n.id,
+      n.type,
+      n.status,
+      String(n.attempt),
+      n.startedAt !== undefined && n.finishedAt !== undefined
+        ? formatDuration(n.finishedAt - n.startedAt)
+        : "",
+      n.error
+        ? `${n.error.code}: ${n.error.message}`
+        : n.progress
+          ? `${n.progress.done}/${n.progress.total} items`
+          : n.port
+            ? `port ${n.port}`
+            : "",
+    ]),
+  );
+  for (const a of run.approvals) {
+    const votes = a.votes.map(
+      (v) => `${v.decision} by ${v.by}${v.comment ? ` ("${v.comment}")` : ""}`,
+    );
+    say(
+      `approval ${a.nodeId}: ${a.status}: ${brief(a.message)}${votes.length ? `; ${votes.join(", ")}` : ""}`,
+    );
+  }
+  if (run.status === "completed" && run.output !== undefined) {
+    say(`output: ${JSON.stringify(run.output, null, 2)}`);
+  }
+}
+
+async function events(ctx: Context, id: string, opts: { after: number; limit: number }) {
+  // The route returns the RunObject's RPC result, whose type does not survive inference;
+  // parse it with the shared event schema instead.
+  const body = EventPage.parse(
+    await call(
+      ctx.api.runs[":id"].events.$get(
+        routeArgs({ id }, { query: { after: String(opts.after), limit: String(opts.limit) } }),
+      ),
+    ),
+  );
+  if (ctx.json) printJson(body);
+  else
+    printTable(
+      ["seq", "time", "type", "node", "data"],
+      body.events.map((e) => [
+        String(e.seq),
+        formatTime(e.at),
+        e.type,
+        e.nodeId ?? "",
+        e.data === undefined ? "" : brief(e.data, 100),
+      ]),
+      "no events",
+    );
+  return undefined;
+}
+
+async function cancel(ctx: Context, id: string) {
+  const run: unknown = await call(ctx.api.runs[":id"].cancel.$post({ param: { id } }));
+  if (ctx.json) printJson(run);
+  else say(`run ${id} cancelled`);
+  return undefined;
+}
+
+async function replay(
+  ctx: Context,
+  id: string,
+  opts: { from: string; input?: string; watch?: boolean },
+) {
+  const input = opts.input === undefined ? undefined : parseJsonOption(opts.input, "--input");
+  const body = { fromNode: opts.from, ...(input === undefined ? {} : { input }) };
+  let started: { runId: string };
+  try {
+    started = await call(ctx.api.runs[":id"].replay.$post(routeArgs({ id }, { json: body })));
+  } catch (err) {
+    // A server from before replay answers the catch-all 404 "no route".
+    if (err instanceof ApiFailure && err.status === 404 && err.message.startsWith("no route")) {
+      throw new CliError("replay is not available on this server yet", 1, "not_available");
+    }
+    throw err;
+  }
+  if (ctx.json) {
+    if (opts.watch) printJsonLine({ type: "started", ...started });
+    else printJson(started);
+  } else say(`started run ${started.runId}, a replay of ${id} from node ${opts.from}`);
+  return opts.watch ? (await loadWatch())(ctx, started.runId) : undefined;
+}

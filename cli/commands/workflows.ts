@@ -1,0 +1,138 @@
+import { writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { call, routeArgs } from "../client";
+import { action, integer, leaf } from "../command";
+import type { Context } from "../context";
+import { CliError, EXIT, formatIssues } from "../errors";
+import { readJsonFile } from "../input";
+import { formatTime, printJson, printTable, say, warn } from "../output";
+
+/** `aob workflows list|get|push|validate|export`. */
+export function registerWorkflows(program: Command): void {
+  const group = program.command("workflows").description("list, read, push and validate workflows");
+  leaf(group, "list", "list workflows, most recently changed first")
+    .option("--limit <n>", "at most this many (1-500)", integer(1, 500), 100)
+    .action(action(list));
+  leaf(group, "get <id>", "show a workflow and the nodes of its latest (or given) version")
+    .option("--version <n>", "a given version", integer(1, 1_000_000))
+    .action(action(get));
+  leaf(group, "push <file>", "create a workflow from a JSON file, or add a version to it")
+    .option("--id <id>", "add a version to this workflow")
+    .option("--create", "always create a new workflow, even if one has the same name")
+    .action(action(push));
+  leaf(group, "validate <file>", "check a definition; errors print with their JSON path").action(
+    action(validate),
+  );
+  leaf(group, "export <id>", "print a version's definition as JSON (the format push reads)")
+    .option("--version <n>", "a given version", integer(1, 1_000_000))
+    .option("-o, --output <file>", "write it to a file instead of stdout")
+    .action(action(exportDefinition));
+}
+
+async function list(ctx: Context, opts: { limit: number }) {
+  const body = await call(ctx.api.workflows.$get({ query: { limit: String(opts.limit) } }));
+  if (ctx.json) printJson(body);
+  else
+    printTable(
+      ["id", "name", "version", "updated"],
+      body.workflows.map((w) => [w.id, w.name, String(w.latestVersion), formatTime(w.updatedAt)]),
+      "no workflows yet: push one with `aob workflows push FILE`",
+    );
+  return undefined;
+}
+
+function versionQuery(version: number | undefined) {
+  return version === undefined ? {} : { version: String(version) };
+}
+
+async function get(ctx: Context, id: string, opts: { version?: number }) {
+  const wf = await call(
+    ctx.api.workflows[":id"].$get(routeArgs({ id }, { query: versionQuery(opts.version) })),
+  );
+  if (ctx.json) {
+    printJson(wf);
+    return undefined;
+  }
+  say(`${wf.name} (${wf.id})`);
+  if (wf.description) say(wf.description);
+  say(`version ${wf.version} of ${wf.latestVersion}, updated ${formatTime(wf.updatedAt)}`);
+  const def = wf.definition;
+  const nodes = isRecord(def) && Array.isArray(def.nodes) ? def.nodes.filter(isRecord) : [];
+  const edges = isRecord(def) && Array.isArray(def.edges) ? def.edges.length : 0;
+  say(`${nodes.length} nodes, ${edges} edges`);
+  say();
+  printTable(
+    ["node", "type"],
+    nodes.map((n) => [String(n.id), String(n.type)]),
+  );
+  return undefined;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Without `--id`, a workflow with the definition's `name` gets a new version (exactly one must
+ * match); no match creates one. `--create` always creates.
+ */
+async function push(ctx: Context, file: string, opts: { id?: string; create?: boolean }) {
+  const definition = readJsonFile(file);
+  let id = opts.id;
+  if (
+    id === undefined &&
+    !opts.create &&
+    isRecord(definition) &&
+    typeof definition.name === "string"
+  ) {
+    const name = definition.name;
+    const { workflows } = await call(ctx.api.workflows.$get({ query: { limit: "500" } }));
+    const same = workflows.filter((w) => w.name === name);
+    if (same.length > 1) {
+      throw new CliError(
+        `${same.length} workflows are named "${name}" (${same.map((w) => w.id).join(", ")}): choose one with --id, or --create a new one`,
+      );
+    }
+    id = same[0]?.id;
+  }
+  const body =
+    id === undefined
+      ? await call(ctx.api.workflows.$post({ json: definition }))
+      : await call(ctx.api.workflows[":id"].$put(routeArgs({ id }, { json: definition })));
+  if (ctx.json) {
+    printJson({ ...body, created: id === undefined });
+    return undefined;
+  }
+  say(`${id === undefined ? "created" : "updated"} ${body.id}, version ${body.version}`);
+  for (const line of formatIssues(body.warnings, "warning: ")) warn(line);
+  return undefined;
+}
+
+async function validate(ctx: Context, file: string) {
+  const definition = readJsonFile(file);
+  const result = await call(ctx.api.workflows.validate.$post({ json: definition }));
+  if (ctx.json) printJson(result);
+  else {
+    say(result.valid ? `${file} is valid` : `${file} has ${result.errors.length} error(s):`);
+    for (const line of formatIssues(result.errors)) say(line);
+    for (const line of formatIssues(result.warnings, "warning: ")) say(line);
+  }
+  return result.valid ? EXIT.ok : EXIT.failed;
+}
+
+async function exportDefinition(
+  ctx: Context,
+  id: string,
+  opts: { version?: number; output?: string },
+) {
+  const wf = await call(
+    ctx.api.workflows[":id"].$get(routeArgs({ id }, { query: versionQuery(opts.version) })),
+  );
+  const text = `${JSON.stringify(wf.definition, null, 2)}\n`;
+  if (opts.output) {
+    writeFileSync(opts.output, text);
+    if (ctx.json) printJson({ id: wf.id, version: wf.version, output: opts.output });
+    else say(`wrote version ${wf.version} of ${wf.id} to ${opts.output}`);
+  } else process.stdout.write(text);
+  return undefined;
+}

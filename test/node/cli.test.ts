@@ -1,0 +1,422 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { connect, createServer, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { aob, BIN, cliEnv, jsonLines, ROOT } from "../../cli/testing";
+import { DevServer } from "../support/dev-server";
+
+/** A workflow that stops at an approval; each decision ends at its own `end` node. */
+const gate = {
+  name: "cli-gate",
+  nodes: [
+    { id: "start", type: "start" },
+    { id: "ask", type: "approval", config: { message: "Go?" } },
+    { id: "yes", type: "end", config: { output: { decision: "approved" } } },
+    { id: "no", type: "end", config: { output: { decision: "rejected" } } },
+  ],
+  edges: [
+    { from: "start", to: "ask" },
+    { from: "ask", to: "yes", on: "approved" },
+    { from: "ask", to: "no", on: "rejected" },
+  ],
+};
+
+const broken = {
+  name: "cli-broken",
+  nodes: [
+    { id: "start", type: "start" },
+    { id: "call", type: "http", config: { url: 42 } },
+  ],
+  edges: [{ from: "start", to: "call" }],
+};
+
+/** Long enough to cut the connection while the run waits on its alarm. */
+const pause = {
+  name: "cli-watch-pause",
+  nodes: [
+    { id: "start", type: "start" },
+    { id: "pause", type: "delay", config: { seconds: 2 } },
+    { id: "done", type: "end", config: { output: { slept: true } } },
+  ],
+  edges: [
+    { from: "start", to: "pause" },
+    { from: "pause", to: "done" },
+  ],
+};
+
+/** Polls the screen until `ok`: the outermost end-to-end level, with a bounded deadline. */
+async function until(read: () => string, ok: (screen: string) => boolean, what: string) {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const screen = read();
+    if (ok(screen)) return screen;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${screen}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A TCP proxy in front of wrangler dev that can cut every open connection, like a network drop. */
+function dropProxy(port: number) {
+  const open = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = connect(port, "127.0.0.1");
+    for (const s of [client, upstream]) {
+      open.add(s);
+      s.on("error", () => {
+        client.destroy();
+        upstream.destroy();
+      });
+      s.on("close", () => open.delete(s));
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  return {
+    server,
+    dropAll() {
+      for (const s of open) s.destroy();
+    },
+  };
+}
+
+describe("the aob CLI against wrangler dev", () => {
+  let dev: DevServer;
+  let env: Record<string, string>;
+  const dir = mkdtempSync(join(tmpdir(), "aob-cli-"));
+  const file = (name: string, value: unknown) => {
+    const path = join(dir, name);
+    writeFileSync(path, JSON.stringify(value));
+    return path;
+  };
+  const hello = join(ROOT, "samples", "hello.json");
+  let gateId = "";
+
+  beforeAll(async () => {
+    dev = new DevServer();
+    dev.prepare();
+    await dev.start();
+    env = { AOB_URL: dev.url, AOB_API_KEY: dev.key };
+    const pushed = await aob(["workflows", "push", file("gate.json", gate), "--json"], { env });
+    expect(pushed.code, pushed.stderr).toBe(0);
+    gateId = (JSON.parse(pushed.stdout) as { id: string }).id;
+  }, 120_000);
+
+  afterAll(async () => {
+    await dev?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("logs in: checks the key, stores URL and key with mode 0600, and later commands use them", async () => {
+    const config = join(dir, "login", "config.json");
+    const refused = await aob([
+      "login",
+      "--url",
+      dev.url,
+      "--key",
+      "aob_wrong",
+      "--config",
+      config,
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("invalid or revoked API key");
+    expect(() => statSync(config)).toThrow();
+
+    const ok = await aob(["login", "--url", dev.url, "--key", "-", "--config", config, "--json"], {
+      stdin: `${dev.key}\n`,
+    });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout)).toEqual({ url: dev.url, configPath: config, verified: true });
+    expect(statSync(config).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(config, "utf8"))).toEqual({ url: dev.url, apiKey: dev.key });
+
+    const [kinds, elsewhere] = await Promise.all([
+      // No environment: the stored config is used.
+      aob(["node-types", "--json", "--config", config]),
+      // AOB_URL overrides the stored URL.
+      aob(["workflows", "list", "--config", config], { env: { AOB_URL: "http://127.0.0.1:9" } }),
+    ]);
+    expect(kinds.code, kinds.stderr).toBe(0);
+    const { nodeTypes } = JSON.parse(kinds.stdout) as { nodeTypes: { type: string }[] };
+    expect(nodeTypes.map((k) => k.type)).toContain("approval");
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toContain("cannot reach the API");
+  }, 30_000);
+
+  it("pushes, lists, gets and exports a workflow", async () => {
+    const original = JSON.parse(readFileSync(hello, "utf8")) as { nodes: { id: string }[] };
+    const path = file("cli-hello.json", { ...original, name: "cli-hello" });
+    const pushed = await aob(["workflows", "push", path, "--json"], { env });
+    expect(pushed.code, pushed.stderr).toBe(0);
+    const { id, version, created } = JSON.parse(pushed.stdout) as {
+      id: string;
+      version: number;
+      created: boolean;
+    };
+    expect({ version, created }).toEqual({ version: 1, created: true });
+
+    // Pushing it again finds it by name and adds a version.
+    const again = await aob(["workflows", "push", path], { env });
+    expect(again.stdout).toContain(`updated ${id}, version 2`);
+
+    const [list, got, exported] = await Promise.all([
+      aob(["workflows", "list", "--json"], { env }),
+      aob(["workflows", "get", id, "--version", "1", "--json"], { env }),
+      aob(["workflows", "export", id], { env }),
+    ]);
+    const { workflows } = JSON.parse(list.stdout) as { workflows: { id: string; name: string }[] };
+    expect(workflows).toContainEqual(expect.objectContaining({ id, name: "cli-hello" }));
+    expect(JSON.parse(got.stdout)).toMatchObject({
+      id,
+      name: "cli-hello",
+      version: 1,
+      latestVersion: 2,
+    });
+    const definition = JSON.parse(exported.stdout) as { name: string; nodes: { id: string }[] };
+    expect(definition.name).toBe("cli-hello");
+    expect(definition.nodes.map((n) => n.id)).toEqual(original.nodes.map((n) => n.id));
+  }, 30_000);
+
+  it("prints validation errors with their JSON path and exits 1", async () => {
+    const path = file("broken.json", broken);
+    const [checked, asJson, pushed, good] = await Promise.all([
+      aob(["workflows", "validate", path], { env }),
+      aob(["workflows", "validate", path, "--json"], { env }),
+      aob(["workflows", "push", path, "--create"], { env }),
+      aob(["workflows", "validate", hello], { env }),
+    ]);
+    expect(checked.code).toBe(1);
+    expect(checked.stdout).toMatch(/^nodes\[1\]\.config\.url: .+/m);
+
+    expect(asJson.code).toBe(1);
+    expect(JSON.parse(asJson.stdout)).toMatchObject({
+      valid: false,
+      errors: [{ at: "nodes[1].config.url" }],
+    });
+
+    expect(pushed.code).toBe(1);
+    expect(pushed.stderr).toMatch(/^ {2}nodes\[1\]\.config\.url: .+/m);
+
+    expect(good.code).toBe(0);
+    expect(good.stdout).toContain("is valid");
+  }, 30_000);
+
+  it("runs a workflow by name with --watch to completion, with status lines and progress", async () => {
+    const watched = await aob(["run", "hello", "--input", '{"name":"Ada Lovelace"}', "--watch"], {
+      env,
+    });
+    expect(watched.code, watched.stderr).toBe(0);
+    expect(watched.stdout).toMatch(/✓ greet\s+succeeded/);
+    expect(watched.stdout).toMatch(/- whisper\s+skipped/);
+    expect(watched.stdout).toContain("7/7 nodes");
+    expect(watched.stdout).toMatch(/run run_\w+ completed/);
+    expect(watched.stdout).toContain('"styled": "HELLO, ADA LOVELACE!"');
+  }, 30_000);
+
+  it("prints NDJSON with --watch --json, ending with the result", async () => {
+    const watched = await aob(["run", "hello", "--input", "-", "--watch", "--json"], {
+      env,
+      stdin: '{"name":"Bo"}',
+    });
+    expect(watched.code, watched.stderr).toBe(0);
+    const lines = jsonLines(watched.stdout) as { type: string; event?: { seq: number } }[];
+    expect(lines[0]).toMatchObject({ type: "started" });
+    const seqs = lines.flatMap((l) => (l.event ? [l.event.seq] : []));
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    expect(lines.at(-1)).toMatchObject({
+      type: "result",
+      status: "completed",
+      run: { output: { greeting: "Hello, Bo!", styled: "hello, bo!" } },
+    });
+  }, 30_000);
+
+  it("exits 3 when a watched run waits for an approval and nobody is at a terminal; approve from the CLI", async () => {
+    const waiting = await aob(["run", gateId, "--watch"], { env });
+    expect(waiting.code, waiting.stderr).toBe(3);
+    const runId = /started run (run_\w+)/.exec(waiting.stdout)?.[1] ?? "";
+    expect(waiting.stdout).toContain(`run ${runId} is waiting for approval of ask: Go?`);
+    expect(waiting.stdout).toContain(`aob approvals approve ${runId} ask`);
+
+    const inbox = await aob(["approvals", "list", "--json"], { env });
+    const { approvals } = JSON.parse(inbox.stdout) as { approvals: { runId: string }[] };
+    expect(approvals).toContainEqual(
+      expect.objectContaining({ runId, nodeId: "ask", message: "Go?", status: "pending" }),
+    );
+
+    const approved = await aob(["approvals", "approve", runId, "ask", "--comment", "ship it"], {
+      env,
+    });
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(approved.stdout).toContain("the approval is approved");
+
+    const done = await aob(["runs", "show", runId, "--watch"], { env });
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stdout).toContain('approved by local development key ("ship it")');
+    expect(done.stdout).toContain('"decision": "approved"');
+
+    const twice = await aob(["approvals", "approve", runId, "ask"], { env });
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toContain("already decided");
+  }, 30_000);
+
+  it("rejects from the CLI, and a JSON watch of a waiting run exits 3 with the approval", async () => {
+    const started = await aob(["run", gateId, "--json"], { env });
+    const { runId } = JSON.parse(started.stdout) as { runId: string };
+    const waiting = await aob(["runs", "show", runId, "--watch", "--json"], { env });
+    expect(waiting.code).toBe(3);
+    expect(jsonLines(waiting.stdout).at(-1)).toMatchObject({
+      type: "waiting_for_approval",
+      approvals: [{ nodeId: "ask", message: "Go?" }],
+    });
+
+    const rejected = await aob(["approvals", "reject", runId, "ask", "--json"], { env });
+    expect(rejected.code, rejected.stderr).toBe(0);
+    expect(JSON.parse(rejected.stdout)).toMatchObject({ status: "rejected" });
+    const done = await aob(["runs", "show", runId, "--watch", "--json"], { env });
+    expect(done.code).toBe(0);
+    expect(jsonLines(done.stdout).at(-1)).toMatchObject({
+      status: "completed",
+      run: { output: { decision: "rejected" } },
+    });
+  }, 30_000);
+
+  it("lists, shows, reads events of and cancels runs", async () => {
+    const started = await aob(["run", gateId, "--json"], { env });
+    const { runId } = JSON.parse(started.stdout) as { runId: string };
+
+    const cancelled = await aob(["runs", "cancel", runId], { env });
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    const again = await aob(["runs", "cancel", runId], { env });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("has already ended (cancelled)");
+
+    const [shown, human, events, watched, list] = await Promise.all([
+      aob(["runs", "show", runId, "--json"], { env }),
+      aob(["runs", "show", runId], { env }),
+      aob(["runs", "events", runId, "--json"], { env }),
+      aob(["runs", "show", runId, "--watch"], { env }),
+      aob(["runs", "list", "--workflow", gateId, "--json"], { env }),
+    ]);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id: runId, status: "cancelled" });
+    expect(human.stdout).toMatch(/ask\s+approval\s+cancelled/);
+
+    const types = (JSON.parse(events.stdout) as { events: { type: string }[] }).events.map(
+      (e) => e.type,
+    );
+    expect(types[0]).toBe("run_started");
+    expect(types.at(-1)).toBe("run_cancelled");
+
+    expect(watched.code).toBe(1);
+    expect(watched.stdout).toContain(`run ${runId} cancelled`);
+
+    const { runs } = JSON.parse(list.stdout) as { runs: { id: string }[] };
+    expect(runs.map((r) => r.id)).toContain(runId);
+  }, 30_000);
+
+  it("replays a finished run from a node", async () => {
+    const first = await aob(["run", "hello", "--watch", "--json"], { env });
+    const runId = (jsonLines(first.stdout)[0] as { runId: string }).runId;
+    const replayed = await aob(["runs", "replay", runId, "--from", "greet", "--watch"], { env });
+    expect(replayed.code, replayed.stderr).toBe(0);
+    expect(replayed.stdout).toContain(`a replay of ${runId} from node greet`);
+    expect(replayed.stdout).toMatch(/run run_\w+ completed/);
+  }, 30_000);
+
+  it("says clearly what is not available yet, and exits 2 on usage errors", async () => {
+    const [patches, unknown, badInput, notLoggedIn] = await Promise.all([
+      aob(["patches", "list", "run_x"], { env }),
+      aob(["runs", "list", "--bogus", "--json"], { env }),
+      aob(["run", "hello", "--input", "{nope"], { env }),
+      aob(["workflows", "list"]),
+    ]);
+    expect(patches.code).toBe(1);
+    expect(patches.stderr).toContain("runtime patches are not available yet");
+
+    expect(unknown.code).toBe(2);
+    expect(JSON.parse(unknown.stdout)).toEqual({
+      error: { code: "usage", message: "unknown option '--bogus'" },
+    });
+    expect(badInput.code).toBe(2);
+    expect(badInput.stderr).toContain("--input is not valid JSON");
+    expect(notLoggedIn.code).toBe(1);
+    expect(notLoggedIn.stderr).toContain("not logged in");
+  }, 30_000);
+
+  it("prompts at a terminal when the run reaches an approval, and the answer decides it", async () => {
+    // A real pseudo-terminal: tmux (it must be installed) on its own socket, keeping the pane
+    // after the CLI exits so its screen can be read.
+    try {
+      execFileSync("tmux", ["-V"]);
+    } catch {
+      throw new Error("this test needs tmux for a pseudo-terminal: apt-get install -y tmux");
+    }
+    const socket = join(dir, "tmux.sock");
+    const conf = join(dir, "tmux.conf");
+    writeFileSync(conf, "set -g remain-on-exit on\n");
+    const tmux = (...args: string[]) =>
+      execFileSync("tmux", ["-S", socket, "-f", conf, ...args], {
+        env: cliEnv(env),
+        encoding: "utf8",
+      });
+    // `-S -` includes the scrollback: tmux scrolls a line away when it marks the pane dead.
+    const screen = () => tmux("capture-pane", "-p", "-S", "-", "-t", "cli");
+    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run cli-gate --watch; echo "[aob exited $?]"`;
+    tmux("new-session", "-d", "-s", "cli", "-x", "200", "-y", "50", "-c", ROOT, command);
+    try {
+      await until(screen, (s) => s.includes("approve, reject or skip? [a/r/s]"), "the prompt");
+      expect(screen()).toContain("approval needed at node ask: Go?");
+      tmux("send-keys", "-t", "cli", "a", "Enter");
+      await until(screen, (s) => s.includes("comment (optional):"), "the comment prompt");
+      tmux("send-keys", "-t", "cli", "from the terminal", "Enter");
+      // The shell reports the exit status itself: it waits for the CLI with waitpid, whereas
+      // tmux's own pane_dead_status was seen to miss the child's exit on a loaded machine.
+      const final = await until(screen, (s) => /\[aob exited \d+\]/.test(s), "the CLI to exit");
+      expect(/\[aob exited (\d+)\]/.exec(final)?.[1], final).toBe("0");
+      expect(final).toContain('ask    approved by local development key ("from the terminal")');
+      expect(final).toContain("4/4 nodes");
+      expect(final).toMatch(/run run_\w+ completed/);
+      const runId = /started run (run_\w+)/.exec(final)?.[1] ?? "";
+      const shown = await aob(["runs", "show", runId, "--json"], { env });
+      expect(JSON.parse(shown.stdout)).toMatchObject({
+        status: "completed",
+        output: { decision: "approved" },
+        approvals: [
+          { nodeId: "ask", status: "approved", votes: [{ comment: "from the terminal" }] },
+        ],
+      });
+    } finally {
+      tmux("kill-server");
+    }
+  }, 40_000);
+
+  it("reconnects after the connection drops and resumes after the last event, without repeats", async () => {
+    const proxy = dropProxy(Number(new URL(dev.url).port));
+    await new Promise<void>((r) => proxy.server.listen(0, "127.0.0.1", r));
+    const address = proxy.server.address();
+    const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+    let dropped = false;
+    try {
+      const pushed = await aob(["workflows", "push", file("pause.json", pause), "--json"], { env });
+      const pauseId = (JSON.parse(pushed.stdout) as { id: string }).id;
+      const watched = await aob(["run", pauseId, "--watch"], {
+        env: { ...env, AOB_URL: url },
+        onStdout: (out) => {
+          if (!dropped && /pause\s+waiting/.test(out)) {
+            dropped = true;
+            proxy.dropAll();
+          }
+        },
+      });
+      expect(dropped).toBe(true);
+      expect(watched.code, watched.stderr).toBe(0);
+      expect(watched.stderr).toMatch(/connection lost .*; reconnecting from event \d+/);
+      for (const node of ["start", "pause", "done"]) {
+        expect(watched.stdout.match(new RegExp(`✓ ${node}\\s+succeeded`, "g"))).toHaveLength(1);
+      }
+      expect(watched.stdout).toContain("3/3 nodes");
+      expect(watched.stdout).toContain('"slept": true');
+    } finally {
+      await new Promise<void>((r) => proxy.server.close(() => r()));
+    }
+  }, 40_000);
+});
