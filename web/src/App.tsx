@@ -1,43 +1,100 @@
-import { useEffect, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
+import { createClient } from "./api/client";
+import { forgetKey, loadKey, saveKey } from "./api/key-store";
+import { type Session, SessionProvider } from "./api/session";
+import { ApprovalsLink } from "./approvals/ApprovalsLink";
+import { InboxPage } from "./approvals/InboxPage";
+import { BuilderPage } from "./builder/BuilderPage";
+import { WorkflowsPage } from "./builder/WorkflowsPage";
+import { LoginPage } from "./login/LoginPage";
+import type { Route } from "./route";
+import { RunListPage } from "./runs/RunListPage";
+import { RunPage } from "./runs/RunPage";
+import { StatusPage } from "./status/StatusPage";
+import { Link } from "./ui/Link";
+import { useRoute } from "./use-route";
 
-interface Health {
-  version: string;
-  ok: boolean;
-  checks: Record<string, { ok: boolean; ms: number; error?: string }>;
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case "workflows":
+      return <WorkflowsPage />;
+    case "builder":
+      return <BuilderPage workflowId={route.workflowId} version={route.version} />;
+    case "runs":
+      return <RunListPage status={route.status} workflowId={route.workflowId} />;
+    case "run":
+      return <RunPage runId={route.runId} />;
+    case "approvals":
+      return <InboxPage />;
+    case "status":
+      return <StatusPage />;
+  }
 }
 
-/**
- * The platform status page. The visual builder and run view (issue 7) grow from here.
- */
+/** Signs in with an API key, then shows the page of the URL under the navigation bar. */
 export function App() {
-  const [health, setHealth] = useState<Health | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    fetch("/api/health")
-      .then(async (res) => setHealth((await res.json()) as Health))
-      .catch((err: unknown) => setError(String(err)));
+  const [key, setKey] = useState(loadKey);
+  const [notice, setNotice] = useState<string | null>(null);
+  const route = useRoute();
+  const signOut = useCallback(() => {
+    forgetKey();
+    setKey(null);
   }, []);
+  const session = useMemo((): Session | null => {
+    if (!key) return null;
+    const client = createClient(key, () => {
+      setNotice("The API no longer accepts your key (revoked?). Sign in again.");
+      signOut();
+    });
+    return { key, client, signOut };
+  }, [key, signOut]);
+
+  if (!session) {
+    return (
+      <LoginPage
+        notice={notice}
+        onSignedIn={(k) => {
+          saveKey(k);
+          setNotice(null);
+          setKey(k);
+        }}
+      />
+    );
+  }
+  const section =
+    route.page === "builder" ? "workflows" : route.page === "run" ? "runs" : route.page;
   return (
-    <main style={{ fontFamily: "system-ui, sans-serif", maxWidth: 720, margin: "40px auto" }}>
-      <h1>aob</h1>
-      <p>Agentic Orchestration Builder: durable, observable workflows on Cloudflare Workers.</p>
-      <h2>Platform status</h2>
-      {error && <p role="alert">Cannot reach the API: {error}</p>}
-      {!health && !error && <p>Checking…</p>}
-      {health && (
-        <table>
-          <tbody>
-            {Object.entries(health.checks).map(([name, check]) => (
-              <tr key={name}>
-                <td>{name}</td>
-                <td data-testid={`check-${name}`}>{check.ok ? "ok" : `failing: ${check.error}`}</td>
-                <td>{check.ms} ms</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {health && <p>Version {health.version}</p>}
-    </main>
+    <SessionProvider session={session}>
+      <div className="app">
+        <a className="skip" href="#main">
+          Skip to content
+        </a>
+        <header className="topbar">
+          <span className="brand">aob</span>
+          <nav aria-label="Main">
+            <Link to={{ page: "workflows" }} current={section === "workflows"}>
+              Workflows
+            </Link>
+            <Link
+              to={{ page: "runs", status: null, workflowId: null }}
+              current={section === "runs"}
+            >
+              Runs
+            </Link>
+            <ApprovalsLink current={section === "approvals"} route={route} />
+            <Link to={{ page: "status" }} current={section === "status"}>
+              Status
+            </Link>
+          </nav>
+          <span className="spacer" />
+          <button type="button" className="small" onClick={signOut}>
+            Sign out
+          </button>
+        </header>
+        <main id="main" className="main">
+          <Page route={route} />
+        </main>
+      </div>
+    </SessionProvider>
   );
 }

@@ -1,0 +1,73 @@
+import { test as base, expect, type Locator, type Page } from "@playwright/test";
+
+function env(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the suite through playwright.config.ts`);
+  return value;
+}
+
+/** The API of the suite's `wrangler dev`, for arranging state a test is not about. */
+export class Api {
+  constructor(
+    readonly url: string,
+    readonly key: string,
+  ) {}
+
+  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.key}`, "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    return JSON.parse(text) as T;
+  }
+}
+
+export const test = base.extend<{ api: Api; signedIn: Page }>({
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern; it has none.
+  baseURL: async ({}, use) => {
+    await use(env("AOB_E2E_URL"));
+  },
+  // biome-ignore lint/correctness/noEmptyPattern: as above.
+  api: async ({}, use) => {
+    await use(new Api(env("AOB_E2E_URL"), env("AOB_E2E_KEY")));
+  },
+  /** A page whose browser already holds the API key (the login form has its own test). */
+  signedIn: async ({ page, api }, use) => {
+    await page.addInitScript((key) => window.localStorage.setItem("aob.apiKey", key), api.key);
+    await use(page);
+  },
+});
+
+export { expect };
+
+/** A node on the canvas, by workflow node id. */
+export function node(page: Page, id: string): Locator {
+  return page.getByTestId(`node-${id}`);
+}
+
+/** Drags a kind from the palette and drops it at a point of the canvas. */
+export async function dropKind(
+  page: Page,
+  kind: string,
+  at: { x: number; y: number },
+): Promise<void> {
+  await page
+    .locator(`.palette [data-kind="${kind}"]`)
+    .dragTo(page.locator(".builder-canvas .react-flow__pane"), { targetPosition: at });
+}
+
+/** Draws an edge from a port of one node to the input of another, with the mouse. */
+export async function connect(page: Page, from: string, port: string, to: string): Promise<void> {
+  const source = node(page, from).locator(`[data-port="${port}"]`);
+  const target = node(page, to).locator(".handle-in");
+  const a = await source.boundingBox();
+  const b = await target.boundingBox();
+  if (!a || !b) throw new Error(`cannot see the handles of ${from}.${port} or ${to}`);
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 8 });
+  await page.mouse.up();
+}

@@ -1,0 +1,136 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { WorkflowDefinitionInput } from "../../core/workflow/definition";
+import { validateWorkflow } from "../../core/workflow/validate";
+import { edgeId, parseImport, toCanvas, toDefinition } from "../../web/src/builder/convert";
+import { layeredLayout } from "../../web/src/builder/layout";
+import { portsOf } from "../../web/src/flow/ports";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const sample = (name: string) =>
+  JSON.parse(
+    readFileSync(join(ROOT, "samples", `${name}.json`), "utf8"),
+  ) as WorkflowDefinitionInput;
+const titles = new Map([["transform", "Transform"]]);
+
+describe("canvas <-> workflow definition", () => {
+  for (const name of ["hello", "countdown-loop", "health-fanout"]) {
+    it(`round-trips the ${name} sample to the same nodes and edges`, () => {
+      const def = sample(name);
+      const back = toDefinition(toCanvas(def, titles));
+      expect(back.name).toBe(def.name);
+      expect(back.description).toBe(def.description);
+      expect(back.nodes.map((n) => [n.id, n.type, n.config ?? {}, n.join ?? "all"])).toEqual(
+        def.nodes.map((n) => [n.id, n.type, n.config ?? {}, n.join ?? "all"]),
+      );
+      expect(back.edges).toEqual(def.edges);
+      expect(validateWorkflow(back).ok).toBe(true);
+    });
+  }
+
+  it("places nodes without ui.positions by level, and keeps saved positions", () => {
+    const def = sample("hello");
+    const canvas = toCanvas(def, titles);
+    const x = (id: string) => canvas.nodes.find((n) => n.id === id)!.position.x;
+    expect(x("start")).toBeLessThan(x("greet"));
+    expect(x("shout")).toBe(x("whisper"));
+    expect(x("merge")).toBeGreaterThan(x("shout"));
+    const moved = {
+      ...canvas,
+      nodes: canvas.nodes.map((n) => ({ ...n, position: { x: 7, y: 9 } })),
+    };
+    const saved = toDefinition(moved);
+    expect(saved.ui?.positions?.greet).toEqual({ x: 7, y: 9 });
+    expect(toCanvas(saved, titles).nodes[1]!.position).toEqual({ x: 7, y: 9 });
+  });
+
+  it("puts the outcome port on the edge only for kinds with several ports, and always for error", () => {
+    const canvas = toCanvas(
+      {
+        name: "ports",
+        nodes: [
+          { id: "start", type: "start" },
+          { id: "ask", type: "approval", config: { message: "ok?" } },
+          { id: "t", type: "transform", config: { expression: "1" } },
+          { id: "oops", type: "end" },
+        ],
+        edges: [],
+      },
+      titles,
+    );
+    canvas.edges = [
+      { id: "a", source: "start", target: "ask", sourceHandle: "success" },
+      { id: "b", source: "ask", target: "t", sourceHandle: "approved" },
+      { id: "c", source: "t", target: "oops", sourceHandle: "error" },
+    ];
+    expect(toDefinition(canvas).edges).toEqual([
+      { from: "start", to: "ask" },
+      { from: "ask", to: "t", on: "approved" },
+      { from: "t", to: "oops", on: "error" },
+    ]);
+  });
+
+  it("gives edges the port as handle and keeps loop marks", () => {
+    const canvas = toCanvas(sample("countdown-loop"), titles);
+    const back = canvas.edges.find((e) => e.source === "more" && e.target === "tick")!;
+    expect(back.id).toBe(edgeId("more", "true", "tick"));
+    expect(back.sourceHandle).toBe("true");
+    expect(back.data?.loop).toEqual({ maxIterations: 100 });
+    expect(canvas.edges.find((e) => e.source === "start")!.sourceHandle).toBe("success");
+  });
+});
+
+describe("ports", () => {
+  it("follows the kind registry", () => {
+    expect(portsOf("condition", {})).toEqual(["true", "false"]);
+    expect(portsOf("approval", {})).toEqual(["approved", "rejected", "timeout"]);
+    expect(portsOf("switch", { cases: ["a", "b"] })).toEqual(["a", "b", "default"]);
+    expect(portsOf("switch", {})).toEqual(["default"]);
+    expect(portsOf("transform", {})).toEqual(["success"]);
+    expect(portsOf("no_such_kind", {})).toEqual(["success"]);
+  });
+});
+
+describe("layered layout", () => {
+  it("ignores back edges and spreads a level vertically", () => {
+    const pos = layeredLayout(
+      ["a", "b", "c", "d"],
+      [
+        { from: "a", to: "b" },
+        { from: "a", to: "c" },
+        { from: "b", to: "d" },
+        { from: "c", to: "d" },
+        { from: "d", to: "a", loop: { maxIterations: 3 } },
+      ],
+    );
+    expect(pos.a!.x).toBe(0);
+    expect(pos.b!.x).toBe(pos.c!.x);
+    expect(pos.b!.y).not.toBe(pos.c!.y);
+    expect(pos.d!.x).toBeGreaterThan(pos.b!.x);
+  });
+
+  it("still places every node of a cycle without a back-edge mark", () => {
+    const pos = layeredLayout(
+      ["a", "b"],
+      [
+        { from: "a", to: "b" },
+        { from: "b", to: "a" },
+      ],
+    );
+    expect(Object.keys(pos).sort()).toEqual(["a", "b"]);
+  });
+});
+
+describe("import", () => {
+  it("accepts a definition or an API workflow, and says what is wrong otherwise", () => {
+    const def = sample("hello");
+    expect(parseImport(JSON.stringify(def))).toMatchObject({ name: "hello" });
+    expect(parseImport(JSON.stringify({ id: "wf_1", definition: def }))).toMatchObject({
+      name: "hello",
+    });
+    expect(parseImport("{")).toMatch(/not JSON/);
+    expect(parseImport("{}")).toMatch(/no `nodes`/);
+    expect(parseImport('{"nodes":[{"id":1}]}')).toMatch(/nodes\[0\]/);
+  });
+});

@@ -1,0 +1,90 @@
+import { hc } from "hono/client";
+import type { AppType } from "../../../workers/api/app";
+
+/** The typed API client: routes, params and response bodies are inferred from the Worker. */
+export type Client = ReturnType<typeof hc<AppType>>;
+
+/**
+ * A client that sends `Authorization: Bearer <key>` on every call; `onUnauthorized` hears of
+ * a 401 (the key was revoked meanwhile).
+ */
+export function createClient(
+  key: string,
+  onUnauthorized?: () => void,
+  base: string = window.location.origin,
+): Client {
+  return hc<AppType>(base, {
+    headers: () => ({ authorization: `Bearer ${key}` }),
+    fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
+      const res = await fetch(input, init);
+      if (res.status === 401) onUnauthorized?.();
+      return res;
+    },
+  });
+}
+
+/** One problem the API reported with the JSON path of what is wrong (validation). */
+export interface ApiIssue {
+  path: (string | number)[];
+  at: string;
+  code: string;
+  message: string;
+}
+
+/** An error answer of the API: `{ error: { code, message, details? } }`, or a network failure. */
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly issues: ApiIssue[] = [],
+  ) {
+    super(message);
+    this.name = "ApiFailure";
+  }
+}
+
+interface ErrorBody {
+  error?: { code?: string; message?: string; details?: { errors?: ApiIssue[] } };
+}
+
+async function failure(res: Response): Promise<ApiFailure> {
+  const text = await res.text();
+  let body: ErrorBody = {};
+  try {
+    body = JSON.parse(text) as ErrorBody;
+  } catch {
+    // Not our JSON (a proxy or a crash page): report the status and the start of the text.
+    return new ApiFailure(res.status, "http_error", `HTTP ${res.status}: ${text.slice(0, 200)}`);
+  }
+  return new ApiFailure(
+    res.status,
+    body.error?.code ?? "http_error",
+    body.error?.message ?? `HTTP ${res.status}`,
+    body.error?.details?.errors ?? [],
+  );
+}
+
+/**
+ * Awaits a client call and returns its JSON body, or throws an `ApiFailure` carrying the API's
+ * code, message and validation issues.
+ * @example
+ * const { runs } = await call(client.api.runs.$get({ query: { status: "failed" } }));
+ */
+export async function call<T>(pending: Promise<{ ok: boolean; json(): Promise<T> }>): Promise<T> {
+  let res: { ok: boolean; json(): Promise<T> };
+  try {
+    res = await pending;
+  } catch (err) {
+    throw new ApiFailure(0, "network", `cannot reach the API: ${String(err)}`);
+  }
+  if (!res.ok) throw await failure(res as unknown as Response);
+  return res.json();
+}
+
+/** A short text for an error of any kind, for banners. */
+export function describeError(err: unknown): string {
+  if (err instanceof ApiFailure) return err.message;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,52 @@
+import { type ClientFrame, ServerFrame } from "../../../core/wire/frames";
+
+export interface RunSocketHandlers {
+  onFrame(frame: ServerFrame): void;
+  /** The socket closed (not by `close()`); the caller decides whether to reconnect. */
+  onClosed(reason: string): void;
+  /** A frame that does not parse: a server/client mismatch worth showing. */
+  onBadFrame(message: string): void;
+}
+
+const PING_MS = 25_000;
+
+/**
+ * Subscribes to a run's events: `GET /api/runs/:id/ws?after=N&key=<key>` (browsers cannot set
+ * headers on a WebSocket, so the key goes in the query). Returns a function that closes it.
+ */
+export function subscribeRun(
+  runId: string,
+  key: string,
+  after: number,
+  handlers: RunSocketHandlers,
+): () => void {
+  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+  const url = `${scheme}://${window.location.host}/api/runs/${encodeURIComponent(runId)}/ws?after=${after}&key=${encodeURIComponent(key)}`;
+  const ws = new WebSocket(url);
+  let closedByUs = false;
+  const ping: ClientFrame = { type: "ping" };
+  const timer = window.setInterval(() => {
+    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(ping));
+  }, PING_MS);
+  ws.addEventListener("message", (message) => {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(String(message.data));
+    } catch {
+      handlers.onBadFrame("a frame that is not JSON");
+      return;
+    }
+    const frame = ServerFrame.safeParse(raw);
+    if (frame.success) handlers.onFrame(frame.data);
+    else handlers.onBadFrame(frame.error.message);
+  });
+  ws.addEventListener("close", (event) => {
+    window.clearInterval(timer);
+    if (!closedByUs) handlers.onClosed(event.reason || `closed (${event.code})`);
+  });
+  return () => {
+    closedByUs = true;
+    window.clearInterval(timer);
+    ws.close(1000, "done");
+  };
+}

@@ -1,0 +1,18 @@
+import type { InferResponseType } from "hono/client";
+import type { Client } from "./client";
+
+type Api = Client["api"];
+
+/** One kind of `GET /api/node-types`. */
+export type NodeTypeInfo = InferResponseType<Api["node-types"]["$get"]>["nodeTypes"][number];
+export type WorkflowSummary = InferResponseType<Api["workflows"]["$get"]>["workflows"][number];
+export type WorkflowDetail = InferResponseType<Api["workflows"][":id"]["$get"]>;
+export type VersionInfo = InferResponseType<
+  Api["workflows"][":id"]["versions"]["$get"]
+>["versions"][number];
+export type RunSummary = InferResponseType<Api["runs"]["$get"]>["runs"][number];
+export type RunView = InferResponseType<Api["runs"][":id"]["$get"]>;
+export type RunNode = RunView["nodes"][number];
+export type RunApproval = RunView["approvals"][number];
+export type InboxApproval = InferResponseType<Api["approvals"]["$get"]>["approvals"][number];
+export type ValidateResult = InferResponseType<Api["workflows"]["validate"]["$post"]>;

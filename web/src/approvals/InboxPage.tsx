@@ -1,0 +1,62 @@
+import { call } from "../api/client";
+import { useSession } from "../api/session";
+import { ApprovalCard } from "../runs/ApprovalCard";
+import { formatTime } from "../ui/format";
+import { Link } from "../ui/Link";
+import { EmptyState, ErrorNote, Loading } from "../ui/notes";
+import { useAsync } from "../ui/use-async";
+
+/** Every approval waiting for a decision, newest first, decided in place. */
+export function InboxPage() {
+  const { client } = useSession();
+  const approvals = useAsync(
+    async () => (await call(client.api.approvals.$get({ query: { status: "pending" } }))).approvals,
+    [client],
+  );
+  return (
+    <div className="page">
+      <header className="page-head">
+        <h1>Approvals</h1>
+        <button type="button" onClick={approvals.reload}>
+          Refresh
+        </button>
+      </header>
+      {approvals.error && (
+        <ErrorNote title="Cannot list approvals">
+          {approvals.error}.{" "}
+          <button type="button" className="linkish" onClick={approvals.reload}>
+            Try again
+          </button>
+        </ErrorNote>
+      )}
+      {approvals.state === "loading" && !approvals.data && <Loading what="approvals" />}
+      {approvals.data && approvals.data.length === 0 && (
+        <EmptyState title="Nothing is waiting for a decision">
+          Approvals appear here when a run reaches an <em>Approval</em> node.
+        </EmptyState>
+      )}
+      <ul className="inbox">
+        {(approvals.data ?? []).map((a) => (
+          <li key={`${a.runId}:${a.nodeId}:${a.attempt}`} data-run={a.runId}>
+            <p className="muted">
+              Run <Link to={{ page: "run", runId: a.runId }}>{a.runId}</Link> · since{" "}
+              {formatTime(a.createdAt)}
+              {a.expiresAt !== null && ` · times out ${formatTime(a.expiresAt)}`}
+            </p>
+            <ApprovalCard
+              approval={{
+                runId: a.runId,
+                nodeId: a.nodeId,
+                message: a.message,
+                form: a.form ?? undefined,
+                required: a.required,
+                votes: Array.isArray(a.votes) ? a.votes.length : 0,
+              }}
+              onDecided={approvals.reload}
+            />
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

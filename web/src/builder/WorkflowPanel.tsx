@@ -1,0 +1,123 @@
+import type { VersionInfo } from "../api/types";
+import { formatTime } from "../ui/format";
+import { Link } from "../ui/Link";
+import type { WorkflowMeta } from "./convert";
+import type { Validation } from "./use-validation";
+
+export interface Saved {
+  id: string;
+  /** The version on the canvas. */
+  version: number;
+  latestVersion: number;
+}
+
+/** Shown when nothing is selected: the workflow's fields, its problems and its versions. */
+export function WorkflowPanel({
+  meta,
+  onMeta,
+  validation,
+  saved,
+  versions,
+  versionsError,
+}: {
+  meta: WorkflowMeta;
+  onMeta(patch: Partial<WorkflowMeta>, key: string): void;
+  validation: Validation;
+  saved: Saved | null;
+  versions: VersionInfo[] | null;
+  versionsError: string | null;
+}) {
+  const nameIssues = validation.issues.general.filter((m) => m.startsWith("name"));
+  return (
+    <section className="inspector-body" aria-label="Workflow">
+      <h2>Workflow</h2>
+      <div className="field">
+        <label htmlFor="wf-description">Description</label>
+        <textarea
+          id="wf-description"
+          rows={2}
+          value={meta.description ?? ""}
+          onChange={(e) => onMeta({ description: e.target.value }, "description")}
+        />
+      </div>
+      {nameIssues.map((m) => (
+        <p key={m} className="field-error">
+          {m}
+        </p>
+      ))}
+      <section aria-label="Problems">
+        <h3>Problems</h3>
+        {validation.state === "unavailable" && (
+          <p className="field-error">Cannot validate: {validation.error}</p>
+        )}
+        {validation.state === "valid" && <p className="ok-text">No problems: ready to save.</p>}
+        {validation.state === "idle" && (
+          <p className="muted">
+            Add a Start node to begin; problems show up here and on the nodes.
+          </p>
+        )}
+        {validation.state === "invalid" && (
+          <p>
+            {validation.count} problem{validation.count === 1 ? "" : "s"}: select a node marked ⚠ to
+            see its fields.
+          </p>
+        )}
+        {validation.issues.general
+          .filter((m) => !m.startsWith("name"))
+          .map((m) => (
+            <p key={m} className="field-error">
+              {m}
+            </p>
+          ))}
+        {validation.warnings.map((w) => (
+          <p key={w} className="warn-text">
+            {w}
+          </p>
+        ))}
+      </section>
+      <section aria-label="Versions">
+        <h3>Versions</h3>
+        {!saved && <p className="muted">Not saved yet. Saving creates version 1.</p>}
+        {versionsError && <p className="field-error">Cannot list versions: {versionsError}</p>}
+        {saved && versions && (
+          <ol className="versions">
+            {versions.map((v) => (
+              <li key={v.version}>
+                {v.version === saved.version ? (
+                  <strong>v{v.version} (on the canvas)</strong>
+                ) : (
+                  <Link to={{ page: "builder", workflowId: saved.id, version: v.version }}>
+                    Open v{v.version}
+                  </Link>
+                )}{" "}
+                <span className="muted">{formatTime(v.createdAt)}</span>
+              </li>
+            ))}
+          </ol>
+        )}
+        {saved && (
+          <Link to={{ page: "runs", status: null, workflowId: saved.id }}>
+            Runs of this workflow
+          </Link>
+        )}
+      </section>
+      <section aria-label="Keyboard">
+        <h3>Keyboard</h3>
+        <ul className="keys">
+          <li>
+            <kbd>Tab</kbd> to a node, <kbd>Enter</kbd> selects it, arrows move it
+          </li>
+          <li>
+            <kbd>Delete</kbd> / <kbd>Backspace</kbd> removes the selection
+          </li>
+          <li>
+            <kbd>Ctrl</kbd>+<kbd>Z</kbd> undo, <kbd>Ctrl</kbd>+<kbd>Shift</kbd>+<kbd>Z</kbd> redo
+          </li>
+          <li>
+            <kbd>Ctrl</kbd>+<kbd>S</kbd> save
+          </li>
+        </ul>
+      </section>
+    </section>
+  );
+}

@@ -1,0 +1,77 @@
+import { useState } from "react";
+import { ApiFailure, call, createClient, describeError } from "../api/client";
+
+/**
+ * Asks for an API key and checks it against the API before keeping it in this browser. The key
+ * stays in localStorage until "Sign out".
+ */
+export function LoginPage({
+  onSignedIn,
+  notice,
+}: {
+  onSignedIn(key: string): void;
+  notice: string | null;
+}) {
+  const [key, setKey] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async () => {
+    const trimmed = key.trim();
+    setBusy(true);
+    setError(null);
+    try {
+      await call(createClient(trimmed).api["node-types"].$get());
+      onSignedIn(trimmed);
+    } catch (err) {
+      setError(
+        err instanceof ApiFailure && err.status === 401
+          ? "The API refused this key: it is unknown or revoked. Check for a typo, or create a new key."
+          : `Cannot check the key: ${describeError(err)}`,
+      );
+      setBusy(false);
+    }
+  };
+  return (
+    <main className="login">
+      <form
+        className="login-card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <h1>aob</h1>
+        <p>Durable workflows with agents and approvals. Sign in with an API key.</p>
+        {notice && (
+          <p className="note note-warn" role="status">
+            {notice}
+          </p>
+        )}
+        <div className="field">
+          <label htmlFor="api-key">API key</label>
+          <input
+            id="api-key"
+            type="password"
+            autoComplete="off"
+            value={key}
+            onChange={(e) => setKey(e.target.value)}
+            aria-invalid={error !== null}
+            aria-describedby="api-key-help"
+          />
+          <p className="help" id="api-key-help">
+            Running locally? <code>npm start</code> prints the key; it is <code>AOB_API_KEY</code>{" "}
+            in <code>.dev.vars</code>. It is kept in this browser only.
+          </p>
+        </div>
+        {error && (
+          <p className="field-error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="primary" disabled={busy || key.trim() === ""}>
+          {busy ? "Checking…" : "Sign in"}
+        </button>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,211 @@
+import type { RunEvent } from "../../../core/wire/frames";
+import { ERROR_PORT, SUCCESS_PORT } from "../flow/ports";
+import { asNodeStatus, type NodeStatus, type RunStatus } from "../flow/status";
+
+export interface NodeErrorInfo {
+  code: string;
+  message: string;
+  retryable?: boolean;
+}
+
+/** What the run view knows of one node, from the snapshot and the events after it. */
+export interface LiveNode {
+  id: string;
+  type: string;
+  status: NodeStatus;
+  attempt: number;
+  port?: string | null;
+  error?: NodeErrorInfo;
+  startedAt?: number;
+  finishedAt?: number;
+  output?: unknown;
+  outputHash?: string;
+  progress?: { done: number; total: number };
+}
+
+export interface LiveRun {
+  status: RunStatus;
+  nodes: Record<string, LiveNode>;
+  /** The newest event seq folded in. */
+  seq: number;
+}
+
+interface SnapshotLike {
+  status: RunStatus;
+  lastSeq: number;
+  nodes: readonly {
+    id: string;
+    type: string;
+    status: string;
+    attempt: number;
+    port?: string | null;
+    error?: NodeErrorInfo;
+    startedAt?: number;
+    finishedAt?: number;
+    output?: unknown;
+    outputHash?: string;
+    progress?: { done: number; total: number };
+  }[];
+}
+
+/** The live state at a snapshot (`GET /api/runs/:id`). */
+export function fromSnapshot(view: SnapshotLike): LiveRun {
+  const nodes: Record<string, LiveNode> = {};
+  for (const n of view.nodes) {
+    const node: LiveNode = {
+      id: n.id,
+      type: n.type,
+      status: asNodeStatus(n.status),
+      attempt: n.attempt,
+    };
+    if (n.port !== undefined) node.port = n.port;
+    if (n.error) node.error = n.error;
+    if (n.startedAt !== undefined) node.startedAt = n.startedAt;
+    if (n.finishedAt !== undefined) node.finishedAt = n.finishedAt;
+    if (n.output !== undefined) node.output = n.output;
+    if (n.outputHash !== undefined) node.outputHash = n.outputHash;
+    if (n.progress) node.progress = n.progress;
+    nodes[n.id] = node;
+  }
+  return { status: view.status, nodes, seq: view.lastSeq };
+}
+
+const ACTIVE: ReadonlySet<NodeStatus> = new Set(["queued", "running", "waiting"]);
+
+function errorOf(data: Record<string, unknown> | undefined): NodeErrorInfo | undefined {
+  const e = data?.error;
+  if (typeof e !== "object" || e === null) return undefined;
+  const { code, message, retryable } = e as Record<string, unknown>;
+  if (typeof code !== "string" || typeof message !== "string") return undefined;
+  return typeof retryable === "boolean" ? { code, message, retryable } : { code, message };
+}
+
+function num(value: unknown): number | undefined {
+  return typeof value === "number" ? value : undefined;
+}
+
+/**
+ * Folds one run event into the live state (a new object; the input is not changed). Events at
+ * or before `run.seq` are already included and change nothing.
+ * @example
+ * applyEvent(run, { seq: 7, type: "node_succeeded", at: 1, nodeId: "greet", data: { attempt: 1 } })
+ */
+export function applyEvent(run: LiveRun, event: RunEvent): LiveRun {
+  if (event.seq <= run.seq) return run;
+  const next: LiveRun = { ...run, nodes: { ...run.nodes }, seq: event.seq };
+  const id = event.nodeId;
+  const data = event.data;
+  const prev = id === undefined ? undefined : run.nodes[id];
+  const node: LiveNode | undefined =
+    id === undefined ? undefined : { ...(prev ?? { id, type: "", status: "pending", attempt: 0 }) };
+  const attempt = num(data?.attempt);
+  if (node && attempt !== undefined) node.attempt = attempt;
+  switch (event.type) {
+    case "node_queued":
+      if (node) node.status = "queued";
+      break;
+    case "node_started":
+      if (node) {
+        // A new attempt or loop iteration: what the previous one produced no longer applies.
+        node.status = "running";
+        node.startedAt = num(data?.startedAt) ?? event.at;
+        delete node.finishedAt;
+        delete node.error;
+        delete node.output;
+        delete node.outputHash;
+        delete node.port;
+      }
+      break;
+    case "node_waiting":
+      if (node) node.status = "waiting";
+      break;
+    case "node_retrying":
+      if (node) {
+        node.status = "waiting";
+        const error = errorOf(data);
+        if (error) node.error = error;
+      }
+      break;
+    case "node_succeeded":
+      if (node) {
+        node.status = "succeeded";
+        node.finishedAt = event.at;
+        const port = data?.port;
+        node.port = typeof port === "string" ? port : null;
+        if (typeof data?.outputHash === "string") node.outputHash = data.outputHash;
+        delete node.error;
+      }
+      break;
+    case "node_failed":
+      if (node) {
+        node.status = "failed";
+        node.finishedAt = event.at;
+        const error = errorOf(data);
+        if (error) node.error = error;
+      }
+      break;
+    case "node_skipped":
+      if (node) {
+        node.status = "skipped";
+        node.finishedAt = event.at;
+      }
+      break;
+    case "run_cancelled":
+      for (const [key, n] of Object.entries(next.nodes)) {
+        if (ACTIVE.has(n.status))
+          next.nodes[key] = { ...n, status: "cancelled", finishedAt: event.at };
+      }
+      next.status = "cancelled";
+      return next;
+    case "run_completed":
+      next.status = "completed";
+      return next;
+    case "run_failed":
+      next.status = "failed";
+      return next;
+    default:
+      break;
+  }
+  if (node && id !== undefined) next.nodes[id] = node;
+  if (next.status === "running" || next.status === "waiting") {
+    const statuses = Object.values(next.nodes).map((n) => n.status);
+    if (statuses.some((s) => s === "queued" || s === "running")) next.status = "running";
+    else if (statuses.some((s) => s === "waiting")) next.status = "waiting";
+  }
+  return next;
+}
+
+/** Folds events in order. */
+export function applyEvents(run: LiveRun, events: readonly RunEvent[]): LiveRun {
+  return events.reduce(applyEvent, run);
+}
+
+/** Events after which the snapshot has news the events do not carry (outputs, approvals). */
+export function refreshesSnapshot(type: string): boolean {
+  return (
+    type === "node_succeeded" ||
+    type === "node_failed" ||
+    type === "node_skipped" ||
+    type.startsWith("run_") ||
+    type.startsWith("approval_")
+  );
+}
+
+/** How long a node took, or has been running, in ms. */
+export function durationMs(node: LiveNode, now: number): number | undefined {
+  if (node.startedAt === undefined) return undefined;
+  return (node.finishedAt ?? now) - node.startedAt;
+}
+
+/**
+ * Whether an edge leaving `source` by `port` fired: the port the node took on success (the
+ * unnamed success port when it took none), or `error` when it failed.
+ * @example
+ * edgeFired("approved", { ...node, status: "succeeded", port: "approved" }) // true
+ */
+export function edgeFired(port: string, source: LiveNode | undefined): boolean {
+  if (!source) return false;
+  if (source.status === "failed") return port === ERROR_PORT;
+  if (source.status !== "succeeded") return false;
+  return port === SUCCESS_PORT ? !source.port : source.port === port;
+}

@@ -1,0 +1,40 @@
+import { useSession } from "../api/session";
+import { ErrorNote, Loading } from "../ui/notes";
+import { useAsync } from "../ui/use-async";
+
+/** The platform's health: one real round trip per binding (`GET /api/health`). */
+export function StatusPage() {
+  const { client } = useSession();
+  // Not `call()`: a 503 still carries the checks, and shows which one fails.
+  const health = useAsync(async () => (await client.api.health.$get()).json(), [client]);
+  return (
+    <div className="page">
+      <header className="page-head">
+        <h1>Platform status</h1>
+        <button type="button" onClick={health.reload}>
+          Check again
+        </button>
+      </header>
+      {health.error && <ErrorNote title="Cannot reach the API">{health.error}</ErrorNote>}
+      {health.state === "loading" && !health.data && <Loading what="health checks" />}
+      {health.data && (
+        <>
+          <table className="table narrow">
+            <tbody>
+              {Object.entries(health.data.checks).map(([name, check]) => (
+                <tr key={name}>
+                  <td>{name}</td>
+                  <td data-testid={`check-${name}`}>
+                    {check.ok ? "ok" : `failing: ${check.error}`}
+                  </td>
+                  <td>{check.ms} ms</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p className="muted">Version {health.data.version}</p>
+        </>
+      )}
+    </div>
+  );
+}
