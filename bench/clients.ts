@@ -20,7 +20,10 @@ export interface RunEvent {
 export interface AobRun {
   /** From sending the start request to the first poll that saw the run completed. */
   wallMs: number;
-  /** How long the start request itself took (the RunObject may run inline work before answering). */
+  /**
+   * How long the start request itself took. It answers once the start signal is committed, so
+   * this no longer includes the run; the wall above runs to `run_completed` all the same.
+   */
   startMs: number;
   /** Epoch ms (this machine's clock, the one workerd stamps events with): request sent, end seen. */
   sentAt: number;
@@ -29,8 +32,22 @@ export interface AobRun {
   pollMs: number;
   /** One more GET /api/runs/:id once the run is over: the snapshot's own cost. */
   idlePollMs: number;
+  /**
+   * Epoch ms at which D1 first held the whole projection (the run row `completed` and one
+   * node_executions row per node); NaN if it did not within PROJECTION_DEADLINE_MS. The bench
+   * waits for it, so that one run's background D1 writes do not overlap the next run.
+   */
+  projectedAt: number;
   events: RunEvent[];
 }
+
+/** What the bench route `GET /bench/projection/:runId` reads from D1. */
+export interface ProjectionView {
+  status: string | null;
+  executions: number;
+}
+
+const PROJECTION_DEADLINE_MS = 30_000;
 
 /** What `instance.status()` answers, as the bench route passes it on. */
 interface InstanceView {
@@ -74,18 +91,46 @@ export class AobClient {
     return (await this.request<{ id: string }>("/api/workflows", definition)).id;
   }
 
-  /** Starts a run, polls it to the end, then reads its whole event log. */
-  async run(workflowId: string): Promise<AobRun> {
-    const sentAt = Date.now();
-    const t0 = performance.now();
+  /** Starts a run (`POST /api/workflows/:id/runs`); answers once the start is committed. */
+  async start(workflowId: string): Promise<string> {
     const { runId } = await this.request<{ runId: string }>(`/api/workflows/${workflowId}/runs`, {
       input: null,
     });
+    return runId;
+  }
+
+  /** `GET /api/runs/:id`, as far as the bench needs it. */
+  status(runId: string): Promise<{ status: string }> {
+    return this.request<{ status: string }>(`/api/runs/${runId}`);
+  }
+
+  /**
+   * Polls the bench route that reads D1 until the run's projection is complete (`executions`
+   * rows expected); returns the epoch ms at which it was seen, NaN after the deadline.
+   */
+  async waitProjected(runId: string, executions: number): Promise<number> {
+    const t0 = performance.now();
+    for (;;) {
+      const view = await call<ProjectionView>(`${this.base}/bench/projection/${runId}`);
+      if (view.status === "completed" && view.executions >= executions) return Date.now();
+      if (performance.now() - t0 > PROJECTION_DEADLINE_MS) return Number.NaN;
+      await sleep(POLL_MS);
+    }
+  }
+
+  /**
+   * Starts a run, polls it to the end, reads its whole event log, then waits until D1 holds
+   * its projection (`executions`: node_executions rows expected).
+   */
+  async run(workflowId: string, executions: number): Promise<AobRun> {
+    const sentAt = Date.now();
+    const t0 = performance.now();
+    const runId = await this.start(workflowId);
     const startMs = performance.now() - t0;
     let pollMs = 0;
     for (;;) {
       const p0 = performance.now();
-      const { status } = await this.request<{ status: string }>(`/api/runs/${runId}`);
+      const { status } = await this.status(runId);
       pollMs = performance.now() - p0;
       if (status === "completed") break;
       if (status === "failed" || status === "cancelled") {
@@ -97,13 +142,14 @@ export class AobClient {
     const wallMs = performance.now() - t0;
     const seenAt = Date.now();
     const i0 = performance.now();
-    await this.request(`/api/runs/${runId}`);
+    await this.status(runId);
     const idlePollMs = performance.now() - i0;
     const events = await this.events(runId);
-    return { wallMs, startMs, sentAt, seenAt, pollMs, idlePollMs, events };
+    const projectedAt = await this.waitProjected(runId, executions);
+    return { wallMs, startMs, sentAt, seenAt, pollMs, idlePollMs, projectedAt, events };
   }
 
-  private async events(runId: string): Promise<RunEvent[]> {
+  async events(runId: string): Promise<RunEvent[]> {
     const all: RunEvent[] = [];
     for (;;) {
       const after = all.at(-1)?.seq ?? 0;

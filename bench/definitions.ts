@@ -55,3 +55,20 @@ export function httpChain(n: number, url: string, mode: HttpMode): WorkflowDefin
     edges: link(["start", ...ids, "end"]),
   };
 }
+
+/**
+ * The same workflow behind a `delay` node: start → wait (`seconds`) → what followed start. The
+ * WebSocket bench uses the pause to attach every client before the run emits its stream.
+ */
+export function delayed(def: WorkflowDefinitionInput, seconds: number): WorkflowDefinitionInput {
+  const edges = def.edges ?? [];
+  return {
+    ...def,
+    name: `${def.name}-after-${seconds}s`,
+    nodes: [...def.nodes, { id: "wait", type: "delay", config: { seconds } }],
+    edges: [
+      { from: "start", to: "wait" },
+      ...edges.map((e) => (e.from === "start" ? { ...e, from: "wait" } : e)),
+    ],
+  };
+}

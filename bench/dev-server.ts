@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { npx, QUIET_ENV, ROOT, seedSql, waitForHealth } from "../scripts/lib";
@@ -8,10 +8,14 @@ import { npx, QUIET_ENV, ROOT, seedSql, waitForHealth } from "../scripts/lib";
 export const BENCH_CONFIG = "bench/wrangler.bench.toml";
 export const PERSIST_DIR = join(ROOT, ".wrangler", "bench-state");
 const BUNDLE_DIR = join(PERSIST_DIR, "bundle");
+/** The bench config's assets directory: a copy of web/dist (see bundleWorker). */
+const ASSETS_DIR = join(PERSIST_DIR, "assets");
 
 export interface DevServer {
   url: string;
   key: string;
+  /** wrangler's process group (wrangler and its workerd), for reading their CPU time. */
+  group: number | undefined;
   /** The last lines wrangler printed (for error reports). */
   output(): string;
   stop(): Promise<void>;
@@ -27,10 +31,15 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** A fresh local state: D1 migrated, a tenant and a new API key seeded. Returns the key. */
+/**
+ * A fresh local state: D1 migrated, a tenant and a new API key seeded. Returns the key. The web
+ * assets are copied into it: wrangler dev watches the assets directory, and a build elsewhere
+ * (`npm run check` in another shell) rewriting web/dist would reload the Worker mid-run.
+ */
 export function prepareState(): string {
   rmSync(PERSIST_DIR, { recursive: true, force: true });
   mkdirSync(PERSIST_DIR, { recursive: true });
+  cpSync(join(ROOT, "web", "dist"), ASSETS_DIR, { recursive: true });
   const key = `aob_bench_${randomBytes(24).toString("base64url")}`;
   const local = ["--local", "--persist-to", PERSIST_DIR, "-c", BENCH_CONFIG];
   npx(["wrangler", "d1", "migrations", "apply", "DB", ...local], { quiet: true });
@@ -105,6 +114,7 @@ export async function startDevServer(key: string, allowlist: string): Promise<De
   const server: DevServer = {
     url: `http://127.0.0.1:${port}`,
     key,
+    group: child.pid,
     output: () => log,
     async stop() {
       if (stopped) return;

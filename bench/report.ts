@@ -42,6 +42,7 @@ function detailTable(r: Results): string {
         0,
       ),
       fmt(median(a.map((x) => x.wallMs)), 0),
+      fmt(median(a.map((x) => x.logWallMs)), 0),
       fmt(median(a.map((x) => x.startMs)), 0),
       fmt(median(w.map((x) => x.wallMs)), 0),
     ];
@@ -53,6 +54,7 @@ function detailTable(r: Results): string {
     "aob transition",
     "Workflows",
     "aob wall",
+    "aob wall (log)",
     "aob start request",
     "Workflows wall",
   ];
@@ -103,14 +105,13 @@ function targets(r: Results): string[] {
 }
 
 /** The whole report, in Markdown (docs/BENCHMARKS.md explains how to read it). */
-export function report(r: Results, header: string[]): string {
+export function report(r: Results): string {
   const costs = Object.entries(r.probe).map(([k, v]) => `${k} ${v}`);
   const failures =
     r.failures.length === 0
       ? []
       : [`${r.failures.length} run(s) failed and are not in the tables:`, ...r.failures];
   return [
-    header.join("\n"),
     summaryTable(r),
     detailTable(r),
     phaseTable(r),

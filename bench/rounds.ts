@@ -59,7 +59,10 @@ async function runJob(job: Job, c: Clients): Promise<Sample> {
   const before = c.target.requests();
   const sample =
     job.engine === "aob"
-      ? aobSample(job.scenario, await c.aob.run(job.workflowId))
+      ? aobSample(
+          job.scenario,
+          await c.aob.run(job.workflowId, job.scenario.definition.nodes.length),
+        )
       : workflowsSample(job.shape, await c.workflows.run(job.scenario.workflows));
   const http = job.scenario.definition.nodes.some((n) => n.type === "http");
   const expected = http ? job.scenario.nodes : 0;
@@ -99,7 +102,9 @@ export async function measure(c: Clients, warmup: number, rounds: number): Promi
   };
   for (let round = 0; round < warmup + rounds; round++) {
     const warm = round < warmup;
-    if (round === warmup) results.probe = await c.workflows.probe(c.target.url);
+    if (round === warmup) {
+      results.probe = (await attempt("probe", round, () => c.workflows.probe(c.target.url))) ?? {};
+    }
     c.log(`bench: round ${round + 1}/${warmup + rounds}${warm ? " (warm-up)" : ""}`);
     for (const job of roundJobs(list, workflowIds, round)) {
       const name =

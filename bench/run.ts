@@ -1,13 +1,15 @@
 /**
  * `npm run bench`: aob against Cloudflare Workflows in one `wrangler dev` (bench/worker.ts).
  * Builds, starts from a fresh state under .wrangler/bench-state, runs every scenario
- * BENCH_ROUNDS times (default 5) after one warm-up round, interleaving both engines, and prints
- * the report docs/BENCHMARKS.md explains (also saved as .wrangler/bench-state/report.md).
+ * BENCH_ROUNDS times (default 5) after one warm-up round, interleaving both engines, then the
+ * WebSocket fan-out bench (bench/ws.ts), and prints the report docs/BENCHMARKS.md explains (also
+ * saved as .wrangler/bench-state/report.md).
+ * `npm run bench -- --only compare` runs only the first part, `--only ws` only the second.
  * A benchmark, not a test: it exits non-zero only when a run failed.
  */
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { buildWasm, buildWeb, QUIET_ENV, ROOT } from "../scripts/lib";
@@ -22,9 +24,26 @@ import {
 import { report } from "./report";
 import { measure } from "./rounds";
 import { startTargetServer } from "./target-server";
+import { DELAY_SECONDS, measureWs, WS_CLIENTS, WS_ROUNDS, wsReport } from "./ws";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const WARMUP_ROUNDS = 1;
+const PARTS = ["compare", "ws"] as const;
+
+/** `--only compare|ws` (or `--only=…`): which parts run; both by default. */
+function parts(argv: string[]): Set<(typeof PARTS)[number]> {
+  const i = argv.findIndex((a) => a === "--only" || a.startsWith("--only="));
+  if (i < 0) return new Set(PARTS);
+  const value = argv[i]!.includes("=") ? argv[i]!.split("=")[1] : argv[i + 1];
+  const chosen = (value ?? "").split(",").filter((v) => v.length > 0);
+  const unknown = chosen.filter((v) => !PARTS.includes(v as (typeof PARTS)[number]));
+  if (chosen.length === 0 || unknown.length > 0) {
+    throw new Error(`--only takes ${PARTS.join(" or ")} (comma-separated), not "${value ?? ""}"`);
+  }
+  return new Set(chosen as (typeof PARTS)[number][]);
+}
+
+const only = parts(process.argv.slice(2));
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -34,6 +53,12 @@ function wranglerVersion(): string {
 }
 
 const t0 = performance.now();
+/** Load averages (1, 5, 15 min): the machine may be shared; the report says how busy it was. */
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ");
+const loadAtStart = load();
 log("bench: building wasm and web …");
 buildWasm();
 buildWeb();
@@ -64,21 +89,44 @@ try {
     log,
     signal: interrupted.signal,
   };
-  const results = await measure(clients, WARMUP_ROUNDS, ROUNDS);
+  const results = only.has("compare") ? await measure(clients, WARMUP_ROUNDS, ROUNDS) : null;
+  const ws = only.has("ws")
+    ? await measureWs({
+        aob: clients.aob,
+        base: server.url,
+        key,
+        target,
+        serverGroup: server.group,
+        log,
+        signal: interrupted.signal,
+      })
+    : null;
   const cpu = cpus();
+  const command = `npm run bench${only.size < PARTS.length ? ` -- --only ${[...only].join(",")}` : ""}`;
   const header = [
-    `Date: ${new Date().toISOString()}. Command: \`npm run bench\` (BENCH_ROUNDS=${ROUNDS}, BENCH_POLL_MS=${POLL_MS}).`,
+    `Date: ${new Date().toISOString()}. Command: \`${command}\` (BENCH_ROUNDS=${ROUNDS}, BENCH_POLL_MS=${POLL_MS}, BENCH_WS_ROUNDS=${WS_ROUNDS}, BENCH_WS_CLIENTS=${WS_CLIENTS.join(",")}).`,
     `Machine: ${cpu.length} CPUs (${cpu[0]?.model ?? "?"}), Node ${process.version}, wrangler ${wranglerVersion()}.`,
     `${ROUNDS} measured rounds after ${WARMUP_ROUNDS} warm-up; status polled every ${POLL_MS} ms; ${((performance.now() - t0) / 1000).toFixed(0)} s in all.`,
+    `Load average (1 / 5 / 15 min) at start ${loadAtStart}, at end ${load()}.`,
   ];
-  const text = report(results, header);
+  const sections = [header.join("\n")];
+  if (results) sections.push(report(results));
+  if (ws) {
+    sections.push(
+      `WebSocket fan-out (${WS_ROUNDS} rounds after 1 warm-up; each run waits ${DELAY_SECONDS} s for its clients, then streams):\n\n${wsReport(ws)}`,
+    );
+  }
+  const text = sections.join("\n\n");
   log(`\n${text}`);
   writeFileSync(join(PERSIST_DIR, "report.md"), `${text}\n`);
   writeFileSync(
     join(PERSIST_DIR, "results.json"),
-    JSON.stringify({ ...results, aob: [...results.aob], workflows: [...results.workflows] }),
+    JSON.stringify({
+      compare: results && { ...results, aob: [...results.aob], workflows: [...results.workflows] },
+      ws,
+    }),
   );
-  if (results.failures.length > 0) process.exitCode = 1;
+  if ((results?.failures.length ?? 0) > 0 || (ws?.failures.length ?? 0) > 0) process.exitCode = 1;
 } catch (err) {
   if (interrupted.signal.aborted) {
     log(`bench: ${String(interrupted.signal.reason)}; wrangler dev stopped`);

@@ -79,6 +79,11 @@ export function scenarios(url: string): Scenario[] {
 /** What one run tells, for either engine. All times in ms. */
 export interface Sample {
   wallMs: number;
+  /**
+   * aob only: start request sent → `run_completed` as the event log stamps it (1 ms resolution;
+   * no polling in it). NaN for Workflows.
+   */
+  logWallMs: number;
   startMs: number;
   /**
    * Chains: time between one node's end and the next one's (the period of the chain). Fan-out:
@@ -95,11 +100,13 @@ export interface Sample {
 export const PHASES: Record<string, string> = {
   before: "start request sent → run_started (load, validate, compile, D1 insert, DO create)",
   engine: "run_started → run_completed (the run itself)",
-  after: "run_completed → end seen by the client (projection to D1, answer, polling)",
+  after:
+    "run_completed → end seen by the client (polling; the D1 projection runs in the background)",
+  projected: "run_completed → D1 holds the whole projection (run row and every node execution)",
   lastPoll: "the GET /api/runs/:id that saw the end (waits while the DO is busy)",
   snapshot: "GET /api/runs/:id once more, the run over (D1 check, DO snapshot, JSON)",
   queueDelivery: "node_queued → the runner starts the job (DO send, queue, consumer)",
-  executeReport: "runner starts the job → node_succeeded (fetch, R2 put, RPC, DO step)",
+  executeReport: "runner starts the job → node_succeeded (fetch, RPC, DO step)",
   inFlight: "node_started → node_succeeded of an inline node (its work and the DO step)",
 };
 
@@ -134,6 +141,7 @@ export function aobSample(s: Scenario, run: AobRun): Sample {
     before: [runStarted - run.sentAt],
     engine: [runCompleted - runStarted],
     after: [run.seenAt - runCompleted],
+    projected: Number.isNaN(run.projectedAt) ? [] : [run.projectedAt - runCompleted],
     lastPoll: [run.pollMs],
     snapshot: [run.idlePollMs],
   };
@@ -145,6 +153,7 @@ export function aobSample(s: Scenario, run: AobRun): Sample {
   }
   const sample: Sample = {
     wallMs: run.wallMs,
+    logWallMs: runCompleted - run.sentAt,
     startMs: run.startMs,
     perNode: [],
     transitions: [],
@@ -164,6 +173,7 @@ export function workflowsSample(shape: Shape, run: WorkflowsRun): Sample {
   const { startedAt, marks } = run.output;
   return {
     wallMs: run.wallMs,
+    logWallMs: Number.NaN,
     startMs: run.startMs,
     perNode: shape === "chain" ? gaps(marks) : marks.map((m) => m - startedAt),
     transitions: [],

@@ -11,7 +11,8 @@ export interface TargetServer {
 
 /**
  * The endpoint every http node of the bench calls: node:http on 127.0.0.1, answering a small
- * JSON body at once, so what is measured is the engine, not the server.
+ * JSON body at once, so what is measured is the engine, not the server. `?ms=N` answers after N
+ * ms instead (the WebSocket bench uses it to pace a run's events).
  */
 export async function startTargetServer(): Promise<TargetServer> {
   let count = 0;
@@ -19,11 +20,16 @@ export async function startTargetServer(): Promise<TargetServer> {
   const server = createServer((req, res) => {
     count++;
     req.resume();
-    res.writeHead(200, {
-      "content-type": "application/json",
-      "content-length": Buffer.byteLength(body),
-    });
-    res.end(body);
+    const answer = () => {
+      res.writeHead(200, {
+        "content-type": "application/json",
+        "content-length": Buffer.byteLength(body),
+      });
+      res.end(body);
+    };
+    const ms = Number(new URL(req.url ?? "/", "http://x").searchParams.get("ms") ?? 0);
+    if (ms > 0) setTimeout(answer, ms);
+    else answer();
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

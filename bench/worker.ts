@@ -6,13 +6,15 @@
  *   POST /bench/workflows      { shape, steps, url? } -> 201 { id }
  *   GET  /bench/workflows/:id  -> { status, output?, error? }
  *   GET  /bench/probe?url=…    -> medians (ms) of the platform's own costs, the floor of a hop
+ *   GET  /bench/projection/:runId -> { status, executions }: what D1 holds of an aob run
+ *   GET  /bench/probe-ws       -> WebSocket to ProbeObject: a DO's own send → arrival floor
  */
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import aob from "../workers/index";
 import { fetchOnce, noteQueueBatch, probe } from "./probe";
 import type { ProbeObject } from "./probe-object";
 
-export { RunObject } from "../workers/index";
+export { RateLimiter, RunObject } from "../workers/index";
 export { ProbeObject } from "./probe-object";
 
 /**
@@ -103,10 +105,24 @@ async function benchRoute(request: Request, path: string, env: BenchEnv): Promis
     const instance = await env.BENCH_WF.create({ params });
     return Response.json({ id: instance.id }, { status: 201 });
   }
+  if (request.method === "GET" && path === "/bench/probe-ws") {
+    return env.BENCH_PROBE.get(env.BENCH_PROBE.idFromName("ws")).fetch(request);
+  }
   if (request.method === "GET" && path === "/bench/probe") {
     const url = new URL(request.url).searchParams.get("url");
     if (!url) return Response.json({ error: "expected ?url=" }, { status: 400 });
     return Response.json(await probe(env, url));
+  }
+  const runId = path.match(/^\/bench\/projection\/([\w-]+)$/)?.[1];
+  if (request.method === "GET" && runId) {
+    // The RunObject projects to D1 in the background now; the bench waits for it between runs.
+    const row = await env.DB.prepare(
+      `SELECT (SELECT status FROM runs WHERE id = ?1) AS status,
+              (SELECT count(*) FROM node_executions WHERE run_id = ?1) AS executions`,
+    )
+      .bind(runId)
+      .first<{ status: string | null; executions: number }>();
+    return Response.json({ status: row?.status ?? null, executions: row?.executions ?? 0 });
   }
   const id = path.match(/^\/bench\/workflows\/([\w-]+)$/)?.[1];
   if (request.method === "GET" && id) {
