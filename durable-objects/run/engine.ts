@@ -414,19 +414,7 @@ export class RunEngine {
     const run = this.run!;
     const node = run.ir.nodes[run.ir.byId[command.nodeId]!]!;
     const reply = (outcome: Outcome, output?: unknown) => {
-      const pending: Pending =
-        command.type === "execute"
-          ? { signal: { type: "result", nodeId: node.id, attempt: command.attempt, outcome } }
-          : {
-              signal: {
-                type: "item_result",
-                nodeId: node.id,
-                attempt: command.attempt,
-                index: command.index,
-                itemAttempt: command.itemAttempt,
-                outcome,
-              },
-            };
+      const pending = resultOf(command, outcome);
       if (output !== undefined) pending.output = output;
       this.queue.push(pending);
     };
@@ -534,20 +522,7 @@ export class RunEngine {
     } catch (err) {
       const error = toNodeError(err);
       const outcome: Outcome = { ok: false, error: { ...error, retryable: false } };
-      this.queue.push(
-        command.type === "execute"
-          ? { signal: { type: "result", nodeId: node.id, attempt: command.attempt, outcome } }
-          : {
-              signal: {
-                type: "item_result",
-                nodeId: node.id,
-                attempt: command.attempt,
-                index: command.index,
-                itemAttempt: command.itemAttempt,
-                outcome,
-              },
-            },
-      );
+      this.queue.push(resultOf(command, outcome));
       return null;
     }
   }
@@ -789,4 +764,23 @@ export class RunEngine {
   projected(): Promise<void> {
     return this.projecting;
   }
+}
+
+/** The signal that reports an execution's outcome: a node result, or a map item's. */
+function resultOf(
+  command: Extract<Command, { type: "execute" | "execute_item" }>,
+  outcome: Outcome,
+): Pending {
+  return command.type === "execute"
+    ? { signal: { type: "result", nodeId: command.nodeId, attempt: command.attempt, outcome } }
+    : {
+        signal: {
+          type: "item_result",
+          nodeId: command.nodeId,
+          attempt: command.attempt,
+          index: command.index,
+          itemAttempt: command.itemAttempt,
+          outcome,
+        },
+      };
 }
