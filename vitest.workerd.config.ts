@@ -15,14 +15,18 @@ export default defineConfig({
           // on its port: every other loopback address or port stays refused.
           AOB_HTTP_ALLOWLIST: new URL(inject("fixtureUrl")).host,
           AOB_API_KEY: "",
+          // Agent nodes talk to the scripted chat-completions stub on the fixture server.
+          OPENAI_BASE_URL: `${inject("fixtureUrl")}/v1`,
+          OPENAI_API_KEY: "sk-test-stub",
+          AOB_DEFAULT_MODEL: "stub-default",
           AOB_SECRETS_KEY: "dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTMyYnk=",
           // Storage is per test file, so each file gets fresh buckets; rate.test.ts bursts past 40.
           // An hour-long window: no token refills while a test runs, whatever the machine's speed.
           AOB_RATE_LIMITS: JSON.stringify({
             global: 1000,
             none: 40,
-            light: 2,
-            heavy: 1,
+            light: 40,
+            heavy: 3,
             windowSeconds: 3600,
           }),
         },

@@ -4,7 +4,7 @@
  * D1 is written at run start, at run end and in batches, never on every transition.
  * Migrations in migrations/ are generated from this file by `npm run db:generate`.
  */
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const tenants = sqliteTable("tenants", {
   id: text("id").primaryKey(),
@@ -77,6 +77,9 @@ export const runs = sqliteTable(
     outputHash: text("output_hash"),
     createdAt: integer("created_at").notNull(),
     finishedAt: integer("finished_at"),
+    /** Model tokens (prompt + completion) and cost in USD the run's agents used so far. */
+    tokens: integer("tokens").notNull().default(0),
+    costUsd: real("cost_usd"),
   },
   (t) => [
     index("runs_tenant_created").on(t.tenantId, t.createdAt),
@@ -99,6 +102,8 @@ export const nodeExecutions = sqliteTable(
     finishedAt: integer("finished_at"),
     outputHash: text("output_hash"),
     error: text("error"),
+    /** Agent executions: JSON { model, promptTokens, completionTokens, cachedTokens, calls, costUsd }. */
+    usage: text("usage"),
   },
   (t) => [primaryKey({ columns: [t.runId, t.nodeId, t.iteration, t.attempt] })],
 );
@@ -180,4 +185,30 @@ export const secrets = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.name] })],
+);
+
+/** Every patch proposed to a run (by an agent or a person), with its outcome: provenance. */
+export const runPatches = sqliteTable(
+  "run_patches",
+  {
+    runId: text("run_id")
+      .notNull()
+      .references(() => runs.id),
+    /** Order of proposal within the run, from 1. */
+    id: integer("id").notNull(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    /** JSON: { kind: "agent", nodeId, attempt } or { kind: "person", by, keyId }. */
+    source: text("source").notNull(),
+    /** JSON array of ops. */
+    ops: text("ops").notNull(),
+    reason: text("reason"),
+    status: text("status", { enum: ["proposed", "applied", "rejected"] }).notNull(),
+    /** JSON array of { path, at, code, message } when rejected. */
+    problems: text("problems"),
+    proposedAt: integer("proposed_at").notNull(),
+    decidedAt: integer("decided_at"),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.id] })],
 );

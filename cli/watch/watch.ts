@@ -58,6 +58,9 @@ export async function watchRun(ctx: Context, runId: string): Promise<ExitCode> {
       }
       case "pong":
         break;
+      case "delta":
+        // Agent token deltas: the watch view shows nodes' outcomes, not their streaming text.
+        break;
       case "error":
         view.notice(`the server reported ${frame.code}: ${frame.message}`);
         break;

@@ -196,7 +196,7 @@ describe("compile: defaults and dispatch modes", () => {
       name: "x",
       nodes: [
         { id: "start", type: "start" },
-        { id: "ask", type: "agent" },
+        { id: "ask", type: "subworkflow" },
       ],
       edges: [{ from: "start", to: "ask" }],
     });

@@ -4,18 +4,6 @@ import { defineKind, NO_RETRY, SUCCESS_PORT } from "./kind";
 const Any = z.record(z.string(), z.unknown());
 
 /** Kinds in the design that are not built yet: shown in the palette, refused by validation. */
-export const agent = defineKind({
-  type: "agent",
-  title: "Agent",
-  description: "An LLM agent with tools; may patch the running graph.",
-  status: "coming_soon",
-  execution: "io",
-  config: Any,
-  ports: () => [SUCCESS_PORT],
-  expressions: () => [],
-  defaults: { retry: NO_RETRY, timeoutMs: 300_000 },
-});
-
 export const subworkflow = defineKind({
   type: "subworkflow",
   title: "Sub-workflow",

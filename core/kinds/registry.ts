@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { agent } from "./agent";
 import { approval } from "./approval";
-import { agent, subworkflow } from "./coming-soon";
+import { subworkflow } from "./coming-soon";
 import { condition } from "./condition";
 import { delay } from "./delay";
 import { end } from "./end";

@@ -13,6 +13,7 @@ export {
   type GuardedRequestInit,
   type GuardedResponse,
 } from "./guarded-fetch";
+export { createGuardedStreamFetch } from "./guarded-stream";
 export {
   HttpFetchError,
   type HttpFetchErrorCode,

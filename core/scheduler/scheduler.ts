@@ -90,6 +90,12 @@ class Stepper {
       case "timer":
         this.onTimer(signal.timer);
         break;
+      case "patched":
+        this.onPatched(signal.addedEdges, signal.touched);
+        break;
+      case "hold":
+        this.onHold(signal.nodeId, signal.attempt, signal.data);
+        break;
       case "cancel":
         this.cancel(signal.reason);
         return;
@@ -146,11 +152,61 @@ class Stepper {
     data?: Record<string, unknown>,
   ): void {
     const st = this.state.nodes[id];
-    if (!st || st.attempt !== attempt || st.status !== "waiting" || st.waitReason !== "approval") {
+    if (!st || st.attempt !== attempt || st.status !== "waiting") return;
+    if (st.waitReason !== "approval" && st.waitReason !== "budget") return;
+    this.emit({ type: "approval_decided", nodeId: id, data: { attempt, ...data, decision: port } });
+    const node = this.node(id);
+    if (st.waitReason === "approval") this.succeed(node, port);
+    else if (port === "approved") this.launch(node, st);
+    else {
+      this.fail(
+        node,
+        {
+          code: "budget_rejected",
+          message: "the run's budget is spent and more spending was rejected",
+          retryable: false,
+        },
+        true,
+      );
+    }
+  }
+
+  private onHold(id: string, attempt: number, data?: Record<string, unknown>): void {
+    const st = this.state.nodes[id];
+    if (!st || st.attempt !== attempt || (st.status !== "queued" && st.status !== "running")) {
       return;
     }
-    this.emit({ type: "approval_decided", nodeId: id, data: { attempt, ...data, decision: port } });
-    this.succeed(this.node(id), port);
+    this.clearTimer("lease", id, attempt);
+    st.status = "waiting";
+    st.waitReason = "budget";
+    this.touch(id);
+    this.emit({ type: "node_waiting", nodeId: id, data: { until: null, reason: "budget" } });
+    this.emit({
+      type: "approval_required",
+      nodeId: id,
+      data: { attempt, kind: "budget", ...data, expiresAt: null },
+    });
+  }
+
+  /**
+   * After a patch: a new edge whose source has already settled resolves as it would have when
+   * the source finished; then every touched node gets the join rule again (which dispatches the
+   * ones now runnable). Nodes that started are never touched (the RunObject checked).
+   */
+  private onPatched(addedEdges: number[], touched: string[]): void {
+    for (const i of addedEdges) {
+      const e = this.ir.edges[i]!;
+      const source = this.node(e.from);
+      const st = this.state.nodes[e.from]!;
+      if (e.loop !== null) continue;
+      if (st.status === "succeeded")
+        this.setEdge(i, matches(e.on, st.port ?? null) ? "fired" : "dead");
+      else if (st.status === "failed") this.setEdge(i, e.on === ERROR_PORT ? "fired" : "dead");
+      else if (st.status === "skipped") {
+        this.setEdge(i, source.mode === "skip" && matches(e.on, null) ? "fired" : "dead");
+      } else if (st.status === "cancelled") this.setEdge(i, "dead");
+    }
+    for (const id of touched) this.evaluate(id);
   }
 
   private onItems(id: string, attempt: number, count: number): void {
@@ -596,9 +652,7 @@ class Stepper {
   private settle(): void {
     if (this.state.tokens > 0) {
       const parked = Object.values(this.state.nodes).every(
-        (n) =>
-          !ACTIVE.has(n.status) ||
-          (n.status === "waiting" && (n.waitReason === "delay" || n.waitReason === "approval")),
+        (n) => !ACTIVE.has(n.status) || (n.status === "waiting" && n.waitReason !== "retry"),
       );
       this.state.status = parked ? "waiting" : "running";
       return;

@@ -62,4 +62,20 @@ export type Signal =
       now: number;
     }
   | { type: "timer"; timer: Timer; now: number }
+  /**
+   * The RunObject swapped in a patched IR and rebased the state onto it (core/patches): resolve
+   * new edges whose source has settled, then re-evaluate the nodes the patch touched.
+   */
+  | { type: "patched"; addedEdges: number[]; touched: string[]; now: number }
+  /**
+   * Park a queued or running node until people decide (a run out of budget before an agent):
+   * approve starts a new attempt, reject fails it with `budget_rejected`.
+   */
+  | {
+      type: "hold";
+      nodeId: string;
+      attempt: number;
+      data?: Record<string, unknown>;
+      now: number;
+    }
   | { type: "cancel"; now: number; reason?: string };

@@ -20,8 +20,11 @@ export const TERMINAL_RUN: ReadonlySet<RunStatus> = new Set(["completed", "faile
 
 export type EdgeState = "pending" | "fired" | "dead";
 
-/** Why a node is parked: a retry backoff, a delay, or people deciding an approval. */
-export type WaitReason = "retry" | "delay" | "approval";
+/**
+ * Why a node is parked: a retry backoff, a delay, people deciding an approval, or people
+ * deciding whether the run may spend more (an agent held by the run's budget).
+ */
+export type WaitReason = "retry" | "delay" | "approval" | "budget";
 
 export type ItemStatus = "pending" | "running" | "waiting" | "done";
 

@@ -23,6 +23,13 @@ export const ServerFrame = z.discriminatedUnion("type", [
     status: z.string(),
   }),
   z.object({ type: z.literal("event"), event: RunEvent }),
+  /** Token deltas of a running agent: live only, never stored or replayed. */
+  z.object({
+    type: z.literal("delta"),
+    nodeId: z.string(),
+    attempt: z.number().int(),
+    text: z.string(),
+  }),
   z.object({ type: z.literal("pong") }),
   z.object({ type: z.literal("error"), code: z.string(), message: z.string() }),
 ]);

@@ -15,6 +15,17 @@ export const NodeResult = z.object({
   itemAttempt: z.number().int().optional(),
   startedAt: z.number(),
   finishedAt: z.number(),
+  /** Model usage of an agent execution, reported whether it succeeded or not. */
+  usage: z
+    .object({
+      model: z.string(),
+      promptTokens: z.number().int(),
+      completionTokens: z.number().int(),
+      cachedTokens: z.number().int(),
+      calls: z.number().int(),
+      costUsd: z.number().nullable(),
+    })
+    .optional(),
   outcome: z.discriminatedUnion("ok", [
     z.object({
       ok: z.literal(true),

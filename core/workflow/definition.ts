@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Budget } from "../agents/budget";
 
 /** Stable node identifier: what edges, expressions and patches refer to. */
 export const NodeId = z
@@ -49,6 +50,8 @@ export const WorkflowDefinition = z.strictObject({
   description: z.string().max(5000).optional(),
   nodes: z.array(NodeSpec).min(1).max(5000),
   edges: z.array(EdgeSpec).max(20_000).default([]),
+  /** What a run may spend on models; over it, agents wait for an approval to continue. */
+  budget: Budget.optional(),
   ui: z
     .strictObject({
       positions: z.record(z.string(), z.object({ x: z.number(), y: z.number() })).optional(),

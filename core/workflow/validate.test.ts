@@ -501,13 +501,13 @@ describe("validateWorkflow: node config", () => {
 
   it("refuses a coming-soon kind at its type", () => {
     const errors = errorsOf(
-      workflow([START, { id: "ask", type: "agent" }], [{ from: "start", to: "ask" }]),
+      workflow([START, { id: "ask", type: "subworkflow" }], [{ from: "start", to: "ask" }]),
     );
     expect(errors).toEqual([
       {
         path: "nodes[1].type",
         code: "kind_not_available",
-        message: 'node type "agent" is coming soon and cannot run yet',
+        message: 'node type "subworkflow" is coming soon and cannot run yet',
       },
     ]);
   });

@@ -1,10 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
+import { Patch, type PatchSource } from "../../core/patches";
 import type { NodeResult } from "../../core/wire/node-result";
 import { ApprovalBook, type Vote } from "./approvals";
-import { type CreateRun, RunEngine } from "./engine";
+import { type CreateRun, type PatchOutcome, RunEngine } from "./engine";
+import { PatchBook } from "./patches";
 import { type RunView, snapshot } from "./snapshot";
 import { Sockets } from "./sockets";
 import { RunStore, type StoredEvent } from "./store";
+import { UsageLedger } from "./usage";
 
 /**
  * One run. A thin shell: RPC methods and the alarm hand off to the engine (durable-objects/run/
@@ -15,12 +18,21 @@ export class RunObject extends DurableObject<Env> {
   private readonly engine: RunEngine;
   private readonly sockets: Sockets;
   private readonly approvals: ApprovalBook;
+  private readonly patches: PatchBook;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new RunStore(ctx.storage.sql);
     this.approvals = new ApprovalBook(ctx.storage.sql);
-    this.engine = new RunEngine(ctx.storage, env, this.store, this.approvals);
+    this.patches = new PatchBook(ctx.storage.sql);
+    this.engine = new RunEngine(
+      ctx.storage,
+      env,
+      this.store,
+      this.approvals,
+      this.patches,
+      new UsageLedger(ctx.storage.sql),
+    );
     this.sockets = new Sockets(ctx);
     this.engine.onEvents = (events) => this.sockets.broadcast(events);
     void ctx.blockConcurrencyWhile(async () => {
@@ -55,6 +67,33 @@ export class RunObject extends DurableObject<Env> {
   /** A person's decision on an approval node (the API checked tenancy). */
   async decide(nodeId: string, vote: Omit<Vote, "at">) {
     return this.engine.decide(nodeId, vote);
+  }
+
+  /** The graph the run executes now (base + accepted patches), for agents' get_workflow. */
+  async materialised() {
+    return this.engine.materialised();
+  }
+
+  /**
+   * A patch from an agent (the runner) or a person (the API, which checked tenancy and shape).
+   * The shape is checked again here: this is the boundary that applies it.
+   */
+  async proposePatch(patch: unknown, source: PatchSource): Promise<PatchOutcome> {
+    const parsed = Patch.safeParse(patch);
+    if (!parsed.success) {
+      return { ok: false, status: 409, code: "invalid_patch", message: parsed.error.message };
+    }
+    this.engine.recover();
+    return this.engine.proposePatch(parsed.data, source);
+  }
+
+  async patchList() {
+    return this.engine.patchList();
+  }
+
+  /** Token deltas of a running agent, sent to live clients only (not stored). */
+  async agentDelta(nodeId: string, attempt: number, text: string): Promise<void> {
+    this.sockets.send({ type: "delta", nodeId, attempt, text });
   }
 
   /** The run input (a replay without a new input reuses it). */

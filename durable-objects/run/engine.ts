@@ -1,8 +1,18 @@
+import { type Budget, budgetQuestion, budgetReached, raiseBudget } from "../../core/agents/budget";
+import { compile } from "../../core/compile/compile";
 import type { IR, IRNode } from "../../core/compile/ir";
 import { type NodeError, toNodeError } from "../../core/errors";
 import type { RunContext } from "../../core/executors/context";
 import { delayUntil, evaluateItems, runInline } from "../../core/executors/inline";
 import { renderTemplates } from "../../core/expressions/template";
+import {
+  applyPatch,
+  checkLive,
+  type Patch,
+  type PatchSource,
+  parseRunLimits,
+  rebaseState,
+} from "../../core/patches";
 import type { Command } from "../../core/scheduler/commands";
 import { step } from "../../core/scheduler/scheduler";
 import type { Outcome, Signal } from "../../core/scheduler/signals";
@@ -10,13 +20,18 @@ import { createRunState, type RunState, TERMINAL_RUN } from "../../core/schedule
 import { protectSecretRefs } from "../../core/secrets/refs";
 import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
+import type { WorkflowDefinition } from "../../core/workflow/definition";
+import { formatPath, type ValidationIssue } from "../../core/workflow/issues";
 import { putBlob } from "../../workers/platform/cas";
 import { addressOf } from "../../workers/platform/hash";
 import { executeHttp } from "../../workers/platform/http-executor";
+import { wasmLevels } from "../../workers/platform/optimiser";
 import type { ApprovalBook, DecisionRefusal, Vote } from "./approvals";
 import { buildContext } from "./context";
-import { projectApprovals, projectRun } from "./projection";
+import type { PatchBook, PatchProblem, PatchRecord } from "./patches";
+import { projectApprovals, projectPatches, projectRun } from "./projection";
 import type { RunMeta, RunStore, StoredEvent } from "./store";
+import type { ExecutionUsage, UsageLedger } from "./usage";
 
 /** Largest node output kept (inline in SQLite, and in R2). Bigger outputs fail the node. */
 export const MAX_OUTPUT_BYTES = 1024 * 1024;
@@ -28,10 +43,32 @@ interface Pending {
   signal: SignalBody;
   /** The value an execution produced; stored only if the scheduler accepts the result. */
   output?: unknown;
+  /** Model usage the execution reported (agents): recorded even if the result is a duplicate. */
+  usage?: ExecutionUsage;
+  /** A patch to swap in before this (`patched`) step: checked against live state first. */
+  swap?: Swap;
   /** Settled once the step for this signal is committed (or could not be). */
   committed?: () => void;
   failed?: (err: unknown) => void;
 }
+
+interface Swap {
+  record: PatchRecord;
+  patch: Patch;
+  /** Set by the swap: the materialised definition and the nodes the patch added. */
+  definition?: WorkflowDefinition;
+  added?: string[];
+}
+
+/** A run's model budget: what it was created with, and what approvals raised it to. */
+interface BudgetState {
+  original: Budget;
+  current: Budget;
+}
+
+export type PatchOutcome =
+  | { ok: true; patch: PatchRecord }
+  | { ok: false; status: 404 | 409; code: string; message: string };
 
 interface Loaded {
   meta: RunMeta;
@@ -49,9 +86,12 @@ export interface ReplaySeed {
 
 export interface CreateRun {
   meta: RunMeta;
+  /** The validated base definition (patches apply to it); the IR is its compilation. */
+  definition: WorkflowDefinition;
   ir: IR;
   input: unknown;
   replay?: ReplaySeed;
+  budget?: Budget;
 }
 
 /**
@@ -69,6 +109,8 @@ export class RunEngine {
   private projecting: Promise<void> = Promise.resolve();
   /** Called with every event once it is durable (live subscribers). */
   onEvents: (events: StoredEvent[]) => void = () => {};
+  /** Patches whose D1 row must be written. */
+  private readonly patchesDirty = new Set<number>();
 
   /** When this run is a replay: the source's results reused for upstream nodes. */
   private replay: ReplaySeed | null = null;
@@ -80,6 +122,8 @@ export class RunEngine {
     private readonly env: Env,
     private readonly store: RunStore,
     private readonly approvals: ApprovalBook,
+    private readonly patches: PatchBook,
+    private readonly usage: UsageLedger,
   ) {
     const loaded = store.load();
     if (loaded) {
@@ -100,7 +144,11 @@ export class RunEngine {
     const state = createRunState(init.ir, init.meta.runId, init.meta.createdAt);
     this.storage.transactionSync(() => {
       this.store.create(init.meta, init.ir, init.input, state);
+      this.store.setMeta("definition", init.definition);
       if (init.replay) this.store.setMeta("replay", init.replay);
+      if (init.budget) {
+        this.store.setMeta("budget", { original: init.budget, current: init.budget });
+      }
     });
     this.replay = init.replay ?? null;
     const context = buildContext(init.meta, init.ir, init.input, state, this.store);
@@ -120,6 +168,7 @@ export class RunEngine {
           ? { ok: true, port: r.outcome.port }
           : { ok: false, error: r.outcome.error };
         const output = r.outcome.ok ? r.outcome.output : undefined;
+        const usage = r.usage ? { usage: r.usage } : {};
         if (r.index !== undefined) {
           return {
             signal: {
@@ -142,6 +191,7 @@ export class RunEngine {
             startedAt: r.startedAt,
           },
           output,
+          ...usage,
         };
       }),
     );
@@ -243,21 +293,31 @@ export class RunEngine {
   }
 
   private async pumpOnce(): Promise<void> {
-    const run = this.run;
-    if (!run) throw new Error("run not created");
+    if (!this.run) throw new Error("run not created");
     const jobs: ExecuteJob[] = [];
     let finished = false;
     while (this.queue.length > 0) {
+      // Re-read each step: a failed step reloads the run from storage.
+      const run = this.run!;
       const item = this.queue.shift()!;
       const now = Date.now();
       const signal = { ...item.signal, now } as Signal;
       const stepEvents: StoredEvent[] = [];
       let result: ReturnType<typeof step>;
       try {
+        if (item.swap && !this.swapIn(item.swap, signal, now, stepEvents)) {
+          item.committed?.();
+          this.onEvents(stepEvents);
+          continue;
+        }
         // The step and its persistence are one unit: if writing fails, the in-memory state
         // would be ahead of storage, so reload it from storage.
         result = step(run.ir, run.state, signal);
         this.storage.transactionSync(() => {
+          if (item.swap) stepEvents.push(...this.persistSwap(item.swap, now));
+          if (item.usage && (signal.type === "result" || signal.type === "item_result")) {
+            this.usage.record(signal.nodeId, signal.attempt, item.usage);
+          }
           for (const id of result.dirtyNodes) this.store.saveNode(id, run.state.nodes[id]!);
           for (const i of result.dirtyEdges) this.store.saveEdge(i, run.state.edges[i]!);
           this.store.saveRun(run.state);
@@ -281,6 +341,7 @@ export class RunEngine {
         if (command.type === "finish") finished = true;
         if (command.type !== "execute" && command.type !== "execute_item") continue;
         if (command.type === "execute" && this.replayed(command)) continue;
+        if (command.type === "execute" && this.heldByBudget(command)) continue;
         if (command.mode === "queued") {
           const job = await this.toJob(command);
           if (job) jobs.push(job);
@@ -294,7 +355,13 @@ export class RunEngine {
     }
     await this.syncAlarm();
     this.flushBlobs();
-    if (finished || run.state.status !== this.projectedStatus || this.approvalsDirty.size > 0) {
+    const run = this.run!;
+    if (
+      finished ||
+      run.state.status !== this.projectedStatus ||
+      this.approvalsDirty.size > 0 ||
+      this.patchesDirty.size > 0
+    ) {
       this.projectInBackground();
     }
   }
@@ -328,6 +395,14 @@ export class RunEngine {
         const nodeId = event.nodeId;
         const st = nodeId === undefined ? undefined : run.state.nodes[nodeId];
         const data = { ...(event.data ?? {}) };
+        const own = signal.type === "result" && signal.nodeId === nodeId;
+        if (
+          own &&
+          item.usage &&
+          (event.type === "node_succeeded" || event.type === "node_failed")
+        ) {
+          data.usage = item.usage;
+        }
         if (event.type === "node_succeeded" && nodeId && st) {
           const hash = this.storeOutput(nodeId, item, signal);
           data.outputHash = hash;
@@ -403,6 +478,215 @@ export class RunEngine {
     const entry = this.run!.context.nodes[nodeId];
     if (entry) entry.output = value;
     return hash;
+  }
+
+  // ---- patches -------------------------------------------------------------------------------
+
+  /** The graph the run executes now (base + accepted patches) and each node's status. */
+  materialised(): { definition: WorkflowDefinition; statuses: Record<string, string> } | null {
+    const run = this.run;
+    const definition = this.store.getMeta<WorkflowDefinition>("definition");
+    if (!run || !definition) return null;
+    const statuses: Record<string, string> = {};
+    for (const n of run.ir.nodes) statuses[n.id] = run.state.nodes[n.id]!.status;
+    return { definition, statuses };
+  }
+
+  /**
+   * A patch proposed by an agent or a person. Recorded first (`patch_proposed`), then checked
+   * by the materialiser (graph rules, limits) and, in the step that applies it, against live
+   * state; it ends `applied` (the IR is swapped and newly runnable nodes dispatched) or
+   * `rejected` with every problem. Refusals before recording (no run, run finished, too many
+   * proposals) record nothing.
+   */
+  async proposePatch(patch: Patch, source: PatchSource): Promise<PatchOutcome> {
+    const run = this.run;
+    const current = this.store.getMeta<WorkflowDefinition>("definition");
+    if (!run || !current) {
+      return { ok: false, status: 404, code: "not_found", message: "the run does not exist" };
+    }
+    if (TERMINAL_RUN.has(run.state.status)) {
+      return {
+        ok: false,
+        status: 409,
+        code: "run_finished",
+        message: `the run is ${run.state.status}; a finished run cannot be patched`,
+      };
+    }
+    const limits = parseRunLimits(this.env.AOB_RUN_LIMITS);
+    if (this.patches.count() >= limits.proposalsPerRun) {
+      return {
+        ok: false,
+        status: 409,
+        code: "limit_exceeded",
+        message: `limit proposalsPerRun is ${limits.proposalsPerRun}: this run takes no more patches`,
+      };
+    }
+    const now = Date.now();
+    const { record, event } = this.storage.transactionSync(() => {
+      const r = this.patches.propose(patch, source, now);
+      const e = this.store.appendEvent(
+        {
+          type: "patch_proposed",
+          ...(source.kind === "agent" ? { nodeId: source.nodeId } : {}),
+          data: { patchId: r.id, source, ops: patch.ops, reason: patch.reason ?? null },
+        },
+        now,
+      );
+      return { record: r, event: e };
+    });
+    this.patchesDirty.add(record.id);
+    this.onEvents([event]);
+    await this.enqueue([
+      { signal: { type: "patched", addedEdges: [], touched: [] }, swap: { record, patch } },
+    ]);
+    return { ok: true, patch: this.patches.get(record.id)! };
+  }
+
+  /**
+   * Runs in the pump, so patches apply one at a time against the latest graph: the run limits,
+   * the materialiser (graph rules), the compiler, then the live check; then the swap, in memory
+   * (the step's transaction persists it): the new IR, the state rebased onto it, the `patched`
+   * signal filled in. False (and the patch rejected) if any layer refuses it.
+   */
+  private swapIn(swap: Swap, signal: Signal, now: number, events: StoredEvent[]): boolean {
+    const run = this.run!;
+    const refuse = (issues: ValidationIssue[]) => {
+      events.push(...this.rejectPatch(swap.record.id, issues, now, false));
+      return false;
+    };
+    const issue = (code: string, message: string): ValidationIssue[] => [
+      { path: [], code, message, severity: "error" },
+    ];
+    if (TERMINAL_RUN.has(run.state.status)) {
+      return refuse(issue("run_finished", `the run is ${run.state.status}`));
+    }
+    const limits = parseRunLimits(this.env.AOB_RUN_LIMITS);
+    if (this.patches.appliedCount() >= limits.patchesPerRun) {
+      return refuse(
+        issue(
+          "limit_exceeded",
+          `limit patchesPerRun is ${limits.patchesPerRun}: no more patches can be applied to this run`,
+        ),
+      );
+    }
+    const current = this.store.getMeta<WorkflowDefinition>("definition")!;
+    const applied = applyPatch(current, swap.patch, limits);
+    if (!applied.ok) return refuse(applied.errors);
+    const live = checkLive(run.ir, run.state, swap.patch);
+    if (live.length > 0) return refuse(live);
+    const ir = compile(applied.definition, { levels: wasmLevels });
+    swap.definition = applied.definition;
+    const rebased = rebaseState(run.ir, ir, run.state);
+    run.ir = ir;
+    for (const id of rebased.addedNodes) run.context.nodes[id] = { status: "pending" };
+    const patched = signal as Extract<Signal, { type: "patched" }>;
+    patched.addedEdges = rebased.addedEdges;
+    patched.touched = rebased.touched;
+    swap.added = rebased.addedNodes;
+    return true;
+  }
+
+  /** Inside the step's transaction: the swapped graph, the rebased edges, the patch applied. */
+  private persistSwap(swap: Swap, now: number): StoredEvent[] {
+    const run = this.run!;
+    this.store.setMeta("ir", run.ir);
+    this.store.setMeta("definition", swap.definition!);
+    this.store.replaceEdges(run.state.edges);
+    for (const id of swap.added ?? []) this.store.saveNode(id, run.state.nodes[id]!);
+    this.patches.decide(swap.record.id, "applied", [], now);
+    this.patchesDirty.add(swap.record.id);
+    return [
+      this.store.appendEvent(
+        {
+          type: "patch_applied",
+          ...(swap.record.source.kind === "agent" ? { nodeId: swap.record.source.nodeId } : {}),
+          data: { patchId: swap.record.id, addedNodes: swap.added ?? [], ops: swap.patch.ops },
+        },
+        now,
+      ),
+    ];
+  }
+
+  /** Records a refusal and its event; returns the event (sent to live clients by the caller when asked). */
+  private rejectPatch(
+    id: number,
+    issues: ValidationIssue[],
+    now: number,
+    broadcast = true,
+  ): StoredEvent[] {
+    const problems: PatchProblem[] = issues.map((i) => ({
+      path: i.path,
+      at: formatPath(i.path),
+      code: i.code,
+      message: i.message,
+    }));
+    const record = this.patches.get(id)!;
+    const event = this.storage.transactionSync(() => {
+      this.patches.decide(id, "rejected", problems, now);
+      return this.store.appendEvent(
+        {
+          type: "patch_rejected",
+          ...(record.source.kind === "agent" ? { nodeId: record.source.nodeId } : {}),
+          data: { patchId: id, problems },
+        },
+        now,
+      );
+    });
+    this.patchesDirty.add(id);
+    if (broadcast) this.onEvents([event]);
+    return [event];
+  }
+
+  patchList(): PatchRecord[] {
+    return this.patches.all();
+  }
+
+  // ---- budget --------------------------------------------------------------------------------
+
+  budget(): BudgetState | null {
+    return this.store.getMeta<BudgetState>("budget") ?? null;
+  }
+
+  spent() {
+    return this.usage.spent();
+  }
+
+  usageByNode() {
+    return this.usage.byNode();
+  }
+
+  /**
+   * Before an agent starts: if the run has spent its budget, park the node behind a generated
+   * approval instead of dispatching it.
+   */
+  private heldByBudget(command: Extract<Command, { type: "execute" }>): boolean {
+    const run = this.run!;
+    if (run.ir.nodes[run.ir.byId[command.nodeId]!]!.type !== "agent") return false;
+    const budget = this.budget();
+    const spent = this.usage.spent();
+    const reached = budget ? budgetReached(spent, budget.current) : null;
+    if (!budget || !reached) return false;
+    const message = budgetQuestion(spent, budget.current, budget.original);
+    const createdAt = Date.now();
+    this.storage.transactionSync(() =>
+      this.approvals.open({
+        nodeId: command.nodeId,
+        attempt: command.attempt,
+        message,
+        required: 1,
+        createdAt,
+      }),
+    );
+    this.queue.push({
+      signal: {
+        type: "hold",
+        nodeId: command.nodeId,
+        attempt: command.attempt,
+        data: { message, reached, spent, budget: budget.current, more: budget.original },
+      },
+    });
+    return true;
   }
 
   // ---- execution -----------------------------------------------------------------------------
@@ -619,19 +903,24 @@ export class RunEngine {
     }
     const node = run.ir.nodes[run.ir.byId[nodeId]!]!;
     const st = run.state.nodes[nodeId]!;
-    if (node.type !== "approval") {
+    const budgetHold = st.status === "waiting" && st.waitReason === "budget";
+    if (node.type !== "approval" && !budgetHold && !this.approvals.get(nodeId, st.attempt)) {
       return {
         ok: false,
         status: 409,
         code: "not_waiting",
-        message: `node "${nodeId}" is a ${node.type}, not an approval`,
+        message: `node "${nodeId}" is a ${node.type} node, not an approval, and no budget decision is pending on it`,
       };
     }
     const request = this.approvals.get(nodeId, st.attempt);
     if (request && request.status !== "pending") {
       return this.approvals.check(request, vote)!;
     }
-    if (!request || st.status !== "waiting" || st.waitReason !== "approval") {
+    if (
+      !request ||
+      st.status !== "waiting" ||
+      (st.waitReason !== "approval" && st.waitReason !== "budget")
+    ) {
       return {
         ok: false,
         status: 409,
@@ -643,7 +932,18 @@ export class RunEngine {
     if (refusal) return refusal;
     const at = Date.now();
     const cast: Vote = { ...vote, at };
-    const outcome = this.storage.transactionSync(() => this.approvals.cast(request, cast));
+    const outcome = this.storage.transactionSync(() => {
+      const decided = this.approvals.cast(request, cast);
+      // Approving a budget hold raises the budget before the agent starts again.
+      const budget = this.budget();
+      if (decided === "approved" && budgetHold && budget) {
+        this.store.setMeta("budget", {
+          ...budget,
+          current: raiseBudget(budget.current, budget.original),
+        });
+      }
+      return decided;
+    });
     this.approvalsDirty.add(`${nodeId}:${st.attempt}`);
     const votes = [...request.votes, cast];
     if (outcome) {
@@ -746,11 +1046,17 @@ export class RunEngine {
     const run = this.run!;
     const approvals = [...this.approvalsDirty];
     this.approvalsDirty.clear();
+    const patches = [...this.patchesDirty];
+    this.patchesDirty.clear();
     const status = run.state.status;
     this.projecting = this.projecting.then(async () => {
       try {
-        await projectRun(this.env.DB, run.meta, run.state, this.store);
+        await projectRun(this.env.DB, run.meta, run.state, this.store, {
+          spent: this.usage.spent(),
+          of: (nodeId, attempt) => this.usage.of(nodeId, attempt),
+        });
         await projectApprovals(this.env.DB, run.meta, this.approvals, approvals);
+        await projectPatches(this.env.DB, run.meta, this.patches, patches);
         this.projectedStatus = status;
       } catch (err) {
         console.error(

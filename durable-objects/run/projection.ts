@@ -1,5 +1,7 @@
+import type { Usage } from "../../core/agents/usage";
 import type { RunState } from "../../core/scheduler/state";
 import type { ApprovalBook } from "./approvals";
+import type { PatchBook } from "./patches";
 import type { RunMeta, RunStore } from "./store";
 
 const STATEMENTS_PER_BATCH = 200;
@@ -13,6 +15,7 @@ export async function projectRun(
   meta: RunMeta,
   state: RunState,
   store: RunStore,
+  usage: { spent: Usage; of(nodeId: string, attempt: number): unknown },
 ): Promise<void> {
   const ended =
     state.status === "completed" || state.status === "failed" || state.status === "cancelled";
@@ -22,10 +25,11 @@ export async function projectRun(
   const statements: D1PreparedStatement[] = [
     db
       .prepare(
-        `INSERT INTO runs (id, tenant_id, workflow_id, version, status, error, output_hash, created_at, finished_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO runs (id, tenant_id, workflow_id, version, status, error, output_hash, created_at, finished_at, tokens, cost_usd)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET status = excluded.status, error = excluded.error,
-           output_hash = excluded.output_hash, finished_at = excluded.finished_at`,
+           output_hash = excluded.output_hash, finished_at = excluded.finished_at,
+           tokens = excluded.tokens, cost_usd = excluded.cost_usd`,
       )
       .bind(
         meta.runId,
@@ -37,6 +41,8 @@ export async function projectRun(
         outputHash,
         meta.createdAt,
         ended ? (state.finishedAt ?? Date.now()) : null,
+        usage.spent.promptTokens + usage.spent.completionTokens,
+        usage.spent.costUsd,
       ),
   ];
   if (ended) {
@@ -44,10 +50,11 @@ export async function projectRun(
       statements.push(
         db
           .prepare(
-            `INSERT INTO node_executions (run_id, node_id, iteration, attempt, type, status, started_at, finished_at, output_hash, error)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            `INSERT INTO node_executions (run_id, node_id, iteration, attempt, type, status, started_at, finished_at, output_hash, error, usage)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (run_id, node_id, iteration, attempt) DO UPDATE SET status = excluded.status,
-               finished_at = excluded.finished_at, output_hash = excluded.output_hash, error = excluded.error`,
+               finished_at = excluded.finished_at, output_hash = excluded.output_hash, error = excluded.error,
+               usage = excluded.usage`,
           )
           .bind(
             meta.runId,
@@ -60,6 +67,7 @@ export async function projectRun(
             e.finished_at,
             e.output_hash,
             e.error,
+            jsonOrNull(usage.of(e.node_id, e.attempt)),
           ),
       );
     }
@@ -108,4 +116,45 @@ export async function projectApprovals(
   for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) {
     await db.batch(statements.slice(i, i + STATEMENTS_PER_BATCH));
   }
+}
+
+/** Upserts the D1 rows of the given patches (provenance, for history and tenancy checks). */
+export async function projectPatches(
+  db: D1Database,
+  meta: RunMeta,
+  book: PatchBook,
+  ids: number[],
+): Promise<void> {
+  const statements = ids.flatMap((id) => {
+    const p = book.get(id);
+    if (!p) return [];
+    return [
+      db
+        .prepare(
+          `INSERT INTO run_patches (run_id, id, tenant_id, source, ops, reason, status, problems, proposed_at, decided_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (run_id, id) DO UPDATE SET status = excluded.status,
+             problems = excluded.problems, decided_at = excluded.decided_at`,
+        )
+        .bind(
+          meta.runId,
+          p.id,
+          meta.tenantId,
+          JSON.stringify(p.source),
+          JSON.stringify(p.ops),
+          p.reason ?? null,
+          p.status,
+          p.problems ? JSON.stringify(p.problems) : null,
+          p.proposedAt,
+          p.decidedAt ?? null,
+        ),
+    ];
+  });
+  for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) {
+    await db.batch(statements.slice(i, i + STATEMENTS_PER_BATCH));
+  }
+}
+
+function jsonOrNull(value: unknown): string | null {
+  return value === undefined ? null : JSON.stringify(value);
 }

@@ -2,7 +2,7 @@
  * The RunObject's SQLite schema. The DO's storage is the source of truth for its run; D1 is a
  * projection. Migrations are idempotent and run on every wake (`ensureSchema`).
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const MIGRATIONS: string[][] = [
   [
@@ -26,6 +26,12 @@ const MIGRATIONS: string[][] = [
     // Approval requests (one per approval node attempt) and the votes cast on them.
     `CREATE TABLE IF NOT EXISTS approvals (node_id TEXT NOT NULL, attempt INTEGER NOT NULL, message TEXT NOT NULL, form TEXT, required INTEGER NOT NULL, expires_at INTEGER, status TEXT NOT NULL, created_at INTEGER NOT NULL, decided_at INTEGER, PRIMARY KEY (node_id, attempt))`,
     `CREATE TABLE IF NOT EXISTS approval_votes (node_id TEXT NOT NULL, attempt INTEGER NOT NULL, by TEXT NOT NULL, decision TEXT NOT NULL, comment TEXT, data TEXT, at INTEGER NOT NULL, PRIMARY KEY (node_id, attempt, by))`,
+  ],
+  [
+    // Every patch proposed to the run, in order, with its outcome (provenance).
+    `CREATE TABLE IF NOT EXISTS patches (id INTEGER PRIMARY KEY, source TEXT NOT NULL, ops TEXT NOT NULL, reason TEXT, status TEXT NOT NULL, problems TEXT, proposed_at INTEGER NOT NULL, decided_at INTEGER)`,
+    // Model usage per agent execution (reported even when the execution failed).
+    `CREATE TABLE IF NOT EXISTS usage (node_id TEXT NOT NULL, attempt INTEGER NOT NULL, model TEXT NOT NULL, prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL, cached_tokens INTEGER NOT NULL, calls INTEGER NOT NULL, cost_usd REAL, PRIMARY KEY (node_id, attempt))`,
   ],
 ];
 

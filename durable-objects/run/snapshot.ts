@@ -1,7 +1,10 @@
+import type { Budget } from "../../core/agents/budget";
+import type { Usage } from "../../core/agents/usage";
 import type { NodeError } from "../../core/errors";
 import type { RunStatus } from "../../core/scheduler/state";
 import type { ApprovalBook, ApprovalRequest, Vote } from "./approvals";
 import type { RunEngine } from "./engine";
+import type { PatchRecord } from "./patches";
 import type { RunStore } from "./store";
 
 /** Outputs up to this size are returned inline by GET /api/runs/:id; larger ones by hash only. */
@@ -20,6 +23,10 @@ export interface NodeView {
   startedAt?: number;
   finishedAt?: number;
   progress?: { done: number; total: number };
+  /** Model usage of an agent node, over all its attempts. */
+  usage?: Usage;
+  /** Set when a patch added the node: the patch's id. */
+  addedBy?: number;
 }
 
 export interface RunView {
@@ -37,6 +44,10 @@ export interface RunView {
   lastSeq: number;
   /** Set when this run replays another from one of its nodes. */
   replayOf?: { sourceRunId: string; fromNode: string };
+  /** Model usage of the whole run, and its budget when it has one. */
+  usage: Usage & { budget?: Budget };
+  /** Every patch proposed to the run, in order. */
+  patches: PatchRecord[];
   /** Approval requests of this run (votes without form data). */
   approvals: (Omit<ApprovalRequest, "votes"> & { votes: Omit<Vote, "data">[] })[];
 }
@@ -46,6 +57,13 @@ export function snapshot(engine: RunEngine, store: RunStore, book: ApprovalBook)
   const run = engine.loaded;
   if (!run) return null;
   const outputs = new Map(store.outputs().map((o) => [o.nodeId, o]));
+  const usage = engine.usageByNode();
+  const patches = engine.patchList();
+  const addedBy = new Map<string, number>();
+  for (const p of patches) {
+    if (p.status !== "applied") continue;
+    for (const op of p.ops) if (op.op === "add_node") addedBy.set(op.node.id, p.id);
+  }
   const nodes = run.ir.nodes.map((n): NodeView => {
     const st = run.state.nodes[n.id]!;
     const view: NodeView = {
@@ -60,6 +78,10 @@ export function snapshot(engine: RunEngine, store: RunStore, book: ApprovalBook)
     if (st.startedAt !== undefined) view.startedAt = st.startedAt;
     if (st.finishedAt !== undefined) view.finishedAt = st.finishedAt;
     if (st.map) view.progress = { done: st.map.done, total: st.map.total };
+    const used = usage.get(n.id);
+    if (used) view.usage = used;
+    const patch = addedBy.get(n.id);
+    if (patch !== undefined) view.addedBy = patch;
     const out = outputs.get(n.id);
     if (out && (st.status === "succeeded" || st.status === "skipped")) {
       view.outputHash = out.hash;
@@ -76,6 +98,8 @@ export function snapshot(engine: RunEngine, store: RunStore, book: ApprovalBook)
     createdAt: run.meta.createdAt,
     nodes,
     lastSeq: store.lastSeq(),
+    usage: { ...engine.spent(), ...budgetOf(engine) },
+    patches,
     approvals: book.all().map((a) => ({
       ...a,
       votes: a.votes.map(({ data: _data, ...v }) => v),
@@ -99,4 +123,9 @@ export function snapshot(engine: RunEngine, store: RunStore, book: ApprovalBook)
   const replay = engine.replayOf();
   if (replay) view.replayOf = { sourceRunId: replay.sourceRunId, fromNode: replay.fromNode };
   return view;
+}
+
+function budgetOf(engine: RunEngine): { budget?: Budget } {
+  const budget = engine.budget();
+  return budget ? { budget: budget.current } : {};
 }

@@ -58,6 +58,11 @@ export class Sockets {
     }
   }
 
+  /** An ephemeral frame (agent token deltas) to every subscriber; not stored, not replayed. */
+  send(frame: Extract<ServerFrame, { type: "delta" }>): void {
+    for (const ws of this.ctx.getWebSockets()) send(ws, frame);
+  }
+
   message(ws: WebSocket, raw: string | ArrayBuffer): void {
     let frame: ClientFrame;
     try {

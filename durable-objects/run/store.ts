@@ -94,6 +94,14 @@ export class RunStore {
     );
   }
 
+  /** Rewrites every edge row (after a patch re-indexed the edges). */
+  replaceEdges(edges: EdgeState[]): void {
+    this.sql.exec(`DELETE FROM edges`);
+    edges.forEach((e, i) => {
+      this.saveEdge(i, e);
+    });
+  }
+
   // ---- events --------------------------------------------------------------------------------
 
   appendEvent(event: RunEventDraft, at: number): StoredEvent {

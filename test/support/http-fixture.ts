@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
+import { handleLlm } from "./llm-stub";
 
 /**
  * A real HTTP server on 127.0.0.1 for http-node tests, started once for the workerd project.
@@ -11,7 +12,8 @@ import type { TestProject } from "vitest/node";
  * - `GET /flaky/<n>/<name>` fails with 503 for the first n requests of <name>, then 200;
  * - `GET /slow/<ms>/<name>` answers after <ms> milliseconds;
  * - `GET /redirect?to=<url>` answers 302 to <url>;
- * - `GET /counts/<name>` reads a counter without counting; `POST /reset` clears them.
+ * - `GET /counts/<name>` reads a counter without counting; `POST /reset` clears them;
+ * - `POST /v1/chat/completions` and `/llm/...`: the scripted chat-completions stub (llm-stub.ts).
  */
 export default async function setup(project: TestProject) {
   const counts = new Map<string, number>();
@@ -73,6 +75,9 @@ export default async function setup(project: TestProject) {
       case "reset":
         counts.clear();
         return json(200, { ok: true });
+      case "v1":
+      case "llm":
+        return handleLlm(req, res, parts, body);
       default:
         return json(404, { error: "no route" });
     }

@@ -9,6 +9,7 @@ import { blobRoutes } from "./routes/blobs";
 import { health } from "./routes/health";
 import { keyRoutes } from "./routes/keys";
 import { nodeTypes } from "./routes/node-types";
+import { patchRoutes } from "./routes/patches";
 import { runRoutes } from "./routes/runs";
 import { secretRoutes } from "./routes/secrets";
 import { triggerRoutes } from "./routes/triggers";
@@ -24,6 +25,7 @@ const api = new Hono<AppEnv>()
   .route("/", workflowRoutes)
   .route("/", runRoutes)
   .route("/", approvalRoutes)
+  .route("/", patchRoutes)
   .route("/", keyRoutes)
   .route("/", triggerRoutes)
   .route("/", secretRoutes)

@@ -11,6 +11,9 @@ export type ErrorCode =
   | "conflict"
   | "payload_too_large"
   | "rate_limited"
+  | "limit_exceeded"
+  | "run_finished"
+  | "patch_rejected"
   | "internal_error";
 
 /** An error a client should see, with a stable code and optional details (JSON paths). */

@@ -1,5 +1,10 @@
 import type { FetchText } from "../../core/executors/http";
-import { type Allowlist, createGuardedFetch, parseAllowlist } from "../../core/net";
+import {
+  type Allowlist,
+  createGuardedFetch,
+  createGuardedStreamFetch,
+  parseAllowlist,
+} from "../../core/net";
 
 const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 const parsed = new Map<string, Allowlist>();
@@ -28,4 +33,15 @@ export function fetchTextFor(env: Pick<Env, "AOB_HTTP_ALLOWLIST">): FetchText {
       ...(init.body === undefined ? {} : { body: init.body }),
     });
   };
+}
+
+/** The guard's streaming variant (same policy and allow-list), for the `openai` SDK. */
+export function streamFetchFor(env: Pick<Env, "AOB_HTTP_ALLOWLIST">) {
+  const raw = env.AOB_HTTP_ALLOWLIST ?? "";
+  let allowlist = parsed.get(raw);
+  if (!allowlist) {
+    allowlist = parseAllowlist(raw);
+    parsed.set(raw, allowlist);
+  }
+  return createGuardedStreamFetch({ allowlist });
 }

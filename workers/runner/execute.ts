@@ -3,6 +3,7 @@ import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
 import { addressOf } from "../platform/hash";
 import { executeHttp } from "../platform/http-executor";
+import { type AgentRun, executeAgent } from "./agent";
 
 /** Executes one queued job; never throws (errors are results). */
 export async function executeJob(job: ExecuteJob, env: Env): Promise<NodeResult> {
@@ -18,6 +19,32 @@ export async function executeJob(job: ExecuteJob, env: Env): Promise<NodeResult>
       case "http":
         output = await executeHttp(env, job.tenantId, job.step.config, job.timeoutMs);
         break;
+      case "agent": {
+        const stub = env.RUNS.get(env.RUNS.idFromName(job.runId)) as unknown as AgentRun;
+        const result = await executeAgent(job, env, stub);
+        const finishedAt = Date.now();
+        if (result.error !== undefined) {
+          return {
+            ...base,
+            startedAt,
+            finishedAt,
+            usage: result.usage,
+            outcome: { ok: false, error: toNodeError(result.error) },
+          };
+        }
+        return {
+          ...base,
+          startedAt,
+          finishedAt,
+          usage: result.usage,
+          outcome: {
+            ok: true,
+            port: null,
+            output: result.output,
+            outputHash: addressOf(result.output ?? null).hash,
+          },
+        };
+      }
       default:
         throw Object.assign(new Error(`the runner cannot execute "${job.step.type}"`), {
           code: "not_queueable",

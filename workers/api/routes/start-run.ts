@@ -1,5 +1,7 @@
+import type { Budget } from "../../../core/agents/budget";
 import { ancestors } from "../../../core/compile/ancestors";
 import { compile } from "../../../core/compile/compile";
+import { checkGraphLimits, parseRunLimits } from "../../../core/patches";
 import { validateWorkflow } from "../../../core/workflow/validate";
 import type { ReplaySeed } from "../../../durable-objects/run/engine";
 import type { RunObject } from "../../../durable-objects/run/RunObject";
@@ -20,11 +22,24 @@ export async function startRun(
   definition: unknown,
   input: unknown,
   replay?: { sourceRunId: string; fromNode: string; stub: DurableObjectStub<RunObject> },
+  budget?: Budget,
 ): Promise<string> {
   const checked = validateWorkflow(definition);
   if (!checked.ok) {
     throw new ApiError(409, "conflict", `version ${version} of ${workflowId} no longer validates`);
   }
+  const limits = checkGraphLimits(checked.definition, parseRunLimits(env.AOB_RUN_LIMITS));
+  if (limits.length > 0) {
+    throw new ApiError(422, "limit_exceeded", limits[0]!.message, {
+      errors: limits.map((l) => ({
+        path: l.path,
+        at: l.path.join("."),
+        code: l.code,
+        message: l.message,
+      })),
+    });
+  }
+  const runBudget = budget ?? checked.definition.budget;
   const ir = compile(checked.definition, { levels: wasmLevels });
   let seed: ReplaySeed | undefined;
   if (replay) {
@@ -54,8 +69,10 @@ export async function startRun(
   try {
     await env.RUNS.get(env.RUNS.idFromName(runId)).create({
       meta: { runId, tenantId, workflowId, version, createdAt },
+      definition: checked.definition,
       ir,
       input,
+      ...(runBudget ? { budget: runBudget } : {}),
       ...(seed ? { replay: seed } : {}),
     });
   } catch (err) {

@@ -2,6 +2,7 @@ import { and, desc, eq, isNull } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { Hono } from "hono";
 import { z } from "zod";
+import { Budget } from "../../../core/agents/budget";
 import type { WorkflowDefinition } from "../../../core/workflow/definition";
 import { diffWorkflows } from "../../../core/workflow/diff";
 import { validateWorkflow } from "../../../core/workflow/validate";
@@ -17,6 +18,8 @@ const Definition = z.unknown();
 const StartRunBody = z.strictObject({
   input: z.unknown().optional(),
   version: z.number().int().min(1).optional(),
+  /** Overrides the workflow's model budget for this run. */
+  budget: Budget.optional(),
 });
 
 function validated(definition: unknown) {
@@ -226,6 +229,8 @@ export const workflowRoutes = new Hono<AppEnv>()
       v.version,
       v.definition,
       body.input ?? null,
+      undefined,
+      body.budget,
     );
     return c.json({ runId, workflowId: v.workflow.id, version: v.version }, 202);
   });

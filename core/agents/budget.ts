@@ -1,0 +1,45 @@
+import { z } from "zod";
+import { totalTokens, type Usage } from "./usage";
+
+/** What a run may spend on models. Either limit, or both; none = unlimited. */
+export const Budget = z
+  .strictObject({
+    tokens: z.number().int().min(1).max(1_000_000_000).optional(),
+    costUsd: z.number().positive().max(1_000_000).optional(),
+  })
+  .refine((b) => b.tokens !== undefined || b.costUsd !== undefined, {
+    message: "a budget needs tokens, costUsd or both",
+  });
+export type Budget = z.infer<typeof Budget>;
+
+/** Which limit the run has reached, or null while it may go on spending. */
+export function budgetReached(spent: Usage, budget: Budget | null): "tokens" | "costUsd" | null {
+  if (!budget) return null;
+  if (budget.tokens !== undefined && totalTokens(spent) >= budget.tokens) return "tokens";
+  if (budget.costUsd !== undefined && spent.costUsd !== null && spent.costUsd >= budget.costUsd) {
+    return "costUsd";
+  }
+  return null;
+}
+
+/** Approving a budget hold raises each limit by its original size. */
+export function raiseBudget(current: Budget, original: Budget): Budget {
+  const next: Budget = {};
+  if (current.tokens !== undefined) next.tokens = current.tokens + (original.tokens ?? 0);
+  if (current.costUsd !== undefined) next.costUsd = current.costUsd + (original.costUsd ?? 0);
+  return next;
+}
+
+/** The question a budget hold asks. */
+export function budgetQuestion(spent: Usage, current: Budget, original: Budget): string {
+  const parts: string[] = [];
+  if (original.tokens !== undefined) {
+    parts.push(`${original.tokens} more tokens (spent ${totalTokens(spent)} of ${current.tokens})`);
+  }
+  if (original.costUsd !== undefined) {
+    parts.push(
+      `$${original.costUsd} more (spent $${(spent.costUsd ?? 0).toFixed(4)} of $${current.costUsd})`,
+    );
+  }
+  return `This run has reached its budget. Continue, spending up to ${parts.join(" and ")}?`;
+}

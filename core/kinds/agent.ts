@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { defineKind, NO_RETRY, SUCCESS_PORT } from "./kind";
+
+/** Tools an agent may be given. Every outbound request of `http_request` goes through the SSRF guard. */
+export const AGENT_TOOLS = ["http_request", "get_workflow", "patch_workflow"] as const;
+export type AgentTool = (typeof AGENT_TOOLS)[number];
+
+export const AgentConfig = z.strictObject({
+  /** The task; may contain `{{ templates }}` over the run context. Sent last, after the stable part. */
+  prompt: z.string().min(1).max(50_000),
+  /** Extra instructions appended to the platform's system message (stable: cached by providers). */
+  system: z.string().max(20_000).optional(),
+  /** Model name; `AOB_DEFAULT_MODEL` when absent. */
+  model: z.string().min(1).max(200).optional(),
+  tools: z.array(z.enum(AGENT_TOOLS)).max(AGENT_TOOLS.length).default([]),
+  /** JSON Schema the final answer must satisfy (sent as a structured-output response format). */
+  outputSchema: z.record(z.string(), z.unknown()).optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  /** Completion tokens per model call. */
+  maxTokens: z.number().int().min(1).max(200_000).default(1024),
+  /** Model calls per execution (each tool round is one). */
+  maxTurns: z.number().int().min(1).max(50).default(8),
+  /** Refused patches (any validation layer) before the tool stops accepting patches. */
+  maxPatchAttempts: z.number().int().min(1).max(10).default(3),
+  /** Agents always run on the queue (their calls take seconds); fixed, for the compiler. */
+  mode: z.literal("queued").default("queued"),
+});
+export type AgentConfig = z.infer<typeof AgentConfig>;
+
+export const agent = defineKind({
+  type: "agent",
+  title: "Agent",
+  description:
+    "Calls an OpenAI-compatible chat model with tools (http_request, get_workflow, patch_workflow); its output is the final answer (parsed JSON with an outputSchema), with token usage and cost.",
+  status: "active",
+  execution: "io",
+  config: AgentConfig,
+  ports: () => [SUCCESS_PORT],
+  expressions: () => [],
+  defaults: { retry: NO_RETRY, timeoutMs: 300_000 },
+});

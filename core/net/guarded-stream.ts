@@ -1,0 +1,50 @@
+import { checkUrl } from "./address-policy";
+import type { Allowlist } from "./allowlist";
+import type { FetchLike } from "./guarded-fetch";
+import { HttpFetchError } from "./http-fetch-error";
+import { discard } from "./read-body";
+import { redirectLocation } from "./redirect";
+
+/**
+ * The guard for clients that need a streaming `Response` (the `openai` SDK calling the LLM API):
+ * the same address policy and allow-list as `createGuardedFetch`, checked before anything is
+ * sent; redirects are refused rather than followed (an API endpoint does not redirect, and a
+ * redirect is how an allowed host would point inward). The body streams through untouched;
+ * the caller's own timeout and size handling apply.
+ * @example
+ * const client = new OpenAI({ apiKey, fetch: createGuardedStreamFetch({ allowlist }) });
+ */
+export function createGuardedStreamFetch(options: {
+  allowlist: Allowlist;
+  fetchImpl?: FetchLike;
+}): (input: string | URL | Request, init?: RequestInit) => Promise<Response> {
+  const fetchImpl = options.fetchImpl ?? ((input, init) => fetch(input, init));
+  return async (input, init = {}) => {
+    const request = input instanceof Request ? input : null;
+    let url: URL;
+    try {
+      url = new URL(request ? request.url : input.toString());
+    } catch (cause) {
+      throw new HttpFetchError(
+        "invalid_url",
+        `not a valid absolute URL: "${String(input).slice(0, 200)}"`,
+        { cause },
+      );
+    }
+    const verdict = checkUrl(url, options.allowlist);
+    if (!verdict.ok) throw new HttpFetchError(verdict.code, verdict.message);
+    const response = await fetchImpl(url.href, {
+      ...(request ? { method: request.method, headers: request.headers, body: request.body } : {}),
+      ...init,
+      redirect: "manual",
+    });
+    if (redirectLocation(response) !== null) {
+      discard(response.body);
+      throw new HttpFetchError(
+        "ssrf_blocked",
+        `${url.origin} answered with a redirect (${response.status}); redirects are not followed for this client`,
+      );
+    }
+    return response;
+  };
+}

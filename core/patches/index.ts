@@ -1,0 +1,5 @@
+export { type ApplyResult, applyPatch, materialise } from "./apply";
+export { checkGraphLimits, DEFAULT_RUN_LIMITS, parseRunLimits, RunLimits } from "./limits";
+export { checkLive } from "./live";
+export { PATCH_EXAMPLE, Patch, type PatchInput, PatchOp, type PatchSource } from "./ops";
+export { type Rebased, rebaseState } from "./rebase";

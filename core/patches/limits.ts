@@ -1,0 +1,57 @@
+import { z } from "zod";
+import type { WorkflowDefinition } from "../workflow/definition";
+import type { ValidationIssue } from "../workflow/issues";
+
+/** What one run may grow to through patches. `AOB_RUN_LIMITS` (JSON) overrides any of them. */
+export const RunLimits = z.strictObject({
+  /** Agent nodes in the materialised graph, the base definition's included. */
+  agentsPerRun: z.number().int().min(0).max(1000).default(5),
+  /** Accepted patches. */
+  patchesPerRun: z.number().int().min(0).max(10_000).default(20),
+  /** Proposals, accepted or not: bounds what a looping agent can make the run store. */
+  proposalsPerRun: z.number().int().min(0).max(100_000).default(50),
+  /** Nodes in the materialised graph. */
+  nodesPerRun: z.number().int().min(1).max(5000).default(200),
+});
+export type RunLimits = z.infer<typeof RunLimits>;
+
+export const DEFAULT_RUN_LIMITS: RunLimits = RunLimits.parse({});
+
+/**
+ * Reads `AOB_RUN_LIMITS`; a malformed value is a configuration error, not a silent default.
+ * @example
+ * parseRunLimits('{"agentsPerRun": 2}').agentsPerRun; // 2
+ */
+export function parseRunLimits(raw: string | undefined): RunLimits {
+  if (!raw || raw.trim() === "") return DEFAULT_RUN_LIMITS;
+  const parsed = RunLimits.safeParse(JSON.parse(raw));
+  if (!parsed.success) {
+    throw new Error(
+      `AOB_RUN_LIMITS is invalid: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
+  }
+  return parsed.data;
+}
+
+/** The size limits a materialised graph must keep; each refusal names its limit. */
+export function checkGraphLimits(def: WorkflowDefinition, limits: RunLimits): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const agents = def.nodes.filter((n) => n.type === "agent").length;
+  if (agents > limits.agentsPerRun) {
+    issues.push({
+      path: ["nodes"],
+      code: "limit_exceeded",
+      message: `limit agentsPerRun is ${limits.agentsPerRun}: the run would have ${agents} agent nodes`,
+      severity: "error",
+    });
+  }
+  if (def.nodes.length > limits.nodesPerRun) {
+    issues.push({
+      path: ["nodes"],
+      code: "limit_exceeded",
+      message: `limit nodesPerRun is ${limits.nodesPerRun}: the run would have ${def.nodes.length} nodes`,
+      severity: "error",
+    });
+  }
+  return issues;
+}

@@ -1,0 +1,88 @@
+import type { LlmStep } from "../support/llm-stub";
+import { api, type RunBody } from "./helpers";
+
+/** Scripts the chat-completions stub: requests for `model` get these answers, in order. */
+export async function script(fixture: string, model: string, steps: LlmStep[]): Promise<void> {
+  const res = await fetch(`${fixture}/llm/script/${encodeURIComponent(model)}`, {
+    method: "POST",
+    body: JSON.stringify({ steps }),
+  });
+  if (!res.ok) throw new Error(`scripting ${model} failed: ${res.status}`);
+}
+
+export interface LlmRequest {
+  model: string;
+  messages: {
+    role: string;
+    content: string | null;
+    tool_call_id?: string;
+    tool_calls?: unknown[];
+  }[];
+  tools?: { function: { name: string } }[];
+  stream?: boolean;
+  authorization: string | null;
+  receivedAt: number;
+}
+
+/** The requests the stub received for `model`, in order. */
+export async function requestsFor(fixture: string, model: string): Promise<LlmRequest[]> {
+  const res = await fetch(`${fixture}/llm/requests/${encodeURIComponent(model)}`);
+  return ((await res.json()) as { requests: LlmRequest[] }).requests;
+}
+
+/** A unique model name per test, so scripts never collide. */
+export function modelName(label: string): string {
+  return `${label}-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+export interface AgentRunBody extends RunBody {
+  nodes: (RunBody["nodes"][number] & {
+    addedBy?: number;
+    usage?: {
+      promptTokens: number;
+      completionTokens: number;
+      cachedTokens: number;
+      calls: number;
+      costUsd: number | null;
+    };
+  })[];
+  usage: {
+    promptTokens: number;
+    completionTokens: number;
+    cachedTokens: number;
+    calls: number;
+    costUsd: number | null;
+    budget?: { tokens?: number; costUsd?: number };
+  };
+  patches: {
+    id: number;
+    status: string;
+    source: Record<string, unknown>;
+    ops: unknown[];
+    problems?: { at: string; code: string; message: string }[];
+  }[];
+  approvals: { nodeId: string; attempt: number; status: string; message: string }[];
+}
+
+/**
+ * Reads a run until `predicate` holds, with a bounded deadline. Used where the run waits on
+ * queue deliveries (agents run on the queue), which happen outside the test's control.
+ */
+export async function waitUntil(
+  runId: string,
+  predicate: (run: AgentRunBody) => boolean,
+  deadlineMs = 10_000,
+): Promise<AgentRunBody> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const { body } = await api<AgentRunBody>("GET", `/api/runs/${runId}`);
+    if (predicate(body)) return body;
+    if (Date.now() > until) {
+      throw new Error(`run ${runId} did not reach the expected state: ${JSON.stringify(body)}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export const isOver = (run: AgentRunBody) =>
+  ["completed", "failed", "cancelled"].includes(run.status);
