@@ -19,6 +19,7 @@ export default defineConfig({
           OPENAI_BASE_URL: `${inject("fixtureUrl")}/v1`,
           OPENAI_API_KEY: "sk-test-stub",
           AOB_DEFAULT_MODEL: "stub-default",
+          AOB_MODEL_PRICES: JSON.stringify({ priced: { input: 1, cachedInput: 0.5, output: 2 } }),
           AOB_SECRETS_KEY: "dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTMyYnk=",
           // Storage is per test file, so each file gets fresh buckets; rate.test.ts bursts past 40.
           // An hour-long window: no token refills while a test runs, whatever the machine's speed.

@@ -38,7 +38,7 @@ export function budgetQuestion(spent: Usage, current: Budget, original: Budget):
   }
   if (original.costUsd !== undefined) {
     parts.push(
-      `$${original.costUsd} more (spent $${(spent.costUsd ?? 0).toFixed(4)} of $${current.costUsd})`,
+      `$${original.costUsd} more (spent $${(spent.costUsd ?? 0).toFixed(6)} of $${current.costUsd})`,
     );
   }
   return `This run has reached its budget. Continue, spending up to ${parts.join(" and ")}?`;

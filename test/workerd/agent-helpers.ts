@@ -86,3 +86,21 @@ export async function waitUntil(
 
 export const isOver = (run: AgentRunBody) =>
   ["completed", "failed", "cancelled"].includes(run.status);
+
+/**
+ * Reads D1 until `predicate` holds, with a bounded deadline: the RunObject writes its D1
+ * projection in the background, milliseconds after the state the API returns.
+ */
+export async function d1Until<T>(
+  read: () => Promise<T>,
+  predicate: (value: T) => boolean,
+  deadlineMs = 5_000,
+): Promise<T> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const value = await read();
+    if (predicate(value)) return value;
+    if (Date.now() > until) throw new Error(`D1 never showed it: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

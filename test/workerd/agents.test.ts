@@ -6,8 +6,9 @@ import { DEFAULT_RUN_LIMITS, materialise, Patch } from "../../core/patches";
 import type { WorkflowDefinition } from "../../core/workflow/definition";
 import { validateWorkflow } from "../../core/workflow/validate";
 import { wasmLevels } from "../../workers/platform/optimiser";
-import { isOver, modelName, requestsFor, script, waitUntil } from "./agent-helpers";
+import { d1Until, isOver, modelName, requestsFor, script, waitUntil } from "./agent-helpers";
 import { api, createWorkflow, startRun } from "./helpers";
+import { OTHER_KEY, SECOND_KEY } from "./setup";
 
 const fixture = inject("fixtureUrl");
 
@@ -154,5 +155,293 @@ describe("agent nodes", () => {
     );
     if (!fresh.ok) throw new Error(JSON.stringify(fresh.errors));
     expect(stored).toEqual(compile(fresh.definition, { levels: wasmLevels }));
+  });
+});
+
+describe("patch validation", () => {
+  it("refuses an invalid patch, sends the errors back to the model, and applies the corrected one", async () => {
+    const model = modelName("fix");
+    const good = {
+      ops: [
+        {
+          op: "add_node",
+          node: { id: "note", type: "transform", config: { expression: "'noted'" } },
+        },
+        { op: "add_edge", edge: { from: "triage", to: "note" } },
+      ],
+    };
+    await script(fixture, model, [
+      // Layer 1: the shape is wrong (no type): refused by the tool, the run never sees it.
+      {
+        toolCalls: [
+          {
+            name: "patch_workflow",
+            arguments: { ops: [{ op: "add_node", node: { id: "note" } }] },
+          },
+        ],
+      },
+      // Layer 2: well-formed, but the edge leads to a node that does not exist.
+      {
+        toolCalls: [
+          {
+            name: "patch_workflow",
+            arguments: {
+              ops: [good.ops[0], { op: "add_edge", edge: { from: "triage", to: "ghost" } }],
+            },
+          },
+        ],
+      },
+      { toolCalls: [{ name: "patch_workflow", arguments: good }] },
+      { content: "ok" },
+    ]);
+    const wf = await createWorkflow(agentWorkflow(model));
+    const run = await waitUntil(await startRun(wf, { ticket: 1 }), isOver);
+    expect(run.status).toBe("completed");
+    expect(run.nodes.find((n) => n.id === "note")).toMatchObject({
+      status: "succeeded",
+      output: "noted",
+    });
+
+    const requests = await requestsFor(fixture, model);
+    expect(requests).toHaveLength(4);
+    const first = JSON.parse(requests[1]!.messages.at(-1)!.content!);
+    expect(first.status).toBe("rejected");
+    expect(first.problems).toEqual([expect.stringMatching(/^ops\[0\]\.node\.type: /)]);
+    expect(first.example.ops[0].op).toBe("add_node");
+    const second = JSON.parse(requests[2]!.messages.at(-1)!.content!);
+    expect(second.problems).toEqual(['ops[1].edge.to: no node "ghost" (add it first)']);
+    expect(JSON.parse(requests[3]!.messages.at(-1)!.content!)).toEqual({
+      status: "applied",
+      patchId: 2,
+    });
+
+    // Only what reached the run is recorded: the graph refusal and the applied patch.
+    expect(run.patches.map((p) => p.status)).toEqual(["rejected", "applied"]);
+    expect(run.patches[0]!.problems).toEqual([
+      {
+        path: ["ops", 1, "edge", "to"],
+        at: "ops[1].edge.to",
+        code: "unknown_node",
+        message: 'no node "ghost" (add it first)',
+      },
+    ]);
+    const rows = await d1Until(
+      () =>
+        env.DB.prepare(`SELECT id, status, problems FROM run_patches WHERE run_id = ? ORDER BY id`)
+          .bind(run.id)
+          .all<{ id: number; status: string; problems: string | null }>(),
+      (r) => r.results.length === 2 && r.results.every((x) => x.status !== "proposed"),
+    );
+    expect(rows.results.map((r) => [r.id, r.status])).toEqual([
+      [1, "rejected"],
+      [2, "applied"],
+    ]);
+  });
+
+  it("refuses a sixth agent node, naming the limit, and the run goes on", async () => {
+    const model = modelName("six");
+    const agents = [1, 2, 3, 4, 5].map((i) => ({
+      op: "add_node",
+      node: { id: `helper_${i}`, type: "agent", config: { prompt: "help", model } },
+    }));
+    const edges = [1, 2, 3, 4, 5].map((i) => ({
+      op: "add_edge",
+      edge: { from: "triage", to: `helper_${i}` },
+    }));
+    await script(fixture, model, [
+      { toolCalls: [{ name: "patch_workflow", arguments: { ops: [...agents, ...edges] } }] },
+      { content: "alone then" },
+    ]);
+    const wf = await createWorkflow(agentWorkflow(model));
+    const run = await waitUntil(await startRun(wf, { ticket: 2 }), isOver);
+    expect(run.status).toBe("completed");
+    expect(run.output).toBe("alone then");
+    expect(run.nodes.map((n) => n.id)).toEqual(["start", "triage", "done"]);
+    expect(run.patches[0]).toMatchObject({
+      status: "rejected",
+      problems: [
+        {
+          code: "limit_exceeded",
+          message: "limit agentsPerRun is 5: the run would have 6 agent nodes",
+        },
+      ],
+    });
+    const reply = JSON.parse((await requestsFor(fixture, model))[1]!.messages.at(-1)!.content!);
+    expect(reply.problems).toEqual([
+      "nodes: limit agentsPerRun is 5: the run would have 6 agent nodes",
+    ]);
+  });
+
+  it("skips a node of an unknown type added by a patch, and the run finishes", async () => {
+    const model = modelName("unknown");
+    await script(fixture, model, [
+      {
+        toolCalls: [
+          {
+            name: "patch_workflow",
+            arguments: {
+              ops: [
+                { op: "add_node", node: { id: "mystery", type: "quantum_annealer", config: {} } },
+                { op: "add_edge", edge: { from: "triage", to: "mystery" } },
+                {
+                  op: "add_node",
+                  node: { id: "after", type: "transform", config: { expression: "'reached'" } },
+                },
+                { op: "add_edge", edge: { from: "mystery", to: "after" } },
+              ],
+            },
+          },
+        ],
+      },
+      { content: "fine" },
+    ]);
+    const wf = await createWorkflow(agentWorkflow(model));
+    const runId = await startRun(wf, { ticket: 3 });
+    const run = await waitUntil(runId, isOver);
+    expect(run.status).toBe("completed");
+    expect(run.nodes.find((n) => n.id === "mystery")).toMatchObject({
+      status: "skipped",
+      output: null,
+    });
+    expect(run.nodes.find((n) => n.id === "after")).toMatchObject({
+      status: "succeeded",
+      output: "reached",
+    });
+    const { body } = await api<{
+      events: { type: string; nodeId?: string; data?: Record<string, unknown> }[];
+    }>("GET", `/api/runs/${runId}/events`);
+    expect(
+      body.events.find((e) => e.type === "node_skipped" && e.nodeId === "mystery")?.data,
+    ).toMatchObject({
+      reason: "unknown_type",
+      warning: expect.stringContaining("quantum_annealer"),
+    });
+  });
+});
+
+describe("patches proposed by a person", () => {
+  const gated = {
+    name: "gated",
+    nodes: [
+      { id: "start", type: "start" },
+      { id: "first", type: "transform", config: { expression: "1" } },
+      { id: "gate", type: "approval", config: { message: "go?" } },
+      { id: "done", type: "end", config: { output: "{{ nodes.first.output }}" } },
+    ],
+    edges: [
+      { from: "start", to: "first" },
+      { from: "start", to: "gate" },
+      { from: "first", to: "gate" },
+      { from: "gate", to: "done", on: "approved" },
+    ],
+  };
+
+  it("refuses patches that touch started nodes or fired edges, applies a valid one, and the run uses it", async () => {
+    const wf = await createWorkflow(gated);
+    const runId = await startRun(wf);
+    await waitUntil(runId, (r) => r.status === "waiting");
+
+    const started = await api("POST", `/api/runs/${runId}/patches`, {
+      ops: [{ op: "update_node", id: "first", config: { expression: "2" } }],
+    });
+    expect(started.status).toBe(422);
+    expect(started.body).toMatchObject({
+      error: {
+        code: "patch_rejected",
+        details: {
+          errors: [
+            {
+              at: "ops[0].id",
+              code: "node_started",
+              message:
+                'node "first" has already started (it is succeeded); only nodes that have not started can be updated',
+            },
+          ],
+        },
+      },
+    });
+    const waiting = await api("POST", `/api/runs/${runId}/patches`, {
+      ops: [{ op: "update_node", id: "gate", config: { message: "really?" } }],
+    });
+    expect(waiting.body).toMatchObject({
+      error: { details: { errors: [{ code: "node_started" }] } },
+    });
+    const fired = await api("POST", `/api/runs/${runId}/patches`, {
+      ops: [{ op: "remove_edge", from: "start", to: "gate" }],
+    });
+    expect(fired.body).toMatchObject({
+      error: { details: { errors: [{ code: "edge_resolved" }] } },
+    });
+
+    // A malformed patch is a 400 with paths and is not recorded.
+    const malformed = await api("POST", `/api/runs/${runId}/patches`, {
+      ops: [{ op: "add_node" }],
+    });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toMatchObject({ error: { code: "validation_failed" } });
+
+    const applied = await api<{ id: number; status: string; source: Record<string, unknown> }>(
+      "POST",
+      `/api/runs/${runId}/patches`,
+      {
+        reason: "double it before the end",
+        ops: [
+          {
+            op: "add_node",
+            node: {
+              id: "twice",
+              type: "transform",
+              config: { expression: "nodes.first.output * 2" },
+            },
+          },
+          { op: "add_edge", edge: { from: "gate", to: "twice", on: "approved" } },
+          { op: "update_node", id: "done", config: { output: "{{ nodes.twice.output }}" } },
+          { op: "add_edge", edge: { from: "twice", to: "done" } },
+        ],
+      },
+    );
+    expect(applied.status).toBe(201);
+    expect(applied.body).toMatchObject({
+      id: 4,
+      status: "applied",
+      source: { kind: "person", by: "first approver", keyId: "k_a" },
+    });
+
+    expect(
+      (await api("POST", `/api/runs/${runId}/approvals/gate`, { decision: "approve" })).status,
+    ).toBe(200);
+    const run = await waitUntil(runId, isOver);
+    expect(run.status).toBe("completed");
+    expect(run.output).toBe(2);
+    expect(run.patches.map((p) => p.status)).toEqual([
+      "rejected",
+      "rejected",
+      "rejected",
+      "applied",
+    ]);
+
+    const late = await api("POST", `/api/runs/${runId}/patches`, {
+      ops: [
+        { op: "add_node", node: { id: "late", type: "transform", config: { expression: "1" } } },
+      ],
+    });
+    expect(late.status).toBe(409);
+    expect(late.body).toMatchObject({ error: { code: "run_finished" } });
+  });
+
+  it("keeps patches within the tenant and the run scope", async () => {
+    const wf = await createWorkflow(gated);
+    const runId = await startRun(wf);
+    await waitUntil(runId, (r) => r.status === "waiting");
+    const body = {
+      ops: [{ op: "add_node", node: { id: "x", type: "transform", config: { expression: "1" } } }],
+    };
+    expect((await api("GET", `/api/runs/${runId}/patches`, undefined, OTHER_KEY)).status).toBe(404);
+    expect((await api("POST", `/api/runs/${runId}/patches`, body, OTHER_KEY)).status).toBe(404);
+    expect((await api("POST", `/api/runs/${runId}/patches`, body, SECOND_KEY)).status).toBe(403);
+    expect(
+      (await api<{ patches: unknown[] }>("GET", `/api/runs/${runId}/patches`)).body.patches,
+    ).toEqual([]);
+    await api("POST", `/api/runs/${runId}/cancel`);
   });
 });
