@@ -100,7 +100,10 @@ export function applyPatch(
   };
 }
 
-/** Replays accepted patches over a base definition: the graph a run executes. */
+/**
+ * Replays accepted patches over a base definition: the graph a run executes. Problems and
+ * warnings point at the patch that caused them (`patches[1].ops[0].edge.to`).
+ */
 export function materialise(
   base: WorkflowDefinition,
   patches: Patch[],
@@ -117,7 +120,10 @@ export function materialise(
       };
     }
     current = applied.definition;
-    warnings.push(...applied.warnings);
+    // Only what this patch caused: the graph's other warnings were reported when it was made.
+    for (const w of applied.warnings) {
+      if (w.path[0] === "ops") warnings.push({ ...w, path: ["patches", k, ...w.path] });
+    }
   }
   return { ok: true, definition: current, warnings };
 }
