@@ -87,7 +87,7 @@ function printRun(run: RunBody): void {
   say(`run ${run.id}: ${run.status}`);
   say(`workflow ${run.workflowId} v${run.version}, started ${formatTime(run.createdAt)}${took}`);
   if (run.replayOf) say(`replay of ${run.replayOf.sourceRunId} from node ${run.replayOf.fromNode}`);
-  const usage = usageLine(run);
+  const usage = usageLine(run.usage);
   if (usage) say(usage);
   if (run.error) say(`error at node ${run.error.nodeId}: ${run.error.code}: ${run.error.message}`);
   say();
@@ -105,11 +105,17 @@ function printRun(run: RunBody): void {
         ? `${n.error.code}: ${n.error.message}`
         : n.progress
           ? `${n.progress.done}/${n.progress.total} items`
-          : n.port
-            ? `port ${n.port}`
-            : "",
+          : n.usage
+            ? usageLine(n.usage)
+            : n.port
+              ? `port ${n.port}`
+              : "",
     ]),
   );
+  for (const p of run.patches) {
+    const from = p.source.kind === "agent" ? `agent ${p.source.nodeId}` : p.source.by;
+    say(`patch ${p.id} from ${from}: ${p.status}${p.reason ? ` (${p.reason})` : ""}`);
+  }
   for (const a of run.approvals) {
     const votes = a.votes.map(
       (v) => `${v.decision} by ${v.by}${v.comment ? ` ("${v.comment}")` : ""}`,

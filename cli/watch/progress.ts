@@ -58,6 +58,17 @@ export class Progress {
       for (const node of this.nodes.values()) if (!DONE.has(node.status)) node.status = "cancelled";
       return null;
     }
+    if (event.type === "patch_applied") {
+      // Nodes a patch added join the run: they count in the progress from now on.
+      const ops = Array.isArray(event.data?.ops) ? (event.data.ops as unknown[]) : [];
+      for (const op of ops) {
+        const { op: kind, node } = op as { op?: unknown; node?: { id?: unknown; type?: unknown } };
+        if (kind !== "add_node" || typeof node?.id !== "string" || this.nodes.has(node.id))
+          continue;
+        this.nodes.set(node.id, { type: String(node.type ?? "?"), status: "pending" });
+      }
+      return null;
+    }
     const id = event.nodeId;
     const node = id === undefined ? undefined : this.nodes.get(id);
     if (id === undefined || !node) return null;

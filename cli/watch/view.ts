@@ -16,22 +16,87 @@ export interface WatchView {
   finish(run: RunBody): void;
 }
 
-/**
- * LLM tokens and cost, when the run body reports them (`usage: { tokens?, costUsd? }`). The API
- * does not yet; nothing is shown until it does.
- */
-const Usage = z.object({
-  usage: z.object({ tokens: z.number().optional(), costUsd: z.number().optional() }),
+/** Model usage as the API reports it, per run, node or execution. */
+export interface UsageTotals {
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+  calls: number;
+  costUsd: number | null;
+}
+
+const ExecutionUsage = z.object({
+  promptTokens: z.number(),
+  completionTokens: z.number(),
+  cachedTokens: z.number(),
+  calls: z.number(),
+  costUsd: z.number().nullable(),
 });
 
-export function usageLine(run: unknown): string {
-  const parsed = Usage.safeParse(run);
-  if (!parsed.success) return "";
-  const { tokens, costUsd } = parsed.data.usage;
-  const parts: string[] = [];
-  if (tokens !== undefined) parts.push(`${tokens.toLocaleString("en-US")} tokens`);
-  if (costUsd !== undefined) parts.push(`$${costUsd.toFixed(4)}`);
+/**
+ * Model tokens and cost: `1,970 tokens (896 cached) · $0.0012 of $0.50`; empty while the run
+ * has made no model call and has no budget.
+ */
+export function usageLine(
+  usage: UsageTotals & { budget?: { tokens?: number; costUsd?: number } },
+): string {
+  if (usage.calls === 0 && !usage.budget) return "";
+  const tokens = usage.promptTokens + usage.completionTokens;
+  const cached =
+    usage.cachedTokens > 0 ? ` (${usage.cachedTokens.toLocaleString("en-US")} cached)` : "";
+  const ofTokens =
+    usage.budget?.tokens === undefined ? "" : ` of ${usage.budget.tokens.toLocaleString("en-US")}`;
+  const parts = [`${tokens.toLocaleString("en-US")}${ofTokens} tokens${cached}`];
+  if (usage.costUsd !== null) {
+    const ofCost = usage.budget?.costUsd === undefined ? "" : ` of $${usage.budget.costUsd}`;
+    parts.push(`$${usage.costUsd.toFixed(4)}${ofCost}`);
+  } else parts.push("cost unknown (a model has no price)");
   return parts.join(" · ");
+}
+
+/**
+ * Usage so far, folded from events: each agent execution's `node_succeeded`/`node_failed`
+ * carries its usage once (keyed by node and attempt, so a replayed backlog never counts twice).
+ */
+export class UsageTally {
+  private readonly byExecution = new Map<string, UsageTotals>();
+  private budget: { tokens?: number; costUsd?: number } | undefined;
+
+  constructor(run: RunBody) {
+    this.budget = run.usage.budget;
+  }
+
+  /** True when the event changed the totals. */
+  apply(event: RunEvent): boolean {
+    if (event.type !== "node_succeeded" && event.type !== "node_failed") return false;
+    const parsed = ExecutionUsage.safeParse(event.data?.usage);
+    if (!parsed.success) return false;
+    this.byExecution.set(`${event.nodeId}:${String(event.data?.attempt)}`, parsed.data);
+    return true;
+  }
+
+  line(run?: RunBody): string {
+    if (run) {
+      this.budget = run.usage.budget;
+      return usageLine(run.usage);
+    }
+    const total: UsageTotals = {
+      promptTokens: 0,
+      completionTokens: 0,
+      cachedTokens: 0,
+      calls: 0,
+      costUsd: 0,
+    };
+    for (const u of this.byExecution.values()) {
+      total.promptTokens += u.promptTokens;
+      total.completionTokens += u.completionTokens;
+      total.cachedTokens += u.cachedTokens;
+      total.calls += u.calls;
+      total.costUsd =
+        total.costUsd === null || u.costUsd === null ? null : total.costUsd + u.costUsd;
+    }
+    return usageLine(this.budget ? { ...total, budget: this.budget } : total);
+  }
 }
 
 const ICONS: Record<NodeChange["status"], string> = {
@@ -60,6 +125,7 @@ function decideHint(runId: string, nodeId: string): string {
 export class HumanView implements WatchView {
   private width = 4;
   private usage = "";
+  private tally: UsageTally | null = null;
   private footerShown = false;
 
   constructor(
@@ -88,13 +154,15 @@ export class HumanView implements WatchView {
 
   begin(run: RunBody): void {
     this.width = Math.max(4, ...run.nodes.map((n) => n.id.length));
-    this.usage = usageLine(run);
+    this.tally = new UsageTally(run);
+    this.usage = usageLine(run.usage);
     this.print(
       `watching run ${run.id} (workflow ${run.workflowId} v${run.version}): ${run.status}`,
     );
   }
 
   event(event: RunEvent, change: NodeChange | null): void {
+    if (this.tally?.apply(event)) this.usage = this.tally.line();
     const count = `[${String(this.progress.done).padStart(String(this.progress.total).length)}/${this.progress.total}]`;
     if (change) {
       // queued is noise next to started; an approval's wait is told by approval_required.
@@ -129,6 +197,20 @@ export class HumanView implements WatchView {
         );
         return;
       }
+      case "patch_applied":
+      case "patch_rejected": {
+        const by = event.nodeId ? ` from ${event.nodeId}` : "";
+        const added = Array.isArray(data.addedNodes) ? (data.addedNodes as string[]) : [];
+        const problems = Array.isArray(data.problems)
+          ? (data.problems as { at: string; message: string }[])
+          : [];
+        const what =
+          event.type === "patch_applied"
+            ? `patch ${String(data.patchId)}${by} applied${added.length > 0 ? `: added ${added.join(", ")}` : ""}`
+            : `patch ${String(data.patchId)}${by} rejected: ${problems.map((p) => `${p.at}: ${p.message}`).join("; ")}`;
+        this.print(`${clock(event.at)} ${count}   ${what}`);
+        return;
+      }
       default:
         return;
     }
@@ -151,7 +233,7 @@ export class HumanView implements WatchView {
 
   waiting(run: RunBody, approvals: readonly RunApproval[]): void {
     this.clearFooter();
-    this.usage = usageLine(run);
+    this.usage = usageLine(run.usage);
     say(this.bar());
     for (const a of approvals) {
       say(`run ${run.id} is waiting for approval of ${a.nodeId}: ${a.message}`);
@@ -161,7 +243,7 @@ export class HumanView implements WatchView {
 
   finish(run: RunBody): void {
     this.clearFooter();
-    this.usage = usageLine(run);
+    this.usage = usageLine(run.usage);
     say(this.bar());
     const took =
       run.finishedAt === undefined ? "" : ` in ${formatDuration(run.finishedAt - run.createdAt)}`;

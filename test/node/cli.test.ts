@@ -1,11 +1,13 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { connect, createServer, type Server, type Socket } from "node:net";
+import { createServer as createHttpServer } from "node:http";
+import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aob, BIN, cliEnv, jsonLines, ROOT } from "../../cli/testing";
 import { DevServer } from "../support/dev-server";
+import { handleLlm } from "../support/llm-stub";
 
 /** A workflow that stops at an approval; each decision ends at its own `end` node. */
 const gate = {
@@ -92,8 +94,24 @@ describe("the aob CLI against wrangler dev", () => {
   const hello = join(ROOT, "samples", "hello.json");
   let gateId = "";
 
+  // The scripted chat-completions stand-in for agent nodes (test/support/llm-stub.ts).
+  const llm = createHttpServer(async (req, res) => {
+    let body = "";
+    for await (const chunk of req) body += chunk;
+    const parts = new URL(req.url ?? "/", "http://x").pathname.split("/").filter(Boolean);
+    handleLlm(req, res, parts, body);
+  });
+  let llmUrl = "";
+
   beforeAll(async () => {
-    dev = new DevServer();
+    await new Promise<void>((resolve) => llm.listen(0, "127.0.0.1", resolve));
+    const llmHost = `127.0.0.1:${(llm.address() as AddressInfo).port}`;
+    llmUrl = `http://${llmHost}`;
+    dev = new DevServer({
+      OPENAI_BASE_URL: `${llmUrl}/v1`,
+      OPENAI_API_KEY: "sk-test",
+      AOB_HTTP_ALLOWLIST: llmHost,
+    });
     dev.prepare();
     await dev.start();
     env = { AOB_URL: dev.url, AOB_API_KEY: dev.key };
@@ -104,6 +122,7 @@ describe("the aob CLI against wrangler dev", () => {
 
   afterAll(async () => {
     await dev?.stop();
+    llm.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -313,6 +332,75 @@ describe("the aob CLI against wrangler dev", () => {
     expect(runs.map((r) => r.id)).toContain(runId);
   }, 30_000);
 
+  it("follows an agent that patches the graph: patch lines, tokens and cost, then `patches list`", async () => {
+    const model = "gpt-4o-mini"; // priced by the built-in table
+    await fetch(`${llmUrl}/llm/script/${model}`, {
+      method: "POST",
+      body: JSON.stringify({
+        steps: [
+          {
+            toolCalls: [
+              {
+                name: "patch_workflow",
+                arguments: {
+                  reason: "add a greeting",
+                  ops: [
+                    {
+                      op: "add_node",
+                      node: { id: "greet", type: "transform", config: { expression: "'hi'" } },
+                    },
+                    { op: "add_edge", edge: { from: "think", to: "greet" } },
+                  ],
+                },
+              },
+            ],
+            usage: { prompt: 1000, completion: 100, cached: 500 },
+          },
+          { content: "thought", usage: { prompt: 1200, completion: 20, cached: 1000 } },
+        ],
+      }),
+    });
+    const agentFlow = {
+      name: "cli-agent",
+      nodes: [
+        { id: "start", type: "start" },
+        {
+          id: "think",
+          type: "agent",
+          config: { model, prompt: "think", tools: ["patch_workflow"] },
+        },
+      ],
+      edges: [{ from: "start", to: "think" }],
+    };
+    const pushed = await aob(["workflows", "push", file("agent.json", agentFlow), "--json"], {
+      env,
+    });
+    expect(pushed.code, pushed.stderr).toBe(0);
+    const watched = await aob(["run", "cli-agent", "--watch"], { env });
+    expect(watched.code, watched.stderr).toBe(0);
+    expect(watched.stdout).toMatch(/patch 1 from think applied: added greet/);
+    expect(watched.stdout).toMatch(/greet\s+succeeded/);
+    // (500 × 0.15 + 500 × 0.075 + 100 × 0.6 + 200 × 0.15 + 1000 × 0.075 + 20 × 0.6) / 1e6
+    expect(watched.stdout).toContain("2,320 tokens (1,500 cached) · $0.0003");
+    const runId = /run (run_\w+) completed/.exec(watched.stdout)![1]!;
+
+    const listed = await aob(["patches", "list", runId, "--json"], { env });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout)).toMatchObject({
+      patches: [
+        {
+          id: 1,
+          status: "applied",
+          source: { kind: "agent", nodeId: "think", attempt: 1 },
+          reason: "add a greeting",
+        },
+      ],
+    });
+    const table = await aob(["patches", "list", runId], { env });
+    expect(table.stdout).toMatch(/1\s+applied\s+agent think \(attempt 1\)/);
+    expect(table.stdout).toContain("+greet (transform), +think→greet");
+  }, 60_000);
+
   it("replays a finished run from a node", async () => {
     const first = await aob(["run", "hello", "--watch", "--json"], { env });
     const runId = (jsonLines(first.stdout)[0] as { runId: string }).runId;
@@ -322,7 +410,7 @@ describe("the aob CLI against wrangler dev", () => {
     expect(replayed.stdout).toMatch(/run run_\w+ completed/);
   }, 30_000);
 
-  it("says clearly what is not available yet, and exits 2 on usage errors", async () => {
+  it("says clearly what is missing, and exits 2 on usage errors", async () => {
     const [patches, unknown, badInput, notLoggedIn] = await Promise.all([
       aob(["patches", "list", "run_x"], { env }),
       aob(["runs", "list", "--bogus", "--json"], { env }),
@@ -330,7 +418,7 @@ describe("the aob CLI against wrangler dev", () => {
       aob(["workflows", "list"]),
     ]);
     expect(patches.code).toBe(1);
-    expect(patches.stderr).toContain("runtime patches are not available yet");
+    expect(patches.stderr).toContain("run run_x not found");
 
     expect(unknown.code).toBe(2);
     expect(JSON.parse(unknown.stdout)).toEqual({
