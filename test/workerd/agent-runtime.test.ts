@@ -170,6 +170,26 @@ describe("the model API", () => {
     expect(await requestsFor(fixture, model)).toHaveLength(5);
   });
 
+  it("compares two runs' tokens node by node", async () => {
+    const model = modelName("diff");
+    await script(fixture, model, [
+      { content: "one", usage: { prompt: 10, completion: 5 } },
+      { content: "two", usage: { prompt: 30, completion: 7 } },
+    ]);
+    const wf = await createWorkflow(single(model));
+    const a = await waitUntil(await startRun(wf), isOver);
+    const b = await waitUntil(await startRun(wf), isOver);
+    const diff = await api<{
+      a: { tokens: number };
+      b: { tokens: number };
+      nodes: { id: string; a: { tokens: number }; b: { tokens: number }; sameOutput: boolean }[];
+    }>("GET", `/api/runs/${a.id}/diff/${b.id}`);
+    expect(diff.body.a.tokens).toBe(15);
+    expect(diff.body.b.tokens).toBe(37);
+    const ask = diff.body.nodes.find((n) => n.id === "ask")!;
+    expect([ask.a.tokens, ask.b.tokens, ask.sameOutput]).toEqual([15, 37, false]);
+  });
+
   it("names the missing setting when there is no API key, and does not retry", async () => {
     const stub = env.RUNS.get(env.RUNS.idFromName("no-key"));
     const outcome = await executeAgent(

@@ -126,12 +126,15 @@ export const runRoutes = new Hono<AppEnv>()
               n.startedAt !== undefined && n.finishedAt !== undefined
                 ? n.finishedAt - n.startedAt
                 : null,
+            tokens: n.usage ? n.usage.promptTokens + n.usage.completionTokens : 0,
+            costUsd: n.usage ? n.usage.costUsd : 0,
           }
         : null;
+    const total = (v: RunView) => v.usage.promptTokens + v.usage.completionTokens;
     const ids = [...new Set([...a!.nodes.map((n) => n.id), ...b!.nodes.map((n) => n.id)])];
     return c.json({
-      a: { id: a!.id, status: a!.status, version: a!.version },
-      b: { id: b!.id, status: b!.status, version: b!.version },
+      a: { id: a!.id, status: a!.status, version: a!.version, tokens: total(a!) },
+      b: { id: b!.id, status: b!.status, version: b!.version, tokens: total(b!) },
       nodes: ids.map((id) => {
         const x = side(a!.nodes.find((n) => n.id === id));
         const y = side(b!.nodes.find((n) => n.id === id));
