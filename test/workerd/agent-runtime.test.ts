@@ -235,6 +235,103 @@ describe("the model API", () => {
   });
 });
 
+describe("prompt caching and defaults", () => {
+  it("sends a byte-identical stable prefix on every run, so provider caching hits; the task differs", async () => {
+    const model = modelName("cache");
+    await script(fixture, model, [{ content: "a" }, { content: "b" }]);
+    const wf = await createWorkflow(
+      single(model, {
+        prompt: "Summarise {{ input.text }}",
+        tools: ["get_workflow", "http_request"],
+      }),
+    );
+    await waitUntil(await startRun(wf, { text: "first" }), isOver);
+    await waitUntil(await startRun(wf, { text: "second" }), isOver);
+    const [one, two] = await requestsFor(fixture, model);
+    expect(one!.messages[0]).toEqual(two!.messages[0]);
+    expect(one!.tools).toEqual(two!.tools);
+    expect([one!.messages[1]!.content, two!.messages[1]!.content]).toEqual([
+      "Summarise first",
+      "Summarise second",
+    ]);
+  });
+
+  it("uses AOB_DEFAULT_MODEL when the node names no model", async () => {
+    await script(fixture, "stub-default", [{ content: "from the default model" }]);
+    const wf = await createWorkflow({
+      name: "default model",
+      nodes: [
+        { id: "start", type: "start" },
+        { id: "ask", type: "agent", config: { prompt: "hello" } },
+      ],
+      edges: [{ from: "start", to: "ask" }],
+    });
+    const run = await waitUntil(await startRun(wf), isOver);
+    expect(run.nodes.find((n) => n.id === "ask")).toMatchObject({
+      status: "succeeded",
+      output: "from the default model",
+    });
+    expect(await requestsFor(fixture, "stub-default")).toHaveLength(1);
+  });
+});
+
+describe("run limits on patches", () => {
+  it("applies 20 patches, rejects the 21st naming patchesPerRun, and takes no proposal past 50", async () => {
+    const wf = await createWorkflow({
+      name: "many patches",
+      nodes: [
+        { id: "start", type: "start" },
+        { id: "gate", type: "approval", config: { message: "wait" } },
+      ],
+      edges: [{ from: "start", to: "gate" }],
+    });
+    const runId = await startRun(wf);
+    await waitUntil(runId, (r) => r.status === "waiting");
+    const add = (i: number) =>
+      api("POST", `/api/runs/${runId}/patches`, {
+        ops: [
+          {
+            op: "add_node",
+            node: { id: `n_${i}`, type: "transform", config: { expression: `${i}` } },
+          },
+          { op: "add_edge", edge: { from: "gate", to: `n_${i}`, on: "approved" } },
+        ],
+      });
+    for (let i = 1; i <= 20; i++) expect((await add(i)).status).toBe(201);
+    const over = await add(21);
+    expect(over.status).toBe(422);
+    expect(over.body).toMatchObject({
+      error: {
+        details: {
+          errors: [
+            {
+              code: "limit_exceeded",
+              message: "limit patchesPerRun is 20: no more patches can be applied to this run",
+            },
+          ],
+        },
+      },
+    });
+    for (let i = 22; i <= 50; i++) expect((await add(i)).status).toBe(422);
+    const refused = await add(51);
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({
+      error: {
+        code: "limit_exceeded",
+        message: "limit proposalsPerRun is 50: this run takes no more patches",
+      },
+    });
+    const { body } = await api<{ patches: unknown[] }>("GET", `/api/runs/${runId}/patches`);
+    expect(body.patches).toHaveLength(50);
+    await api("POST", `/api/runs/${runId}/approvals/gate`, { decision: "approve" });
+    const run = await waitUntil(runId, isOver);
+    expect(run.status).toBe("completed");
+    expect(run.nodes.filter((n) => n.id.startsWith("n_") && n.status === "succeeded")).toHaveLength(
+      20,
+    );
+  });
+});
+
 describe("agent tools and live output", () => {
   it("fetches through the SSRF guard: an allowed URL answers, an internal one is refused to the model", async () => {
     const model = modelName("http");
