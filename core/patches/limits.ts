@@ -11,7 +11,7 @@ export const RunLimits = z.strictObject({
   /** Proposals, accepted or not: bounds what a looping agent can make the run store. */
   proposalsPerRun: z.number().int().min(0).max(100_000).default(50),
   /** Nodes in the materialised graph. */
-  nodesPerRun: z.number().int().min(1).max(5000).default(200),
+  nodesPerRun: z.number().int().min(1).max(5000).default(5000),
 });
 export type RunLimits = z.infer<typeof RunLimits>;
 

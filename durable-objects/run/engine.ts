@@ -36,6 +36,8 @@ import type { ExecutionUsage, UsageLedger } from "./usage";
 /** Largest node output kept (inline in SQLite, and in R2). Bigger outputs fail the node. */
 export const MAX_OUTPUT_BYTES = 1024 * 1024;
 const QUEUE_BATCH = 100;
+/** Longest stretch of pump work before it lets other events of the object run. */
+const YIELD_AFTER_MS = 10;
 
 type SignalBody = Signal extends infer S ? (S extends Signal ? Omit<S, "now"> : never) : never;
 
@@ -296,7 +298,14 @@ export class RunEngine {
     if (!this.run) throw new Error("run not created");
     const jobs: ExecuteJob[] = [];
     let finished = false;
+    let sliceStart = Date.now();
     while (this.queue.length > 0) {
+      // A long chain of pure inline steps would hold the object: every YIELD_AFTER_MS, give the
+      // runtime a turn so RPC answers (a run's start) and WebSocket frames go out meanwhile.
+      if (Date.now() - sliceStart >= YIELD_AFTER_MS) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        sliceStart = Date.now();
+      }
       // Re-read each step: a failed step reloads the run from storage.
       const run = this.run!;
       const item = this.queue.shift()!;
