@@ -1,3 +1,4 @@
+export { checkAgentPatch } from "./agent-rules";
 export { type ApplyResult, applyPatch, materialise } from "./apply";
 export { checkGraphLimits, DEFAULT_RUN_LIMITS, parseRunLimits, RunLimits } from "./limits";
 export { checkLive } from "./live";

@@ -7,6 +7,7 @@ import { delayUntil, evaluateItems, runInline } from "../../core/executors/inlin
 import { renderTemplates } from "../../core/expressions/template";
 import {
   applyPatch,
+  checkAgentPatch,
   checkLive,
   type Patch,
   type PatchSource,
@@ -578,6 +579,10 @@ export class RunEngine {
           `limit patchesPerRun is ${limits.patchesPerRun}: no more patches can be applied to this run`,
         ),
       );
+    }
+    if (swap.record.source.kind === "agent") {
+      const forbidden = checkAgentPatch(swap.patch);
+      if (forbidden.length > 0) return refuse(forbidden);
     }
     const current = this.store.getMeta<WorkflowDefinition>("definition")!;
     const applied = applyPatch(current, swap.patch, limits);
