@@ -16,3 +16,5 @@ export type RunNode = RunView["nodes"][number];
 export type RunApproval = RunView["approvals"][number];
 export type InboxApproval = InferResponseType<Api["approvals"]["$get"]>["approvals"][number];
 export type ValidateResult = InferResponseType<Api["workflows"]["validate"]["$post"]>;
+export type RunPatch = RunView["patches"][number];
+export type RunUsage = RunView["usage"];

@@ -11,9 +11,17 @@ export interface EdgeLook {
   animated?: boolean;
 }
 
+/** "patch 2" on an edge a patch added, "removed by patch 3" on one it removed. */
+function patchLabel(data: CanvasEdge["data"]): string | null {
+  if (data?.removedBy !== undefined) return `removed by patch ${data.removedBy}`;
+  if (data?.addedBy !== undefined) return `patch ${data.addedBy}`;
+  return null;
+}
+
 /**
  * How an edge is drawn: its port and loop limit as the label, red and dashed for `error`, dotted
- * and routed around the nodes for a loop back edge, red for problems, green when it fired.
+ * and routed around the nodes for a loop back edge, red for problems, green when it fired;
+ * in the run view, edges a patch added or removed say which patch.
  * @example
  * edgeView({ id: "e", source: "a", target: "b", sourceHandle: "true" }).label // "true"
  */
@@ -24,6 +32,7 @@ export function edgeView(edge: CanvasEdge, look: EdgeLook = {}): CanvasEdge {
   const label = [
     port !== SUCCESS_PORT ? port : null,
     loop ? `loop ≤ ${loop.maxIterations}` : null,
+    patchLabel(edge.data),
     issues.length > 0 ? `⚠ ${issues[0]}` : null,
   ]
     .filter(Boolean)
@@ -33,6 +42,8 @@ export function edgeView(edge: CanvasEdge, look: EdgeLook = {}): CanvasEdge {
     loop ? "edge-loop" : null,
     issues.length > 0 ? "edge-invalid" : null,
     look.taken ? "edge-taken" : null,
+    edge.data?.addedBy !== undefined ? "edge-added" : null,
+    edge.data?.removedBy !== undefined ? "edge-removed" : null,
   ]
     .filter(Boolean)
     .join(" ");

@@ -31,6 +31,10 @@ export interface StepData extends Record<string, unknown> {
   status?: NodeStatus;
   /** Run view: attempt number shown on the node. */
   attempt?: number;
+  /** Run view: the id of the agent's (or person's) patch that added the node. */
+  addedBy?: number;
+  /** Run view: patches that changed the node (`update_node`). */
+  changedBy?: number[];
 }
 
 /**
@@ -48,6 +52,10 @@ export interface LinkData extends Record<string, unknown> {
   loop?: { maxIterations: number };
   /** Builder: validation problems on this edge. */
   issues?: string[];
+  /** Run view: the patch that added the edge. */
+  addedBy?: number;
+  /** Run view: the patch that removed the edge (drawn faded). */
+  removedBy?: number;
 }
 export type CanvasEdge = Edge<LinkData>;
 

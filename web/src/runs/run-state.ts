@@ -1,6 +1,7 @@
 import type { RunEvent } from "../../../core/wire/frames";
 import { ERROR_PORT, SUCCESS_PORT } from "../flow/ports";
 import { asNodeStatus, type NodeStatus, type RunStatus } from "../flow/status";
+import type { UsageInfo } from "./attempts";
 
 export interface NodeErrorInfo {
   code: string;
@@ -21,6 +22,10 @@ export interface LiveNode {
   output?: unknown;
   outputHash?: string;
   progress?: { done: number; total: number };
+  /** An agent's model usage over all its attempts. */
+  usage?: UsageInfo;
+  /** The id of the patch that added the node to the run's graph. */
+  addedBy?: number;
 }
 
 export interface LiveRun {
@@ -45,6 +50,8 @@ interface SnapshotLike {
     output?: unknown;
     outputHash?: string;
     progress?: { done: number; total: number };
+    usage?: UsageInfo;
+    addedBy?: number;
   }[];
 }
 
@@ -65,6 +72,8 @@ export function fromSnapshot(view: SnapshotLike): LiveRun {
     if (n.output !== undefined) node.output = n.output;
     if (n.outputHash !== undefined) node.outputHash = n.outputHash;
     if (n.progress) node.progress = n.progress;
+    if (n.usage) node.usage = n.usage;
+    if (n.addedBy !== undefined) node.addedBy = n.addedBy;
     nodes[n.id] = node;
   }
   return { status: view.status, nodes, seq: view.lastSeq };
@@ -180,10 +189,14 @@ export function applyEvents(run: LiveRun, events: readonly RunEvent[]): LiveRun 
   return events.reduce(applyEvent, run);
 }
 
-/** Events after which the snapshot has news the events do not carry (outputs, approvals). */
+/**
+ * Events after which the snapshot has news the events do not carry (outputs, approvals, usage,
+ * patches and the nodes they added).
+ */
 export function refreshesSnapshot(type: string): boolean {
   return (
     type === "node_succeeded" ||
+    type.startsWith("patch_") ||
     type === "node_failed" ||
     type === "node_skipped" ||
     type.startsWith("run_") ||
@@ -208,4 +221,37 @@ export function edgeFired(port: string, source: LiveNode | undefined): boolean {
   if (source.status === "failed") return port === ERROR_PORT;
   if (source.status !== "succeeded") return false;
   return port === SUCCESS_PORT ? !source.port : source.port === port;
+}
+
+/** An agent's answer so far, from the live `delta` frames of its current attempt. */
+export interface LiveText {
+  attempt: number;
+  text: string;
+  /** Characters dropped from the start to keep the text short. */
+  dropped: number;
+}
+
+/** Streamed text kept per node; older characters are dropped past this. */
+export const LIVE_TEXT_MAX = 20_000;
+
+/**
+ * Adds a `delta` frame to the streamed answers (a new object). A newer attempt starts over; a
+ * late delta of an older attempt is ignored.
+ * @example
+ * appendDelta({}, { nodeId: "triage", attempt: 1, text: "Hel" }).triage // { attempt: 1, text: "Hel", dropped: 0 }
+ */
+export function appendDelta(
+  streams: Readonly<Record<string, LiveText>>,
+  delta: { nodeId: string; attempt: number; text: string },
+): Record<string, LiveText> {
+  const prev = streams[delta.nodeId];
+  if (prev && delta.attempt < prev.attempt) return streams as Record<string, LiveText>;
+  const base = prev && prev.attempt === delta.attempt ? prev : { text: "", dropped: 0 };
+  let text = base.text + delta.text;
+  let dropped = base.dropped;
+  if (text.length > LIVE_TEXT_MAX) {
+    dropped += text.length - LIVE_TEXT_MAX;
+    text = text.slice(-LIVE_TEXT_MAX);
+  }
+  return { ...streams, [delta.nodeId]: { attempt: delta.attempt, text, dropped } };
 }
