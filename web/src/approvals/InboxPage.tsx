@@ -32,7 +32,8 @@ export function InboxPage() {
       {approvals.state === "loading" && !approvals.data && <Loading what="approvals" />}
       {approvals.data && approvals.data.length === 0 && (
         <EmptyState title="Nothing is waiting for a decision">
-          Approvals appear here when a run reaches an <em>Approval</em> node.
+          Approvals appear here when a run reaches an <em>Approval</em> node, or when an{" "}
+          <em>Agent</em> node finds the run's model budget spent (a budget hold).
         </EmptyState>
       )}
       <ul className="inbox">

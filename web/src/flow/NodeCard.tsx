@@ -44,12 +44,17 @@ export function NodeCard({ id, data, selected, input, output }: NodeProps<Canvas
   if (issues.length > 0 && !status) classes.push("has-issues");
   if (selected) classes.push("selected");
   if (labelled) classes.push("wf-node-ports");
+  const addedBy = data.addedBy;
+  const changedBy = data.changedBy ?? [];
+  if (addedBy !== undefined) classes.push("wf-node-added");
+  else if (changedBy.length > 0) classes.push("wf-node-changed");
   return (
     <div
       className={classes.join(" ")}
       data-testid={`node-${id}`}
       data-status={status}
       data-issues={issues.length}
+      data-added-by={addedBy}
       style={outs.length > 1 ? { minHeight: PORT_TOP + outs.length * PORT_GAP } : undefined}
     >
       {input && (
@@ -64,6 +69,12 @@ export function NodeCard({ id, data, selected, input, output }: NodeProps<Canvas
       {issues.length > 0 && !status && (
         <div className="wf-node-issue" title={issues.map((i) => i.message).join("\n")}>
           ⚠ {issues.length === 1 ? issues[0]!.message : `${issues.length} problems`}
+        </div>
+      )}
+      {addedBy !== undefined && <div className="wf-node-patch">added by patch {addedBy}</div>}
+      {addedBy === undefined && changedBy.length > 0 && (
+        <div className="wf-node-patch">
+          changed by patch{changedBy.length > 1 ? "es" : ""} {changedBy.join(", ")}
         </div>
       )}
       {status && data.attempt !== undefined && data.attempt > 1 && (

@@ -16,6 +16,8 @@ export interface ApprovalRequestView {
   form?: unknown;
   required: number;
   votes: number;
+  /** A budget hold: an agent node waits because the run spent its model budget. */
+  budget?: boolean;
 }
 
 /**
@@ -80,9 +82,15 @@ export function ApprovalCard({
       data-testid={`approval-${approval.nodeId}`}
     >
       <h3>
-        Approval <code>{approval.nodeId}</code>
+        {approval.budget ? "Budget hold" : "Approval"} <code>{approval.nodeId}</code>
       </h3>
       <p className="approval-message">{approval.message}</p>
+      {approval.budget && (
+        <p className="muted">
+          Approve to raise the run's budget by its original size and start the agent; reject to fail
+          the node (<code>budget_rejected</code>).
+        </p>
+      )}
       {approval.required > 1 && (
         <p className="muted">
           {approval.votes} of {approval.required} approvals so far; any rejection rejects.

@@ -1,19 +1,51 @@
+import { useState } from "react";
+import { ApiFailure, call, describeError } from "../api/client";
+import { useSession } from "../api/session";
+import type { RunPatch } from "../api/types";
 import { formatDuration, formatJson, formatTime } from "../ui/format";
 import { StatusBadge } from "../ui/StatusBadge";
-import { durationMs, type LiveNode } from "./run-state";
+import { type Attempt, formatTokens } from "./attempts";
+import { PatchSource } from "./PatchSource";
+import { durationMs, type LiveNode, type LiveText } from "./run-state";
+import { UsageFacts } from "./UsageFacts";
 
-/** One node of a run: status, attempt, timing, port taken, error, output. */
+/**
+ * One node of a run: where it came from (the patch that added it), status, attempt, timing,
+ * port, an agent's usage and its answer streaming in, every attempt, error, config and output
+ * (inline, or read from the blob store).
+ */
 export function NodePanel({
   node,
+  config,
+  attempts,
+  patches,
+  stream,
   canReplay,
   onReplay,
   replaying,
+  onSelectNode,
+  onShowPatches,
 }: {
   node: LiveNode;
+  /** The node's config as the graph defines it (templates not resolved). */
+  config: Record<string, unknown> | undefined;
+  attempts: Attempt[];
+  patches: readonly RunPatch[];
+  stream: LiveText | undefined;
   canReplay: boolean;
   onReplay(): void;
   replaying: boolean;
+  onSelectNode(id: string): void;
+  onShowPatches(): void;
 }) {
+  const addedBy =
+    node.addedBy === undefined ? undefined : patches.find((p) => p.id === node.addedBy);
+  const changedBy = patches.filter(
+    (p) =>
+      p.status === "applied" && p.ops.some((op) => op.op === "update_node" && op.id === node.id),
+  );
+  const finished = node.status === "succeeded" || node.status === "failed";
+  const streaming = stream && !finished && stream.attempt >= node.attempt ? stream : undefined;
   return (
     <section className="node-panel" aria-label={`Node ${node.id}`} data-testid="node-panel">
       <header className="inspector-head">
@@ -22,6 +54,25 @@ export function NodePanel({
         </h2>
         <StatusBadge status={node.status} />
       </header>
+      {addedBy && (
+        <div className="note note-patch" data-testid="node-provenance">
+          <strong>Added by patch {addedBy.id}</strong>, proposed by{" "}
+          <PatchSource source={addedBy.source} onSelectNode={onSelectNode} />
+          {addedBy.reason && <div className="patch-reason">“{addedBy.reason}”</div>}
+          <button type="button" className="linkish" onClick={onShowPatches}>
+            Show the patch
+          </button>
+        </div>
+      )}
+      {changedBy.length > 0 && (
+        <div className="note note-patch">
+          Changed by patch{changedBy.length > 1 ? "es" : ""} {changedBy.map((p) => p.id).join(", ")}{" "}
+          before it started.{" "}
+          <button type="button" className="linkish" onClick={onShowPatches}>
+            Show patches
+          </button>
+        </div>
+      )}
       <dl className="facts">
         <dt>Attempt</dt>
         <dd>{node.attempt || "–"}</dd>
@@ -46,6 +97,28 @@ export function NodePanel({
           </>
         )}
       </dl>
+      {node.usage ? (
+        <>
+          <h3>Model usage</h3>
+          <UsageFacts usage={node.usage} testId="node-usage" />
+        </>
+      ) : (
+        node.type === "agent" && (
+          <p className="muted">No model usage yet: it is counted when an attempt ends.</p>
+        )
+      )}
+      {streaming && (
+        <>
+          <h3>Answer so far</h3>
+          <p className="muted">
+            Streaming from attempt {streaming.attempt}
+            {streaming.dropped > 0 && ` (first ${streaming.dropped} characters not shown)`}.
+          </p>
+          <pre className="json live-text" data-testid="node-stream">
+            {streaming.text}
+          </pre>
+        </>
+      )}
       {node.error && (
         <div className="note note-error">
           <strong>{node.error.code}</strong>
@@ -55,15 +128,24 @@ export function NodePanel({
           )}
         </div>
       )}
+      {attempts.length > 0 && <Attempts attempts={attempts} />}
+      {config && Object.keys(config).length > 0 && (
+        <details className="node-config">
+          <summary>Config</summary>
+          <p className="muted">
+            As the graph defines it; templates are resolved when the node runs and the resolved
+            input is not kept.
+          </p>
+          <pre className="json">{formatJson(config)}</pre>
+        </details>
+      )}
       <h3>Output</h3>
       {node.output !== undefined ? (
         <pre className="json" data-testid="node-output">
           {formatJson(node.output)}
         </pre>
       ) : node.outputHash ? (
-        <p className="muted">
-          Too large to show inline (stored as <code>{node.outputHash.slice(0, 12)}…</code>).
-        </p>
+        <StoredOutput key={node.outputHash} hash={node.outputHash} />
       ) : (
         <p className="muted">{node.status === "succeeded" ? "Loading…" : "No output yet."}</p>
       )}
@@ -73,5 +155,111 @@ export function NodePanel({
         </button>
       )}
     </section>
+  );
+}
+
+/** Every attempt of the node, oldest first, from the run's events. */
+function Attempts({ attempts }: { attempts: Attempt[] }) {
+  return (
+    <>
+      <h3>Attempts</h3>
+      <table className="attempts" data-testid="node-attempts">
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">Status</th>
+            <th scope="col">Started</th>
+            <th scope="col">Took</th>
+            <th scope="col">Tokens</th>
+          </tr>
+        </thead>
+        <tbody>
+          {attempts.map((a) => (
+            <AttemptRow key={a.attempt} attempt={a} />
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+function AttemptRow({ attempt: a }: { attempt: Attempt }) {
+  const started = a.startedAt ?? a.queuedAt;
+  return (
+    <>
+      <tr data-attempt={a.attempt}>
+        <td>{a.attempt}</td>
+        <td>
+          <StatusBadge status={a.status} />
+          {a.waitingFor && <span className="muted"> {a.waitingFor}</span>}
+        </td>
+        <td>{started === undefined ? "–" : new Date(started).toLocaleTimeString()}</td>
+        <td>{formatDuration(a.durationMs)}</td>
+        <td>{a.usage ? formatTokens(a.usage) : "–"}</td>
+      </tr>
+      {(a.error || a.retryAt !== undefined) && (
+        <tr className="attempt-error">
+          <td />
+          <td colSpan={4}>
+            {a.error && (
+              <>
+                <strong>{a.error.code}</strong>: {a.error.message}
+              </>
+            )}
+            {a.retryAt !== undefined && (
+              <span className="muted"> · retry at {new Date(a.retryAt).toLocaleTimeString()}</span>
+            )}
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+/** An output too large to come inline: read from the blob store on request. */
+function StoredOutput({ hash }: { hash: string }) {
+  const { client } = useSession();
+  const [state, setState] = useState<
+    | { kind: "idle" }
+    | { kind: "loading" }
+    | { kind: "loaded"; value: unknown }
+    | { kind: "failed"; message: string }
+  >({ kind: "idle" });
+  const load = async () => {
+    setState({ kind: "loading" });
+    try {
+      const value = await call<unknown>(client.api.blobs[":hash"].$get({ param: { hash } }));
+      setState({ kind: "loaded", value });
+    } catch (err) {
+      setState({
+        kind: "failed",
+        message:
+          err instanceof ApiFailure && err.status === 404
+            ? "The blob store serves an output once the run has ended and its history is written. Try again after the run ends."
+            : `Cannot read it: ${describeError(err)}.`,
+      });
+    }
+  };
+  if (state.kind === "loaded") {
+    return (
+      <pre className="json" data-testid="node-output">
+        {formatJson(state.value)}
+      </pre>
+    );
+  }
+  return (
+    <div>
+      <p className="muted">
+        Too large to show inline; stored as <code>{hash.slice(0, 12)}…</code>.
+      </p>
+      {state.kind === "failed" && (
+        <p className="field-error" role="alert">
+          {state.message}
+        </p>
+      )}
+      <button type="button" onClick={() => void load()} disabled={state.kind === "loading"}>
+        {state.kind === "loading" ? "Loading…" : "Load from the blob store"}
+      </button>
+    </div>
   );
 }

@@ -2,17 +2,23 @@ import {
   Background,
   Controls,
   type NodeMouseHandler,
+  Panel,
   ReactFlow,
   useNodesState,
+  useReactFlow,
 } from "@xyflow/react";
-import { useEffect, useMemo } from "react";
+import { useEffect, useMemo, useRef } from "react";
 import { edgeView } from "../flow/edge-view";
 import type { CanvasEdge, CanvasNode } from "../flow/node-data";
 import { nodeTypes } from "../flow/node-types";
 import { SUCCESS_PORT } from "../flow/ports";
 import { edgeFired, type LiveRun } from "./run-state";
 
-/** The run's workflow graph, read-only, each node coloured by its live status. */
+/**
+ * The run's graph (the version's, plus what patches added), read-only, each node coloured by its
+ * live status; nodes and edges a patch added are highlighted and say which patch. When a patch
+ * adds nodes while the run is watched, the view fits them in.
+ */
 export function RunCanvas({
   canvas,
   live,
@@ -27,6 +33,8 @@ export function RunCanvas({
   onMenu(menu: { nodeId: string; x: number; y: number } | null): void;
 }) {
   const [nodes, setNodes, onNodesChange] = useNodesState<CanvasNode>(canvas.nodes);
+  const { fitView } = useReactFlow();
+  const shownIds = useRef(canvas.nodes.map((n) => n.id).join(" "));
   useEffect(() => {
     setNodes((current) => {
       const byId = new Map(current.map((n) => [n.id, n]));
@@ -35,15 +43,28 @@ export function RunCanvas({
         const base = byId.get(n.id) ?? n;
         return {
           ...base,
+          // A patch can reflow a graph laid out automatically: the canvas decides positions.
+          position: n.position,
           selected: n.id === selected,
           data: { ...n.data, status: state?.status ?? "pending", attempt: state?.attempt ?? 0 },
         };
       });
     });
   }, [canvas, live, selected, setNodes]);
+  useEffect(() => {
+    const ids = canvas.nodes.map((n) => n.id).join(" ");
+    if (ids === shownIds.current) return;
+    shownIds.current = ids;
+    // Queued by React Flow until the new nodes are measured.
+    void fitView({ padding: 0.2, maxZoom: 1.2, duration: 200 });
+  }, [canvas, fitView]);
+  const patched = canvas.nodes.some(
+    (n) => n.data.addedBy !== undefined || (n.data.changedBy?.length ?? 0) > 0,
+  );
   const edges = useMemo(
     () =>
       canvas.edges.map((e) => {
+        if (e.data?.removedBy !== undefined) return edgeView(e);
         const taken = edgeFired(e.sourceHandle ?? SUCCESS_PORT, live.nodes[e.source]);
         const animated = taken && live.nodes[e.target]?.status === "running";
         return edgeView(e, { taken, animated });
@@ -87,6 +108,12 @@ export function RunCanvas({
     >
       <Background gap={16} />
       <Controls showInteractive={false} />
+      {patched && (
+        <Panel position="top-left" className="canvas-legend" aria-label="Legend">
+          <span className="legend-added" aria-hidden="true" /> added or changed by a patch (see the
+          Patches tab)
+        </Panel>
+      )}
     </ReactFlow>
   );
 }

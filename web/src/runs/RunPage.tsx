@@ -4,7 +4,6 @@ import type { WorkflowDefinitionInput } from "../../../core/workflow/definition"
 import { call, describeError } from "../api/client";
 import { useSession } from "../api/session";
 import { useNodeTypes } from "../api/use-node-types";
-import { toCanvas } from "../builder/convert";
 import { isRunOver } from "../flow/status";
 import { formatDuration, formatTime } from "../ui/format";
 import { Link } from "../ui/Link";
@@ -13,14 +12,18 @@ import { StatusBadge } from "../ui/StatusBadge";
 import { useAsync } from "../ui/use-async";
 import { navigate } from "../use-route";
 import { ApprovalCard } from "./ApprovalCard";
+import { attemptsOf } from "./attempts";
 import { type MenuAt, NodeMenu } from "./NodeMenu";
 import { NodePanel } from "./NodePanel";
+import { PatchList } from "./PatchList";
+import { runCanvas } from "./patched-graph";
 import { RunCanvas } from "./RunCanvas";
 import { RunSummary } from "./RunSummary";
 import { Timeline } from "./Timeline";
 import { useRun } from "./use-run";
 
-type Tab = "details" | "timeline";
+const TABS = ["details", "patches", "timeline"] as const;
+type Tab = (typeof TABS)[number];
 
 export function RunPage({ runId }: { runId: string }) {
   return (
@@ -30,7 +33,10 @@ export function RunPage({ runId }: { runId: string }) {
   );
 }
 
-/** The run graph with live node colours, the selected node's details, approvals and events. */
+/**
+ * The run graph (with what patches added) in live node colours, the selected node's details,
+ * approvals, patches with their provenance, and events.
+ */
 function RunScreen({ runId }: { runId: string }) {
   const { client } = useSession();
   const run = useRun(runId);
@@ -52,10 +58,19 @@ function RunScreen({ runId }: { runId: string }) {
       .definition as WorkflowDefinitionInput;
   }, [client, workflowId, version]);
 
+  const patches = run.view?.patches;
+  // Only applied patches change the graph: recompute when that list changes, not on every snapshot.
+  const appliedKey = (patches ?? [])
+    .filter((p) => p.status === "applied")
+    .map((p) => p.id)
+    .join(",");
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `appliedKey` stands for `patches`.
   const canvas = useMemo(
     () =>
-      definition.data && kinds.catalog ? toCanvas(definition.data, kinds.catalog.titles) : null,
-    [definition.data, kinds.catalog],
+      definition.data && kinds.catalog
+        ? runCanvas(definition.data, patches ?? [], kinds.catalog.titles)
+        : null,
+    [definition.data, kinds.catalog, appliedKey],
   );
 
   const live = run.live;
@@ -99,6 +114,17 @@ function RunScreen({ runId }: { runId: string }) {
   const pending = view.approvals.filter((a) => a.status === "pending");
   const node = selected ? live.nodes[selected] : undefined;
   const finished = view.finishedAt;
+  const selectNode = (id: string) => {
+    setSelected(id);
+    setTab("details");
+    setMenu(null);
+  };
+  const tabLabel = (t: Tab) =>
+    t === "details"
+      ? "Details"
+      : t === "patches"
+        ? `Patches (${view.patches.length})`
+        : `Timeline (${run.events.length})`;
 
   return (
     <div className="run-page">
@@ -206,12 +232,13 @@ function RunScreen({ runId }: { runId: string }) {
                 form: a.form,
                 required: a.required,
                 votes: a.votes.length,
+                budget: live.nodes[a.nodeId]?.type === "agent",
               }}
               onDecided={() => setSelected(a.nodeId)}
             />
           ))}
           <div className="tabs" role="tablist" aria-label="Run panels">
-            {(["details", "timeline"] as const).map((t) => (
+            {TABS.map((t, i) => (
               <button
                 key={t}
                 type="button"
@@ -222,11 +249,14 @@ function RunScreen({ runId }: { runId: string }) {
                 tabIndex={tab === t ? 0 : -1}
                 onClick={() => setTab(t)}
                 onKeyDown={(e) => {
-                  if (e.key === "ArrowRight" || e.key === "ArrowLeft")
-                    setTab(t === "details" ? "timeline" : "details");
+                  const step = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
+                  if (step === 0) return;
+                  const next = TABS[(i + step + TABS.length) % TABS.length]!;
+                  setTab(next);
+                  document.getElementById(`tab-${next}`)?.focus();
                 }}
               >
-                {t === "details" ? "Details" : `Timeline (${run.events.length})`}
+                {tabLabel(t)}
               </button>
             ))}
           </div>
@@ -237,22 +267,35 @@ function RunScreen({ runId }: { runId: string }) {
             className="tabpanel"
           >
             {tab === "timeline" ? (
-              <Timeline
-                events={run.events}
-                onSelectNode={(id) => {
-                  setSelected(id);
-                  setTab("details");
-                }}
+              <Timeline events={run.events} onSelectNode={selectNode} />
+            ) : tab === "patches" ? (
+              <PatchList
+                patches={view.patches}
+                onSelectNode={selectNode}
+                skipped={canvas?.skipped ?? []}
               />
             ) : node ? (
               <NodePanel
                 node={node}
+                config={canvas?.nodes.find((n) => n.id === node.id)?.data.config}
+                attempts={attemptsOf(run.events, node.id)}
+                patches={view.patches}
+                stream={run.streams[node.id]}
                 canReplay={over}
                 replaying={action.busy}
                 onReplay={() => void replay(node.id)}
+                onSelectNode={selectNode}
+                onShowPatches={() => setTab("patches")}
               />
             ) : (
-              <RunSummary live={live} output={view.output} error={view.error} />
+              <RunSummary
+                live={live}
+                output={view.output}
+                error={view.error}
+                usage={view.usage}
+                patches={view.patches}
+                onShowPatches={() => setTab("patches")}
+              />
             )}
           </div>
         </aside>

@@ -1,22 +1,36 @@
+import type { RunPatch, RunUsage } from "../api/types";
 import { formatJson } from "../ui/format";
 import { StatusBadge } from "../ui/StatusBadge";
 import type { LiveRun } from "./run-state";
+import { UsageFacts } from "./UsageFacts";
 
-/** With no node selected: how many nodes are in each status, the run's error or its output. */
+/**
+ * With no node selected: how many nodes are in each status, model usage and budget, what
+ * patches did, the run's error or its output.
+ */
 export function RunSummary({
   live,
   output,
   error,
+  usage,
+  patches,
+  onShowPatches,
 }: {
   live: LiveRun;
   output: unknown;
   error: { nodeId: string; code: string; message: string } | undefined;
+  usage: RunUsage;
+  patches: readonly RunPatch[];
+  onShowPatches(): void;
 }) {
   const counts = new Map<string, number>();
   for (const n of Object.values(live.nodes)) counts.set(n.status, (counts.get(n.status) ?? 0) + 1);
+  const applied = patches.filter((p) => p.status === "applied").length;
+  const rejected = patches.filter((p) => p.status === "rejected").length;
+  const added = Object.values(live.nodes).filter((n) => n.addedBy !== undefined).length;
   return (
     <div>
-      <p className="muted">Select a node to see its status, output and error.</p>
+      <p className="muted">Select a node to see its status, attempts, usage, output and error.</p>
       <ul className="counts">
         {[...counts].map(([status, n]) => (
           <li key={status}>
@@ -31,6 +45,21 @@ export function RunSummary({
           </strong>
           <div>{error.message}</div>
         </div>
+      )}
+      {(usage.calls > 0 || usage.budget) && (
+        <>
+          <h3>Model usage</h3>
+          <UsageFacts usage={usage} budget={usage.budget} testId="run-usage" />
+        </>
+      )}
+      {patches.length > 0 && (
+        <p data-testid="run-patches">
+          {applied} patch{applied === 1 ? "" : "es"} applied
+          {rejected > 0 && `, ${rejected} rejected`}; {added} node{added === 1 ? "" : "s"} added.{" "}
+          <button type="button" className="linkish" onClick={onShowPatches}>
+            Show patches
+          </button>
+        </p>
       )}
       {live.status === "completed" && (
         <>

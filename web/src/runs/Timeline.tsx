@@ -1,5 +1,6 @@
 import type { RunEvent } from "../../../core/wire/frames";
 import { formatDuration } from "../ui/format";
+import { formatTokens, usageOf } from "./attempts";
 
 /** Events shown at most; older ones are summarised. */
 const SHOWN = 500;
@@ -7,8 +8,15 @@ const SHOWN = 500;
 function summary(event: RunEvent): string {
   const d = event.data ?? {};
   switch (event.type) {
-    case "node_succeeded":
-      return typeof d.port === "string" ? `port ${d.port}` : "";
+    case "node_succeeded": {
+      const usage = usageOf(d.usage);
+      return [
+        typeof d.port === "string" ? `port ${d.port}` : null,
+        usage ? `${formatTokens(usage)} tokens` : null,
+      ]
+        .filter(Boolean)
+        .join(" · ");
+    }
     case "node_failed":
     case "node_retrying": {
       const e = d.error as { code?: string; message?: string } | undefined;
@@ -18,6 +26,21 @@ function summary(event: RunEvent): string {
       return typeof d.reason === "string" ? d.reason.replaceAll("_", " ") : "";
     case "node_waiting":
       return typeof d.reason === "string" ? d.reason : "";
+    case "approval_required":
+      return d.kind === "budget" ? "budget spent: approve to continue" : "";
+    case "patch_proposed": {
+      const source = d.source as { kind?: string; by?: string } | undefined;
+      const by = source?.kind === "person" ? `by ${source.by ?? "a person"}` : "by the agent";
+      return `patch ${String(d.patchId)} ${by}`;
+    }
+    case "patch_applied": {
+      const added = Array.isArray(d.addedNodes) ? d.addedNodes.map(String) : [];
+      return `patch ${String(d.patchId)}${added.length > 0 ? ` added ${added.join(", ")}` : ""}`;
+    }
+    case "patch_rejected": {
+      const problems = Array.isArray(d.problems) ? (d.problems as { message?: string }[]) : [];
+      return `patch ${String(d.patchId)}: ${problems[0]?.message ?? "rejected"}`;
+    }
     case "approval_voted":
     case "approval_decided":
       return [d.decision, d.by ? `by ${String(d.by)}` : null].filter(Boolean).join(" ");

@@ -5,7 +5,14 @@ import { subscribeRun } from "../api/run-socket";
 import { useSession } from "../api/session";
 import type { RunView } from "../api/types";
 import { isRunOver } from "../flow/status";
-import { applyEvents, fromSnapshot, type LiveRun, refreshesSnapshot } from "./run-state";
+import {
+  appendDelta,
+  applyEvents,
+  fromSnapshot,
+  type LiveRun,
+  type LiveText,
+  refreshesSnapshot,
+} from "./run-state";
 
 export type Connection = "connecting" | "live" | "reconnecting" | "offline";
 
@@ -16,12 +23,14 @@ const RETRY_MS = [500, 1000, 2000, 4000, 8000];
  * A run, live: the snapshot (`GET /api/runs/:id`), every event from the WebSocket (from seq 0,
  * for the timeline; resumed after the last seen seq on reconnect), and the node states the
  * events give on top of the snapshot. The snapshot is fetched again when an event brings
- * something only it carries (outputs, approvals), one request at a time.
+ * something only it carries (outputs, approvals, patches), one request at a time. An agent's
+ * answer streams in `delta` frames (live only: not replayed after a reconnect) into `streams`.
  */
 export function useRun(runId: string) {
   const { client, key } = useSession();
   const [view, setView] = useState<RunView | null>(null);
   const [events, setEvents] = useState<RunEvent[]>([]);
+  const [streams, setStreams] = useState<Record<string, LiveText>>({});
   const [error, setError] = useState<string | null>(null);
   const [connection, setConnection] = useState<Connection>("connecting");
   const [reloads, setReloads] = useState(0);
@@ -37,6 +46,7 @@ export function useRun(runId: string) {
     let retryTimer: number | undefined;
     let over = false;
     setEvents([]);
+    setStreams({});
     setView(null);
     setError(null);
     setConnection("connecting");
@@ -84,6 +94,9 @@ export function useRun(runId: string) {
               if (refreshesSnapshot(event.type)) fetchSnapshot();
               return;
             }
+            case "delta":
+              setStreams((s) => appendDelta(s, frame));
+              return;
             case "pong":
               return;
             case "error":
@@ -124,5 +137,13 @@ export function useRun(runId: string) {
     () => (view ? applyEvents(fromSnapshot(view), events) : null),
     [view, events],
   );
-  return { view, live, events, error, connection, reload: () => setReloads((n) => n + 1) };
+  return {
+    view,
+    live,
+    events,
+    streams,
+    error,
+    connection,
+    reload: () => setReloads((n) => n + 1),
+  };
 }
