@@ -1,4 +1,5 @@
 import { test as base, expect, type Locator, type Page } from "@playwright/test";
+import type { LlmStep } from "../support/llm-stub";
 
 function env(name: string): string {
   const value = process.env[name];
@@ -42,6 +43,18 @@ export const test = base.extend<{ api: Api; signedIn: Page }>({
 });
 
 export { expect };
+
+/**
+ * Scripts the suite's chat-completions stub (started by the global setup): requests for `model`
+ * get these answers, in order.
+ */
+export async function scriptModel(model: string, steps: LlmStep[]): Promise<void> {
+  const res = await fetch(`${env("AOB_E2E_LLM")}/llm/script/${encodeURIComponent(model)}`, {
+    method: "POST",
+    body: JSON.stringify({ steps }),
+  });
+  if (!res.ok) throw new Error(`scripting ${model}: ${res.status} ${await res.text()}`);
+}
 
 /** A node on the canvas, by workflow node id. */
 export function node(page: Page, id: string): Locator {

@@ -1,7 +1,38 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { buildWasm, buildWeb, ROOT } from "../../scripts/lib";
 import { DevServer } from "../support/dev-server";
+import { handleLlm } from "../support/llm-stub";
+
+/** Model names the agent specs use, priced so that runs show a cost (USD per million tokens). */
+const E2E_PRICES = { "e2e-agent": { input: 1, cachedInput: 0.5, output: 2 } };
+
+/**
+ * The scripted chat-completions stand-in (test/support/llm-stub.ts) on 127.0.0.1: the one
+ * stand-in the suite allows, because no model can be reached here. Returns its address.
+ */
+async function startLlmStub(): Promise<{ url: string; host: string; close(): Promise<void> }> {
+  const server = createServer(async (req, res) => {
+    let body = "";
+    for await (const chunk of req) body += chunk;
+    const parts = new URL(req.url ?? "/", "http://127.0.0.1").pathname.split("/").filter(Boolean);
+    if (parts[0] !== "v1" && parts[0] !== "llm") {
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { message: `no route ${req.url}` } }));
+      return;
+    }
+    handleLlm(req, res, parts, body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: `http://${host}`,
+    host,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
 
 /** The newest modification time under a path (files only). */
 function newest(path: string): number {
@@ -22,17 +53,31 @@ function ensureBuilt(): void {
 }
 
 /**
- * Starts one `wrangler dev` for the whole suite, migrated and seeded with its own API key, and
- * hands its address and key to the tests through the environment. Returns the teardown.
+ * Starts one `wrangler dev` for the whole suite, migrated and seeded with its own API key, its
+ * agent nodes talking to the scripted chat-completions stub, and hands the addresses and key to
+ * the tests through the environment. Returns the teardown.
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
   ensureBuilt();
-  const dev = new DevServer();
+  const llm = await startLlmStub();
+  const dev = new DevServer({
+    OPENAI_BASE_URL: `${llm.url}/v1`,
+    OPENAI_API_KEY: "sk-test",
+    AOB_HTTP_ALLOWLIST: llm.host,
+    AOB_MODEL_PRICES: JSON.stringify(E2E_PRICES),
+  });
   dev.prepare();
-  await dev.start();
+  try {
+    await dev.start();
+  } catch (err) {
+    await llm.close();
+    throw err;
+  }
   process.env.AOB_E2E_URL = dev.url;
   process.env.AOB_E2E_KEY = dev.key;
+  process.env.AOB_E2E_LLM = llm.url;
   return async () => {
     await dev.stop();
+    await llm.close();
   };
 }
