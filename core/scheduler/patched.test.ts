@@ -202,6 +202,32 @@ describe("the patched signal: new edges from settled nodes", () => {
     expect(run.status("handler")).toBe("skipped");
   });
 
+  // KNOWN BUG (found by core/patches/patch.property.test.ts): onPatched fires a new default edge
+  // from any skipped node of an unknown kind, even one that was skipped because no branch
+  // reached it; a run of the patched graph from the start kills that edge. `it.fails` until the
+  // scheduler tells the two apart (e.g. by a fired forward edge into the source); then drop it.
+  it.fails("from a node of an unknown kind that no branch reached, a default edge dies", () => {
+    const run = new Run(
+      [condition("c"), { id: "tp", type: "teleport" }, transform("yes"), queued("slow")],
+      [
+        { from: "start", to: "c" },
+        { from: "c", to: "tp", on: "false" },
+        { from: "c", to: "yes", on: "true" },
+        { from: "start", to: "slow" },
+      ],
+    );
+    run.ok("start");
+    run.ok("c", "true");
+    expect(run.status("tp")).toBe("skipped");
+    const commands = run.patch([
+      { op: "add_node", node: transform("more") },
+      { op: "add_edge", edge: { from: "tp", to: "more" } },
+    ]);
+    expect(run.edge("tp", "more")).toBe("dead");
+    expect(executed(commands)).toEqual([]);
+    expect(run.status("more")).toBe("skipped");
+  });
+
   it("from a node skipped because no branch reached it, every edge dies", () => {
     const run = branching();
     expect(run.status("no")).toBe("skipped");
