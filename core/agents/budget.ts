@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { totalTokens, type Usage } from "./usage";
+import { roundUsd, totalTokens, type Usage } from "./usage";
 
 /** What a run may spend on models. Either limit, or both; none = unlimited. */
 export const Budget = z
@@ -26,7 +26,9 @@ export function budgetReached(spent: Usage, budget: Budget | null): "tokens" | "
 export function raiseBudget(current: Budget, original: Budget): Budget {
   const next: Budget = {};
   if (current.tokens !== undefined) next.tokens = current.tokens + (original.tokens ?? 0);
-  if (current.costUsd !== undefined) next.costUsd = current.costUsd + (original.costUsd ?? 0);
+  if (current.costUsd !== undefined) {
+    next.costUsd = roundUsd(current.costUsd + (original.costUsd ?? 0));
+  }
   return next;
 }
 

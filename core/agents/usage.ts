@@ -26,7 +26,7 @@ export function addUsage(a: Usage, b: Usage): Usage {
     completionTokens: a.completionTokens + b.completionTokens,
     cachedTokens: a.cachedTokens + b.cachedTokens,
     calls: a.calls + b.calls,
-    costUsd: a.costUsd === null || b.costUsd === null ? null : round(a.costUsd + b.costUsd),
+    costUsd: a.costUsd === null || b.costUsd === null ? null : roundUsd(a.costUsd + b.costUsd),
   };
 }
 
@@ -57,7 +57,13 @@ export const DEFAULT_PRICES: PriceTable = {
  */
 export function parsePrices(raw: string | undefined): PriceTable {
   if (!raw || raw.trim() === "") return DEFAULT_PRICES;
-  const parsed = PriceTable.safeParse(JSON.parse(raw));
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (err) {
+    throw new Error(`AOB_MODEL_PRICES is not JSON: ${(err as Error).message}`);
+  }
+  const parsed = PriceTable.safeParse(json);
   if (!parsed.success) {
     throw new Error(
       `AOB_MODEL_PRICES is invalid: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
@@ -85,9 +91,10 @@ export function costOf(
       u.cachedTokens * (price.cachedInput ?? price.input) +
       u.completionTokens * price.output) /
     1_000_000;
-  return round(cost);
+  return roundUsd(cost);
 }
 
-function round(x: number): number {
+/** USD to a billionth: sums of prices stay readable (0.3, not 0.30000000000000004). */
+export function roundUsd(x: number): number {
   return Math.round(x * 1e9) / 1e9;
 }
