@@ -24,7 +24,13 @@ export const DEFAULT_RUN_LIMITS: RunLimits = RunLimits.parse({});
  */
 export function parseRunLimits(raw: string | undefined): RunLimits {
   if (!raw || raw.trim() === "") return DEFAULT_RUN_LIMITS;
-  const parsed = RunLimits.safeParse(JSON.parse(raw));
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (err) {
+    throw new Error(`AOB_RUN_LIMITS is not JSON: ${(err as Error).message}`);
+  }
+  const parsed = RunLimits.safeParse(json);
   if (!parsed.success) {
     throw new Error(
       `AOB_RUN_LIMITS is invalid: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
