@@ -33,8 +33,7 @@ import { rebaseState } from "./rebase";
  * RunObject does it (rebase, then the `patched` signal), and the run finishes. Its final node
  * statuses and run status must equal those of the materialised graph run from the start.
  *
- * Two kinds of source are left out. Nodes of an unknown kind that no branch reached: a known
- * scheduler bug (see `unreachedUnknown`). Sources that failed, on purpose: a failure nothing routed when it happened has
+ * Sources that failed are left out, on purpose: a failure nothing routed when it happened has
  * already marked the run as failing, and an `error` edge added later does not undo that (see
  * core/scheduler/patched.test.ts), so only the run status could differ.
  */
@@ -318,18 +317,6 @@ class Driver {
 const neverStarted = (st: NodeState | undefined) => st?.status === "pending" && st.attempt === 0;
 
 /**
- * A node of an unknown kind that was skipped because no branch reached it (no forward edge in
- * fired). Left out as a source: the `patched` signal fires a new default edge from it as if it
- * had been reached (see the `it.fails` case in core/scheduler/patched.test.ts); the reference run
- * kills that edge.
- */
-function unreachedUnknown(ir: IR, state: RunState, id: string): boolean {
-  const node = ir.nodes[ir.byId[id]!]!;
-  if (node.mode !== "skip" || state.nodes[id]!.status !== "skipped") return false;
-  return !node.in.some((i) => ir.edges[i]!.loop === null && state.edges[i] === "fired");
-}
-
-/**
  * Builds the patch from its genes against the live run: new nodes `m1`..., each with parents
  * among nodes that have not failed (and earlier new nodes), children among nodes that have not
  * started and are not upstream of its parents; then removals of pending edges whose target
@@ -362,9 +349,7 @@ function buildPatch(
     }
     return seen;
   };
-  const sources = def.nodes
-    .map((n) => n.id)
-    .filter((id) => state.nodes[id]!.status !== "failed" && !unreachedUnknown(ir, state, id));
+  const sources = def.nodes.map((n) => n.id).filter((id) => state.nodes[id]!.status !== "failed");
   const notStarted = def.nodes
     .map((n) => n.id)
     .filter((id) => id !== ir.start && neverStarted(state.nodes[id]));

@@ -202,11 +202,9 @@ describe("the patched signal: new edges from settled nodes", () => {
     expect(run.status("handler")).toBe("skipped");
   });
 
-  // KNOWN BUG (found by core/patches/patch.property.test.ts): onPatched fires a new default edge
-  // from any skipped node of an unknown kind, even one that was skipped because no branch
-  // reached it; a run of the patched graph from the start kills that edge. `it.fails` until the
-  // scheduler tells the two apart (e.g. by a fired forward edge into the source); then drop it.
-  it.fails("from a node of an unknown kind that no branch reached, a default edge dies", () => {
+  // Found by core/patches/patch.property.test.ts: a node of an unknown kind skipped because no
+  // branch reached it must not pass a new edge on (NodeState.skipReason tells the two apart).
+  it("from a node of an unknown kind that no branch reached, a default edge dies", () => {
     const run = new Run(
       [condition("c"), { id: "tp", type: "teleport" }, transform("yes"), queued("slow")],
       [

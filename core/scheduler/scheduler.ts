@@ -203,7 +203,8 @@ class Stepper {
         this.setEdge(i, matches(e.on, st.port ?? null) ? "fired" : "dead");
       else if (st.status === "failed") this.setEdge(i, e.on === ERROR_PORT ? "fired" : "dead");
       else if (st.status === "skipped") {
-        this.setEdge(i, source.mode === "skip" && matches(e.on, null) ? "fired" : "dead");
+        const passThrough = st.skipReason === "unknown_type" && source.mode === "skip";
+        this.setEdge(i, passThrough && matches(e.on, null) ? "fired" : "dead");
       } else if (st.status === "cancelled") this.setEdge(i, "dead");
     }
     for (const id of touched) this.evaluate(id);
@@ -507,6 +508,7 @@ class Stepper {
   private skip(node: IRNode, reason: string, data: Record<string, unknown> = {}): void {
     const st = this.state.nodes[node.id]!;
     st.status = "skipped";
+    st.skipReason = reason;
     st.finishedAt = this.now;
     this.touch(node.id);
     this.emit({ type: "node_skipped", nodeId: node.id, data: { reason, ...data } });

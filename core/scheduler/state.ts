@@ -50,6 +50,8 @@ export interface NodeState {
   redeliveries: number;
   /** The outcome port taken; null = the default success port. */
   port?: string | null;
+  /** Why a skipped node was skipped (`unknown_type` passes its success edges on). */
+  skipReason?: string;
   error?: NodeError;
   waitReason?: WaitReason;
   startedAt?: number;
