@@ -107,3 +107,14 @@ describe("budgetQuestion", () => {
     );
   });
 });
+
+describe("a cost budget with an unpriced model", () => {
+  it("counts as reached, and the question says the cost is unknown", () => {
+    const unknown = spent({ promptTokens: 10, costUsd: null });
+    expect(budgetReached(unknown, { costUsd: 1 })).toBe("costUsd");
+    expect(budgetReached(unknown, { tokens: 1000 })).toBeNull();
+    expect(budgetQuestion(unknown, { costUsd: 1 }, { costUsd: 1 })).toContain(
+      "the cost so far is unknown: a model used has no price in AOB_MODEL_PRICES",
+    );
+  });
+});

@@ -16,7 +16,8 @@ export type Budget = z.infer<typeof Budget>;
 export function budgetReached(spent: Usage, budget: Budget | null): "tokens" | "costUsd" | null {
   if (!budget) return null;
   if (budget.tokens !== undefined && totalTokens(spent) >= budget.tokens) return "tokens";
-  if (budget.costUsd !== undefined && spent.costUsd !== null && spent.costUsd >= budget.costUsd) {
+  // A model without a price makes the cost unknown: a cost budget then asks before every agent.
+  if (budget.costUsd !== undefined && (spent.costUsd === null || spent.costUsd >= budget.costUsd)) {
     return "costUsd";
   }
   return null;
@@ -40,7 +41,9 @@ export function budgetQuestion(spent: Usage, current: Budget, original: Budget):
   }
   if (original.costUsd !== undefined) {
     parts.push(
-      `$${original.costUsd} more (spent $${(spent.costUsd ?? 0).toFixed(6)} of $${current.costUsd})`,
+      spent.costUsd === null
+        ? `$${original.costUsd} more (the cost so far is unknown: a model used has no price in AOB_MODEL_PRICES)`
+        : `$${original.costUsd} more (spent $${spent.costUsd.toFixed(6)} of $${current.costUsd})`,
     );
   }
   return `This run has reached its budget. Continue, spending up to ${parts.join(" and ")}?`;

@@ -8,7 +8,10 @@ export type AgentTool = (typeof AGENT_TOOLS)[number];
 export const AgentConfig = z.strictObject({
   /** The task; may contain `{{ templates }}` over the run context. Sent last, after the stable part. */
   prompt: z.string().min(1).max(50_000),
-  /** Extra instructions appended to the platform's system message (stable: cached by providers). */
+  /**
+   * Extra instructions appended to the platform's system message. Sent as written (no
+   * templates), so the stable prefix stays identical across runs and provider caching hits.
+   */
   system: z.string().max(20_000).optional(),
   /** Model name; `AOB_DEFAULT_MODEL` when absent. */
   model: z.string().min(1).max(200).optional(),

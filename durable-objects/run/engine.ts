@@ -799,10 +799,13 @@ export class RunEngine {
     const context =
       command.type === "execute" ? run.context : this.itemContext(node, command.index);
     try {
-      const config = (await renderTemplates(protectSecretRefs(step.config), context)) as Record<
-        string,
-        unknown
-      >;
+      const config =
+        step.type === "agent"
+          ? await agentConfig(step.config, context)
+          : ((await renderTemplates(protectSecretRefs(step.config), context)) as Record<
+              string,
+              unknown
+            >);
       const job: ExecuteJob = {
         type: "execute",
         runId: run.meta.runId,
@@ -1103,4 +1106,17 @@ function resultOf(
           outcome,
         },
       };
+}
+
+/**
+ * An agent's config as the runner gets it: only the task (`prompt`) is a template. The system
+ * instructions and the output schema are sent as written, so the stable part of every call stays
+ * byte-identical and provider-side prompt caching hits.
+ */
+async function agentConfig(
+  config: Record<string, unknown>,
+  context: RunContext,
+): Promise<Record<string, unknown>> {
+  const prompt = await renderTemplates(protectSecretRefs(String(config.prompt ?? "")), context);
+  return { ...config, prompt: typeof prompt === "string" ? prompt : JSON.stringify(prompt) };
 }

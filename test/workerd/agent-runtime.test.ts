@@ -242,6 +242,7 @@ describe("prompt caching and defaults", () => {
     const wf = await createWorkflow(
       single(model, {
         prompt: "Summarise {{ input.text }}",
+        system: "Answer in French. Keep {{ input.text }} as written.",
         tools: ["get_workflow", "http_request"],
       }),
     );
@@ -249,6 +250,8 @@ describe("prompt caching and defaults", () => {
     await waitUntil(await startRun(wf, { text: "second" }), isOver);
     const [one, two] = await requestsFor(fixture, model);
     expect(one!.messages[0]).toEqual(two!.messages[0]);
+    // The node's own instructions are not a template: run data never enters the stable part.
+    expect(one!.messages[0]!.content).toContain("Keep {{ input.text }} as written.");
     expect(one!.tools).toEqual(two!.tools);
     expect([one!.messages[1]!.content, two!.messages[1]!.content]).toEqual([
       "Summarise first",
