@@ -15,8 +15,10 @@ export const Decision = z
   .strictObject({
     decision: z.enum(["approve", "reject"]),
     comment: z.string().max(5000).optional(),
-    /** Form data, validated against the approval's JSON Schema when it has one. */
-    data: z.unknown().optional(),
+    data: z
+      .unknown()
+      .optional()
+      .describe("Form data, validated against the approval's JSON Schema when it has one."),
   })
   .openapi("Decision");
 export type Decision = z.infer<typeof Decision>;
@@ -39,10 +41,11 @@ export const Approval = z
     nodeId: z.string(),
     attempt: z.number().int(),
     message: z.string(),
-    /** The JSON Schema of the form the approver fills in, if any. */
-    form: z.record(z.string(), z.unknown()).optional(),
-    /** How many distinct approvers must approve. */
-    required: z.number().int(),
+    form: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe("The JSON Schema of the form the approver fills in, if any."),
+    required: z.number().int().describe("How many distinct approvers must approve."),
     expiresAt: Timestamp.optional(),
     status: ApprovalStatus,
     createdAt: Timestamp,

@@ -34,16 +34,23 @@ export const RunNode = z
     status: NodeStatus,
     attempt: z.number().int(),
     iteration: z.number().int(),
-    /** The outcome port taken (condition, switch, approval). */
-    port: z.string().nullable().optional(),
+    port: z
+      .string()
+      .nullable()
+      .optional()
+      .describe("The outcome port taken (condition, switch, approval)."),
     outputHash: z.string().optional(),
-    /** Inline when at most 64 KiB; otherwise fetch `GET /api/blobs/{outputHash}`. */
-    output: z.unknown().optional(),
+    output: z
+      .unknown()
+      .optional()
+      .describe("Inline when at most 64 KiB; otherwise fetch `GET /api/blobs/{outputHash}`."),
     error: NodeError.optional(),
     startedAt: Timestamp.optional(),
     finishedAt: Timestamp.optional(),
-    /** A map's items done out of all. */
-    progress: z.object({ done: z.number().int(), total: z.number().int() }).optional(),
+    progress: z
+      .object({ done: z.number().int(), total: z.number().int() })
+      .optional()
+      .describe("A map's items done out of all."),
   })
   .openapi("RunNode");
 
@@ -54,16 +61,17 @@ export const RunView = z
     workflowId: z.string(),
     version: z.number().int(),
     status: RunStatus,
-    /** Nodes in flight or parked; the run ends when it reaches 0. */
-    tokens: z.number().int(),
+    tokens: z.number().int().describe("Nodes in flight or parked; the run ends when it reaches 0."),
     createdAt: Timestamp,
     finishedAt: Timestamp.optional(),
     nodes: z.array(RunNode),
     output: z.unknown().optional(),
     outputHash: z.string().optional(),
     error: NodeError.extend({ nodeId: z.string() }).optional(),
-    /** The last event's `seq`: resume the event log or the WebSocket after it. */
-    lastSeq: z.number().int(),
+    lastSeq: z
+      .number()
+      .int()
+      .describe("The last event's `seq`: resume the event log or the WebSocket after it."),
     replayOf: z.object({ sourceRunId: z.string(), fromNode: z.string() }).optional(),
     approvals: z.array(RunApproval),
   })
@@ -99,8 +107,12 @@ export const EventList = z.object({ events: z.array(RunEvent) });
 export const StartRunBody = z
   .strictObject({
     input: z.unknown().optional(),
-    /** A stored version; the latest when left out. */
-    version: z.number().int().min(1).optional(),
+    version: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe("A stored version; the latest when left out."),
   })
   .openapi("StartRun");
 
@@ -113,10 +125,15 @@ export const RunStarted = z.object({
 /** `POST /api/runs/:id/replay`. */
 export const ReplayBody = z
   .strictObject({
-    /** The node to execute again; every node upstream of it reuses its recorded output. */
-    fromNode: z.string().min(1).max(63),
-    /** A new run input; the source run's input when left out. */
-    input: z.unknown().optional(),
+    fromNode: z
+      .string()
+      .min(1)
+      .max(63)
+      .describe("The node to execute again; every node upstream of it reuses its recorded output."),
+    input: z
+      .unknown()
+      .optional()
+      .describe("A new run input; the source run's input when left out."),
   })
   .openapi("Replay");
 

@@ -3,12 +3,20 @@ import { z } from "@hono/zod-openapi";
 /** `PUT /api/workflows/:id/triggers`. */
 export const TriggerBody = z
   .strictObject({
-    /** true: keep (or create) the webhook; false: remove it. */
-    webhook: z.boolean().optional(),
-    /** Issue a new webhook token (the old one stops working). */
-    rotateToken: z.boolean().optional(),
-    /** A 5-field cron expression in UTC, or null to remove the schedule. */
-    cron: z.string().max(100).nullable().optional(),
+    webhook: z
+      .boolean()
+      .optional()
+      .describe("true: keep (or create) the webhook; false: remove it."),
+    rotateToken: z
+      .boolean()
+      .optional()
+      .describe("Issue a new webhook token (the old one stops working)."),
+    cron: z
+      .string()
+      .max(100)
+      .nullable()
+      .optional()
+      .describe("A 5-field cron expression in UTC, or null to remove the schedule."),
   })
   .openapi("TriggerChange");
 
@@ -17,8 +25,12 @@ export const Triggers = z
     workflowId: z.string(),
     webhook: z.boolean(),
     cron: z.string().nullable(),
-    /** Only when a token was issued by this call: the URL with its secret token, shown once. */
-    webhookUrl: z.string().optional(),
+    webhookUrl: z
+      .string()
+      .optional()
+      .describe(
+        "Only when a token was issued by this call: the URL with its secret token, shown once.",
+      ),
   })
   .openapi("Triggers");
 

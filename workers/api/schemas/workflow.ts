@@ -10,8 +10,9 @@ export const WorkflowSaved = z
   .object({
     id: z.string(),
     version: z.number().int(),
-    /** Problems that do not stop a run (an unknown kind, an unreachable node). */
-    warnings: z.array(Issue),
+    warnings: z
+      .array(Issue)
+      .describe("Problems that do not stop a run (an unknown kind, an unreachable node)."),
   })
   .openapi("WorkflowSaved");
 
@@ -29,8 +30,10 @@ export const WorkflowSummary = z
 export const WorkflowList = z.object({ workflows: z.array(WorkflowSummary) });
 
 export const Workflow = WorkflowSummary.extend({
-  /** The version shown: the latest, or the one asked for with `?version=`. */
-  version: z.number().int(),
+  version: z
+    .number()
+    .int()
+    .describe("The version shown: the latest, or the one asked for with `?version=`."),
   definition: WorkflowDefinition,
 }).openapi("Workflow");
 export type Workflow = z.infer<typeof Workflow>;
@@ -64,8 +67,7 @@ export const WorkflowDiff = z
         changed: z.array(z.object({ id: z.string(), fields: z.array(z.string()) })),
       }),
       edges: z.object({ added: z.array(EdgeSpec), removed: z.array(EdgeSpec) }),
-      /** Top-level fields that differ (name, description). */
-      fields: z.array(z.string()),
+      fields: z.array(z.string()).describe("Top-level fields that differ (name, description)."),
     }),
   })
   .openapi("WorkflowDiff");
