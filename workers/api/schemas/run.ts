@@ -27,6 +27,9 @@ export const NodeError = z
   })
   .openapi("NodeError");
 
+/** Why a run failed: the node's error and, when a node failed, which one. */
+export const RunError = NodeError.extend({ nodeId: z.string().optional() }).openapi("RunError");
+
 export const RunNode = z
   .object({
     id: z.string(),
@@ -85,7 +88,8 @@ export const RunSummary = z
     workflowId: z.string(),
     version: z.number().int(),
     status: RunStatus,
-    error: NodeError.extend({ nodeId: z.string().optional() }).nullable(),
+    // A union, not .nullable(): zod-to-openapi would put the null inside the extended ref.
+    error: z.union([RunError, z.null()]),
     outputHash: z.string().nullable(),
     createdAt: Timestamp,
     finishedAt: Timestamp.nullable(),
