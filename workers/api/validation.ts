@@ -37,14 +37,14 @@ type HookResult = { target: keyof ValidationTargets } & (
   | { success: true }
   | { success: false; error: z.ZodError }
 );
-export type FailedCheck = Extract<HookResult, { success: false }>;
+type FailedCheck = Extract<HookResult, { success: false }>;
 
 /**
  * The refusal of a request that failed its route's zod schemas: a body answers 400
  * `validation_failed`, a path, query or header parameter 400 `bad_request`; both list every
  * problem with its path in `details.errors`.
  */
-export function invalidRequest(result: FailedCheck): ApiError {
+function invalidRequest(result: FailedCheck): ApiError {
   const issues = zodIssueViews(result.error);
   if (result.target === "json" || result.target === "form") {
     return new ApiError(400, "validation_failed", "the request body is invalid", {

@@ -13,6 +13,12 @@ const ERROR_CODES = [
   "internal_error",
 ] as const satisfies readonly ErrorCode[];
 
+// A code added to ErrorCode without being listed above fails to compile here, so the
+// document never leaves out a code the API can answer.
+const _everyCodeListed: Exclude<ErrorCode, (typeof ERROR_CODES)[number]> extends never
+  ? true
+  : never = true;
+
 /** One problem with what was sent, with the JSON path of what is wrong. */
 export const Issue = z
   .object({
@@ -43,6 +49,7 @@ const MEANING = {
   404: "No such resource for this tenant",
   409: "Conflicts with the resource's current state",
   413: "The request body exceeds 1 MiB",
+  422: "Well-formed, but refused by the resource's rules; `details` say why",
   426: "The request is not a WebSocket upgrade",
   429: "Rate limited: retry after `Retry-After` seconds",
 } as const;
