@@ -86,14 +86,19 @@ export function unreachable(err: unknown): CliError {
   );
 }
 
+/** The body of a call's successful answers (its error answers are thrown as `ApiFailure`). */
+export type OkBody<R> = R extends { ok: true; json(): Promise<infer T> } ? T : never;
+
 /**
  * Awaits a typed client call and returns its JSON body, or throws an `ApiFailure` carrying the
  * API's code, message and validation issues.
  * @example
  * const { runs } = await call(api.runs.$get({ query: { status: "failed" } }));
  */
-export async function call<T>(pending: Promise<{ ok: boolean; json(): Promise<T> }>): Promise<T> {
-  let res: { ok: boolean; json(): Promise<T> };
+export async function call<R extends { ok: boolean; json(): Promise<unknown> }>(
+  pending: Promise<R>,
+): Promise<OkBody<R>> {
+  let res: R;
   try {
     res = await pending;
   } catch (err) {
@@ -101,7 +106,7 @@ export async function call<T>(pending: Promise<{ ok: boolean; json(): Promise<T>
   }
   // hono's ClientResponse is a Response at run time; its type only narrows the body.
   if (!res.ok) throw await failure(res as unknown as Response);
-  return res.json();
+  return (await res.json()) as OkBody<R>;
 }
 
 /** Like `call` for answers without a body (204). */
@@ -113,17 +118,4 @@ export async function callEmpty(pending: Promise<{ ok: boolean }>): Promise<void
     throw unreachable(err);
   }
   if (!res.ok) throw await failure(res as unknown as Response);
-}
-
-/**
- * The API validates bodies and queries inside its handlers (`jsonBody`, `intQuery`), so hono
- * infers only a route's path params; this adds the body or query the call sends.
- * @example
- * api.workflows[":id"].$put(routeArgs({ id }, { json: definition }));
- */
-export function routeArgs<P extends Record<string, string>>(
-  param: P,
-  extra: { json?: unknown; query?: Record<string, string | undefined> },
-): { param: P } {
-  return { param, ...extra };
 }

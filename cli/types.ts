@@ -1,5 +1,8 @@
-import type { InferResponseType } from "hono/client";
+import type { InferResponseType as Infer } from "hono/client";
 import type { Api } from "./client";
+
+/** The body of an operation's 200 answer, as the route's response schema declares it. */
+type InferResponseType<T> = Infer<T, 200>;
 
 /** Response bodies, inferred from the Worker's routes (no second copy of the API's types). */
 export type RunBody = InferResponseType<Api["runs"][":id"]["$get"]>;

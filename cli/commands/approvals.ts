@@ -1,7 +1,7 @@
 import { type Command, Option } from "commander";
 import { z } from "zod";
 import type { VoteDecision } from "../../durable-objects/run/approvals";
-import { call, routeArgs } from "../client";
+import { call } from "../client";
 import { action, integer, leaf } from "../command";
 import type { Context } from "../context";
 import { parseJsonOption } from "../input";
@@ -10,7 +10,7 @@ import type { Decision } from "../watch/decide";
 
 const Decided = z.object({ status: z.string() });
 
-const STATUSES = ["pending", "approved", "rejected", "timeout", "cancelled"];
+const STATUSES = ["pending", "approved", "rejected", "timeout", "cancelled"] as const;
 
 /** `aob approvals list|approve|reject`: the inbox, and deciding from a script. */
 export function registerApprovals(program: Command): void {
@@ -32,7 +32,7 @@ export function registerApprovals(program: Command): void {
     .action(action(decide("reject")));
 }
 
-async function list(ctx: Context, opts: { status: string; limit: number }) {
+async function list(ctx: Context, opts: { status: (typeof STATUSES)[number]; limit: number }) {
   const body = await call(
     ctx.api.approvals.$get({ query: { status: opts.status, limit: String(opts.limit) } }),
   );
@@ -64,9 +64,7 @@ function decide(decision: VoteDecision) {
     if (opts.comment !== undefined) body.comment = opts.comment;
     if (opts.data !== undefined) body.data = parseJsonOption(opts.data, "--data");
     const approval = await call(
-      ctx.api.runs[":id"].approvals[":nodeId"].$post(
-        routeArgs({ id: runId, nodeId }, { json: body }),
-      ),
+      ctx.api.runs[":id"].approvals[":nodeId"].$post({ param: { id: runId, nodeId }, json: body }),
     );
     if (ctx.json) printJson(approval);
     else {

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { call, routeArgs } from "../client";
+import { call } from "../client";
 import { action, integer, leaf } from "../command";
 import type { Context } from "../context";
 import { parseJsonOption } from "../input";
@@ -29,9 +29,7 @@ async function run(ctx: Context, workflow: string, opts: RunOptions) {
     ...(input === undefined ? {} : { input }),
     ...(opts.version === undefined ? {} : { version: opts.version }),
   };
-  const started = await call(
-    ctx.api.workflows[":id"].runs.$post(routeArgs({ id }, { json: body })),
-  );
+  const started = await call(ctx.api.workflows[":id"].runs.$post({ param: { id }, json: body }));
   if (!opts.watch) {
     if (ctx.json) printJson(started);
     else {

@@ -1,7 +1,5 @@
 import { type Command, Option } from "commander";
-import { z } from "zod";
-import { RunEvent } from "../../core/wire/frames";
-import { ApiFailure, call, routeArgs } from "../client";
+import { ApiFailure, call } from "../client";
 import { action, integer, leaf } from "../command";
 import type { Context } from "../context";
 import { CliError } from "../errors";
@@ -19,9 +17,7 @@ import type { RunBody } from "../types";
 import { usageLine } from "../watch/view";
 import { loadWatch } from "./load-watch";
 
-const EventPage = z.object({ events: z.array(RunEvent) });
-
-const STATUSES = ["running", "waiting", "completed", "failed", "cancelled"];
+const STATUSES = ["running", "waiting", "completed", "failed", "cancelled"] as const;
 
 /** `aob runs list|show|events|cancel|replay`. */
 export function registerRuns(program: Command): void {
@@ -50,7 +46,10 @@ export function registerRuns(program: Command): void {
     .action(action(replay));
 }
 
-async function list(ctx: Context, opts: { status?: string; workflow?: string; limit: number }) {
+async function list(
+  ctx: Context,
+  opts: { status?: (typeof STATUSES)[number]; workflow?: string; limit: number },
+) {
   const body = await call(
     ctx.api.runs.$get({
       query: { status: opts.status, workflowId: opts.workflow, limit: String(opts.limit) },
@@ -130,15 +129,8 @@ function printRun(run: RunBody): void {
 }
 
 async function events(ctx: Context, id: string, opts: { after: number; limit: number }) {
-  // The route returns the RunObject's RPC result, whose type does not survive inference;
-  // parse it with the shared event schema instead.
-  const body = EventPage.parse(
-    await call(
-      ctx.api.runs[":id"].events.$get(
-        routeArgs({ id }, { query: { after: String(opts.after), limit: String(opts.limit) } }),
-      ),
-    ),
-  );
+  const query = { after: String(opts.after), limit: String(opts.limit) };
+  const body = await call(ctx.api.runs[":id"].events.$get({ param: { id }, query }));
   if (ctx.json) printJson(body);
   else
     printTable(
@@ -171,7 +163,7 @@ async function replay(
   const body = { fromNode: opts.from, ...(input === undefined ? {} : { input }) };
   let started: { runId: string };
   try {
-    started = await call(ctx.api.runs[":id"].replay.$post(routeArgs({ id }, { json: body })));
+    started = await call(ctx.api.runs[":id"].replay.$post({ param: { id }, json: body }));
   } catch (err) {
     // A server from before replay answers the catch-all 404 "no route".
     if (err instanceof ApiFailure && err.status === 404 && err.message.startsWith("no route")) {

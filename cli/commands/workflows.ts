@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { call, routeArgs } from "../client";
+import type { WorkflowDefinitionInput } from "../../core/workflow/definition";
+import { call } from "../client";
 import { action, integer, leaf } from "../command";
 import type { Context } from "../context";
 import { CliError, EXIT, formatIssues } from "../errors";
@@ -47,7 +48,7 @@ function versionQuery(version: number | undefined) {
 
 async function get(ctx: Context, id: string, opts: { version?: number }) {
   const wf = await call(
-    ctx.api.workflows[":id"].$get(routeArgs({ id }, { query: versionQuery(opts.version) })),
+    ctx.api.workflows[":id"].$get({ param: { id }, query: versionQuery(opts.version) }),
   );
   if (ctx.json) {
     printJson(wf);
@@ -95,10 +96,12 @@ async function push(ctx: Context, file: string, opts: { id?: string; create?: bo
     }
     id = same[0]?.id;
   }
+  // Sent as read: the API validates it and answers each problem with its path.
+  const json = definition as WorkflowDefinitionInput;
   const body =
     id === undefined
-      ? await call(ctx.api.workflows.$post({ json: definition }))
-      : await call(ctx.api.workflows[":id"].$put(routeArgs({ id }, { json: definition })));
+      ? await call(ctx.api.workflows.$post({ json }))
+      : await call(ctx.api.workflows[":id"].$put({ param: { id }, json }));
   if (ctx.json) {
     printJson({ ...body, created: id === undefined });
     return undefined;
@@ -126,7 +129,7 @@ async function exportDefinition(
   opts: { version?: number; output?: string },
 ) {
   const wf = await call(
-    ctx.api.workflows[":id"].$get(routeArgs({ id }, { query: versionQuery(opts.version) })),
+    ctx.api.workflows[":id"].$get({ param: { id }, query: versionQuery(opts.version) }),
   );
   const text = `${JSON.stringify(wf.definition, null, 2)}\n`;
   if (opts.output) {

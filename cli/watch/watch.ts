@@ -1,5 +1,5 @@
 import { assertNever } from "../../core/errors";
-import { ApiFailure, call, routeArgs } from "../client";
+import { ApiFailure, call } from "../client";
 import type { Context } from "../context";
 import { EXIT, type ExitCode, formatIssues } from "../errors";
 import type { RunBody } from "../types";
@@ -24,7 +24,7 @@ export async function watchRun(ctx: Context, runId: string): Promise<ExitCode> {
     : new HumanView(progress, process.stdout.isTTY === true);
   view.begin(initial);
 
-  const url = api.runs[":id"].ws.$url({ param: { id: runId } });
+  const url = api.runs[":id"].ws.$url({ param: { id: runId }, query: {} });
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   const feed = new RunFeed({
     url,
@@ -107,9 +107,10 @@ async function settle(
       }
       try {
         await call(
-          ctx.api.runs[":id"].approvals[":nodeId"].$post(
-            routeArgs({ id: runId, nodeId: approval.nodeId }, { json: decision }),
-          ),
+          ctx.api.runs[":id"].approvals[":nodeId"].$post({
+            param: { id: runId, nodeId: approval.nodeId },
+            json: decision,
+          }),
         );
         break;
       } catch (err) {

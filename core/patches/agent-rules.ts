@@ -24,11 +24,12 @@ export function checkAgentPatch(patch: Patch): ValidationIssue[] {
           severity: "error",
         });
       }
-    } else if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...path, i]));
-    else if (value !== null && typeof value === "object") {
+    } else if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) walk(v, [...path, i]);
+    } else if (value !== null && typeof value === "object") {
       for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
     }
   };
-  patch.ops.forEach((op, i) => walk(op, ["ops", i]));
+  for (const [i, op] of patch.ops.entries()) walk(op, ["ops", i]);
   return issues;
 }

@@ -25,7 +25,8 @@ describe("workflow endpoints", () => {
       expect(byType[t]?.status, t).toBe("active");
       expect(byType[t]?.configSchema.type, t).toBe("object");
     }
-    expect(byType.agent?.status).toBe("coming_soon");
+    expect(byType.agent?.status).toBe("active");
+    expect(byType.subworkflow?.status).toBe("coming_soon");
   });
 
   it("creates, reads, versions and deletes a workflow", async () => {

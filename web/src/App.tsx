@@ -7,6 +7,7 @@ import { InboxPage } from "./approvals/InboxPage";
 import { BuilderPage } from "./builder/BuilderPage";
 import { WorkflowsPage } from "./builder/WorkflowsPage";
 import { LoginPage } from "./login/LoginPage";
+import { ReferencePage } from "./reference/ReferencePage";
 import type { Route } from "./route";
 import { RunListPage } from "./runs/RunListPage";
 import { RunPage } from "./runs/RunPage";
@@ -28,6 +29,8 @@ function Page({ route }: { route: Route }) {
       return <InboxPage />;
     case "status":
       return <StatusPage />;
+    case "reference":
+      return <ReferencePage />;
   }
 }
 
@@ -50,6 +53,21 @@ export function App() {
   }, [key, signOut]);
 
   if (!session) {
+    // The API reference describes the API, not a tenant's data: readable before signing in.
+    if (route.page === "reference") {
+      return (
+        <div className="app">
+          <header className="topbar">
+            <span className="brand">aob</span>
+            <span className="spacer" />
+            <Link to={{ page: "workflows" }}>Sign in</Link>
+          </header>
+          <main id="main" className="main">
+            <ReferencePage />
+          </main>
+        </div>
+      );
+    }
     return (
       <LoginPage
         notice={notice}
@@ -84,6 +102,9 @@ export function App() {
             <ApprovalsLink current={section === "approvals"} route={route} />
             <Link to={{ page: "status" }} current={section === "status"}>
               Status
+            </Link>
+            <Link to={{ page: "reference" }} current={section === "reference"}>
+              API
             </Link>
           </nav>
           <span className="spacer" />

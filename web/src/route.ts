@@ -7,7 +7,8 @@ export type Route =
   | { page: "runs"; status: RunStatus | null; workflowId: string | null }
   | { page: "run"; runId: string }
   | { page: "approvals" }
-  | { page: "status" };
+  | { page: "status" }
+  | { page: "reference" };
 
 /**
  * The route of a URL path and query.
@@ -42,6 +43,8 @@ export function parseRoute(pathname: string, search: string): Route {
       return { page: "approvals" };
     case "status":
       return { page: "status" };
+    case "reference":
+      return { page: "reference" };
     default:
       return { page: "workflows" };
   }
@@ -75,5 +78,7 @@ export function formatRoute(route: Route): string {
       return "/approvals";
     case "status":
       return "/status";
+    case "reference":
+      return "/reference";
   }
 }

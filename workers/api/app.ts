@@ -1,9 +1,10 @@
-import { Hono } from "hono";
+import { $, OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { authenticate } from "./auth";
 import { ApiError, onError } from "./errors";
 import { hooks } from "./hooks";
 import { MAX_BODY_BYTES } from "./limits";
+import { type DocumentSource, openApiRoutes } from "./openapi";
 import { approvalRoutes } from "./routes/approvals";
 import { blobRoutes } from "./routes/blobs";
 import { health } from "./routes/health";
@@ -14,13 +15,12 @@ import { runRoutes } from "./routes/runs";
 import { secretRoutes } from "./routes/secrets";
 import { triggerRoutes } from "./routes/triggers";
 import { workflowRoutes } from "./routes/workflows";
-import { defaultScopes } from "./scopes";
 import type { AppEnv } from "./types";
 
-const api = new Hono<AppEnv>()
+// Each route declares its scope (`apiRoute`); unknown paths fall through to 404.
+const api = new OpenAPIHono<AppEnv>()
   .route("/", health)
   .use("*", authenticate)
-  .use("*", defaultScopes)
   .route("/", nodeTypes)
   .route("/", workflowRoutes)
   .route("/", runRoutes)
@@ -31,8 +31,8 @@ const api = new Hono<AppEnv>()
   .route("/", secretRoutes)
   .route("/", blobRoutes);
 
-export const app = new Hono<AppEnv>()
-  .use(
+export const app = $(
+  new OpenAPIHono<AppEnv>().use(
     "/api/*",
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
@@ -44,9 +44,14 @@ export const app = new Hono<AppEnv>()
         );
       },
     }),
-  )
+  ),
+)
   .route("/api", api)
   .route("/", hooks)
+  .route(
+    "/",
+    openApiRoutes((): DocumentSource => app),
+  )
   .notFound((c) =>
     c.json(
       { error: { code: "not_found", message: `no route ${c.req.method} ${c.req.path}` } },

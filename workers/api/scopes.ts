@@ -5,27 +5,16 @@ import type { AppEnv } from "./types";
 export type Scope = "read" | "run" | "approve" | "admin";
 
 /**
- * What each method needs by default: reading needs `read`; changing workflows and runs needs
- * `run`. Routes with other needs (approvals) declare them with `requireScope`. `admin` passes all.
+ * Refuses a key without `scope` (403 naming it); `admin` passes all. Every authenticated route
+ * declares its scope through `apiRoute`: `read` for reading and validating, `run` to change
+ * workflows and start or cancel runs, `approve` to vote, `admin` for keys and secrets.
  */
-export const defaultScopes = createMiddleware<AppEnv>(async (c, next) => {
-  if (c.req.path.includes("/approvals/") && c.req.method === "POST") return next();
-  const needed: Scope =
-    c.req.method === "GET" || c.req.method === "HEAD" || c.req.path.endsWith("/workflows/validate")
-      ? "read"
-      : "run";
-  check(c.get("scopes"), needed);
-  await next();
-});
-
 export function requireScope(scope: Scope) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    check(c.get("scopes"), scope);
+    const granted = c.get("scopes");
+    if (!granted.includes(scope) && !granted.includes("admin")) {
+      throw new ApiError(403, "forbidden", `this API key lacks the "${scope}" scope`);
+    }
     await next();
   });
-}
-
-function check(granted: string[], needed: Scope): void {
-  if (granted.includes(needed) || granted.includes("admin")) return;
-  throw new ApiError(403, "forbidden", `this API key lacks the "${needed}" scope`);
 }

@@ -65,21 +65,26 @@ async function failure(res: Response): Promise<ApiFailure> {
   );
 }
 
+/** The body of a call's successful answers (its error answers are thrown as `ApiFailure`). */
+export type OkBody<R> = R extends { ok: true; json(): Promise<infer T> } ? T : never;
+
 /**
  * Awaits a client call and returns its JSON body, or throws an `ApiFailure` carrying the API's
  * code, message and validation issues.
  * @example
  * const { runs } = await call(client.api.runs.$get({ query: { status: "failed" } }));
  */
-export async function call<T>(pending: Promise<{ ok: boolean; json(): Promise<T> }>): Promise<T> {
-  let res: { ok: boolean; json(): Promise<T> };
+export async function call<R extends { ok: boolean; json(): Promise<unknown> }>(
+  pending: Promise<R>,
+): Promise<OkBody<R>> {
+  let res: R;
   try {
     res = await pending;
   } catch (err) {
     throw new ApiFailure(0, "network", `cannot reach the API: ${String(err)}`);
   }
   if (!res.ok) throw await failure(res as unknown as Response);
-  return res.json();
+  return (await res.json()) as OkBody<R>;
 }
 
 /** A short text for an error of any kind, for banners. */

@@ -1,7 +1,9 @@
-import type { InferResponseType } from "hono/client";
+import type { InferResponseType as Infer } from "hono/client";
 import type { Client } from "./client";
 
 type Api = Client["api"];
+/** The body of an operation's 200 answer, as the API's response schema declares it. */
+type InferResponseType<T> = Infer<T, 200>;
 
 /** One kind of `GET /api/node-types`. */
 export type NodeTypeInfo = InferResponseType<Api["node-types"]["$get"]>["nodeTypes"][number];

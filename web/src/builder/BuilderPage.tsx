@@ -1,6 +1,5 @@
 import { ReactFlowProvider } from "@xyflow/react";
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { WorkflowDefinitionInput } from "../../../core/workflow/definition";
 import { call, describeError } from "../api/client";
 import { useSession } from "../api/session";
 import { useNodeTypes } from "../api/use-node-types";
@@ -49,15 +48,13 @@ export function BuilderPage({
     }
     setLoaded({ state: "loading" });
     const query: { version?: string } = version === null ? {} : { version: String(version) };
-    // The route reads `version` itself (no validator), so hono's client types only `param`.
-    const args = { param: { id: workflowId }, query };
-    call(client.api.workflows[":id"].$get(args)).then(
+    call(client.api.workflows[":id"].$get({ param: { id: workflowId }, query })).then(
       (wf) => {
         if (!live) return;
         done = true;
         setLoaded({
           state: "ready",
-          doc: toCanvas(wf.definition as WorkflowDefinitionInput, titles),
+          doc: toCanvas(wf.definition, titles),
           saved: { id: wf.id, version: wf.version, latestVersion: wf.latestVersion },
           token: `${wf.id}@${wf.version}`,
         });

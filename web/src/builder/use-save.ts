@@ -31,9 +31,9 @@ export function useSave(
         const created = await call(client.api.workflows.$post({ json: definition }));
         next = { id: created.id, version: created.version, latestVersion: created.version };
       } else {
-        // The route reads its body itself (no validator), so hono's client types only `param`.
-        const args = { param: { id: saved.id }, json: definition };
-        const updated = await call(client.api.workflows[":id"].$put(args));
+        const updated = await call(
+          client.api.workflows[":id"].$put({ param: { id: saved.id }, json: definition }),
+        );
         next = { id: saved.id, version: updated.version, latestVersion: updated.version };
       }
       setSavedJson(JSON.stringify(definition));

@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { ApiFailure, call, createClient, describeError } from "../api/client";
+import { Link } from "../ui/Link";
 
 /**
  * Asks for an API key and checks it against the API before keeping it in this browser. The key
@@ -71,6 +72,9 @@ export function LoginPage({
         <button type="submit" className="primary" disabled={busy || key.trim() === ""}>
           {busy ? "Checking…" : "Sign in"}
         </button>
+        <p className="help">
+          Using the REST API? Read the <Link to={{ page: "reference" }}>API reference</Link>.
+        </p>
       </form>
     </main>
   );

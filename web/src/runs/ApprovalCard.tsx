@@ -51,9 +51,8 @@ export function ApprovalCard({
     if (comment.trim() !== "") json.comment = comment.trim();
     if (approval.form && data !== undefined) json.data = data;
     try {
-      // The route reads its body itself (no validator), so hono's client types only `param`.
-      const args = { param: { id: approval.runId, nodeId: approval.nodeId }, json };
-      await call(client.api.runs[":id"].approvals[":nodeId"].$post(args));
+      const param = { id: approval.runId, nodeId: approval.nodeId };
+      await call(client.api.runs[":id"].approvals[":nodeId"].$post({ param, json }));
       window.dispatchEvent(new Event(APPROVALS_CHANGED));
       onDecided(decision);
     } catch (err) {

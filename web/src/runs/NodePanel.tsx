@@ -228,7 +228,7 @@ function StoredOutput({ hash }: { hash: string }) {
   const load = async () => {
     setState({ kind: "loading" });
     try {
-      const value = await call<unknown>(client.api.blobs[":hash"].$get({ param: { hash } }));
+      const value: unknown = await call(client.api.blobs[":hash"].$get({ param: { hash } }));
       setState({ kind: "loaded", value });
     } catch (err) {
       setState({

@@ -21,12 +21,10 @@ export function RunListPage({
   const { client } = useSession();
   const [starting, setStarting] = useState(false);
   const runs = useAsync(async () => {
-    const query: { status?: string; workflowId?: string; limit: string } = { limit: "100" };
+    const query: { status?: RunStatus; workflowId?: string; limit: string } = { limit: "100" };
     if (status) query.status = status;
     if (workflowId) query.workflowId = workflowId;
-    // The route reads its query itself (no validator), so hono's client types no `query`.
-    const args = { query };
-    return (await call(client.api.runs.$get(args))).runs;
+    return (await call(client.api.runs.$get({ query }))).runs;
   }, [client, status, workflowId]);
   const workflows = useAsync(
     async () => (await call(client.api.workflows.$get({ query: { limit: "500" } }))).workflows,

@@ -1,6 +1,5 @@
 import { ReactFlowProvider } from "@xyflow/react";
 import { useMemo, useState } from "react";
-import type { WorkflowDefinitionInput } from "../../../core/workflow/definition";
 import { call, describeError } from "../api/client";
 import { useSession } from "../api/session";
 import { useNodeTypes } from "../api/use-node-types";
@@ -53,9 +52,9 @@ function RunScreen({ runId }: { runId: string }) {
   const version = run.view?.version;
   const definition = useAsync(async () => {
     if (!workflowId || version === undefined) return null;
-    const args = { param: { id: workflowId, version: String(version) } };
-    return (await call(client.api.workflows[":id"].versions[":version"].$get(args)))
-      .definition as WorkflowDefinitionInput;
+    const param = { id: workflowId, version: String(version) };
+    return (await call(client.api.workflows[":id"].versions[":version"].$get({ param })))
+      .definition;
   }, [client, workflowId, version]);
 
   const patches = run.view?.patches;
@@ -89,8 +88,9 @@ function RunScreen({ runId }: { runId: string }) {
     setMenu(null);
     setAction({ busy: true, error: null });
     try {
-      const args = { param: { id: runId }, json: { fromNode } };
-      const started = await call(client.api.runs[":id"].replay.$post(args));
+      const started = await call(
+        client.api.runs[":id"].replay.$post({ param: { id: runId }, json: { fromNode } }),
+      );
       setAction({ busy: false, error: null });
       navigate({ page: "run", runId: started.runId });
     } catch (err) {

@@ -35,9 +35,9 @@ export function StartRunDialog({
     try {
       const json: { input?: unknown; version?: number } = { input: input ?? null };
       if (version !== null) json.version = version;
-      // The route reads its body itself (no validator), so hono's client types only `param`.
-      const args = { param: { id: workflowId }, json };
-      const started = await call(client.api.workflows[":id"].runs.$post(args));
+      const started = await call(
+        client.api.workflows[":id"].runs.$post({ param: { id: workflowId }, json }),
+      );
       navigate({ page: "run", runId: started.runId });
     } catch (err) {
       setError(describeError(err));

@@ -1,92 +1,127 @@
-import { Hono } from "hono";
-import { z } from "zod";
+import { z } from "@hono/zod-openapi";
 import type { DecisionRefusal } from "../../../durable-objects/run/approvals";
 import { ApiError, notFound } from "../errors";
-import { requireScope } from "../scopes";
-import type { AppEnv } from "../types";
-import { intQuery, jsonBody } from "../validation";
-
-const Decision = z.strictObject({
-  decision: z.enum(["approve", "reject"]),
-  comment: z.string().max(5000).optional(),
-  /** Form data, validated against the approval's JSON Schema when it has one. */
-  data: z.unknown().optional(),
-});
-
-const STATUSES = ["pending", "approved", "rejected", "timeout", "cancelled"] as const;
+import { apiRoute, routes } from "../route";
+import {
+  APPROVAL_STATUSES,
+  Approval,
+  ApprovalStatus,
+  Decision,
+  Inbox,
+  type InboxApproval,
+} from "../schemas/approval";
+import { errors, json } from "../schemas/error";
+import { IdParam, limitQuery } from "../schemas/params";
 
 /**
  * Deciding an approval (the UI and the CLI use this same route), and the approvals inbox.
  * Refusals (not waiting, already decided, bad form) change nothing.
  */
-export const approvalRoutes = new Hono<AppEnv>()
-  .post("/runs/:id/approvals/:nodeId", requireScope("approve"), async (c) => {
-    const body = await jsonBody(c, Decision);
-    const runId = c.req.param("id");
-    const row = await c.env.DB.prepare(`SELECT id FROM runs WHERE id = ? AND tenant_id = ?`)
-      .bind(runId, c.get("tenantId"))
-      .first();
-    if (!row) throw notFound(`run ${runId}`);
-    const stub = c.env.RUNS.get(c.env.RUNS.idFromName(runId));
-    const vote: { by: string; decision: "approve" | "reject"; comment?: string; data?: unknown } = {
-      by: c.get("keyName"),
-      decision: body.decision,
-    };
-    if (body.comment !== undefined) vote.comment = body.comment;
-    if (body.data !== undefined) vote.data = body.data;
-    const result = (await stub.decide(c.req.param("nodeId"), vote)) as unknown as
-      | { ok: true; approval: unknown }
-      | DecisionRefusal;
-    if (!result.ok) {
-      const code =
-        result.status === 404
-          ? "not_found"
-          : result.status === 400
-            ? "validation_failed"
-            : "conflict";
-      throw new ApiError(result.status, code, result.message, result.details);
-    }
-    return c.json(result.approval);
-  })
-  .get("/approvals", async (c) => {
-    const status = c.req.query("status") ?? "pending";
-    if (!STATUSES.includes(status as (typeof STATUSES)[number])) {
-      throw new ApiError(400, "bad_request", `status must be one of ${STATUSES.join(", ")}`);
-    }
-    const limit = intQuery(c, "limit", 100, 1, 500);
-    const rows = await c.env.DB.prepare(
-      `SELECT run_id, node_id, attempt, workflow_id, status, message, form, required, votes, created_at, expires_at, decided_at
+export const approvalRoutes = routes()
+  .openapi(
+    apiRoute("approve", {
+      method: "post",
+      path: "/runs/{id}/approvals/{nodeId}",
+      summary: "Vote on a waiting approval node",
+      description:
+        "The voter is the API key's name. `required: N` needs N distinct keys; any rejection rejects. A refused vote records nothing.",
+      tags: ["approvals"],
+      request: {
+        params: z.object({ id: IdParam, nodeId: z.string() }),
+        body: { required: true, content: { "application/json": { schema: Decision } } },
+      },
+      responses: {
+        200: json(Approval, "The approval with its votes so far"),
+        ...errors(400, 404, 409, 413),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const { id: runId, nodeId } = c.req.valid("param");
+      const row = await c.env.DB.prepare(`SELECT id FROM runs WHERE id = ? AND tenant_id = ?`)
+        .bind(runId, c.get("tenantId"))
+        .first();
+      if (!row) throw notFound(`run ${runId}`);
+      const stub = c.env.RUNS.get(c.env.RUNS.idFromName(runId));
+      const vote: { by: string; decision: "approve" | "reject"; comment?: string; data?: unknown } =
+        {
+          by: c.get("keyName"),
+          decision: body.decision,
+        };
+      if (body.comment !== undefined) vote.comment = body.comment;
+      if (body.data !== undefined) vote.data = body.data;
+      const result = (await stub.decide(nodeId, vote)) as unknown as
+        | { ok: true; approval: z.infer<typeof Approval> }
+        | DecisionRefusal;
+      if (!result.ok) {
+        const code =
+          result.status === 404
+            ? "not_found"
+            : result.status === 400
+              ? "validation_failed"
+              : "conflict";
+        throw new ApiError(result.status, code, result.message, result.details);
+      }
+      return c.json(result.approval, 200);
+    },
+  )
+  .openapi(
+    apiRoute("read", {
+      method: "get",
+      path: "/approvals",
+      summary: "The approvals inbox, newest first",
+      tags: ["approvals"],
+      request: {
+        query: z.object({
+          status: ApprovalStatus.default("pending").openapi({
+            description: `One of ${APPROVAL_STATUSES.join(", ")}`,
+          }),
+          limit: limitQuery(100, 500),
+        }),
+      },
+      responses: { 200: json(Inbox, "The approvals"), ...errors(400) },
+    }),
+    async (c) => {
+      const { status, limit } = c.req.valid("query");
+      const rows = await c.env.DB.prepare(
+        `SELECT run_id, node_id, attempt, workflow_id, status, message, form, required, votes, created_at, expires_at, decided_at
        FROM approvals WHERE tenant_id = ? AND status = ? ORDER BY created_at DESC LIMIT ?`,
-    )
-      .bind(c.get("tenantId"), status, limit)
-      .all<{
-        run_id: string;
-        node_id: string;
-        attempt: number;
-        workflow_id: string;
-        status: string;
-        message: string;
-        form: string | null;
-        required: number;
-        votes: string;
-        created_at: number;
-        expires_at: number | null;
-        decided_at: number | null;
-      }>();
-    return c.json({
-      approvals: rows.results.map((r) => ({
-        runId: r.run_id,
-        nodeId: r.node_id,
-        attempt: r.attempt,
-        workflowId: r.workflow_id,
-        status: r.status,
-        message: r.message,
-        form: r.form === null ? null : (JSON.parse(r.form) as unknown),
-        required: r.required,
-        votes: JSON.parse(r.votes) as unknown,
-        createdAt: r.created_at,
-        expiresAt: r.expires_at,
-        decidedAt: r.decided_at,
-      })),
-    });
-  });
+      )
+        .bind(c.get("tenantId"), status, limit)
+        .all<{
+          run_id: string;
+          node_id: string;
+          attempt: number;
+          workflow_id: string;
+          status: InboxApproval["status"];
+          message: string;
+          form: string | null;
+          required: number;
+          votes: string;
+          created_at: number;
+          expires_at: number | null;
+          decided_at: number | null;
+        }>();
+      return c.json(
+        {
+          approvals: rows.results.map(
+            (r): InboxApproval => ({
+              runId: r.run_id,
+              nodeId: r.node_id,
+              attempt: r.attempt,
+              workflowId: r.workflow_id,
+              status: r.status,
+              message: r.message,
+              form: r.form === null ? null : (JSON.parse(r.form) as Record<string, unknown>),
+              required: r.required,
+              votes: JSON.parse(r.votes) as InboxApproval["votes"],
+              createdAt: r.created_at,
+              expiresAt: r.expires_at,
+              decidedAt: r.decided_at,
+            }),
+          ),
+        },
+        200,
+      );
+    },
+  );

@@ -1,31 +1,46 @@
-import { Hono } from "hono";
+import { z } from "@hono/zod-openapi";
 import { casKey } from "../../../core/cas/hash";
-import { ApiError, notFound } from "../errors";
-import type { AppEnv } from "../types";
+import { notFound } from "../errors";
+import { apiRoute, routes } from "../route";
+import { errors } from "../schemas/error";
+
+const Hash = z.string().regex(/^[0-9a-f]{64}$/, "must be 64 hex characters (SHA-256)");
 
 /**
  * `GET /api/blobs/:hash`: a content-addressed output. Content is shared across tenants in R2,
  * so access is granted only when one of the caller's runs recorded that hash (D1 history,
  * written when a run ends); anything else is 404, like a blob that does not exist.
  */
-export const blobRoutes = new Hono<AppEnv>().get("/blobs/:hash", async (c) => {
-  const hash = c.req.param("hash");
-  if (!/^[0-9a-f]{64}$/.test(hash))
-    throw new ApiError(400, "bad_request", "a blob hash is 64 hex characters (SHA-256)");
-  const owned = await c.env.DB.prepare(
-    `SELECT 1 AS ok FROM node_executions ne JOIN runs r ON r.id = ne.run_id
-     WHERE ne.output_hash = ? AND r.tenant_id = ? LIMIT 1`,
-  )
-    .bind(hash, c.get("tenantId"))
-    .first();
-  if (!owned) throw notFound(`blob ${hash}`);
-  const object = await c.env.BLOBS.get(casKey(hash));
-  if (!object) throw notFound(`blob ${hash}`);
-  return new Response(object.body, {
-    headers: {
-      "content-type": "application/json",
-      "cache-control": "private, max-age=31536000, immutable",
-      etag: `"${hash}"`,
+export const blobRoutes = routes().openapi(
+  apiRoute("read", {
+    method: "get",
+    path: "/blobs/{hash}",
+    summary: "A node output by its content hash (an `outputHash` of one of your runs)",
+    tags: ["runs"],
+    request: { params: z.object({ hash: Hash }) },
+    responses: {
+      // Streamed from R2 as stored: the route returns R2's body, not a value it builds.
+      200: { description: "The output, as JSON (immutable: cache it)" },
+      ...errors(400, 404),
     },
-  });
-});
+  }),
+  async (c) => {
+    const { hash } = c.req.valid("param");
+    const owned = await c.env.DB.prepare(
+      `SELECT 1 AS ok FROM node_executions ne JOIN runs r ON r.id = ne.run_id
+     WHERE ne.output_hash = ? AND r.tenant_id = ? LIMIT 1`,
+    )
+      .bind(hash, c.get("tenantId"))
+      .first();
+    if (!owned) throw notFound(`blob ${hash}`);
+    const object = await c.env.BLOBS.get(casKey(hash));
+    if (!object) throw notFound(`blob ${hash}`);
+    return new Response(object.body, {
+      headers: {
+        "content-type": "application/json",
+        "cache-control": "private, max-age=31536000, immutable",
+        etag: `"${hash}"`,
+      },
+    });
+  },
+);

@@ -1,8 +1,18 @@
-import { Hono } from "hono";
 import { describeKinds } from "../../../core/kinds/registry";
-import type { AppEnv } from "../types";
+import { apiRoute, routes } from "../route";
+import { json } from "../schemas/error";
+import { NodeTypeList } from "../schemas/node-type";
 
 const kinds = describeKinds();
 
 /** GET /api/node-types: the registry that drives the UI palette and the CLI. */
-export const nodeTypes = new Hono<AppEnv>().get("/node-types", (c) => c.json({ nodeTypes: kinds }));
+export const nodeTypes = routes().openapi(
+  apiRoute("read", {
+    method: "get",
+    path: "/node-types",
+    summary: "The node kinds, each config as JSON Schema",
+    tags: ["workflows"],
+    responses: { 200: json(NodeTypeList, "The registry") },
+  }),
+  (c) => c.json({ nodeTypes: kinds }, 200),
+);

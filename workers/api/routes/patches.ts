@@ -1,18 +1,22 @@
-import { Hono } from "hono";
-import { Patch } from "../../../core/patches";
+import { z } from "@hono/zod-openapi";
+import { Patch as CorePatch } from "../../../core/patches";
 import type { PatchOutcome } from "../../../durable-objects/run/engine";
-import type { PatchRecord } from "../../../durable-objects/run/patches";
+import type { PatchRecord as StoredPatch } from "../../../durable-objects/run/patches";
 import { ApiError, notFound } from "../errors";
-import { requireScope } from "../scopes";
-import type { AppEnv } from "../types";
-import { jsonBody } from "../validation";
+import { apiRoute, routes } from "../route";
+import { errors, json } from "../schemas/error";
+import { IdParam } from "../schemas/params";
+import { PatchList, PatchRecord } from "../schemas/run";
 
-async function runStub(c: { env: Env; get(key: "tenantId"): string }, runId: string) {
-  const row = await c.env.DB.prepare(`SELECT id FROM runs WHERE id = ? AND tenant_id = ?`)
-    .bind(runId, c.get("tenantId"))
+const NewPatch = CorePatch.openapi("NewPatch");
+const tags = ["runs"];
+
+async function runStub(env: Env, tenantId: string, runId: string) {
+  const row = await env.DB.prepare(`SELECT id FROM runs WHERE id = ? AND tenant_id = ?`)
+    .bind(runId, tenantId)
     .first();
   if (!row) throw notFound(`run ${runId}`);
-  return c.env.RUNS.get(c.env.RUNS.idFromName(runId));
+  return env.RUNS.get(env.RUNS.idFromName(runId));
 }
 
 /**
@@ -21,40 +25,66 @@ async function runStub(c: { env: Env; get(key: "tenantId"): string }, runId: str
  * limits or the run's live state refuse is recorded as rejected and answered 422 with every
  * problem's path; an applied patch is 201.
  */
-export const patchRoutes = new Hono<AppEnv>()
-  .get("/runs/:id/patches", async (c) => {
-    const stub = await runStub(c, c.req.param("id"));
-    const patches = (await stub.patchList()) as unknown as PatchRecord[];
-    return c.json({ patches });
-  })
-  .post("/runs/:id/patches", requireScope("run"), async (c) => {
-    const body = await jsonBody(c, Patch);
-    const stub = await runStub(c, c.req.param("id"));
-    const result = (await stub.proposePatch(body, {
-      kind: "person",
-      by: c.get("keyName"),
-      keyId: c.get("keyId"),
-    })) as unknown as PatchOutcome;
-    if (!result.ok) {
-      throw new ApiError(
-        result.status,
-        result.code === "not_found"
-          ? "not_found"
-          : result.code === "run_finished"
-            ? "run_finished"
-            : result.code === "limit_exceeded"
-              ? "limit_exceeded"
-              : "conflict",
-        result.message,
-      );
-    }
-    if (result.patch.status !== "applied") {
-      throw new ApiError(
-        422,
-        "patch_rejected",
-        `patch ${result.patch.id} was rejected: ${result.patch.problems?.map((p) => `${p.at}: ${p.message}`).join("; ")}`,
-        { patch: result.patch, errors: result.patch.problems ?? [] },
-      );
-    }
-    return c.json(result.patch, 201);
-  });
+export const patchRoutes = routes()
+  .openapi(
+    apiRoute("read", {
+      method: "get",
+      path: "/runs/{id}/patches",
+      summary: "A run's patches, in order, with their source and outcome",
+      tags,
+      request: { params: z.object({ id: IdParam }) },
+      responses: { 200: json(PatchList, "Every patch proposed to the run"), ...errors(404) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const stub = await runStub(c.env, c.get("tenantId"), id);
+      const patches = (await stub.patchList()) as unknown as StoredPatch[];
+      return c.json({ patches }, 200);
+    },
+  )
+  .openapi(
+    apiRoute("run", {
+      method: "post",
+      path: "/runs/{id}/patches",
+      summary: "Propose a patch to a running graph (as a person)",
+      description:
+        "Ops: add_node, add_edge (into a node not started), remove_edge (a pending edge), update_node (a node not started). Checked against the run limits, every workflow rule, then live state; a refusal is recorded with its problems.",
+      tags,
+      request: {
+        params: z.object({ id: IdParam }),
+        body: { required: true, content: { "application/json": { schema: NewPatch } } },
+      },
+      responses: {
+        201: json(PatchRecord, "The patch, applied"),
+        ...errors(400, 404, 409, 413, 422),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const body = c.req.valid("json");
+      const stub = await runStub(c.env, c.get("tenantId"), id);
+      const result = (await stub.proposePatch(body, {
+        kind: "person",
+        by: c.get("keyName"),
+        keyId: c.get("keyId"),
+      })) as unknown as PatchOutcome;
+      if (!result.ok) {
+        const code =
+          result.code === "not_found" ||
+          result.code === "run_finished" ||
+          result.code === "limit_exceeded"
+            ? result.code
+            : "conflict";
+        throw new ApiError(result.status, code, result.message);
+      }
+      if (result.patch.status !== "applied") {
+        throw new ApiError(
+          422,
+          "patch_rejected",
+          `patch ${result.patch.id} was rejected: ${result.patch.problems?.map((p) => `${p.at}: ${p.message}`).join("; ")}`,
+          { patch: result.patch, errors: result.patch.problems ?? [] },
+        );
+      }
+      return c.json(result.patch, 201);
+    },
+  );

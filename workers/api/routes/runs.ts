@@ -1,25 +1,26 @@
+import { z } from "@hono/zod-openapi";
 import { and, desc, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { Hono } from "hono";
-import { z } from "zod";
 import { runs } from "../../../db/schema";
-import type { RunView } from "../../../durable-objects/run/snapshot";
 import { ApiError, notFound } from "../errors";
 import { admitRun } from "../rate-limit";
-import type { AppEnv } from "../types";
-import { intQuery, jsonBody } from "../validation";
+import { apiRoute, routes } from "../route";
+import { errors, json } from "../schemas/error";
+import { IdParam, intString, limitQuery } from "../schemas/params";
+import {
+  EventList,
+  ReplayBody,
+  Replayed,
+  RUN_STATUSES,
+  RunDiff,
+  type RunEvent,
+  RunList,
+  RunStatus,
+  RunView,
+  ServerFrame,
+} from "../schemas/run";
 import { startRun } from "./start-run";
 import { loadVersion } from "./workflows";
-
-const ReplayBody = z.strictObject({
-  /** The node to execute again; every node upstream of it reuses its recorded output. */
-  fromNode: z.string().min(1).max(63),
-  /** A new run input; the source run's input when left out. */
-  input: z.unknown().optional(),
-});
-
-const STATUSES = ["running", "waiting", "completed", "failed", "cancelled"] as const;
-type Status = (typeof STATUSES)[number];
 
 /** The run's stub, after checking in D1 that it belongs to the caller's tenant (else 404). */
 async function runStub(env: Env, tenantId: string, runId: string) {
@@ -30,135 +31,258 @@ async function runStub(env: Env, tenantId: string, runId: string) {
   return env.RUNS.get(env.RUNS.idFromName(runId));
 }
 
-export const runRoutes = new Hono<AppEnv>()
-  .get("/runs", async (c) => {
-    const limit = intQuery(c, "limit", 50, 1, 500);
-    const status = c.req.query("status");
-    if (status !== undefined && !STATUSES.includes(status as Status)) {
-      throw new ApiError(400, "bad_request", `status must be one of ${STATUSES.join(", ")}`);
-    }
-    const workflowId = c.req.query("workflowId");
-    const filters = [eq(runs.tenantId, c.get("tenantId"))];
-    if (status) filters.push(eq(runs.status, status as Status));
-    if (workflowId) filters.push(eq(runs.workflowId, workflowId));
-    const rows = await drizzle(c.env.DB)
-      .select()
-      .from(runs)
-      .where(and(...filters))
-      .orderBy(desc(runs.createdAt))
-      .limit(limit)
-      .all();
-    return c.json({
-      runs: rows.map(({ tenantId: _t, error, ...r }) => ({
-        ...r,
-        error: error ? (JSON.parse(error) as unknown) : null,
-      })),
-    });
-  })
-  .get("/runs/:id", async (c) => {
-    const stub = await runStub(c.env, c.get("tenantId"), c.req.param("id"));
-    const view = (await stub.get()) as RunView | null;
-    if (!view) throw notFound(`run ${c.req.param("id")}`);
-    return c.json(view);
-  })
-  .get("/runs/:id/events", async (c) => {
-    const stub = await runStub(c.env, c.get("tenantId"), c.req.param("id"));
-    const after = intQuery(c, "after", 0, 0, Number.MAX_SAFE_INTEGER);
-    const limit = intQuery(c, "limit", 1000, 1, 5000);
-    return c.json({ events: await stub.events(after, limit) });
-  })
-  .get("/runs/:id/ws", async (c) => {
-    if (c.req.header("upgrade") !== "websocket") {
-      throw new ApiError(426, "bad_request", "this endpoint needs a WebSocket upgrade");
-    }
-    const stub = await runStub(c.env, c.get("tenantId"), c.req.param("id"));
-    const after = intQuery(c, "after", 0, 0, Number.MAX_SAFE_INTEGER);
-    return stub.fetch(
-      new Request(`https://run/ws?after=${after}`, { headers: { upgrade: "websocket" } }),
-    );
-  })
-  .post("/runs/:id/replay", async (c) => {
-    const body = await jsonBody(c, ReplayBody);
-    const sourceId = c.req.param("id");
-    const stub = await runStub(c.env, c.get("tenantId"), sourceId);
-    const source = (await stub.get()) as RunView | null;
-    if (!source) throw notFound(`run ${sourceId}`);
-    if (source.status === "running" || source.status === "waiting") {
-      throw new ApiError(
-        409,
-        "conflict",
-        `run ${sourceId} is still ${source.status}; replay it once it has ended`,
-      );
-    }
-    const v = await loadVersion(c.env, c.get("tenantId"), source.workflowId, source.version);
-    await admitRun(c, v.definition);
-    const sourceInput = body.input === undefined ? await stub.input() : body.input;
-    const runId = await startRun(
-      c.env,
-      c.get("tenantId"),
-      source.workflowId,
-      source.version,
-      v.definition,
-      sourceInput,
-      {
-        sourceRunId: sourceId,
-        fromNode: body.fromNode,
-        stub,
+/** The run as its RunObject shows it (its RPC result, typed by the API's schema). */
+async function view(stub: Awaited<ReturnType<typeof runStub>>, runId: string): Promise<RunView> {
+  const run = (await stub.get()) as RunView | null;
+  if (!run) throw notFound(`run ${runId}`);
+  return run;
+}
+
+const Id = z.object({ id: IdParam });
+const after = intString(0, Number.MAX_SAFE_INTEGER)
+  .default(0)
+  .openapi({ description: "Only events with a greater `seq`" });
+const tags = ["runs"];
+
+export const runRoutes = routes()
+  .openapi(
+    apiRoute("read", {
+      method: "get",
+      path: "/runs",
+      summary: "List runs, newest first (from D1)",
+      tags,
+      request: {
+        query: z.object({
+          limit: limitQuery(50, 500),
+          status: RunStatus.optional().openapi({
+            description: `One of ${RUN_STATUSES.join(", ")}`,
+          }),
+          workflowId: z.string().optional(),
+        }),
       },
-    );
-    return c.json({ runId, replayOf: { sourceRunId: sourceId, fromNode: body.fromNode } }, 202);
-  })
-  .get("/runs/:a/diff/:b", async (c) => {
-    const [a, b] = await Promise.all(
-      [c.req.param("a"), c.req.param("b")].map(async (id) => {
-        const view = (await (await runStub(c.env, c.get("tenantId"), id)).get()) as RunView | null;
-        if (!view) throw notFound(`run ${id}`);
-        return view;
-      }),
-    );
-    const side = (n: RunView["nodes"][number] | undefined) =>
-      n
-        ? {
-            status: n.status,
-            attempt: n.attempt,
-            outputHash: n.outputHash ?? null,
-            durationMs:
-              n.startedAt !== undefined && n.finishedAt !== undefined
-                ? n.finishedAt - n.startedAt
-                : null,
-            tokens: n.usage ? n.usage.promptTokens + n.usage.completionTokens : 0,
-            costUsd: n.usage ? n.usage.costUsd : 0,
-          }
-        : null;
-    const total = (v: RunView) => v.usage.promptTokens + v.usage.completionTokens;
-    const ids = [...new Set([...a!.nodes.map((n) => n.id), ...b!.nodes.map((n) => n.id)])];
-    return c.json({
-      a: { id: a!.id, status: a!.status, version: a!.version, tokens: total(a!) },
-      b: { id: b!.id, status: b!.status, version: b!.version, tokens: total(b!) },
-      nodes: ids.map((id) => {
-        const x = side(a!.nodes.find((n) => n.id === id));
-        const y = side(b!.nodes.find((n) => n.id === id));
-        return {
-          id,
-          a: x,
-          b: y,
-          sameStatus: x?.status === y?.status,
-          sameOutput:
-            x !== null && y !== null && x.outputHash !== null && x.outputHash === y.outputHash,
-        };
-      }),
-    });
-  })
-  .post("/runs/:id/cancel", async (c) => {
-    const stub = await runStub(c.env, c.get("tenantId"), c.req.param("id"));
-    const before = (await stub.get()) as RunView | null;
-    if (!before) throw notFound(`run ${c.req.param("id")}`);
-    if (
-      before.status === "completed" ||
-      before.status === "failed" ||
-      before.status === "cancelled"
-    ) {
-      throw new ApiError(409, "conflict", `run ${before.id} has already ended (${before.status})`);
-    }
-    return c.json(await stub.cancel("cancelled through the API"));
-  });
+      responses: { 200: json(RunList, "The runs"), ...errors(400) },
+    }),
+    async (c) => {
+      const { limit, status, workflowId } = c.req.valid("query");
+      const filters = [eq(runs.tenantId, c.get("tenantId"))];
+      if (status) filters.push(eq(runs.status, status));
+      if (workflowId) filters.push(eq(runs.workflowId, workflowId));
+      const rows = await drizzle(c.env.DB)
+        .select()
+        .from(runs)
+        .where(and(...filters))
+        .orderBy(desc(runs.createdAt))
+        .limit(limit)
+        .all();
+      return c.json(
+        {
+          runs: rows.map(({ tenantId: _t, error, ...r }) => ({
+            ...r,
+            error: error
+              ? (JSON.parse(error) as { code: string; message: string; retryable: boolean })
+              : null,
+          })),
+        },
+        200,
+      );
+    },
+  )
+  .openapi(
+    apiRoute("read", {
+      method: "get",
+      path: "/runs/{id}",
+      summary: "One run with its node states, outputs and approvals",
+      tags,
+      request: { params: Id },
+      responses: { 200: json(RunView, "The run"), ...errors(404) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      return c.json(await view(await runStub(c.env, c.get("tenantId"), id), id), 200);
+    },
+  )
+  .openapi(
+    apiRoute("read", {
+      method: "get",
+      path: "/runs/{id}/events",
+      summary: "The run's event log after `seq` N",
+      tags,
+      request: { params: Id, query: z.object({ after, limit: limitQuery(1000, 5000) }) },
+      responses: { 200: json(EventList, "The events, in `seq` order"), ...errors(400, 404) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const stub = await runStub(c.env, c.get("tenantId"), id);
+      const { after, limit } = c.req.valid("query");
+      const events = (await stub.events(after, limit)) as RunEvent[];
+      return c.json({ events }, 200);
+    },
+  )
+  .openapi(
+    apiRoute("read", {
+      method: "get",
+      path: "/runs/{id}/ws",
+      summary: "Live events over a WebSocket",
+      description:
+        "A WebSocket upgrade. Frames are the run's events as JSON, starting after `seq` N. Browsers cannot set headers on a WebSocket, so the upgrade may pass the API key as `?key=` instead.",
+      tags,
+      request: {
+        params: Id,
+        query: z.object({
+          after,
+          key: z.string().optional().openapi({ description: "The API key, for browsers" }),
+        }),
+      },
+      responses: {
+        101: {
+          description:
+            "Switching protocols: JSON text frames follow, each a `ServerFrame` (components)",
+        },
+        ...errors(400, 404, 426),
+      },
+    }),
+    async (c) => {
+      if (c.req.header("upgrade") !== "websocket") {
+        throw new ApiError(426, "bad_request", "this endpoint needs a WebSocket upgrade");
+      }
+      const stub = await runStub(c.env, c.get("tenantId"), c.req.valid("param").id);
+      return stub.fetch(
+        new Request(`https://run/ws?after=${c.req.valid("query").after}`, {
+          headers: { upgrade: "websocket" },
+        }),
+      );
+    },
+  )
+  .openapi(
+    apiRoute("run", {
+      method: "post",
+      path: "/runs/{id}/replay",
+      summary: "Start a new run that reuses the outputs upstream of a node",
+      description:
+        "Executes `fromNode` and everything downstream of it again; every node upstream keeps its recorded output. Rate-limited like a start.",
+      tags,
+      request: {
+        params: Id,
+        body: { required: true, content: { "application/json": { schema: ReplayBody } } },
+      },
+      responses: { 202: json(Replayed, "Started"), ...errors(400, 404, 409, 413, 422, 429) },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const sourceId = c.req.valid("param").id;
+      const stub = await runStub(c.env, c.get("tenantId"), sourceId);
+      const source = await view(stub, sourceId);
+      if (source.status === "running" || source.status === "waiting") {
+        throw new ApiError(
+          409,
+          "conflict",
+          `run ${sourceId} is still ${source.status}; replay it once it has ended`,
+        );
+      }
+      const v = await loadVersion(c.env, c.get("tenantId"), source.workflowId, source.version);
+      await admitRun(c, v.definition);
+      const sourceInput = body.input === undefined ? await stub.input() : body.input;
+      const runId = await startRun(
+        c.env,
+        c.get("tenantId"),
+        source.workflowId,
+        source.version,
+        v.definition,
+        sourceInput,
+        {
+          sourceRunId: sourceId,
+          fromNode: body.fromNode,
+          stub,
+        },
+      );
+      return c.json({ runId, replayOf: { sourceRunId: sourceId, fromNode: body.fromNode } }, 202);
+    },
+  )
+  .openapi(
+    apiRoute("read", {
+      method: "get",
+      path: "/runs/{a}/diff/{b}",
+      summary: "Compare two runs node by node",
+      tags,
+      request: { params: z.object({ a: IdParam, b: IdParam }) },
+      responses: {
+        200: json(RunDiff, "Status, attempt, output hash and duration per node"),
+        ...errors(404),
+      },
+    }),
+    async (c) => {
+      const params = c.req.valid("param");
+      const [a, b] = await Promise.all(
+        [params.a, params.b].map(async (id) =>
+          view(await runStub(c.env, c.get("tenantId"), id), id),
+        ),
+      );
+      const side = (n: RunView["nodes"][number] | undefined) =>
+        n
+          ? {
+              status: n.status,
+              attempt: n.attempt,
+              outputHash: n.outputHash ?? null,
+              durationMs:
+                n.startedAt !== undefined && n.finishedAt !== undefined
+                  ? n.finishedAt - n.startedAt
+                  : null,
+              tokens: n.usage ? n.usage.promptTokens + n.usage.completionTokens : 0,
+              costUsd: n.usage ? n.usage.costUsd : 0,
+            }
+          : null;
+      const total = (v: RunView) => v.usage.promptTokens + v.usage.completionTokens;
+      const ids = [...new Set([...a!.nodes.map((n) => n.id), ...b!.nodes.map((n) => n.id)])];
+      return c.json(
+        {
+          a: { id: a!.id, status: a!.status, version: a!.version, tokens: total(a!) },
+          b: { id: b!.id, status: b!.status, version: b!.version, tokens: total(b!) },
+          nodes: ids.map((id) => {
+            const x = side(a!.nodes.find((n) => n.id === id));
+            const y = side(b!.nodes.find((n) => n.id === id));
+            return {
+              id,
+              a: x,
+              b: y,
+              sameStatus: x?.status === y?.status,
+              sameOutput:
+                x !== null && y !== null && x.outputHash !== null && x.outputHash === y.outputHash,
+            };
+          }),
+        },
+        200,
+      );
+    },
+  )
+  .openapi(
+    apiRoute("run", {
+      method: "post",
+      path: "/runs/{id}/cancel",
+      summary: "Cancel a run that has not ended",
+      tags,
+      request: { params: Id },
+      responses: { 200: json(RunView, "The cancelled run"), ...errors(404, 409) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const stub = await runStub(c.env, c.get("tenantId"), id);
+      const before = await view(stub, id);
+      if (
+        before.status === "completed" ||
+        before.status === "failed" ||
+        before.status === "cancelled"
+      ) {
+        throw new ApiError(
+          409,
+          "conflict",
+          `run ${before.id} has already ended (${before.status})`,
+        );
+      }
+      const after = (await stub.cancel("cancelled through the API")) as RunView | null;
+      if (!after) throw notFound(`run ${id}`);
+      return c.json(after, 200);
+    },
+  );
+
+// A WebSocket's frames have no place in an operation: their schema is listed as a component.
+runRoutes.openAPIRegistry.register("ServerFrame", ServerFrame);

@@ -1,26 +1,32 @@
+import { z } from "@hono/zod-openapi";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { Hono } from "hono";
-import { z } from "zod";
-import { Budget } from "../../../core/agents/budget";
-import type { WorkflowDefinition } from "../../../core/workflow/definition";
+import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
 import { diffWorkflows } from "../../../core/workflow/diff";
 import { validateWorkflow } from "../../../core/workflow/validate";
 import { workflows, workflowVersions } from "../../../db/schema";
 import { ApiError, notFound } from "../errors";
 import { newId } from "../ids";
 import { admitRun } from "../rate-limit";
+import { apiRoute, routes } from "../route";
+import { errors, json } from "../schemas/error";
+import { IdParam, intString, limitQuery } from "../schemas/params";
+import { RunStarted, StartRunBody } from "../schemas/run";
+import {
+  ValidateResult,
+  VersionList,
+  type Workflow,
+  WorkflowDefinition,
+  WorkflowDiff,
+  WorkflowList,
+  WorkflowSaved,
+  Workflow as WorkflowSchema,
+  WorkflowVersion,
+} from "../schemas/workflow";
 import type { AppEnv } from "../types";
-import { intQuery, issueView, jsonBody } from "../validation";
+import { issueView } from "../validation";
 import { startRun } from "./start-run";
-
-const Definition = z.unknown();
-const StartRunBody = z.strictObject({
-  input: z.unknown().optional(),
-  version: z.number().int().min(1).optional(),
-  /** Overrides the workflow's model budget for this run. */
-  budget: Budget.optional(),
-});
 
 function validated(definition: unknown) {
   const result = validateWorkflow(definition);
@@ -60,177 +66,333 @@ export async function loadVersion(env: Env, tenantId: string, id: string, versio
   return {
     workflow: wf,
     version: row.version,
-    definition: JSON.parse(row.definition) as unknown,
+    // Stored only after it validated against WorkflowDefinition.
+    definition: JSON.parse(row.definition) as Workflow["definition"],
     createdAt: row.createdAt,
   };
 }
 
+/**
+ * Runs before the body schema: a definition that fails it answers with every problem the full
+ * validation finds (node configs and graph rules too, as `POST /workflows/validate` would),
+ * not only the schema's. `first` runs before that refusal (a PUT on another tenant's workflow
+ * stays 404 whatever the body).
+ */
+function checkDefinition(first?: (c: Context<AppEnv>) => Promise<unknown>) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const raw: unknown = await c.req.json();
+    if (!WorkflowDefinition.safeParse(raw).success) {
+      if (first) await first(c);
+      validated(raw);
+    }
+    await next();
+  });
+}
+
+const Id = z.object({ id: IdParam });
+const definitionBody = {
+  required: true,
+  content: { "application/json": { schema: WorkflowDefinition } },
+};
+const tags = ["workflows"];
+
 /** Workflow CRUD. A PUT never edits a version: it adds one, so running runs stay pinned. */
-export const workflowRoutes = new Hono<AppEnv>()
-  .post("/workflows/validate", async (c) => {
-    const result = validateWorkflow(await jsonBody(c, Definition));
-    return c.json({
-      valid: result.ok,
-      errors: result.ok ? [] : result.errors.map(issueView),
-      warnings: result.warnings.map(issueView),
-    });
-  })
-  .post("/workflows", async (c) => {
-    const { definition, warnings } = validated(await jsonBody(c, Definition));
-    const id = newId("wf");
-    const now = Date.now();
-    const db = drizzle(c.env.DB);
-    await db.batch([
-      db.insert(workflows).values({
-        id,
-        tenantId: c.get("tenantId"),
-        name: definition.name,
-        description: definition.description ?? null,
-        latestVersion: 1,
-        createdAt: now,
-        updatedAt: now,
-      }),
-      db.insert(workflowVersions).values({
-        workflowId: id,
-        version: 1,
-        definition: JSON.stringify(definition),
-        createdAt: now,
-      }),
-    ]);
-    return c.json({ id, version: 1, warnings: warnings.map(issueView) }, 201);
-  })
-  .get("/workflows", async (c) => {
-    const limit = intQuery(c, "limit", 100, 1, 500);
-    const rows = await drizzle(c.env.DB)
-      .select({
-        id: workflows.id,
-        name: workflows.name,
-        description: workflows.description,
-        latestVersion: workflows.latestVersion,
-        createdAt: workflows.createdAt,
-        updatedAt: workflows.updatedAt,
-      })
-      .from(workflows)
-      .where(and(eq(workflows.tenantId, c.get("tenantId")), isNull(workflows.deletedAt)))
-      .orderBy(desc(workflows.updatedAt))
-      .limit(limit)
-      .all();
-    return c.json({ workflows: rows });
-  })
-  .get("/workflows/:id", async (c) => {
-    const raw = c.req.query("version");
-    const version = raw === undefined ? undefined : intQuery(c, "version", 1, 1, 1_000_000);
-    const v = await loadVersion(c.env, c.get("tenantId"), c.req.param("id"), version);
-    return c.json({
-      id: v.workflow.id,
-      name: v.workflow.name,
-      description: v.workflow.description,
-      version: v.version,
-      latestVersion: v.workflow.latestVersion,
-      definition: v.definition,
-      createdAt: v.workflow.createdAt,
-      updatedAt: v.workflow.updatedAt,
-    });
-  })
-  .put("/workflows/:id", async (c) => {
-    const id = c.req.param("id");
-    const wf = await findWorkflow(c.env, c.get("tenantId"), id);
-    const { definition, warnings } = validated(await jsonBody(c, Definition));
-    const version = wf.latestVersion + 1;
-    const now = Date.now();
-    const db = drizzle(c.env.DB);
-    try {
+export const workflowRoutes = routes()
+  .openapi(
+    apiRoute("read", {
+      method: "post",
+      path: "/workflows/validate",
+      summary: "Validate a definition without saving it",
+      description:
+        "Any JSON is accepted: an invalid definition answers 200 with `valid: false` and each problem's path.",
+      tags,
+      request: {
+        body: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: z.unknown().openapi({ description: "A workflow definition to check" }),
+            },
+          },
+        },
+      },
+      responses: { 200: json(ValidateResult, "The problems found"), ...errors(400, 413) },
+    }),
+    (c) => {
+      const result = validateWorkflow(c.req.valid("json"));
+      return c.json(
+        {
+          valid: result.ok,
+          errors: result.ok ? [] : result.errors.map(issueView),
+          warnings: result.warnings.map(issueView),
+        },
+        200,
+      );
+    },
+  )
+  .openapi(
+    apiRoute(
+      "run",
+      {
+        method: "post",
+        path: "/workflows",
+        summary: "Create a workflow (version 1)",
+        tags,
+        request: { body: definitionBody },
+        responses: { 201: json(WorkflowSaved, "Created"), ...errors(400, 413) },
+      },
+      [checkDefinition()],
+    ),
+    async (c) => {
+      const { definition, warnings } = validated(c.req.valid("json"));
+      const id = newId("wf");
+      const now = Date.now();
+      const db = drizzle(c.env.DB);
       await db.batch([
+        db.insert(workflows).values({
+          id,
+          tenantId: c.get("tenantId"),
+          name: definition.name,
+          description: definition.description ?? null,
+          latestVersion: 1,
+          createdAt: now,
+          updatedAt: now,
+        }),
         db.insert(workflowVersions).values({
           workflowId: id,
-          version,
+          version: 1,
           definition: JSON.stringify(definition),
           createdAt: now,
         }),
-        db
-          .update(workflows)
-          .set({
-            latestVersion: version,
-            name: definition.name,
-            description: definition.description ?? null,
-            updatedAt: now,
-          })
-          .where(and(eq(workflows.id, id), eq(workflows.latestVersion, wf.latestVersion))),
       ]);
-    } catch (err) {
-      if (String(err).includes("UNIQUE")) {
-        throw new ApiError(
-          409,
-          "conflict",
-          `workflow ${id} was changed concurrently; fetch it and retry`,
-        );
+      return c.json({ id, version: 1, warnings: warnings.map(issueView) }, 201);
+    },
+  )
+  .openapi(
+    apiRoute("read", {
+      method: "get",
+      path: "/workflows",
+      summary: "List workflows, most recently changed first",
+      tags,
+      request: { query: z.object({ limit: limitQuery(100, 500) }) },
+      responses: { 200: json(WorkflowList, "The workflows"), ...errors(400) },
+    }),
+    async (c) => {
+      const rows = await drizzle(c.env.DB)
+        .select({
+          id: workflows.id,
+          name: workflows.name,
+          description: workflows.description,
+          latestVersion: workflows.latestVersion,
+          createdAt: workflows.createdAt,
+          updatedAt: workflows.updatedAt,
+        })
+        .from(workflows)
+        .where(and(eq(workflows.tenantId, c.get("tenantId")), isNull(workflows.deletedAt)))
+        .orderBy(desc(workflows.updatedAt))
+        .limit(c.req.valid("query").limit)
+        .all();
+      return c.json({ workflows: rows }, 200);
+    },
+  )
+  .openapi(
+    apiRoute("read", {
+      method: "get",
+      path: "/workflows/{id}",
+      summary: "One workflow with its latest (or a given) version's definition",
+      tags,
+      request: {
+        params: Id,
+        query: z.object({ version: intString(1, 1_000_000).optional() }),
+      },
+      responses: { 200: json(WorkflowSchema, "The workflow"), ...errors(400, 404) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const v = await loadVersion(c.env, c.get("tenantId"), id, c.req.valid("query").version);
+      return c.json(
+        {
+          id: v.workflow.id,
+          name: v.workflow.name,
+          description: v.workflow.description,
+          version: v.version,
+          latestVersion: v.workflow.latestVersion,
+          definition: v.definition,
+          createdAt: v.workflow.createdAt,
+          updatedAt: v.workflow.updatedAt,
+        },
+        200,
+      );
+    },
+  )
+  .openapi(
+    apiRoute(
+      "run",
+      {
+        method: "put",
+        path: "/workflows/{id}",
+        summary: "Save a new version (running runs stay on theirs)",
+        tags,
+        request: { params: Id, body: definitionBody },
+        responses: { 200: json(WorkflowSaved, "The new version"), ...errors(400, 404, 409, 413) },
+      },
+      [checkDefinition((c) => findWorkflow(c.env, c.get("tenantId"), c.req.param("id") ?? ""))],
+    ),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const wf = await findWorkflow(c.env, c.get("tenantId"), id);
+      const { definition, warnings } = validated(c.req.valid("json"));
+      const version = wf.latestVersion + 1;
+      const now = Date.now();
+      const db = drizzle(c.env.DB);
+      try {
+        await db.batch([
+          db.insert(workflowVersions).values({
+            workflowId: id,
+            version,
+            definition: JSON.stringify(definition),
+            createdAt: now,
+          }),
+          db
+            .update(workflows)
+            .set({
+              latestVersion: version,
+              name: definition.name,
+              description: definition.description ?? null,
+              updatedAt: now,
+            })
+            .where(and(eq(workflows.id, id), eq(workflows.latestVersion, wf.latestVersion))),
+        ]);
+      } catch (err) {
+        if (String(err).includes("UNIQUE")) {
+          throw new ApiError(
+            409,
+            "conflict",
+            `workflow ${id} was changed concurrently; fetch it and retry`,
+          );
+        }
+        throw err;
       }
-      throw err;
-    }
-    return c.json({ id, version, warnings: warnings.map(issueView) });
-  })
-  .delete("/workflows/:id", async (c) => {
-    const id = c.req.param("id");
-    await findWorkflow(c.env, c.get("tenantId"), id);
-    await drizzle(c.env.DB)
-      .update(workflows)
-      .set({ deletedAt: Date.now() })
-      .where(eq(workflows.id, id));
-    return c.body(null, 204);
-  })
-  .get("/workflows/:id/versions", async (c) => {
-    const id = c.req.param("id");
-    await findWorkflow(c.env, c.get("tenantId"), id);
-    const rows = await drizzle(c.env.DB)
-      .select({ version: workflowVersions.version, createdAt: workflowVersions.createdAt })
-      .from(workflowVersions)
-      .where(eq(workflowVersions.workflowId, id))
-      .orderBy(desc(workflowVersions.version))
-      .all();
-    return c.json({ versions: rows });
-  })
-  .get("/workflows/:id/versions/:version", async (c) => {
-    const version = Number(c.req.param("version"));
-    if (!Number.isInteger(version) || version < 1)
-      throw new ApiError(400, "bad_request", "version must be a positive integer");
-    const v = await loadVersion(c.env, c.get("tenantId"), c.req.param("id"), version);
-    return c.json({
-      id: v.workflow.id,
-      version: v.version,
-      definition: v.definition,
-      createdAt: v.createdAt,
-    });
-  })
-  .get("/workflows/:id/diff", async (c) => {
-    const id = c.req.param("id");
-    const from = intQuery(c, "from", 0, 1, 1_000_000);
-    const to = intQuery(c, "to", 0, 1, 1_000_000);
-    if (from === 0 || to === 0)
-      throw new ApiError(400, "bad_request", "give both ?from= and ?to= versions");
-    const [a, b] = await Promise.all([
-      loadVersion(c.env, c.get("tenantId"), id, from),
-      loadVersion(c.env, c.get("tenantId"), id, to),
-    ]);
-    return c.json({
-      id,
-      from,
-      to,
-      diff: diffWorkflows(a.definition as WorkflowDefinition, b.definition as WorkflowDefinition),
-    });
-  })
-  .post("/workflows/:id/runs", async (c) => {
-    const body = await jsonBody(c, StartRunBody);
-    const v = await loadVersion(c.env, c.get("tenantId"), c.req.param("id"), body.version);
-    await admitRun(c, v.definition);
-    const runId = await startRun(
-      c.env,
-      c.get("tenantId"),
-      v.workflow.id,
-      v.version,
-      v.definition,
-      body.input ?? null,
-      undefined,
-      body.budget,
-    );
-    return c.json({ runId, workflowId: v.workflow.id, version: v.version }, 202);
-  });
+      return c.json({ id, version, warnings: warnings.map(issueView) }, 200);
+    },
+  )
+  .openapi(
+    apiRoute("run", {
+      method: "delete",
+      path: "/workflows/{id}",
+      summary: "Delete a workflow (soft: its runs stay)",
+      tags,
+      request: { params: Id },
+      responses: { 204: { description: "Deleted" }, ...errors(404) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      await findWorkflow(c.env, c.get("tenantId"), id);
+      await drizzle(c.env.DB)
+        .update(workflows)
+        .set({ deletedAt: Date.now() })
+        .where(eq(workflows.id, id));
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    apiRoute("read", {
+      method: "get",
+      path: "/workflows/{id}/versions",
+      summary: "A workflow's versions, newest first",
+      tags,
+      request: { params: Id },
+      responses: { 200: json(VersionList, "The versions"), ...errors(404) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      await findWorkflow(c.env, c.get("tenantId"), id);
+      const rows = await drizzle(c.env.DB)
+        .select({ version: workflowVersions.version, createdAt: workflowVersions.createdAt })
+        .from(workflowVersions)
+        .where(eq(workflowVersions.workflowId, id))
+        .orderBy(desc(workflowVersions.version))
+        .all();
+      return c.json({ versions: rows }, 200);
+    },
+  )
+  .openapi(
+    apiRoute("read", {
+      method: "get",
+      path: "/workflows/{id}/versions/{version}",
+      summary: "One version's definition",
+      tags,
+      request: {
+        params: z.object({ id: IdParam, version: intString(1, Number.MAX_SAFE_INTEGER) }),
+      },
+      responses: { 200: json(WorkflowVersion, "The version"), ...errors(400, 404) },
+    }),
+    async (c) => {
+      const { id, version } = c.req.valid("param");
+      const v = await loadVersion(c.env, c.get("tenantId"), id, version);
+      return c.json(
+        { id: v.workflow.id, version: v.version, definition: v.definition, createdAt: v.createdAt },
+        200,
+      );
+    },
+  )
+  .openapi(
+    apiRoute("read", {
+      method: "get",
+      path: "/workflows/{id}/diff",
+      summary: "The structural difference between two versions",
+      tags,
+      request: {
+        params: Id,
+        query: z.object({ from: intString(1, 1_000_000), to: intString(1, 1_000_000) }),
+      },
+      responses: {
+        200: json(WorkflowDiff, "What changed from `from` to `to`"),
+        ...errors(400, 404),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const { from, to } = c.req.valid("query");
+      const [a, b] = await Promise.all([
+        loadVersion(c.env, c.get("tenantId"), id, from),
+        loadVersion(c.env, c.get("tenantId"), id, to),
+      ]);
+      return c.json({ id, from, to, diff: diffWorkflows(a.definition, b.definition) }, 200);
+    },
+  )
+  .openapi(
+    apiRoute("run", {
+      method: "post",
+      path: "/workflows/{id}/runs",
+      summary: "Start a run of the latest (or a given) version",
+      description:
+        "Takes a token from the tenant's rate-limit bucket for the workflow's tier and from the global one; every answer carries `RateLimit-*` headers.",
+      tags: ["runs"],
+      request: {
+        params: Id,
+        body: { required: true, content: { "application/json": { schema: StartRunBody } } },
+      },
+      responses: {
+        202: json(RunStarted, "Started"),
+        ...errors(400, 404, 409, 413, 422, 429),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const body = c.req.valid("json");
+      const v = await loadVersion(c.env, c.get("tenantId"), id, body.version);
+      await admitRun(c, v.definition);
+      const runId = await startRun(
+        c.env,
+        c.get("tenantId"),
+        v.workflow.id,
+        v.version,
+        v.definition,
+        body.input ?? null,
+        undefined,
+        body.budget,
+      );
+      return c.json({ runId, workflowId: v.workflow.id, version: v.version }, 202);
+    },
+  );

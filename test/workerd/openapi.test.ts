@@ -1,0 +1,350 @@
+import { env, SELF } from "cloudflare:test";
+import { type OutputUnit, validate } from "@hyperjump/json-schema/openapi-3-1";
+import { beforeAll, describe, expect, it } from "vitest";
+import { app } from "../../workers/api/app";
+import { hashKey } from "../../workers/api/auth";
+import { api, createWorkflow, type RunBody, waitForRun } from "./helpers";
+import {
+  check,
+  type Document,
+  type Op,
+  operations,
+  pointer,
+  refsOf,
+  resolve,
+  scopeOf,
+} from "./openapi-doc";
+import { TEST_KEY } from "./setup";
+
+let doc: Document;
+
+beforeAll(async () => {
+  const res = await SELF.fetch("https://aob.test/openapi.json");
+  expect(res.status).toBe(200);
+  doc = (await res.json()) as Document;
+});
+
+/** A request path for a documented path, with a value for each parameter. */
+function fill(path: string, values: Record<string, string> = {}): string {
+  const sample: Record<string, string> = {
+    id: "nope",
+    a: "nope",
+    b: "nope",
+    nodeId: "gate",
+    version: "1",
+    hash: "0".repeat(64),
+    name: "NAME",
+    workflowId: "nope",
+    token: "nope",
+    ...values,
+  };
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = sample[name];
+    if (value === undefined) throw new Error(`no sample for {${name}} in ${path}`);
+    return value;
+  });
+}
+
+async function keyWith(scopes: string[]): Promise<string> {
+  const key = `aob_test_${crypto.randomUUID()}`;
+  await env.DB.prepare(
+    "INSERT INTO api_keys (id, tenant_id, name, key_hash, scopes, created_at) VALUES (?, 't_a', ?, ?, ?, 0)",
+  )
+    .bind(
+      `k_${crypto.randomUUID()}`,
+      `scopes ${scopes.join(" ")}`,
+      await hashKey(key),
+      JSON.stringify(scopes),
+    )
+    .run();
+  return key;
+}
+
+const hasBody = (o: Op) => o.op.requestBody !== undefined;
+
+describe("GET /openapi.json", () => {
+  it("is served without a key and validates as an OpenAPI 3.1 document", async () => {
+    const res = await SELF.fetch("https://aob.test/openapi.json");
+    expect(res.headers.get("content-type")).toContain("application/json");
+    expect(doc.openapi).toBe("3.1.0");
+    const output = await validate(
+      "https://spec.openapis.org/oas/3.1/schema-base",
+      doc as never,
+      "BASIC",
+    );
+    const failures = output.valid ? [] : (output.errors ?? []).filter((e: OutputUnit) => !e.valid);
+    expect(failures, "validation errors").toEqual([]);
+    expect(output.valid).toBe(true);
+    const broken = refsOf(doc).filter(({ ref }) => pointer(doc, ref) === undefined);
+    expect(broken, "$refs that point nowhere").toEqual([]);
+  });
+
+  it("documents every route the app serves, and nothing it does not serve", () => {
+    const served = new Set(
+      app.routes
+        .filter((r) => r.method !== "ALL")
+        .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, "{$1}")}`),
+    );
+    const documented = new Set(operations(doc).map((o) => `${o.method} ${o.path}`));
+    expect([...served].sort()).toEqual([...documented].sort());
+    // Spot check that both lists are the real ones, not two empty sets.
+    expect(documented).toContain("GET /api/runs/{id}");
+    expect(documented).toContain("POST /hooks/{workflowId}/{token}");
+    expect(documented).toContain("GET /openapi.json");
+  });
+
+  it("names the scope each operation enforces: a key without it gets 403, a key with only it does not", async () => {
+    const all = ["read", "run", "approve"];
+    const keys: Record<string, { without: string; only: string }> = {};
+    for (const scope of [...all, "admin"]) {
+      keys[scope] = {
+        without: await keyWith(scope === "admin" ? all : all.filter((s) => s !== scope)),
+        only: await keyWith([scope]),
+      };
+    }
+    const checked: string[] = [];
+    for (const o of operations(doc)) {
+      const scope = scopeOf(o.op);
+      if (scope === null) continue;
+      const send = (key: string) =>
+        api<{ error?: { code: string; message: string } }>(
+          o.method,
+          fill(o.path),
+          hasBody(o) ? {} : undefined,
+          key,
+        );
+      const refused = await send(keys[scope]!.without);
+      expect(refused.status, `${o.method} ${o.path} without "${scope}"`).toBe(403);
+      expect(refused.body.error?.message).toContain(`"${scope}"`);
+      const allowed = await send(keys[scope]!.only);
+      expect([401, 403], `${o.method} ${o.path} with only "${scope}"`).not.toContain(
+        allowed.status,
+      );
+      checked.push(`${o.method} ${o.path}`);
+    }
+    expect(checked.length).toBeGreaterThan(25);
+  });
+
+  it("refuses a body without a field the document requires, or with one it does not allow, naming the field", async () => {
+    const workflowId = await createWorkflow({
+      name: "to edit",
+      nodes: [{ id: "start", type: "start" }],
+    });
+    let bodies = 0;
+    for (const o of operations(doc).filter(hasBody)) {
+      const declared = o.op.requestBody!.content["application/json"]!.schema;
+      const schema = resolve(doc, declared);
+      if (schema.type !== "object") continue;
+      const path = fill(o.path, { id: workflowId });
+      const required = schema.required ?? [];
+      if (required.length > 0) {
+        const res = await api<{ error: { code: string; details: { errors: { at: string }[] } } }>(
+          o.method,
+          path,
+          {},
+        );
+        expect(res.status, `${o.method} ${o.path} with {}`).toBe(400);
+        expect(res.body.error.code).toBe("validation_failed");
+        const at = res.body.error.details.errors.map((e) => e.at);
+        expect(at, `${o.method} ${o.path}`).toEqual(expect.arrayContaining(required));
+      }
+      if (schema.additionalProperties === false) {
+        const res = await api<{ error: { code: string } }>(o.method, path, { unexpected: 1 });
+        expect(res.status, `${o.method} ${o.path} with an unknown field`).toBe(400);
+        expect(JSON.stringify(res.body.error)).toContain("unexpected");
+      }
+      bodies++;
+    }
+    expect(bodies).toBeGreaterThanOrEqual(8);
+  });
+
+  it("refuses a query integer past the documented maximum, naming the parameter", async () => {
+    let params = 0;
+    for (const o of operations(doc)) {
+      for (const p of o.op.parameters ?? []) {
+        if (p.in !== "query" || p.schema.maximum === undefined) continue;
+        // Every other required parameter valid, so the refusal can only be about this one.
+        const others = (o.op.parameters ?? [])
+          .filter((q) => q.in === "query" && q.required && q !== p)
+          .map((q) => `&${q.name}=${q.schema.minimum ?? 1}`);
+        const url = `${fill(o.path)}?${p.name}=${p.schema.maximum + 1}${others.join("")}`;
+        const res = await api<{
+          error: { code: string; message: string; details: { errors: { at: string }[] } };
+        }>(o.method, url);
+        expect(res.status, url).toBe(400);
+        expect(res.body.error.code).toBe("bad_request");
+        expect(res.body.error.message).toMatch(new RegExp(`^query parameter ${p.name}: `));
+        expect(res.body.error.details.errors.map((e) => e.at)).toContain(p.name);
+        params++;
+      }
+    }
+    expect(params).toBeGreaterThanOrEqual(8);
+  });
+});
+
+describe("the documented answers", () => {
+  /** Calls the API and checks the answer's status and body against the document. */
+  async function documented<T>(
+    method: string,
+    path: string,
+    values: Record<string, string> = {},
+    body?: unknown,
+    query = "",
+  ): Promise<{ status: number; body: T }> {
+    const res = await api<T>(method, `${fill(path, values)}${query}`, body);
+    const op = doc.paths[path]?.[method.toLowerCase()];
+    expect(op, `${method} ${path} is documented`).toBeDefined();
+    const answer = op!.responses[String(res.status)];
+    expect(
+      answer,
+      `${method} ${path} answered ${res.status}: ${JSON.stringify(res.body)}`,
+    ).toBeDefined();
+    const schema = answer!.content?.["application/json"]?.schema;
+    if (schema) {
+      expect(await check(doc, schema, res.body), `${method} ${path} ${res.status}`).toEqual([]);
+    } else {
+      expect(res.body, `${method} ${path} ${res.status} has no body`).toBeNull();
+    }
+    return res;
+  }
+
+  it("match their schemas across a workflow's life: create, run, approve, replay, cancel", async () => {
+    const definition = {
+      name: "documented",
+      nodes: [
+        { id: "start", type: "start" },
+        { id: "gate", type: "approval", config: { message: "go?" } },
+        { id: "done", type: "end" },
+      ],
+      edges: [
+        { from: "start", to: "gate" },
+        { from: "gate", to: "done", on: "approved" },
+      ],
+    };
+    const created = await documented<{ id: string }>("POST", "/api/workflows", {}, definition);
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    await documented("PUT", "/api/workflows/{id}", { id }, { ...definition, description: "v2" });
+    await documented("GET", "/api/workflows", {});
+    await documented("GET", "/api/workflows/{id}", { id });
+    await documented("GET", "/api/workflows/{id}/versions", { id });
+    await documented("GET", "/api/workflows/{id}/versions/{version}", { id, version: "2" });
+    await documented("GET", "/api/workflows/{id}/diff", { id }, undefined, "?from=1&to=2");
+    await documented("POST", "/api/workflows/validate", {}, { name: "" });
+    await documented("GET", "/api/node-types");
+    await documented("GET", "/api/health");
+
+    const started = await documented<{ runId: string }>(
+      "POST",
+      "/api/workflows/{id}/runs",
+      { id },
+      {},
+    );
+    const runId = started.body.runId;
+    const until = Date.now() + 5000;
+    while ((await api<RunBody>("GET", `/api/runs/${runId}`)).body.status !== "waiting") {
+      if (Date.now() > until) throw new Error(`run ${runId} never waited for its approval`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await documented("GET", "/api/runs/{id}", { id: runId });
+    await documented("GET", "/api/approvals");
+    await documented(
+      "POST",
+      "/api/runs/{id}/approvals/{nodeId}",
+      { id: runId, nodeId: "gate" },
+      {
+        decision: "approve",
+        comment: "fine",
+      },
+    );
+    expect((await waitForRun(runId)).status).toBe("completed");
+    await documented("GET", "/api/runs/{id}", { id: runId });
+    await documented("GET", "/api/runs/{id}/events", { id: runId });
+    await documented("GET", "/api/runs", {});
+    await documented("GET", "/api/runs/{a}/diff/{b}", { a: runId, b: runId });
+    const replayed = await documented<{ runId: string }>(
+      "POST",
+      "/api/runs/{id}/replay",
+      { id: runId },
+      { fromNode: "gate" },
+    );
+    await documented("POST", "/api/runs/{id}/cancel", { id: replayed.body.runId });
+    await documented("POST", "/api/runs/{id}/cancel", { id: replayed.body.runId }); // 409
+
+    await documented("GET", "/api/workflows/{id}/triggers", { id });
+    await documented("PUT", "/api/workflows/{id}/triggers", { id }, { cron: "0 * * * *" });
+
+    const key = await documented<{ id: string }>(
+      "POST",
+      "/api/keys",
+      {},
+      { name: "doc", scopes: ["read"] },
+    );
+    await documented("GET", "/api/keys");
+    await documented("DELETE", "/api/keys/{id}", { id: key.body.id });
+    await documented("PUT", "/api/secrets/{name}", { name: "DOC" }, { value: "s3cret" });
+    await documented("GET", "/api/secrets");
+    await documented("DELETE", "/api/secrets/{name}", { name: "DOC" });
+
+    // Refusals answer in the documented error format.
+    await documented("GET", "/api/runs/{id}", { id: "run_missing" });
+    await documented("POST", "/api/workflows", {}, { name: "broken", nodes: [] });
+    await documented("GET", "/api/runs", {}, undefined, "?status=lost");
+    await documented("DELETE", "/api/workflows/{id}", { id });
+  });
+
+  it("a webhook's answers match theirs", async () => {
+    const id = await createWorkflow({ name: "hooked", nodes: [{ id: "start", type: "start" }] });
+    const set = await api<{ webhookUrl: string }>("PUT", `/api/workflows/${id}/triggers`, {
+      webhook: true,
+    });
+    const [, workflowId, token] = new URL(set.body.webhookUrl).pathname.match(
+      /^\/hooks\/([^/]+)\/([^/]+)$/,
+    )!;
+    const path = "/hooks/{workflowId}/{token}";
+    const hook = (key: string) =>
+      SELF.fetch(`https://aob.test${fill(path, { workflowId: workflowId!, token: token! })}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "idempotency-key": key },
+        body: JSON.stringify({ hello: "world" }),
+      });
+    for (const [res, status] of [
+      [await hook("once"), 202],
+      [await hook("once"), 200],
+    ] as const) {
+      expect(res.status).toBe(status);
+      const schema =
+        doc.paths[path]!.post!.responses[String(status)]!.content!["application/json"]!.schema;
+      expect(await check(doc, schema, await res.json())).toEqual([]);
+    }
+    const bad = await hook("x".repeat(201));
+    expect(bad.status).toBe(400);
+    const schema = doc.paths[path]!.post!.responses["400"]!.content!["application/json"]!.schema;
+    expect(await check(doc, schema, await bad.json())).toEqual([]);
+  });
+});
+
+describe("requests the document does not change", () => {
+  it("reads a JSON body sent without a JSON content type, as the API always did", async () => {
+    const res = await SELF.fetch("https://aob.test/api/workflows/validate", {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${TEST_KEY}`,
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: JSON.stringify({ name: "curl -d", nodes: [{ id: "start", type: "start" }] }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ valid: true });
+  });
+
+  it("answers text that is not JSON with 400 bad_request", async () => {
+    const res = await api<{ error: { code: string; message: string } }>(
+      "POST",
+      "/api/keys",
+      "{nope",
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.error).toEqual({ code: "bad_request", message: "the body is not valid JSON" });
+  });
+});

@@ -1,0 +1,50 @@
+import { createRoute, OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { errors } from "./schemas/error";
+import { requireScope, type Scope } from "./scopes";
+import type { AppEnv } from "./types";
+import { jsonRequest, refuseInvalid } from "./validation";
+
+/** The security scheme's name in the document: `Authorization: Bearer <api key>`. */
+export const BEARER = "bearerAuth";
+
+type Config = Omit<RouteConfig, "security" | "middleware">;
+
+/** A group of routes whose invalid requests answer in the API's error format. */
+export function routes() {
+  return new OpenAPIHono<AppEnv>({ defaultHook: refuseInvalid });
+}
+
+type Middleware = MiddlewareHandler<AppEnv>;
+
+function middlewareOf(config: Config, first: Middleware[], last: Middleware[]) {
+  return [...first, ...(config.request?.body ? [jsonRequest] : []), ...last];
+}
+
+/**
+ * An operation that needs an API key with `scope` (or `admin`). The one declaration serves the
+ * check (a missing scope answers 403 naming it) and the document (the operation's `security`).
+ * A JSON body is parsed and size-checked before the route's schemas see it; `before` runs
+ * next, still before the schemas (a check whose refusal says more than a schema's would).
+ * @example
+ * app.openapi(apiRoute("read", { method: "get", path: "/runs/{id}", ... }), handler)
+ */
+export function apiRoute<P extends string, R extends Omit<Config, "path"> & { path: P }>(
+  scope: Scope,
+  config: R,
+  before: Middleware[] = [],
+) {
+  return createRoute({
+    ...config,
+    security: [{ [BEARER]: [scope] }],
+    middleware: middlewareOf(config, [requireScope(scope)], before),
+    responses: { ...config.responses, ...errors(401, 403) },
+  });
+}
+
+/** An operation anyone may call (health, the document, webhooks with their token in the URL). */
+export function publicRoute<P extends string, R extends Omit<Config, "path"> & { path: P }>(
+  config: R,
+) {
+  return createRoute({ ...config, security: [], middleware: middlewareOf(config, [], []) });
+}

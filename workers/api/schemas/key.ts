@@ -1,0 +1,27 @@
+import { z } from "@hono/zod-openapi";
+import { Timestamp } from "./time";
+
+export const Scope = z.enum(["read", "run", "approve", "admin"]);
+
+/** `POST /api/keys`. */
+export const NewKey = z
+  .strictObject({ name: z.string().min(1).max(100), scopes: z.array(Scope).min(1) })
+  .openapi("NewKey");
+
+export const ApiKey = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    scopes: z.array(Scope),
+    createdAt: Timestamp,
+    revokedAt: Timestamp.nullable(),
+  })
+  .openapi("ApiKey");
+export type ApiKey = z.infer<typeof ApiKey>;
+
+export const KeyList = z.object({ keys: z.array(ApiKey) });
+
+/** A new key: the secret `key` is shown this once; only its SHA-256 is stored. */
+export const KeyCreated = ApiKey.omit({ revokedAt: true })
+  .extend({ key: z.string() })
+  .openapi("KeyCreated");
