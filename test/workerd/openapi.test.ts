@@ -248,6 +248,27 @@ describe("the documented answers", () => {
     }
     await documented("GET", "/api/runs/{id}", { id: runId });
     await documented("GET", "/api/approvals");
+    // A person's patches: applied (201), refused by live state (422), then listed.
+    await documented(
+      "POST",
+      "/api/runs/{id}/patches",
+      { id: runId },
+      {
+        reason: "documented",
+        ops: [
+          { op: "add_node", node: { id: "extra", type: "transform", config: { expression: "1" } } },
+          { op: "add_edge", edge: { from: "gate", to: "extra", on: "approved" } },
+        ],
+      },
+    );
+    const refused = await documented(
+      "POST",
+      "/api/runs/{id}/patches",
+      { id: runId },
+      { ops: [{ op: "update_node", id: "start", config: {} }] },
+    );
+    expect(refused.status).toBe(422);
+    await documented("GET", "/api/runs/{id}/patches", { id: runId });
     await documented(
       "POST",
       "/api/runs/{id}/approvals/{nodeId}",
