@@ -75,3 +75,25 @@ describe("progressBar", () => {
     expect(progressBar(0, 0, 8)).toBe("[████████] 0/0 nodes");
   });
 });
+
+describe("Progress and patches", () => {
+  it("counts nodes a patch added, once, from the moment it lands", () => {
+    const p = new Progress(nodes);
+    const ops = [
+      { op: "add_node", node: { id: "extra", type: "transform" } },
+      { op: "add_edge", edge: { from: "call", to: "extra" } },
+    ];
+    expect(
+      p.apply(ev("patch_applied", "call", { patchId: 1, addedNodes: ["extra"], ops })),
+    ).toBeNull();
+    expect(p.total).toBe(4);
+    p.apply(ev("patch_applied", "call", { patchId: 1, addedNodes: ["extra"], ops }));
+    expect(p.total).toBe(4);
+    expect(p.apply(ev("node_succeeded", "extra", { durationMs: 1 }))).toMatchObject({
+      nodeId: "extra",
+      type: "transform",
+      status: "succeeded",
+    });
+    expect(p.done).toBe(1);
+  });
+});
