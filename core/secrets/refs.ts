@@ -27,6 +27,17 @@ export function protectSecretRefs<T>(config: T): T {
   return mapStrings(config, (s) => s.replace(REF, (_, name: string) => marker(name))) as T;
 }
 
+/**
+ * Markers back to the references they stand for, for showing a resolved config to people.
+ * @example
+ * showSecretRefs({ authorization: "Bearer ⟦secret:TOKEN⟧" }); // { authorization: "Bearer {{ secrets.TOKEN }}" }
+ */
+export function showSecretRefs<T>(value: T): T {
+  return mapStrings(value, (s) =>
+    s.replace(MARKER, (_, name: string) => `{{ secrets.${name} }}`),
+  ) as T;
+}
+
 /** The secret names a (protected) config refers to. */
 export function secretNames(config: unknown): string[] {
   const names = new Set<string>();

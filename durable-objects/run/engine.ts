@@ -37,6 +37,8 @@ import type { ExecutionUsage, UsageLedger } from "./usage";
 /** Largest node output kept (inline in SQLite, and in R2). Bigger outputs fail the node. */
 export const MAX_OUTPUT_BYTES = 1024 * 1024;
 const QUEUE_BATCH = 100;
+/** Resolved inputs kept per attempt for the run view; bigger ones are kept as their size. */
+const MAX_INPUT_BYTES = 16 * 1024;
 /** Longest stretch of pump work before it lets other events of the object run. */
 const YIELD_AFTER_MS = 10;
 
@@ -722,7 +724,8 @@ export class RunEngine {
     try {
       if (step.type === "http") {
         // Inline http: the DO fetches itself, without holding the pump; the lease covers a crash.
-        void this.fetchInline(step.config, context, command.timeoutMs).then(
+        const attempt = command.type === "execute" ? command.attempt : null;
+        void this.fetchInline(step.config, context, command.timeoutMs, node.id, attempt).then(
           (output) => void this.enqueueLater(reply, { ok: true, port: null }, output),
           (err: unknown) => void this.enqueueLater(reply, { ok: false, error: toNodeError(err) }),
         );
@@ -782,11 +785,14 @@ export class RunEngine {
     config: Record<string, unknown>,
     context: RunContext,
     timeoutMs: number,
+    nodeId: string,
+    attempt: number | null,
   ) {
     const rendered = (await renderTemplates(protectSecretRefs(config), context)) as Record<
       string,
       unknown
     >;
+    if (attempt !== null) this.store.saveInput(nodeId, attempt, rendered, MAX_INPUT_BYTES);
     return executeHttp(this.env, this.run!.meta.tenantId, rendered, timeoutMs);
   }
 
@@ -806,6 +812,9 @@ export class RunEngine {
               string,
               unknown
             >);
+      if (command.type === "execute") {
+        this.store.saveInput(node.id, command.attempt, config, MAX_INPUT_BYTES);
+      }
       const job: ExecuteJob = {
         type: "execute",
         runId: run.meta.runId,

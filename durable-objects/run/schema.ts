@@ -2,7 +2,7 @@
  * The RunObject's SQLite schema. The DO's storage is the source of truth for its run; D1 is a
  * projection. Migrations are idempotent and run on every wake (`ensureSchema`).
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 const MIGRATIONS: string[][] = [
   [
@@ -32,6 +32,10 @@ const MIGRATIONS: string[][] = [
     `CREATE TABLE IF NOT EXISTS patches (id INTEGER PRIMARY KEY, source TEXT NOT NULL, ops TEXT NOT NULL, reason TEXT, status TEXT NOT NULL, problems TEXT, proposed_at INTEGER NOT NULL, decided_at INTEGER)`,
     // Model usage per agent execution (reported even when the execution failed).
     `CREATE TABLE IF NOT EXISTS usage (node_id TEXT NOT NULL, attempt INTEGER NOT NULL, model TEXT NOT NULL, prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL, cached_tokens INTEGER NOT NULL, calls INTEGER NOT NULL, cost_usd REAL, PRIMARY KEY (node_id, attempt))`,
+  ],
+  [
+    // The config an I/O node's attempt was sent with, templates resolved (secrets as markers).
+    `CREATE TABLE IF NOT EXISTS inputs (node_id TEXT NOT NULL, attempt INTEGER NOT NULL, json TEXT NOT NULL, PRIMARY KEY (node_id, attempt))`,
   ],
 ];
 

@@ -2,6 +2,7 @@ import type { Budget } from "../../core/agents/budget";
 import type { Usage } from "../../core/agents/usage";
 import type { NodeError } from "../../core/errors";
 import type { RunStatus } from "../../core/scheduler/state";
+import { showSecretRefs } from "../../core/secrets/refs";
 import type { ApprovalBook, ApprovalRequest, Vote } from "./approvals";
 import type { RunEngine } from "./engine";
 import type { PatchRecord } from "./patches";
@@ -27,6 +28,11 @@ export interface NodeView {
   usage?: Usage;
   /** Set when a patch added the node: the patch's id. */
   addedBy?: number;
+  /**
+   * An I/O node's config as its latest attempt was sent, templates resolved; a secret shows as
+   * its reference (`{{ secrets.NAME }}`), never its value.
+   */
+  input?: unknown;
 }
 
 export interface RunView {
@@ -58,6 +64,7 @@ export function snapshot(engine: RunEngine, store: RunStore, book: ApprovalBook)
   if (!run) return null;
   const outputs = new Map(store.outputs().map((o) => [o.nodeId, o]));
   const usage = engine.usageByNode();
+  const inputs = store.latestInputs();
   const patches = engine.patchList();
   const addedBy = new Map<string, number>();
   for (const p of patches) {
@@ -82,6 +89,7 @@ export function snapshot(engine: RunEngine, store: RunStore, book: ApprovalBook)
     if (used) view.usage = used;
     const patch = addedBy.get(n.id);
     if (patch !== undefined) view.addedBy = patch;
+    if (inputs.has(n.id)) view.input = showSecretRefs(inputs.get(n.id));
     const out = outputs.get(n.id);
     if (out && (st.status === "succeeded" || st.status === "skipped")) {
       view.outputHash = out.hash;

@@ -246,6 +246,31 @@ export class RunStore {
     return `[${parts.join(",")}]`;
   }
 
+  // ---- resolved inputs -----------------------------------------------------------------------
+
+  /** The config an attempt was sent with; inputs over `maxBytes` are kept as a note of their size. */
+  saveInput(nodeId: string, attempt: number, config: unknown, maxBytes: number): void {
+    let json = JSON.stringify(config);
+    if (json.length > maxBytes) json = JSON.stringify({ truncated: true, bytes: json.length });
+    this.sql.exec(
+      `INSERT INTO inputs (node_id, attempt, json) VALUES (?, ?, ?) ON CONFLICT (node_id, attempt) DO UPDATE SET json = excluded.json`,
+      nodeId,
+      attempt,
+      json,
+    );
+  }
+
+  /** Each node's resolved input of its latest attempt that has one. */
+  latestInputs(): Map<string, unknown> {
+    const out = new Map<string, unknown>();
+    for (const r of this.sql
+      .exec<{ node_id: string; json: string }>(`SELECT node_id, json FROM inputs ORDER BY attempt`)
+      .toArray()) {
+      out.set(r.node_id, JSON.parse(r.json) as unknown);
+    }
+    return out;
+  }
+
   // ---- history -------------------------------------------------------------------------------
 
   recordExecution(

@@ -129,6 +129,8 @@ test("a run whose agent patched the graph shows the added nodes highlighted, the
   await expect(nodeUsage).toContainText("2,960");
   await expect(nodeUsage).toContainText("2,850 prompt, 110 completion, 896 cached");
   await expect(nodeUsage).toContainText("$0.00262");
+  // What the agent was sent: its prompt with the templates resolved.
+  await expect(page.getByTestId("node-input")).toContainText("Triage ticket 7");
   const attempt = page.getByTestId("node-attempts").locator('tr[data-attempt="1"]');
   await expect(attempt).toContainText("succeeded");
   await expect(attempt).toContainText("2,960");

@@ -80,6 +80,9 @@ describe("agent nodes", () => {
     const byId = Object.fromEntries(run.nodes.map((n) => [n.id, n]));
     expect(byId.lookup).toMatchObject({ status: "succeeded", addedBy: 1 });
     expect(byId.summary).toMatchObject({ status: "succeeded", addedBy: 1, output: probe });
+    // What each I/O node was sent, templates resolved.
+    expect(byId.triage).toMatchObject({ input: { prompt: "Triage ticket 7", model } });
+    expect(byId.lookup).toMatchObject({ input: { url: `${fixture}/echo/${probe}` } });
     expect(await countOf(probe)).toBe(1);
 
     // The model saw the tool's answer before its second call.

@@ -132,6 +132,17 @@ describe("tenant secrets", () => {
       expect(text.includes(SECRET), `secret found in ${where}`).toBe(false);
     }
     expect(r2).toContain("[redacted:TOKEN]"); // the output blob was written, redacted
+    // The run view shows what each I/O node was sent: templates resolved, secrets as references.
+    const nodes = (view.body as { nodes: { id: string; input?: Record<string, unknown> }[] }).nodes;
+    expect(nodes.find((n) => n.id === "call")?.input).toMatchObject({
+      method: "POST",
+      url: `${fixture}/echo/secret?key={{ secrets.TOKEN }}`,
+      headers: { authorization: "Bearer {{ secrets.TOKEN }}" },
+      body: { token: "{{ secrets.TOKEN }}", note: "plain" },
+    });
+    expect(nodes.find((n) => n.id === "inline")?.input).toMatchObject({
+      url: `${fixture}/status/500/{{ secrets.TOKEN }}`,
+    });
   });
 
   it("fails a node clearly when the secret does not exist", async () => {

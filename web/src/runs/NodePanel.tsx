@@ -129,12 +129,26 @@ export function NodePanel({
         </div>
       )}
       {attempts.length > 0 && <Attempts attempts={attempts} />}
+      {node.input !== undefined && (
+        <>
+          <h3>Resolved input</h3>
+          <p className="muted">
+            What attempt {node.attempt} was sent, templates resolved. Secrets show as their
+            reference, never their value.
+          </p>
+          <pre className="json" data-testid="node-input">
+            {formatJson(node.input)}
+          </pre>
+        </>
+      )}
       {config && Object.keys(config).length > 0 && (
         <details className="node-config">
           <summary>Config</summary>
           <p className="muted">
-            As the graph defines it; templates are resolved when the node runs and the resolved
-            input is not kept.
+            As the graph defines it
+            {node.input === undefined
+              ? "; templates are resolved when the node runs (kept for http and agent nodes)."
+              : "."}
           </p>
           <pre className="json">{formatJson(config)}</pre>
         </details>

@@ -26,6 +26,8 @@ export interface LiveNode {
   usage?: UsageInfo;
   /** The id of the patch that added the node to the run's graph. */
   addedBy?: number;
+  /** What an I/O node's latest attempt was sent, templates resolved (from the run's snapshot). */
+  input?: unknown;
 }
 
 export interface LiveRun {
@@ -52,6 +54,7 @@ interface SnapshotLike {
     progress?: { done: number; total: number };
     usage?: UsageInfo;
     addedBy?: number;
+    input?: unknown;
   }[];
 }
 
@@ -74,6 +77,7 @@ export function fromSnapshot(view: SnapshotLike): LiveRun {
     if (n.progress) node.progress = n.progress;
     if (n.usage) node.usage = n.usage;
     if (n.addedBy !== undefined) node.addedBy = n.addedBy;
+    if (n.input !== undefined) node.input = n.input;
     nodes[n.id] = node;
   }
   return { status: view.status, nodes, seq: view.lastSeq };

@@ -106,6 +106,12 @@ export const RunNode = z
       .describe("A map's items done out of all."),
     usage: Usage.optional().describe("An agent node's model usage over its attempts."),
     addedBy: z.number().int().optional().describe("The patch that added this node."),
+    input: z
+      .unknown()
+      .optional()
+      .describe(
+        "An I/O node's config as its latest attempt was sent, templates resolved; secrets show as `{{ secrets.NAME }}`.",
+      ),
   })
   .openapi("RunNode");
 
