@@ -15,6 +15,7 @@ import { addressOf } from "../../workers/platform/hash";
 import { executeHttp } from "../../workers/platform/http-executor";
 import type { ApprovalBook, DecisionRefusal, Vote } from "./approvals";
 import { buildContext } from "./context";
+import { executeFusedChain } from "./fused";
 import { projectApprovals, projectRun } from "./projection";
 import type { RunMeta, RunStore, StoredEvent } from "./store";
 
@@ -28,6 +29,8 @@ interface Pending {
   signal: SignalBody;
   /** The value an execution produced; stored only if the scheduler accepts the result. */
   output?: unknown;
+  /** A fused chain's follower outputs by node id (durable-objects/run/fused.ts). */
+  outputs?: Record<string, unknown>;
   /** Settled once the step for this signal is committed (or could not be). */
   committed?: () => void;
   failed?: (err: unknown) => void;
@@ -383,6 +386,7 @@ export class RunEngine {
     const ownResult =
       (signal.type === "result" || signal.type === "decide") && signal.nodeId === nodeId;
     if (ownResult && item.output !== undefined) return this.storeValue(nodeId, item.output);
+    if (item.outputs?.[nodeId] !== undefined) return this.storeValue(nodeId, item.outputs[nodeId]);
     if (node.type === "map") {
       const json = run.state.nodes[nodeId]!.map ? this.store.mapOutputJson(nodeId) : "[]";
       return this.storeValue(nodeId, JSON.parse(json) as unknown);
@@ -447,6 +451,13 @@ export class RunEngine {
         this.queue.push({
           signal: { type: "wait", nodeId: node.id, attempt: command.attempt, until },
         });
+        return;
+      }
+      if (command.type === "execute" && node.fused) {
+        const chain = this.firedFrom(node);
+        this.queue.push(
+          await executeFusedChain(run.ir, node, command.attempt, context, chain, MAX_OUTPUT_BYTES),
+        );
         return;
       }
       const result = await runInline(

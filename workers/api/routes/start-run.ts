@@ -1,9 +1,8 @@
 import { ancestors } from "../../../core/compile/ancestors";
-import { compile } from "../../../core/compile/compile";
 import { validateWorkflow } from "../../../core/workflow/validate";
 import type { ReplaySeed } from "../../../durable-objects/run/engine";
 import type { RunObject } from "../../../durable-objects/run/RunObject";
-import { wasmLevels } from "../../platform/optimiser";
+import { compileWorkflow } from "../../platform/optimiser";
 import { ApiError } from "../errors";
 import { newId } from "../ids";
 
@@ -25,7 +24,7 @@ export async function startRun(
   if (!checked.ok) {
     throw new ApiError(409, "conflict", `version ${version} of ${workflowId} no longer validates`);
   }
-  const ir = compile(checked.definition, { levels: wasmLevels });
+  const ir = compileWorkflow(checked.definition);
   let seed: ReplaySeed | undefined;
   if (replay) {
     if (!Object.hasOwn(ir.byId, replay.fromNode)) {
