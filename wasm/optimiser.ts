@@ -63,7 +63,10 @@ export interface Optimiser {
  * Regions of linear memory, each 8-byte aligned, laid out one after the other from base().
  * `ensure` grows memory first; views are taken afterwards (growing detaches older buffers).
  */
-function layout(wasm: OptimiserExports, bytes: number[]): { offsets: number[]; buffer: ArrayBuffer } {
+function layout(
+  wasm: OptimiserExports,
+  bytes: number[],
+): { offsets: number[]; buffer: ArrayBuffer } {
   const offsets: number[] = [];
   let total = 0;
   for (const b of bytes) {
@@ -139,13 +142,7 @@ export function createOptimiser(module: WebAssembly.Module): Optimiser {
   const reach = ({ offsets, targets }: CsrGraph, seeds: Int32Array): Uint8Array => {
     const n = offsets.length - 1;
     const m = targets.length;
-    const { offsets: at, buffer } = layout(wasm, [
-      4 * (n + 1),
-      4 * m,
-      4 * seeds.length,
-      4 * n,
-      n,
-    ]);
+    const { offsets: at, buffer } = layout(wasm, [4 * (n + 1), 4 * m, 4 * seeds.length, 4 * n, n]);
     const [pOff, pTgt, pSeeds, pStack, pMark] = at as [number, number, number, number, number];
     new Int32Array(buffer, pOff, n + 1).set(offsets);
     new Int32Array(buffer, pTgt, m).set(targets);

@@ -1,9 +1,9 @@
 import { kindOf } from "../kinds/registry";
-import type { RetryPolicy, WorkflowDefinition } from "../workflow/definition";
+import { edgeCsr } from "../optimise/graph";
 import type { GraphKernels } from "../optimise/kernels";
 import { referenceKernels } from "../optimise/kernels";
 import { optimise } from "../optimise/optimise";
-import { edgeCsr } from "../optimise/graph";
+import type { RetryPolicy, WorkflowDefinition } from "../workflow/definition";
 import { type IR, IR_VERSION, type IREdge, type IRNode, type IRStep } from "./ir";
 import type { LevelsFn } from "./levels";
 

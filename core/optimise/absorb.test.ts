@@ -66,7 +66,10 @@ describe("conditional absorber", () => {
     const skipped = after.events.find((e) => e.type === "node_skipped" && e.nodeId === "us_path");
     expect(skipped?.data).toMatchObject({
       reason: "no_branch_taken",
-      rewrite: { pass: "absorb_conditions", reason: 'never reached: "region" always takes port "eu"' },
+      rewrite: {
+        pass: "absorb_conditions",
+        reason: 'never reached: "region" always takes port "eu"',
+      },
     });
   });
 

@@ -81,7 +81,9 @@ export function absorbConditions(ctx: PassContext): void {
       reason:
         `expression ${JSON.stringify(r.from)} is ${r.to} once compiled: "${r.node.id}" always ` +
         `takes port "${r.port}"` +
-        (prunedHere.length > 0 ? `; pruned ${prunedHere.length} node(s) on ${deadPorts.join(", ")}` : ""),
+        (prunedHere.length > 0
+          ? `; pruned ${prunedHere.length} node(s) on ${deadPorts.join(", ")}`
+          : ""),
       detail: { expression: { from: r.from, to: r.to }, port: r.port, deadPorts },
     });
   }

@@ -154,7 +154,8 @@ class Driver {
     for (const c of commands) {
       if (c.type === "emit") {
         this.result.events.push(c.event);
-        if (c.event.type === "node_succeeded" && c.event.nodeId) this.record(c.event.nodeId, item, signal);
+        if (c.event.type === "node_succeeded" && c.event.nodeId)
+          this.record(c.event.nodeId, item, signal);
       } else if (c.type === "set_timer") {
         this.timers.set(c.timer.key, c.timer);
       } else if (c.type === "clear_timer") {
@@ -191,7 +192,9 @@ class Driver {
   private async execute(c: Extract<Command, { type: "execute" }>): Promise<void> {
     const node = this.node(c.nodeId);
     const reply = (outcome: Outcome, output?: unknown): Pending => {
-      const p: Pending = { signal: { type: "result", nodeId: c.nodeId, attempt: c.attempt, outcome } };
+      const p: Pending = {
+        signal: { type: "result", nodeId: c.nodeId, attempt: c.attempt, outcome },
+      };
       if (output !== undefined) p.output = output;
       return p;
     };
@@ -216,11 +219,13 @@ class Driver {
       this.result.evaluations += results.length;
       const [first, ...rest] = results;
       const p = reply(first!.outcome, first!.output);
-      (p.signal as Extract<Signal, { type: "result" }>).then = rest.map((r) => ({
+      (p.signal as Extract<Signal, { type: "result" }>).chain = rest.map((r) => ({
         nodeId: r.nodeId,
         outcome: r.outcome,
       }));
-      p.outputs = Object.fromEntries(rest.flatMap((r) => (r.output === undefined ? [] : [[r.nodeId, r.output]])));
+      p.outputs = Object.fromEntries(
+        rest.flatMap((r) => (r.output === undefined ? [] : [[r.nodeId, r.output]])),
+      );
       this.queue.push(p);
       return;
     }

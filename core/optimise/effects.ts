@@ -1,12 +1,17 @@
 import type { IRNode } from "../compile/ir";
-import { mergeReferences, type References, configReferences } from "./references";
+import { configReferences, mergeReferences, type References } from "./references";
 
 /**
  * Kinds whose execution has no effect outside the run: they read the context and produce a
  * value. Everything else counts as a side effect (an HTTP request of any method, a delay, a
  * person's approval, a map, an agent, and unknown kinds, which the optimiser cannot see into).
  */
-export const PURE_KINDS: ReadonlySet<string> = new Set(["transform", "condition", "switch", "join"]);
+export const PURE_KINDS: ReadonlySet<string> = new Set([
+  "transform",
+  "condition",
+  "switch",
+  "join",
+]);
 
 export function isPure(node: IRNode): boolean {
   return PURE_KINDS.has(node.type) && node.mode !== "skip";

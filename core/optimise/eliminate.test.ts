@@ -10,7 +10,11 @@ describe("dead-node elimination", () => {
       transform("debug", "$string(input)"),
       transform("debug_more", "nodes.debug.output & '!'"),
       transform("read_by_end", "input.n * 10"),
-      { id: "notify", type: "http", config: { method: "POST", url: "https://hooks.example.com/x" } },
+      {
+        id: "notify",
+        type: "http",
+        config: { method: "POST", url: "https://hooks.example.com/x" },
+      },
       transform("before_notify", "input.n"),
       end("done", { used: "{{ nodes.used.output }}", ten: "{{ nodes.read_by_end.output }}" }),
     ],
@@ -30,7 +34,10 @@ describe("dead-node elimination", () => {
     const dead = optimised.nodes.filter((n) => n.omit).map((n) => n.id);
     // read_by_end has no edge to `done`, but `done` reads its output; notify is a side effect.
     expect(dead).toEqual(["debug", "debug_more"]);
-    expect(nodeIn(optimised, "debug").omit).toEqual({ pass: "eliminate_dead", reason: DEAD_REASON });
+    expect(nodeIn(optimised, "debug").omit).toEqual({
+      pass: "eliminate_dead",
+      reason: DEAD_REASON,
+    });
     expect(optimised.rewrites.find((r) => r.pass === "eliminate_dead")?.nodes).toEqual([
       "debug",
       "debug_more",
@@ -56,7 +63,9 @@ describe("dead-node elimination", () => {
   });
 
   it("eliminates nothing in a workflow without an end node: its node outputs are its result", () => {
-    const { optimised } = both(definition([transform("only", "1")], [{ from: "start", to: "only" }]));
+    const { optimised } = both(
+      definition([transform("only", "1")], [{ from: "start", to: "only" }]),
+    );
     expect(optimised.nodes.some((n) => n.omit)).toBe(false);
   });
 

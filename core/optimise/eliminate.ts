@@ -28,8 +28,7 @@ export function eliminateDead(ctx: PassContext): void {
   const reads = ir.nodes.map((node) => (node.omit ? null : nodeReferences(node)));
   for (const node of ir.nodes) {
     if (node.omit) continue;
-    const live =
-      !isPure(node) || node.type === "end" || node.id === ir.start || loops.has(node.id);
+    const live = !isPure(node) || node.type === "end" || node.id === ir.start || loops.has(node.id);
     if (live) seeds.push(node.index);
     // Dependencies point from a node to what it needs: reachability from the seeds is liveness.
     for (const i of node.in) pairs.push([node.index, ir.byId[ir.edges[i]!.from]!]);

@@ -33,7 +33,11 @@ export const transform = (id: string, expression: string): NodeInput => ({
   config: { expression },
 });
 
-export const end = (id: string, output: unknown): NodeInput => ({ id, type: "end", config: { output } });
+export const end = (id: string, output: unknown): NodeInput => ({
+  id,
+  type: "end",
+  config: { output },
+});
 
 /** A server that answers every request with JSON naming it. */
 export const echoServer = (request: { method: string; url: string }) => ({

@@ -62,7 +62,7 @@ class Stepper {
         break;
       case "result":
         this.onResult(signal.nodeId, signal.attempt, signal.outcome, signal.startedAt);
-        if (signal.then) this.onChain(signal.then);
+        if (signal.chain) this.onChain(signal.chain);
         break;
       case "wait":
         this.onWait(
@@ -125,7 +125,7 @@ class Stepper {
   private onChain(chain: readonly ChainResult[]): void {
     for (const { nodeId, outcome } of chain) {
       const st = this.state.nodes[nodeId];
-      if (!st || st.status !== "running") return;
+      if (st?.status !== "running") return;
       const attempt = st.attempt;
       const at = this.commands.findIndex(
         (c) => c.type === "execute" && c.nodeId === nodeId && c.attempt === attempt,

@@ -33,7 +33,7 @@ export type Signal =
       /** When the executor began (queued nodes report it with their result). */
       startedAt?: number;
       /** A fused chain's followers, in order: their results, applied in the same step. */
-      then?: ChainResult[];
+      chain?: ChainResult[];
     }
   /** A wait-mode node (delay) parks until a time. */
   /**

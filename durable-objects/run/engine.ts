@@ -17,6 +17,7 @@ import type { ApprovalBook, DecisionRefusal, Vote } from "./approvals";
 import { buildContext } from "./context";
 import { executeFusedChain } from "./fused";
 import { projectApprovals, projectRun } from "./projection";
+import { OutputReuse } from "./reuse";
 import type { RunMeta, RunStore, StoredEvent } from "./store";
 
 /** Largest node output kept (inline in SQLite, and in R2). Bigger outputs fail the node. */
@@ -31,6 +32,8 @@ interface Pending {
   output?: unknown;
   /** A fused chain's follower outputs by node id (durable-objects/run/fused.ts). */
   outputs?: Record<string, unknown>;
+  /** Added to the node's success event: where a reused output came from (reuse.ts). */
+  annotate?: Record<string, unknown>;
   /** Settled once the step for this signal is committed (or could not be). */
   committed?: () => void;
   failed?: (err: unknown) => void;
@@ -77,6 +80,8 @@ export class RunEngine {
   private replay: ReplaySeed | null = null;
   /** Approvals (node:attempt) whose D1 row must be written. */
   private readonly approvalsDirty = new Set<string>();
+  /** Semantic cache and coalesced GETs (the optimiser's run-time half). */
+  readonly reuse: OutputReuse;
 
   constructor(
     private readonly storage: DurableObjectStorage,
@@ -84,6 +89,15 @@ export class RunEngine {
     private readonly store: RunStore,
     private readonly approvals: ApprovalBook,
   ) {
+    this.reuse = new OutputReuse({
+      env,
+      run: () => this.run!,
+      push: (result) => {
+        this.queue.push(result);
+        void this.kick();
+      },
+      dispatch: (command) => this.dispatch(command),
+    });
     const loaded = store.load();
     if (loaded) {
       const context = buildContext(loaded.meta, loaded.ir, loaded.input, loaded.state, store);
@@ -252,6 +266,7 @@ export class RunEngine {
     let finished = false;
     while (this.queue.length > 0) {
       const item = this.queue.shift()!;
+      this.queue.push(...this.reuse.observe(item));
       const now = Date.now();
       const signal = { ...item.signal, now } as Signal;
       const stepEvents: StoredEvent[] = [];
@@ -284,6 +299,7 @@ export class RunEngine {
         if (command.type === "finish") finished = true;
         if (command.type !== "execute" && command.type !== "execute_item") continue;
         if (command.type === "execute" && this.replayed(command)) continue;
+        if (this.reuse.intercept(command)) continue;
         if (command.mode === "queued") {
           const job = await this.toJob(command);
           if (job) jobs.push(job);
@@ -334,6 +350,9 @@ export class RunEngine {
         if (event.type === "node_succeeded" && nodeId && st) {
           const hash = this.storeOutput(nodeId, item, signal);
           data.outputHash = hash;
+          if (item.annotate && signal.type === "result" && signal.nodeId === nodeId) {
+            Object.assign(data, item.annotate);
+          }
           if (this.replay?.recorded[nodeId] && st.iteration === 0) {
             data.replayedFrom = this.replay.sourceRunId;
           }
@@ -480,6 +499,17 @@ export class RunEngine {
     } catch (err) {
       reply({ ok: false, error: toNodeError(err) });
     }
+  }
+
+  /** Executes a command that reuse.ts deferred while it looked the node up. */
+  private async dispatch(command: Extract<Command, { type: "execute" }>): Promise<void> {
+    if (command.mode === "queued") {
+      const job = await this.toJob(command);
+      if (job) await this.env.NODE_WORK.send(job);
+    } else {
+      await this.execute(command);
+    }
+    await this.kick();
   }
 
   private async enqueueLater(

@@ -5,7 +5,7 @@ import type { Signal } from "../../core/scheduler/signals";
 
 /**
  * Executes the head of a fused chain (core/optimise/fuse.ts) and turns the chain's results into
- * one `result` signal for the head that carries its followers' results (`then`), with every
+ * one `result` signal for the head that carries its followers' results (`chain`), with every
  * node's output, so the engine records each node's own output from that one step.
  */
 export async function executeFusedChain(
@@ -37,7 +37,7 @@ export async function executeFusedChain(
     nodeId: head.id,
     attempt,
     outcome: first!.outcome,
-    then: rest.map((r) => ({ nodeId: r.nodeId, outcome: r.outcome })),
+    chain: rest.map((r) => ({ nodeId: r.nodeId, outcome: r.outcome })),
   };
   return first!.output === undefined
     ? { signal, outputs }

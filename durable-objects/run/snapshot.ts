@@ -1,3 +1,4 @@
+import type { NodePlan, Omission, Rewrite, RunPlan } from "../../core/compile/ir";
 import type { NodeError } from "../../core/errors";
 import type { RunStatus } from "../../core/scheduler/state";
 import type { ApprovalBook, ApprovalRequest, Vote } from "./approvals";
@@ -20,6 +21,10 @@ export interface NodeView {
   startedAt?: number;
   finishedAt?: number;
   progress?: { done: number; total: number };
+  /** Optimiser marks (docs/OPTIMISER.md): why it will not run, its chain, its schedule. */
+  omit?: Omission;
+  fusedInto?: string;
+  plan?: NodePlan;
 }
 
 export interface RunView {
@@ -37,6 +42,8 @@ export interface RunView {
   lastSeq: number;
   /** Set when this run replays another from one of its nodes. */
   replayOf?: { sourceRunId: string; fromNode: string };
+  /** What the optimiser changed in this run's graph and why. */
+  optimiser?: { kernels: string; rewrites: Rewrite[]; plan?: RunPlan };
   /** Approval requests of this run (votes without form data). */
   approvals: (Omit<ApprovalRequest, "votes"> & { votes: Omit<Vote, "data">[] })[];
 }
@@ -60,6 +67,9 @@ export function snapshot(engine: RunEngine, store: RunStore, book: ApprovalBook)
     if (st.startedAt !== undefined) view.startedAt = st.startedAt;
     if (st.finishedAt !== undefined) view.finishedAt = st.finishedAt;
     if (st.map) view.progress = { done: st.map.done, total: st.map.total };
+    if (n.omit) view.omit = n.omit;
+    if (n.fusedInto) view.fusedInto = n.fusedInto;
+    if (n.plan) view.plan = n.plan;
     const out = outputs.get(n.id);
     if (out && (st.status === "succeeded" || st.status === "skipped")) {
       view.outputHash = out.hash;
@@ -96,6 +106,11 @@ export function snapshot(engine: RunEngine, store: RunStore, book: ApprovalBook)
     }
   }
   if (run.state.status === "failed" && run.state.failure) view.error = run.state.failure;
+  // IRs stored before IR version 2 have no optimiser record.
+  if (run.ir.optimiser) {
+    view.optimiser = { kernels: run.ir.optimiser.kernels, rewrites: run.ir.rewrites ?? [] };
+    if (run.ir.plan) view.optimiser.plan = run.ir.plan;
+  }
   const replay = engine.replayOf();
   if (replay) view.replayOf = { sourceRunId: replay.sourceRunId, fromNode: replay.fromNode };
   return view;
