@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { compile } from "../core/compile/compile";
 import { type Csr, levelsReference } from "../core/compile/levels";
 import { reachReference, scheduleReference } from "../core/optimise/kernels";
+import { randomWorkflow } from "../core/optimise/random-workflows";
 import { validateWorkflow } from "../core/workflow/validate";
 import { createOptimiser, type LevelsResult, type Optimiser } from "./optimiser";
 
@@ -256,6 +257,25 @@ describe("wasm optimiser: reachability", () => {
         );
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe("wasm optimiser: the whole optimiser", () => {
+  it("gives the same optimised IR as the TypeScript reference on random workflows", () => {
+    fc.assert(
+      fc.property(randomWorkflow, ({ definition }) => {
+        const checked = validateWorkflow(definition);
+        if (!checked.ok) return;
+        const { optimiser: wasmInfo, ...wasm } = compile(checked.definition, {
+          kernels: optimiser.kernels,
+        });
+        const { optimiser: tsInfo, ...reference } = compile(checked.definition);
+        expect(wasmInfo?.kernels).toBe("wasm");
+        expect(tsInfo?.kernels).toBe("typescript");
+        expect(wasm).toEqual(reference);
+      }),
+      { numRuns: 300 },
     );
   });
 });
