@@ -4,7 +4,7 @@ import type { GraphKernels } from "../optimise/kernels";
 import { referenceKernels } from "../optimise/kernels";
 import { optimise } from "../optimise/optimise";
 import type { RetryPolicy, WorkflowDefinition } from "../workflow/definition";
-import { type IR, IR_VERSION, type IREdge, type IRNode, type IRStep } from "./ir";
+import { type IR, IR_VERSION, type IREdge, type IRNode, type IRStep, type PassName } from "./ir";
 import type { LevelsFn } from "./levels";
 
 /** HTTP nodes whose timeout is at most this run inline in the DO when their mode is `auto`. */
@@ -20,6 +20,8 @@ export interface CompileOptions {
   levels?: LevelsFn;
   /** Run the optimiser's passes (core/optimise). Default true; false gives the plain IR. */
   optimise?: boolean;
+  /** Only these passes (benchmarks and tests); all by default. */
+  passes?: readonly PassName[];
 }
 
 /**
@@ -91,7 +93,8 @@ export function compile(def: WorkflowDefinition, options: CompileOptions = {}): 
     loopBodies: loopBodies(nodes, edges, byId),
     rewrites: [],
   };
-  return options.optimise === false ? ir : optimise(ir, { kernels });
+  if (options.optimise === false) return ir;
+  return optimise(ir, options.passes ? { kernels, passes: options.passes } : { kernels });
 }
 
 function compileStep(

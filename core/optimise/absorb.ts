@@ -30,7 +30,8 @@ export function absorbConditions(ctx: PassContext): void {
     if (node.type !== "transform" || loops.has(node.id) || node.mode === "skip") continue;
     const expression = (node.config as { expression?: unknown }).expression;
     if (typeof expression !== "string") continue;
-    const folded = foldExpression(expression, dominators.known(node, expression, constants));
+    const known = dominators.known(node, expression, constants);
+    const folded = known && foldExpression(expression, known);
     if (folded) constants.set(node.id, folded.value);
   }
 
@@ -40,10 +41,8 @@ export function absorbConditions(ctx: PassContext): void {
     if (node.mode === "skip") continue;
     const config = node.config as { expression?: unknown; cases?: unknown };
     if (typeof config.expression !== "string") continue;
-    const folded = foldExpression(
-      config.expression,
-      dominators.known(node, config.expression, constants),
-    );
+    const known = dominators.known(node, config.expression, constants);
+    const folded = known && foldExpression(config.expression, known);
     if (!folded || !isScalar(folded.value)) continue;
     const value = folded.value;
     let port: string;
@@ -69,11 +68,10 @@ export function absorbConditions(ctx: PassContext): void {
 
   const deadEdges = new Set(resolved.flatMap((r) => r.dead));
   const pruned = unreachable(ctx, deadEdges);
-  const blame = new Map<string, string>();
+  const blame = blameOf(ctx, resolved, pruned);
+  const portOf = new Map(resolved.map((r) => [r.node.id, r.port]));
   for (const r of resolved) {
-    const alone = unreachable(ctx, new Set(r.dead));
-    const prunedHere = [...alone].filter((id) => pruned.has(id));
-    for (const id of prunedHere) if (!blame.has(id)) blame.set(id, r.node.id);
+    const prunedHere = [...pruned].filter((id) => blame.get(id) === r.node.id);
     const deadPorts = [...new Set(r.dead.map((i) => ir.edges[i]!.on!))];
     ctx.record({
       pass: "absorb_conditions",
@@ -88,15 +86,39 @@ export function absorbConditions(ctx: PassContext): void {
     });
   }
   for (const id of pruned) {
-    const by = blame.get(id);
-    const node = nodeOf(ir, id);
-    node.omit = {
+    const by = blame.get(id)!;
+    nodeOf(ir, id).omit = {
       pass: "absorb_conditions",
-      reason: by
-        ? `never reached: "${by}" always takes port "${resolved.find((r) => r.node.id === by)!.port}"`
-        : `never reached: ${resolved.map((r) => `"${r.node.id}" always takes "${r.port}"`).join(", ")}`,
+      reason: `never reached: "${by}" always takes port "${portOf.get(by)}"`,
     };
   }
+}
+
+/**
+ * Which resolved node each pruned node is pruned by: the first (in definition order) whose dead
+ * edges lead into the pruned region towards it. One walk over the pruned region.
+ */
+function blameOf(
+  ctx: PassContext,
+  resolved: { node: IRNode; dead: number[] }[],
+  pruned: ReadonlySet<string>,
+): Map<string, string> {
+  const { ir } = ctx;
+  const blame = new Map<string, string>();
+  const ordered = [...resolved].sort((a, b) => a.node.index - b.node.index);
+  for (const r of ordered) {
+    const todo = r.dead.map((i) => ir.edges[i]!.to).filter((id) => pruned.has(id));
+    while (todo.length > 0) {
+      const id = todo.pop()!;
+      if (blame.has(id)) continue;
+      blame.set(id, r.node.id);
+      for (const i of nodeOf(ir, id).out) {
+        const to = ir.edges[i]!.to;
+        if (pruned.has(to) && !blame.has(to)) todo.push(to);
+      }
+    }
+  }
+  return blame;
 }
 
 /** Nodes no longer reachable from start without `dead` edges (loop nodes excepted). */
@@ -135,10 +157,18 @@ class Dominators {
   }
 
   /** Constant outputs `node`'s expression may rely on: those of nodes dominating it. */
+  /**
+   * Constant outputs `node`'s expression may rely on (those of nodes dominating it), or null
+   * when the expression reads something else from the run and so cannot fold: that check is
+   * textual, and saves parsing expressions that could never fold.
+   */
   known(node: IRNode, expression: string, constants: ReadonlyMap<string, Constant>) {
+    const refs = expressionReferences(expression);
+    if (refs.input || refs.run || refs.item || refs.unknown || refs.volatile) return null;
     const known = new Map<string, Constant>();
-    for (const id of expressionReferences(expression).nodes) {
-      if (constants.has(id) && this.dominates(id, node)) known.set(id, constants.get(id)!);
+    for (const id of refs.nodes) {
+      if (!constants.has(id) || !this.dominates(id, node)) return null;
+      known.set(id, constants.get(id)!);
     }
     return known;
   }

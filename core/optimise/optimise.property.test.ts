@@ -43,6 +43,14 @@ describe("optimised and unoptimised IR agree (random graphs and inputs)", () => 
         expect(after.requests.length + after.requestsSaved).toBe(before.requests.length);
 
         const omitted = new Map(ir.optimised.nodes.map((n) => [n.id, n.omit?.pass]));
+        // A join on "any" lists the branches that fired first (delivery order decides), and a
+        // join outputs its parents' outputs: those values are timing-dependent in any engine.
+        const timing = new Set<string>();
+        for (const node of ir.plain.nodes) {
+          if (node.type !== "join") continue;
+          const parents = node.in.map((i) => ir.plain.edges[i]!.from);
+          if (node.join === "any" || parents.some((p) => timing.has(p))) timing.add(node.id);
+        }
         for (const node of ir.optimised.nodes) {
           const pass = omitted.get(node.id);
           if (pass === "absorb_conditions") {
@@ -54,7 +62,9 @@ describe("optimised and unoptimised IR agree (random graphs and inputs)", () => 
           } else {
             // Every node that runs, end nodes included, ends the same with the same output.
             expect(after.statuses[node.id], node.id).toBe(before.statuses[node.id]);
-            expect(after.outputs[node.id], node.id).toEqual(before.outputs[node.id]);
+            if (!timing.has(node.id)) {
+              expect(after.outputs[node.id], node.id).toEqual(before.outputs[node.id]);
+            }
           }
         }
         // The run's status too, unless what failed it was a dead node, no longer evaluated.
@@ -65,7 +75,7 @@ describe("optimised and unoptimised IR agree (random graphs and inputs)", () => 
         // Fusion and elimination only ever save steps.
         expect(after.steps).toBeLessThanOrEqual(before.steps);
       }),
-      { numRuns: 300 },
+      { numRuns: 400 },
     );
     // The generator must give the passes work, or this test proves little.
     expect(optimisedSomething).toBeGreaterThan(150);

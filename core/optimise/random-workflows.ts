@@ -4,8 +4,9 @@
  * nodes and end nodes, with expressions that read the input and earlier nodes, some constant
  * (so the absorber has work), some identical GETs (the coalescer), chains of transforms (fusion)
  * and pure nodes nothing reads (elimination). Expressions only read nodes that have settled
- * whenever the reader runs (its ancestors, not past a `join: "any"`), as a careful author would:
- * reads of nodes still running are timing-dependent with or without the optimiser.
+ * whenever the reader runs (its ancestors, not past a `join: "any"`, nor the join itself, whose
+ * output lists the branches that happened to fire first), as a careful author would: such reads
+ * are timing-dependent with or without the optimiser.
  */
 import fc from "fast-check";
 import type { WorkflowDefinitionInput } from "../workflow/definition";
@@ -73,6 +74,8 @@ function build(draws: NodeDraw[]): WorkflowDefinitionInput {
   const readable: Set<number>[] = [new Set()];
   /** Transforms whose value is a constant object { k: number }. */
   const constant = new Set<number>();
+  /** Joins on "any" with more than one parent. */
+  const anyJoins = new Set<number>();
 
   const addEdge = (from: number, to: number, on: string | null) => {
     const key = `${from}>${to}>${on}`;
@@ -99,7 +102,8 @@ function build(draws: NodeDraw[]): WorkflowDefinitionInput {
       // A node reads what its parents could read, and its parents, unless it joins on "any"
       // (then a parent may still be running when it starts).
       if (!(d.kind === "join" && d.any && parents.length > 1)) {
-        mine.add(p);
+        // A join "any" outputs the branches that fired before it ran: timing-dependent.
+        if (!anyJoins.has(p)) mine.add(p);
         for (const r of readable[p]!) mine.add(r);
       }
     });
@@ -155,6 +159,7 @@ function build(draws: NodeDraw[]): WorkflowDefinitionInput {
         break;
       }
       case "join":
+        if (d.any && parents.length > 1) anyJoins.add(me);
         nodes.push({ id, type: "join", join: d.any ? "any" : "all" });
         break;
       case "get": {
