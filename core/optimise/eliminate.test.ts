@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { compile } from "../compile/compile";
 import { drive } from "./drive";
 import { DEAD_REASON } from "./eliminate";
 import { both, definition, echoServer, end, nodeIn, transform } from "./testing";
@@ -80,6 +81,47 @@ describe("dead-node elimination", () => {
       ),
     );
     expect(optimised.nodes.some((n) => n.omit)).toBe(false);
+  });
+
+  it("eliminates nothing in a workflow with an agent, which may patch in a reader", () => {
+    // Built by hand: the agent kind is not available to validation on this branch yet.
+    const node = (id: string, type: string, config: Record<string, unknown>) => ({
+      id,
+      type,
+      config,
+      join: "all" as const,
+    });
+    const optimised = compile({
+      name: "agent",
+      nodes: [
+        node("start", "start", {}),
+        node("debug", "transform", { expression: "1" }),
+        node("think", "agent", { prompt: "p" }),
+        node("done", "end", { output: "ok" }),
+      ],
+      edges: [
+        { from: "start", to: "debug" },
+        { from: "start", to: "think" },
+        { from: "think", to: "done" },
+      ],
+    });
+    expect(optimised.nodes.some((n) => n.omit)).toBe(false);
+    // The same graph with a POST in the agent's place eliminates `debug`.
+    const withPost = compile({
+      name: "post",
+      nodes: [
+        node("start", "start", {}),
+        node("debug", "transform", { expression: "1" }),
+        node("think", "http", { method: "POST", url: "https://x/y" }),
+        node("done", "end", { output: "ok" }),
+      ],
+      edges: [
+        { from: "start", to: "debug" },
+        { from: "start", to: "think" },
+        { from: "think", to: "done" },
+      ],
+    });
+    expect(withPost.nodes.filter((n) => n.omit).map((n) => n.id)).toEqual(["debug"]);
   });
 
   it("no longer fails the run on an expression error in a dead node (documented change)", async () => {

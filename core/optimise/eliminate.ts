@@ -15,7 +15,9 @@ export const DEAD_REASON = "no side effect, and its output reaches no end node";
  *   instead of executed when it would have run; everything downstream of it is dead too, so
  *   nothing live waits for it.
  * - A workflow without an `end` node shows every node's output as its result: nothing is
- *   eliminated. Nor is anything when a live node reads `nodes` as a whole (`$keys(nodes)`).
+ *   eliminated. Nor is anything when a live node reads `nodes` as a whole (`$keys(nodes)`), nor
+ *   in a workflow with an `agent` node: an agent may patch the running graph with a node that
+ *   reads any output, and an eliminated node that already skipped would have none to give.
  * - Nodes already pruned by the absorber neither keep others alive nor are marked again.
  * - Behaviour that changes, on purpose: a dead node is not evaluated, so an expression error in
  *   it no longer fails the run.
@@ -23,6 +25,7 @@ export const DEAD_REASON = "no side effect, and its output reaches no end node";
 export function eliminateDead(ctx: PassContext): void {
   const { ir, kernels, loops } = ctx;
   if (!ir.nodes.some((n) => n.type === "end" && !n.omit)) return;
+  if (ir.nodes.some((n) => n.type === "agent")) return;
   const pairs: [number, number][] = [];
   const seeds: number[] = [];
   const reads = ir.nodes.map((node) => (node.omit ? null : nodeReferences(node)));

@@ -15,7 +15,7 @@ import { addressOf } from "../../workers/platform/hash";
 import { executeHttp } from "../../workers/platform/http-executor";
 import type { ApprovalBook, DecisionRefusal, Vote } from "./approvals";
 import { buildContext } from "./context";
-import { executeFusedChain } from "./fused";
+import { dropStaleChain, executeFusedChain } from "./fused";
 import { projectApprovals, projectRun } from "./projection";
 import { OutputReuse } from "./reuse";
 import type { RunMeta, RunStore, StoredEvent } from "./store";
@@ -34,6 +34,8 @@ interface Pending {
   outputs?: Record<string, unknown>;
   /** Added to the node's success event: where a reused output came from (reuse.ts). */
   annotate?: Record<string, unknown>;
+  /** The IR a fused chain was evaluated under (fused.ts dropStaleChain). */
+  ir?: IR;
   /** Settled once the step for this signal is committed (or could not be). */
   committed?: () => void;
   failed?: (err: unknown) => void;
@@ -267,6 +269,7 @@ export class RunEngine {
     while (this.queue.length > 0) {
       const item = this.queue.shift()!;
       this.queue.push(...this.reuse.observe(item));
+      dropStaleChain(item, run.ir);
       const now = Date.now();
       const signal = { ...item.signal, now } as Signal;
       const stepEvents: StoredEvent[] = [];

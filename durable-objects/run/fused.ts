@@ -19,6 +19,8 @@ export async function executeFusedChain(
   signal: Extract<Signal, { type: "result" }> extends infer S ? Omit<S, "now"> : never;
   output?: unknown;
   outputs: Record<string, unknown>;
+  /** The IR the chain was evaluated under (see dropStaleChain). */
+  ir: IR;
 }> {
   const followers = (head.fused ?? []).map((id) => {
     const node = ir.nodes[ir.byId[id]!]!;
@@ -40,6 +42,20 @@ export async function executeFusedChain(
     chain: rest.map((r) => ({ nodeId: r.nodeId, outcome: r.outcome })),
   };
   return first!.output === undefined
-    ? { signal, outputs }
-    : { signal, output: first!.output, outputs };
+    ? { signal, outputs, ir }
+    : { signal, output: first!.output, outputs, ir };
+}
+
+/**
+ * A chain evaluated under an IR that has since been replaced (a runtime patch recompiled the
+ * graph while the head ran) may hold followers whose config changed: keep the head's own
+ * result and let the followers run on their own, with the IR now in force.
+ */
+export function dropStaleChain(
+  item: { signal: { type: string; chain?: unknown }; outputs?: unknown; ir?: IR },
+  current: IR,
+): void {
+  if (!item.ir || item.ir === current || item.signal.type !== "result") return;
+  delete item.signal.chain;
+  delete item.outputs;
 }
