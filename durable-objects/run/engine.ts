@@ -476,9 +476,9 @@ export class RunEngine {
         return;
       }
       if (command.type === "execute" && node.fused) {
-        const chain = this.firedFrom(node);
+        const from = this.firedFrom(node);
         this.queue.push(
-          await executeFusedChain(run.ir, node, command.attempt, context, chain, MAX_OUTPUT_BYTES),
+          await executeFusedChain(run.ir, node, command.attempt, context, from, MAX_OUTPUT_BYTES),
         );
         return;
       }

@@ -252,7 +252,12 @@ function RunScreen({ runId }: { runId: string }) {
                 onReplay={() => void replay(node.id)}
               />
             ) : (
-              <RunSummary live={live} output={view.output} error={view.error} />
+              <RunSummary
+                live={live}
+                output={view.output}
+                error={view.error}
+                rewrites={view.optimiser?.rewrites}
+              />
             )}
           </div>
         </aside>

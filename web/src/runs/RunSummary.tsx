@@ -7,10 +7,13 @@ export function RunSummary({
   live,
   output,
   error,
+  rewrites = [],
 }: {
   live: LiveRun;
   output: unknown;
   error: { nodeId: string; code: string; message: string } | undefined;
+  /** What the optimiser changed in this run's graph, and why. */
+  rewrites?: readonly { pass: string; nodes: string[]; reason: string }[];
 }) {
   const counts = new Map<string, number>();
   for (const n of Object.values(live.nodes)) counts.set(n.status, (counts.get(n.status) ?? 0) + 1);
@@ -31,6 +34,20 @@ export function RunSummary({
           </strong>
           <div>{error.message}</div>
         </div>
+      )}
+      {rewrites.length > 0 && (
+        <>
+          <h3>Optimiser</h3>
+          <ul className="rewrites" data-testid="rewrites">
+            {rewrites.map((r, i) => (
+              // Rewrites never change order within a run.
+              // biome-ignore lint/suspicious/noArrayIndexKey: a rewrite has no id of its own
+              <li key={i}>
+                <code>{r.pass}</code> {r.reason}
+              </li>
+            ))}
+          </ul>
+        </>
       )}
       {live.status === "completed" && (
         <>

@@ -21,6 +21,9 @@ export interface LiveNode {
   output?: unknown;
   outputHash?: string;
   progress?: { done: number; total: number };
+  /** The optimiser's marks (docs/OPTIMISER.md): why it will not run; the chain it runs in. */
+  omit?: { pass: string; reason: string };
+  fusedInto?: string;
 }
 
 export interface LiveRun {
@@ -45,6 +48,8 @@ interface SnapshotLike {
     output?: unknown;
     outputHash?: string;
     progress?: { done: number; total: number };
+    omit?: { pass: string; reason: string };
+    fusedInto?: string;
   }[];
 }
 
@@ -65,6 +70,8 @@ export function fromSnapshot(view: SnapshotLike): LiveRun {
     if (n.output !== undefined) node.output = n.output;
     if (n.outputHash !== undefined) node.outputHash = n.outputHash;
     if (n.progress) node.progress = n.progress;
+    if (n.omit) node.omit = n.omit;
+    if (n.fusedInto) node.fusedInto = n.fusedInto;
     nodes[n.id] = node;
   }
   return { status: view.status, nodes, seq: view.lastSeq };
