@@ -30,7 +30,13 @@ export function httpFanout(n: number, url: string, mode: HttpMode): WorkflowDefi
     name: `bench-fanout-${n}-${mode}`,
     nodes: [
       { id: "start", type: "start" },
-      ...ids.map((id) => ({ id, type: "http", config: { method: "GET", url, mode } })),
+      // One URL per node: identical GETs in flight together would share one request (the
+      // optimiser's coalescer), and this fan-out measures 500 requests.
+      ...ids.map((id, i) => ({
+        id,
+        type: "http",
+        config: { method: "GET", url: `${url}${url.includes("?") ? "&" : "?"}i=${i}`, mode },
+      })),
       { id: "join", type: "join" },
       { id: "end", type: "end" },
     ],

@@ -4,7 +4,8 @@
  * BENCH_ROUNDS times (default 5) after one warm-up round, interleaving both engines, then the
  * WebSocket fan-out bench (bench/ws.ts), and prints the report docs/BENCHMARKS.md explains (also
  * saved as .wrangler/bench-state/report.md).
- * `npm run bench -- --only compare` runs only the first part, `--only ws` only the second.
+ * `npm run bench -- --only compare` runs only the first part, `--only ws` only the second,
+ * `--only optimiser` only the optimiser's (bench/optimiser-timing.ts, bench/optimiser-effects.ts).
  * A benchmark, not a test: it exits non-zero only when a run failed.
  */
 import { spawnSync } from "node:child_process";
@@ -21,6 +22,8 @@ import {
   prepareState,
   startDevServer,
 } from "./dev-server";
+import { chainReport, EFFECT_ROUNDS, effectsReport, measureEffects } from "./optimiser-effects";
+import { measureTiming, timingReport } from "./optimiser-timing";
 import { report } from "./report";
 import { measure } from "./rounds";
 import { startTargetServer } from "./target-server";
@@ -28,7 +31,7 @@ import { DELAY_SECONDS, measureWs, WS_CLIENTS, WS_ROUNDS, wsReport } from "./ws"
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const WARMUP_ROUNDS = 1;
-const PARTS = ["compare", "ws"] as const;
+const PARTS = ["compare", "ws", "optimiser"] as const;
 
 /** `--only compare|ws` (or `--only=…`): which parts run; both by default. */
 function parts(argv: string[]): Set<(typeof PARTS)[number]> {
@@ -101,6 +104,18 @@ try {
         signal: interrupted.signal,
       })
     : null;
+  const optimiser = only.has("optimiser")
+    ? {
+        effects: await measureEffects({
+          base: server.url,
+          key,
+          target,
+          log,
+          signal: interrupted.signal,
+        }),
+        timing: await measureTiming(log),
+      }
+    : null;
   const cpu = cpus();
   const command = `npm run bench${only.size < PARTS.length ? ` -- --only ${[...only].join(",")}` : ""}`;
   const header = [
@@ -116,6 +131,12 @@ try {
       `WebSocket fan-out (${WS_ROUNDS} rounds after 1 warm-up; each run waits ${DELAY_SECONDS} s for its clients, then streams):\n\n${wsReport(ws)}`,
     );
   }
+  if (optimiser) {
+    sections.push(
+      `Optimiser time in Node (same WebAssembly module as workerd; medians, rounds alternate which goes first):\n\n${timingReport(optimiser.timing)}`,
+      `Optimiser passes on samples/optimiser-showcase.json in wrangler dev (${EFFECT_ROUNDS} rounds after 1 warm-up; cold run, then warm run with the same input):\n\n${effectsReport(optimiser.effects)}\n\n${chainReport(optimiser.effects)}`,
+    );
+  }
   const text = sections.join("\n\n");
   log(`\n${text}`);
   writeFileSync(join(PERSIST_DIR, "report.md"), `${text}\n`);
@@ -124,6 +145,7 @@ try {
     JSON.stringify({
       compare: results && { ...results, aob: [...results.aob], workflows: [...results.workflows] },
       ws,
+      optimiser,
     }),
   );
   if ((results?.failures.length ?? 0) > 0 || (ws?.failures.length ?? 0) > 0) process.exitCode = 1;

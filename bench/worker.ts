@@ -8,9 +8,14 @@
  *   GET  /bench/probe?url=…    -> medians (ms) of the platform's own costs, the floor of a hop
  *   GET  /bench/projection/:runId -> { status, executions }: what D1 holds of an aob run
  *   GET  /bench/probe-ws       -> WebSocket to ProbeObject: a DO's own send → arrival floor
+ *   POST /bench/optimiser-run  { definition, input, passes } -> 201 { runId }: a run of the
+ *        definition compiled with only those optimiser passes (null: none), tenant `local`
  */
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
+import type { PassName } from "../core/compile/ir";
+import { validateWorkflow } from "../core/workflow/validate";
 import aob from "../workers/index";
+import { compileWorkflow } from "../workers/platform/optimiser";
 import { fetchOnce, noteQueueBatch, probe } from "./probe";
 import type { ProbeObject } from "./probe-object";
 
@@ -105,6 +110,9 @@ async function benchRoute(request: Request, path: string, env: BenchEnv): Promis
     const instance = await env.BENCH_WF.create({ params });
     return Response.json({ id: instance.id }, { status: 201 });
   }
+  if (request.method === "POST" && path === "/bench/optimiser-run") {
+    return optimiserRun(request, env);
+  }
   if (request.method === "GET" && path === "/bench/probe-ws") {
     return env.BENCH_PROBE.get(env.BENCH_PROBE.idFromName("ws")).fetch(request);
   }
@@ -130,6 +138,41 @@ async function benchRoute(request: Request, path: string, env: BenchEnv): Promis
     return Response.json(await instance.status());
   }
   return Response.json({ error: `no route ${request.method} ${path}` }, { status: 404 });
+}
+
+/** A run compiled with a chosen set of optimiser passes (bench/optimiser-effects.ts). */
+async function optimiserRun(request: Request, env: BenchEnv): Promise<Response> {
+  const body = (await request.json()) as {
+    definition: unknown;
+    input: unknown;
+    passes: PassName[] | null;
+  };
+  const checked = validateWorkflow(body.definition);
+  if (!checked.ok) return Response.json({ error: checked.errors }, { status: 400 });
+  const ir =
+    body.passes === null
+      ? compileWorkflow(checked.definition, { optimise: false })
+      : compileWorkflow(checked.definition, { passes: body.passes });
+  const runId = `run_bench_${crypto.randomUUID().replaceAll("-", "")}`;
+  const meta = {
+    runId,
+    tenantId: "local",
+    workflowId: "wf_bench_optimiser",
+    version: 1,
+    createdAt: Date.now(),
+  };
+  await env.DB.prepare(
+    `INSERT INTO runs (id, tenant_id, workflow_id, version, status, created_at) VALUES (?, 'local', ?, 1, 'running', ?)`,
+  )
+    .bind(runId, meta.workflowId, meta.createdAt)
+    .run();
+  await env.RUNS.get(env.RUNS.idFromName(runId)).create({
+    meta,
+    definition: checked.definition,
+    ir,
+    input: body.input,
+  });
+  return Response.json({ runId }, { status: 201 });
 }
 
 export default {

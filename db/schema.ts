@@ -212,3 +212,30 @@ export const runPatches = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.runId, t.id] })],
 );
+
+/**
+ * Semantic cache (core/optimise/cache-keys.ts): outputs of deterministic nodes by key, reused
+ * by later runs of the same tenant until `expires_at`. The output itself is the R2 blob
+ * `cas/sha256/<output_hash>`.
+ */
+export const semanticCache = sqliteTable(
+  "semantic_cache",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    /** sha256 hex of { kind, rendered config, inputs, model }. */
+    key: text("key").notNull(),
+    kind: text("kind").notNull(),
+    outputHash: text("output_hash").notNull(),
+    /** Provenance, shown on a hit: the run and node that produced the output. */
+    runId: text("run_id").notNull(),
+    nodeId: text("node_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.key] }),
+    index("semantic_cache_expiry").on(t.expiresAt),
+  ],
+);

@@ -3,6 +3,8 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { compile } from "../core/compile/compile";
 import { type Csr, levelsReference } from "../core/compile/levels";
+import { reachReference, scheduleReference } from "../core/optimise/kernels";
+import { randomWorkflow } from "../core/optimise/random-workflows";
 import { validateWorkflow } from "../core/workflow/validate";
 import { createOptimiser, type LevelsResult, type Optimiser } from "./optimiser";
 
@@ -175,7 +177,105 @@ describe("wasm optimiser: levels", () => {
       JSON.parse(readFileSync(new URL("../samples/hello.json", import.meta.url), "utf8")),
     );
     if (!result.ok) throw new Error(JSON.stringify(result.errors));
-    const withWasm = compile(result.definition, { levels: (g) => optimiser.levels(g).levels });
-    expect(withWasm).toEqual(compile(result.definition));
+    const withWasm = compile(result.definition, { kernels: optimiser.kernels });
+    const { optimiser: wasmInfo, ...wasmIr } = withWasm;
+    const { optimiser: tsInfo, ...tsIr } = compile(result.definition);
+    expect(wasmInfo?.kernels).toBe("wasm");
+    expect(tsInfo?.kernels).toBe("typescript");
+    expect(wasmIr).toEqual(tsIr);
+  });
+});
+
+/** Per-node costs as the optimiser makes them: mostly tiny, some large, some zero. */
+const costs = (n: number) =>
+  fc
+    .array(
+      fc.oneof(
+        fc.constant(0),
+        fc.constant(0.05),
+        fc.double({ min: 0, max: 100_000, noNaN: true, noDefaultInfinity: true }),
+      ),
+      { minLength: n, maxLength: n },
+    )
+    .map((c) => Float64Array.from(c));
+
+describe("wasm optimiser: critical path", () => {
+  it("finds earliest starts and tails on a diamond", () => {
+    // 0 → 1 (cost 10) → 3, 0 → 2 (cost 1) → 3
+    const diamond = csr(4, [
+      [0, 1],
+      [0, 2],
+      [1, 3],
+      [2, 3],
+    ]);
+    const { earliest, tail } = optimiser.kernels.schedule(diamond, Float64Array.of(1, 10, 1, 2));
+    expect(Array.from(earliest)).toEqual([0, 1, 1, 11]);
+    expect(Array.from(tail)).toEqual([13, 12, 3, 2]);
+  });
+
+  it("agrees with the reference, bit for bit, on random DAGs and graphs with cycles", () => {
+    const graphWithCosts = fc
+      .oneof(dag, anyGraph)
+      .chain((graph) => costs(graph.offsets.length - 1).map((cost) => ({ graph, cost })));
+    fc.assert(
+      fc.property(graphWithCosts, ({ graph, cost }) => {
+        const wasm = optimiser.kernels.schedule(graph, cost);
+        const reference = scheduleReference(graph, cost);
+        expect(Array.from(wasm.earliest)).toEqual(Array.from(reference.earliest));
+        expect(Array.from(wasm.tail)).toEqual(Array.from(reference.tail));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe("wasm optimiser: reachability", () => {
+  it("marks what the seeds reach, seeds included", () => {
+    // 0 → 1 → 2, 3 → 2, 4 alone
+    const graph = csr(5, [
+      [0, 1],
+      [1, 2],
+      [3, 2],
+    ]);
+    expect(Array.from(optimiser.kernels.reach(graph, Int32Array.of(0)))).toEqual([1, 1, 1, 0, 0]);
+    expect(Array.from(optimiser.kernels.reach(graph, Int32Array.of(4, 3)))).toEqual([
+      0, 0, 1, 1, 1,
+    ]);
+    expect(Array.from(optimiser.kernels.reach(graph, new Int32Array(0)))).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it("agrees with the reference on random graphs and seed sets", () => {
+    const graphWithSeeds = anyGraph.chain((graph) =>
+      fc
+        .array(fc.nat(graph.offsets.length - 2), { maxLength: 20 })
+        .map((seeds) => ({ graph, seeds: Int32Array.from(seeds) })),
+    );
+    fc.assert(
+      fc.property(graphWithSeeds, ({ graph, seeds }) => {
+        expect(Array.from(optimiser.kernels.reach(graph, seeds))).toEqual(
+          Array.from(reachReference(graph, seeds)),
+        );
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe("wasm optimiser: the whole optimiser", () => {
+  it("gives the same optimised IR as the TypeScript reference on random workflows", () => {
+    fc.assert(
+      fc.property(randomWorkflow, ({ definition }) => {
+        const checked = validateWorkflow(definition);
+        if (!checked.ok) return;
+        const { optimiser: wasmInfo, ...wasm } = compile(checked.definition, {
+          kernels: optimiser.kernels,
+        });
+        const { optimiser: tsInfo, ...reference } = compile(checked.definition);
+        expect(wasmInfo?.kernels).toBe("wasm");
+        expect(tsInfo?.kernels).toBe("typescript");
+        expect(wasm).toEqual(reference);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,19 +1,33 @@
 import { kindOf } from "../kinds/registry";
+import { edgeCsr } from "../optimise/graph";
+import type { GraphKernels } from "../optimise/kernels";
+import { referenceKernels } from "../optimise/kernels";
+import { optimise } from "../optimise/optimise";
 import type { RetryPolicy, WorkflowDefinition } from "../workflow/definition";
-import { type IR, IR_VERSION, type IREdge, type IRNode, type IRStep } from "./ir";
-import { type Csr, type LevelsFn, levelsReference } from "./levels";
+import { type IR, IR_VERSION, type IREdge, type IRNode, type IRStep, type PassName } from "./ir";
+import type { LevelsFn } from "./levels";
 
 /** HTTP nodes whose timeout is at most this run inline in the DO when their mode is `auto`. */
 export const INLINE_HTTP_MAX_TIMEOUT_MS = 5_000;
 
 export interface CompileOptions {
-  /** The optimiser's levels pass (WASM in workerd); the TypeScript reference by default. */
+  /**
+   * The optimiser's graph kernels: the WebAssembly module in workerd
+   * (workers/platform/optimiser.ts), the TypeScript reference by default.
+   */
+  kernels?: GraphKernels;
+  /** Only the levels kernel (kept for older callers); `kernels` takes precedence. */
   levels?: LevelsFn;
+  /** Run the optimiser's passes (core/optimise). Default true; false gives the plain IR. */
+  optimise?: boolean;
+  /** Only these passes (benchmarks and tests); all by default. */
+  passes?: readonly PassName[];
 }
 
 /**
  * Compiles a validated definition to IR: stable ids, adjacency, ports, defaults applied,
- * dispatch modes chosen, loop bodies and parallel levels computed. Deterministic: the same
+ * dispatch modes chosen, loop bodies and parallel levels computed, then optimised (every
+ * compile, and every recompile of a patched graph, goes through here). Deterministic: the same
  * definition always gives the same IR.
  * @example
  * const ir = compile(validated.definition);
@@ -61,12 +75,15 @@ export function compile(def: WorkflowDefinition, options: CompileOptions = {}): 
     nodes[byId[e.from]!]!.out.push(e.index);
     nodes[byId[e.to]!]!.in.push(e.index);
   }
-  const levels = (options.levels ?? levelsReference)(toCsr(nodes, edges, byId));
+  const kernels =
+    options.kernels ??
+    (options.levels ? { ...referenceKernels, levels: options.levels } : referenceKernels);
+  const levels = kernels.levels(edgeCsr({ nodes, edges, byId }));
   nodes.forEach((n, i) => {
     n.level = levels[i] ?? 0;
   });
   const start = def.nodes.find((n) => n.type === "start")?.id ?? def.nodes[0]!.id;
-  return {
+  const ir: IR = {
     irVersion: IR_VERSION,
     name: def.name,
     start,
@@ -74,7 +91,10 @@ export function compile(def: WorkflowDefinition, options: CompileOptions = {}): 
     edges,
     byId,
     loopBodies: loopBodies(nodes, edges, byId),
+    rewrites: [],
   };
+  if (options.optimise === false) return ir;
+  return optimise(ir, options.passes ? { kernels, passes: options.passes } : { kernels });
 }
 
 function compileStep(
@@ -106,20 +126,6 @@ function compileStep(
         : "queued";
   }
   return { type, config, retry: retry ?? kind.defaults.retry, timeoutMs: timeout, mode };
-}
-
-function toCsr(nodes: IRNode[], edges: IREdge[], byId: Record<string, number>): Csr {
-  const offsets = new Int32Array(nodes.length + 1);
-  const forward = nodes.map((n) =>
-    n.out.filter((e) => edges[e]!.loop === null).map((e) => byId[edges[e]!.to]!),
-  );
-  let total = 0;
-  forward.forEach((targets, i) => {
-    offsets[i] = total;
-    total += targets.length;
-  });
-  offsets[nodes.length] = total;
-  return { offsets, targets: Int32Array.from(forward.flat()) };
 }
 
 /** For each loop edge source → target: nodes reachable from target that reach source. */

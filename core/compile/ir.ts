@@ -1,7 +1,7 @@
 import type { RetryPolicy } from "../workflow/definition";
 
 /** Bumped whenever the IR's shape changes; stored IRs of another version are recompiled. */
-export const IR_VERSION = 1;
+export const IR_VERSION = 2;
 
 /**
  * How the RunObject executes a node:
@@ -33,6 +33,73 @@ export interface IRNode extends IRStep {
   level: number;
   /** The per-item step of a map node. */
   body?: IRStep;
+
+  // ---- set by the optimiser (core/optimise, docs/OPTIMISER.md); absent when unoptimised ----
+
+  /** Estimated start (ms after the run starts) and slack; slack 0 = on the critical path. */
+  plan?: NodePlan;
+  /** The node will not run: it is skipped with this reason (a pruned branch or a dead node). */
+  omit?: Omission;
+  /** Head of a fused chain: these transforms run right after it, in this order, in one step. */
+  fused?: string[];
+  /** A fused transform: it runs inside the chain headed by this node. */
+  fusedInto?: string;
+  /** An idempotent GET: identical requests (after rendering) in flight in one run share one. */
+  coalesce?: string;
+  /** A deterministic node whose output may be reused from an earlier run (semantic cache). */
+  cache?: CacheSpec;
+}
+
+/** Names of the optimiser's passes, in the order they run. */
+export type PassName =
+  | "absorb_conditions"
+  | "eliminate_dead"
+  | "fuse_transforms"
+  | "coalesce_http"
+  | "cache_keys"
+  | "schedule";
+
+/** One change the optimiser made, with the reason a person reads in the run view. */
+export interface Rewrite {
+  pass: PassName;
+  /** The nodes it is about; the first is the one it centres on. */
+  nodes: string[];
+  reason: string;
+  /** Pass-specific facts, e.g. `{ expression: { from, to } }` for an absorbed condition. */
+  detail?: Record<string, unknown>;
+}
+
+export interface Omission {
+  pass: "absorb_conditions" | "eliminate_dead";
+  reason: string;
+}
+
+export interface NodePlan {
+  /** Earliest start under the optimiser's cost model (ms after the run starts). */
+  earliestMs: number;
+  /** How much later the node could start without delaying the run; 0 = critical. */
+  slackMs: number;
+}
+
+export interface CacheSpec {
+  ttlSeconds: number;
+  /**
+   * Context paths whose values are part of the key besides the rendered config (transforms:
+   * what the expression reads, e.g. `input`, `nodes.fetch`); empty when the rendered config
+   * already holds every input (http, agent).
+   */
+  inputs: string[];
+}
+
+/** The run as a whole under the optimiser's cost model. */
+export interface RunPlan {
+  /** Estimated duration of the longest path (ms). */
+  makespanMs: number;
+  /** The longest path, start first. */
+  criticalPath: string[];
+  /** Number of parallel levels and the size of the widest one. */
+  levels: number;
+  widest: number;
 }
 
 export interface IREdge {
@@ -55,4 +122,9 @@ export interface IR {
   byId: Record<string, number>;
   /** Loop edge index -> the nodes one iteration re-runs (target ... source). */
   loopBodies: Record<number, string[]>;
+  /** What the optimiser changed and why (empty when compiled without it). */
+  rewrites: Rewrite[];
+  plan?: RunPlan;
+  /** Which kernels ran the graph analyses, and which passes ran. */
+  optimiser?: { kernels: "wasm" | "typescript"; passes: PassName[] };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CacheConfig } from "./cache";
 import { defineKind, SUCCESS_PORT } from "./kind";
 
 export const HttpConfig = z.strictObject({
@@ -19,6 +20,8 @@ export const HttpConfig = z.strictObject({
     .min(1)
     .max(8 * 1024 * 1024)
     .optional(),
+  /** GET/HEAD only: reuse a successful answer from an earlier run for `ttlSeconds`. */
+  cache: CacheConfig.optional(),
 });
 
 export const http = defineKind({

@@ -1,9 +1,12 @@
 import { z } from "zod";
+import { CacheConfig } from "./cache";
 import { defineKind, NO_RETRY, SUCCESS_PORT } from "./kind";
 
 export const TransformConfig = z.strictObject({
   /** JSONata over `{ input, nodes, run }`; its value is the node output. */
   expression: z.string().min(1).max(20_000),
+  /** Reuse the value from an earlier run with the same inputs for `ttlSeconds` (costly expressions). */
+  cache: CacheConfig.optional(),
 });
 
 export const transform = defineKind({

@@ -2,7 +2,7 @@ export { retryDelayMs } from "./backoff";
 export type { Command, RunEventDraft, RunEventType } from "./commands";
 export type { StepResult } from "./scheduler";
 export { leaseGraceMs, MAX_REDELIVERIES, step, timerKey } from "./scheduler";
-export type { Outcome, Signal, Timer, TimerKind } from "./signals";
+export type { ChainResult, Outcome, Signal, Timer, TimerKind } from "./signals";
 export type {
   EdgeState,
   ItemStatus,

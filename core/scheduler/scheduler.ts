@@ -3,7 +3,7 @@ import { assertNever, type NodeError } from "../errors";
 import { ERROR_PORT } from "../workflow/definition";
 import { retryDelayMs } from "./backoff";
 import type { Command, RunEventDraft } from "./commands";
-import type { Outcome, Signal, Timer, TimerKind } from "./signals";
+import type { ChainResult, Outcome, Signal, Timer, TimerKind } from "./signals";
 import { ACTIVE, freshNode, type NodeState, type RunState, TERMINAL_RUN } from "./state";
 
 /**
@@ -62,6 +62,7 @@ class Stepper {
         break;
       case "result":
         this.onResult(signal.nodeId, signal.attempt, signal.outcome, signal.startedAt);
+        if (signal.chain) this.onChain(signal.chain);
         break;
       case "wait":
         this.onWait(
@@ -120,6 +121,25 @@ class Stepper {
     }
     if (outcome.ok) this.succeed(node, outcome.port);
     else this.fail(node, outcome.error);
+  }
+
+  /**
+   * A fused chain (core/optimise/fuse.ts): the head's execution also produced its followers'
+   * results. Each follower that the step just started gets its result now, in the same step,
+   * instead of an execute command; the chain stops at the first follower that did not start.
+   */
+  private onChain(chain: readonly ChainResult[]): void {
+    for (const { nodeId, outcome } of chain) {
+      const st = this.state.nodes[nodeId];
+      if (st?.status !== "running") return;
+      const attempt = st.attempt;
+      const at = this.commands.findIndex(
+        (c) => c.type === "execute" && c.nodeId === nodeId && c.attempt === attempt,
+      );
+      if (at < 0) return;
+      this.commands.splice(at, 1);
+      this.onResult(nodeId, attempt, outcome);
+    }
   }
 
   private onWait(
@@ -361,6 +381,11 @@ class Stepper {
   /** A pending node becomes runnable: take a token and launch its first attempt. */
   private activate(node: IRNode): void {
     const st = this.state.nodes[node.id]!;
+    if (node.omit) {
+      // The optimiser proved nothing live needs it (core/optimise/eliminate.ts).
+      this.skip(node, "optimised_out");
+      return;
+    }
     if (node.mode === "skip") {
       this.skip(node, "unknown_type", {
         warning: `node type "${node.type}" is unknown; skipped with a null output`,
@@ -511,7 +536,8 @@ class Stepper {
     st.skipReason = reason;
     st.finishedAt = this.now;
     this.touch(node.id);
-    this.emit({ type: "node_skipped", nodeId: node.id, data: { reason, ...data } });
+    const rewrite = node.omit ? { rewrite: node.omit } : {};
+    this.emit({ type: "node_skipped", nodeId: node.id, data: { reason, ...data, ...rewrite } });
     const passThrough = reason === "unknown_type";
     for (const i of node.out) {
       const e = this.ir.edges[i]!;

@@ -3,6 +3,12 @@ import type { NodeError } from "../errors";
 /** What an execution produced: a success on a port (null = default), or an error. */
 export type Outcome = { ok: true; port: string | null } | { ok: false; error: NodeError };
 
+/** One follower's result in a fused chain (core/optimise/fuse.ts). */
+export interface ChainResult {
+  nodeId: string;
+  outcome: Outcome;
+}
+
 export type TimerKind = "lease" | "retry" | "wake" | "item_lease" | "item_retry";
 
 export interface Timer {
@@ -26,6 +32,8 @@ export type Signal =
       now: number;
       /** When the executor began (queued nodes report it with their result). */
       startedAt?: number;
+      /** A fused chain's followers, in order: their results, applied in the same step. */
+      chain?: ChainResult[];
     }
   /** A wait-mode node (delay) parks until a time. */
   /**

@@ -1,5 +1,4 @@
 import { type Budget, budgetQuestion, budgetReached, raiseBudget } from "../../core/agents/budget";
-import { compile } from "../../core/compile/compile";
 import type { IR, IRNode } from "../../core/compile/ir";
 import { type NodeError, toNodeError } from "../../core/errors";
 import type { RunContext } from "../../core/executors/context";
@@ -26,11 +25,13 @@ import { formatPath, type ValidationIssue } from "../../core/workflow/issues";
 import { putBlob } from "../../workers/platform/cas";
 import { addressOf } from "../../workers/platform/hash";
 import { executeHttp } from "../../workers/platform/http-executor";
-import { wasmLevels } from "../../workers/platform/optimiser";
+import { compileWorkflow } from "../../workers/platform/optimiser";
 import type { ApprovalBook, DecisionRefusal, Vote } from "./approvals";
 import { buildContext } from "./context";
+import { dropStaleChain, executeFusedChain } from "./fused";
 import type { PatchBook, PatchProblem, PatchRecord } from "./patches";
 import { projectApprovals, projectPatches, projectRun } from "./projection";
+import { OutputReuse } from "./reuse";
 import type { RunMeta, RunStore, StoredEvent } from "./store";
 import type { ExecutionUsage, UsageLedger } from "./usage";
 
@@ -52,6 +53,12 @@ interface Pending {
   usage?: ExecutionUsage;
   /** A patch to swap in before this (`patched`) step: checked against live state first. */
   swap?: Swap;
+  /** A fused chain's follower outputs by node id (durable-objects/run/fused.ts). */
+  outputs?: Record<string, unknown>;
+  /** Added to the node's success event: where a reused output came from (reuse.ts). */
+  annotate?: Record<string, unknown>;
+  /** The IR a fused chain was evaluated under (fused.ts dropStaleChain). */
+  ir?: IR;
   /** Settled once the step for this signal is committed (or could not be). */
   committed?: () => void;
   failed?: (err: unknown) => void;
@@ -121,6 +128,8 @@ export class RunEngine {
   private replay: ReplaySeed | null = null;
   /** Approvals (node:attempt) whose D1 row must be written. */
   private readonly approvalsDirty = new Set<string>();
+  /** Semantic cache and coalesced GETs (the optimiser's run-time half). */
+  readonly reuse: OutputReuse;
 
   constructor(
     private readonly storage: DurableObjectStorage,
@@ -130,6 +139,15 @@ export class RunEngine {
     private readonly patches: PatchBook,
     private readonly usage: UsageLedger,
   ) {
+    this.reuse = new OutputReuse({
+      env,
+      run: () => this.run!,
+      push: (result) => {
+        this.queue.push(result);
+        void this.kick();
+      },
+      dispatch: (command) => this.dispatch(command),
+    });
     const loaded = store.load();
     if (loaded) {
       const context = buildContext(loaded.meta, loaded.ir, loaded.input, loaded.state, store);
@@ -312,6 +330,8 @@ export class RunEngine {
       // Re-read each step: a failed step reloads the run from storage.
       const run = this.run!;
       const item = this.queue.shift()!;
+      this.queue.push(...this.reuse.observe(item));
+      dropStaleChain(item, run.ir);
       const now = Date.now();
       const signal = { ...item.signal, now } as Signal;
       const stepEvents: StoredEvent[] = [];
@@ -354,6 +374,7 @@ export class RunEngine {
         if (command.type !== "execute" && command.type !== "execute_item") continue;
         if (command.type === "execute" && this.replayed(command)) continue;
         if (command.type === "execute" && this.heldByBudget(command)) continue;
+        if (this.reuse.intercept(command)) continue;
         if (command.mode === "queued") {
           const job = await this.toJob(command);
           if (job) jobs.push(job);
@@ -418,6 +439,9 @@ export class RunEngine {
         if (event.type === "node_succeeded" && nodeId && st) {
           const hash = this.storeOutput(nodeId, item, signal);
           data.outputHash = hash;
+          if (item.annotate && signal.type === "result" && signal.nodeId === nodeId) {
+            Object.assign(data, item.annotate);
+          }
           if (this.replay?.recorded[nodeId] && st.iteration === 0) {
             data.replayedFrom = this.replay.sourceRunId;
           }
@@ -470,6 +494,7 @@ export class RunEngine {
     const ownResult =
       (signal.type === "result" || signal.type === "decide") && signal.nodeId === nodeId;
     if (ownResult && item.output !== undefined) return this.storeValue(nodeId, item.output);
+    if (item.outputs?.[nodeId] !== undefined) return this.storeValue(nodeId, item.outputs[nodeId]);
     if (node.type === "map") {
       const json = run.state.nodes[nodeId]!.map ? this.store.mapOutputJson(nodeId) : "[]";
       return this.storeValue(nodeId, JSON.parse(json) as unknown);
@@ -591,7 +616,7 @@ export class RunEngine {
     if (!applied.ok) return refuse(applied.errors);
     const live = checkLive(run.ir, run.state, swap.patch);
     if (live.length > 0) return refuse(live);
-    const ir = compile(applied.definition, { levels: wasmLevels });
+    const ir = compileWorkflow(applied.definition);
     swap.definition = applied.definition;
     const rebased = rebaseState(run.ir, ir, run.state);
     run.ir = ir;
@@ -750,6 +775,13 @@ export class RunEngine {
         });
         return;
       }
+      if (command.type === "execute" && node.fused) {
+        const from = this.firedFrom(node);
+        this.queue.push(
+          await executeFusedChain(run.ir, node, command.attempt, context, from, MAX_OUTPUT_BYTES),
+        );
+        return;
+      }
       const result = await runInline(
         { id: node.id, type: step.type, config: step.config, firedFrom: this.firedFrom(node) },
         context,
@@ -770,6 +802,17 @@ export class RunEngine {
     } catch (err) {
       reply({ ok: false, error: toNodeError(err) });
     }
+  }
+
+  /** Executes a command that reuse.ts deferred while it looked the node up. */
+  private async dispatch(command: Extract<Command, { type: "execute" }>): Promise<void> {
+    if (command.mode === "queued") {
+      const job = await this.toJob(command);
+      if (job) await this.env.NODE_WORK.send(job);
+    } else {
+      await this.execute(command);
+    }
+    await this.kick();
   }
 
   private async enqueueLater(

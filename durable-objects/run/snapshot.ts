@@ -1,5 +1,6 @@
 import type { Budget } from "../../core/agents/budget";
 import type { Usage } from "../../core/agents/usage";
+import type { NodePlan, Omission, Rewrite, RunPlan } from "../../core/compile/ir";
 import type { NodeError } from "../../core/errors";
 import type { RunStatus } from "../../core/scheduler/state";
 import { showSecretRefs } from "../../core/secrets/refs";
@@ -33,6 +34,10 @@ export interface NodeView {
    * its reference (`{{ secrets.NAME }}`), never its value.
    */
   input?: unknown;
+  /** Optimiser marks (docs/OPTIMISER.md): why it will not run, its chain, its schedule. */
+  omit?: Omission;
+  fusedInto?: string;
+  plan?: NodePlan;
 }
 
 export interface RunView {
@@ -54,6 +59,8 @@ export interface RunView {
   usage: Usage & { budget?: Budget };
   /** Every patch proposed to the run, in order. */
   patches: PatchRecord[];
+  /** What the optimiser changed in this run's graph and why. */
+  optimiser?: { kernels: string; rewrites: Rewrite[]; plan?: RunPlan };
   /** Approval requests of this run (votes without form data). */
   approvals: (Omit<ApprovalRequest, "votes"> & { votes: Omit<Vote, "data">[] })[];
 }
@@ -90,6 +97,9 @@ export function snapshot(engine: RunEngine, store: RunStore, book: ApprovalBook)
     const patch = addedBy.get(n.id);
     if (patch !== undefined) view.addedBy = patch;
     if (inputs.has(n.id)) view.input = showSecretRefs(inputs.get(n.id));
+    if (n.omit) view.omit = n.omit;
+    if (n.fusedInto) view.fusedInto = n.fusedInto;
+    if (n.plan) view.plan = n.plan;
     const out = outputs.get(n.id);
     if (out && (st.status === "succeeded" || st.status === "skipped")) {
       view.outputHash = out.hash;
@@ -128,6 +138,11 @@ export function snapshot(engine: RunEngine, store: RunStore, book: ApprovalBook)
     }
   }
   if (run.state.status === "failed" && run.state.failure) view.error = run.state.failure;
+  // IRs stored before IR version 2 have no optimiser record.
+  if (run.ir.optimiser) {
+    view.optimiser = { kernels: run.ir.optimiser.kernels, rewrites: run.ir.rewrites ?? [] };
+    if (run.ir.plan) view.optimiser.plan = run.ir.plan;
+  }
   const replay = engine.replayOf();
   if (replay) view.replayOf = { sourceRunId: replay.sourceRunId, fromNode: replay.fromNode };
   return view;

@@ -91,6 +91,8 @@ describe("new nodes", () => {
       failOnStatus: "boolean",
       mode: "enum",
       maxResponseBytes: "number",
+      // `{ ttlSeconds }`: the semantic cache (docs/OPTIMISER.md), a nested form.
+      cache: "object",
     });
   });
 });
@@ -130,6 +132,31 @@ describe("live run state", () => {
     expect(after.nodes.yes).toMatchObject({ status: "running", attempt: 1, startedAt: 3 });
     expect(after.nodes.no!.status).toBe("skipped");
     expect(after.status).toBe("running");
+  });
+
+  it("keeps the optimiser's marks through later events, so the node panel can say why", () => {
+    const optimised = {
+      ...snapshot,
+      nodes: [
+        ...snapshot.nodes,
+        {
+          id: "debug",
+          type: "transform",
+          status: "pending",
+          attempt: 0,
+          omit: { pass: "eliminate_dead", reason: "no side effect" },
+        },
+        { id: "next", type: "transform", status: "pending", attempt: 0, fusedInto: "yes" },
+      ],
+    };
+    const live = applyEvents(fromSnapshot(optimised), [
+      { seq: 4, type: "node_skipped", at: 2, nodeId: "debug", data: { reason: "optimised_out" } },
+    ]);
+    expect(live.nodes.debug).toMatchObject({
+      status: "skipped",
+      omit: { pass: "eliminate_dead", reason: "no side effect" },
+    });
+    expect(live.nodes.next!.fusedInto).toBe("yes");
   });
 
   it("marks active nodes cancelled when the run is cancelled, and keeps errors of failures", () => {

@@ -1,11 +1,10 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
-import { compile } from "../../core/compile/compile";
 import type { IR } from "../../core/compile/ir";
 import { DEFAULT_RUN_LIMITS, materialise, Patch } from "../../core/patches";
 import type { WorkflowDefinition } from "../../core/workflow/definition";
 import { validateWorkflow } from "../../core/workflow/validate";
-import { wasmLevels } from "../../workers/platform/optimiser";
+import { compileWorkflow } from "../../workers/platform/optimiser";
 import { d1Until, isOver, modelName, requestsFor, script, waitUntil } from "./agent-helpers";
 import { api, createWorkflow, startRun } from "./helpers";
 import { OTHER_KEY, SECOND_KEY } from "./setup";
@@ -157,7 +156,7 @@ describe("agent nodes", () => {
       DEFAULT_RUN_LIMITS,
     );
     if (!fresh.ok) throw new Error(JSON.stringify(fresh.errors));
-    expect(stored).toEqual(compile(fresh.definition, { levels: wasmLevels }));
+    expect(stored).toEqual(compileWorkflow(fresh.definition));
   });
 });
 

@@ -119,6 +119,17 @@ export function NodePanel({
           </pre>
         </>
       )}
+      {node.omit && (
+        <div className="note" data-testid="node-omit">
+          <strong>Not run: {node.omit.reason}</strong>
+          <div className="muted">optimiser pass {node.omit.pass}</div>
+        </div>
+      )}
+      {node.fusedInto && (
+        <p className="muted">
+          Ran in one step with <code>{node.fusedInto}</code> (fused transforms).
+        </p>
+      )}
       {node.error && (
         <div className="note note-error">
           <strong>{node.error.code}</strong>

@@ -295,6 +295,7 @@ function RunScreen({ runId }: { runId: string }) {
                 usage={view.usage}
                 patches={view.patches}
                 onShowPatches={() => setTab("patches")}
+                rewrites={view.optimiser?.rewrites}
               />
             )}
           </div>

@@ -15,6 +15,7 @@ export function RunSummary({
   usage,
   patches,
   onShowPatches,
+  rewrites = [],
 }: {
   live: LiveRun;
   output: unknown;
@@ -22,6 +23,8 @@ export function RunSummary({
   usage: RunUsage;
   patches: readonly RunPatch[];
   onShowPatches(): void;
+  /** What the optimiser changed in this run's graph, and why. */
+  rewrites?: readonly { pass: string; nodes: string[]; reason: string }[];
 }) {
   const counts = new Map<string, number>();
   for (const n of Object.values(live.nodes)) counts.set(n.status, (counts.get(n.status) ?? 0) + 1);
@@ -60,6 +63,20 @@ export function RunSummary({
             Show patches
           </button>
         </p>
+      )}
+      {rewrites.length > 0 && (
+        <>
+          <h3>Optimiser</h3>
+          <ul className="rewrites" data-testid="rewrites">
+            {rewrites.map((r, i) => (
+              // Rewrites never change order within a run.
+              // biome-ignore lint/suspicious/noArrayIndexKey: a rewrite has no id of its own
+              <li key={i}>
+                <code>{r.pass}</code> {r.reason}
+              </li>
+            ))}
+          </ul>
+        </>
       )}
       {live.status === "completed" && (
         <>

@@ -28,6 +28,9 @@ export interface LiveNode {
   addedBy?: number;
   /** What an I/O node's latest attempt was sent, templates resolved (from the run's snapshot). */
   input?: unknown;
+  /** The optimiser's marks (docs/OPTIMISER.md): why it will not run; the chain it runs in. */
+  omit?: { pass: string; reason: string };
+  fusedInto?: string;
 }
 
 export interface LiveRun {
@@ -55,6 +58,8 @@ interface SnapshotLike {
     usage?: UsageInfo;
     addedBy?: number;
     input?: unknown;
+    omit?: { pass: string; reason: string };
+    fusedInto?: string;
   }[];
 }
 
@@ -78,6 +83,8 @@ export function fromSnapshot(view: SnapshotLike): LiveRun {
     if (n.usage) node.usage = n.usage;
     if (n.addedBy !== undefined) node.addedBy = n.addedBy;
     if (n.input !== undefined) node.input = n.input;
+    if (n.omit) node.omit = n.omit;
+    if (n.fusedInto) node.fusedInto = n.fusedInto;
     nodes[n.id] = node;
   }
   return { status: view.status, nodes, seq: view.lastSeq };

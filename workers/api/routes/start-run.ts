@@ -1,11 +1,10 @@
 import type { Budget } from "../../../core/agents/budget";
 import { ancestors } from "../../../core/compile/ancestors";
-import { compile } from "../../../core/compile/compile";
 import { checkGraphLimits, parseRunLimits } from "../../../core/patches";
 import { validateWorkflow } from "../../../core/workflow/validate";
 import type { ReplaySeed } from "../../../durable-objects/run/engine";
 import type { RunObject } from "../../../durable-objects/run/RunObject";
-import { wasmLevels } from "../../platform/optimiser";
+import { compileWorkflow } from "../../platform/optimiser";
 import { ApiError } from "../errors";
 import { newId } from "../ids";
 
@@ -40,7 +39,7 @@ export async function startRun(
     });
   }
   const runBudget = budget ?? checked.definition.budget;
-  const ir = compile(checked.definition, { levels: wasmLevels });
+  const ir = compileWorkflow(checked.definition);
   let seed: ReplaySeed | undefined;
   if (replay) {
     if (!Object.hasOwn(ir.byId, replay.fromNode)) {

@@ -106,6 +106,18 @@ export const RunNode = z
       .describe("A map's items done out of all."),
     usage: Usage.optional().describe("An agent node's model usage over its attempts."),
     addedBy: z.number().int().optional().describe("The patch that added this node."),
+    omit: z
+      .object({ pass: z.string(), reason: z.string() })
+      .optional()
+      .describe("Set when the optimiser decided the node will not run, and why."),
+    fusedInto: z
+      .string()
+      .optional()
+      .describe("The head of the fused transform chain this node ran in."),
+    plan: z
+      .object({ earliestMs: z.number(), slackMs: z.number() })
+      .optional()
+      .describe("The optimiser's estimated earliest start and slack (0 = on the critical path)."),
     input: z
       .unknown()
       .optional()
@@ -138,6 +150,28 @@ export const RunView = z
       "The run's model usage, and its budget (as raised by approvals) when it has one.",
     ),
     patches: z.array(PatchRecord),
+    optimiser: z
+      .object({
+        kernels: z.string().describe("Which kernels ran: the WebAssembly module or the reference."),
+        rewrites: z.array(
+          z.object({
+            pass: z.string(),
+            nodes: z.array(z.string()),
+            reason: z.string(),
+            detail: z.record(z.string(), z.unknown()).optional(),
+          }),
+        ),
+        plan: z
+          .object({
+            makespanMs: z.number(),
+            criticalPath: z.array(z.string()),
+            levels: z.number().int(),
+            widest: z.number().int(),
+          })
+          .optional(),
+      })
+      .optional()
+      .describe("What the optimiser changed in this run's graph, and why (docs/OPTIMISER.md)."),
     approvals: z.array(RunApproval),
   })
   .openapi("RunView");
@@ -199,6 +233,18 @@ export const ReplayBody = z
       .min(1)
       .max(63)
       .describe("The node to execute again; every node upstream of it reuses its recorded output."),
+    omit: z
+      .object({ pass: z.string(), reason: z.string() })
+      .optional()
+      .describe("Set when the optimiser decided the node will not run, and why."),
+    fusedInto: z
+      .string()
+      .optional()
+      .describe("The head of the fused transform chain this node ran in."),
+    plan: z
+      .object({ earliestMs: z.number(), slackMs: z.number() })
+      .optional()
+      .describe("The optimiser's estimated earliest start and slack (0 = on the critical path)."),
     input: z
       .unknown()
       .optional()

@@ -1,0 +1,75 @@
+import { canonicalJson } from "../cas/hash";
+import { toNodeError } from "../errors";
+import type { Outcome } from "../scheduler/signals";
+import type { RunContext } from "./context";
+import { type InlineStep, runInline } from "./inline";
+
+export interface FusedStep {
+  id: string;
+  type: string;
+  config: Record<string, unknown>;
+}
+
+/** One node's result in a fused chain; `output` only on success. */
+export interface FusedResult {
+  nodeId: string;
+  outcome: Outcome;
+  output?: unknown;
+}
+
+/**
+ * Runs a fused chain of pure steps (core/optimise/fuse.ts) in one go: the head, then each
+ * follower against the context plus the outputs of the steps before it (each marked
+ * `succeeded`, the step itself `running`, as the unfused run shows them). Stops after the first
+ * failure. An output over `maxOutputBytes` fails its node, as for any inline step.
+ * @example
+ * const results = await runFused(
+ *   { id: "a", type: "transform", config: { expression: "1" } },
+ *   [{ id: "b", type: "transform", config: { expression: "nodes.a.output + 1" } }],
+ *   ctx,
+ *   1024 * 1024,
+ * );
+ * // [{ nodeId: "a", outcome: { ok: true, port: null }, output: 1 }, { nodeId: "b", ..., output: 2 }]
+ */
+export async function runFused(
+  head: InlineStep,
+  followers: readonly FusedStep[],
+  ctx: RunContext,
+  maxOutputBytes: number,
+): Promise<FusedResult[]> {
+  const nodes = { ...ctx.nodes };
+  const context: RunContext = { ...ctx, nodes };
+  const results: FusedResult[] = [];
+  const steps: InlineStep[] = [head, ...followers];
+  for (const [k, step] of steps.entries()) {
+    if (k > 0) nodes[step.id] = { ...nodes[step.id], status: "running" };
+    try {
+      const result = await runInline(step, context);
+      const size = canonicalJson(result.output).length;
+      if (size > maxOutputBytes) {
+        results.push({
+          nodeId: step.id,
+          outcome: {
+            ok: false,
+            error: {
+              code: "output_too_large",
+              message: `output is ${size} bytes; the limit is ${maxOutputBytes}`,
+              retryable: false,
+            },
+          },
+        });
+        return results;
+      }
+      results.push({
+        nodeId: step.id,
+        outcome: { ok: true, port: result.port },
+        output: result.output,
+      });
+      nodes[step.id] = { status: "succeeded", output: result.output };
+    } catch (err) {
+      results.push({ nodeId: step.id, outcome: { ok: false, error: toNodeError(err) } });
+      return results;
+    }
+  }
+  return results;
+}
