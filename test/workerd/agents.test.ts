@@ -157,6 +157,9 @@ describe("agent nodes", () => {
     );
     if (!fresh.ok) throw new Error(JSON.stringify(fresh.errors));
     expect(stored).toEqual(compileWorkflow(fresh.definition));
+    // The recompile after the patch ran the WebAssembly optimiser, like every compile.
+    expect(stored.optimiser?.kernels).toBe("wasm");
+    expect(stored.nodes.map((n) => n.id)).toContain("summary");
   });
 });
 
