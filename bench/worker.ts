@@ -11,6 +11,10 @@
  *   POST /bench/optimiser-run  { definition, input, passes } -> 201 { runId }: a run of the
  *        definition compiled with only those optimiser passes (null: none), tenant `local`
  */
+// First: @hono/zod-openapi adds `.openapi()` to zod schemas created after it loads (zod 4
+// copies methods at construction), and the API names core's schemas (budget, patches, the
+// workflow definition) with it. Loading it before anything else makes that order-independent.
+import "@hono/zod-openapi";
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import type { PassName } from "../core/compile/ir";
 import { validateWorkflow } from "../core/workflow/validate";

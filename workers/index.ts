@@ -1,3 +1,7 @@
+// First: @hono/zod-openapi adds `.openapi()` to zod schemas created after it loads (zod 4
+// copies methods at construction), and the API names core's schemas (budget, patches, the
+// workflow definition) with it. Loading it before anything else makes that order-independent.
+import "@hono/zod-openapi";
 import { app } from "./api/app";
 import { runSchedules } from "./cron";
 import { consume } from "./runner/consumer";
