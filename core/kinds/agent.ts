@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CacheConfig } from "./cache";
 import { defineKind, NO_RETRY, SUCCESS_PORT } from "./kind";
 
 /** Tools an agent may be given. Every outbound request of `http_request` goes through the SSRF guard. */
@@ -25,6 +26,12 @@ export const AgentConfig = z.strictObject({
   maxTurns: z.number().int().min(1).max(50).default(8),
   /** Refused patches (any validation layer) before the tool stops accepting patches. */
   maxPatchAttempts: z.number().int().min(1).max(10).default(3),
+  /**
+   * Semantic cache (docs/OPTIMISER.md): with `temperature: 0` and no tool with side effects or
+   * outside data (only `get_workflow`), a later run with the same rendered prompt, config and
+   * model reuses the answer. `true` keeps it an hour.
+   */
+  cache: z.union([z.literal(true), CacheConfig]).optional(),
   /** Agents always run on the queue (their calls take seconds); fixed, for the compiler. */
   mode: z.literal("queued").default("queued"),
 });

@@ -13,8 +13,9 @@ export const DEFAULT_AGENT_CACHE_TTL_SECONDS = 3600;
  *   - `http` GET/HEAD without body whose config has `cache: { ttlSeconds }`;
  *   - `transform` with `cache: { ttlSeconds }` whose expression reads neither `run`, nor the
  *     context as a whole, nor a volatile function ($now, $millis, $random...);
- *   - `agent` with `temperature: 0` and `cache: true` (TTL {@link DEFAULT_AGENT_CACHE_TTL_SECONDS})
- *     or `cache: { ttlSeconds }`.
+ *   - `agent` with `temperature: 0`, no tool but `get_workflow` (patches and fetched data are
+ *     effects a reused answer would skip), and `cache: true` (TTL
+ *     {@link DEFAULT_AGENT_CACHE_TTL_SECONDS}) or `cache: { ttlSeconds }`.
  * - The key (computed at run time, cache-key.ts) is sha256 of the canonical JSON of
  *   `{ kind, config, inputs, model }`: the rendered config without its `cache` setting, the
  *   values of `inputs` (for a transform, the context paths it reads, listed here), and the model
@@ -75,6 +76,10 @@ export function cacheSpec(node: Pick<IRNode, "type" | "config" | "body">): {
     }
     case "agent": {
       if (config.temperature !== 0) return null;
+      // A tool that patches the graph or fetches outside data makes the answer more than a
+      // function of the prompt: such agents always run.
+      const tools = Array.isArray(config.tools) ? (config.tools as unknown[]) : [];
+      if (tools.some((t) => t !== "get_workflow")) return null;
       const ttlSeconds = ttlOf(config.cache, DEFAULT_AGENT_CACHE_TTL_SECONDS);
       return ttlSeconds === null ? null : { ttlSeconds, inputs: [] };
     }

@@ -278,6 +278,58 @@ describe("prompt caching and defaults", () => {
   });
 });
 
+describe("semantic cache of agent answers", () => {
+  it("reuses a deterministic agent's answer in a later run; another prompt misses", async () => {
+    const model = modelName("cached");
+    await script(fixture, model, [
+      { content: "summary of a", usage: { prompt: 40, completion: 4 } },
+      { content: "summary of b", usage: { prompt: 40, completion: 4 } },
+    ]);
+    const wf = await createWorkflow(
+      single(model, { prompt: "Summarise {{ input.doc }}", temperature: 0, cache: true }),
+    );
+    const first = await waitUntil(await startRun(wf, { doc: "a" }), isOver);
+    // The cache entry is written in the background, right after the answer is accepted.
+    await d1Until(
+      () =>
+        env.DB.prepare(`SELECT count(*) AS n FROM semantic_cache WHERE run_id = ?`)
+          .bind(first.id)
+          .first<{ n: number }>(),
+      (r) => (r?.n ?? 0) === 1,
+    );
+    const second = await waitUntil(await startRun(wf, { doc: "a" }), isOver);
+    const third = await waitUntil(await startRun(wf, { doc: "b" }), isOver);
+    expect([first.output, second.output, third.output]).toEqual([
+      "summary of a",
+      "summary of a",
+      "summary of b",
+    ]);
+    // The model was asked twice: the repeat was answered from the cache, at no cost.
+    expect(await requestsFor(fixture, model)).toHaveLength(2);
+    expect(second.usage).toMatchObject({ calls: 0, promptTokens: 0 });
+    const { body } = await api<{
+      events: { type: string; nodeId?: string; data?: Record<string, unknown> }[];
+    }>("GET", `/api/runs/${second.id}/events`);
+    expect(
+      body.events.find((e) => e.type === "node_succeeded" && e.nodeId === "ask")?.data,
+    ).toMatchObject({
+      cache: { hit: true, from: { runId: first.id, nodeId: "ask" } },
+    });
+  });
+
+  it("never reuses an agent that may patch the graph or fetch", async () => {
+    const model = modelName("uncached");
+    await script(fixture, model, [{ content: "one" }, { content: "two" }]);
+    const wf = await createWorkflow(
+      single(model, { prompt: "go", temperature: 0, cache: true, tools: ["patch_workflow"] }),
+    );
+    await waitUntil(await startRun(wf), isOver);
+    const again = await waitUntil(await startRun(wf), isOver);
+    expect(again.output).toBe("two");
+    expect(await requestsFor(fixture, model)).toHaveLength(2);
+  });
+});
+
 describe("run limits on patches", () => {
   it("applies 20 patches, rejects the 21st naming patchesPerRun, and takes no proposal past 50", async () => {
     const wf = await createWorkflow({
