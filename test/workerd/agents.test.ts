@@ -243,6 +243,33 @@ describe("patch validation", () => {
     ]);
   });
 
+  it("closes patch_workflow after maxPatchAttempts refusals", async () => {
+    const model = modelName("attempts");
+    const valid = {
+      ops: [
+        { op: "add_node", node: { id: "late", type: "transform", config: { expression: "1" } } },
+        { op: "add_edge", edge: { from: "triage", to: "late" } },
+      ],
+    };
+    await script(fixture, model, [
+      { toolCalls: [{ name: "patch_workflow", arguments: { ops: [] } }] },
+      { toolCalls: [{ name: "patch_workflow", arguments: valid }] },
+      { content: "stopped" },
+    ]);
+    const wf = await createWorkflow(agentWorkflow(model, { maxPatchAttempts: 1 }));
+    const run = await waitUntil(await startRun(wf, { ticket: 4 }), isOver);
+    expect(run.status).toBe("completed");
+    expect(run.patches).toEqual([]);
+    expect(run.nodes.some((n) => n.id === "late")).toBe(false);
+    const replies = (await requestsFor(fixture, model)).map((r) => r.messages.at(-1)!);
+    expect(JSON.parse(replies[1]!.content!).status).toBe("rejected");
+    expect(JSON.parse(replies[2]!.content!)).toEqual({
+      status: "unavailable",
+      message:
+        "patch_workflow is closed for this step: 1 patches were refused (maxPatchAttempts 1)",
+    });
+  });
+
   it("refuses a sixth agent node, naming the limit, and the run goes on", async () => {
     const model = modelName("six");
     const agents = [1, 2, 3, 4, 5].map((i) => ({
