@@ -45,6 +45,49 @@ describe("HTTP coalescer", () => {
     expect(rewrite).toMatchObject({ nodes: ["one", "two"], detail: { requestsSaved: 1 } });
   });
 
+  it("leaves GETs alone that can never be in flight beside another (a chain)", () => {
+    const url = "https://api.example.com/status";
+    const { optimised } = both(
+      definition(
+        [
+          get("a", url),
+          get("b", url),
+          get("c", url),
+          get("p", url),
+          get("q", url),
+          end("done", "1"),
+        ],
+        [
+          // a → b → c: ordered, never together. p and q hang off a side by side, then reach done.
+          { from: "start", to: "a" },
+          { from: "a", to: "b" },
+          { from: "b", to: "c" },
+          { from: "c", to: "done" },
+          { from: "start", to: "p" },
+          { from: "start", to: "q" },
+          { from: "p", to: "done" },
+          { from: "q", to: "done" },
+        ],
+      ),
+    );
+    // p and q may overlap each other and the chain; a, b and c may overlap p and q.
+    for (const id of ["a", "b", "c", "p", "q"])
+      expect(nodeIn(optimised, id).coalesce, id).toBeDefined();
+    const { optimised: chain } = both(
+      definition(
+        [get("a", url), get("b", url), get("c", url), end("done", "1")],
+        [
+          { from: "start", to: "a" },
+          { from: "a", to: "b" },
+          { from: "b", to: "c" },
+          { from: "c", to: "done" },
+        ],
+      ),
+    );
+    for (const id of ["a", "b", "c"]) expect(nodeIn(chain, id).coalesce, id).toBeUndefined();
+    expect(chain.rewrites.some((r) => r.pass === "coalesce_http")).toBe(false);
+  });
+
   it("sends one request for GETs whose rendered request is the same, and gives each the answer", async () => {
     const { plain, optimised } = both(fanOut);
     const input = { id: 7, other: 7 };

@@ -1,5 +1,5 @@
 import { canonicalJson } from "../cas/hash";
-import type { IRNode } from "../compile/ir";
+import type { IR, IRNode } from "../compile/ir";
 import type { PassContext } from "./context";
 
 /**
@@ -16,18 +16,29 @@ import type { PassContext } from "./context";
  * - The coalescer changes how many requests reach a server, never which distinct requests do:
  *   the set of (method, URL, headers) a run sends is unchanged.
  * - Loop nodes are left alone (a loop that polls must see each answer).
+ * - A GET that is ordered with every other candidate (each is upstream or downstream of it, as
+ *   in a chain) can never be in flight beside another one: it is not marked, so it takes the
+ *   plain dispatch path with no lookup.
  * - Records one rewrite per static group of two or more nodes on the same parallel level (they
  *   are dispatched together, so they will share a request whenever their rendering agrees).
  */
 export function coalesceHttp(ctx: PassContext): void {
   const { ir, loops } = ctx;
   const groups = new Map<string, IRNode[]>();
-  for (const node of ir.nodes) {
-    if (node.type !== "http" || node.mode === "skip" || node.omit || loops.has(node.id)) continue;
+  const candidates = ir.nodes.filter((node) => {
+    if (node.type !== "http" || node.mode === "skip" || node.omit || loops.has(node.id)) {
+      return false;
+    }
     const config = node.config as Record<string, unknown>;
     const method = String(config.method ?? "GET").toUpperCase();
-    if (method !== "GET" && method !== "HEAD") continue;
-    if (config.body !== undefined && config.body !== null) continue;
+    if (method !== "GET" && method !== "HEAD") return false;
+    return config.body === undefined || config.body === null;
+  });
+  const overlapping = mayOverlap(ir, candidates);
+  for (const node of candidates) {
+    if (!overlapping.has(node.id)) continue;
+    const config = node.config as Record<string, unknown>;
+    const method = String(config.method ?? "GET").toUpperCase();
     const group = staticGroup(config, method, node.timeoutMs);
     node.coalesce = group;
     const key = `${node.level}:${group}`;
@@ -66,4 +77,72 @@ function staticGroup(config: Record<string, unknown>, method: string, timeoutMs:
     h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
   }
   return `g${h1.toString(16).padStart(8, "0")}${(h2 & 0xfffff).toString(16).padStart(5, "0")}`;
+}
+
+/**
+ * The candidates that have at least one other candidate neither upstream nor downstream of
+ * them (forward edges): only those can be in flight at the same time as another GET. Bitsets of
+ * candidate ancestors and descendants, filled in topological order: O(edges × candidates / 32).
+ */
+function mayOverlap(ir: IR, candidates: IRNode[]): Set<string> {
+  const k = candidates.length;
+  if (k < 2) return new Set();
+  const slot = new Map(candidates.map((n, i) => [n.index, i]));
+  const words = Math.ceil(k / 32);
+  const n = ir.nodes.length;
+  const down = Array.from({ length: n }, () => new Uint32Array(words));
+  const up = Array.from({ length: n }, () => new Uint32Array(words));
+  const succ: number[][] = Array.from({ length: n }, () => []);
+  const indegree = new Int32Array(n);
+  for (const e of ir.edges) {
+    if (e.loop !== null) continue;
+    const from = ir.byId[e.from]!;
+    const to = ir.byId[e.to]!;
+    succ[from]!.push(to);
+    indegree[to]!++;
+  }
+  const order: number[] = [];
+  const todo: number[] = [];
+  for (let i = 0; i < n; i++) if (indegree[i] === 0) todo.push(i);
+  while (todo.length > 0) {
+    const i = todo.pop()!;
+    order.push(i);
+    for (const j of succ[i]!) if (--indegree[j]! === 0) todo.push(j);
+  }
+  const set = (bits: Uint32Array, b: number) => {
+    bits[b >>> 5]! |= 1 << (b & 31);
+  };
+  const or = (into: Uint32Array, from: Uint32Array) => {
+    for (let w = 0; w < words; w++) into[w]! |= from[w]!;
+  };
+  for (const i of order) {
+    for (const j of succ[i]!) {
+      or(up[j]!, up[i]!);
+      const b = slot.get(i);
+      if (b !== undefined) set(up[j]!, b);
+    }
+  }
+  for (let o = order.length - 1; o >= 0; o--) {
+    const i = order[o]!;
+    for (const j of succ[i]!) {
+      or(down[i]!, down[j]!);
+      const b = slot.get(j);
+      if (b !== undefined) set(down[i]!, b);
+    }
+  }
+  const out = new Set<string>();
+  for (const node of candidates) {
+    let related = 1; // itself
+    const d = down[node.index]!;
+    const u = up[node.index]!;
+    for (let w = 0; w < words; w++) related += popcount(d[w]! | u[w]!);
+    if (related < k) out.add(node.id);
+  }
+  return out;
+}
+
+function popcount(x: number): number {
+  let v = x - ((x >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
