@@ -125,6 +125,19 @@ describe("GET /openapi.json", () => {
     expect(checked.length).toBeGreaterThan(25);
   });
 
+  it("documents the replay and patch bodies with exactly the fields they take", () => {
+    const bodyOf = (path: string) =>
+      resolve(doc, doc.paths[path]!.post!.requestBody!.content["application/json"]!.schema);
+    expect(Object.keys(bodyOf("/api/runs/{id}/replay").properties ?? {}).sort()).toEqual([
+      "fromNode",
+      "input",
+    ]);
+    expect(Object.keys(bodyOf("/api/runs/{id}/patches").properties ?? {}).sort()).toEqual([
+      "ops",
+      "reason",
+    ]);
+  });
+
   it("refuses a body without a field the document requires, or with one it does not allow, naming the field", async () => {
     const workflowId = await createWorkflow({
       name: "to edit",

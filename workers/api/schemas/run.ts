@@ -233,18 +233,6 @@ export const ReplayBody = z
       .min(1)
       .max(63)
       .describe("The node to execute again; every node upstream of it reuses its recorded output."),
-    omit: z
-      .object({ pass: z.string(), reason: z.string() })
-      .optional()
-      .describe("Set when the optimiser decided the node will not run, and why."),
-    fusedInto: z
-      .string()
-      .optional()
-      .describe("The head of the fused transform chain this node ran in."),
-    plan: z
-      .object({ earliestMs: z.number(), slackMs: z.number() })
-      .optional()
-      .describe("The optimiser's estimated earliest start and slack (0 = on the critical path)."),
     input: z
       .unknown()
       .optional()
