@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { addUsage, type Usage, ZERO_USAGE } from "../../core/agents/usage";
 import type { RunEvent } from "../../core/wire/frames";
 import { brief, formatDuration, printJsonLine, say } from "../output";
 import type { RunApproval, RunBody } from "../types";
@@ -17,13 +18,7 @@ export interface WatchView {
 }
 
 /** Model usage as the API reports it, per run, node or execution. */
-export interface UsageTotals {
-  promptTokens: number;
-  completionTokens: number;
-  cachedTokens: number;
-  calls: number;
-  costUsd: number | null;
-}
+export type UsageTotals = Usage;
 
 const ExecutionUsage = z.object({
   promptTokens: z.number(),
@@ -80,21 +75,7 @@ export class UsageTally {
       this.budget = run.usage.budget;
       return usageLine(run.usage);
     }
-    const total: UsageTotals = {
-      promptTokens: 0,
-      completionTokens: 0,
-      cachedTokens: 0,
-      calls: 0,
-      costUsd: 0,
-    };
-    for (const u of this.byExecution.values()) {
-      total.promptTokens += u.promptTokens;
-      total.completionTokens += u.completionTokens;
-      total.cachedTokens += u.cachedTokens;
-      total.calls += u.calls;
-      total.costUsd =
-        total.costUsd === null || u.costUsd === null ? null : total.costUsd + u.costUsd;
-    }
+    const total = [...this.byExecution.values()].reduce<UsageTotals>(addUsage, ZERO_USAGE);
     return usageLine(this.budget ? { ...total, budget: this.budget } : total);
   }
 }

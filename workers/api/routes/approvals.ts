@@ -1,7 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import type { DecisionRefusal } from "../../../durable-objects/run/approvals";
-import { ApiError, notFound } from "../errors";
+import { ApiError } from "../errors";
 import { apiRoute, routes } from "../route";
+import { runStub } from "../run-stub";
 import {
   APPROVAL_STATUSES,
   Approval,
@@ -38,11 +39,7 @@ export const approvalRoutes = routes()
     async (c) => {
       const body = c.req.valid("json");
       const { id: runId, nodeId } = c.req.valid("param");
-      const row = await c.env.DB.prepare(`SELECT id FROM runs WHERE id = ? AND tenant_id = ?`)
-        .bind(runId, c.get("tenantId"))
-        .first();
-      if (!row) throw notFound(`run ${runId}`);
-      const stub = c.env.RUNS.get(c.env.RUNS.idFromName(runId));
+      const stub = await runStub(c.env, c.get("tenantId"), runId);
       const vote: { by: string; decision: "approve" | "reject"; comment?: string; data?: unknown } =
         {
           by: c.get("keyName"),

@@ -2,22 +2,15 @@ import { z } from "@hono/zod-openapi";
 import { Patch as CorePatch } from "../../../core/patches";
 import type { PatchOutcome } from "../../../durable-objects/run/engine";
 import type { PatchRecord as StoredPatch } from "../../../durable-objects/run/patches";
-import { ApiError, notFound } from "../errors";
+import { ApiError } from "../errors";
 import { apiRoute, routes } from "../route";
+import { runStub } from "../run-stub";
 import { errors, json } from "../schemas/error";
 import { IdParam } from "../schemas/params";
 import { PatchList, PatchRecord } from "../schemas/run";
 
 const NewPatch = CorePatch.openapi("NewPatch");
 const tags = ["runs"];
-
-async function runStub(env: Env, tenantId: string, runId: string) {
-  const row = await env.DB.prepare(`SELECT id FROM runs WHERE id = ? AND tenant_id = ?`)
-    .bind(runId, tenantId)
-    .first();
-  if (!row) throw notFound(`run ${runId}`);
-  return env.RUNS.get(env.RUNS.idFromName(runId));
-}
 
 /**
  * A run's patches: the list (provenance of every proposal), and a patch proposed by a person.

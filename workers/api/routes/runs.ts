@@ -5,6 +5,7 @@ import { runs } from "../../../db/schema";
 import { ApiError, notFound } from "../errors";
 import { admitRun } from "../rate-limit";
 import { apiRoute, routes } from "../route";
+import { runStub } from "../run-stub";
 import { errors, json } from "../schemas/error";
 import { IdParam, intString, limitQuery } from "../schemas/params";
 import {
@@ -21,15 +22,6 @@ import {
 } from "../schemas/run";
 import { startRun } from "./start-run";
 import { loadVersion } from "./workflows";
-
-/** The run's stub, after checking in D1 that it belongs to the caller's tenant (else 404). */
-async function runStub(env: Env, tenantId: string, runId: string) {
-  const row = await env.DB.prepare(`SELECT id FROM runs WHERE id = ? AND tenant_id = ?`)
-    .bind(runId, tenantId)
-    .first();
-  if (!row) throw notFound(`run ${runId}`);
-  return env.RUNS.get(env.RUNS.idFromName(runId));
-}
 
 /** The run as its RunObject shows it (its RPC result, typed by the API's schema). */
 async function view(stub: Awaited<ReturnType<typeof runStub>>, runId: string): Promise<RunView> {
