@@ -76,20 +76,24 @@ function phaseTable(r: Results): string {
 
 /** The issue's targets, each with the numbers it was judged on. */
 function targets(r: Results): string[] {
-  const find = (key: string) => r.scenarios.find((s) => s.key === key)!;
+  const find = (key: string) => r.scenarios.find((s) => s.key === key);
   const wallPerNode = (s: Scenario) => median(aobOf(r, s).map((x) => x.wallMs / s.nodes));
   const phase = (s: Scenario, name: string) => pooled(aobOf(r, s), (x) => x.phases[name] ?? []);
   const verdict = (ok: boolean) => (ok ? "MET" : "NOT MET");
 
+  const lines: string[] = [];
   const chain = find("chain");
-  const engine = median(phase(chain, "engine")) / chain.nodes;
-  const transitions = pooled(aobOf(r, chain), (x) => x.transitions);
-  const hops = pooled(aobOf(r, chain), (x) => x.perNode);
-  const lines = [
-    `inline node transition <= 0.5 ms median: ${verdict(engine <= 0.5)}: engine time ${fmt(engine)} ms/node (run_started → run_completed ÷ ${chain.nodes}); event-log transition ${pair(transitions, 0)} ms and hop ${pair(hops, 0)} ms (median / p95, 1 ms resolution); end to end, start and projection included, ${fmt(wallPerNode(chain))} ms/node`,
-  ];
+  if (chain) {
+    const engine = median(phase(chain, "engine")) / chain.nodes;
+    const transitions = pooled(aobOf(r, chain), (x) => x.transitions);
+    const hops = pooled(aobOf(r, chain), (x) => x.perNode);
+    lines.push(
+      `inline node transition <= 0.5 ms median: ${verdict(engine <= 0.5)}: engine time ${fmt(engine)} ms/node (run_started → run_completed ÷ ${chain.nodes}); event-log transition ${pair(transitions, 0)} ms and hop ${pair(hops, 0)} ms (median / p95, 1 ms resolution); end to end, start and projection included, ${fmt(wallPerNode(chain))} ms/node`,
+    );
+  }
   for (const key of ["fanout-queued", "fanout-inline"]) {
     const s = find(key);
+    if (!s) continue;
     const mine = wallPerNode(s);
     const theirs = median(twinOf(r, s).map((x) => x.wallMs / s.nodes));
     lines.push(
@@ -97,6 +101,7 @@ function targets(r: Results): string[] {
     );
   }
   const queued = find("http-chain-queued");
+  if (!queued) return lines;
   const queuedHops = pooled(aobOf(r, queued), (x) => x.perNode);
   lines.push(
     `queued hop <= 8 ms median: ${verdict(median(queuedHops) <= 8)}: event-log hop ${pair(queuedHops, 0)} ms (median / p95), of which queue delivery ${fmt(median(phase(queued, "queueDelivery")), 0)} ms and execute + report ${fmt(median(phase(queued, "executeReport")), 0)} ms (medians); wall ÷ nodes ${fmt(wallPerNode(queued))} ms`,

@@ -78,7 +78,7 @@ async function runJob(job: Job, c: Clients): Promise<Sample> {
  * engines; warm-up rounds are printed but not kept. A failed run is recorded and skipped.
  */
 export async function measure(c: Clients, warmup: number, rounds: number): Promise<Results> {
-  const list = scenarios(c.target.url);
+  const list = chosen(scenarios(c.target.url), process.env.BENCH_SCENARIOS);
   const workflowIds = new Map<string, string>();
   for (const s of list) workflowIds.set(s.key, await c.aob.createWorkflow(s.definition));
   const results: Results = {
@@ -118,6 +118,7 @@ export async function measure(c: Clients, warmup: number, rounds: number): Promi
       const key = job.engine === "aob" ? job.scenario.key : groupOf(job.scenario);
       store.set(key, [...(store.get(key) ?? []), sample]);
     }
+    if (process.env.BENCH_SCENARIOS) continue;
     const noop = await attempt("workflows fanout_noop", round, () =>
       c.workflows.run({ shape: "fanout_noop", steps: FANOUT_NODES }),
     );
@@ -126,4 +127,16 @@ export async function measure(c: Clients, warmup: number, rounds: number): Promi
     if (!warm) results.noopFanout.push(noop.wallMs / FANOUT_NODES);
   }
   return results;
+}
+
+/** `BENCH_SCENARIOS=key,key` keeps only those scenarios (and skips the no-op reference shape). */
+export function chosen(list: Scenario[], keys: string | undefined): Scenario[] {
+  if (!keys) return list;
+  const wanted = keys.split(",").map((k) => k.trim());
+  const unknown = wanted.filter((k) => !list.some((s) => s.key === k));
+  if (unknown.length > 0) {
+    const known = list.map((s) => s.key).join(", ");
+    throw new Error(`BENCH_SCENARIOS: unknown scenario ${unknown.join(", ")} (known: ${known})`);
+  }
+  return list.filter((s) => wanted.includes(s.key));
 }
