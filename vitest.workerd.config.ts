@@ -20,6 +20,9 @@ export default defineConfig({
           OPENAI_API_KEY: "sk-test-stub",
           AOB_DEFAULT_MODEL: "stub-default",
           AOB_MODEL_PRICES: JSON.stringify({ priced: { input: 1, cachedInput: 0.5, output: 2 } }),
+          // Eager dispatch: a consumer invocation runs at most 3 jobs from its run's answers, so
+          // chains in these tests take both paths (eager.test.ts counts on 3).
+          AOB_EAGER_JOBS: "3",
           AOB_SECRETS_KEY: "dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTMyYnk=",
           // Storage is per test file, so each file gets fresh buckets; rate.test.ts bursts past 40.
           // An hour-long window: no token refills while a test runs, whatever the machine's speed.

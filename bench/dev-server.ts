@@ -86,6 +86,9 @@ export async function startDevServer(key: string, allowlist: string): Promise<De
       PERSIST_DIR,
       "--var",
       `AOB_HTTP_ALLOWLIST:${allowlist}`,
+      ...(process.env.BENCH_EAGER_JOBS === undefined
+        ? []
+        : ["--var", `AOB_EAGER_JOBS:${process.env.BENCH_EAGER_JOBS}`]),
       "--show-interactive-dev-session=false",
       "--log-level",
       process.env.AOB_VERBOSE ? "info" : "warn",

@@ -104,7 +104,7 @@ function targets(r: Results): string[] {
   if (!queued) return lines;
   const queuedHops = pooled(aobOf(r, queued), (x) => x.perNode);
   lines.push(
-    `queued hop <= 8 ms median: ${verdict(median(queuedHops) <= 8)}: event-log hop ${pair(queuedHops, 0)} ms (median / p95), of which queue delivery ${fmt(median(phase(queued, "queueDelivery")), 0)} ms and execute + report ${fmt(median(phase(queued, "executeReport")), 0)} ms (medians); wall ÷ nodes ${fmt(wallPerNode(queued))} ms`,
+    `queued hop <= 8 ms median: ${verdict(median(queuedHops) <= 8)}: event-log hop ${pair(queuedHops, 0)} ms (median / p95), of which queue delivery ${fmt(median(phase(queued, "queueDelivery")), 0)} ms and execute + report ${fmt(median(phase(queued, "executeReport")), 0)} ms (medians); wall ÷ nodes ${fmt(wallPerNode(queued))} ms; by delivery: ${byDelivery(phase(queued, "hopEager"), phase(queued, "hopQueue"))}`,
   );
   return lines;
 }
@@ -127,4 +127,11 @@ export function report(r: Results): string {
       .join("\n")}`,
     ...failures.map((f) => `- ${f}`),
   ].join("\n\n");
+}
+
+/** The queued chain's hops split by how each job reached the runner. */
+function byDelivery(eager: number[], queue: number[]): string {
+  const part = (name: string, xs: number[]) =>
+    xs.length === 0 ? `no ${name} hops` : `${xs.length} ${name} hops ${pair(xs, 0)} ms`;
+  return `${part("eager", eager)}, ${part("queue", queue)}`;
 }

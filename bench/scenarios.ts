@@ -108,6 +108,9 @@ export const PHASES: Record<string, string> = {
   queueDelivery: "node_queued → the runner starts the job (DO send, queue, consumer)",
   executeReport: "runner starts the job → node_succeeded (fetch, RPC, DO step)",
   inFlight: "node_started → node_succeeded of an inline node (its work and the DO step)",
+  hopEager:
+    "chains: hop to a queued node the runner took from its run's answer (eager dispatch, the default)",
+  hopQueue: "chains: hop to a queued node delivered by a queue message",
 };
 
 /** Reads an aob run's event log into a sample. */
@@ -116,6 +119,7 @@ export function aobSample(s: Scenario, run: AobRun): Sample {
   const began = new Map<string, number>();
   const queued = new Map<string, number>();
   const runnerStart = new Map<string, number>();
+  const delivery = new Map<string, string>();
   let runStarted = Number.NaN;
   let runCompleted = Number.NaN;
   for (const e of run.events) {
@@ -126,6 +130,7 @@ export function aobSample(s: Scenario, run: AobRun): Sample {
     if (e.type === "node_queued" && !queued.has(e.nodeId)) queued.set(e.nodeId, e.at);
     if (e.type === "node_started" && queued.has(e.nodeId)) {
       runnerStart.set(e.nodeId, Number(e.data?.startedAt));
+      delivery.set(e.nodeId, String(e.data?.delivery ?? "queue"));
     }
     if ((e.type === "node_started" || e.type === "node_queued") && !began.has(e.nodeId)) {
       began.set(e.nodeId, e.at);
@@ -162,6 +167,13 @@ export function aobSample(s: Scenario, run: AobRun): Sample {
   if (s.shape === "chain") {
     sample.perNode = gaps(ids.map((id) => at(succeeded, id)));
     sample.transitions = ids.slice(1).map((id, i) => at(began, id) - at(succeeded, ids[i]!));
+    if (delivery.size > 0) {
+      const hops = ids.slice(1).map((id, i) => ({ id, ms: sample.perNode[i]! }));
+      for (const via of ["eager", "queue"]) {
+        const key = via === "eager" ? "hopEager" : "hopQueue";
+        phases[key] = hops.filter((h) => delivery.get(h.id) === via).map((h) => h.ms);
+      }
+    }
   } else {
     sample.perNode = ids.map((id) => at(succeeded, id) - runStarted);
   }

@@ -15,6 +15,8 @@ export const NodeResult = z.object({
   itemAttempt: z.number().int().optional(),
   startedAt: z.number(),
   finishedAt: z.number(),
+  /** How the job reached the runner: a queue message, or an earlier `complete` answer (eager). */
+  delivery: z.enum(["queue", "eager"]).optional(),
   /** Model usage of an agent execution, reported whether it succeeded or not. */
   usage: z
     .object({

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { Patch, type PatchSource } from "../../core/patches";
+import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
 import { ApprovalBook, type Vote } from "./approvals";
 import { type CreateRun, type PatchOutcome, RunEngine } from "./engine";
@@ -53,9 +54,10 @@ export class RunObject extends DurableObject<Env> {
     return snapshot(this.engine, this.store, this.approvals)!;
   }
 
-  async complete(results: NodeResult[]): Promise<void> {
+  /** A runner's results; with `room`, the http jobs they make runnable come back to it. */
+  async complete(results: NodeResult[], room = 0): Promise<ExecuteJob[]> {
     this.engine.recover();
-    await this.engine.complete(results);
+    return this.engine.complete(results, room);
   }
 
   async cancel(reason?: string): Promise<RunView | null> {

@@ -59,6 +59,13 @@ interface Pending {
   annotate?: Record<string, unknown>;
   /** The IR a fused chain was evaluated under (fused.ts dropStaleChain). */
   ir?: IR;
+  /**
+   * A runner that reported this result and can run more jobs now (eager dispatch): http jobs
+   * this step makes runnable go to it, in the RPC answer, instead of through the queue.
+   */
+  eager?: EagerRoom;
+  /** Why the result arrived: `eager` when its job was handed back in an RPC answer. */
+  delivery?: "queue" | "eager";
   /** Settled once the step for this signal is committed (or could not be). */
   committed?: () => void;
   failed?: (err: unknown) => void;
@@ -70,6 +77,12 @@ interface Swap {
   /** Set by the swap: the materialised definition and the nodes the patch added. */
   definition?: WorkflowDefinition;
   added?: string[];
+}
+
+/** Jobs one `complete` call may take back, shared by the results it reports. */
+interface EagerRoom {
+  room: number;
+  jobs: ExecuteJob[];
 }
 
 /** A run's model budget: what it was created with, and what approvals raised it to. */
@@ -183,15 +196,25 @@ export class RunEngine {
     return this.enqueue([{ signal: reason ? { type: "cancel", reason } : { type: "cancel" } }]);
   }
 
-  /** Results reported by the runner (one RPC per run per consumer batch). */
-  complete(results: NodeResult[]): Promise<void> {
-    return this.enqueue(
+  /**
+   * Results reported by the runner (one RPC per run per consumer batch). With `room` > 0 the
+   * runner offers to run up to that many http jobs now: the jobs these results make runnable are
+   * returned (eager dispatch, ARCHITECTURE.md) instead of sent to the queue, once their step is
+   * committed. Each keeps its lease, so a runner that dies with one is covered by the alarm.
+   */
+  async complete(results: NodeResult[], room = 0): Promise<ExecuteJob[]> {
+    const eager: EagerRoom | undefined = room > 0 ? { room, jobs: [] } : undefined;
+    await this.enqueue(
       results.map((r): Pending => {
         const outcome: Outcome = r.outcome.ok
           ? { ok: true, port: r.outcome.port }
           : { ok: false, error: r.outcome.error };
         const output = r.outcome.ok ? r.outcome.output : undefined;
         const usage = r.usage ? { usage: r.usage } : {};
+        const via = {
+          ...(eager ? { eager } : {}),
+          ...(r.delivery ? { delivery: r.delivery } : {}),
+        };
         if (r.index !== undefined) {
           return {
             signal: {
@@ -203,6 +226,7 @@ export class RunEngine {
               outcome,
             },
             output,
+            ...via,
           };
         }
         return {
@@ -215,9 +239,11 @@ export class RunEngine {
           },
           output,
           ...usage,
+          ...via,
         };
       }),
     );
+    return eager?.jobs ?? [];
   }
 
   /** Fires due timers; on a fresh wake, first re-runs pure work a restart interrupted. */
@@ -363,24 +389,35 @@ export class RunEngine {
         item.failed?.(err);
         continue;
       }
-      item.committed?.();
+      // An eager report is answered with its jobs, so it settles once they are built (below).
+      if (!item.eager) item.committed?.();
       if (stepEvents.length > 0) this.onEvents(stepEvents);
       for (const id of result.dirtyNodes) {
         const entry = run.context.nodes[id];
         if (entry) entry.status = run.state.nodes[id]!.status;
       }
-      for (const command of result.commands) {
-        if (command.type === "finish") finished = true;
-        if (command.type !== "execute" && command.type !== "execute_item") continue;
-        if (command.type === "execute" && this.replayed(command)) continue;
-        if (command.type === "execute" && this.heldByBudget(command)) continue;
-        if (this.reuse.intercept(command)) continue;
-        if (command.mode === "queued") {
-          const job = await this.toJob(command);
-          if (job) jobs.push(job);
-        } else {
-          await this.execute(command);
+      try {
+        for (const command of result.commands) {
+          if (command.type === "finish") finished = true;
+          if (command.type !== "execute" && command.type !== "execute_item") continue;
+          if (command.type === "execute" && this.replayed(command)) continue;
+          if (command.type === "execute" && this.heldByBudget(command)) continue;
+          if (this.reuse.intercept(command)) continue;
+          if (command.mode === "queued") {
+            const job = await this.toJob(command);
+            if (!job) continue;
+            const eager = item.eager;
+            if (eager && job.step.type === "http" && eager.jobs.length < eager.room) {
+              eager.jobs.push(job);
+            } else {
+              jobs.push(job);
+            }
+          } else {
+            await this.execute(command);
+          }
         }
+      } finally {
+        if (item.eager) item.committed?.();
       }
     }
     for (let i = 0; i < jobs.length; i += QUEUE_BATCH) {
@@ -436,6 +473,7 @@ export class RunEngine {
         ) {
           data.usage = item.usage;
         }
+        if (own && item.delivery && event.type === "node_started") data.delivery = item.delivery;
         if (event.type === "node_succeeded" && nodeId && st) {
           const hash = this.storeOutput(nodeId, item, signal);
           data.outputHash = hash;

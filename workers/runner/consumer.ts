@@ -1,5 +1,6 @@
 import { type ExecuteJob, NodeJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
+import { EagerBudget, eagerJobs, reportAndContinue } from "./eager";
 import { executeJob } from "./execute";
 
 export const NODE_WORK_DLQ = "aob-node-work-dlq";
@@ -8,7 +9,8 @@ export const NODE_WORK_DLQ = "aob-node-work-dlq";
  * The queue consumer. Node work: execute every job of the batch concurrently, then report the
  * results of each run with one RPC (a DO takes ~1,000 requests/s; batching keeps fan-out cheap).
  * A message is acked only after its run accepted the report; otherwise it is retried, and after
- * the queue's retries it reaches the dead-letter queue.
+ * the queue's retries it reaches the dead-letter queue. A report may hand back the jobs it made
+ * runnable, which run here at once (eager dispatch, ./eager.ts).
  * Dead letters: tell the run the attempt failed (retryable), so it retries or fails at once
  * instead of waiting for the lease.
  */
@@ -32,14 +34,17 @@ export async function consume(batch: MessageBatch<unknown>, env: Env): Promise<v
     list.push({ job: parsed.data, message });
     byRun.set(parsed.data.runId, list);
   }
+  const budget = new EagerBudget(dead ? 0 : eagerJobs(env.AOB_EAGER_JOBS));
   await Promise.all(
     [...byRun].map(async ([runId, entries]) => {
       const results: NodeResult[] = dead
         ? entries.map(({ job }) => deadLetter(job))
         : await Promise.all(entries.map(({ job }) => executeJob(job, env)));
       try {
-        await env.RUNS.get(env.RUNS.idFromName(runId)).complete(results);
-        for (const { message } of entries) message.ack();
+        const run = env.RUNS.get(env.RUNS.idFromName(runId));
+        await reportAndContinue(run, results, budget, env, () => {
+          for (const { message } of entries) message.ack();
+        });
       } catch (err) {
         console.error(JSON.stringify({ at: "runner", runId, error: String(err) }));
         for (const { message } of entries) message.retry();

@@ -6,11 +6,16 @@ import { executeHttp } from "../platform/http-executor";
 import { type AgentRun, executeAgent } from "./agent";
 
 /** Executes one queued job; never throws (errors are results). */
-export async function executeJob(job: ExecuteJob, env: Env): Promise<NodeResult> {
+export async function executeJob(
+  job: ExecuteJob,
+  env: Env,
+  delivery: "queue" | "eager" = "queue",
+): Promise<NodeResult> {
   const startedAt = Date.now();
   const base = {
     nodeId: job.nodeId,
     attempt: job.attempt,
+    delivery,
     ...(job.index === undefined ? {} : { index: job.index, itemAttempt: job.itemAttempt ?? 1 }),
   };
   try {
