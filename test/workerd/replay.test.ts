@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from "vitest";
-import { api, createWorkflow, startRun, waitForRun } from "./helpers";
+import { api, createWorkflow, type RunBody, startRun, waitForRun } from "./helpers";
 
 const fixture = inject("fixtureUrl");
 
@@ -85,6 +85,52 @@ describe("replay and run diff", () => {
     const third = await waitForRun(again.body.runId);
     expect(third.output).toEqual({ summary: "q=dogs n=2", posted: "q=dogs n=2" });
     expect(await count(`${tag}fetch`)).toBe(2);
+  });
+
+  it("replays the graph the source ran: a node a patch added can be replayed", async () => {
+    const tag = `replaypatched${Date.now()}`;
+    const id = await createWorkflow({
+      name: "patched",
+      nodes: [
+        { id: "start", type: "start" },
+        { id: "gate", type: "approval", config: { message: "go on?" } },
+      ],
+      edges: [{ from: "start", to: "gate" }],
+    });
+    const runId = await startRun(id);
+    const until = Date.now() + 5000;
+    while ((await api<RunBody>("GET", `/api/runs/${runId}`)).body.status !== "waiting") {
+      if (Date.now() > until) throw new Error("the run never waited at the gate");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const patched = await api("POST", `/api/runs/${runId}/patches`, {
+      ops: [
+        {
+          op: "add_node",
+          node: { id: "extra", type: "http", config: { url: `${fixture}/echo/${tag}` } },
+        },
+        { op: "add_edge", edge: { from: "gate", to: "extra", on: "approved" } },
+      ],
+    });
+    expect(patched.status).toBe(201);
+    await api("POST", `/api/runs/${runId}/approvals/gate`, { decision: "approve" });
+    const first = await waitForRun(runId);
+    expect(first.nodes.find((n) => n.id === "extra")?.status).toBe("succeeded");
+    expect(await count(tag)).toBe(1);
+
+    const res = await api<{ runId: string }>("POST", `/api/runs/${runId}/replay`, {
+      fromNode: "extra",
+    });
+    expect(res.status).toBe(202);
+    const replay = await waitForRun(res.body.runId);
+    // The gate's recorded decision is reused (nobody is asked again); the patched node runs.
+    expect(replay.status).toBe("completed");
+    expect(replay.nodes.map((n) => [n.id, n.status])).toEqual([
+      ["start", "succeeded"],
+      ["gate", "succeeded"],
+      ["extra", "succeeded"],
+    ]);
+    expect(await count(tag)).toBe(2);
   });
 
   it("refuses an unknown node and a run that has not ended", async () => {

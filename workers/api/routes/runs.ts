@@ -151,7 +151,7 @@ export const runRoutes = routes()
       path: "/runs/{id}/replay",
       summary: "Start a new run that reuses the outputs upstream of a node",
       description:
-        "Executes `fromNode` and everything downstream of it again; every node upstream keeps its recorded output. Rate-limited like a start.",
+        "Executes `fromNode` and everything downstream of it again; every node upstream keeps its recorded output. The replay runs the graph the source ran: its version with the patches applied during the source run, so a node a patch added can be replayed too. Rate-limited like a start.",
       tags,
       request: {
         params: Id,
@@ -172,14 +172,17 @@ export const runRoutes = routes()
         );
       }
       const v = await loadVersion(c.env, c.get("tenantId"), source.workflowId, source.version);
-      await admitRun(c, v.definition);
+      // The graph the source ran: its version plus the patches applied to it, so a node a patch
+      // added can be replayed and the replay runs what the source ran.
+      const definition = (await stub.materialised())?.definition ?? v.definition;
+      await admitRun(c, definition);
       const sourceInput = body.input === undefined ? await stub.input() : body.input;
       const runId = await startRun(
         c.env,
         c.get("tenantId"),
         source.workflowId,
         source.version,
-        v.definition,
+        definition,
         sourceInput,
         {
           sourceRunId: sourceId,
