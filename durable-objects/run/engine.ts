@@ -1119,9 +1119,15 @@ export class RunEngine {
 
   // ---- side effects after a step -------------------------------------------------------------
 
+  /**
+   * Keeps the alarm at or before the earliest timer. An alarm that is already earlier stays: it
+   * finds nothing due and re-arms. So a chain of queued nodes, whose leases each end later than
+   * the last, writes the alarm once per lease period rather than on every hop.
+   */
   private async syncAlarm(): Promise<void> {
     const next = this.store.nextTimerAt();
     if (next === this.alarmAt) return;
+    if (next !== null && this.alarmAt !== null && this.alarmAt <= next) return;
     this.alarmAt = next;
     if (next === null) await this.storage.deleteAlarm();
     else await this.storage.setAlarm(next);

@@ -23,8 +23,9 @@ export function PatchList({
     return (
       <EmptyState title="No patches">
         An <em>Agent</em> node given the <code>patch_workflow</code> tool can add nodes and edges to
-        a run while it goes; a person can send one to <code>POST /api/runs/:id/patches</code>.
-        Patches are listed here and what they add is highlighted on the graph.
+        a run while it goes; a person can propose one with <em>Propose patch</em> (or{" "}
+        <code>POST /api/runs/:id/patches</code>) while the run is running or waiting. Patches are
+        listed here and what they add is highlighted on the graph.
       </EmptyState>
     );
   }

@@ -15,6 +15,7 @@ import { attemptsOf } from "./attempts";
 import { type MenuAt, NodeMenu } from "./NodeMenu";
 import { NodePanel } from "./NodePanel";
 import { PatchList } from "./PatchList";
+import { ProposePatchDialog } from "./ProposePatchDialog";
 import { runCanvas } from "./patched-graph";
 import { RunCanvas } from "./RunCanvas";
 import { RunSummary } from "./RunSummary";
@@ -43,6 +44,7 @@ function RunScreen({ runId }: { runId: string }) {
   const [selected, setSelected] = useState<string | null>(null);
   const [tab, setTab] = useState<Tab>("details");
   const [menu, setMenu] = useState<MenuAt | null>(null);
+  const [proposing, setProposing] = useState(false);
   const [action, setAction] = useState<{ busy: boolean; error: string | null }>({
     busy: false,
     error: null,
@@ -269,11 +271,28 @@ function RunScreen({ runId }: { runId: string }) {
             {tab === "timeline" ? (
               <Timeline events={run.events} onSelectNode={selectNode} />
             ) : tab === "patches" ? (
-              <PatchList
-                patches={view.patches}
-                onSelectNode={selectNode}
-                skipped={canvas?.skipped ?? []}
-              />
+              <>
+                <div className="patch-actions">
+                  <button
+                    type="button"
+                    onClick={() => setProposing(true)}
+                    disabled={over || !canvas}
+                    aria-describedby={over ? "propose-patch-why" : undefined}
+                  >
+                    Propose patch…
+                  </button>
+                  {over && (
+                    <span className="help" id="propose-patch-why">
+                      The run has ended: only a running or waiting run takes patches.
+                    </span>
+                  )}
+                </div>
+                <PatchList
+                  patches={view.patches}
+                  onSelectNode={selectNode}
+                  skipped={canvas?.skipped ?? []}
+                />
+              </>
             ) : node ? (
               <NodePanel
                 node={node}
@@ -301,6 +320,23 @@ function RunScreen({ runId }: { runId: string }) {
           </div>
         </aside>
       </div>
+      {proposing && canvas && (
+        <ProposePatchDialog
+          runId={view.id}
+          nodes={canvas.nodes.map((n) => ({
+            id: n.id,
+            kind: n.data.kind,
+            config: n.data.config,
+            status: live.nodes[n.id]?.status ?? "pending",
+          }))}
+          over={over}
+          onApplied={() => {
+            setProposing(false);
+            setTab("patches");
+          }}
+          onClose={() => setProposing(false)}
+        />
+      )}
     </div>
   );
 }
