@@ -14,13 +14,7 @@ const parsed = new Map<string, Allowlist>();
  * Every outbound request of the platform goes through here.
  */
 export function fetchTextFor(env: Pick<Env, "AOB_HTTP_ALLOWLIST">): FetchText {
-  const raw = env.AOB_HTTP_ALLOWLIST ?? "";
-  let allowlist = parsed.get(raw);
-  if (!allowlist) {
-    allowlist = parseAllowlist(raw);
-    parsed.set(raw, allowlist);
-  }
-  const list = allowlist;
+  const list = allowlistOf(env);
   return (url, init) => {
     const guarded = createGuardedFetch({
       allowlist: list,
@@ -37,11 +31,16 @@ export function fetchTextFor(env: Pick<Env, "AOB_HTTP_ALLOWLIST">): FetchText {
 
 /** The guard's streaming variant (same policy and allow-list), for the `openai` SDK. */
 export function streamFetchFor(env: Pick<Env, "AOB_HTTP_ALLOWLIST">) {
+  return createGuardedStreamFetch({ allowlist: allowlistOf(env) });
+}
+
+/** `AOB_HTTP_ALLOWLIST`, parsed once per distinct value. */
+function allowlistOf(env: Pick<Env, "AOB_HTTP_ALLOWLIST">): Allowlist {
   const raw = env.AOB_HTTP_ALLOWLIST ?? "";
   let allowlist = parsed.get(raw);
   if (!allowlist) {
     allowlist = parseAllowlist(raw);
     parsed.set(raw, allowlist);
   }
-  return createGuardedStreamFetch({ allowlist });
+  return allowlist;
 }

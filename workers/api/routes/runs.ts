@@ -174,7 +174,8 @@ export const runRoutes = routes()
       const v = await loadVersion(c.env, c.get("tenantId"), source.workflowId, source.version);
       // The graph the source ran: its version plus the patches applied to it, so a node a patch
       // added can be replayed and the replay runs what the source ran.
-      const definition = (await stub.materialised())?.definition ?? v.definition;
+      const materialised = (await stub.materialised()) as { definition: unknown } | null;
+      const definition = materialised?.definition ?? v.definition;
       await admitRun(c, definition);
       const sourceInput = body.input === undefined ? await stub.input() : body.input;
       const runId = await startRun(
