@@ -202,7 +202,7 @@ describe("attempts from the event log", () => {
       }),
       ev(5, "node_queued", "other", { attempt: 1 }),
       ev(6, "node_queued", "agent", { attempt: 2 }),
-      ev(7, "node_started", "agent", { attempt: 2, startedAt: 1700 }),
+      ev(7, "node_started", "agent", { attempt: 2, startedAt: 1700, delivery: "queue" }),
       ev(8, "node_succeeded", "agent", {
         attempt: 2,
         port: null,
@@ -228,6 +228,7 @@ describe("attempts from the event log", () => {
         startedAt: 1700,
         finishedAt: 1800,
         durationMs: 90,
+        delivery: "queue",
         port: null,
         usage: { ...usage, costUsd: 0.0012 },
       },

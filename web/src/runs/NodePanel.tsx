@@ -217,6 +217,18 @@ function AttemptRow({ attempt: a }: { attempt: Attempt }) {
         <td>
           <StatusBadge status={a.status} />
           {a.waitingFor && <span className="muted"> {a.waitingFor}</span>}
+          {a.delivery && (
+            <span
+              className="muted"
+              title={
+                a.delivery === "eager"
+                  ? "The runner took this job straight from its run's answer (eager dispatch)"
+                  : "Delivered to the runner by a queue message"
+              }
+            >
+              {a.delivery === "eager" ? " · eager" : " · via queue"}
+            </span>
+          )}
         </td>
         <td>{started === undefined ? "–" : new Date(started).toLocaleTimeString()}</td>
         <td>{formatDuration(a.durationMs)}</td>

@@ -34,6 +34,8 @@ export interface Attempt {
   /** A failed attempt that will be retried: when the next one starts. */
   retryAt?: number;
   usage?: UsageInfo;
+  /** How a queued job reached the runner: a queue message, or its run's answer (eager). */
+  delivery?: "queue" | "eager";
 }
 
 function num(value: unknown): number | undefined {
@@ -113,6 +115,7 @@ export function attemptsOf(events: readonly RunEvent[], nodeId: string): Attempt
         if (a) {
           a.status = "running";
           a.startedAt = num(d.startedAt) ?? e.at;
+          if (d.delivery === "queue" || d.delivery === "eager") a.delivery = d.delivery;
         }
         break;
       }
