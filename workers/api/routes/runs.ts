@@ -1,7 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { and, desc, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import type { WorkflowDefinition } from "../../../core/workflow/definition";
 import { runs } from "../../../db/schema";
 import { ApiError, notFound } from "../errors";
 import { admitRun } from "../rate-limit";
@@ -175,10 +174,7 @@ export const runRoutes = routes()
       const v = await loadVersion(c.env, c.get("tenantId"), source.workflowId, source.version);
       // The graph the source ran: its version plus the patches applied to it, so a node a patch
       // added can be replayed and the replay runs what the source ran.
-      // Cast like `view`: the RPC types read a definition's `config: Record<string, unknown>`
-      // as not serialisable and turn this result into `null` (or not, depending on the order in
-      // which tsc meets the types).
-      const materialised = (await stub.materialised()) as { definition: WorkflowDefinition } | null;
+      const materialised = (await stub.materialised()) as { definition: unknown } | null;
       const definition = materialised?.definition ?? v.definition;
       await admitRun(c, definition);
       const sourceInput = body.input === undefined ? await stub.input() : body.input;
