@@ -3,6 +3,14 @@ import type { RunContext } from "../../core/executors/context";
 import type { RunState } from "../../core/scheduler/state";
 import type { RunMeta, RunStore } from "./store";
 
+/** The run as the engine holds it in memory; `context` is kept in step with `state`. */
+export interface Loaded {
+  meta: RunMeta;
+  ir: IR;
+  state: RunState;
+  context: RunContext;
+}
+
 /** Builds the expression context from storage (on wake); afterwards it is kept up to date in memory. */
 export function buildContext(
   meta: RunMeta,

@@ -13,7 +13,7 @@ import { HttpFetchError } from "../../core/net";
 import type { PatchSource } from "../../core/patches";
 import type { ExecuteJob } from "../../core/wire/node-job";
 import type { WorkflowDefinition } from "../../core/workflow/definition";
-import type { PatchOutcome } from "../../durable-objects/run/engine";
+import type { PatchOutcome } from "../../durable-objects/run/runtime-patches";
 import { fetchTextFor, streamFetchFor } from "../platform/fetch";
 
 /** What an agent execution produced: its answer and what it cost, even when it failed. */

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { Patch as CorePatch } from "../../../core/patches";
-import type { PatchOutcome } from "../../../durable-objects/run/engine";
 import type { PatchRecord as StoredPatch } from "../../../durable-objects/run/patches";
+import type { PatchOutcome } from "../../../durable-objects/run/runtime-patches";
 import { ApiError } from "../errors";
 import { apiRoute, routes } from "../route";
 import { runStub } from "../run-stub";

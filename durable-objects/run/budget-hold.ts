@@ -1,0 +1,85 @@
+/**
+ * A run's model budget as the engine enforces it: the budget an agent is checked against before
+ * it starts, the hold (a generated approval) that parks it when the run has spent the budget, and
+ * the raise an approved hold gives. The spending itself is usage.ts's ledger.
+ */
+
+import { type Budget, budgetQuestion, budgetReached, raiseBudget } from "../../core/agents/budget";
+import type { Command } from "../../core/scheduler/commands";
+import type { ApprovalBook } from "./approvals";
+import type { Loaded } from "./context";
+import type { Pending } from "./pending";
+import type { RunStore } from "./store";
+import type { UsageLedger } from "./usage";
+
+/** A run's model budget: what it was created with, and what approvals raised it to. */
+export interface BudgetState {
+  original: Budget;
+  current: Budget;
+}
+
+/** What the engine lends this module. */
+export interface BudgetHost {
+  storage: DurableObjectStorage;
+  store: RunStore;
+  approvals: ApprovalBook;
+  usage: UsageLedger;
+  run(): Loaded;
+  /** Queues a signal for the pump. */
+  push(pending: Pending): void;
+}
+
+export class BudgetHold {
+  constructor(private readonly host: BudgetHost) {}
+
+  state(): BudgetState | null {
+    return this.host.store.getMeta<BudgetState>("budget") ?? null;
+  }
+
+  /**
+   * Before an agent starts: if the run has spent its budget, park the node behind a generated
+   * approval instead of dispatching it.
+   */
+  holds(command: Extract<Command, { type: "execute" }>): boolean {
+    const run = this.host.run();
+    if (run.ir.nodes[run.ir.byId[command.nodeId]!]!.type !== "agent") return false;
+    const budget = this.state();
+    const spent = this.host.usage.spent();
+    const reached = budget ? budgetReached(spent, budget.current) : null;
+    if (!budget || !reached) return false;
+    const message = budgetQuestion(spent, budget.current, budget.original);
+    const createdAt = Date.now();
+    this.host.storage.transactionSync(() =>
+      this.host.approvals.open({
+        nodeId: command.nodeId,
+        attempt: command.attempt,
+        message,
+        required: 1,
+        createdAt,
+      }),
+    );
+    this.host.push({
+      signal: {
+        type: "hold",
+        nodeId: command.nodeId,
+        attempt: command.attempt,
+        data: { message, reached, spent, budget: budget.current, more: budget.original },
+      },
+    });
+    return true;
+  }
+
+  /**
+   * Approving a budget hold raises the budget by its original size before the agent starts
+   * again. Runs inside the transaction that records the deciding vote.
+   */
+  raise(): void {
+    const budget = this.state();
+    if (budget) {
+      this.host.store.setMeta("budget", {
+        ...budget,
+        current: raiseBudget(budget.current, budget.original),
+      });
+    }
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * Approvals as the engine drives them: opening an approval node's request and parking the node,
+ * and a person's vote turned into a `decide` signal once it decides. The checks and the stored
+ * requests are approvals.ts's book; the budget a decision raises is budget-hold.ts's.
+ */
+
+import type { IRNode } from "../../core/compile/ir";
+import type { RunContext } from "../../core/executors/context";
+import { renderTemplates } from "../../core/expressions/template";
+import type { ApprovalBook, DecisionRefusal, Vote } from "./approvals";
+import type { Loaded } from "./context";
+import type { Pending } from "./pending";
+import type { RunStore, StoredEvent } from "./store";
+
+/** What the engine lends this module. */
+export interface DecisionHost {
+  storage: DurableObjectStorage;
+  store: RunStore;
+  approvals: ApprovalBook;
+  run(): Loaded | null;
+  /** Queues a signal for the pump. */
+  push(pending: Pending): void;
+  /** Queues signals and resolves once they are committed. */
+  enqueue(items: Pending[]): Promise<void>;
+  /** Sends durable events to live subscribers. */
+  emit(events: StoredEvent[]): void;
+  /** Raises the run's budget after an approved budget hold, inside the vote's transaction. */
+  raiseBudget(): void;
+  /** Marks an approval request whose D1 row must be written. */
+  approvalChanged(nodeId: string, attempt: number): void;
+  /** Starts the D1 projection in the background. */
+  project(): void;
+}
+
+export class Decisions {
+  constructor(private readonly host: DecisionHost) {}
+
+  /** Renders the approval's message, records the request and parks the node. */
+  async openApproval(node: IRNode, attempt: number, context: RunContext): Promise<void> {
+    const config = node.config as {
+      message: string;
+      form?: Record<string, unknown>;
+      timeoutSeconds?: number;
+      required?: number;
+    };
+    const message = String(await renderTemplates(config.message, context));
+    const createdAt = Date.now();
+    const expiresAt = config.timeoutSeconds ? createdAt + config.timeoutSeconds * 1000 : undefined;
+    const required = config.required ?? 1;
+    this.host.storage.transactionSync(() =>
+      this.host.approvals.open({
+        nodeId: node.id,
+        attempt,
+        message,
+        required,
+        createdAt,
+        ...(config.form ? { form: config.form } : {}),
+        ...(expiresAt === undefined ? {} : { expiresAt }),
+      }),
+    );
+    this.host.push({
+      signal: {
+        type: "wait",
+        nodeId: node.id,
+        attempt,
+        until: expiresAt ?? null,
+        reason: "approval",
+        data: { message, form: config.form ?? null, required },
+      },
+    });
+  }
+
+  /**
+   * A person's vote on an approval. Refusals (unknown node, not waiting, already decided, a form
+   * that does not validate) record nothing. A vote that completes the quorum, or any rejection,
+   * decides the node.
+   */
+  async decide(
+    nodeId: string,
+    vote: Omit<Vote, "at">,
+  ): Promise<{ ok: true; approval: ReturnType<ApprovalBook["get"]> } | DecisionRefusal> {
+    const { approvals, storage, store } = this.host;
+    const run = this.host.run();
+    if (!run || !Object.hasOwn(run.ir.byId, nodeId)) {
+      return {
+        ok: false,
+        status: 404,
+        code: "not_found",
+        message: `the run has no node "${nodeId}"`,
+      };
+    }
+    const node = run.ir.nodes[run.ir.byId[nodeId]!]!;
+    const st = run.state.nodes[nodeId]!;
+    const budgetHold = st.status === "waiting" && st.waitReason === "budget";
+    if (node.type !== "approval" && !budgetHold && !approvals.get(nodeId, st.attempt)) {
+      return {
+        ok: false,
+        status: 409,
+        code: "not_waiting",
+        message: `node "${nodeId}" is a ${node.type} node, not an approval, and no budget decision is pending on it`,
+      };
+    }
+    const request = approvals.get(nodeId, st.attempt);
+    if (request && request.status !== "pending") {
+      return approvals.check(request, vote)!;
+    }
+    if (
+      !request ||
+      st.status !== "waiting" ||
+      (st.waitReason !== "approval" && st.waitReason !== "budget")
+    ) {
+      return {
+        ok: false,
+        status: 409,
+        code: "not_waiting",
+        message: `node "${nodeId}" is not waiting for a decision (it is ${st.status})`,
+      };
+    }
+    const refusal = approvals.check(request, vote);
+    if (refusal) return refusal;
+    const at = Date.now();
+    const cast: Vote = { ...vote, at };
+    const outcome = storage.transactionSync(() => {
+      const decided = approvals.cast(request, cast);
+      // Approving a budget hold raises the budget before the agent starts again.
+      if (decided === "approved" && budgetHold) this.host.raiseBudget();
+      return decided;
+    });
+    this.host.approvalChanged(nodeId, st.attempt);
+    const votes = [...request.votes, cast];
+    if (outcome) {
+      const approving = votes.filter((v) => v.decision === "approve");
+      const output = {
+        decision: outcome,
+        by: votes.map((v) => v.by),
+        comment: cast.comment ?? null,
+        data: approving.at(-1)?.data ?? null,
+        votes: votes.map(({ by, decision, comment, at: when }) => ({
+          by,
+          decision,
+          comment: comment ?? null,
+          at: when,
+        })),
+      };
+      await this.host.enqueue([
+        {
+          signal: {
+            type: "decide",
+            nodeId,
+            attempt: st.attempt,
+            port: outcome,
+            data: { by: cast.by, comment: cast.comment ?? null, votes: output.votes },
+          },
+          output,
+        },
+      ]);
+    } else {
+      const event = storage.transactionSync(() =>
+        store.appendEvent(
+          {
+            type: "approval_voted",
+            nodeId,
+            data: {
+              attempt: st.attempt,
+              by: cast.by,
+              decision: cast.decision,
+              approvals: votes.length,
+              required: request.required,
+            },
+          },
+          at,
+        ),
+      );
+      this.host.emit([event]);
+      this.host.project();
+    }
+    return { ok: true, approval: approvals.get(nodeId, st.attempt) };
+  }
+}

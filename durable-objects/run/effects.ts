@@ -1,0 +1,135 @@
+/**
+ * The side effects after a step, none of which holds the pump: the alarm kept at or before the
+ * earliest timer, the R2 outbox flushed in the background, and the D1 projection (projection.ts)
+ * chained in order, with the approvals and patches whose rows it must write.
+ */
+
+import { putBlob } from "../../workers/platform/cas";
+import type { ApprovalBook } from "./approvals";
+import type { Loaded } from "./context";
+import type { PatchBook } from "./patches";
+import { projectApprovals, projectPatches, projectRun } from "./projection";
+import type { RunStore } from "./store";
+import type { UsageLedger } from "./usage";
+
+/** What the engine lends this module. */
+export interface EffectsHost {
+  storage: DurableObjectStorage;
+  env: Env;
+  store: RunStore;
+  approvals: ApprovalBook;
+  patches: PatchBook;
+  usage: UsageLedger;
+  run(): Loaded;
+}
+
+export class StepEffects {
+  private alarmAt: number | null = null;
+  private flushing: Promise<void> | null = null;
+  private projecting: Promise<void> = Promise.resolve();
+  /** Approvals (node:attempt) whose D1 row must be written. */
+  private readonly approvalsDirty = new Set<string>();
+  /** Patches whose D1 row must be written. */
+  private readonly patchesDirty = new Set<number>();
+
+  /** `projectedStatus`: the run status D1 already holds (the stored status on wake). */
+  constructor(
+    private readonly host: EffectsHost,
+    private projectedStatus: string | null,
+  ) {}
+
+  /** The alarm fired, so none is set until the next `syncAlarm`. */
+  alarmFired(): void {
+    this.alarmAt = null;
+  }
+
+  /** An approval request changed: its D1 row is written with the next projection. */
+  approvalChanged(nodeId: string, attempt: number): void {
+    this.approvalsDirty.add(`${nodeId}:${attempt}`);
+  }
+
+  /** A patch changed: its D1 row is written with the next projection. */
+  patchChanged(id: number): void {
+    this.patchesDirty.add(id);
+  }
+
+  /**
+   * Keeps the alarm at or before the earliest timer. An alarm that is already earlier stays: it
+   * finds nothing due and re-arms. So a chain of queued nodes, whose leases each end later than
+   * the last, writes the alarm once per lease period rather than on every hop.
+   */
+  async syncAlarm(): Promise<void> {
+    const next = this.host.store.nextTimerAt();
+    if (next === this.alarmAt) return;
+    if (next !== null && this.alarmAt !== null && this.alarmAt <= next) return;
+    this.alarmAt = next;
+    if (next === null) await this.host.storage.deleteAlarm();
+    else await this.host.storage.setAlarm(next);
+  }
+
+  /** Writes outbox blobs to R2 in the background; the outbox keeps them until written. */
+  flushBlobs(): void {
+    if (this.flushing) return;
+    const { env, store } = this.host;
+    this.flushing = (async () => {
+      for (;;) {
+        const batch = store.pendingBlobs(32);
+        if (batch.length === 0) return;
+        await Promise.all(
+          batch.map(async ({ hash, json }) => {
+            await putBlob(env.BLOBS, hash, json);
+            store.blobWritten(hash);
+          }),
+        );
+      }
+    })()
+      .catch((err: unknown) => console.error(JSON.stringify({ at: "cas", error: String(err) })))
+      .finally(() => {
+        this.flushing = null;
+      });
+  }
+
+  /** After a pump pass: projects when the run finished, its status moved or a row is dirty. */
+  projectIfChanged(finished: boolean): void {
+    const run = this.host.run();
+    if (
+      finished ||
+      run.state.status !== this.projectedStatus ||
+      this.approvalsDirty.size > 0 ||
+      this.patchesDirty.size > 0
+    ) {
+      this.projectInBackground();
+    }
+  }
+
+  /** D1 writes never hold the pump: they are chained in the background, in order. */
+  projectInBackground(): void {
+    const { env, store, approvals: book, patches: patchBook, usage } = this.host;
+    const run = this.host.run();
+    const approvals = [...this.approvalsDirty];
+    this.approvalsDirty.clear();
+    const patches = [...this.patchesDirty];
+    this.patchesDirty.clear();
+    const status = run.state.status;
+    this.projecting = this.projecting.then(async () => {
+      try {
+        await projectRun(env.DB, run.meta, run.state, store, {
+          spent: usage.spent(),
+          of: (nodeId, attempt) => usage.of(nodeId, attempt),
+        });
+        await projectApprovals(env.DB, run.meta, book, approvals);
+        await projectPatches(env.DB, run.meta, patchBook, patches);
+        this.projectedStatus = status;
+      } catch (err) {
+        console.error(
+          JSON.stringify({ at: "projection", runId: run.meta.runId, error: String(err) }),
+        );
+      }
+    });
+  }
+
+  /** Waits for the D1 projection written so far (tests and shutdown). */
+  projected(): Promise<void> {
+    return this.projecting;
+  }
+}

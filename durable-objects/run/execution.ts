@@ -1,0 +1,235 @@
+/**
+ * Node execution as the engine starts it: inline and wait work run in the object (pure
+ * evaluations, inline fetches, map lists, delays, fused chains, approvals), whose outcomes come
+ * back as signals; queued work becomes a job (`toJob`), its config rendered, agents' prompts
+ * included, and map items in their own context.
+ */
+
+import type { IRNode } from "../../core/compile/ir";
+import { toNodeError } from "../../core/errors";
+import type { RunContext } from "../../core/executors/context";
+import { delayUntil, evaluateItems, runInline } from "../../core/executors/inline";
+import { renderTemplates } from "../../core/expressions/template";
+import type { Command } from "../../core/scheduler/commands";
+import type { Outcome } from "../../core/scheduler/signals";
+import { protectSecretRefs } from "../../core/secrets/refs";
+import type { ExecuteJob } from "../../core/wire/node-job";
+import { addressOf } from "../../workers/platform/hash";
+import { executeHttp } from "../../workers/platform/http-executor";
+import type { Loaded } from "./context";
+import { executeFusedChain } from "./fused";
+import type { Pending } from "./pending";
+import type { RunStore } from "./store";
+
+/** Largest node output kept (inline in SQLite, and in R2). Bigger outputs fail the node. */
+export const MAX_OUTPUT_BYTES = 1024 * 1024;
+/** Resolved inputs kept per attempt for the run view; bigger ones are kept as their size. */
+const MAX_INPUT_BYTES = 16 * 1024;
+
+type ExecuteCommand = Extract<Command, { type: "execute" | "execute_item" }>;
+
+/** What the engine lends this module. */
+export interface ExecutionHost {
+  storage: DurableObjectStorage;
+  env: Env;
+  store: RunStore;
+  run(): Loaded;
+  /** Queues a signal for the pump. */
+  push(pending: Pending): void;
+  /** Runs the pump unless it is running. */
+  kick(): Promise<void>;
+  /** Renders an approval node's request and parks the node (decisions.ts). */
+  openApproval(node: IRNode, attempt: number, context: RunContext): Promise<void>;
+}
+
+export class NodeExecution {
+  constructor(private readonly host: ExecutionHost) {}
+
+  /** Runs inline or wait work; its result comes back as a signal through the queue of signals. */
+  async execute(command: ExecuteCommand): Promise<void> {
+    const { storage, store } = this.host;
+    const run = this.host.run();
+    const node = run.ir.nodes[run.ir.byId[command.nodeId]!]!;
+    const reply = (outcome: Outcome, output?: unknown) => {
+      const pending = resultOf(command, outcome);
+      if (output !== undefined) pending.output = output;
+      this.host.push(pending);
+    };
+    const step = command.type === "execute" ? node : node.body!;
+    const context =
+      command.type === "execute" ? run.context : this.itemContext(node, command.index);
+    try {
+      if (step.type === "http") {
+        // Inline http: the DO fetches itself, without holding the pump; the lease covers a crash.
+        const attempt = command.type === "execute" ? command.attempt : null;
+        void this.fetchInline(step.config, context, command.timeoutMs, node.id, attempt).then(
+          (output) => void this.enqueueLater(reply, { ok: true, port: null }, output),
+          (err: unknown) => void this.enqueueLater(reply, { ok: false, error: toNodeError(err) }),
+        );
+        return;
+      }
+      if (command.type === "execute" && node.type === "map") {
+        const items = await evaluateItems(node.id, node.config, context);
+        storage.transactionSync(() => store.saveMapList(node.id, command.attempt, items));
+        this.host.push({
+          signal: { type: "items", nodeId: node.id, attempt: command.attempt, count: items.length },
+        });
+        return;
+      }
+      if (command.type === "execute" && node.type === "approval") {
+        await this.host.openApproval(node, command.attempt, context);
+        return;
+      }
+      if (command.type === "execute" && command.mode === "wait") {
+        const until = await delayUntil(node.id, node.config, context, Date.now());
+        this.host.push({
+          signal: { type: "wait", nodeId: node.id, attempt: command.attempt, until },
+        });
+        return;
+      }
+      if (command.type === "execute" && node.fused) {
+        const from = this.firedFrom(node);
+        this.host.push(
+          await executeFusedChain(run.ir, node, command.attempt, context, from, MAX_OUTPUT_BYTES),
+        );
+        return;
+      }
+      const result = await runInline(
+        { id: node.id, type: step.type, config: step.config, firedFrom: this.firedFrom(node) },
+        context,
+      );
+      const size = addressOf(result.output).json.length;
+      if (size > MAX_OUTPUT_BYTES) {
+        reply({
+          ok: false,
+          error: {
+            code: "output_too_large",
+            message: `output is ${size} bytes; the limit is ${MAX_OUTPUT_BYTES}`,
+            retryable: false,
+          },
+        });
+        return;
+      }
+      reply({ ok: true, port: result.port }, result.output);
+    } catch (err) {
+      reply({ ok: false, error: toNodeError(err) });
+    }
+  }
+
+  /** Executes a command that reuse.ts deferred while it looked the node up. */
+  async dispatch(command: Extract<Command, { type: "execute" }>): Promise<void> {
+    if (command.mode === "queued") {
+      const job = await this.toJob(command);
+      if (job) await this.host.env.NODE_WORK.send(job);
+    } else {
+      await this.execute(command);
+    }
+    await this.host.kick();
+  }
+
+  /**
+   * The job the runner executes for queued work. Its config is rendered here (and kept as the
+   * attempt's input); a config that does not render fails the attempt for good, with no job.
+   */
+  async toJob(command: ExecuteCommand): Promise<ExecuteJob | null> {
+    const run = this.host.run();
+    const node = run.ir.nodes[run.ir.byId[command.nodeId]!]!;
+    const step = command.type === "execute" ? node : node.body!;
+    const context =
+      command.type === "execute" ? run.context : this.itemContext(node, command.index);
+    try {
+      const config =
+        step.type === "agent"
+          ? await agentConfig(step.config, context)
+          : ((await renderTemplates(protectSecretRefs(step.config), context)) as Record<
+              string,
+              unknown
+            >);
+      if (command.type === "execute") {
+        this.host.store.saveInput(node.id, command.attempt, config, MAX_INPUT_BYTES);
+      }
+      const job: ExecuteJob = {
+        type: "execute",
+        runId: run.meta.runId,
+        tenantId: run.meta.tenantId,
+        nodeId: node.id,
+        attempt: command.attempt,
+        step: { type: step.type, config },
+        timeoutMs: command.timeoutMs,
+      };
+      if (command.type === "execute_item") {
+        job.index = command.index;
+        job.itemAttempt = command.itemAttempt;
+      }
+      return job;
+    } catch (err) {
+      const error = toNodeError(err);
+      const outcome: Outcome = { ok: false, error: { ...error, retryable: false } };
+      this.host.push(resultOf(command, outcome));
+      return null;
+    }
+  }
+
+  private async enqueueLater(
+    reply: (outcome: Outcome, output?: unknown) => void,
+    outcome: Outcome,
+    output?: unknown,
+  ): Promise<void> {
+    reply(outcome, output);
+    await this.host.kick();
+  }
+
+  private async fetchInline(
+    config: Record<string, unknown>,
+    context: RunContext,
+    timeoutMs: number,
+    nodeId: string,
+    attempt: number | null,
+  ) {
+    const rendered = (await renderTemplates(protectSecretRefs(config), context)) as Record<
+      string,
+      unknown
+    >;
+    if (attempt !== null) this.host.store.saveInput(nodeId, attempt, rendered, MAX_INPUT_BYTES);
+    return executeHttp(this.host.env, this.host.run().meta.tenantId, rendered, timeoutMs);
+  }
+
+  private itemContext(node: IRNode, index: number): RunContext {
+    const items = this.host.store.mapList(node.id);
+    return { ...this.host.run().context, item: items[index] ?? null, index };
+  }
+
+  private firedFrom(node: IRNode): string[] {
+    const run = this.host.run();
+    return node.in.filter((i) => run.state.edges[i] === "fired").map((i) => run.ir.edges[i]!.from);
+  }
+}
+
+/** The signal that reports an execution's outcome: a node result, or a map item's. */
+function resultOf(command: ExecuteCommand, outcome: Outcome): Pending {
+  return command.type === "execute"
+    ? { signal: { type: "result", nodeId: command.nodeId, attempt: command.attempt, outcome } }
+    : {
+        signal: {
+          type: "item_result",
+          nodeId: command.nodeId,
+          attempt: command.attempt,
+          index: command.index,
+          itemAttempt: command.itemAttempt,
+          outcome,
+        },
+      };
+}
+
+/**
+ * An agent's config as the runner gets it: only the task (`prompt`) is a template. The system
+ * instructions and the output schema are sent as written, so the stable part of every call stays
+ * byte-identical and provider-side prompt caching hits.
+ */
+async function agentConfig(
+  config: Record<string, unknown>,
+  context: RunContext,
+): Promise<Record<string, unknown>> {
+  const prompt = await renderTemplates(protectSecretRefs(String(config.prompt ?? "")), context);
+  return { ...config, prompt: typeof prompt === "string" ? prompt : JSON.stringify(prompt) };
+}
