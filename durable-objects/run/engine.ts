@@ -179,6 +179,12 @@ export class RunEngine {
    * committed. Each keeps its lease, so a runner that dies with one is covered by the alarm.
    */
   async complete(results: NodeResult[], room = 0): Promise<ExecuteJob[]> {
+    if (!this.run) {
+      // No run to report to (its object holds none): nothing can be accepted or lost.
+      const nodes = results.map((r) => r.nodeId);
+      console.error(JSON.stringify({ at: "complete", error: "no such run", nodes }));
+      return [];
+    }
     const eager: EagerRoom | undefined = room > 0 ? { room, jobs: [] } : undefined;
     await this.enqueue(results.map((r) => reported(r, eager)));
     return eager?.jobs ?? [];
@@ -280,7 +286,12 @@ export class RunEngine {
   }
 
   private async pumpOnce(): Promise<void> {
-    if (!this.run) throw new Error("run not created");
+    if (!this.run) {
+      // Nothing can step without a run: settle every waiting caller instead of spinning.
+      const error = new Error("run not created");
+      for (const item of this.queue.splice(0)) item.failed?.(error);
+      return;
+    }
     const jobs: ExecuteJob[] = [];
     let finished = false;
     let sliceStart = Date.now();

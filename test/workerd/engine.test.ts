@@ -313,6 +313,33 @@ describe("the queue consumer", () => {
     expect(output?.body.name).toBe(tag);
   });
 
+  it("acks a job for a run that does not exist: nothing to report to, nothing retried", async () => {
+    const tag = `orphan${Date.now()}`;
+    const runId = `run_never_${tag}`;
+    const batch = createMessageBatch("aob-node-work", [
+      {
+        id: "o1",
+        timestamp: new Date(),
+        attempts: 1,
+        body: {
+          type: "execute",
+          runId,
+          tenantId: "t_a",
+          nodeId: "step",
+          attempt: 1,
+          step: { type: "http", config: { method: "GET", url: `${fixture}/echo/${tag}` } },
+          timeoutMs: 5000,
+        },
+      },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env, ctx);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks).toEqual(["o1"]);
+    expect(result.retryMessages).toEqual([]);
+    expect(await stubOf(runId).get()).toBeNull();
+  });
+
   it("reports dead letters to the run as a failed attempt", async () => {
     const id = await createWorkflow(
       single("dead", {
