@@ -1,19 +1,11 @@
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
-import type { RunObject } from "../../durable-objects/run/RunObject";
 import { DEFAULT_EAGER_JOBS, EagerBudget, eagerJobs } from "../../workers/runner/eager";
-import { api, createWorkflow, type RunBody, startRun, waitForRun } from "./helpers";
+import { api, count, createWorkflow, type RunBody, startRun, stubOf, waitForRun } from "./helpers";
 
 // Eager dispatch (ARCHITECTURE.md): the runner that reports a result runs the http jobs it makes
 // runnable straight from the run's answer. vitest.workerd.config.ts sets AOB_EAGER_JOBS=3.
 const fixture = inject("fixtureUrl");
-
-async function count(name: string): Promise<number> {
-  return ((await (await fetch(`${fixture}/counts/${name}`)).json()) as { count: number }).count;
-}
-
-const stubOf = (runId: string): DurableObjectStub<RunObject> =>
-  env.RUNS.get(env.RUNS.idFromName(runId));
 
 interface Event {
   type: string;

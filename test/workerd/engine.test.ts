@@ -8,19 +8,10 @@ import {
   runInDurableObject,
 } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
-import type { RunObject } from "../../durable-objects/run/RunObject";
 import worker from "../../workers/index";
-import { api, createWorkflow, type RunBody, startRun, waitForRun } from "./helpers";
+import { api, count, createWorkflow, type RunBody, startRun, stubOf, waitForRun } from "./helpers";
 
 const fixture = inject("fixtureUrl");
-
-async function count(name: string): Promise<number> {
-  return ((await (await fetch(`${fixture}/counts/${name}`)).json()) as { count: number }).count;
-}
-
-function stubOf(runId: string): DurableObjectStub<RunObject> {
-  return env.RUNS.get(env.RUNS.idFromName(runId));
-}
 
 /** Time passes: every timer of the run becomes due, then the alarm fires. */
 async function elapse(runId: string): Promise<boolean> {

@@ -1,4 +1,6 @@
-import { SELF } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
+import { inject } from "vitest";
+import type { RunObject } from "../../durable-objects/run/RunObject";
 import { TEST_KEY } from "./setup";
 
 export interface ApiResponse<T> {
@@ -66,4 +68,15 @@ export async function startRun(workflowId: string, input: unknown = {}): Promise
   if (res.status !== 202)
     throw new Error(`start failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.runId;
+}
+
+/** How many requests the fixture server counted under `name` (test/support/http-fixture.ts). */
+export async function count(name: string): Promise<number> {
+  const res = await fetch(`${inject("fixtureUrl")}/counts/${name}`);
+  return ((await res.json()) as { count: number }).count;
+}
+
+/** The RunObject of a run, for RPCs and runInDurableObject. */
+export function stubOf(runId: string): DurableObjectStub<RunObject> {
+  return env.RUNS.get(env.RUNS.idFromName(runId));
 }

@@ -3,19 +3,10 @@ import { describe, expect, inject, it } from "vitest";
 import { compile } from "../../core/compile/compile";
 import type { IR } from "../../core/compile/ir";
 import { validateWorkflow } from "../../core/workflow/validate";
-import type { RunObject } from "../../durable-objects/run/RunObject";
 import { compileWorkflow } from "../../workers/platform/optimiser";
-import { api, createWorkflow, type RunBody, startRun, waitForRun } from "./helpers";
+import { api, count, createWorkflow, type RunBody, startRun, stubOf, waitForRun } from "./helpers";
 
 const fixture = inject("fixtureUrl");
-
-async function count(name: string): Promise<number> {
-  return ((await (await fetch(`${fixture}/counts/${name}`)).json()) as { count: number }).count;
-}
-
-function stubOf(runId: string): DurableObjectStub<RunObject> {
-  return env.RUNS.get(env.RUNS.idFromName(runId));
-}
 
 async function storedIr(runId: string): Promise<IR> {
   return runInDurableObject(stubOf(runId), (_obj, state) => {

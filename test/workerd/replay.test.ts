@@ -1,11 +1,7 @@
 import { describe, expect, inject, it } from "vitest";
-import { api, createWorkflow, type RunBody, startRun, waitForRun } from "./helpers";
+import { api, count, createWorkflow, type RunBody, startRun, waitForRun } from "./helpers";
 
 const fixture = inject("fixtureUrl");
-
-async function count(name: string): Promise<number> {
-  return ((await (await fetch(`${fixture}/counts/${name}`)).json()) as { count: number }).count;
-}
 
 describe("replay and run diff", () => {
   it("replays from a node: upstream outputs are reused, that node and downstream run again", async () => {

@@ -1,14 +1,9 @@
 import { describe, expect, inject, it } from "vitest";
 import countdown from "../../samples/countdown-loop.json";
 import hello from "../../samples/hello.json";
-import { api, createWorkflow, startRun, waitForRun } from "./helpers";
+import { api, count, createWorkflow, startRun, waitForRun } from "./helpers";
 
 const fixture = inject("fixtureUrl");
-
-async function count(name: string): Promise<number> {
-  const res = await fetch(`${fixture}/counts/${name}`);
-  return ((await res.json()) as { count: number }).count;
-}
 
 describe("runs through the API", () => {
   it("runs the hello sample inline to completion with its output", async () => {
