@@ -201,7 +201,7 @@ export class RunEngine {
       "drain",
     );
     await this.effects.syncAlarm();
-    this.effects.flushBlobs();
+    this.effects.flushBlobs(true);
   }
 
   private recovered = false;
@@ -243,7 +243,7 @@ export class RunEngine {
         });
       }
     }
-    this.effects.flushBlobs();
+    this.effects.flushBlobs(true);
   }
 
   needsRecovery(): boolean {
@@ -373,7 +373,7 @@ export class RunEngine {
       await this.env.NODE_WORK.sendBatch(jobs.slice(i, i + QUEUE_BATCH).map((body) => ({ body })));
     }
     await this.effects.syncAlarm();
-    this.effects.flushBlobs();
+    this.effects.flushBlobs(finished || this.run!.state.status !== "running");
     this.effects.projectIfChanged(finished);
   }
 

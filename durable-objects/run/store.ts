@@ -320,6 +320,10 @@ export class RunStore {
       .toArray();
   }
 
+  pendingBlobCount(): number {
+    return this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM cas_outbox`).one().n;
+  }
+
   blobWritten(hash: string): void {
     this.sql.exec(`DELETE FROM cas_outbox WHERE hash = ?`, hash);
   }
