@@ -21,7 +21,8 @@ export interface FusedResult {
  * Runs a fused chain of pure steps (core/optimise/fuse.ts) in one go: the head, then each
  * follower against the context plus the outputs of the steps before it (each marked
  * `succeeded`, the step itself `running`, as the unfused run shows them). Stops after the first
- * failure. An output over `maxOutputBytes` fails its node, as for any inline step.
+ * failure. An output over `maxOutputBytes` fails its node, as for any inline step. `between`
+ * runs before each follower: the caller's chance to yield during a long chain.
  * @example
  * const results = await runFused(
  *   { id: "a", type: "transform", config: { expression: "1" } },
@@ -36,13 +37,17 @@ export async function runFused(
   followers: readonly FusedStep[],
   ctx: RunContext,
   maxOutputBytes: number,
+  between: () => Promise<void> | void = () => {},
 ): Promise<FusedResult[]> {
   const nodes = { ...ctx.nodes };
   const context: RunContext = { ...ctx, nodes };
   const results: FusedResult[] = [];
   const steps: InlineStep[] = [head, ...followers];
   for (const [k, step] of steps.entries()) {
-    if (k > 0) nodes[step.id] = { ...nodes[step.id], status: "running" };
+    if (k > 0) {
+      await between();
+      nodes[step.id] = { ...nodes[step.id], status: "running" };
+    }
     try {
       const result = await runInline(step, context);
       const size = canonicalJson(result.output).length;

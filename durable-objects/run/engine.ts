@@ -27,13 +27,12 @@ import { type EagerRoom, type Pending, reported } from "./pending";
 import { type ReplaySeed, recorded, replayed } from "./replay";
 import { OutputReuse } from "./reuse";
 import { type PatchOutcome, RuntimePatches } from "./runtime-patches";
+import { Slice } from "./slice";
 import { StepWrites } from "./step-writes";
 import type { RunMeta, RunStore, StoredEvent } from "./store";
 import type { UsageLedger } from "./usage";
 
 const QUEUE_BATCH = 100;
-/** Longest stretch of pump work before it lets other events of the object run. */
-const YIELD_AFTER_MS = 10;
 
 export interface CreateRun {
   meta: RunMeta;
@@ -294,14 +293,9 @@ export class RunEngine {
     }
     const jobs: ExecuteJob[] = [];
     let finished = false;
-    let sliceStart = Date.now();
+    const slice = new Slice();
     while (this.queue.length > 0) {
-      // A long chain of pure inline steps would hold the object: every YIELD_AFTER_MS, give the
-      // runtime a turn so RPC answers (a run's start) and WebSocket frames go out meanwhile.
-      if (Date.now() - sliceStart >= YIELD_AFTER_MS) {
-        await new Promise((resolve) => setTimeout(resolve, 0));
-        sliceStart = Date.now();
-      }
+      if (slice.due()) await slice.yield();
       // Re-read each step: a failed step reloads the run from storage.
       const run = this.run!;
       const item = this.queue.shift()!;

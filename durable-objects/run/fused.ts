@@ -2,6 +2,7 @@ import type { IR, IRNode } from "../../core/compile/ir";
 import type { RunContext } from "../../core/executors/context";
 import { runFused } from "../../core/executors/fused";
 import type { Signal } from "../../core/scheduler/signals";
+import { Slice } from "./slice";
 
 /**
  * Executes the head of a fused chain (core/optimise/fuse.ts) and turns the chain's results into
@@ -26,11 +27,14 @@ export async function executeFusedChain(
     const node = ir.nodes[ir.byId[id]!]!;
     return { id, type: node.type, config: node.config };
   });
+  const slice = new Slice();
   const [first, ...rest] = await runFused(
     { id: head.id, type: head.type, config: head.config, firedFrom },
     followers,
     context,
     maxOutputBytes,
+    // Like the pump (slice.ts): a long chain lets RPC answers and frames out as it goes.
+    () => (slice.due() ? slice.yield() : undefined),
   );
   const outputs: Record<string, unknown> = {};
   for (const r of rest) if (r.output !== undefined) outputs[r.nodeId] = r.output;
