@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { Budget, budgetQuestion, budgetReached, raiseBudget } from "./budget";
+import {
+  Budget,
+  budgetLeft,
+  budgetQuestion,
+  budgetReached,
+  raiseBudget,
+  spentPast,
+} from "./budget";
 import { type Usage, ZERO_USAGE } from "./usage";
 
 const spent = (u: Partial<Usage>): Usage => ({ ...ZERO_USAGE, ...u });
@@ -116,5 +123,31 @@ describe("a cost budget with an unpriced model", () => {
     expect(budgetQuestion(unknown, { costUsd: 1 }, { costUsd: 1 })).toContain(
       "the cost so far is unknown: a model used has no price in AOB_MODEL_PRICES",
     );
+  });
+});
+
+describe("what an agent may spend while it runs", () => {
+  it("leaves each limit less what the run spent, never below 0", () => {
+    expect(budgetLeft(spent({ promptTokens: 30, completionTokens: 10 }), { tokens: 100 })).toEqual({
+      tokens: 60,
+    });
+    expect(budgetLeft(spent({ promptTokens: 300 }), { tokens: 100 })).toEqual({ tokens: 0 });
+    expect(budgetLeft(spent({ costUsd: 0.25 }), { costUsd: 1 })).toEqual({ costUsd: 0.75 });
+  });
+
+  it("leaves an unknown cost to the check before each agent", () => {
+    expect(budgetLeft(spent({ costUsd: null }), { tokens: 10, costUsd: 1 })).toEqual({
+      tokens: 10,
+    });
+  });
+
+  it("says which limit the agent's own spending reached", () => {
+    expect(spentPast(spent({ promptTokens: 59 }), { tokens: 60 })).toBeNull();
+    expect(spentPast(spent({ promptTokens: 50, completionTokens: 10 }), { tokens: 60 })).toBe(
+      "tokens",
+    );
+    expect(spentPast(spent({ costUsd: 0.75 }), { costUsd: 0.75 })).toBe("costUsd");
+    // A call of unknown cost does not count against a cost limit here.
+    expect(spentPast(spent({ costUsd: null }), { costUsd: 0.75 })).toBeNull();
   });
 });

@@ -23,6 +23,37 @@ export function budgetReached(spent: Usage, budget: Budget | null): "tokens" | "
   return null;
 }
 
+/**
+ * What a run may still spend: each limit less what is spent (never below 0). An agent gets this
+ * with its job and stops when its own spending reaches it (`budgetReached(used, left)`).
+ * @example
+ * budgetLeft({ ...ZERO_USAGE, promptTokens: 30, completionTokens: 10 }, { tokens: 100 }); // { tokens: 60 }
+ */
+export function budgetLeft(spent: Usage, budget: Budget): Budget {
+  const left: Budget = {};
+  if (budget.tokens !== undefined) left.tokens = Math.max(0, budget.tokens - totalTokens(spent));
+  // An unknown cost so far (an unpriced model) is asked about before each agent instead.
+  if (budget.costUsd !== undefined && spent.costUsd !== null) {
+    left.costUsd = Math.max(0, roundUsd(budget.costUsd - spent.costUsd));
+  }
+  return left;
+}
+
+/**
+ * Which limit an agent's own spending has reached, given what its run had left when it started.
+ * A call of unknown cost (an unpriced model) does not count against a cost limit here.
+ */
+export function spentPast(used: Usage, left: Budget): "tokens" | "costUsd" | null {
+  if (left.tokens !== undefined && totalTokens(used) >= left.tokens) return "tokens";
+  if (left.costUsd !== undefined && used.costUsd !== null && used.costUsd >= left.costUsd) {
+    return "costUsd";
+  }
+  return null;
+}
+
+/** The error an agent ends with when its run's budget runs out during it (the run then holds). */
+export const BUDGET_EXHAUSTED = "budget_exhausted";
+
 /** Approving a budget hold raises each limit by its original size. */
 export function raiseBudget(current: Budget, original: Budget): Budget {
   const next: Budget = {};

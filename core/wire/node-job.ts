@@ -14,6 +14,8 @@ export const ExecuteJob = z.object({
   /** The kind and its config with templates rendered; secrets stay markers (core/secrets). */
   step: z.object({ type: z.string(), config: z.record(z.string(), z.unknown()) }),
   timeoutMs: z.number().int(),
+  /** Agents: what the run may still spend; the agent stops when it has spent that. */
+  budget: z.object({ tokens: z.number().optional(), costUsd: z.number().optional() }).optional(),
 });
 export type ExecuteJob = z.infer<typeof ExecuteJob>;
 

@@ -4,7 +4,14 @@
  * the raise an approved hold gives. The spending itself is usage.ts's ledger.
  */
 
-import { type Budget, budgetQuestion, budgetReached, raiseBudget } from "../../core/agents/budget";
+import {
+  BUDGET_EXHAUSTED,
+  type Budget,
+  budgetLeft,
+  budgetQuestion,
+  budgetReached,
+  raiseBudget,
+} from "../../core/agents/budget";
 import type { Command } from "../../core/scheduler/commands";
 import type { ApprovalBook } from "./approvals";
 import type { Loaded } from "./context";
@@ -47,26 +54,56 @@ export class BudgetHold {
     const spent = this.host.usage.spent();
     const reached = budget ? budgetReached(spent, budget.current) : null;
     if (!budget || !reached) return false;
+    this.hold(command.nodeId, command.attempt, budget, reached);
+    return true;
+  }
+
+  /** What an agent dispatched now may spend (its job carries it), or null with no budget. */
+  left(): Budget | null {
+    const budget = this.state();
+    return budget ? budgetLeft(this.host.usage.spent(), budget.current) : null;
+  }
+
+  /**
+   * An agent that ran out of budget while it ran (`budget_exhausted`, workers/runner/agent.ts):
+   * its spending is recorded and the node is held as if the budget had run out before it
+   * started; approving starts a new attempt. A stale report (not the running attempt) is left
+   * to the scheduler, which ignores it.
+   */
+  holdsExhausted(item: Pending): boolean {
+    const signal = item.signal;
+    if (signal.type !== "result" || signal.outcome.ok) return false;
+    if (signal.outcome.error.code !== BUDGET_EXHAUSTED) return false;
+    const budget = this.state();
+    const st = this.host.run().state.nodes[signal.nodeId];
+    const open = st?.status === "queued" || st?.status === "running";
+    if (!budget || !open || st.attempt !== signal.attempt) return false;
+    if (item.usage) {
+      const usage = item.usage;
+      this.host.storage.transactionSync(() =>
+        this.host.usage.record(signal.nodeId, signal.attempt, usage),
+      );
+    }
+    const reached = budgetReached(this.host.usage.spent(), budget.current) ?? "tokens";
+    this.hold(signal.nodeId, signal.attempt, budget, reached);
+    return true;
+  }
+
+  private hold(nodeId: string, attempt: number, budget: BudgetState, reached: string): void {
+    const spent = this.host.usage.spent();
     const message = budgetQuestion(spent, budget.current, budget.original);
     const createdAt = Date.now();
     this.host.storage.transactionSync(() =>
-      this.host.approvals.open({
-        nodeId: command.nodeId,
-        attempt: command.attempt,
-        message,
-        required: 1,
-        createdAt,
-      }),
+      this.host.approvals.open({ nodeId, attempt, message, required: 1, createdAt }),
     );
     this.host.push({
       signal: {
         type: "hold",
-        nodeId: command.nodeId,
-        attempt: command.attempt,
+        nodeId,
+        attempt,
         data: { message, reached, spent, budget: budget.current, more: budget.original },
       },
     });
-    return true;
   }
 
   /**

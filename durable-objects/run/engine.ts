@@ -131,6 +131,7 @@ export class RunEngine {
       run,
       push,
       kick: () => this.kick(),
+      budgetLeft: () => this.budgetHold.left(),
       openApproval: (node, attempt, context) => this.decisions.openApproval(node, attempt, context),
     });
     this.runtimePatches = new RuntimePatches({
@@ -299,6 +300,16 @@ export class RunEngine {
       // Re-read each step: a failed step reloads the run from storage.
       const run = this.run!;
       const item = this.queue.shift()!;
+      try {
+        if (this.budgetHold.holdsExhausted(item)) {
+          item.committed?.();
+          continue;
+        }
+      } catch (err) {
+        this.reload();
+        item.failed?.(err);
+        continue;
+      }
       this.queue.push(...this.reuse.observe(item));
       dropStaleChain(item, run.ir);
       const now = Date.now();

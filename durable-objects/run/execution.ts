@@ -38,6 +38,8 @@ export interface ExecutionHost {
   push(pending: Pending): void;
   /** Runs the pump unless it is running. */
   kick(): Promise<void>;
+  /** What an agent dispatched now may spend, or null (budget-hold.ts). */
+  budgetLeft(): { tokens?: number; costUsd?: number } | null;
   /** Renders an approval node's request and parks the node (decisions.ts). */
   openApproval(node: IRNode, attempt: number, context: RunContext): Promise<void>;
 }
@@ -161,6 +163,8 @@ export class NodeExecution {
         job.index = command.index;
         job.itemAttempt = command.itemAttempt;
       }
+      const left = step.type === "agent" ? this.host.budgetLeft() : null;
+      if (left) job.budget = left;
       return job;
     } catch (err) {
       const error = toNodeError(err);

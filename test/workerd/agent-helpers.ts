@@ -20,6 +20,7 @@ export interface LlmRequest {
   }[];
   tools?: { function: { name: string } }[];
   stream?: boolean;
+  max_tokens?: number;
   authorization: string | null;
   receivedAt: number;
 }

@@ -119,6 +119,60 @@ describe("run budgets", () => {
     expect(row?.cost_usd).toBeCloseTo(0.00013, 10);
   });
 
+  it("stops an agent whose spending reaches the budget while it runs, holds it, and runs it again once approved", async () => {
+    const model = modelName("budget-inflight");
+    await script(fixture, model, [
+      {
+        toolCalls: [{ name: "get_workflow", arguments: {} }],
+        usage: { prompt: 60, completion: 10 },
+      },
+      {
+        toolCalls: [{ name: "get_workflow", arguments: {} }],
+        usage: { prompt: 40, completion: 5 },
+      },
+      { content: "done", usage: { prompt: 20, completion: 5 } },
+    ]);
+    const wf = await createWorkflow({
+      name: `in-flight budget ${model}`,
+      budget: { tokens: 100 },
+      nodes: [
+        { id: "start", type: "start" },
+        { id: "ask", type: "agent", config: { model, prompt: "look", tools: ["get_workflow"] } },
+        { id: "done", type: "end", config: { output: "{{ nodes.ask.output }}" } },
+      ],
+      edges: [
+        { from: "start", to: "ask" },
+        { from: "ask", to: "done" },
+      ],
+    });
+    const runId = await startRun(wf);
+    const held = await waitUntil(runId, (r) => r.status === "waiting" || isOver(r));
+    // 70 tokens, then a call asked for at most the 30 left, then 115 spent: no third call.
+    const requests = await requestsFor(fixture, model);
+    expect(requests.map((r) => r.max_tokens)).toEqual([100, 30]);
+    expect(held.status).toBe("waiting");
+    expect(held.nodes.find((n) => n.id === "ask")).toMatchObject({ status: "waiting", attempt: 1 });
+    expect(held.usage).toMatchObject({ promptTokens: 100, completionTokens: 15 });
+    expect(held.approvals.find((a) => a.nodeId === "ask")!.message).toBe(
+      "This run has reached its budget. Continue, spending up to 100 more tokens (spent 115 of 100)?",
+    );
+    await api("POST", `/api/runs/${runId}/approvals/ask`, { decision: "approve" });
+    const run = await waitUntil(runId, isOver);
+    expect(run.status).toBe("completed");
+    expect(run.output).toBe("done");
+    expect(run.nodes.find((n) => n.id === "ask")).toMatchObject({
+      status: "succeeded",
+      attempt: 2,
+    });
+    expect(run.usage).toMatchObject({
+      promptTokens: 120,
+      completionTokens: 20,
+      budget: { tokens: 200 },
+    });
+    // The new attempt may spend what the raised budget leaves: 200 - 115.
+    expect((await requestsFor(fixture, model)).map((r) => r.max_tokens)).toEqual([100, 30, 85]);
+  });
+
   it("refuses a malformed budget with its path", async () => {
     const wf = await createWorkflow(chain(modelName("bad")));
     const res = await api("POST", `/api/workflows/${wf}/runs`, { budget: { tokens: -1 } });

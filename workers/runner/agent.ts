@@ -5,8 +5,16 @@ import type {
   ChatCompletionTool,
 } from "openai/resources/chat/completions";
 import { HttpRequestArgs, parsePatchArgs, refusal, toolDefinitions } from "../../core/agents";
+import { BUDGET_EXHAUSTED, spentPast } from "../../core/agents/budget";
 import { buildMessages } from "../../core/agents/prompt";
-import { addUsage, costOf, parsePrices, type Usage, ZERO_USAGE } from "../../core/agents/usage";
+import {
+  addUsage,
+  costOf,
+  parsePrices,
+  totalTokens,
+  type Usage,
+  ZERO_USAGE,
+} from "../../core/agents/usage";
 import { NonRetryableError } from "../../core/errors";
 import { AgentConfig } from "../../core/kinds/agent";
 import { HttpFetchError } from "../../core/net";
@@ -79,6 +87,16 @@ export async function executeAgent(
     const deltas = new DeltaSender(run, job.nodeId, job.attempt);
     const patchTool = { refused: 0 };
     for (let turn = 0; turn < config.maxTurns; turn++) {
+      // The run's budget, as it stood when this agent started, bounds its own spending.
+      const over = job.budget ? spentPast(usage, job.budget) : null;
+      if (over) {
+        throw new NonRetryableError(
+          BUDGET_EXHAUSTED,
+          over === "tokens"
+            ? `the run's budget ran out during this agent: it spent ${totalTokens(usage)} of the ${job.budget!.tokens} tokens left when it started`
+            : `the run's budget ran out during this agent: it spent $${usage.costUsd} of the $${job.budget!.costUsd} left when it started`,
+        );
+      }
       const remaining = deadline - Date.now();
       if (remaining <= 0)
         throw Object.assign(new Error(`no answer within ${job.timeoutMs} ms`), {
@@ -89,7 +107,7 @@ export async function executeAgent(
         {
           model,
           messages,
-          max_tokens: config.maxTokens,
+          max_tokens: maxTokensFor(config.maxTokens, usage, job.budget),
           stream_options: { include_usage: true },
           ...(tools.length > 0 ? { tools } : {}),
           ...(config.temperature === undefined ? {} : { temperature: config.temperature }),
@@ -316,4 +334,10 @@ function agentError(err: unknown): unknown {
     );
   }
   return err;
+}
+
+/** A call may not be asked for more completion tokens than the run has left for this agent. */
+function maxTokensFor(maxTokens: number, used: Usage, left: ExecuteJob["budget"]): number {
+  if (left?.tokens === undefined) return maxTokens;
+  return Math.max(1, Math.min(maxTokens, left.tokens - totalTokens(used)));
 }
