@@ -266,6 +266,17 @@ describe("the RunObject", () => {
   });
 });
 
+/** A queued job for node `step` of a run: GET the fixture's echo under `tag`. */
+const echoJob = (runId: string, tag: string) => ({
+  type: "execute",
+  runId,
+  tenantId: "t_a",
+  nodeId: "step",
+  attempt: 1,
+  step: { type: "http", config: { method: "GET", url: `${fixture}/echo/${tag}` } },
+  timeoutMs: 5000,
+});
+
 describe("the queue consumer", () => {
   it("executes a job, reports to its run, and acks; drops malformed messages and pings", async () => {
     const tag = `consumer${Date.now()}`;
@@ -276,17 +287,8 @@ describe("the queue consumer", () => {
       }),
     );
     const runId = await startRun(id);
-    const job = {
-      type: "execute",
-      runId,
-      tenantId: "t_a",
-      nodeId: "step",
-      attempt: 1,
-      step: { type: "http", config: { method: "GET", url: `${fixture}/echo/${tag}` } },
-      timeoutMs: 5000,
-    };
     const batch = createMessageBatch("aob-node-work", [
-      { id: "m1", timestamp: new Date(), attempts: 1, body: job },
+      { id: "m1", timestamp: new Date(), attempts: 1, body: echoJob(runId, tag) },
       { id: "m2", timestamp: new Date(), attempts: 1, body: { type: "nonsense" } },
       { id: "m3", timestamp: new Date(), attempts: 1, body: { type: "ping", id: "p" } },
     ]);
@@ -308,20 +310,7 @@ describe("the queue consumer", () => {
     const tag = `orphan${Date.now()}`;
     const runId = `run_never_${tag}`;
     const batch = createMessageBatch("aob-node-work", [
-      {
-        id: "o1",
-        timestamp: new Date(),
-        attempts: 1,
-        body: {
-          type: "execute",
-          runId,
-          tenantId: "t_a",
-          nodeId: "step",
-          attempt: 1,
-          step: { type: "http", config: { method: "GET", url: `${fixture}/echo/${tag}` } },
-          timeoutMs: 5000,
-        },
-      },
+      { id: "o1", timestamp: new Date(), attempts: 1, body: echoJob(runId, tag) },
     ]);
     const ctx = createExecutionContext();
     await worker.queue(batch, env, ctx);
