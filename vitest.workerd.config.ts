@@ -13,7 +13,9 @@ export default defineConfig({
           TEST_MIGRATIONS: migrations,
           // Tests reach their fixture server on loopback only through the allow-list, and only
           // on its port: every other loopback address or port stays refused.
-          AOB_HTTP_ALLOWLIST: new URL(inject("fixtureUrl")).host,
+          AOB_HTTP_ALLOWLIST: [inject("fixtureUrl"), inject("fixtureUrl2")]
+            .map((u) => new URL(u).host)
+            .join(","),
           AOB_API_KEY: "",
           // Agent nodes talk to the scripted chat-completions stub on the fixture server.
           OPENAI_BASE_URL: `${inject("fixtureUrl")}/v1`,

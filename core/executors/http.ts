@@ -1,4 +1,5 @@
 import { NonRetryableError, RetryAfterError } from "../errors";
+import type { CarriedSecret } from "../net/carried-secrets";
 
 /** The subset of the SSRF-guarded fetch the executor needs (see core/net). */
 export type FetchText = (
@@ -9,6 +10,7 @@ export type FetchText = (
     body?: string;
     timeoutMs: number;
     maxResponseBytes?: number;
+    secrets?: readonly CarriedSecret[];
   },
 ) => Promise<{ status: number; headers: Record<string, string>; body: string; url: string }>;
 
@@ -19,9 +21,17 @@ export interface HttpOutput {
   body: unknown;
 }
 
+/** What the request carries besides its config: secrets, and the config as people may see it. */
+export interface HttpSecrets {
+  carried: readonly CarriedSecret[];
+  /** The config with secrets as `{{ secrets.NAME }}`: what error messages are built from. */
+  shown: Record<string, unknown>;
+}
+
 /**
  * Executes an http node whose config templates are already rendered. Non-2xx fails the node when
  * `failOnStatus` (default): 408, 429 and 5xx are retryable (honouring Retry-After), other 4xx not.
+ * Messages name the URL from `secrets.shown`, so a secret in it appears as its reference.
  * @example
  * await runHttp({ method: "GET", url: "https://api.example.com/x" }, guardedFetch, 10_000);
  */
@@ -29,13 +39,15 @@ export async function runHttp(
   config: Record<string, unknown>,
   fetchText: FetchText,
   timeoutMs: number,
+  secrets?: HttpSecrets,
 ): Promise<HttpOutput> {
   const method = String(config.method ?? "GET").toUpperCase();
+  const shownUrl = String((secrets?.shown ?? config).url ?? "");
   let url: URL;
   try {
     url = new URL(String(config.url ?? ""));
   } catch {
-    throw new NonRetryableError("invalid_url", `"${String(config.url)}" is not a valid URL`);
+    throw new NonRetryableError("invalid_url", `"${shownUrl}" is not a valid URL`);
   }
   const query = (config.query ?? {}) as Record<string, unknown>;
   for (const [k, v] of Object.entries(query)) url.searchParams.set(k, String(v));
@@ -55,11 +67,13 @@ export async function runHttp(
   const init: Parameters<FetchText>[1] = { method, headers, timeoutMs };
   if (body !== undefined) init.body = body;
   if (typeof config.maxResponseBytes === "number") init.maxResponseBytes = config.maxResponseBytes;
+  if (secrets && secrets.carried.length > 0) init.secrets = secrets.carried;
   const res = await fetchText(url.toString(), init);
   const output: HttpOutput = { status: res.status, headers: res.headers, body: parseBody(res) };
   const failOnStatus = config.failOnStatus !== false;
   if (failOnStatus && (res.status < 200 || res.status > 299)) {
-    const message = `${method} ${url.origin}${url.pathname} answered ${res.status}`;
+    const where = secrets ? shownUrl.split(/[?#]/)[0] : `${url.origin}${url.pathname}`;
+    const message = `${method} ${where} answered ${res.status}`;
     if (res.status === 408 || res.status === 429 || res.status >= 500) {
       const retryAfter = parseRetryAfter(res.headers["retry-after"]);
       throw new RetryAfterError(`http_${res.status}`, message, retryAfter ?? 0);

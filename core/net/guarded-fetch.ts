@@ -1,5 +1,6 @@
 import { checkUrl } from "./address-policy";
 import type { Allowlist } from "./allowlist";
+import { type CarriedSecret, checkSecretHosts, stripSecretsForRedirect } from "./carried-secrets";
 import { type Deadline, startDeadline } from "./deadline";
 import { HttpFetchError } from "./http-fetch-error";
 import { discard, readCappedText } from "./read-body";
@@ -25,6 +26,8 @@ export interface GuardedRequestInit {
   headers?: HeadersInit;
   body?: string | Uint8Array<ArrayBuffer> | URLSearchParams | null;
   signal?: AbortSignal | null;
+  /** Secrets the request carries: checked against their hosts on every hop (carried-secrets.ts). */
+  secrets?: readonly CarriedSecret[];
 }
 
 export interface GuardedResponse {
@@ -71,6 +74,7 @@ export function createGuardedFetch(options: GuardedFetchOptions): GuardedFetch {
       body: init.body ?? null,
     };
     let redirectedFrom: string | undefined;
+    const secrets = init.secrets ?? [];
     const deadline = startDeadline(timeoutMs, init.signal);
     try {
       for (let redirects = 0; ; redirects++) {
@@ -79,6 +83,7 @@ export function createGuardedFetch(options: GuardedFetchOptions): GuardedFetch {
           const via = redirectedFrom ? ` (redirected from ${redirectedFrom})` : "";
           throw new HttpFetchError(verdict.code, verdict.message + via);
         }
+        if (secrets.length > 0) checkSecretHosts(url, request, secrets, redirectedFrom);
         const response = await fetchImpl(url.href, {
           method: request.method,
           headers: request.headers,
@@ -105,7 +110,12 @@ export function createGuardedFetch(options: GuardedFetchOptions): GuardedFetch {
           );
         }
         const next = parseUrl(location, url);
-        request = redirectedRequest(response.status, request, next.origin !== url.origin);
+        request = stripSecretsForRedirect(
+          url,
+          next,
+          redirectedRequest(response.status, request, next.origin !== url.origin),
+          secrets,
+        );
         redirectedFrom = url.origin;
         url = next;
       }

@@ -4,6 +4,8 @@ export type HttpFetchErrorCode =
   | PolicyCode
   | "invalid_url"
   | "too_many_redirects"
+  | "secret_host_not_allowed"
+  | "secret_redirect_refused"
   | "response_too_large"
   | "timeout"
   | "aborted"

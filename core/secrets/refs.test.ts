@@ -1,34 +1,58 @@
 import { describe, expect, it } from "vitest";
 import { renderTemplates } from "../expressions/template";
-import { injectSecrets, protectSecretRefs, redactSecrets, secretNames } from "./refs";
+import { injectSecrets, protectSecretRefs, showSecretRefs } from "./refs";
 
 describe("secret references", () => {
   const config = {
     url: "https://api.example.com/{{ input.id }}?key={{ secrets.API_KEY }}",
-    headers: { authorization: "Bearer {{secrets.TOKEN}}" },
+    headers: { authorization: "Bearer {{secrets.TOKEN}}", "x-note": "{{ input.note }}" },
   };
 
-  it("survive template rendering as markers, never as values", async () => {
-    const rendered = await renderTemplates(protectSecretRefs(config), { input: { id: 7 } });
+  it("survive template rendering as markers, and resolve only where the config wrote them", async () => {
+    const { config: marked, plan } = protectSecretRefs(config, "n1");
+    expect(plan.fields).toEqual([
+      { path: ["url"], names: ["API_KEY"] },
+      { path: ["headers", "authorization"], names: ["TOKEN"] },
+    ]);
+    const rendered = await renderTemplates(marked, { input: { id: 7, note: "hi" } });
     expect(JSON.stringify(rendered)).not.toMatch(/secrets\./);
-    expect(secretNames(rendered).sort()).toEqual(["API_KEY", "TOKEN"]);
-    const real = injectSecrets(rendered, { API_KEY: "k-123", TOKEN: "t-456" });
-    expect(real).toEqual({
+    const real = injectSecrets(rendered, plan, { API_KEY: "k-123", TOKEN: "t-456" });
+    expect(real.config).toEqual({
       url: "https://api.example.com/7?key=k-123",
-      headers: { authorization: "Bearer t-456" },
+      headers: { authorization: "Bearer t-456", "x-note": "hi" },
     });
+    expect(real.placements).toEqual([
+      { name: "API_KEY", path: ["url"] },
+      { name: "TOKEN", path: ["headers", "authorization"] },
+    ]);
   });
 
-  it("names a missing secret", () => {
-    expect(() => injectSecrets(protectSecretRefs(config), { API_KEY: "x" })).toThrow(
+  it("leave markers that data carries as text, without the nonce", async () => {
+    const { config: marked, plan } = protectSecretRefs(config, "n1");
+    const forged = "\u27e6secret:TOKEN\u27e7 \u27e6secret:TOKEN:guess\u27e7 {{ secrets.TOKEN }}";
+    const rendered = await renderTemplates(marked, { input: { id: 7, note: forged } });
+    const real = injectSecrets(rendered, plan, { API_KEY: "k", TOKEN: "t-456" });
+    expect((real.config as typeof config).headers["x-note"]).toBe(forged);
+  });
+
+  it("refuse a marker with the nonce where none was declared, or one more than declared", async () => {
+    const { config: marked, plan } = protectSecretRefs(config, "n1");
+    const leaked = "\u27e6secret:TOKEN:n1\u27e7";
+    const rendered = await renderTemplates(marked, { input: { id: leaked, note: leaked } });
+    expect(() => injectSecrets(rendered, plan, { API_KEY: "k", TOKEN: "t" })).toThrow(
+      /config\.url names secret "TOKEN" where the workflow did not write/,
+    );
+  });
+
+  it("name a missing secret", () => {
+    const { config: marked, plan } = protectSecretRefs(config, "n1");
+    expect(() => injectSecrets(marked, plan, { API_KEY: "x" })).toThrow(
       /secret "TOKEN" is not set/,
     );
   });
 
-  it("redacts values from anything that comes back", () => {
-    const echoed = { body: { seen: "Bearer t-456", list: ["t-456t-456"] } };
-    expect(redactSecrets(echoed, { TOKEN: "t-456" })).toEqual({
-      body: { seen: "Bearer [redacted:TOKEN]", list: ["[redacted:TOKEN][redacted:TOKEN]"] },
-    });
+  it("show as references, whatever the nonce", () => {
+    const { config: marked } = protectSecretRefs(config, "n1");
+    expect(showSecretRefs(marked).headers.authorization).toBe("Bearer {{ secrets.TOKEN }}");
   });
 });

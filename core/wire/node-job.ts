@@ -13,6 +13,15 @@ export const ExecuteJob = z.object({
   itemAttempt: z.number().int().optional(),
   /** The kind and its config with templates rendered; secrets stay markers (core/secrets). */
   step: z.object({ type: z.string(), config: z.record(z.string(), z.unknown()) }),
+  /** The only places of `config` where the executor resolves secrets (core/secrets/refs.ts). */
+  secrets: z
+    .object({
+      nonce: z.string(),
+      fields: z.array(
+        z.object({ path: z.array(z.union([z.string(), z.number()])), names: z.array(z.string()) }),
+      ),
+    })
+    .optional(),
   timeoutMs: z.number().int(),
   /** Agents: what the run may still spend; the agent stops when it has spent that. */
   budget: z.object({ tokens: z.number().optional(), costUsd: z.number().optional() }).optional(),

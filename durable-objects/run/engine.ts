@@ -26,7 +26,8 @@ import type { PatchBook } from "./patches";
 import { type EagerRoom, type Pending, reported } from "./pending";
 import { type ReplaySeed, recorded, replayed } from "./replay";
 import { OutputReuse } from "./reuse";
-import { type PatchOutcome, RuntimePatches } from "./runtime-patches";
+import { type Materialised, type PatchOutcome, RuntimePatches } from "./runtime-patches";
+import { SecretPlans } from "./secret-plans";
 import { Slice } from "./slice";
 import { StepWrites } from "./step-writes";
 import type { RunMeta, RunStore, StoredEvent } from "./store";
@@ -42,6 +43,8 @@ export interface CreateRun {
   input: unknown;
   replay?: ReplaySeed;
   budget?: Budget;
+  /** A replay's source nodes that an agent wrote: they stay without secrets (secret-plans.ts). */
+  agentNodes?: string[];
 }
 
 /**
@@ -70,6 +73,7 @@ export class RunEngine {
   private readonly budgetHold: BudgetHold;
   private readonly decisions: Decisions;
   private readonly effects: StepEffects;
+  private readonly secrets: SecretPlans;
 
   constructor(
     private readonly storage: DurableObjectStorage,
@@ -79,8 +83,11 @@ export class RunEngine {
     patches: PatchBook,
     private readonly usage: UsageLedger,
   ) {
+    const secrets = new SecretPlans(store);
+    this.secrets = secrets;
     this.reuse = new OutputReuse({
       env,
+      secrets,
       run: () => this.run!,
       push: (result) => {
         this.queue.push(result);
@@ -128,6 +135,7 @@ export class RunEngine {
       storage,
       env,
       store,
+      secrets,
       run,
       push,
       kick: () => this.kick(),
@@ -138,6 +146,7 @@ export class RunEngine {
       storage,
       env,
       store,
+      secrets,
       patches,
       run: () => this.run,
       enqueue,
@@ -158,6 +167,7 @@ export class RunEngine {
       this.store.create(init.meta, init.ir, init.input, state);
       this.store.setMeta("definition", init.definition);
       if (init.replay) this.store.setMeta("replay", init.replay);
+      this.secrets.init(init.agentNodes);
       if (init.budget) {
         this.store.setMeta("budget", { original: init.budget, current: init.budget });
       }
@@ -393,7 +403,7 @@ export class RunEngine {
   // ---- patches, budget, decisions, replay: handed to their modules -------------------------
 
   /** The graph the run executes now (base + accepted patches) and each node's status. */
-  materialised(): { definition: WorkflowDefinition; statuses: Record<string, string> } | null {
+  materialised(): Materialised | null {
     return this.runtimePatches.materialised();
   }
 

@@ -5,20 +5,21 @@
  * included, and map items in their own context.
  */
 
-import type { IRNode } from "../../core/compile/ir";
+import type { IRNode, IRStep } from "../../core/compile/ir";
 import { toNodeError } from "../../core/errors";
 import type { RunContext } from "../../core/executors/context";
 import { delayUntil, evaluateItems, runInline } from "../../core/executors/inline";
 import { renderTemplates } from "../../core/expressions/template";
 import type { Command } from "../../core/scheduler/commands";
 import type { Outcome } from "../../core/scheduler/signals";
-import { protectSecretRefs } from "../../core/secrets/refs";
+import { type SecretPlan, showSecretRefs } from "../../core/secrets/refs";
 import type { ExecuteJob } from "../../core/wire/node-job";
 import { addressOf } from "../../workers/platform/hash";
 import { executeHttp } from "../../workers/platform/http-executor";
 import type { Loaded } from "./context";
 import { executeFusedChain } from "./fused";
 import type { Pending } from "./pending";
+import type { SecretPlans } from "./secret-plans";
 import type { RunStore } from "./store";
 
 /** Largest node output kept (inline in SQLite, and in R2). Bigger outputs fail the node. */
@@ -33,6 +34,7 @@ export interface ExecutionHost {
   storage: DurableObjectStorage;
   env: Env;
   store: RunStore;
+  secrets: SecretPlans;
   run(): Loaded;
   /** Queues a signal for the pump. */
   push(pending: Pending): void;
@@ -64,7 +66,7 @@ export class NodeExecution {
       if (step.type === "http") {
         // Inline http: the DO fetches itself, without holding the pump; the lease covers a crash.
         const attempt = command.type === "execute" ? command.attempt : null;
-        void this.fetchInline(step.config, context, command.timeoutMs, node.id, attempt).then(
+        void this.fetchInline(step, context, command.timeoutMs, node.id, attempt).then(
           (output) => void this.enqueueLater(reply, { ok: true, port: null }, output),
           (err: unknown) => void this.enqueueLater(reply, { ok: false, error: toNodeError(err) }),
         );
@@ -140,15 +142,20 @@ export class NodeExecution {
     const context =
       command.type === "execute" ? run.context : this.itemContext(node, command.index);
     try {
-      const config =
-        step.type === "agent"
-          ? await agentConfig(step.config, context)
-          : ((await renderTemplates(protectSecretRefs(step.config), context)) as Record<
-              string,
-              unknown
-            >);
+      let config: Record<string, unknown>;
+      let plan: SecretPlan | undefined;
+      if (step.type === "agent") {
+        config = await agentConfig(step.config, context);
+      } else {
+        ({ config, plan } = await this.host.secrets.render(node.id, step, context));
+      }
       if (command.type === "execute") {
-        this.host.store.saveInput(node.id, command.attempt, config, MAX_INPUT_BYTES);
+        this.host.store.saveInput(
+          node.id,
+          command.attempt,
+          showSecretRefs(config),
+          MAX_INPUT_BYTES,
+        );
       }
       const job: ExecuteJob = {
         type: "execute",
@@ -159,6 +166,7 @@ export class NodeExecution {
         step: { type: step.type, config },
         timeoutMs: command.timeoutMs,
       };
+      if (plan && plan.fields.length > 0) job.secrets = plan;
       if (command.type === "execute_item") {
         job.index = command.index;
         job.itemAttempt = command.itemAttempt;
@@ -184,18 +192,17 @@ export class NodeExecution {
   }
 
   private async fetchInline(
-    config: Record<string, unknown>,
+    step: IRStep,
     context: RunContext,
     timeoutMs: number,
     nodeId: string,
     attempt: number | null,
   ) {
-    const rendered = (await renderTemplates(protectSecretRefs(config), context)) as Record<
-      string,
-      unknown
-    >;
-    if (attempt !== null) this.host.store.saveInput(nodeId, attempt, rendered, MAX_INPUT_BYTES);
-    return executeHttp(this.host.env, this.host.run().meta.tenantId, rendered, timeoutMs);
+    const { config, plan } = await this.host.secrets.render(nodeId, step, context);
+    if (attempt !== null) {
+      this.host.store.saveInput(nodeId, attempt, showSecretRefs(config), MAX_INPUT_BYTES);
+    }
+    return executeHttp(this.host.env, this.host.run().meta.tenantId, config, timeoutMs, plan);
   }
 
   private itemContext(node: IRNode, index: number): RunContext {
@@ -225,15 +232,22 @@ function resultOf(command: ExecuteCommand, outcome: Outcome): Pending {
       };
 }
 
+/** A secret reference in a prompt: shown to the model as a note, never resolved. */
+const PROMPT_SECRET_REF = /\{\{\s*secrets\.([A-Za-z_][A-Za-z0-9_]{0,63})\s*\}\}/g;
+
 /**
  * An agent's config as the runner gets it: only the task (`prompt`) is a template. The system
  * instructions and the output schema are sent as written, so the stable part of every call stays
- * byte-identical and provider-side prompt caching hits.
+ * byte-identical and provider-side prompt caching hits. Secrets never reach a model.
  */
 async function agentConfig(
   config: Record<string, unknown>,
   context: RunContext,
 ): Promise<Record<string, unknown>> {
-  const prompt = await renderTemplates(protectSecretRefs(String(config.prompt ?? "")), context);
+  const task = String(config.prompt ?? "").replace(
+    PROMPT_SECRET_REF,
+    (_, name: string) => `[secret ${name} withheld]`,
+  );
+  const prompt = await renderTemplates(task, context);
   return { ...config, prompt: typeof prompt === "string" ? prompt : JSON.stringify(prompt) };
 }

@@ -1,13 +1,13 @@
 import type { IR, IRNode } from "../../core/compile/ir";
 import type { RunContext } from "../../core/executors/context";
-import { renderTemplates } from "../../core/expressions/template";
 import { keyParts, semanticKey } from "../../core/optimise/cache-key";
 import { type Claimant, RequestCoalescer, requestKey } from "../../core/optimise/coalescer";
 import type { Command } from "../../core/scheduler/commands";
 import type { Outcome, Signal } from "../../core/scheduler/signals";
 import type { RunState } from "../../core/scheduler/state";
-import { protectSecretRefs } from "../../core/secrets/refs";
+import { showSecretRefs } from "../../core/secrets/refs";
 import { lookupCached, storeCached } from "../../workers/platform/semantic-cache";
+import type { SecretPlans } from "./secret-plans";
 import type { RunMeta } from "./store";
 
 type ExecuteCommand = Extract<Command, { type: "execute" }>;
@@ -23,6 +23,7 @@ export interface ReusedResult {
 /** What the engine lends this module. */
 export interface ReuseHost {
   env: Env;
+  secrets: SecretPlans;
   run(): { meta: RunMeta; ir: IR; state: RunState; context: RunContext };
   /** Queues a result signal and wakes the pump. */
   push(result: ReusedResult): void;
@@ -92,14 +93,20 @@ export class OutputReuse {
   private async take(node: IRNode, command: ExecuteCommand): Promise<void> {
     const run = this.host.run();
     let config: Record<string, unknown>;
+    /** The cache key's config: the same in every run (no nonce), and where secrets were written. */
+    let keyed: Record<string, unknown>;
     try {
-      config =
-        node.type === "transform"
-          ? node.config
-          : ((await renderTemplates(protectSecretRefs(node.config), run.context)) as Record<
-              string,
-              unknown
-            >);
+      if (node.type === "transform") {
+        config = node.config;
+        keyed = config;
+      } else {
+        const rendered = await this.host.secrets.render(node.id, node, run.context);
+        config = rendered.config;
+        keyed = showSecretRefs(config);
+        if (rendered.plan.fields.length > 0) {
+          keyed = { ...keyed, "\u27e6secretsAt\u27e7": rendered.plan.fields };
+        }
+      }
     } catch {
       // The normal path reports the template error the way it always does.
       await this.host.dispatch(command);
@@ -108,7 +115,7 @@ export class OutputReuse {
     const who = { nodeId: node.id, attempt: command.attempt };
     if (node.cache) {
       const parts = keyParts(
-        { type: node.type, config },
+        { type: node.type, config: keyed },
         node.cache,
         run.context,
         this.host.env.AOB_DEFAULT_MODEL,

@@ -22,6 +22,7 @@ import { compileWorkflow } from "../../workers/platform/optimiser";
 import type { Loaded } from "./context";
 import type { PatchBook, PatchProblem, PatchRecord } from "./patches";
 import type { Pending } from "./pending";
+import type { SecretPlans } from "./secret-plans";
 import type { RunStore, StoredEvent } from "./store";
 
 export interface Swap {
@@ -30,6 +31,13 @@ export interface Swap {
   /** Set by the swap: the materialised definition and the nodes the patch added. */
   definition?: WorkflowDefinition;
   added?: string[];
+}
+
+/** The graph a run executes now, its nodes' statuses, and the nodes an agent wrote. */
+export interface Materialised {
+  definition: WorkflowDefinition;
+  statuses: Record<string, string>;
+  agentNodes: string[];
 }
 
 export type PatchOutcome =
@@ -41,6 +49,7 @@ export interface PatchHost {
   storage: DurableObjectStorage;
   env: Env;
   store: RunStore;
+  secrets: SecretPlans;
   patches: PatchBook;
   run(): Loaded | null;
   /** Queues signals and resolves once they are committed. */
@@ -55,13 +64,13 @@ export class RuntimePatches {
   constructor(private readonly host: PatchHost) {}
 
   /** The graph the run executes now (base + accepted patches) and each node's status. */
-  materialised(): { definition: WorkflowDefinition; statuses: Record<string, string> } | null {
+  materialised(): Materialised | null {
     const run = this.host.run();
     const definition = this.host.store.getMeta<WorkflowDefinition>("definition");
     if (!run || !definition) return null;
     const statuses: Record<string, string> = {};
     for (const n of run.ir.nodes) statuses[n.id] = run.state.nodes[n.id]!.status;
-    return { definition, statuses };
+    return { definition, statuses, agentNodes: this.host.secrets.agentWritten() };
   }
 
   /**
@@ -171,6 +180,7 @@ export class RuntimePatches {
     store.setMeta("ir", run.ir);
     store.setMeta("definition", swap.definition!);
     store.replaceEdges(run.state.edges);
+    this.host.secrets.applied(swap.patch, swap.record.source);
     for (const id of swap.added ?? []) store.saveNode(id, run.state.nodes[id]!);
     this.host.patches.decide(swap.record.id, "applied", [], now);
     this.host.patchChanged(swap.record.id);

@@ -9,11 +9,16 @@ import { handleLlm } from "./llm-stub";
  * - `GET|POST /echo/<name>?...` answers JSON `{ name, method, query, body, count }` and counts
  *   the request under <name>;
  * - `GET /status/<code>/<name>` answers that status (counted);
+ * - `GET|POST /raw/<name>` answers JSON `{ url, headers }`: the request line's URL as sent
+ *   (percent-encoded) and the headers;
  * - `GET /flaky/<n>/<name>` fails with 503 for the first n requests of <name>, then 200;
  * - `GET /slow/<ms>/<name>` answers after <ms> milliseconds;
- * - `GET /redirect?to=<url>` answers 302 to <url>;
+ * - `GET|POST /redirect?to=<url>[&status=307]` answers 302 (or the status) to <url>;
  * - `GET /counts/<name>` reads a counter without counting; `POST /reset` clears them;
+ * - `POST /seen` with a text body: how many requests received so far (by either server) held
+ *   that text anywhere (request line, headers or body), as `{ count }`; not itself recorded;
  * - `POST /v1/chat/completions` and `/llm/...`: the scripted chat-completions stub (llm-stub.ts).
+ * The same routes answer on a second origin, `fixtureUrl2` (127.0.0.2), for cross-origin tests.
  */
 export default async function setup(project: TestProject) {
   const counts = new Map<string, number>();
@@ -22,11 +27,16 @@ export default async function setup(project: TestProject) {
     counts.set(name, n);
     return n;
   };
-  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+  /** Every request received, as text: request line, headers, body. */
+  const received: string[] = [];
+  const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const parts = url.pathname.split("/").filter(Boolean);
     let body = "";
     for await (const chunk of req) body += chunk;
+    if (parts[0] !== "seen") {
+      received.push(`${req.method} ${req.url}\n${req.rawHeaders.join("\n")}\n\n${body}`);
+    }
     const json = (status: number, value: unknown) => {
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(value));
@@ -49,6 +59,8 @@ export default async function setup(project: TestProject) {
           count,
         });
       }
+      case "raw":
+        return json(200, { url: req.url, headers: req.headers });
       case "status": {
         const name = parts[2] ?? "status";
         bump(name);
@@ -68,8 +80,12 @@ export default async function setup(project: TestProject) {
         return;
       }
       case "redirect":
-        res.writeHead(302, { location: url.searchParams.get("to") ?? "/" });
+        res.writeHead(Number(url.searchParams.get("status") ?? 302), {
+          location: url.searchParams.get("to") ?? "/",
+        });
         return res.end();
+      case "seen":
+        return json(200, { count: received.filter((r) => r.includes(body)).length });
       case "counts":
         return json(200, { count: counts.get(parts[1] ?? "") ?? 0 });
       case "reset":
@@ -81,9 +97,16 @@ export default async function setup(project: TestProject) {
       default:
         return json(404, { error: "no route" });
     }
-  });
+  };
+  const server = createServer(handler);
+  const second = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => second.listen(0, "127.0.0.2", resolve));
   const { port } = server.address() as AddressInfo;
   project.provide("fixtureUrl", `http://127.0.0.1:${port}`);
-  return () => new Promise<void>((resolve) => server.close(() => resolve()));
+  project.provide("fixtureUrl2", `http://127.0.0.2:${(second.address() as AddressInfo).port}`);
+  const close = (s: typeof server) => new Promise<void>((resolve) => s.close(() => resolve()));
+  return async () => {
+    await Promise.all([close(server), close(second)]);
+  };
 }

@@ -92,12 +92,14 @@ describe("tenant secrets", () => {
     });
     const run = await waitForRun(await startRun(id));
     // The server saw the value (its echo comes back redacted), and the failing call's error
-    // message names the path without the value.
+    // message names the URL with the reference, not the value.
     expect(run.nodes.find((n) => n.id === "call")?.status).toBe("succeeded");
     expect(JSON.stringify(run.nodes.find((n) => n.id === "call")?.output)).toContain(
       "[redacted:TOKEN]",
     );
-    expect(run.nodes.find((n) => n.id === "inline")?.error?.message).toContain("[redacted:TOKEN]");
+    expect(run.nodes.find((n) => n.id === "inline")?.error?.message).toContain(
+      "/status/500/{{ secrets.TOKEN }} answered 500",
+    );
 
     const events = await api("GET", `/api/runs/${run.id}/events`);
     const view = await api("GET", `/api/runs/${run.id}`);

@@ -25,6 +25,7 @@ export function fetchTextFor(env: Pick<Env, "AOB_HTTP_ALLOWLIST">): FetchText {
       method: init.method,
       headers: init.headers,
       ...(init.body === undefined ? {} : { body: init.body }),
+      ...(init.secrets === undefined ? {} : { secrets: init.secrets }),
     });
   };
 }

@@ -1,23 +1,37 @@
 import { toNodeError } from "../../core/errors";
 import { runHttp } from "../../core/executors/http";
-import { injectSecrets, redactSecrets, secretNames } from "../../core/secrets/refs";
+import type { CarriedSecret } from "../../core/net/carried-secrets";
+import { redactSecrets } from "../../core/secrets/redact";
+import {
+  injectSecrets,
+  type Placement,
+  plannedNames,
+  type SecretPlan,
+  showSecretRefs,
+} from "../../core/secrets/refs";
 import { fetchTextFor } from "./fetch";
-import { loadSecrets } from "./secrets";
+import { type LoadedSecret, loadSecrets } from "./secrets";
 
 /**
- * Runs an http node whose config is rendered except for secret markers: resolves the tenant's
- * secrets here, at the last moment, and redacts their values from the output and from errors.
+ * Runs an http node whose config is rendered except for secret markers: resolves, at the last
+ * moment, only the secrets its plan declares (the places the workflow wrote them), binds each
+ * to its allowed hosts for every hop, and keeps values out of the output and errors.
  */
 export async function executeHttp(
   env: Env,
   tenantId: string,
   config: Record<string, unknown>,
   timeoutMs: number,
+  plan?: SecretPlan,
 ): Promise<unknown> {
-  const names = secretNames(config);
-  const values = await loadSecrets(env, tenantId, names);
+  const loaded = await loadSecrets(env, tenantId, plannedNames(plan));
+  const values = Object.fromEntries(Object.entries(loaded).map(([k, s]) => [k, s.value]));
   try {
-    const output = await runHttp(injectSecrets(config, values), fetchTextFor(env), timeoutMs);
+    const { config: real, placements } = injectSecrets(config, plan, values);
+    const output = await runHttp(real, fetchTextFor(env), timeoutMs, {
+      carried: carried(placements, loaded),
+      shown: showSecretRefs(config),
+    });
     return redactSecrets(output, values);
   } catch (err) {
     const error = toNodeError(err);
@@ -27,4 +41,29 @@ export async function executeHttp(
       ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
     });
   }
+}
+
+/** Where each secret went in the request runHttp builds from the config. */
+function carried(placements: Placement[], loaded: Record<string, LoadedSecret>): CarriedSecret[] {
+  const bySecret = new Map<string, CarriedSecret & { headers: string[] }>();
+  for (const { name, path } of placements) {
+    const secret = loaded[name]!;
+    let entry = bySecret.get(name);
+    if (!entry) {
+      entry = {
+        name,
+        value: secret.value,
+        allowedHosts: secret.allowedHosts,
+        headers: [],
+        inBody: false,
+        inUrl: false,
+      };
+      bySecret.set(name, entry);
+    }
+    const [area, header] = path;
+    if (area === "headers" && typeof header === "string") entry.headers.push(header.toLowerCase());
+    else if (area === "url" || area === "query") entry.inUrl = true;
+    else entry.inBody = true;
+  }
+  return [...bySecret.values()];
 }

@@ -61,21 +61,32 @@ async function decryptSecret(
   return new TextDecoder().decode(plain);
 }
 
+/** A tenant secret as the executor needs it: the value and the hosts it may go to. */
+export interface LoadedSecret {
+  value: string;
+  /** null: unbound, it may be sent to any host. */
+  allowedHosts: string[] | null;
+}
+
 /** Decrypts the named secrets of a tenant; missing names are simply absent. */
 export async function loadSecrets(
   env: Pick<Env, "AOB_SECRETS_KEY" | "DB">,
   tenantId: string,
   names: string[],
-): Promise<Record<string, string>> {
+): Promise<Record<string, LoadedSecret>> {
   if (names.length === 0) return {};
   const rows = await env.DB.prepare(
-    `SELECT name, ciphertext FROM secrets WHERE tenant_id = ? AND name IN (${names.map(() => "?").join(",")})`,
+    `SELECT name, ciphertext, allowed_hosts FROM secrets WHERE tenant_id = ? AND name IN (${names.map(() => "?").join(",")})`,
   )
     .bind(tenantId, ...names)
-    .all<{ name: string; ciphertext: string }>();
+    .all<{ name: string; ciphertext: string; allowed_hosts: string | null }>();
   const key = await masterKey(env);
-  const out: Record<string, string> = {};
-  for (const r of rows.results)
-    out[r.name] = await decryptSecret(key, tenantId, r.name, r.ciphertext);
+  const out: Record<string, LoadedSecret> = {};
+  for (const r of rows.results) {
+    out[r.name] = {
+      value: await decryptSecret(key, tenantId, r.name, r.ciphertext),
+      allowedHosts: r.allowed_hosts === null ? null : (JSON.parse(r.allowed_hosts) as string[]),
+    };
+  }
   return out;
 }

@@ -22,7 +22,7 @@ export async function executeJob(
     let output: unknown;
     switch (job.step.type) {
       case "http":
-        output = await executeHttp(env, job.tenantId, job.step.config, job.timeoutMs);
+        output = await executeHttp(env, job.tenantId, job.step.config, job.timeoutMs, job.secrets);
         break;
       case "agent": {
         const stub = env.RUNS.get(env.RUNS.idFromName(job.runId)) as unknown as AgentRun;

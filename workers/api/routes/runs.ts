@@ -174,7 +174,10 @@ export const runRoutes = routes()
       const v = await loadVersion(c.env, c.get("tenantId"), source.workflowId, source.version);
       // The graph the source ran: its version plus the patches applied to it, so a node a patch
       // added can be replayed and the replay runs what the source ran.
-      const materialised = (await stub.materialised()) as { definition: unknown } | null;
+      const materialised = (await stub.materialised()) as {
+        definition: unknown;
+        agentNodes?: string[];
+      } | null;
       const definition = materialised?.definition ?? v.definition;
       await admitRun(c, definition);
       const sourceInput = body.input === undefined ? await stub.input() : body.input;
@@ -189,6 +192,7 @@ export const runRoutes = routes()
           sourceRunId: sourceId,
           fromNode: body.fromNode,
           stub,
+          agentNodes: materialised?.agentNodes ?? [],
         },
       );
       return c.json({ runId, replayOf: { sourceRunId: sourceId, fromNode: body.fromNode } }, 202);

@@ -20,7 +20,13 @@ export async function startRun(
   version: number,
   definition: unknown,
   input: unknown,
-  replay?: { sourceRunId: string; fromNode: string; stub: DurableObjectStub<RunObject> },
+  replay?: {
+    sourceRunId: string;
+    fromNode: string;
+    stub: DurableObjectStub<RunObject>;
+    /** The source's nodes an agent wrote: they stay without secrets in the replay. */
+    agentNodes: string[];
+  },
   budget?: Budget,
 ): Promise<string> {
   const checked = validateWorkflow(definition);
@@ -73,6 +79,7 @@ export async function startRun(
       input,
       ...(runBudget ? { budget: runBudget } : {}),
       ...(seed ? { replay: seed } : {}),
+      ...(replay && replay.agentNodes.length > 0 ? { agentNodes: replay.agentNodes } : {}),
     });
   } catch (err) {
     await env.DB.prepare(
