@@ -27,6 +27,9 @@ export function encodedForms(value: string): string[] {
     forms.add(component.replace(/%20/g, "+"));
     forms.add(encodeURI(value));
     forms.add(JSON.stringify(value).slice(1, -1));
+    // As the URL parser writes it into a path or a query (it leaves `/`, `+` and `%` alone).
+    forms.add(new URL(`http://x/?${value}`).search.slice(1));
+    forms.add(new URL(`http://x/${value}`).pathname.slice(1));
     const b64 = base64(value);
     forms.add(b64);
     forms.add(b64.replace(/=+$/, ""));
