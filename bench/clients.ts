@@ -87,6 +87,15 @@ export class AobClient {
     });
   }
 
+  /** `PUT /api/secrets/:name`: a tenant secret for the chains that send one. */
+  async putSecret(name: string, value: string): Promise<void> {
+    await call(`${this.base}/api/secrets/${name}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${this.key}`, "content-type": "application/json" },
+      body: JSON.stringify({ value }),
+    });
+  }
+
   async createWorkflow(definition: WorkflowDefinitionInput): Promise<string> {
     return (await this.request<{ id: string }>("/api/workflows", definition)).id;
   }

@@ -48,14 +48,26 @@ export function httpFanout(n: number, url: string, mode: HttpMode): WorkflowDefi
   };
 }
 
-/** start → h0001 → … → hN → end: N http calls one after the other. */
-export function httpChain(n: number, url: string, mode: HttpMode): WorkflowDefinitionInput {
+/** The tenant secret the `-secret` chains send in a header (rounds.ts sets it). */
+export const BENCH_SECRET = "BENCH_KEY";
+
+/**
+ * start → h0001 → … → hN → end: N http calls one after the other; with `secret`, each sends
+ * `x-api-key: {{ secrets.BENCH_KEY }}` (the cost of resolving, binding and redacting it).
+ */
+export function httpChain(
+  n: number,
+  url: string,
+  mode: HttpMode,
+  secret = false,
+): WorkflowDefinitionInput {
   const ids = Array.from({ length: n }, (_, i) => nodeId("h", i));
+  const headers = secret ? { headers: { "x-api-key": `{{ secrets.${BENCH_SECRET} }}` } } : {};
   return {
-    name: `bench-http-chain-${n}-${mode}`,
+    name: `bench-http-chain-${n}-${mode}${secret ? "-secret" : ""}`,
     nodes: [
       { id: "start", type: "start" },
-      ...ids.map((id) => ({ id, type: "http", config: { method: "GET", url, mode } })),
+      ...ids.map((id) => ({ id, type: "http", config: { method: "GET", url, mode, ...headers } })),
       { id: "end", type: "end" },
     ],
     edges: link(["start", ...ids, "end"]),

@@ -86,6 +86,9 @@ export async function startDevServer(key: string, allowlist: string): Promise<De
       PERSIST_DIR,
       "--var",
       `AOB_HTTP_ALLOWLIST:${allowlist}`,
+      // The `-secret` chains resolve a tenant secret.
+      "--var",
+      `AOB_SECRETS_KEY:${randomBytes(32).toString("base64")}`,
       ...(process.env.BENCH_EAGER_JOBS === undefined
         ? []
         : ["--var", `AOB_EAGER_JOBS:${process.env.BENCH_EAGER_JOBS}`]),

@@ -1,4 +1,5 @@
 import type { AobClient, WorkflowsClient } from "./clients";
+import { BENCH_SECRET } from "./definitions";
 import {
   aobSample,
   FANOUT_NODES,
@@ -80,6 +81,7 @@ async function runJob(job: Job, c: Clients): Promise<Sample> {
 export async function measure(c: Clients, warmup: number, rounds: number): Promise<Results> {
   const list = chosen(scenarios(c.target.url), process.env.BENCH_SCENARIOS);
   const workflowIds = new Map<string, string>();
+  await c.aob.putSecret(BENCH_SECRET, `bench-${crypto.randomUUID()}`);
   for (const s of list) workflowIds.set(s.key, await c.aob.createWorkflow(s.definition));
   const results: Results = {
     scenarios: list,

@@ -73,6 +73,24 @@ export function scenarios(url: string): Scenario[] {
       definition: httpChain(HTTP_CHAIN_NODES, url, "inline"),
       workflows: httpSteps,
     },
+    {
+      key: "http-chain-queued-secret",
+      label: `chain of ${HTTP_CHAIN_NODES} http, queued, a secret each`,
+      nodes: HTTP_CHAIN_NODES,
+      shape: "chain",
+      prefix: "h",
+      definition: httpChain(HTTP_CHAIN_NODES, url, "queued", true),
+      workflows: httpSteps,
+    },
+    {
+      key: "http-chain-inline-secret",
+      label: `chain of ${HTTP_CHAIN_NODES} http, inline, a secret each`,
+      nodes: HTTP_CHAIN_NODES,
+      shape: "chain",
+      prefix: "h",
+      definition: httpChain(HTTP_CHAIN_NODES, url, "inline", true),
+      workflows: httpSteps,
+    },
   ];
 }
 

@@ -26,7 +26,8 @@ async function serve(): Promise<{ origin: string; host: string; hits: Hit[] }> {
     const url = new URL(req.url ?? "/", "http://x");
     if (url.pathname === "/go") {
       res.writeHead(307, { location: url.searchParams.get("to") ?? "/" });
-      return res.end();
+      res.end();
+      return;
     }
     res.writeHead(200, { "content-type": "text/plain" });
     res.end("ok");

@@ -96,7 +96,7 @@ export function snapshot(engine: RunEngine, store: RunStore, book: ApprovalBook)
     if (used) view.usage = used;
     const patch = addedBy.get(n.id);
     if (patch !== undefined) view.addedBy = patch;
-    if (inputs.has(n.id)) view.input = showSecretRefs(inputs.get(n.id));
+    if (inputs.has(n.id)) view.input = inputs.get(n.id);
     if (n.omit) view.omit = n.omit;
     if (n.fusedInto) view.fusedInto = n.fusedInto;
     if (n.plan) view.plan = n.plan;
