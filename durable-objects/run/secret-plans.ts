@@ -34,11 +34,16 @@ export class SecretPlans {
     return [...this.agentSet()];
   }
 
-  /** In the transaction that applies a patch. */
+  /** In the transaction that applies a patch: whose config each added or rewritten node has. */
   applied(patch: Patch, source: PatchSource): void {
     const set = this.agentSet();
     for (const op of patch.ops) {
-      const id = op.op === "add_node" ? op.node.id : op.op === "update_node" ? op.id : null;
+      const id =
+        op.op === "add_node"
+          ? op.node.id
+          : op.op === "update_node" && op.config !== undefined
+            ? op.id
+            : null;
       if (id === null) continue;
       if (source.kind === "agent") set.add(id);
       else set.delete(id);
