@@ -1,16 +1,23 @@
 import type { IPv4, IPv6 } from "ipaddr.js";
 import ipaddr from "ipaddr.js";
 import { type Allowlist, isAllowed, normaliseHostname, parseAddress } from "./allowlist";
+import { embeddedIPv4, wildcardDnsReason } from "./wildcard-dns";
 
 /**
  * Which URLs the platform may fetch. Judged on the WHATWG-parsed URL, never the raw string:
  * `new URL()` already turns decimal, octal, hex, short and Unicode-digit IPv4 hosts into
  * dotted form, so `http://0x7f000001/` arrives here as `127.0.0.1`.
  *
- * Limit, stated honestly: a public hostname may resolve to an inward address (DNS rebinding,
- * `127.0.0.1.nip.io`). Workers' `fetch` cannot pin a resolved IP, so this check cannot see
- * that; production relies on Cloudflare's egress reaching public addresses only. `wrangler dev`
- * has no such egress filter, which is why the literal and named checks below must hold.
+ * Names are judged after `normaliseHostname` (lower case, every trailing dot dropped: WHATWG
+ * keeps `localhost..` as written, and maps `localhost%2E` and `localhost。` to `localhost.`).
+ * The well-known wildcard and rebinding DNS services (`127.0.0.1.nip.io`, `localtest.me`,
+ * `*.1u.ms`, see `wildcard-dns.ts`) are refused by name, as is any name that spells out an
+ * inward IPv4 address the way those services read it.
+ *
+ * Limit, stated honestly: any other public hostname may resolve to an inward address (an
+ * attacker's own DNS zone, DNS rebinding). Workers' `fetch` cannot pin a resolved IP, so this
+ * check cannot see that; production relies on Cloudflare's egress reaching public addresses
+ * only. `wrangler dev` has no such egress filter, which is why the checks below must hold.
  */
 
 export type PolicyCode = "ssrf_blocked" | "scheme_not_allowed" | "credentials_in_url";
@@ -84,7 +91,8 @@ function inwardReason(hostname: string): string | undefined {
   const address = parseAddress(host);
   if (address === undefined) {
     const why = hostnameReason(host);
-    return why && `${host} is ${why}`;
+    if (why !== undefined) return `${host} is ${why}`;
+    return embeddedReason(host);
   }
   const why = addressReason(address);
   const shown = address.toString();
@@ -97,6 +105,7 @@ function inwardReason(hostname: string): string | undefined {
  * through the local search domains (`metadata`, `kubernetes`), never to a public API.
  */
 function hostnameReason(host: string): string | undefined {
+  if (host.split(".").includes("")) return "a name with an empty label, which no public host has";
   if (METADATA_NAMES.has(host)) return "a cloud metadata name";
   if (host === "localhost" || host.endsWith(".localhost")) return "a loopback name";
   if (host.endsWith(".internal")) return "a private-use .internal name";
@@ -104,6 +113,17 @@ function hostnameReason(host: string): string | undefined {
   if (host.endsWith(".home.arpa")) return "a home-network (.home.arpa) name";
   if (host === "localdomain" || host.endsWith(".localdomain")) return "a local-domain name";
   if (!host.includes(".")) return "a single-label name, resolved by the local network";
+  return wildcardDnsReason(host);
+}
+
+/** Why a name that spells out an inward IPv4 address (`10-0-0-1.xip.example.com`) is refused. */
+function embeddedReason(host: string): string | undefined {
+  for (const address of embeddedIPv4(host)) {
+    const why = addressReason(address);
+    if (why !== undefined) {
+      return `${host} embeds ${address}, ${why}, the way wildcard-DNS services spell a name that resolves to it`;
+    }
+  }
   return undefined;
 }
 

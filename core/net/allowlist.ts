@@ -73,12 +73,25 @@ function matches(
   }
 }
 
-/** Lower-case, without IPv6 brackets or a trailing root dot. */
+/**
+ * Lower-case, without IPv6 brackets or trailing dots. All of them: WHATWG URL keeps
+ * `localhost..` as written (only one root dot is ignored when it reads IPv4), and a resolver
+ * that drops them would reach `localhost`.
+ * @example
+ * normaliseHostname("LOCALHOST.."); // "localhost"
+ * normaliseHostname("[::1]"); // "::1"
+ */
 export function normaliseHostname(hostname: string): string {
   let host = hostname.toLowerCase();
   if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
-  if (host.endsWith(".")) host = host.slice(0, -1);
-  return host;
+  return withoutTrailingDots(host);
+}
+
+/** A loop, not `/\.+$/`: that regex backtracks quadratically on a long run of inner dots. */
+function withoutTrailingDots(host: string): string {
+  let end = host.length;
+  while (end > 0 && host[end - 1] === ".") end -= 1;
+  return host.slice(0, end);
 }
 
 /** An IP address with IPv4-mapped IPv6 unwrapped, or undefined for a hostname. */
@@ -117,7 +130,7 @@ function parseEntry(entry: string): AllowlistEntry {
   }
   const port = portText === undefined ? undefined : parsePort(portText);
   if (port === null) return fail("the port must be an integer 1-65535");
-  if (host.endsWith(".")) host = host.slice(0, -1);
+  host = withoutTrailingDots(host);
   const address = parseAddress(host);
   if (address !== undefined) return withPort({ kind: "address", address }, port);
   if (host.includes(":")) return fail("not a valid IPv6 address (write [v6]:port for a port)");

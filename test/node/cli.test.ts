@@ -149,15 +149,19 @@ describe("the aob CLI against wrangler dev", () => {
     expect(statSync(config).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(config, "utf8"))).toEqual({ url: dev.url, apiKey: dev.key });
 
-    const [kinds, elsewhere] = await Promise.all([
+    const [kinds, status, elsewhere] = await Promise.all([
       // No environment: the stored config is used.
       aob(["node-types", "--json", "--config", config]),
+      aob(["status", "--config", config]),
       // AOB_URL overrides the stored URL.
       aob(["workflows", "list", "--config", config], { env: { AOB_URL: "http://127.0.0.1:9" } }),
     ]);
     expect(kinds.code, kinds.stderr).toBe(0);
     const { nodeTypes } = JSON.parse(kinds.stdout) as { nodeTypes: { type: string }[] };
     expect(nodeTypes.map((k) => k.type)).toContain("approval");
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/durableObject\s+ok/);
+    expect(status.stdout).toMatch(/checked \d+ s ago/);
     expect(elsewhere.code).toBe(1);
     expect(elsewhere.stderr).toContain("cannot reach the API");
   }, 30_000);

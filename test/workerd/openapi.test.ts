@@ -246,6 +246,7 @@ describe("the documented answers", () => {
     await documented("POST", "/api/workflows/validate", {}, { name: "" });
     await documented("GET", "/api/node-types");
     await documented("GET", "/api/health");
+    await documented("GET", "/api/health/deep");
 
     const started = await documented<{ runId: string }>(
       "POST",

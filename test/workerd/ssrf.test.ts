@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import { fetchTextFor } from "../../workers/platform/fetch";
-import { api, createWorkflow, startRun, waitForRun } from "./helpers";
+import { api, count, createWorkflow, startRun, waitForRun } from "./helpers";
 
 const fixture = inject("fixtureUrl");
 
@@ -105,5 +105,36 @@ describe("the SSRF-guarded fetch inside workerd", () => {
     }
     const events = await api<{ events: { type: string }[] }>("GET", `/api/runs/${run.id}/events`);
     expect(events.body.events.filter((e) => e.type === "node_retrying")).toHaveLength(0);
+  });
+
+  it("refuses wildcard-DNS and trailing-dot names before sending, even on the fixture's port", async () => {
+    const port = new URL(fixture).port;
+    const urls: Record<string, string> = {
+      nip: `http://127.0.0.1.nip.io:${port}/echo/ssrf-nip`,
+      dots: `http://localhost..:${port}/echo/ssrf-dots`,
+    };
+    const id = await createWorkflow({
+      name: "ssrf-names",
+      nodes: [
+        { id: "start", type: "start" },
+        ...Object.entries(urls).map(([nodeId, url]) => ({
+          id: nodeId,
+          type: "http",
+          config: { url, mode: "inline" },
+        })),
+      ],
+      edges: Object.keys(urls).map((to) => ({ from: "start", to })),
+    });
+    const run = await waitForRun(await startRun(id));
+    expect(run.status).toBe("failed");
+    const error = (nodeId: string) => run.nodes.find((n) => n.id === nodeId)?.error;
+    expect(error("nip")).toMatchObject({ code: "ssrf_blocked", retryable: false });
+    expect(error("nip")?.message).toContain(
+      "127.0.0.1.nip.io is a wildcard-DNS service name (nip.io) that resolves to any address it embeds",
+    );
+    expect(error("dots")).toMatchObject({ code: "ssrf_blocked" });
+    expect(error("dots")?.message).toContain("localhost is a loopback name");
+    expect(await count("ssrf-nip")).toBe(0);
+    expect(await count("ssrf-dots")).toBe(0);
   });
 });

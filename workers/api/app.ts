@@ -7,7 +7,7 @@ import { MAX_BODY_BYTES } from "./limits";
 import { type DocumentSource, openApiRoutes } from "./openapi";
 import { approvalRoutes } from "./routes/approvals";
 import { blobRoutes } from "./routes/blobs";
-import { health } from "./routes/health";
+import { deepHealth, health } from "./routes/health";
 import { keyRoutes } from "./routes/keys";
 import { nodeTypes } from "./routes/node-types";
 import { patchRoutes } from "./routes/patches";
@@ -21,6 +21,7 @@ import type { AppEnv } from "./types";
 const api = new OpenAPIHono<AppEnv>()
   .route("/", health)
   .use("*", authenticate)
+  .route("/", deepHealth)
   .route("/", nodeTypes)
   .route("/", workflowRoutes)
   .route("/", runRoutes)
