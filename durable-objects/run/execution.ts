@@ -9,6 +9,7 @@ import type { IRNode } from "../../core/compile/ir";
 import { toNodeError } from "../../core/errors";
 import type { RunContext } from "../../core/executors/context";
 import { delayUntil, evaluateItems, runInline } from "../../core/executors/inline";
+import type { ExpressionLimits } from "../../core/expressions/limits";
 import { renderTemplates } from "../../core/expressions/template";
 import type { Command } from "../../core/scheduler/commands";
 import type { Outcome } from "../../core/scheduler/signals";
@@ -64,14 +65,22 @@ export class NodeExecution {
       if (step.type === "http") {
         // Inline http: the DO fetches itself, without holding the pump; the lease covers a crash.
         const attempt = command.type === "execute" ? command.attempt : null;
-        void this.fetchInline(step.config, context, command.timeoutMs, node.id, attempt).then(
+        const limits = { timeoutMs: step.expressionTimeoutMs };
+        void this.fetchInline(
+          step.config,
+          context,
+          limits,
+          command.timeoutMs,
+          node.id,
+          attempt,
+        ).then(
           (output) => void this.enqueueLater(reply, { ok: true, port: null }, output),
           (err: unknown) => void this.enqueueLater(reply, { ok: false, error: toNodeError(err) }),
         );
         return;
       }
       if (command.type === "execute" && node.type === "map") {
-        const items = await evaluateItems(node.id, node.config, context);
+        const items = await evaluateItems(node.id, node.config, context, node.expressionTimeoutMs);
         storage.transactionSync(() => store.saveMapList(node.id, command.attempt, items));
         this.host.push({
           signal: { type: "items", nodeId: node.id, attempt: command.attempt, count: items.length },
@@ -83,7 +92,13 @@ export class NodeExecution {
         return;
       }
       if (command.type === "execute" && command.mode === "wait") {
-        const until = await delayUntil(node.id, node.config, context, Date.now());
+        const until = await delayUntil(
+          node.id,
+          node.config,
+          context,
+          Date.now(),
+          node.expressionTimeoutMs,
+        );
         this.host.push({
           signal: { type: "wait", nodeId: node.id, attempt: command.attempt, until },
         });
@@ -97,7 +112,13 @@ export class NodeExecution {
         return;
       }
       const result = await runInline(
-        { id: node.id, type: step.type, config: step.config, firedFrom: this.firedFrom(node) },
+        {
+          id: node.id,
+          type: step.type,
+          config: step.config,
+          firedFrom: this.firedFrom(node),
+          expressionTimeoutMs: step.expressionTimeoutMs,
+        },
         context,
       );
       const size = addressOf(result.output).json.length;
@@ -139,11 +160,12 @@ export class NodeExecution {
     const step = command.type === "execute" ? node : node.body!;
     const context =
       command.type === "execute" ? run.context : this.itemContext(node, command.index);
+    const limits = { timeoutMs: step.expressionTimeoutMs };
     try {
       const config =
         step.type === "agent"
-          ? await agentConfig(step.config, context)
-          : ((await renderTemplates(protectSecretRefs(step.config), context)) as Record<
+          ? await agentConfig(step.config, context, limits)
+          : ((await renderTemplates(protectSecretRefs(step.config), context, limits)) as Record<
               string,
               unknown
             >);
@@ -186,11 +208,12 @@ export class NodeExecution {
   private async fetchInline(
     config: Record<string, unknown>,
     context: RunContext,
+    limits: ExpressionLimits,
     timeoutMs: number,
     nodeId: string,
     attempt: number | null,
   ) {
-    const rendered = (await renderTemplates(protectSecretRefs(config), context)) as Record<
+    const rendered = (await renderTemplates(protectSecretRefs(config), context, limits)) as Record<
       string,
       unknown
     >;
@@ -233,7 +256,12 @@ function resultOf(command: ExecuteCommand, outcome: Outcome): Pending {
 async function agentConfig(
   config: Record<string, unknown>,
   context: RunContext,
+  limits: ExpressionLimits,
 ): Promise<Record<string, unknown>> {
-  const prompt = await renderTemplates(protectSecretRefs(String(config.prompt ?? "")), context);
+  const prompt = await renderTemplates(
+    protectSecretRefs(String(config.prompt ?? "")),
+    context,
+    limits,
+  );
   return { ...config, prompt: typeof prompt === "string" ? prompt : JSON.stringify(prompt) };
 }

@@ -96,10 +96,9 @@ export class OutputReuse {
       config =
         node.type === "transform"
           ? node.config
-          : ((await renderTemplates(protectSecretRefs(node.config), run.context)) as Record<
-              string,
-              unknown
-            >);
+          : ((await renderTemplates(protectSecretRefs(node.config), run.context, {
+              timeoutMs: node.expressionTimeoutMs,
+            })) as Record<string, unknown>);
     } catch {
       // The normal path reports the template error the way it always does.
       await this.host.dispatch(command);
