@@ -47,7 +47,7 @@ describe("compile: structure", () => {
   const ir = compile(validated(sample("hello")));
 
   it("names the workflow, its start and the IR version", () => {
-    expect(ir).toMatchObject({ irVersion: 2, name: "hello", start: "start" });
+    expect(ir).toMatchObject({ irVersion: 3, name: "hello", start: "start" });
   });
 
   it("indexes nodes by id in definition order", () => {

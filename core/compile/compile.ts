@@ -1,3 +1,4 @@
+import { DEFAULT_EXPRESSION_TIMEOUT_MS } from "../expressions/limits";
 import { kindOf } from "../kinds/registry";
 import { edgeCsr } from "../optimise/graph";
 import type { GraphKernels } from "../optimise/kernels";
@@ -37,7 +38,14 @@ export function compile(def: WorkflowDefinition, options: CompileOptions = {}): 
   const byId: Record<string, number> = {};
   const nodes: IRNode[] = def.nodes.map((spec, index) => {
     byId[spec.id] = index;
-    const step = compileStep(spec.type, spec.config, spec.retry, spec.timeoutMs);
+    const expressionTimeoutMs = spec.expressionTimeoutMs ?? DEFAULT_EXPRESSION_TIMEOUT_MS;
+    const step = compileStep(
+      spec.type,
+      spec.config,
+      spec.retry,
+      spec.timeoutMs,
+      expressionTimeoutMs,
+    );
     const kind = kindOf(spec.type);
     const node: IRNode = {
       ...step,
@@ -60,7 +68,14 @@ export function compile(def: WorkflowDefinition, options: CompileOptions = {}): 
           };
         }
       ).node;
-      node.body = compileStep(body.type, body.config, body.retry, body.timeoutMs);
+      // The per-item step evaluates under the map node's budget.
+      node.body = compileStep(
+        body.type,
+        body.config,
+        body.retry,
+        body.timeoutMs,
+        expressionTimeoutMs,
+      );
     }
     return node;
   });
@@ -102,6 +117,7 @@ function compileStep(
   rawConfig: Record<string, unknown>,
   retry: RetryPolicy | undefined,
   timeoutMs: number | undefined,
+  expressionTimeoutMs: number,
 ): IRStep {
   const kind = kindOf(type);
   if (!kind || kind.status === "coming_soon") {
@@ -110,6 +126,7 @@ function compileStep(
       config: rawConfig,
       retry: { maxAttempts: 1, backoff: "fixed", initialDelayMs: 0, maxDelayMs: 0 },
       timeoutMs: timeoutMs ?? 0,
+      expressionTimeoutMs,
       mode: "skip",
     };
   }
@@ -125,7 +142,14 @@ function compileStep(
         ? "inline"
         : "queued";
   }
-  return { type, config, retry: retry ?? kind.defaults.retry, timeoutMs: timeout, mode };
+  return {
+    type,
+    config,
+    retry: retry ?? kind.defaults.retry,
+    timeoutMs: timeout,
+    expressionTimeoutMs,
+    mode,
+  };
 }
 
 /** For each loop edge source → target: nodes reachable from target that reach source. */

@@ -1,7 +1,7 @@
 import type { RetryPolicy } from "../workflow/definition";
 
 /** Bumped whenever the IR's shape changes; stored IRs of another version are recompiled. */
-export const IR_VERSION = 2;
+export const IR_VERSION = 3;
 
 /**
  * How the RunObject executes a node:
@@ -17,6 +17,8 @@ export interface IRStep {
   config: Record<string, unknown>;
   retry: RetryPolicy;
   timeoutMs: number;
+  /** Budget of each evaluation of the step's expressions (NodeSpec.expressionTimeoutMs or 100). */
+  expressionTimeoutMs: number;
   mode: DispatchMode;
 }
 

@@ -8,6 +8,7 @@ export interface FusedStep {
   id: string;
   type: string;
   config: Record<string, unknown>;
+  expressionTimeoutMs?: number;
 }
 
 /** One node's result in a fused chain; `output` only on success. */

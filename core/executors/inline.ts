@@ -1,5 +1,6 @@
 import { NonRetryableError } from "../errors";
 import { ExpressionError, evaluateExpression } from "../expressions/jsonata";
+import type { ExpressionLimits } from "../expressions/limits";
 import { renderTemplates } from "../expressions/template";
 import type { RunContext } from "./context";
 
@@ -15,29 +16,36 @@ export interface InlineStep {
   config: Record<string, unknown>;
   /** Ids of the nodes whose edges into this one fired (for join). */
   firedFrom?: string[];
+  /** Budget of each evaluation of the step's expressions, ms (IRStep.expressionTimeoutMs). */
+  expressionTimeoutMs?: number;
 }
 
 /**
  * Runs a pure kind (start, end, transform, condition, switch, join) against the context.
- * Expression errors are the user's mistake: non-retryable, with the expression in the message.
+ * Expression errors are the user's mistake: non-retryable, with the node in the message and the
+ * ExpressionError's code (`expression_error`, or a bound it hit: `expression_timeout`, ...).
  * @example
  * await runInline({ id: "t", type: "transform", config: { expression: "input.n + 1" } }, ctx);
  */
 export async function runInline(step: InlineStep, ctx: RunContext): Promise<InlineResult> {
+  const limits = limitsOf(step.expressionTimeoutMs);
   try {
     switch (step.type) {
       case "start":
         return { output: ctx.input ?? null, port: null };
       case "end":
-        return { output: await renderTemplates(step.config.output ?? null, ctx), port: null };
+        return {
+          output: await renderTemplates(step.config.output ?? null, ctx, limits),
+          port: null,
+        };
       case "transform":
-        return { output: await evaluate(step.config.expression, ctx), port: null };
+        return { output: await evaluate(step.config.expression, ctx, limits), port: null };
       case "condition": {
-        const value = await evaluate(step.config.expression, ctx);
+        const value = await evaluate(step.config.expression, ctx, limits);
         return { output: Boolean(value), port: value ? "true" : "false" };
       }
       case "switch": {
-        const value = await evaluate(step.config.expression, ctx);
+        const value = await evaluate(step.config.expression, ctx, limits);
         const text = typeof value === "string" ? value : JSON.stringify(value);
         const cases = (step.config.cases as string[] | undefined) ?? [];
         return { output: value, port: cases.includes(text) ? text : "default" };
@@ -53,7 +61,7 @@ export async function runInline(step: InlineStep, ctx: RunContext): Promise<Inli
   } catch (thrown) {
     if (thrown instanceof ExpressionError) {
       throw new NonRetryableError(
-        "expression_error",
+        thrown.code,
         `node "${step.id}": ${thrown.message}${thrown.position === undefined ? "" : ` (at character ${thrown.position})`}`,
       );
     }
@@ -66,13 +74,14 @@ export async function evaluateItems(
   id: string,
   config: Record<string, unknown>,
   ctx: RunContext,
+  expressionTimeoutMs?: number,
 ): Promise<unknown[]> {
   let value: unknown;
   try {
-    value = await evaluate(config.items, ctx);
+    value = await evaluate(config.items, ctx, limitsOf(expressionTimeoutMs));
   } catch (thrown) {
     if (thrown instanceof ExpressionError) {
-      throw new NonRetryableError("expression_error", `node "${id}" items: ${thrown.message}`);
+      throw new NonRetryableError(thrown.code, `node "${id}" items: ${thrown.message}`);
     }
     throw thrown;
   }
@@ -92,8 +101,12 @@ export async function delayUntil(
   config: Record<string, unknown>,
   ctx: RunContext,
   now: number,
+  expressionTimeoutMs?: number,
 ): Promise<number> {
-  const rendered = (await renderTemplates(config, ctx)) as { seconds?: unknown; until?: unknown };
+  const rendered = (await renderTemplates(config, ctx, limitsOf(expressionTimeoutMs))) as {
+    seconds?: unknown;
+    until?: unknown;
+  };
   if (rendered.until !== undefined) {
     const at = Date.parse(String(rendered.until));
     if (Number.isNaN(at)) {
@@ -111,6 +124,14 @@ export async function delayUntil(
   return now + seconds * 1000;
 }
 
-function evaluate(expression: unknown, ctx: RunContext): Promise<unknown> {
-  return evaluateExpression(String(expression), ctx);
+function evaluate(
+  expression: unknown,
+  ctx: RunContext,
+  limits: ExpressionLimits,
+): Promise<unknown> {
+  return evaluateExpression(String(expression), ctx, limits);
+}
+
+function limitsOf(expressionTimeoutMs: number | undefined): ExpressionLimits {
+  return expressionTimeoutMs === undefined ? {} : { timeoutMs: expressionTimeoutMs };
 }

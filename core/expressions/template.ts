@@ -1,4 +1,5 @@
 import { checkExpression, evaluateExpression } from "./jsonata";
+import { type ExpressionLimits, Meter } from "./limits";
 
 const TEMPLATE = /\{\{([\s\S]*?)\}\}/g;
 const WHOLE = /^\s*\{\{([\s\S]*?)\}\}\s*$/;
@@ -57,36 +58,45 @@ export function checkTemplates(value: unknown): TemplateProblem[] {
 /**
  * Renders templates inside a JSON value. A string that is exactly one `{{ expr }}` becomes the
  * expression's value (an object stays an object); templates inside longer strings are
- * interpolated as text (objects as JSON).
+ * interpolated as text (objects as JSON). All the templates share one `limits` budget.
  * @example
  * await renderTemplates({ n: "{{ input.n }}", s: "id-{{ input.n }}" }, { input: { n: 2 } }); // { n: 2, s: "id-2" }
  */
-export async function renderTemplates(value: unknown, context: unknown): Promise<unknown> {
-  if (typeof value === "string") return renderString(value, context);
+export async function renderTemplates(
+  value: unknown,
+  context: unknown,
+  limits: ExpressionLimits = {},
+): Promise<unknown> {
+  if (!limits.meter) limits = { meter: new Meter(limits.timeoutMs) };
+  if (typeof value === "string") return renderString(value, context, limits);
   if (Array.isArray(value)) {
     const out: unknown[] = [];
-    for (const v of value) out.push(await renderTemplates(v, context));
+    for (const v of value) out.push(await renderTemplates(v, context, limits));
     return out;
   }
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = await renderTemplates(v, context);
+    for (const [k, v] of Object.entries(value)) out[k] = await renderTemplates(v, context, limits);
     return out;
   }
   return value;
 }
 
-async function renderString(text: string, context: unknown): Promise<unknown> {
+async function renderString(
+  text: string,
+  context: unknown,
+  limits: ExpressionLimits,
+): Promise<unknown> {
   if (!text.includes("{{")) return text;
   const whole = WHOLE.exec(text);
   if (whole && !whole[1]?.includes("{{")) {
-    return evaluateExpression((whole[1] ?? "").trim(), context);
+    return evaluateExpression((whole[1] ?? "").trim(), context, limits);
   }
   let out = "";
   let last = 0;
   for (const m of text.matchAll(TEMPLATE)) {
     out += text.slice(last, m.index);
-    const v = await evaluateExpression((m[1] ?? "").trim(), context);
+    const v = await evaluateExpression((m[1] ?? "").trim(), context, limits);
     out += v === null ? "" : typeof v === "string" ? v : JSON.stringify(v);
     last = (m.index ?? 0) + m[0].length;
   }

@@ -75,6 +75,7 @@ export function applyPatch(
         if (op.config !== undefined) node.config = op.config;
         if (op.retry !== undefined) node.retry = op.retry;
         if (op.timeoutMs !== undefined) node.timeoutMs = op.timeoutMs;
+        if (op.expressionTimeoutMs !== undefined) node.expressionTimeoutMs = op.expressionTimeoutMs;
         if (op.name !== undefined) node.name = op.name;
         nodeOrigin.set(op.id, { op: i, prefix: [] });
         return;

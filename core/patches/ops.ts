@@ -15,7 +15,10 @@ export const RemoveEdgeOp = z.strictObject({
   on: z.string().min(1).max(200).optional(),
 });
 
-/** Changes a node that has not started: its config (replaced whole), retry, timeout or name. */
+/**
+ * Changes a node that has not started: its config (replaced whole), retry, timeout, expression
+ * budget or name.
+ */
 export const UpdateNodeOp = z
   .strictObject({
     op: z.literal("update_node"),
@@ -24,14 +27,19 @@ export const UpdateNodeOp = z
     config: z.record(z.string(), z.unknown()).optional(),
     retry: RetryPolicy.optional(),
     timeoutMs: z.number().int().min(1).max(86_400_000).optional(),
+    expressionTimeoutMs: NodeSpec.shape.expressionTimeoutMs,
   })
   .refine(
     (op) =>
       op.config !== undefined ||
       op.retry !== undefined ||
       op.timeoutMs !== undefined ||
+      op.expressionTimeoutMs !== undefined ||
       op.name !== undefined,
-    { message: "update_node changes nothing: give config, retry, timeoutMs or name" },
+    {
+      message:
+        "update_node changes nothing: give config, retry, timeoutMs, expressionTimeoutMs or name",
+    },
   );
 
 export const PatchOp = z.discriminatedUnion("op", [

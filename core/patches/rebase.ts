@@ -50,8 +50,8 @@ export function rebaseState(before: IR, after: IR, state: RunState): Rebased {
     const was = before.nodes[before.byId[n.id] ?? -1];
     if (
       was &&
-      JSON.stringify([was.type, was.config, was.retry, was.timeoutMs]) !==
-        JSON.stringify([n.type, n.config, n.retry, n.timeoutMs])
+      JSON.stringify([was.type, was.config, was.retry, was.timeoutMs, was.expressionTimeoutMs]) !==
+        JSON.stringify([n.type, n.config, n.retry, n.timeoutMs, n.expressionTimeoutMs])
     ) {
       touched.add(n.id);
     }

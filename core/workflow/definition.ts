@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Budget } from "../agents/budget";
+import { MAX_EXPRESSION_TIMEOUT_MS } from "../expressions/limits";
 
 /** Stable node identifier: what edges, expressions and patches refer to. */
 export const NodeId = z
@@ -26,6 +27,16 @@ export const NodeSpec = z.strictObject({
   config: z.record(z.string(), z.unknown()).default({}),
   retry: RetryPolicy.optional(),
   timeoutMs: z.number().int().min(1).max(86_400_000).optional(),
+  /**
+   * Time budget of each evaluation of this node's expressions and templates, ms (default 100,
+   * at most 1000): past it the node fails with `expression_timeout` (core/expressions/limits.ts).
+   */
+  expressionTimeoutMs: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_EXPRESSION_TIMEOUT_MS, `must be at most ${MAX_EXPRESSION_TIMEOUT_MS} ms`)
+    .optional(),
   /** How several incoming edges combine: all resolved with one fired (default), or first fired. */
   join: z.enum(["all", "any"]).default("all"),
 });

@@ -2,7 +2,7 @@ import type { EdgeSpec, NodeSpec, WorkflowDefinition } from "./definition";
 
 export interface NodeChange {
   id: string;
-  /** Top-level fields of the node that differ: type, name, config, retry, timeoutMs, join. */
+  /** Top-level fields of the node that differ: type, name, config, retry, timeoutMs, expressionTimeoutMs, join. */
   fields: string[];
 }
 
@@ -29,9 +29,9 @@ export function diffWorkflows(before: WorkflowDefinition, after: WorkflowDefinit
   for (const [id, node] of b) {
     const old = a.get(id);
     if (!old) continue;
-    const fields = (["type", "name", "config", "retry", "timeoutMs", "join"] as const).filter(
-      (f: keyof NodeSpec) => !same(old[f], node[f]),
-    );
+    const fields = (
+      ["type", "name", "config", "retry", "timeoutMs", "expressionTimeoutMs", "join"] as const
+    ).filter((f: keyof NodeSpec) => !same(old[f], node[f]));
     if (fields.length > 0) changed.push({ id, fields });
   }
   const ea = new Map(before.edges.map((e) => [edgeKey(e), e]));

@@ -1,6 +1,6 @@
 import type { z } from "zod";
-import { checkExpression } from "../expressions/jsonata";
-import { checkTemplates } from "../expressions/template";
+import { checkExpression, checkRegexes } from "../expressions/jsonata";
+import { checkTemplates, findTemplates } from "../expressions/template";
 import { kindOf } from "../kinds/registry";
 import type { NodeSpec } from "./definition";
 import type { ValidationIssue } from "./issues";
@@ -55,6 +55,7 @@ function checkConfig(type: string, config: unknown, path: Path): ValidationIssue
         severity: "error",
       });
     }
+    issues.push(...regexIssues(field.source, [...path, ...field.path], "expression"));
   }
   // A map's step config is checked, templates included, by the recursive call below.
   const { node: _step, ...own } = config as Record<string, unknown>;
@@ -65,6 +66,11 @@ function checkConfig(type: string, config: unknown, path: Path): ValidationIssue
       message: `template {{ ${problem.expression} }} does not parse: ${problem.message}${at(problem.position)}`,
       severity: "error",
     });
+  }
+  for (const ref of findTemplates(type === "map" ? own : config)) {
+    issues.push(
+      ...regexIssues(ref.expression, [...path, ...ref.path], `template {{ ${ref.expression} }}`),
+    );
   }
   if (type === "map") {
     const body = (parsed.data as { node: { type: string; config: unknown } }).node;
@@ -80,6 +86,19 @@ function checkConfig(type: string, config: unknown, path: Path): ValidationIssue
     }
   }
   return issues;
+}
+
+/**
+ * Regexes that could backtrack for ever (`unsafe_regex`), or that RE2, which runs every regex
+ * at run time, cannot run (`unsupported_regex`).
+ */
+function regexIssues(source: string, path: Path, what: string): ValidationIssue[] {
+  return checkRegexes(source).map((problem) => ({
+    path,
+    code: problem.code,
+    message: `${what}: ${problem.message}${at(problem.position)}`,
+    severity: "error" as const,
+  }));
 }
 
 function at(position: number | undefined): string {

@@ -552,3 +552,76 @@ describe("formatPath", () => {
     );
   });
 });
+
+describe("validateWorkflow: bounded expressions", () => {
+  it("refuses a nested-quantifier regex in an expression at its path", () => {
+    const errors = errorsOf(
+      workflow(
+        [START, transform("t"), transform("m", "$match(input.s, /(a+)+$/)")],
+        [
+          { from: "start", to: "t" },
+          { from: "t", to: "m" },
+        ],
+      ),
+    );
+    expect(errors).toEqual([
+      {
+        path: "nodes[2].config.expression",
+        code: "unsafe_regex",
+        message: expect.stringContaining("/(a+)+$/ can backtrack catastrophically"),
+      },
+    ]);
+  });
+
+  it("finds regexes in templates of any config and in a map's items and step", () => {
+    const errors = errorsOf(
+      workflow(
+        [
+          START,
+          {
+            id: "call",
+            type: "http",
+            config: { url: "https://x.test/{{ $replace(input.q, /(x+x+)+y/, '') }}" },
+          },
+          {
+            id: "each",
+            type: "map",
+            config: {
+              items: "input.list[$contains($, /^(\\d*)*$/)]",
+              node: { type: "condition", config: { expression: "$contains(item, /a(?=b)/)" } },
+            },
+          },
+        ],
+        [
+          { from: "start", to: "call" },
+          { from: "start", to: "each" },
+        ],
+      ),
+    );
+    expect(errors.map((e) => [e.path, e.code])).toEqual([
+      ["nodes[1].config.url", "unsafe_regex"],
+      ["nodes[2].config.items", "unsafe_regex"],
+      ["nodes[2].config.node.config.expression", "unsupported_regex"],
+    ]);
+  });
+
+  it("takes expressionTimeoutMs from 1 to 1000 and refuses more at its path", () => {
+    const within = validateWorkflow(
+      workflow(
+        [START, { ...transform("t"), expressionTimeoutMs: 1000 }],
+        [{ from: "start", to: "t" }],
+      ),
+    );
+    expect(within.ok).toBe(true);
+    expect(errorsOf(workflow([START, { ...transform("t"), expressionTimeoutMs: 1001 }]))).toEqual([
+      {
+        path: "nodes[1].expressionTimeoutMs",
+        code: "invalid_shape",
+        message: "must be at most 1000 ms",
+      },
+    ]);
+    expect(
+      errorsOf(workflow([START, { ...transform("t"), expressionTimeoutMs: 0 }]))[0]?.path,
+    ).toBe("nodes[1].expressionTimeoutMs");
+  });
+});

@@ -43,7 +43,9 @@ export class Decisions {
       timeoutSeconds?: number;
       required?: number;
     };
-    const message = String(await renderTemplates(config.message, context));
+    const message = String(
+      await renderTemplates(config.message, context, { timeoutMs: node.expressionTimeoutMs }),
+    );
     const createdAt = Date.now();
     const expiresAt = config.timeoutSeconds ? createdAt + config.timeoutSeconds * 1000 : undefined;
     const required = config.required ?? 1;

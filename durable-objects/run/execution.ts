@@ -9,6 +9,7 @@ import type { IRNode, IRStep } from "../../core/compile/ir";
 import { toNodeError } from "../../core/errors";
 import type { RunContext } from "../../core/executors/context";
 import { delayUntil, evaluateItems, runInline } from "../../core/executors/inline";
+import type { ExpressionLimits } from "../../core/expressions/limits";
 import { renderTemplates } from "../../core/expressions/template";
 import type { Command } from "../../core/scheduler/commands";
 import type { Outcome } from "../../core/scheduler/signals";
@@ -73,7 +74,7 @@ export class NodeExecution {
         return;
       }
       if (command.type === "execute" && node.type === "map") {
-        const items = await evaluateItems(node.id, node.config, context);
+        const items = await evaluateItems(node.id, node.config, context, node.expressionTimeoutMs);
         storage.transactionSync(() => store.saveMapList(node.id, command.attempt, items));
         this.host.push({
           signal: { type: "items", nodeId: node.id, attempt: command.attempt, count: items.length },
@@ -85,7 +86,13 @@ export class NodeExecution {
         return;
       }
       if (command.type === "execute" && command.mode === "wait") {
-        const until = await delayUntil(node.id, node.config, context, Date.now());
+        const until = await delayUntil(
+          node.id,
+          node.config,
+          context,
+          Date.now(),
+          node.expressionTimeoutMs,
+        );
         this.host.push({
           signal: { type: "wait", nodeId: node.id, attempt: command.attempt, until },
         });
@@ -99,7 +106,13 @@ export class NodeExecution {
         return;
       }
       const result = await runInline(
-        { id: node.id, type: step.type, config: step.config, firedFrom: this.firedFrom(node) },
+        {
+          id: node.id,
+          type: step.type,
+          config: step.config,
+          firedFrom: this.firedFrom(node),
+          expressionTimeoutMs: step.expressionTimeoutMs,
+        },
         context,
       );
       const size = addressOf(result.output).json.length;
@@ -141,11 +154,12 @@ export class NodeExecution {
     const step = command.type === "execute" ? node : node.body!;
     const context =
       command.type === "execute" ? run.context : this.itemContext(node, command.index);
+    const limits = { timeoutMs: step.expressionTimeoutMs };
     try {
       let config: Record<string, unknown>;
       let plan: SecretPlan | undefined;
       if (step.type === "agent") {
-        config = await agentConfig(step.config, context);
+        config = await agentConfig(step.config, context, limits);
       } else {
         ({ config, plan } = await this.host.secrets.render(node.id, step, context));
       }
@@ -243,11 +257,12 @@ const PROMPT_SECRET_REF = /\{\{\s*secrets\.([A-Za-z_][A-Za-z0-9_]{0,63})\s*\}\}/
 async function agentConfig(
   config: Record<string, unknown>,
   context: RunContext,
+  limits: ExpressionLimits,
 ): Promise<Record<string, unknown>> {
   const task = String(config.prompt ?? "").replace(
     PROMPT_SECRET_REF,
     (_, name: string) => `[secret ${name} withheld]`,
   );
-  const prompt = await renderTemplates(task, context);
+  const prompt = await renderTemplates(task, context, limits);
   return { ...config, prompt: typeof prompt === "string" ? prompt : JSON.stringify(prompt) };
 }

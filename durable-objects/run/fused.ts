@@ -25,11 +25,22 @@ export async function executeFusedChain(
 }> {
   const followers = (head.fused ?? []).map((id) => {
     const node = ir.nodes[ir.byId[id]!]!;
-    return { id, type: node.type, config: node.config };
+    return {
+      id,
+      type: node.type,
+      config: node.config,
+      expressionTimeoutMs: node.expressionTimeoutMs,
+    };
   });
   const slice = new Slice();
   const [first, ...rest] = await runFused(
-    { id: head.id, type: head.type, config: head.config, firedFrom },
+    {
+      id: head.id,
+      type: head.type,
+      config: head.config,
+      firedFrom,
+      expressionTimeoutMs: head.expressionTimeoutMs,
+    },
     followers,
     context,
     maxOutputBytes,

@@ -66,7 +66,9 @@ export class SecretPlans {
       ? protectSecretRefs(step.config, nonce)
       : { config: step.config, plan: { nonce, fields: [] } };
     return {
-      config: (await renderTemplates(config, context)) as Record<string, unknown>,
+      config: (await renderTemplates(config, context, {
+        timeoutMs: step.expressionTimeoutMs,
+      })) as Record<string, unknown>,
       plan,
     };
   }

@@ -3,7 +3,6 @@ import type { Usage } from "../../core/agents/usage";
 import type { NodePlan, Omission, Rewrite, RunPlan } from "../../core/compile/ir";
 import type { NodeError } from "../../core/errors";
 import type { RunStatus } from "../../core/scheduler/state";
-import { showSecretRefs } from "../../core/secrets/refs";
 import type { ApprovalBook, ApprovalRequest, Vote } from "./approvals";
 import type { RunEngine } from "./engine";
 import type { PatchRecord } from "./patches";

@@ -54,7 +54,7 @@ describe("the RunObject", () => {
       const ir = JSON.parse(
         sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = 'ir'").one().v,
       ) as { irVersion: number };
-      expect(ir.irVersion).toBe(2);
+      expect(ir.irVersion).toBe(3);
       const step = JSON.parse(
         sql.exec<{ state: string }>("SELECT state FROM nodes WHERE id = 'step'").one().state,
       );

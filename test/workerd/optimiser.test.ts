@@ -90,7 +90,7 @@ describe("the optimiser in workerd", () => {
     expect(run.output).toBe(20);
 
     const ir = await storedIr(run.id);
-    expect(ir.irVersion).toBe(2);
+    expect(ir.irVersion).toBe(3);
     expect(ir.optimiser?.kernels).toBe("wasm");
     expect(ir.rewrites.map((r) => r.pass)).toEqual(
       expect.arrayContaining([

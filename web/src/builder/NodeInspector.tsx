@@ -1,4 +1,8 @@
 import { useEffect, useState } from "react";
+import {
+  DEFAULT_EXPRESSION_TIMEOUT_MS,
+  MAX_EXPRESSION_TIMEOUT_MS,
+} from "../../../core/expressions/limits";
 import type { NodeTypeInfo } from "../api/types";
 import type { CanvasEdge, CanvasNode, NodeIssue, StepData } from "../flow/node-data";
 import { ERROR_PORT, portsOf } from "../flow/ports";
@@ -165,6 +169,30 @@ export function NodeInspector(props: NodeInspectorProps) {
             }
           />
           {specIssues("timeoutMs").map((i) => (
+            <p key={i.message} className="field-error">
+              {i.message}
+            </p>
+          ))}
+        </div>
+        <div className="field">
+          <label htmlFor="node-expression-timeout">Expression budget (ms, at most 1000)</label>
+          <input
+            id="node-expression-timeout"
+            type="number"
+            min={1}
+            max={MAX_EXPRESSION_TIMEOUT_MS}
+            value={data.expressionTimeoutMs ?? ""}
+            placeholder={String(DEFAULT_EXPRESSION_TIMEOUT_MS)}
+            onChange={(e) =>
+              onData((d) => {
+                const next = { ...d };
+                if (e.target.value === "") delete next.expressionTimeoutMs;
+                else next.expressionTimeoutMs = Number(e.target.value);
+                return next;
+              }, `expression-timeout:${node.id}`)
+            }
+          />
+          {specIssues("expressionTimeoutMs").map((i) => (
             <p key={i.message} className="field-error">
               {i.message}
             </p>

@@ -38,6 +38,7 @@ export function canvasNode(
   if (spec.name !== undefined) data.name = spec.name;
   if (spec.join === "any" || spec.join === "all") data.join = spec.join;
   if (spec.timeoutMs !== undefined) data.timeoutMs = spec.timeoutMs;
+  if (spec.expressionTimeoutMs !== undefined) data.expressionTimeoutMs = spec.expressionTimeoutMs;
   if (spec.retry !== undefined) data.retry = structuredClone(spec.retry);
   return { id: spec.id, type: canvasTypeOf(spec.type), position, data };
 }
@@ -110,6 +111,7 @@ export function toDefinition(canvas: Canvas): WorkflowDefinitionInput {
     if (d.name) spec.name = d.name;
     if (d.join === "any") spec.join = "any";
     if (d.timeoutMs !== undefined) spec.timeoutMs = d.timeoutMs;
+    if (d.expressionTimeoutMs !== undefined) spec.expressionTimeoutMs = d.expressionTimeoutMs;
     if (d.retry !== undefined) spec.retry = structuredClone(d.retry);
     return spec;
   });

@@ -19,6 +19,8 @@ export interface StepData extends Record<string, unknown> {
   config: Record<string, unknown>;
   join?: "all" | "any";
   timeoutMs?: number;
+  /** Budget of each evaluation of the node's expressions, ms (1..1000; 100 when unset). */
+  expressionTimeoutMs?: number;
   retry?: {
     maxAttempts: number;
     backoff?: "exponential" | "fixed";
