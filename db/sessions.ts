@@ -45,7 +45,13 @@ export async function findSession(
        WHERE s.token_hash = ? AND s.expires_at > ? AND k.revoked_at IS NULL`,
     )
     .bind(tokenHash, now)
-    .first<{ key_id: string; expires_at: number; name: string; tenant_id: string; scopes: string }>();
+    .first<{
+      key_id: string;
+      expires_at: number;
+      name: string;
+      tenant_id: string;
+      scopes: string;
+    }>();
   if (!row) return null;
   return {
     keyId: row.key_id,
@@ -110,7 +116,9 @@ export async function revokeKey(
         `UPDATE api_keys SET revoked_at = ? WHERE id = ? AND tenant_id = ? AND revoked_at IS NULL`,
       )
       .bind(now, keyId, tenantId),
-    db.prepare(`SELECT key_hash FROM api_keys WHERE id = ? AND tenant_id = ?`).bind(keyId, tenantId),
+    db
+      .prepare(`SELECT key_hash FROM api_keys WHERE id = ? AND tenant_id = ?`)
+      .bind(keyId, tenantId),
   ]);
   const keyHash = key?.results[0]?.key_hash;
   if (keyHash === undefined) return null;

@@ -52,10 +52,9 @@ async function withCookie(cookie: string, method: string, path: string, body?: u
   return {
     status: res.status,
     headers: res.headers,
-    body: (text ? JSON.parse(text) : null) as { error?: { code: string; message: string } } & Record<
-      string,
-      unknown
-    >,
+    body: (text ? JSON.parse(text) : null) as {
+      error?: { code: string; message: string };
+    } & Record<string, unknown>,
   };
 }
 

@@ -1,7 +1,7 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { BEARER, publicRoute, routes, SESSION } from "./route";
-import { SESSION_COOKIE } from "./session";
 import { json } from "./schemas/error";
+import { SESSION_COOKIE } from "./session";
 import type { AppEnv } from "./types";
 
 type Document = ReturnType<OpenAPIHono<AppEnv>["getOpenAPI31Document"]>;
