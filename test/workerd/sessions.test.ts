@@ -313,3 +313,30 @@ describe("revoking a key", () => {
     expect(await socketRows(id)).toBe(0);
   });
 });
+
+describe("sign-in attempts", () => {
+  it("are limited per client address: past 30 in a minute, 429 with Retry-After, and nothing set", async () => {
+    const attempt = (address: string, key: string) =>
+      SELF.fetch(`${ORIGIN}/api/sessions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "cf-connecting-ip": address, ...CSRF },
+        body: JSON.stringify({ key }),
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      statuses.push((await attempt("203.0.113.7", i % 2 ? TEST_KEY : "aob_guess")).status);
+    }
+    // A full bucket lets the first 30 through, good key or bad.
+    expect(statuses).toEqual(Array.from({ length: 30 }, (_, i) => (i % 2 ? 201 : 401)));
+    // It refills at one token per 2 s: on a slow machine a few more may pass before the refusal.
+    let refused = await attempt("203.0.113.7", TEST_KEY);
+    for (let extra = 0; refused.status !== 429 && extra < 10; extra++) {
+      refused = await attempt("203.0.113.7", TEST_KEY);
+    }
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(refused.headers.get("set-cookie")).toBeNull();
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("rate_limited");
+    expect((await attempt("198.51.100.2", TEST_KEY)).status).toBe(201);
+  });
+});

@@ -1,5 +1,7 @@
+import type { Context } from "hono";
 import { deleteSession, insertSession } from "../../../db/sessions";
 import { hashKey, keyByValue } from "../auth";
+import { ApiError } from "../errors";
 import { publicRoute, routes, signedInRoute } from "../route";
 import { errors, json } from "../schemas/error";
 import { Scope } from "../schemas/key";
@@ -12,8 +14,27 @@ import {
   SESSION_TTL_MS,
   writeSessionCookie,
 } from "../session";
+import type { AppEnv } from "../types";
 
 const tags = ["sessions"];
+
+/** Sign-in attempts per client address per minute (a key is 192 random bits: this bounds cost). */
+const SIGN_INS_PER_MINUTE = 30;
+
+/** One token from the client address's sign-in bucket, or 429 with `Retry-After`. */
+async function admitSignIn(c: Context<AppEnv>): Promise<void> {
+  const address = c.req.header("cf-connecting-ip") ?? "unknown";
+  const bucket = c.env.LIMITS.get(c.env.LIMITS.idFromName(`sign-in:${address}`));
+  const taken = await bucket.take("sign-in", SIGN_INS_PER_MINUTE, 60_000);
+  if (taken.ok) return;
+  const seconds = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
+  c.header("Retry-After", String(seconds));
+  throw new ApiError(
+    429,
+    "rate_limited",
+    `too many sign-in attempts from this address: ${SIGN_INS_PER_MINUTE} per minute; retry in ${seconds} s`,
+  );
+}
 
 const setCookie = {
   "Set-Cookie": {
@@ -34,18 +55,19 @@ export const publicSessionRoutes = routes()
       path: "/sessions",
       summary: "Sign in: trade an API key for a session cookie",
       description:
-        "Checks the key and sets an httpOnly, SameSite=Strict session cookie for 12 hours (Secure over https). The session acts as the key (tenant, scopes, name) and ends at expiry, on sign-out, or when the key is revoked. Needs `X-Aob-Csrf: 1`. The key is not stored; keep using `Authorization: Bearer` outside a browser.",
+        "Checks the key (at most 30 attempts per client address per minute) and sets an httpOnly, SameSite=Strict session cookie for 12 hours (Secure over https). The session acts as the key (tenant, scopes, name) and ends at expiry, on sign-out, or when the key is revoked. Needs `X-Aob-Csrf: 1`. The key is not stored; keep using `Authorization: Bearer` outside a browser.",
       tags,
       request: {
         body: { required: true, content: { "application/json": { schema: NewSession } } },
       },
       responses: {
         201: { ...json(SessionInfo, "Signed in; the cookie is set"), headers: setCookie },
-        ...errors(400, 401, 403, 413),
+        ...errors(400, 401, 403, 413, 429),
       },
     }),
     async (c) => {
       requireCsrfHeader(c);
+      await admitSignIn(c);
       const { key } = c.req.valid("json");
       const who = await keyByValue(c, key.trim(), true);
       const token = newSessionToken();
