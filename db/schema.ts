@@ -239,3 +239,41 @@ export const semanticCache = sqliteTable(
     index("semantic_cache_expiry").on(t.expiresAt),
   ],
 );
+
+/**
+ * Browser sessions (docs/API.md, "Sessions"): signing in with an API key sets an httpOnly cookie
+ * holding a random token; only the token's SHA-256 is stored here. A session acts as its key
+ * (tenant, scopes, name) until `expires_at`, sign-out, or the key's revocation, which deletes
+ * its rows.
+ */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    /** SHA-256 hex of the cookie's token; the token itself is never stored. */
+    tokenHash: text("token_hash").primaryKey(),
+    keyId: text("key_id")
+      .notNull()
+      .references(() => apiKeys.id),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("sessions_key").on(t.keyId)],
+);
+
+/**
+ * Which runs hold open WebSockets of which key, so that revoking a key reaches exactly those
+ * RunObjects and closes the sockets at once. `sockets` counts upgrades minus closes: the API
+ * adds one before the run accepts a socket, the run takes one away when it closes, and the
+ * row goes at 0. A socket lost without a close keeps its row (one extra call at revocation).
+ */
+export const keySockets = sqliteTable(
+  "key_sockets",
+  {
+    keyId: text("key_id")
+      .notNull()
+      .references(() => apiKeys.id),
+    runId: text("run_id").notNull(),
+    sockets: integer("sockets").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.keyId, t.runId] })],
+);

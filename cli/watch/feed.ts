@@ -2,6 +2,9 @@ import WebSocket from "ws";
 import { type ClientFrame, ServerFrame } from "../../core/wire/frames";
 import { CliError } from "../errors";
 
+/** The close code the API uses when a socket's key was revoked (or its session expired). */
+const CLOSE_UNAUTHORIZED = 4401;
+
 /** Send a ping this often; a socket silent for `SILENT_MS` is treated as dropped. */
 const PING_MS = 15_000;
 const SILENT_MS = 40_000;
@@ -138,9 +141,22 @@ export class RunFeed implements AsyncIterable<ServerFrame> {
         );
       }
     });
-    ws.on("close", () => {
+    ws.on("close", (code: number, why: Buffer) => {
       clearInterval(heartbeat);
       if (this.closed || this.ws !== ws) return;
+      if (code === CLOSE_UNAUTHORIZED) {
+        // The server ended the feed because the key was revoked: reconnecting cannot help.
+        this.fail(
+          new CliError(
+            `the run's live feed was closed: ${why.toString() || "unauthorized"}; the run goes on, log in with a valid key (\`aob login\`) to follow it`,
+            1,
+            "ws_refused",
+            [],
+            401,
+          ),
+        );
+        return;
+      }
       this.reconnect(reason);
     });
   }

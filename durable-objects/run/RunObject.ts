@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { Patch, type PatchSource } from "../../core/patches";
 import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
+import { closeKeySocket } from "../../db/sessions";
 import { ApprovalBook, type Vote } from "./approvals";
 import { type CreateRun, RunEngine } from "./engine";
 import { PatchBook } from "./patches";
@@ -10,6 +11,8 @@ import { type RunView, snapshot } from "./snapshot";
 import { Sockets } from "./sockets";
 import { RunStore, type StoredEvent } from "./store";
 import { UsageLedger } from "./usage";
+
+const revokedKey = (keyId: string) => `revoked-key:${keyId}`;
 
 /**
  * One run. A thin shell: RPC methods and the alarm hand off to the engine (durable-objects/run/
@@ -117,17 +120,29 @@ export class RunObject extends DurableObject<Env> {
     return this.store.events(after, Math.min(Math.max(limit, 1), 5000));
   }
 
-  /** The WebSocket upgrade, forwarded by the API after authentication: `/ws?after=N`. */
+  /**
+   * The WebSocket upgrade, forwarded by the API after authentication: `/ws?after=N`, with the
+   * key it was authenticated with (`X-Aob-Key-Id`) and its session's expiry
+   * (`X-Aob-Session-Expires`, when a session cookie opened it). A key this run was told is
+   * revoked is refused: that closes the gap between the API's check and this accept.
+   */
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     if (url.pathname !== "/ws" || request.headers.get("upgrade") !== "websocket") {
       return new Response("expected a WebSocket upgrade on /ws", { status: 426 });
     }
+    const keyId = request.headers.get("x-aob-key-id");
+    if (!keyId) return new Response("the upgrade names no key", { status: 400 });
+    if (this.ctx.storage.kv.get(revokedKey(keyId)) !== undefined) {
+      return new Response("API key revoked", { status: 401 });
+    }
     const run = this.engine.loaded;
     if (!run) return new Response("run not found", { status: 404 });
     const after = Math.max(0, Number(url.searchParams.get("after") ?? 0) || 0);
+    const expires = Number(request.headers.get("x-aob-session-expires"));
     return this.sockets.subscribe(
       after,
+      { keyId, expiresAt: expires > 0 ? expires : null },
       {
         type: "hello",
         runId: run.meta.runId,
@@ -142,8 +157,22 @@ export class RunObject extends DurableObject<Env> {
     this.sockets.message(ws, message);
   }
 
+  /**
+   * A key was revoked: its sockets here close now (code 4401), and a late upgrade with it is
+   * refused. Returns how many sockets were closed.
+   */
+  async revokeKey(keyId: string): Promise<number> {
+    this.ctx.storage.kv.put(revokedKey(keyId), Date.now());
+    return this.sockets.closeKey(keyId, "API key revoked");
+  }
+
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    // One socket fewer for its key in D1 (key_sockets), so revocation stops calling this run
+    // once none are open.
+    const keyId = this.sockets.ownerOf(ws);
     this.sockets.close(ws, code, reason);
+    const runId = this.engine.loaded?.meta.runId;
+    if (keyId && runId) await closeKeySocket(this.env.DB, keyId, runId);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {

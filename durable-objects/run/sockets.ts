@@ -1,11 +1,24 @@
 import { ClientFrame, type ServerFrame } from "../../core/wire/frames";
 import type { StoredEvent } from "./store";
 
+/** Who opened a socket: the key it was authenticated with, and its session's end, if any. */
+export interface SocketOwner {
+  keyId: string;
+  /** When the session cookie that opened it expires (null for a bearer key). */
+  expiresAt: number | null;
+}
+
 /** Kept in each socket's attachment, so a subscription survives hibernation. */
-interface Subscription {
+interface Subscription extends Partial<SocketOwner> {
   /** The seq of the last event this socket was sent. */
   sent: number;
 }
+
+/** Close code for a socket whose credential no longer holds (revoked key, expired session). */
+export const CLOSE_UNAUTHORIZED = 4401;
+
+/** The tag a socket carries for its key, so revocation finds it (`getWebSockets(tag)`). */
+const keyTag = (keyId: string) => `key:${keyId}`;
 
 /** Backlog pages read from SQLite when a client subscribes. */
 const BACKLOG_PAGE = 1000;
@@ -23,13 +36,14 @@ export class Sockets {
    */
   subscribe(
     after: number,
+    owner: SocketOwner,
     hello: Extract<ServerFrame, { type: "hello" }>,
     read: (after: number, limit: number) => StoredEvent[],
   ): Response {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
-    this.ctx.acceptWebSocket(server);
-    const subscription: Subscription = { sent: after };
+    this.ctx.acceptWebSocket(server, [keyTag(owner.keyId)]);
+    const subscription: Subscription = { sent: after, ...owner };
     send(server, hello);
     for (;;) {
       const page = read(subscription.sent, BACKLOG_PAGE);
@@ -48,6 +62,7 @@ export class Sockets {
     if (events.length === 0) return;
     for (const ws of this.ctx.getWebSockets()) {
       const subscription = (ws.deserializeAttachment() as Subscription | null) ?? { sent: 0 };
+      if (expired(ws, subscription)) continue;
       let sent = subscription.sent;
       for (const event of events) {
         if (event.seq <= sent) continue;
@@ -63,7 +78,20 @@ export class Sockets {
     for (const ws of this.ctx.getWebSockets()) send(ws, frame);
   }
 
+  /** Closes every socket opened with `keyId` (its key was revoked); returns how many. */
+  closeKey(keyId: string, reason: string): number {
+    const sockets = this.ctx.getWebSockets(keyTag(keyId));
+    for (const ws of sockets) shut(ws, CLOSE_UNAUTHORIZED, reason);
+    return sockets.length;
+  }
+
+  /** The key a socket was opened with (null for one accepted before sockets had owners). */
+  ownerOf(ws: WebSocket): string | null {
+    return (ws.deserializeAttachment() as Subscription | null)?.keyId ?? null;
+  }
+
   message(ws: WebSocket, raw: string | ArrayBuffer): void {
+    if (expired(ws, (ws.deserializeAttachment() as Subscription | null) ?? { sent: 0 })) return;
     let frame: ClientFrame;
     try {
       frame = ClientFrame.parse(
@@ -86,6 +114,24 @@ export class Sockets {
     } catch {
       // already closed
     }
+  }
+}
+
+/**
+ * Closes a socket whose session has expired (checked on its pings, every 25 s from the UI, and
+ * before each broadcast), so a session's sockets end with it.
+ */
+function expired(ws: WebSocket, subscription: Subscription): boolean {
+  if (subscription.expiresAt == null || Date.now() < subscription.expiresAt) return false;
+  shut(ws, CLOSE_UNAUTHORIZED, "session expired");
+  return true;
+}
+
+function shut(ws: WebSocket, code: number, reason: string): void {
+  try {
+    ws.close(code, reason);
+  } catch {
+    // already closed
   }
 }
 

@@ -22,7 +22,7 @@ export class Api {
     });
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-    return JSON.parse(text) as T;
+    return (text ? JSON.parse(text) : null) as T;
   }
 }
 
@@ -35,14 +35,26 @@ export const test = base.extend<{ api: Api; signedIn: Page }>({
   api: async ({}, use) => {
     await use(new Api(env("AOB_E2E_URL"), env("AOB_E2E_KEY")));
   },
-  /** A page whose browser already holds the API key (the login form has its own test). */
+  /** A page whose browser is already signed in (the login form has its own test). */
   signedIn: async ({ page, api }, use) => {
-    await page.addInitScript((key) => window.localStorage.setItem("aob.apiKey", key), api.key);
+    await signInAs(page, api.key);
     await use(page);
   },
 });
 
 export { expect };
+
+/**
+ * Signs the page's browser context in with `key` the way the login form does
+ * (`POST /api/sessions`): the context gets the httpOnly session cookie, never the key.
+ */
+export async function signInAs(page: Page, key: string): Promise<void> {
+  const res = await page.request.post("/api/sessions", {
+    data: { key },
+    headers: { "x-aob-csrf": "1" },
+  });
+  if (res.status() !== 201) throw new Error(`sign-in: ${res.status()} ${await res.text()}`);
+}
 
 /**
  * Scripts the suite's chat-completions stub (started by the global setup): requests for `model`

@@ -1,4 +1,4 @@
-import { type Api, expect, node, test } from "./fixtures";
+import { type Api, expect, node, signInAs, test } from "./fixtures";
 
 /** start → ask (an approval) → ship → done: a run that waits at `ask` until someone decides. */
 const definition = (name: string) => ({
@@ -144,7 +144,7 @@ test("a key without the run scope is told so by the server, in the form", async 
     name: "e2e read only",
     scopes: ["read"],
   });
-  await page.addInitScript((key) => window.localStorage.setItem("aob.apiKey", key), readOnly.key);
+  await signInAs(page, readOnly.key);
   await page.goto(`/runs/${runId}`);
   await expect(node(page, "ask")).toHaveAttribute("data-status", "waiting");
   await page.getByRole("tab", { name: "Patches (0)" }).click();

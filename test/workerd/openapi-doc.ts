@@ -46,11 +46,12 @@ export function operations(doc: Document): Op[] {
   );
 }
 
-/** The scope an operation documents, or null for a public one. */
+/** The scope an operation documents, or null for a public one (or one any key may call). */
 export function scopeOf(op: Operation): string | null {
   const schemes = op.security ?? [];
   if (schemes.length === 0) return null;
   const scopes = Object.values(schemes[0] ?? {}).flat();
+  if (scopes.length === 0) return null;
   if (scopes.length !== 1) throw new Error(`expected one scope, got ${JSON.stringify(schemes)}`);
   return scopes[0]!;
 }

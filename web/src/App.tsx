@@ -1,7 +1,6 @@
-import { useCallback, useMemo, useState } from "react";
-import { createClient } from "./api/client";
-import { forgetKey, loadKey, saveKey } from "./api/key-store";
-import { type Session, SessionProvider } from "./api/session";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { ApiFailure, call, callNoContent, createClient, describeError } from "./api/client";
+import { type Session, SessionProvider, type SignedIn } from "./api/session";
 import { ApprovalsLink } from "./approvals/ApprovalsLink";
 import { InboxPage } from "./approvals/InboxPage";
 import { BuilderPage } from "./builder/BuilderPage";
@@ -34,24 +33,62 @@ function Page({ route }: { route: Route }) {
   }
 }
 
-/** Signs in with an API key, then shows the page of the URL under the navigation bar. */
+/**
+ * Signs in with an API key (traded for a session cookie; the key is not kept), then shows the
+ * page of the URL under the navigation bar. After a reload, `GET /api/sessions/current` says
+ * whether the cookie still holds a session.
+ */
 export function App() {
-  const [key, setKey] = useState(loadKey);
+  // undefined while asking the API whether this browser is signed in.
+  const [who, setWho] = useState<SignedIn | null | undefined>(undefined);
   const [notice, setNotice] = useState<string | null>(null);
   const route = useRoute();
+  // For the sign-in check and sign-out: a 401 there means "not signed in", not "lost it".
+  const plain = useMemo(() => createClient(), []);
+  useEffect(() => {
+    let live = true;
+    call(plain.api.sessions.current.$get()).then(
+      (signedIn) => {
+        if (live) setWho(signedIn);
+      },
+      (err: unknown) => {
+        if (!live) return;
+        setWho(null);
+        if (!(err instanceof ApiFailure && err.status === 401)) {
+          setNotice(`Cannot check whether you are signed in: ${describeError(err)}`);
+        }
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [plain]);
   const signOut = useCallback(() => {
-    forgetKey();
-    setKey(null);
-  }, []);
+    callNoContent(plain.api.sessions.current.$delete()).then(
+      () => setNotice(null),
+      (err: unknown) =>
+        setNotice(`Signing out failed (${describeError(err)}); the session may still be active.`),
+    );
+    setWho(null);
+  }, [plain]);
   const session = useMemo((): Session | null => {
-    if (!key) return null;
-    const client = createClient(key, () => {
-      setNotice("The API no longer accepts your key (revoked?). Sign in again.");
-      signOut();
+    if (!who) return null;
+    const client = createClient(() => {
+      setNotice(
+        "Your session has ended (signed out, expired, or the key was revoked). Sign in again.",
+      );
+      setWho(null);
     });
-    return { key, client, signOut };
-  }, [key, signOut]);
+    return { who, client, signOut };
+  }, [who, signOut]);
 
+  if (who === undefined) {
+    return (
+      <main className="login" aria-busy="true">
+        <p className="help">Checking your session…</p>
+      </main>
+    );
+  }
   if (!session) {
     // The API reference describes the API, not a tenant's data: readable before signing in.
     if (route.page === "reference") {
@@ -70,11 +107,11 @@ export function App() {
     }
     return (
       <LoginPage
+        client={plain}
         notice={notice}
-        onSignedIn={(k) => {
-          saveKey(k);
+        onSignedIn={(signedIn) => {
           setNotice(null);
-          setKey(k);
+          setWho(signedIn);
         }}
       />
     );
@@ -108,6 +145,9 @@ export function App() {
             </Link>
           </nav>
           <span className="spacer" />
+          <span className="help" title={`Tenant ${session.who.tenantId}`}>
+            {session.who.keyName}
+          </span>
           <button type="button" className="small" onClick={signOut}>
             Sign out
           </button>

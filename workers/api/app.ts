@@ -13,6 +13,7 @@ import { nodeTypes } from "./routes/node-types";
 import { patchRoutes } from "./routes/patches";
 import { runRoutes } from "./routes/runs";
 import { secretRoutes } from "./routes/secrets";
+import { publicSessionRoutes, sessionRoutes } from "./routes/sessions";
 import { triggerRoutes } from "./routes/triggers";
 import { workflowRoutes } from "./routes/workflows";
 import type { AppEnv } from "./types";
@@ -20,8 +21,10 @@ import type { AppEnv } from "./types";
 // Each route declares its scope (`apiRoute`); unknown paths fall through to 404.
 const api = new OpenAPIHono<AppEnv>()
   .route("/", health)
+  .route("/", publicSessionRoutes)
   .use("*", authenticate)
   .route("/", deepHealth)
+  .route("/", sessionRoutes)
   .route("/", nodeTypes)
   .route("/", workflowRoutes)
   .route("/", runRoutes)

@@ -1,6 +1,9 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import { findSession } from "../../db/sessions";
 import { ApiError } from "./errors";
-import type { AppEnv } from "./types";
+import { readSessionCookie, requireCsrfHeader, requireSameOrigin } from "./session";
+import type { AppEnv, SignedIn } from "./types";
 
 /** SHA-256 hex: API keys are high-entropy, so a fast hash is the right tool; only the hash is stored. */
 export async function hashKey(key: string): Promise<string> {
@@ -8,30 +11,27 @@ export async function hashKey(key: string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/**
+ * Bearer keys are cached per isolate for 30 s, so a key revoked in one isolate works in others
+ * for at most that long. Sessions are not cached: each request reads its row (joined with the
+ * key), so a revoked key's sessions end at once everywhere.
+ */
 const CACHE_MS = 30_000;
-const cache = new Map<
-  string,
-  { tenantId: string; scopes: string[]; keyId: string; keyName: string; until: number }
->();
+const cache = new Map<string, { signedIn: Omit<SignedIn, "session">; until: number }>();
 
 /** Drops a revoked key from this isolate's cache at once. */
 export function forgetKey(hash: string): void {
   cache.delete(hash);
 }
 
-/**
- * Bearer authentication against `api_keys` in D1 (hash lookup; revoked keys refused). Browsers
- * cannot set headers on a WebSocket, so the upgrade may pass the key as `?key=` instead.
- */
-export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
-  const header = c.req.header("authorization");
-  const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
-  const key = bearer ?? (c.req.header("upgrade") === "websocket" ? c.req.query("key") : undefined);
-  if (!key) {
-    throw new ApiError(401, "unauthorized", "missing API key: send `Authorization: Bearer <key>`");
-  }
+/** Looks a key up (from this isolate's cache unless `fresh`), or refuses it with 401. */
+export async function keyByValue(
+  c: Context<AppEnv>,
+  key: string,
+  fresh = false,
+): Promise<SignedIn> {
   const hash = await hashKey(key);
-  let hit = cache.get(hash);
+  let hit = fresh ? undefined : cache.get(hash);
   if (!hit || hit.until < Date.now()) {
     const row = await c.env.DB.prepare(
       "SELECT id, name, tenant_id, scopes FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
@@ -40,17 +40,68 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
       .first<{ id: string; name: string; tenant_id: string; scopes: string }>();
     if (!row) throw new ApiError(401, "unauthorized", "invalid or revoked API key");
     hit = {
-      tenantId: row.tenant_id,
-      scopes: JSON.parse(row.scopes) as string[],
-      keyId: row.id,
-      keyName: row.name,
+      signedIn: {
+        tenantId: row.tenant_id,
+        scopes: JSON.parse(row.scopes) as string[],
+        keyId: row.id,
+        keyName: row.name,
+      },
       until: Date.now() + CACHE_MS,
     };
     cache.set(hash, hit);
   }
-  c.set("tenantId", hit.tenantId);
-  c.set("scopes", hit.scopes);
-  c.set("keyId", hit.keyId);
-  c.set("keyName", hit.keyName);
+  return { ...hit.signedIn, session: null };
+}
+
+async function bySession(c: Context<AppEnv>, token: string): Promise<SignedIn> {
+  const tokenHash = await hashKey(token);
+  const row = await findSession(c.env.DB, tokenHash, Date.now());
+  if (!row) {
+    throw new ApiError(
+      401,
+      "unauthorized",
+      "the session has ended (signed out, expired, or its API key was revoked): sign in again",
+    );
+  }
+  requireCsrfHeader(c);
+  if (c.req.header("upgrade")?.toLowerCase() === "websocket") requireSameOrigin(c);
+  return {
+    tenantId: row.tenantId,
+    scopes: row.scopes,
+    keyId: row.keyId,
+    keyName: row.keyName,
+    session: { tokenHash, expiresAt: row.expiresAt },
+  };
+}
+
+/**
+ * Authenticates with `Authorization: Bearer <key>` (API clients, the CLI) or, without that
+ * header, the session cookie a browser got from `POST /api/sessions`. A credential is never
+ * taken from the URL (request logs keep URLs): a `key` query parameter is refused outright.
+ */
+export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.req.query("key") !== undefined) {
+    throw new ApiError(
+      400,
+      "bad_request",
+      "credentials are not accepted in a URL (`?key=`): send `Authorization: Bearer <key>`, or sign in with POST /api/sessions and let the session cookie go with the request",
+    );
+  }
+  const header = c.req.header("authorization");
+  const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  const token = bearer === undefined ? readSessionCookie(c) : undefined;
+  if (bearer === undefined && token === undefined) {
+    throw new ApiError(
+      401,
+      "unauthorized",
+      "missing API key: send `Authorization: Bearer <key>` (or sign in with POST /api/sessions)",
+    );
+  }
+  const who = bearer !== undefined ? await keyByValue(c, bearer) : await bySession(c, token!);
+  c.set("tenantId", who.tenantId);
+  c.set("scopes", who.scopes);
+  c.set("keyId", who.keyId);
+  c.set("keyName", who.keyName);
+  c.set("session", who.session);
   await next();
 });

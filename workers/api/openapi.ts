@@ -1,6 +1,7 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
-import { BEARER, publicRoute, routes } from "./route";
+import { BEARER, publicRoute, routes, SESSION } from "./route";
 import { json } from "./schemas/error";
+import { SESSION_COOKIE } from "./session";
 import type { AppEnv } from "./types";
 
 type Document = ReturnType<OpenAPIHono<AppEnv>["getOpenAPI31Document"]>;
@@ -79,6 +80,12 @@ export function openApiRoutes(source: () => DocumentSource) {
     scheme: "bearer",
     description:
       "An API key of your tenant. Each operation lists the scope it needs; `admin` passes all.",
+  });
+  docs.openAPIRegistry.registerComponent("securitySchemes", SESSION, {
+    type: "apiKey",
+    in: "cookie",
+    name: SESSION_COOKIE,
+    description: `The browser's session, from \`POST /api/sessions\` (\`__Host-${SESSION_COOKIE}\` over https). It acts with its key's scopes; a request that changes something must also carry \`X-Aob-Csrf: 1\`.`,
   });
   return docs;
 }

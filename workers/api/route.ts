@@ -7,6 +7,8 @@ import { jsonRequest, refuseInvalid } from "./validation";
 
 /** The security scheme's name in the document: `Authorization: Bearer <api key>`. */
 export const BEARER = "bearerAuth";
+/** The browser's alternative: the session cookie from `POST /api/sessions`. */
+export const SESSION = "sessionCookie";
 
 type Config = Omit<RouteConfig, "security" | "middleware">;
 
@@ -16,6 +18,11 @@ export function routes() {
 }
 
 type Middleware = MiddlewareHandler<AppEnv>;
+
+/** Either scheme, with the scope the operation needs (none: any key). */
+function signedIn(scopes: Scope[]): Record<string, string[]>[] {
+  return [{ [BEARER]: scopes }, { [SESSION]: scopes }];
+}
 
 function middlewareOf(config: Config, first: Middleware[], last: Middleware[]) {
   return [...first, ...(config.request?.body ? [jsonRequest] : []), ...last];
@@ -36,8 +43,20 @@ export function apiRoute<P extends string, R extends Omit<Config, "path"> & { pa
 ) {
   return createRoute({
     ...config,
-    security: [{ [BEARER]: [scope] }],
+    security: signedIn([scope]),
     middleware: middlewareOf(config, [requireScope(scope)], before),
+    responses: { ...config.responses, ...errors(401, 403) },
+  });
+}
+
+/** An operation any valid key or session may call, whatever its scopes (who am I). */
+export function signedInRoute<P extends string, R extends Omit<Config, "path"> & { path: P }>(
+  config: R,
+) {
+  return createRoute({
+    ...config,
+    security: signedIn([]),
+    middleware: middlewareOf(config, [], []),
     responses: { ...config.responses, ...errors(401, 403) },
   });
 }

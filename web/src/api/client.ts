@@ -5,18 +5,20 @@ import type { AppType } from "../../../workers/api/app";
 export type Client = ReturnType<typeof hc<AppType>>;
 
 /**
- * A client that sends `Authorization: Bearer <key>` on every call; `onUnauthorized` hears of
- * a 401 (the key was revoked meanwhile).
+ * A client signed in by the session cookie (`POST /api/sessions` set it; the page never sees
+ * the key or the cookie): same-origin credentials, no `Authorization` header, and the header
+ * the API asks of cookie-authenticated writes (`X-Aob-Csrf`, docs/API.md "Sessions").
+ * `onUnauthorized` hears of a 401 (the session ended: signed out elsewhere, expired, or the key
+ * was revoked).
  */
 export function createClient(
-  key: string,
   onUnauthorized?: () => void,
   base: string = window.location.origin,
 ): Client {
   return hc<AppType>(base, {
-    headers: () => ({ authorization: `Bearer ${key}` }),
+    headers: { "x-aob-csrf": "1" },
     fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
-      const res = await fetch(input, init);
+      const res = await fetch(input, { ...init, credentials: "same-origin" });
       if (res.status === 401) onUnauthorized?.();
       return res;
     },
@@ -85,6 +87,17 @@ export async function call<R extends { ok: boolean; json(): Promise<unknown> }>(
   }
   if (!res.ok) throw await failure(res as unknown as Response);
   return (await res.json()) as OkBody<R>;
+}
+
+/** Awaits a call whose success has no body (204), or throws an `ApiFailure` like `call`. */
+export async function callNoContent(pending: Promise<{ ok: boolean }>): Promise<void> {
+  let res: { ok: boolean };
+  try {
+    res = await pending;
+  } catch (err) {
+    throw new ApiFailure(0, "network", `cannot reach the API: ${String(err)}`);
+  }
+  if (!res.ok) throw await failure(res as unknown as Response);
 }
 
 /** A short text for an error of any kind, for banners. */

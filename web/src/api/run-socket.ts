@@ -2,26 +2,31 @@ import { type ClientFrame, ServerFrame } from "../../../core/wire/frames";
 
 export interface RunSocketHandlers {
   onFrame(frame: ServerFrame): void;
-  /** The socket closed (not by `close()`); the caller decides whether to reconnect. */
-  onClosed(reason: string): void;
+  /**
+   * The socket closed (not by `close()`); the caller decides whether to reconnect. `code` 4401
+   * (`CLOSE_UNAUTHORIZED`): the key was revoked or the session expired.
+   */
+  onClosed(reason: string, code: number): void;
   /** A frame that does not parse: a server/client mismatch worth showing. */
   onBadFrame(message: string): void;
 }
 
 const PING_MS = 25_000;
 
+/** The close code the server uses when the socket's credential ended (revoked, expired). */
+export const CLOSE_UNAUTHORIZED = 4401;
+
 /**
- * Subscribes to a run's events: `GET /api/runs/:id/ws?after=N&key=<key>` (browsers cannot set
- * headers on a WebSocket, so the key goes in the query). Returns a function that closes it.
+ * Subscribes to a run's events: `GET /api/runs/:id/ws?after=N`. The same-origin upgrade carries
+ * the session cookie; no credential ever goes in the URL. Returns a function that closes it.
  */
 export function subscribeRun(
   runId: string,
-  key: string,
   after: number,
   handlers: RunSocketHandlers,
 ): () => void {
   const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-  const url = `${scheme}://${window.location.host}/api/runs/${encodeURIComponent(runId)}/ws?after=${after}&key=${encodeURIComponent(key)}`;
+  const url = `${scheme}://${window.location.host}/api/runs/${encodeURIComponent(runId)}/ws?after=${after}`;
   const ws = new WebSocket(url);
   let closedByUs = false;
   const ping: ClientFrame = { type: "ping" };
@@ -42,7 +47,7 @@ export function subscribeRun(
   });
   ws.addEventListener("close", (event) => {
     window.clearInterval(timer);
-    if (!closedByUs) handlers.onClosed(event.reason || `closed (${event.code})`);
+    if (!closedByUs) handlers.onClosed(event.reason || `closed (${event.code})`, event.code);
   });
   return () => {
     closedByUs = true;

@@ -1,9 +1,12 @@
 import { createContext, type ReactNode, useContext } from "react";
-import type { Client } from "./client";
+import type { Client, OkBody } from "./client";
 
-/** The signed-in API key and the client that sends it. */
+/** Who is signed in: the key behind the session cookie (`GET /api/sessions/current`). */
+export type SignedIn = OkBody<Awaited<ReturnType<Client["api"]["sessions"]["current"]["$get"]>>>;
+
+/** The signed-in session (never the key: the browser only holds an httpOnly cookie). */
 export interface Session {
-  key: string;
+  who: SignedIn;
   client: Client;
   signOut(): void;
 }

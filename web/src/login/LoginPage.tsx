@@ -1,16 +1,20 @@
 import { useState } from "react";
-import { ApiFailure, call, createClient, describeError } from "../api/client";
+import { ApiFailure, type Client, call, describeError } from "../api/client";
+import type { SignedIn } from "../api/session";
 import { Link } from "../ui/Link";
 
 /**
- * Asks for an API key and checks it against the API before keeping it in this browser. The key
- * stays in localStorage until "Sign out".
+ * Asks for an API key and trades it for a session cookie (`POST /api/sessions`). The key lives
+ * only in this form's state until the answer: it is never stored in the browser, and the
+ * httpOnly cookie is out of the page's reach.
  */
 export function LoginPage({
+  client,
   onSignedIn,
   notice,
 }: {
-  onSignedIn(key: string): void;
+  client: Client;
+  onSignedIn(who: SignedIn): void;
   notice: string | null;
 }) {
   const [key, setKey] = useState("");
@@ -21,8 +25,9 @@ export function LoginPage({
     setBusy(true);
     setError(null);
     try {
-      await call(createClient(trimmed).api["node-types"].$get());
-      onSignedIn(trimmed);
+      const who = await call(client.api.sessions.$post({ json: { key: trimmed } }));
+      setKey("");
+      onSignedIn(who);
     } catch (err) {
       setError(
         err instanceof ApiFailure && err.status === 401
@@ -61,7 +66,8 @@ export function LoginPage({
           />
           <p className="help" id="api-key-help">
             Running locally? <code>npm start</code> prints the key; it is <code>AOB_API_KEY</code>{" "}
-            in <code>.dev.vars</code>. It is kept in this browser only.
+            in <code>.dev.vars</code>. It is not stored in this browser: signing in gives a session
+            that lasts 12 hours.
           </p>
         </div>
         {error && (

@@ -19,9 +19,12 @@ export const OperationView = memo(function OperationView({ entry }: { entry: Ent
       <p className="operation-auth">
         {scope === null ? (
           "No API key needed."
+        ) : scope === "any" ? (
+          "Needs an API key (any scope) or a signed-in session."
         ) : (
           <>
-            Needs an API key with the <code>{scope}</code> scope (or <code>admin</code>).
+            Needs an API key with the <code>{scope}</code> scope (or <code>admin</code>), or a
+            signed-in session of such a key.
           </>
         )}
       </p>

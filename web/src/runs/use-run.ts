@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from "react";
 import type { RunEvent } from "../../../core/wire/frames";
 import { call, describeError } from "../api/client";
-import { subscribeRun } from "../api/run-socket";
+import { CLOSE_UNAUTHORIZED, subscribeRun } from "../api/run-socket";
 import { useSession } from "../api/session";
 import type { RunView } from "../api/types";
 import { isRunOver } from "../flow/status";
@@ -27,7 +27,7 @@ const RETRY_MS = [500, 1000, 2000, 4000, 8000];
  * answer streams in `delta` frames (live only: not replayed after a reconnect) into `streams`.
  */
 export function useRun(runId: string) {
-  const { client, key } = useSession();
+  const { client } = useSession();
   const [view, setView] = useState<RunView | null>(null);
   const [events, setEvents] = useState<RunEvent[]>([]);
   const [streams, setStreams] = useState<Record<string, LiveText>>({});
@@ -79,7 +79,7 @@ export function useRun(runId: string) {
     };
 
     const connect = () => {
-      unsubscribe = subscribeRun(runId, key, lastSeq, {
+      unsubscribe = subscribeRun(runId, lastSeq, {
         onFrame(frame) {
           switch (frame.type) {
             case "hello":
@@ -104,8 +104,15 @@ export function useRun(runId: string) {
               return;
           }
         },
-        onClosed() {
+        onClosed(_reason, code) {
           if (disposed) return;
+          if (code === CLOSE_UNAUTHORIZED) {
+            // The key was revoked or the session expired: the next call answers 401, and the
+            // client's handler returns the page to sign-in.
+            setConnection("offline");
+            fetchSnapshot();
+            return;
+          }
           if (over) {
             setConnection("offline");
             return;
@@ -131,7 +138,7 @@ export function useRun(runId: string) {
       window.clearTimeout(retryTimer);
       unsubscribe?.();
     };
-  }, [client, key, runId, reloads]);
+  }, [client, runId, reloads]);
 
   const live: LiveRun | null = useMemo(
     () => (view ? applyEvents(fromSnapshot(view), events) : null),

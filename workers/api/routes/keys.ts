@@ -1,8 +1,10 @@
 import { z } from "@hono/zod-openapi";
+import { revokeKey } from "../../../db/sessions";
 import { forgetKey, hashKey } from "../auth";
 import { notFound } from "../errors";
 import { newId } from "../ids";
 import { apiRoute, routes } from "../route";
+import { closeKeySockets } from "../run-socket";
 import { errors, json } from "../schemas/error";
 import { type ApiKey, KeyCreated, KeyList, NewKey } from "../schemas/key";
 import { IdParam } from "../schemas/params";
@@ -19,7 +21,8 @@ const tags = ["keys"];
 
 /**
  * API keys of the caller's tenant (admin scope). A key is shown once, at creation; only its
- * SHA-256 is stored. Revocation is immediate in this isolate; other isolates drop their cached
+ * SHA-256 is stored. Revocation ends the key's sessions and closes its WebSockets at once; as
+ * a bearer key it is refused at once in this isolate, and other isolates drop their cached
  * copy within 30 s.
  */
 export const keyRoutes = routes()
@@ -92,20 +95,19 @@ export const keyRoutes = routes()
     apiRoute("admin", {
       method: "delete",
       path: "/keys/{id}",
-      summary: "Revoke a key (other isolates forget a cached key within 30 s)",
+      summary: "Revoke a key: its sessions and sockets end now",
+      description:
+        "Marks the key revoked, deletes its browser sessions and closes its open run WebSockets (code 4401) before answering. As a bearer key it is refused at once by this isolate; other isolates forget a cached key within 30 s. Revoking a revoked key again answers 204 (and closes any socket an earlier attempt could not reach).",
       tags,
       request: { params: z.object({ id: IdParam }) },
       responses: { 204: { description: "Revoked" }, ...errors(404) },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      const row = await c.env.DB.prepare(
-        `UPDATE api_keys SET revoked_at = ? WHERE id = ? AND tenant_id = ? AND revoked_at IS NULL RETURNING key_hash`,
-      )
-        .bind(Date.now(), id, c.get("tenantId"))
-        .first<{ key_hash: string }>();
-      if (!row) throw notFound(`key ${id}`);
-      forgetKey(row.key_hash);
+      const revoked = await revokeKey(c.env.DB, c.get("tenantId"), id, Date.now());
+      if (!revoked) throw notFound(`key ${id}`);
+      forgetKey(revoked.keyHash);
+      await closeKeySockets(c.env, id, revoked.runIds);
       return c.body(null, 204);
     },
   );

@@ -5,6 +5,7 @@ import { runs } from "../../../db/schema";
 import { ApiError, notFound } from "../errors";
 import { admitRun } from "../rate-limit";
 import { apiRoute, routes } from "../route";
+import { openRunSocket } from "../run-socket";
 import { runStub } from "../run-stub";
 import { errors, json } from "../schemas/error";
 import { IdParam, intString, limitQuery } from "../schemas/params";
@@ -116,15 +117,9 @@ export const runRoutes = routes()
       path: "/runs/{id}/ws",
       summary: "Live events over a WebSocket",
       description:
-        "A WebSocket upgrade. Frames are the run's events as JSON, starting after `seq` N. Browsers cannot set headers on a WebSocket, so the upgrade may pass the API key as `?key=` instead.",
+        "A WebSocket upgrade. Frames are the run's events as JSON, starting after `seq` N. Authenticated like any call: `Authorization: Bearer` (the CLI), or in a browser the session cookie, which a same-origin upgrade carries. A credential in the URL (`?key=`) is refused. The socket closes with code 4401 when its key is revoked or its session expires.",
       tags,
-      request: {
-        params: Id,
-        query: z.object({
-          after,
-          key: z.string().optional().openapi({ description: "The API key, for browsers" }),
-        }),
-      },
+      request: { params: Id, query: z.object({ after }) },
       responses: {
         101: {
           description:
@@ -137,12 +132,7 @@ export const runRoutes = routes()
       if (c.req.header("upgrade") !== "websocket") {
         throw new ApiError(426, "bad_request", "this endpoint needs a WebSocket upgrade");
       }
-      const stub = await runStub(c.env, c.get("tenantId"), c.req.valid("param").id);
-      return stub.fetch(
-        new Request(`https://run/ws?after=${c.req.valid("query").after}`, {
-          headers: { upgrade: "websocket" },
-        }),
-      );
+      return openRunSocket(c, c.req.valid("param").id, c.req.valid("query").after);
     },
   )
   .openapi(
