@@ -1,5 +1,4 @@
 import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
@@ -112,8 +111,6 @@ describe("the aob CLI against wrangler dev", () => {
       OPENAI_BASE_URL: `${llmUrl}/v1`,
       OPENAI_API_KEY: "sk-test",
       AOB_HTTP_ALLOWLIST: llmHost,
-      // Secrets are encrypted under this (a clone without .dev.vars has none).
-      AOB_SECRETS_KEY: randomBytes(32).toString("base64"),
     });
     dev.prepare();
     await dev.start();
