@@ -7,14 +7,13 @@ export const SecretName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "must match ^[A-Za-z_][A-Za-z0-9_]{0,63}$");
 
+const BINDING =
+  "Hosts the secret may be sent to: hostnames, IP literals or `*.suffix` (names under the " +
+  "suffix, not the suffix itself); 1 to 50, stored lower-case without trailing dots. " +
+  "`null`: unbound, any host.";
+
 /** The hosts a secret may be sent to, or null for an unbound secret (any host). */
-const Binding = z
-  .union([AllowedHosts, z.null()])
-  .describe(
-    "Hosts the secret may be sent to: hostnames, IP literals or `*.suffix` (names under the " +
-      "suffix, not the suffix itself); 1 to 50, stored lower-case without trailing dots. " +
-      "`null`: unbound, any host.",
-  );
+const Binding = z.union([AllowedHosts, z.null()]).describe(BINDING);
 
 /**
  * `PUT /api/secrets/:name`: the value is encrypted at rest and never returned. `allowedHosts`
@@ -23,7 +22,9 @@ const Binding = z
 export const SecretBody = z
   .strictObject({
     value: z.string().min(1).max(16_384),
-    allowedHosts: Binding.optional(),
+    allowedHosts: Binding.optional().describe(
+      `${BINDING} Omitted: the secret keeps its current hosts (a new secret starts unbound).`,
+    ),
   })
   .openapi("Secret");
 
