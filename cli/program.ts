@@ -6,6 +6,7 @@ import { registerNodeTypes } from "./commands/node-types";
 import { registerPatches } from "./commands/patches";
 import { registerRun } from "./commands/run";
 import { registerRuns } from "./commands/runs";
+import { registerSecrets } from "./commands/secrets";
 import { registerStatus } from "./commands/status";
 import { registerWorkflows } from "./commands/workflows";
 import { CliError, EXIT, type ExitCode, errorJson, formatIssues } from "./errors";
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerApprovals(program);
   registerPatches(program);
   registerStatus(program);
+  registerSecrets(program);
   return program;
 }
 

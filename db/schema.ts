@@ -181,6 +181,11 @@ export const secrets = sqliteTable(
     name: text("name").notNull(),
     /** base64 of IV (12 bytes) followed by the ciphertext. */
     ciphertext: text("ciphertext").notNull(),
+    /**
+     * JSON array of the host patterns the secret may be sent to (`core/secrets/hosts.ts`);
+     * NULL for an unbound secret, which may go to any host.
+     */
+    allowedHosts: text("allowed_hosts"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },

@@ -414,6 +414,65 @@ describe("the aob CLI against wrangler dev", () => {
     expect(replayed.stdout).toMatch(/run run_\w+ completed/);
   }, 30_000);
 
+  it("sets secrets with their hosts, lists the binding, rebinds, unbinds and deletes", async () => {
+    const [set, legacy] = await Promise.all([
+      aob(
+        [
+          "secrets",
+          "set",
+          "CLI_STRIPE",
+          "--value",
+          "-",
+          "--allowed-hosts",
+          "API.stripe.com, *.stripe.com",
+          "--json",
+        ],
+        { env, stdin: "sk_cli_value\n" },
+      ),
+      aob(["secrets", "set", "CLI_LEGACY", "--value", "plain"], { env }),
+    ]);
+    expect(set.code, set.stdout).toBe(0);
+    expect(JSON.parse(set.stdout)).toMatchObject({
+      name: "CLI_STRIPE",
+      allowedHosts: ["api.stripe.com", "*.stripe.com"],
+      bound: true,
+    });
+    expect(legacy.stdout).toContain("unbound: it may be sent to any host");
+
+    const [listed, bad] = await Promise.all([
+      aob(["secrets", "list"], { env }),
+      aob(["secrets", "hosts", "CLI_LEGACY", "hooks.example.com", "https://x.example"], { env }),
+    ]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/CLI_LEGACY\s+unbound \(any host\)/);
+    expect(listed.stdout).toMatch(/CLI_STRIPE\s+api\.stripe\.com, \*\.stripe\.com/);
+    expect(listed.stdout).not.toContain("sk_cli_value");
+    // A bad entry is refused with its index.
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/allowedHosts\[1\]: .*is a URL/);
+
+    const [bound, unbound, usage] = await Promise.all([
+      aob(["secrets", "hosts", "CLI_LEGACY", "hooks.example.com,*.hooks.example.com"], { env }),
+      aob(["secrets", "hosts", "CLI_STRIPE", "--unbind", "--json"], { env }),
+      aob(["secrets", "hosts", "CLI_STRIPE"], { env }),
+    ]);
+    expect(bound.stdout).toContain("it may be sent only to hooks.example.com, *.hooks.example.com");
+    expect(JSON.parse(unbound.stdout)).toMatchObject({ allowedHosts: null, bound: false });
+    expect(usage.code).toBe(2);
+
+    const removed = await aob(["secrets", "delete", "CLI_STRIPE"], { env });
+    expect(removed.code, removed.stderr).toBe(0);
+    const after = JSON.parse((await aob(["secrets", "list", "--json"], { env })).stdout) as {
+      secrets: { name: string; allowedHosts: string[] | null }[];
+    };
+    expect(after.secrets.filter((s) => s.name.startsWith("CLI_"))).toEqual([
+      expect.objectContaining({
+        name: "CLI_LEGACY",
+        allowedHosts: ["hooks.example.com", "*.hooks.example.com"],
+      }),
+    ]);
+  }, 60_000);
+
   it("says clearly what is missing, and exits 2 on usage errors", async () => {
     const [patches, unknown, badInput, notLoggedIn] = await Promise.all([
       aob(["patches", "list", "run_x"], { env }),

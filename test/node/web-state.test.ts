@@ -210,6 +210,7 @@ describe("routes", () => {
       { page: "runs", status: "failed", workflowId: null },
       { page: "run", runId: "run_1" },
       { page: "approvals" },
+      { page: "secrets" },
       { page: "status" },
     ];
     for (const r of routes) {

@@ -34,8 +34,13 @@ export class DevServer {
   private child: ChildProcess | null = null;
   private log = "";
 
-  constructor(private readonly vars: Record<string, string> = {}) {
+  private readonly vars: Record<string, string>;
+
+  constructor(vars: Record<string, string> = {}) {
     this.persist = mkdtempSync(join(tmpdir(), "aob-dev-"));
+    // Secrets are encrypted under this key; a clone without .dev.vars has none. Kept per
+    // server, so a restart on the same state still reads what was stored.
+    this.vars = { AOB_SECRETS_KEY: randomBytes(32).toString("base64"), ...vars };
   }
 
   /** Applies migrations and seeds the key (once per state directory). */

@@ -318,6 +318,15 @@ describe("the documented answers", () => {
     await documented("GET", "/api/keys");
     await documented("DELETE", "/api/keys/{id}", { id: key.body.id });
     await documented("PUT", "/api/secrets/{name}", { name: "DOC" }, { value: "s3cret" });
+    await documented(
+      "PUT",
+      "/api/secrets/{name}",
+      { name: "DOC" },
+      { value: "s3cret", allowedHosts: ["api.example.com"] },
+    );
+    await documented("PATCH", "/api/secrets/{name}", { name: "DOC" }, { allowedHosts: null });
+    await documented("PATCH", "/api/secrets/{name}", { name: "NONE" }, { allowedHosts: null });
+    await documented("PATCH", "/api/secrets/{name}", { name: "DOC" }, { allowedHosts: ["*"] });
     await documented("GET", "/api/secrets");
     await documented("DELETE", "/api/secrets/{name}", { name: "DOC" });
 

@@ -1,4 +1,3 @@
-import { env } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import { api, createWorkflow, type RunBody, startRun, waitForRun } from "./helpers";
 
@@ -18,14 +17,8 @@ async function seen(text: string): Promise<number> {
 
 async function newSecret(name: string, allowedHosts?: string[], value?: string): Promise<string> {
   const v = value ?? `sk_${name}_${crypto.randomUUID().replaceAll("-", "")}`;
-  expect((await api("PUT", `/api/secrets/${name}`, { value: v })).status).toBe(200);
-  if (allowedHosts) {
-    await env.DB.prepare(
-      "UPDATE secrets SET allowed_hosts = ? WHERE tenant_id = 't_a' AND name = ?",
-    )
-      .bind(JSON.stringify(allowedHosts), name)
-      .run();
-  }
+  const body = allowedHosts ? { value: v, allowedHosts } : { value: v };
+  expect((await api("PUT", `/api/secrets/${name}`, body)).status).toBe(200);
   return v;
 }
 

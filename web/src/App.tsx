@@ -10,6 +10,7 @@ import { ReferencePage } from "./reference/ReferencePage";
 import type { Route } from "./route";
 import { RunListPage } from "./runs/RunListPage";
 import { RunPage } from "./runs/RunPage";
+import { SecretsPage } from "./secrets/SecretsPage";
 import { StatusPage } from "./status/StatusPage";
 import { Link } from "./ui/Link";
 import { useRoute } from "./use-route";
@@ -26,6 +27,8 @@ function Page({ route }: { route: Route }) {
       return <RunPage runId={route.runId} />;
     case "approvals":
       return <InboxPage />;
+    case "secrets":
+      return <SecretsPage />;
     case "status":
       return <StatusPage />;
     case "reference":
@@ -137,6 +140,9 @@ export function App() {
               Runs
             </Link>
             <ApprovalsLink current={section === "approvals"} route={route} />
+            <Link to={{ page: "secrets" }} current={section === "secrets"}>
+              Secrets
+            </Link>
             <Link to={{ page: "status" }} current={section === "status"}>
               Status
             </Link>

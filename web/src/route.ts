@@ -7,6 +7,7 @@ export type Route =
   | { page: "runs"; status: RunStatus | null; workflowId: string | null }
   | { page: "run"; runId: string }
   | { page: "approvals" }
+  | { page: "secrets" }
   | { page: "status" }
   | { page: "reference" };
 
@@ -41,6 +42,8 @@ export function parseRoute(pathname: string, search: string): Route {
     }
     case "approvals":
       return { page: "approvals" };
+    case "secrets":
+      return { page: "secrets" };
     case "status":
       return { page: "status" };
     case "reference":
@@ -76,6 +79,8 @@ export function formatRoute(route: Route): string {
       return `/runs/${encodeURIComponent(route.runId)}`;
     case "approvals":
       return "/approvals";
+    case "secrets":
+      return "/secrets";
     case "status":
       return "/status";
     case "reference":

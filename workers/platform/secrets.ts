@@ -1,4 +1,5 @@
 import { NonRetryableError } from "../../core/errors";
+import { readAllowedHosts } from "../../core/secrets/hosts";
 
 /**
  * Tenant secrets at rest: AES-GCM with a 256-bit key from the Worker secret `AOB_SECRETS_KEY`
@@ -85,7 +86,7 @@ export async function loadSecrets(
   for (const r of rows.results) {
     out[r.name] = {
       value: await decryptSecret(key, tenantId, r.name, r.ciphertext),
-      allowedHosts: r.allowed_hosts === null ? null : (JSON.parse(r.allowed_hosts) as string[]),
+      allowedHosts: readAllowedHosts(r.allowed_hosts),
     };
   }
   return out;

@@ -1,10 +1,18 @@
 import { z } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
+import { readAllowedHosts } from "../../../core/secrets/hosts";
 import { encryptSecret } from "../../platform/secrets";
 import { ApiError, notFound } from "../errors";
 import { apiRoute, routes } from "../route";
 import { errors, json } from "../schemas/error";
-import { SecretBody, SecretList, SecretName, SecretSaved } from "../schemas/secret";
+import {
+  SecretBindingBody,
+  SecretBody,
+  SecretList,
+  SecretName,
+  SecretSaved,
+  SecretView,
+} from "../schemas/secret";
 import type { AppEnv } from "../types";
 import { zodIssueViews } from "../validation";
 
@@ -31,35 +39,50 @@ const checkName = createMiddleware<AppEnv>(async (c, next) => {
 });
 const tags = ["secrets"];
 
+/** The `allowed_hosts` column for a binding: a JSON array, or NULL for an unbound secret. */
+const column = (hosts: string[] | null) => (hosts === null ? null : JSON.stringify(hosts));
+
+/** A stored row's binding as the API shows it. */
+function binding(allowedHosts: string | null) {
+  return { allowedHosts: readAllowedHosts(allowedHosts), bound: allowedHosts !== null };
+}
+
+interface SecretRow {
+  name: string;
+  allowed_hosts: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+const view = (r: SecretRow) => ({
+  name: r.name,
+  ...binding(r.allowed_hosts),
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
 /**
  * Tenant secrets: write-only. Values are encrypted at rest and never returned; node config
- * refers to them as `{{ secrets.NAME }}`, resolved only inside executors.
+ * refers to them as `{{ secrets.NAME }}`, resolved only inside executors. A secret may be
+ * bound to hosts (`allowedHosts`, `core/secrets/hosts.ts`); the executors refuse to send it
+ * anywhere else. An unbound secret (NULL) may go to any host, and the API says so (`bound`).
  */
 export const secretRoutes = routes()
   .openapi(
     apiRoute("admin", {
       method: "get",
       path: "/secrets",
-      summary: "The tenant's secret names, never their values",
+      summary: "The tenant's secrets and the hosts each may be sent to, never their values",
       tags,
       responses: { 200: json(SecretList, "The secrets") },
     }),
     async (c) => {
       const rows = await c.env.DB.prepare(
-        `SELECT name, created_at, updated_at FROM secrets WHERE tenant_id = ? ORDER BY name`,
+        `SELECT name, allowed_hosts, created_at, updated_at FROM secrets WHERE tenant_id = ? ORDER BY name`,
       )
         .bind(c.get("tenantId"))
-        .all<{ name: string; created_at: number; updated_at: number }>();
-      return c.json(
-        {
-          secrets: rows.results.map((r) => ({
-            name: r.name,
-            createdAt: r.created_at,
-            updatedAt: r.updated_at,
-          })),
-        },
-        200,
-      );
+        .all<SecretRow>();
+      return c.json({ secrets: rows.results.map(view) }, 200);
     },
   )
   .openapi(
@@ -68,7 +91,8 @@ export const secretRoutes = routes()
       {
         method: "put",
         path: "/secrets/{name}",
-        summary: "Set a secret (AES-GCM at rest under AOB_SECRETS_KEY)",
+        summary:
+          "Set a secret (AES-GCM at rest under AOB_SECRETS_KEY), and optionally the hosts it may be sent to",
         tags,
         request: {
           params: Name,
@@ -80,16 +104,50 @@ export const secretRoutes = routes()
     ),
     async (c) => {
       const { name } = c.req.valid("param");
-      const { value } = c.req.valid("json");
+      const { value, allowedHosts } = c.req.valid("json");
       const now = Date.now();
       const ciphertext = await encryptSecret(c.env, c.get("tenantId"), name, value);
-      await c.env.DB.prepare(
-        `INSERT INTO secrets (tenant_id, name, ciphertext, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (tenant_id, name) DO UPDATE SET ciphertext = excluded.ciphertext, updated_at = excluded.updated_at`,
+      // Omitted hosts keep the stored binding, so rotating a value never unbinds it.
+      const keep = allowedHosts === undefined;
+      const row = await c.env.DB.prepare(
+        `INSERT INTO secrets (tenant_id, name, ciphertext, allowed_hosts, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (tenant_id, name) DO UPDATE SET ciphertext = excluded.ciphertext,
+           updated_at = excluded.updated_at${keep ? "" : ", allowed_hosts = excluded.allowed_hosts"}
+         RETURNING allowed_hosts`,
       )
-        .bind(c.get("tenantId"), name, ciphertext, now, now)
-        .run();
-      return c.json({ name, updatedAt: now }, 200);
+        .bind(c.get("tenantId"), name, ciphertext, column(allowedHosts ?? null), now, now)
+        .first<{ allowed_hosts: string | null }>();
+      return c.json({ name, updatedAt: now, ...binding(row?.allowed_hosts ?? null) }, 200);
+    },
+  )
+  .openapi(
+    apiRoute(
+      "admin",
+      {
+        method: "patch",
+        path: "/secrets/{name}",
+        summary: "Bind a secret to hosts, or unbind it, without sending its value again",
+        tags,
+        request: {
+          params: Name,
+          body: { required: true, content: { "application/json": { schema: SecretBindingBody } } },
+        },
+        responses: { 200: json(SecretView, "The secret"), ...errors(400, 404, 413) },
+      },
+      [checkName],
+    ),
+    async (c) => {
+      const { name } = c.req.valid("param");
+      const { allowedHosts } = c.req.valid("json");
+      const row = await c.env.DB.prepare(
+        `UPDATE secrets SET allowed_hosts = ?, updated_at = ? WHERE tenant_id = ? AND name = ?
+         RETURNING name, allowed_hosts, created_at, updated_at`,
+      )
+        .bind(column(allowedHosts), Date.now(), c.get("tenantId"), name)
+        .first<SecretRow>();
+      if (!row) throw notFound(`secret ${name}`);
+      return c.json(view(row), 200);
     },
   )
   .openapi(

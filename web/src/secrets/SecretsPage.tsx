@@ -1,0 +1,322 @@
+import { type FormEvent, useState } from "react";
+import { ApiFailure, call, describeError } from "../api/client";
+import { useSession } from "../api/session";
+import { formatTime } from "../ui/format";
+import { EmptyState, ErrorNote, Loading } from "../ui/notes";
+import { useAsync } from "../ui/use-async";
+import { checkHostsText, hostsText, UNBOUND_TEXT } from "./hosts-text";
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/** A refusal with each problem's path (`allowedHosts[1]: … is a URL …`). */
+function Problems({ error }: { error: unknown }) {
+  if (error === null) return null;
+  const issues = error instanceof ApiFailure ? error.issues : [];
+  return (
+    <ErrorNote title={describeError(error)}>
+      {issues.length > 0 && (
+        <ul className="problems">
+          {issues.map((i) => (
+            <li key={`${i.at}:${i.message}`}>
+              <code>{i.at}</code>: {i.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </ErrorNote>
+  );
+}
+
+/** The problems the shared schema finds in the hosts field, before anything is sent. */
+function HostProblems({ problems }: { problems: { entry: string; message: string }[] }) {
+  return (
+    <ul className="field-error host-problems">
+      {problems.map((p) => (
+        <li key={`${p.entry}:${p.message}`}>{p.message}</li>
+      ))}
+    </ul>
+  );
+}
+
+/** Sets a secret's value, and its hosts when the field is filled. */
+function SetSecretForm({ onSaved }: { onSaved(): void }) {
+  const { client } = useSession();
+  const [name, setName] = useState("");
+  const [value, setValue] = useState("");
+  const [hosts, setHosts] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const check = hosts.trim() === "" ? null : checkHostsText(hosts);
+  const nameOk = NAME.test(name);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!nameOk || value === "" || (check && !check.ok)) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const json = check?.ok ? { value, allowedHosts: check.hosts } : { value };
+      await call(client.api.secrets[":name"].$put({ param: { name }, json }));
+      setName("");
+      setValue("");
+      setHosts("");
+      onSaved();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="secret-form" onSubmit={submit} aria-label="Set a secret">
+      <h2>Set a secret</h2>
+      <div className="field">
+        <label htmlFor="secret-name">Name</label>
+        <input
+          id="secret-name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          aria-invalid={name !== "" && !nameOk}
+          placeholder="STRIPE_KEY"
+          autoComplete="off"
+        />
+        {name !== "" && !nameOk && (
+          <p className="field-error">Letters, digits and _, not starting with a digit.</p>
+        )}
+      </div>
+      <div className="field">
+        <label htmlFor="secret-value">Value</label>
+        <input
+          id="secret-value"
+          type="password"
+          value={value}
+          onChange={(e) => setValue(e.target.value)}
+          autoComplete="new-password"
+        />
+        <p className="muted">
+          Stored encrypted; never shown again. Node config uses it as {"{{ secrets.NAME }}"}.
+        </p>
+      </div>
+      <div className="field">
+        <label htmlFor="secret-hosts">Allowed hosts</label>
+        <textarea
+          id="secret-hosts"
+          rows={3}
+          value={hosts}
+          onChange={(e) => setHosts(e.target.value)}
+          aria-invalid={check !== null && !check.ok}
+          aria-describedby="secret-hosts-help"
+          placeholder={"api.stripe.com\n*.stripe.com"}
+        />
+        <p className="muted" id="secret-hosts-help">
+          One per line. <code>*.example.com</code> covers names under example.com, not example.com
+          itself. Empty keeps an existing secret's hosts; a new secret without hosts is unbound and
+          may be sent to any host.
+        </p>
+        {check && !check.ok && <HostProblems problems={check.problems} />}
+      </div>
+      <Problems error={error} />
+      <button
+        type="submit"
+        className="primary"
+        disabled={busy || !nameOk || value === "" || (check !== null && !check.ok)}
+      >
+        Save secret
+      </button>
+    </form>
+  );
+}
+
+/** Edits one secret's hosts in place (PATCH): the value stays. */
+function HostsEditor({
+  name,
+  allowedHosts,
+  onDone,
+}: {
+  name: string;
+  allowedHosts: string[] | null;
+  onDone(changed: boolean): void;
+}) {
+  const { client } = useSession();
+  const [text, setText] = useState(hostsText(allowedHosts));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const check = text.trim() === "" ? null : checkHostsText(text);
+
+  async function save(hosts: string[] | null) {
+    setBusy(true);
+    setError(null);
+    try {
+      await call(
+        client.api.secrets[":name"].$patch({ param: { name }, json: { allowedHosts: hosts } }),
+      );
+      onDone(true);
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="hosts-editor">
+      <label htmlFor={`hosts-${name}`} className="sr-only">
+        Allowed hosts of {name}
+      </label>
+      <textarea
+        id={`hosts-${name}`}
+        rows={3}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        aria-invalid={check !== null && !check.ok}
+        placeholder={"api.example.com\n*.example.com"}
+      />
+      {check && !check.ok && <HostProblems problems={check.problems} />}
+      <Problems error={error} />
+      <div className="actions">
+        <button
+          type="button"
+          className="primary small"
+          disabled={busy || check === null || !check.ok}
+          onClick={() => check?.ok && save(check.hosts)}
+        >
+          Save hosts
+        </button>
+        {allowedHosts !== null && (
+          <button type="button" className="small" disabled={busy} onClick={() => save(null)}>
+            Unbind
+          </button>
+        )}
+        <button type="button" className="small" disabled={busy} onClick={() => onDone(false)}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** Deletes after a second click, so one stray click loses nothing. */
+function DeleteButton({ name, onDeleted }: { name: string; onDeleted(): void }) {
+  const { client } = useSession();
+  const [asking, setAsking] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  if (!asking) {
+    return (
+      <button type="button" className="small" onClick={() => setAsking(true)}>
+        Delete
+      </button>
+    );
+  }
+  return (
+    <span>
+      <button
+        type="button"
+        className="danger small"
+        onClick={async () => {
+          try {
+            await call(client.api.secrets[":name"].$delete({ param: { name } }));
+            onDeleted();
+          } catch (err) {
+            setError(describeError(err));
+          }
+        }}
+      >
+        Delete {name}
+      </button>{" "}
+      <button type="button" className="small" onClick={() => setAsking(false)}>
+        Keep
+      </button>
+      {error && <span className="field-error"> {error}</span>}
+    </span>
+  );
+}
+
+/** The tenant's secrets: names and hosts (never values), set, bind to hosts, delete. */
+export function SecretsPage() {
+  const { client } = useSession();
+  const secrets = useAsync(async () => (await call(client.api.secrets.$get())).secrets, [client]);
+  const [editing, setEditing] = useState<string | null>(null);
+  const unbound = (secrets.data ?? []).filter((s) => !s.bound).length;
+  return (
+    <div className="page">
+      <header className="page-head">
+        <h1>Secrets</h1>
+        <button type="button" onClick={secrets.reload}>
+          Refresh
+        </button>
+      </header>
+      {secrets.error && (
+        <ErrorNote title="Cannot list secrets">
+          {secrets.error} (managing secrets needs a key with the admin scope).
+        </ErrorNote>
+      )}
+      {secrets.state === "loading" && !secrets.data && <Loading what="secrets" />}
+      {unbound > 0 && (
+        <div className="note note-warn" role="status">
+          {unbound === 1 ? "1 secret is" : `${unbound} secrets are`} unbound: a workflow may send{" "}
+          {unbound === 1 ? "it" : "them"} to any host. Bind each to the hosts it is meant for.
+        </div>
+      )}
+      {secrets.data && secrets.data.length === 0 && (
+        <EmptyState title="No secrets yet">
+          Set one below, then refer to it in an HTTP node as <code>{"{{ secrets.NAME }}"}</code>.
+        </EmptyState>
+      )}
+      {secrets.data && secrets.data.length > 0 && (
+        <table className="table secrets">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Allowed hosts</th>
+              <th>Updated</th>
+              <th>
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {secrets.data.map((s) => (
+              <tr key={s.name} data-secret={s.name}>
+                <td>
+                  <code>{s.name}</code>
+                </td>
+                <td data-testid={`hosts-${s.name}`}>
+                  {editing === s.name ? (
+                    <HostsEditor
+                      name={s.name}
+                      allowedHosts={s.allowedHosts}
+                      onDone={(changed) => {
+                        setEditing(null);
+                        if (changed) secrets.reload();
+                      }}
+                    />
+                  ) : s.allowedHosts === null ? (
+                    <span className="warn-text unbound">⚠ {UNBOUND_TEXT}</span>
+                  ) : (
+                    <ul className="host-list">
+                      {s.allowedHosts.map((h) => (
+                        <li key={h}>
+                          <code>{h}</code>
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </td>
+                <td>{formatTime(s.updatedAt)}</td>
+                <td className="row-actions">
+                  {editing !== s.name && (
+                    <button type="button" className="small" onClick={() => setEditing(s.name)}>
+                      {s.bound ? "Edit hosts" : "Bind to hosts"}
+                    </button>
+                  )}{" "}
+                  <DeleteButton name={s.name} onDeleted={secrets.reload} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <SetSecretForm onSaved={secrets.reload} />
+    </div>
+  );
+}
