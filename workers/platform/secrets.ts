@@ -61,6 +61,16 @@ async function decryptSecret(
   return new TextDecoder().decode(plain);
 }
 
+/** Decrypts one value sealed by `encryptSecret` for the same tenant and name. */
+export async function decryptSealed(
+  env: Pick<Env, "AOB_SECRETS_KEY">,
+  tenantId: string,
+  name: string,
+  stored: string,
+): Promise<string> {
+  return decryptSecret(await masterKey(env), tenantId, name, stored);
+}
+
 /** Decrypts the named secrets of a tenant; missing names are simply absent. */
 export async function loadSecrets(
   env: Pick<Env, "AOB_SECRETS_KEY" | "DB">,
