@@ -6,6 +6,7 @@ import { registerNodeTypes } from "./commands/node-types";
 import { registerPatches } from "./commands/patches";
 import { registerRun } from "./commands/run";
 import { registerRuns } from "./commands/runs";
+import { registerTriggers } from "./commands/triggers";
 import { registerWorkflows } from "./commands/workflows";
 import { CliError, EXIT, type ExitCode, errorJson, formatIssues } from "./errors";
 import { printJson, warn } from "./output";
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerRuns(program);
   registerApprovals(program);
   registerPatches(program);
+  registerTriggers(program);
   return program;
 }
 
