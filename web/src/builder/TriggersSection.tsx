@@ -49,9 +49,14 @@ export function TriggersSection({ workflowId }: { workflowId: string }) {
         );
         setTriggers(t);
         setCron(t.cron ?? "");
-        setShown({
-          ...(t.webhookUrl ? { webhookUrl: t.webhookUrl } : {}),
-          ...(t.signingSecret ? { signingSecret: t.signingSecret } : {}),
+        // Keep what was shown while it still works; a removed webhook or signing takes it away.
+        setShown((prev) => {
+          const webhookUrl = t.webhook ? (t.webhookUrl ?? prev.webhookUrl) : undefined;
+          const signingSecret = t.signature ? (t.signingSecret ?? prev.signingSecret) : undefined;
+          return {
+            ...(webhookUrl ? { webhookUrl } : {}),
+            ...(signingSecret ? { signingSecret } : {}),
+          };
         });
       } catch (err) {
         setError(describeError(err));
@@ -108,12 +113,12 @@ export function TriggersSection({ workflowId }: { workflowId: string }) {
             </div>
           )}
           {shown.webhookUrl && (
-            <p>
+            <p className="shown-once">
               Webhook URL, shown once (it holds the secret token): <code>{shown.webhookUrl}</code>
             </p>
           )}
           {shown.signingSecret && (
-            <p>
+            <p className="shown-once">
               Signing secret, shown once: <code>{shown.signingSecret}</code>. Send{" "}
               <code>X-Aob-Timestamp</code> (Unix seconds) and{" "}
               <code>X-Aob-Signature: sha256=&lt;hex HMAC of "timestamp.body"&gt;</code>.
