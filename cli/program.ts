@@ -8,6 +8,7 @@ import { registerRun } from "./commands/run";
 import { registerRuns } from "./commands/runs";
 import { registerSecrets } from "./commands/secrets";
 import { registerStatus } from "./commands/status";
+import { registerTriggers } from "./commands/triggers";
 import { registerWorkflows } from "./commands/workflows";
 import { CliError, EXIT, type ExitCode, errorJson, formatIssues } from "./errors";
 import { printJson, warn } from "./output";
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerPatches(program);
   registerStatus(program);
   registerSecrets(program);
+  registerTriggers(program);
   return program;
 }
 

@@ -154,6 +154,11 @@ export const triggers = sqliteTable(
     webhookTokenHash: text("webhook_token_hash").unique(),
     /** A 5-field cron expression (UTC); null = no schedule. */
     cron: text("cron"),
+    /**
+     * The webhook's HMAC-SHA256 signing secret, AES-GCM under AOB_SECRETS_KEY (like tenant
+     * secrets); null = deliveries need no signature.
+     */
+    signingSecret: text("signing_secret"),
     updatedAt: integer("updated_at").notNull(),
   },
   (t) => [index("triggers_cron").on(t.cron)],
@@ -167,6 +172,11 @@ export const triggerDeliveries = sqliteTable(
     key: text("key").notNull(),
     runId: text("run_id"),
     createdAt: integer("created_at").notNull(),
+    /**
+     * Why no run started for this delivery, JSON `{ code, message }` (a cron start refused by
+     * admission or the per-tenant cap, or one that failed); null while starting or once started.
+     */
+    error: text("error"),
   },
   (t) => [primaryKey({ columns: [t.workflowId, t.key] })],
 );

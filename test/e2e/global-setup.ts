@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -65,6 +66,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     OPENAI_API_KEY: "sk-test",
     AOB_HTTP_ALLOWLIST: llm.host,
     AOB_MODEL_PRICES: JSON.stringify(E2E_PRICES),
+    // Seals webhook signing secrets (and tenant secrets).
+    AOB_SECRETS_KEY: randomBytes(32).toString("base64"),
   });
   dev.prepare();
   try {

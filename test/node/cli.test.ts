@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
@@ -111,6 +112,8 @@ describe("the aob CLI against wrangler dev", () => {
       OPENAI_BASE_URL: `${llmUrl}/v1`,
       OPENAI_API_KEY: "sk-test",
       AOB_HTTP_ALLOWLIST: llmHost,
+      // Webhook signing secrets are sealed with it.
+      AOB_SECRETS_KEY: randomBytes(32).toString("base64"),
     });
     dev.prepare();
     await dev.start();
@@ -472,6 +475,48 @@ describe("the aob CLI against wrangler dev", () => {
       }),
     ]);
   }, 60_000);
+
+  it("sets a webhook with signing; a delivery signed with the printed secret (openssl) starts a run, an unsigned one is refused", async () => {
+    const hook = { name: "cli-hook", nodes: [{ id: "start", type: "start" }], edges: [] };
+    const pushed = await aob(["workflows", "push", file("hook.json", hook), "--json"], { env });
+    const hookId = (JSON.parse(pushed.stdout) as { id: string }).id;
+    const set = await aob(["triggers", "set", "cli-hook", "--webhook", "--signature"], { env });
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toContain("webhook:   on, signed deliveries only");
+    const url = /webhook URL \(shown once, keep it secret\): (\S+)/.exec(set.stdout)?.[1];
+    const secret = /signing secret \(shown once\): (whsec_\S+)/.exec(set.stdout)?.[1];
+    expect(url && secret).toBeTruthy();
+    // The docs' recipe: HMAC-SHA256 over "<timestamp>.<raw body>" with openssl.
+    const body = '{"from":"cli"}';
+    const ts = String(Math.floor(Date.now() / 1000));
+    const mac = execFileSync("openssl", ["dgst", "-sha256", "-hmac", secret!, "-hex"], {
+      input: `${ts}.${body}`,
+    })
+      .toString()
+      .trim()
+      .split(" ")
+      .at(-1);
+    const signed = await fetch(url!, {
+      method: "POST",
+      headers: { "x-aob-timestamp": ts, "x-aob-signature": `sha256=${mac}` },
+      body,
+    });
+    expect(signed.status).toBe(202);
+    const unsigned = await fetch(url!, { method: "POST", body });
+    expect(unsigned.status).toBe(401);
+    const got = await aob(["triggers", "get", hookId, "--json"], { env });
+    expect(JSON.parse(got.stdout)).toEqual({
+      workflowId: hookId,
+      webhook: true,
+      cron: null,
+      signature: true,
+    });
+    const off = await aob(["triggers", "set", hookId, "--no-webhook"], { env });
+    expect(off.stdout).toContain("webhook:   off");
+    const none = await aob(["triggers", "set", hookId], { env });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("nothing to change");
+  }, 30_000);
 
   it("says clearly what is missing, and exits 2 on usage errors", async () => {
     const [patches, unknown, badInput, notLoggedIn] = await Promise.all([

@@ -61,9 +61,15 @@ export function signedInRoute<P extends string, R extends Omit<Config, "path"> &
   });
 }
 
-/** An operation anyone may call (health, the document, webhooks with their token in the URL). */
+/**
+ * An operation anyone may call (health, the document, webhooks with their token in the URL).
+ * `rawBody`: the handler reads the body's bytes itself (a webhook's signature covers them
+ * exactly), and applies the JSON limits with `refuseOverLimits`.
+ */
 export function publicRoute<P extends string, R extends Omit<Config, "path"> & { path: P }>(
   config: R,
+  options: { rawBody?: true } = {},
 ) {
-  return createRoute({ ...config, security: [], middleware: middlewareOf(config, [], []) });
+  const middleware = options.rawBody ? [] : middlewareOf(config, [], []);
+  return createRoute({ ...config, security: [], middleware });
 }

@@ -83,7 +83,16 @@ export const jsonRequest = createMiddleware<AppEnv>(async (c, next) => {
   } catch {
     throw new ApiError(400, "bad_request", "the body is not valid JSON");
   }
-  const limit = checkJsonLimits(raw);
+  refuseOverLimits(raw);
+  await next();
+});
+
+/**
+ * The JSON limits every body meets (depth, string length), for a route that reads its body
+ * itself (webhooks, which need the raw bytes for a signature): throws 400 with the path.
+ */
+export function refuseOverLimits(value: unknown): void {
+  const limit = checkJsonLimits(value);
   if (limit) {
     throw new ApiError(
       400,
@@ -101,5 +110,4 @@ export const jsonRequest = createMiddleware<AppEnv>(async (c, next) => {
       },
     );
   }
-  await next();
-});
+}

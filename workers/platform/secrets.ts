@@ -62,6 +62,16 @@ async function decryptSecret(
   return new TextDecoder().decode(plain);
 }
 
+/** Decrypts one value sealed by `encryptSecret` for the same tenant and name. */
+export async function decryptSealed(
+  env: Pick<Env, "AOB_SECRETS_KEY">,
+  tenantId: string,
+  name: string,
+  stored: string,
+): Promise<string> {
+  return decryptSecret(await masterKey(env), tenantId, name, stored);
+}
+
 /** A tenant secret as the executor needs it: the value and the hosts it may go to. */
 export interface LoadedSecret {
   value: string;

@@ -2,6 +2,7 @@ import type { VersionInfo } from "../api/types";
 import { formatTime } from "../ui/format";
 import { Link } from "../ui/Link";
 import type { WorkflowMeta } from "./convert";
+import { TriggersSection } from "./TriggersSection";
 import type { Validation } from "./use-validation";
 
 export interface Saved {
@@ -101,6 +102,7 @@ export function WorkflowPanel({
           </Link>
         )}
       </section>
+      {saved && <TriggersSection workflowId={saved.id} />}
       <section aria-label="Keyboard">
         <h3>Keyboard</h3>
         <ul className="keys">

@@ -11,7 +11,9 @@ import { newId } from "../ids";
 /**
  * Starts a run of a stored version: compile (with the WASM optimiser), record the run in D1,
  * create its RunObject. If the object cannot be created the D1 row is marked failed, so no run
- * is listed as running forever.
+ * is listed as running forever. `runId` may be chosen by the caller (a webhook delivery records
+ * it before starting, so a retry after a crash finds the run or starts that same id: the
+ * runs table's key lets only one start win).
  */
 export async function startRun(
   env: Env,
@@ -28,6 +30,7 @@ export async function startRun(
     agentNodes: string[];
   },
   budget?: Budget,
+  runId: string = newId("run"),
 ): Promise<string> {
   const checked = validateWorkflow(definition);
   if (!checked.ok) {
@@ -64,7 +67,6 @@ export async function startRun(
     const recorded = (await replay.stub.recorded(upstream)) as ReplaySeed["recorded"];
     seed = { sourceRunId: replay.sourceRunId, fromNode: replay.fromNode, recorded };
   }
-  const runId = newId("run");
   const createdAt = Date.now();
   await env.DB.prepare(
     `INSERT INTO runs (id, tenant_id, workflow_id, version, status, created_at) VALUES (?, ?, ?, ?, 'running', ?)`,

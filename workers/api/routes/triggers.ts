@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { Cron } from "croner";
+import { newSigningSecret, sealSigningSecret } from "../../platform/webhook-signing";
 import { hashKey } from "../auth";
 import { ApiError } from "../errors";
 import { apiRoute, routes } from "../route";
@@ -29,6 +30,49 @@ export function checkCron(expression: string): string | null {
 }
 
 const Id = z.object({ id: IdParam });
+
+interface TriggerRow {
+  webhook_token_hash: string | null;
+  cron: string | null;
+  signing_secret: string | null;
+}
+
+function refuse(field: string, message: string): ApiError {
+  return new ApiError(400, "validation_failed", `${field}: ${message}`, {
+    errors: [{ path: [field], at: field, code: "invalid_trigger", message }],
+  });
+}
+
+/**
+ * The signing secret after a change: kept, issued (returned once, stored sealed) or removed.
+ * Signing belongs to the webhook: removing the webhook removes it.
+ */
+async function signingChange(
+  env: Env,
+  tenantId: string,
+  workflowId: string,
+  body: TriggerBody,
+  webhookHash: string | null,
+  current: TriggerRow | null,
+): Promise<{ sealed: string | null; issued?: string }> {
+  if (body.signature === false && body.rotateSigningSecret) {
+    throw refuse("rotateSigningSecret", "cannot rotate a signing secret while turning signing off");
+  }
+  const wanted = body.signature === true || body.rotateSigningSecret === true;
+  if (wanted && webhookHash === null) {
+    throw refuse(
+      body.signature === true ? "signature" : "rotateSigningSecret",
+      "signing needs a webhook: send webhook: true too",
+    );
+  }
+  const kept = current?.signing_secret ?? null;
+  if (webhookHash === null || body.signature === false) return { sealed: null };
+  if ((body.signature === true && kept === null) || body.rotateSigningSecret) {
+    const issued = newSigningSecret();
+    return { sealed: await sealSigningSecret(env, tenantId, workflowId, issued), issued };
+  }
+  return { sealed: kept };
+}
 const tags = ["triggers"];
 
 /** A workflow's triggers. The webhook URL (with its token) is shown only when a token is issued. */
@@ -46,12 +90,17 @@ export const triggerRoutes = routes()
       const { id } = c.req.valid("param");
       await loadVersion(c.env, c.get("tenantId"), id);
       const row = await c.env.DB.prepare(
-        `SELECT webhook_token_hash, cron FROM triggers WHERE workflow_id = ?`,
+        `SELECT webhook_token_hash, cron, signing_secret FROM triggers WHERE workflow_id = ?`,
       )
         .bind(id)
-        .first<{ webhook_token_hash: string | null; cron: string | null }>();
+        .first<TriggerRow>();
       return c.json(
-        { workflowId: id, webhook: Boolean(row?.webhook_token_hash), cron: row?.cron ?? null },
+        {
+          workflowId: id,
+          webhook: Boolean(row?.webhook_token_hash),
+          cron: row?.cron ?? null,
+          signature: Boolean(row?.signing_secret),
+        },
         200,
       );
     },
@@ -62,7 +111,7 @@ export const triggerRoutes = routes()
       path: "/workflows/{id}/triggers",
       summary: "Change a workflow's webhook or cron schedule",
       description:
-        "`webhookUrl`, with its secret token, is in the answer only when this call issued a token: keep it, it is not shown again.",
+        "`webhookUrl`, with its secret token, is in the answer only when this call issued a token, and `signingSecret` only when this call issued one: keep them, they are not shown again.",
       tags,
       request: {
         params: Id,
@@ -83,10 +132,10 @@ export const triggerRoutes = routes()
         }
       }
       const current = await c.env.DB.prepare(
-        `SELECT webhook_token_hash, cron FROM triggers WHERE workflow_id = ?`,
+        `SELECT webhook_token_hash, cron, signing_secret FROM triggers WHERE workflow_id = ?`,
       )
         .bind(id)
-        .first<{ webhook_token_hash: string | null; cron: string | null }>();
+        .first<TriggerRow>();
       let token: string | null = null;
       let hash = current?.webhook_token_hash ?? null;
       if (body.webhook === false) hash = null;
@@ -94,12 +143,13 @@ export const triggerRoutes = routes()
         token = newToken();
         hash = await hashKey(token);
       }
+      const signing = await signingChange(c.env, c.get("tenantId"), id, body, hash, current);
       const cron = body.cron === undefined ? (current?.cron ?? null) : body.cron;
       await c.env.DB.prepare(
-        `INSERT INTO triggers (workflow_id, tenant_id, webhook_token_hash, cron, updated_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (workflow_id) DO UPDATE SET webhook_token_hash = excluded.webhook_token_hash, cron = excluded.cron, updated_at = excluded.updated_at`,
+        `INSERT INTO triggers (workflow_id, tenant_id, webhook_token_hash, cron, signing_secret, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (workflow_id) DO UPDATE SET webhook_token_hash = excluded.webhook_token_hash, cron = excluded.cron, signing_secret = excluded.signing_secret, updated_at = excluded.updated_at`,
       )
-        .bind(id, c.get("tenantId"), hash, cron, Date.now())
+        .bind(id, c.get("tenantId"), hash, cron, signing.sealed, Date.now())
         .run();
       const origin = new URL(c.req.url).origin;
       return c.json(
@@ -107,7 +157,9 @@ export const triggerRoutes = routes()
           workflowId: id,
           webhook: hash !== null,
           cron,
+          signature: signing.sealed !== null,
           ...(token ? { webhookUrl: `${origin}/hooks/${id}/${token}` } : {}),
+          ...(signing.issued ? { signingSecret: signing.issued } : {}),
         },
         200,
       );

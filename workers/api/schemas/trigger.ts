@@ -17,8 +17,21 @@ export const TriggerBody = z
       .nullable()
       .optional()
       .describe("A 5-field cron expression in UTC, or null to remove the schedule."),
+    signature: z
+      .boolean()
+      .optional()
+      .describe(
+        "true: webhook deliveries must be signed (a signing secret is issued if there is none); false: unsigned deliveries are accepted again and the secret is deleted.",
+      ),
+    rotateSigningSecret: z
+      .boolean()
+      .optional()
+      .describe(
+        "Issue a new signing secret (the old one stops working at once); turns signing on.",
+      ),
   })
   .openapi("TriggerChange");
+export type TriggerBody = z.infer<typeof TriggerBody>;
 
 export const Triggers = z
   .object({
@@ -30,6 +43,13 @@ export const Triggers = z
       .optional()
       .describe(
         "Only when a token was issued by this call: the URL with its secret token, shown once.",
+      ),
+    signature: z.boolean().describe("Whether webhook deliveries must be signed."),
+    signingSecret: z
+      .string()
+      .optional()
+      .describe(
+        "Only when a signing secret was issued by this call: the HMAC-SHA256 key, shown once.",
       ),
   })
   .openapi("Triggers");
