@@ -5,7 +5,8 @@
  * WebSocket fan-out bench (bench/ws.ts), and prints the report docs/BENCHMARKS.md explains (also
  * saved as .wrangler/bench-state/report.md).
  * `npm run bench -- --only compare` runs only the first part, `--only ws` only the second,
- * `--only optimiser` only the optimiser's (bench/optimiser-timing.ts, bench/optimiser-effects.ts).
+ * `--only optimiser` only the optimiser's (bench/optimiser-timing.ts, bench/optimiser-effects.ts),
+ * `--only secrets` only what secret handling adds per http node, in Node (bench/secret-handling.ts).
  * A benchmark, not a test: it exits non-zero only when a run failed.
  */
 import { spawnSync } from "node:child_process";
@@ -26,12 +27,13 @@ import { chainReport, EFFECT_ROUNDS, effectsReport, measureEffects } from "./opt
 import { measureTiming, timingReport } from "./optimiser-timing";
 import { report } from "./report";
 import { measure } from "./rounds";
+import { measureSecretHandling, secretReport } from "./secret-handling";
 import { startTargetServer } from "./target-server";
 import { DELAY_SECONDS, measureWs, WS_CLIENTS, WS_ROUNDS, wsReport } from "./ws";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const WARMUP_ROUNDS = 1;
-const PARTS = ["compare", "ws", "optimiser"] as const;
+const PARTS = ["compare", "ws", "optimiser", "secrets"] as const;
 
 /** `--only compare|ws` (or `--only=…`): which parts run; both by default. */
 function parts(argv: string[]): Set<(typeof PARTS)[number]> {
@@ -116,6 +118,7 @@ try {
         timing: await measureTiming(log),
       }
     : null;
+  const secrets = only.has("secrets") ? await measureSecretHandling() : null;
   const cpu = cpus();
   const command = `npm run bench${only.size < PARTS.length ? ` -- --only ${[...only].join(",")}` : ""}`;
   const header = [
@@ -137,6 +140,7 @@ try {
       `Optimiser passes on samples/optimiser-showcase.json in wrangler dev (${EFFECT_ROUNDS} rounds after 1 warm-up; cold run, then warm run with the same input):\n\n${effectsReport(optimiser.effects)}\n\n${chainReport(optimiser.effects)}`,
     );
   }
+  if (secrets) sections.push(secretReport(secrets));
   const text = sections.join("\n\n");
   log(`\n${text}`);
   writeFileSync(join(PERSIST_DIR, "report.md"), `${text}\n`);
@@ -146,6 +150,7 @@ try {
       compare: results && { ...results, aob: [...results.aob], workflows: [...results.workflows] },
       ws,
       optimiser,
+      secrets,
     }),
   );
   if ((results?.failures.length ?? 0) > 0 || (ws?.failures.length ?? 0) > 0) process.exitCode = 1;
