@@ -31,7 +31,7 @@ const answer = {
 async function oneNode(config: Record<string, unknown>, value: string | null): Promise<void> {
   const { config: marked, plan } = protectSecretRefs(config, "0123456789abcdef0123456789abcdef");
   const rendered = (await renderTemplates(marked, { input: {} })) as Record<string, unknown>;
-  showSecretRefs(rendered); // the attempt's stored input
+  showSecretRefs(rendered, plan); // the attempt's stored input
   const values: Record<string, string> = value === null ? {} : { KEY: value };
   const { placements } = injectSecrets(rendered, plan, values);
   const carried: CarriedSecret[] = placements.map((p) => ({
@@ -44,7 +44,7 @@ async function oneNode(config: Record<string, unknown>, value: string | null): P
   }));
   const request = { method: "GET", headers: new Headers({ "x-api-key": value ?? "" }), body: null };
   if (carried.length > 0) checkSecretHosts(new URL(String(rendered.url)), request, carried);
-  showSecretRefs(rendered); // the message form
+  showSecretRefs(rendered, plan); // the message form
   redactSecrets(answer, values);
 }
 

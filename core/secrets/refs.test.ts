@@ -51,8 +51,13 @@ describe("secret references", () => {
     );
   });
 
-  it("show as references, whatever the nonce", () => {
-    const { config: marked } = protectSecretRefs(config, "n1");
-    expect(showSecretRefs(marked).headers.authorization).toBe("Bearer {{ secrets.TOKEN }}");
+  it("show as references where declared, and data's look-alike text as it is", () => {
+    const { config: marked, plan } = protectSecretRefs(
+      { ...config, body: "said: \u27e6secret:TOKEN\u27e7" },
+      "n1",
+    );
+    const shown = showSecretRefs(marked, plan);
+    expect(shown.headers.authorization).toBe("Bearer {{ secrets.TOKEN }}");
+    expect(shown.body).toBe("said: \u27e6secret:TOKEN\u27e7");
   });
 });

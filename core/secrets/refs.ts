@@ -10,8 +10,6 @@ import { NonRetryableError } from "../errors";
  * declares, so even a leaked nonce names nothing.
  */
 const REF = /\{\{\s*secrets\.([A-Za-z_][A-Za-z0-9_]{0,63})\s*\}\}/g;
-/** Any marker, with a nonce or without (the form runs before the nonce stored). */
-const ANY_MARKER = /\u27e6secret:([A-Za-z_][A-Za-z0-9_]{0,63})(?::[A-Za-z0-9_-]{1,64})?\u27e7/g;
 
 export type ConfigPath = (string | number)[];
 
@@ -78,14 +76,18 @@ export function protectSecretRefs<T>(config: T, nonce: string): { config: T; pla
 }
 
 /**
- * Markers back to the references they stand for, for showing a resolved config to people and
- * for keys that must not depend on the run's nonce.
+ * The plan's markers back to the references they stand for, for showing a resolved config to
+ * people and for keys that must not depend on the run's nonce. Text that only looks like a
+ * marker (run-time data) is shown as it is: it was sent as it is.
  * @example
- * showSecretRefs({ authorization: "Bearer ⟦secret:TOKEN:n1⟧" }); // { authorization: "Bearer {{ secrets.TOKEN }}" }
+ * showSecretRefs({ authorization: "Bearer ⟦secret:TOKEN:n1⟧" }, { nonce: "n1", fields: [] });
+ * // { authorization: "Bearer {{ secrets.TOKEN }}" }
  */
-export function showSecretRefs<T>(value: T): T {
+export function showSecretRefs<T>(value: T, plan: SecretPlan | undefined): T {
+  if (!plan) return value;
+  const pattern = markerPattern(plan.nonce);
   return mapStrings(value, (s) =>
-    s.includes("\u27e6") ? s.replace(ANY_MARKER, (_, name: string) => `{{ secrets.${name} }}`) : s,
+    s.includes("\u27e6") ? s.replace(pattern, (_, name: string) => `{{ secrets.${name} }}`) : s,
   ) as T;
 }
 

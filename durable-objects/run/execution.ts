@@ -167,7 +167,7 @@ export class NodeExecution {
         this.host.store.saveInput(
           node.id,
           command.attempt,
-          showSecretRefs(config),
+          showSecretRefs(config, plan),
           MAX_INPUT_BYTES,
         );
       }
@@ -214,7 +214,7 @@ export class NodeExecution {
   ) {
     const { config, plan } = await this.host.secrets.render(nodeId, step, context);
     if (attempt !== null) {
-      this.host.store.saveInput(nodeId, attempt, showSecretRefs(config), MAX_INPUT_BYTES);
+      this.host.store.saveInput(nodeId, attempt, showSecretRefs(config, plan), MAX_INPUT_BYTES);
     }
     return executeHttp(this.host.env, this.host.run().meta.tenantId, config, timeoutMs, plan);
   }

@@ -102,7 +102,7 @@ export class OutputReuse {
       } else {
         const rendered = await this.host.secrets.render(node.id, node, run.context);
         config = rendered.config;
-        keyed = showSecretRefs(config);
+        keyed = showSecretRefs(config, rendered.plan);
         if (rendered.plan.fields.length > 0) {
           keyed = { ...keyed, "\u27e6secretsAt\u27e7": rendered.plan.fields };
         }

@@ -73,6 +73,14 @@ describe("secrets run-time data cannot name", () => {
     expect(run.status).toBe("completed");
     expect(probeBody(run)).toBe(`Reporter said: ${forgeries("INPUT_KEY")}`);
     expect(await seen(value)).toBe(1); // the control's header, and nothing else
+    // The run view shows what each was sent: the data as it was, the declared secret by name.
+    const inputs = run.nodes as unknown as { id: string; input: Record<string, unknown> }[];
+    expect(inputs.find((n) => n.id === "probe")?.input.body).toBe(
+      `Reporter said: ${forgeries("INPUT_KEY")}`,
+    );
+    expect(inputs.find((n) => n.id === "control")?.input.headers).toEqual({
+      "x-api-key": "{{ secrets.INPUT_KEY }}",
+    });
   });
 
   it("a webhook body", async () => {

@@ -30,7 +30,7 @@ export async function executeHttp(
     const { config: real, placements } = injectSecrets(config, plan, values);
     const output = await runHttp(real, fetchTextFor(env), timeoutMs, {
       carried: carried(placements, loaded),
-      shown: showSecretRefs(config),
+      shown: showSecretRefs(config, plan),
     });
     return redactSecrets(output, values);
   } catch (err) {
