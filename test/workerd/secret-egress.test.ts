@@ -126,4 +126,21 @@ describe("secrets in flight", () => {
     }
     expect(stored).not.toContain("Ab/Cd%20ef+Gh%Ij=Kl"); // as the URL parser wrote it
   });
+
+  it("a changed value, binding or deletion applies to the next request", async () => {
+    const first = await newSecret("ROTATED_KEY");
+    const headers = { "x-api-key": "{{ secrets.ROTATED_KEY }}" };
+    expect((await call({ url: `${one}/raw/rotate`, headers })).status).toBe("succeeded");
+    const second = await newSecret("ROTATED_KEY");
+    expect((await call({ url: `${one}/raw/rotate`, headers })).status).toBe("succeeded");
+    expect([await seen(first), await seen(second)]).toEqual([1, 1]);
+    const bound = await api("PATCH", "/api/secrets/ROTATED_KEY", { allowedHosts: ["127.0.0.2"] });
+    expect(bound.status).toBe(200);
+    const refused = await call({ url: `${one}/raw/rotate`, headers });
+    expect(refused.error).toMatchObject({ code: "secret_host_not_allowed" });
+    expect((await api("DELETE", "/api/secrets/ROTATED_KEY")).status).toBe(204);
+    const gone = await call({ url: `${two}/raw/rotate`, headers });
+    expect(gone.error).toMatchObject({ code: "secret_not_found" });
+    expect(await seen(second)).toBe(1);
+  });
 });

@@ -1,5 +1,6 @@
 import { NonRetryableError } from "../../core/errors";
 import { readAllowedHosts } from "../../core/secrets/hosts";
+import { type CachedSecret, cachedSecret, rememberSecret } from "./secret-cache";
 
 /**
  * Tenant secrets at rest: AES-GCM with a 256-bit key from the Worker secret `AOB_SECRETS_KEY`
@@ -73,31 +74,38 @@ export async function decryptSealed(
 }
 
 /** A tenant secret as the executor needs it: the value and the hosts it may go to. */
-export interface LoadedSecret {
-  value: string;
-  /** null: unbound, it may be sent to any host. */
-  allowedHosts: string[] | null;
-}
+export type LoadedSecret = CachedSecret;
 
-/** Decrypts the named secrets of a tenant; missing names are simply absent. */
+/**
+ * Decrypts the named secrets of a tenant; missing names are simply absent. Reads through the
+ * isolate's short cache (secret-cache.ts).
+ */
 export async function loadSecrets(
   env: Pick<Env, "AOB_SECRETS_KEY" | "DB">,
   tenantId: string,
   names: string[],
 ): Promise<Record<string, LoadedSecret>> {
-  if (names.length === 0) return {};
+  const out: Record<string, LoadedSecret> = {};
+  const now = Date.now();
+  const missing = names.filter((name) => {
+    const hit = cachedSecret(tenantId, name, now);
+    if (hit) out[name] = hit;
+    return !hit;
+  });
+  if (missing.length === 0) return out;
   const rows = await env.DB.prepare(
-    `SELECT name, ciphertext, allowed_hosts FROM secrets WHERE tenant_id = ? AND name IN (${names.map(() => "?").join(",")})`,
+    `SELECT name, ciphertext, allowed_hosts FROM secrets WHERE tenant_id = ? AND name IN (${missing.map(() => "?").join(",")})`,
   )
-    .bind(tenantId, ...names)
+    .bind(tenantId, ...missing)
     .all<{ name: string; ciphertext: string; allowed_hosts: string | null }>();
   const key = await masterKey(env);
-  const out: Record<string, LoadedSecret> = {};
   for (const r of rows.results) {
-    out[r.name] = {
+    const secret = {
       value: await decryptSecret(key, tenantId, r.name, r.ciphertext),
       allowedHosts: readAllowedHosts(r.allowed_hosts),
     };
+    rememberSecret(tenantId, r.name, secret, now);
+    out[r.name] = secret;
   }
   return out;
 }

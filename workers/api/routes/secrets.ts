@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
 import { readAllowedHosts } from "../../../core/secrets/hosts";
+import { forgetSecret } from "../../platform/secret-cache";
 import { encryptSecret } from "../../platform/secrets";
 import { ApiError, notFound } from "../errors";
 import { apiRoute, routes } from "../route";
@@ -118,6 +119,7 @@ export const secretRoutes = routes()
       )
         .bind(c.get("tenantId"), name, ciphertext, column(allowedHosts ?? null), now, now)
         .first<{ allowed_hosts: string | null }>();
+      forgetSecret(c.get("tenantId"), name);
       return c.json({ name, updatedAt: now, ...binding(row?.allowed_hosts ?? null) }, 200);
     },
   )
@@ -146,6 +148,7 @@ export const secretRoutes = routes()
       )
         .bind(column(allowedHosts), Date.now(), c.get("tenantId"), name)
         .first<SecretRow>();
+      forgetSecret(c.get("tenantId"), name);
       if (!row) throw notFound(`secret ${name}`);
       return c.json(view(row), 200);
     },
@@ -168,6 +171,7 @@ export const secretRoutes = routes()
       const res = await c.env.DB.prepare(`DELETE FROM secrets WHERE tenant_id = ? AND name = ?`)
         .bind(c.get("tenantId"), name)
         .run();
+      forgetSecret(c.get("tenantId"), name);
       if (res.meta.changes === 0) throw notFound(`secret ${name}`);
       return c.body(null, 204);
     },
