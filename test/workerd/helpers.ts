@@ -76,6 +76,25 @@ export async function count(name: string): Promise<number> {
   return ((await res.json()) as { count: number }).count;
 }
 
+/**
+ * How many requests the fixture server (either origin) received that held `text` anywhere:
+ * request line, headers or body (test/support/http-fixture.ts, `POST /seen`).
+ */
+export async function seen(text: string): Promise<number> {
+  const res = await fetch(`${inject("fixtureUrl")}/seen`, { method: "POST", body: text });
+  return ((await res.json()) as { count: number }).count;
+}
+
+/** start → done, whose output is the run's input. */
+export const ECHO_WORKFLOW = {
+  name: "echo",
+  nodes: [
+    { id: "start", type: "start" },
+    { id: "done", type: "end", config: { output: "{{ input }}" } },
+  ],
+  edges: [{ from: "start", to: "done" }],
+};
+
 /** The RunObject of a run, for RPCs and runInDurableObject. */
 export function stubOf(runId: string): DurableObjectStub<RunObject> {
   return env.RUNS.get(env.RUNS.idFromName(runId));

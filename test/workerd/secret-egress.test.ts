@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from "vitest";
-import { api, createWorkflow, type RunBody, startRun, waitForRun } from "./helpers";
+import { api, createWorkflow, type RunBody, seen, startRun, waitForRun } from "./helpers";
 
 /**
  * Where a secret may travel once it is in a request (SECURITY.md, "Secrets"): a redirect to
@@ -9,11 +9,6 @@ import { api, createWorkflow, type RunBody, startRun, waitForRun } from "./helpe
  */
 const one = inject("fixtureUrl");
 const two = inject("fixtureUrl2");
-
-async function seen(text: string): Promise<number> {
-  const res = await fetch(`${one}/seen`, { method: "POST", body: text });
-  return ((await res.json()) as { count: number }).count;
-}
 
 async function newSecret(name: string, allowedHosts?: string[], value?: string): Promise<string> {
   const v = value ?? `sk_${name}_${crypto.randomUUID().replaceAll("-", "")}`;

@@ -1,7 +1,7 @@
 import { runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import { isOver, modelName, script, waitUntil } from "./agent-helpers";
-import { api, createWorkflow, type RunBody, startRun, stubOf, waitForRun } from "./helpers";
+import { api, createWorkflow, type RunBody, seen, startRun, stubOf, waitForRun } from "./helpers";
 
 /**
  * Run-time data cannot name a secret (SECURITY.md, "Secrets"): for each way text arrives at run
@@ -9,12 +9,6 @@ import { api, createWorkflow, type RunBody, startRun, stubOf, waitForRun } from 
  * renders that text, while a control node in the same run that declares the secret does.
  */
 const fixture = inject("fixtureUrl");
-
-/** How many requests the fixture server received that held `text` anywhere. */
-async function seen(text: string): Promise<number> {
-  const res = await fetch(`${fixture}/seen`, { method: "POST", body: text });
-  return ((await res.json()) as { count: number }).count;
-}
 
 /** A tenant secret with a value unique to the test. */
 async function newSecret(name: string): Promise<string> {

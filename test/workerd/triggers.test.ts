@@ -2,7 +2,7 @@ import { createExecutionContext, createScheduledController, env, SELF } from "cl
 import { describe, expect, it } from "vitest";
 import { hashKey } from "../../workers/api/auth";
 import worker from "../../workers/index";
-import { api, createWorkflow, waitForRun } from "./helpers";
+import { api, createWorkflow, ECHO_WORKFLOW, waitForRun } from "./helpers";
 
 /** A fresh tenant with an admin key: its rate-limit buckets start full. */
 async function tenant(id: string): Promise<string> {
@@ -53,14 +53,7 @@ const refusals = async (workflowIds: string[]) =>
       .all<{ workflow_id: string; key: string; run_id: string | null; error: string }>()
   ).results.map((r) => ({ ...r, error: JSON.parse(r.error) as { code: string; message: string } }));
 
-const echo = {
-  name: "echo",
-  nodes: [
-    { id: "start", type: "start" },
-    { id: "done", type: "end", config: { output: "{{ input }}" } },
-  ],
-  edges: [{ from: "start", to: "done" }],
-};
+const echo = ECHO_WORKFLOW;
 
 const hook = (url: string, body: unknown, key?: string) =>
   SELF.fetch(url, {

@@ -1,15 +1,8 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { api, createWorkflow, waitForRun } from "./helpers";
+import { api, createWorkflow, ECHO_WORKFLOW, waitForRun } from "./helpers";
 
-const echo = {
-  name: "echo",
-  nodes: [
-    { id: "start", type: "start" },
-    { id: "done", type: "end", config: { output: "{{ input }}" } },
-  ],
-  edges: [{ from: "start", to: "done" }],
-};
+const echo = ECHO_WORKFLOW;
 
 interface Triggers {
   webhook: boolean;
