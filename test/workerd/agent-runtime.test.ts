@@ -2,6 +2,7 @@ import { env, SELF } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import type { ServerFrame } from "../../core/wire/frames";
 import { executeAgent } from "../../workers/runner/agent";
+import { executeJob } from "../../workers/runner/execute";
 import { d1Until, isOver, modelName, requestsFor, script, waitUntil } from "./agent-helpers";
 import { api, createWorkflow, startRun } from "./helpers";
 import { TEST_KEY } from "./setup";
@@ -514,5 +515,30 @@ describe("agent tools and live output", () => {
     // Deltas are live only: the stored log has none.
     const { body } = await api<{ events: { type: string }[] }>("GET", `/api/runs/${runId}/events`);
     expect(body.events.some((e) => e.type === "delta")).toBe(false);
+  });
+});
+
+describe("an agent job whose run does not exist", () => {
+  it("fails at once and for good (run_not_found), and asks the model nothing", async () => {
+    const model = modelName("no-run");
+    await script(fixture, model, [{ content: "unused", usage: { prompt: 1, completion: 1 } }]);
+    const runId = `run_missing_${crypto.randomUUID().slice(0, 8)}`;
+    const result = await executeJob(
+      {
+        type: "execute",
+        runId,
+        tenantId: "t_a",
+        nodeId: "agent",
+        attempt: 1,
+        step: { type: "agent", config: { model, prompt: "hello" } },
+        timeoutMs: 5000,
+      },
+      env,
+    );
+    expect(result.outcome).toMatchObject({
+      ok: false,
+      error: { code: "run_not_found", retryable: false },
+    });
+    expect(await requestsFor(fixture, model)).toEqual([]);
   });
 });

@@ -20,8 +20,7 @@ import { AgentConfig } from "../../core/kinds/agent";
 import { HttpFetchError } from "../../core/net";
 import type { PatchSource } from "../../core/patches";
 import type { ExecuteJob } from "../../core/wire/node-job";
-import type { WorkflowDefinition } from "../../core/workflow/definition";
-import type { PatchOutcome } from "../../durable-objects/run/runtime-patches";
+import type { Materialised, PatchOutcome } from "../../durable-objects/run/runtime-patches";
 import { fetchTextFor, streamFetchFor } from "../platform/fetch";
 
 /** What an agent execution produced: its answer and what it cost, even when it failed. */
@@ -31,11 +30,22 @@ export interface AgentOutcome {
   usage: Usage & { model: string };
 }
 
-/** The RunObject methods an agent needs (RPC on the run's stub). */
+/**
+ * The RunObject methods an agent needs (RPC on the run's stub). `materialised()` answers null
+ * when the run does not exist (anymore): the object's own declaration, not a copy.
+ */
 export interface AgentRun {
-  materialised(): Promise<{ definition: WorkflowDefinition; statuses: Record<string, string> }>;
+  materialised(): Promise<Materialised | null>;
   proposePatch(patch: unknown, source: PatchSource): Promise<PatchOutcome>;
   agentDelta(nodeId: string, attempt: number, text: string): Promise<void>;
+}
+
+/** The job's run has no state: nothing can accept this agent's answer, so another try cannot help. */
+function runGone(runId: string): NonRetryableError {
+  return new NonRetryableError(
+    "run_not_found",
+    `run ${runId} does not exist (deleted, or never created): the agent was not started`,
+  );
 }
 
 const DELTA_INTERVAL_MS = 100;
@@ -81,7 +91,9 @@ export async function executeAgent(
       maxRetries: SDK_RETRIES,
       timeout: job.timeoutMs,
     });
-    const { definition } = await run.materialised();
+    const current = await run.materialised();
+    if (!current) throw runGone(job.runId);
+    const { definition } = current;
     const messages: ChatCompletionMessageParam[] = buildMessages(job.nodeId, config, definition);
     const tools = toolDefinitions(config.tools) as ChatCompletionTool[];
     const deltas = new DeltaSender(run, job.nodeId, job.attempt);
@@ -209,8 +221,9 @@ async function runTool(name: string, args: string, ctx: ToolContext): Promise<st
   }
   switch (name) {
     case "get_workflow": {
-      const { definition, statuses } = await ctx.run.materialised();
-      return JSON.stringify({ workflow: definition, statuses });
+      const current = await ctx.run.materialised();
+      if (!current) throw runGone(ctx.job.runId);
+      return JSON.stringify({ workflow: current.definition, statuses: current.statuses });
     }
     case "patch_workflow": {
       if (ctx.patchTool.refused >= ctx.config.maxPatchAttempts) {
