@@ -18,8 +18,8 @@ import "@hono/zod-openapi";
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import type { PassName } from "../core/compile/ir";
 import { validateWorkflow } from "../core/workflow/validate";
+import { compileWorkflow } from "../platform/optimiser";
 import aob from "../workers/index";
-import { compileWorkflow } from "../workers/platform/optimiser";
 import { fetchOnce, noteQueueBatch, probe } from "./probe";
 import type { ProbeObject } from "./probe-object";
 

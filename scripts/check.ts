@@ -1,7 +1,7 @@
 /** `npm run check`: Biome (format + lint), tsc for every tsconfig, and `wrangler deploy --dry-run`. */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildWasm, buildWeb, npx, ROOT } from "./lib";
+import { buildWasm, buildWeb, LAYERED_FOLDERS, npx, ROOT } from "./lib";
 
 buildWasm();
 buildWeb();
@@ -10,6 +10,10 @@ const steps: [string, string[]][] = [
   ["tsc (worker)", ["tsc", "--noEmit", "-p", "tsconfig.json"]],
   ["tsc (node: cli, scripts, tests)", ["tsc", "--noEmit", "-p", "tsconfig.node.json"]],
   ["tsc (web)", ["tsc", "--noEmit", "-p", "web/tsconfig.json"]],
+  [
+    "layers (.dependency-cruiser.cjs)",
+    ["depcruise", ...LAYERED_FOLDERS, "--config", ".dependency-cruiser.cjs"],
+  ],
   [
     "wrangler deploy --dry-run",
     ["wrangler", "deploy", "--dry-run", "--outdir", ".wrangler/dry-run"],

@@ -127,3 +127,15 @@ export async function waitForHealth(url: string, deadlineMs: number): Promise<un
   }
   throw new Error(`aob did not become healthy at ${url} within ${deadlineMs} ms: ${String(last)}`);
 }
+
+/** The folders whose imports `.dependency-cruiser.cjs` checks (ARCHITECTURE.md, "Layers"). */
+export const LAYERED_FOLDERS = [
+  "core",
+  "db",
+  "wasm",
+  "platform",
+  "durable-objects",
+  "workers",
+  "cli",
+  "web/src",
+];

@@ -1,7 +1,7 @@
 import { Cron } from "croner";
 import { type CronLimits, parseCronLimits } from "../core/limits/cron-limits";
+import { admitStart } from "../platform/admission";
 import { startRun } from "./api/routes/start-run";
-import { admitStart } from "./platform/admission";
 
 /** What one invocation did; every refusal is also logged and recorded on its delivery row. */
 export interface CronReport {

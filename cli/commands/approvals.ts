@@ -1,6 +1,6 @@
 import { type Command, Option } from "commander";
 import { z } from "zod";
-import type { VoteDecision } from "../../durable-objects/run/approvals";
+import type { VoteDecision } from "../../core/kinds/approval";
 import { call } from "../client";
 import { action, integer, leaf } from "../command";
 import type { Context } from "../context";

@@ -1,4 +1,4 @@
-import type { VoteDecision } from "../../durable-objects/run/approvals";
+import type { VoteDecision } from "../../core/kinds/approval";
 import { say } from "../output";
 import { ask } from "../prompt";
 import type { RunApproval } from "../types";

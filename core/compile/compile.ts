@@ -14,7 +14,7 @@ export const INLINE_HTTP_MAX_TIMEOUT_MS = 5_000;
 export interface CompileOptions {
   /**
    * The optimiser's graph kernels: the WebAssembly module in workerd
-   * (workers/platform/optimiser.ts), the TypeScript reference by default.
+   * (platform/optimiser.ts), the TypeScript reference by default.
    */
   kernels?: GraphKernels;
   /** Only the levels kernel (kept for older callers); `kernels` takes precedence. */

@@ -14,6 +14,9 @@ export const ApprovalConfig = z.strictObject({
 });
 export type ApprovalConfig = z.infer<typeof ApprovalConfig>;
 
+/** What one person decides on an approval. */
+export type VoteDecision = "approve" | "reject";
+
 export const approval = defineKind({
   type: "approval",
   title: "Approval",

@@ -1,6 +1,7 @@
 import { Validator } from "@cfworker/json-schema";
+import type { VoteDecision } from "../../core/kinds/approval";
 
-export type VoteDecision = "approve" | "reject";
+export type { VoteDecision };
 
 export interface Vote {
   by: string;

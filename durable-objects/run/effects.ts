@@ -4,7 +4,7 @@
  * chained in order, with the approvals and patches whose rows it must write.
  */
 
-import { putBlob } from "../../workers/platform/cas";
+import { putBlob } from "../../platform/cas";
 import type { ApprovalBook } from "./approvals";
 import type { Loaded } from "./context";
 import type { PatchBook } from "./patches";

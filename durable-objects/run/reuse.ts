@@ -6,7 +6,7 @@ import type { Command } from "../../core/scheduler/commands";
 import type { Outcome, Signal } from "../../core/scheduler/signals";
 import type { RunState } from "../../core/scheduler/state";
 import { showSecretRefs } from "../../core/secrets/refs";
-import { lookupCached, storeCached } from "../../workers/platform/semantic-cache";
+import { lookupCached, storeCached } from "../../platform/semantic-cache";
 import type { SecretPlans } from "./secret-plans";
 import type { RunMeta } from "./store";
 

@@ -18,7 +18,7 @@ import type { Signal } from "../../core/scheduler/signals";
 import { TERMINAL_RUN } from "../../core/scheduler/state";
 import type { WorkflowDefinition } from "../../core/workflow/definition";
 import { formatPath, type ValidationIssue } from "../../core/workflow/issues";
-import { compileWorkflow } from "../../workers/platform/optimiser";
+import { compileWorkflow } from "../../platform/optimiser";
 import type { Loaded } from "./context";
 import type { PatchBook, PatchProblem, PatchRecord } from "./patches";
 import type { Pending } from "./pending";

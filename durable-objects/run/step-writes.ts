@@ -7,7 +7,7 @@
 import type { NodeError } from "../../core/errors";
 import type { Command } from "../../core/scheduler/commands";
 import type { Signal } from "../../core/scheduler/signals";
-import { addressOf } from "../../workers/platform/hash";
+import { addressOf } from "../../platform/hash";
 import type { ApprovalBook } from "./approvals";
 import type { Loaded } from "./context";
 import type { Pending } from "./pending";

@@ -4,7 +4,7 @@ import type { IR } from "../../core/compile/ir";
 import { DEFAULT_RUN_LIMITS, materialise, Patch } from "../../core/patches";
 import type { WorkflowDefinition } from "../../core/workflow/definition";
 import { validateWorkflow } from "../../core/workflow/validate";
-import { compileWorkflow } from "../../workers/platform/optimiser";
+import { compileWorkflow } from "../../platform/optimiser";
 import { d1Until, isOver, modelName, requestsFor, script, waitUntil } from "./agent-helpers";
 import { api, createWorkflow, startRun } from "./helpers";
 import { OTHER_KEY, SECOND_KEY } from "./setup";

@@ -3,7 +3,7 @@ import { describe, expect, inject, it } from "vitest";
 import { compile } from "../../core/compile/compile";
 import type { IR } from "../../core/compile/ir";
 import { validateWorkflow } from "../../core/workflow/validate";
-import { compileWorkflow } from "../../workers/platform/optimiser";
+import { compileWorkflow } from "../../platform/optimiser";
 import { api, count, createWorkflow, type RunBody, startRun, stubOf, waitForRun } from "./helpers";
 
 const fixture = inject("fixtureUrl");

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
-import { fetchTextFor } from "../../workers/platform/fetch";
+import { fetchTextFor } from "../../platform/fetch";
 import { api, count, createWorkflow, startRun, waitForRun } from "./helpers";
 
 const fixture = inject("fixtureUrl");

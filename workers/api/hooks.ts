@@ -1,6 +1,6 @@
 import { $, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyDelivery } from "../platform/webhook-signing";
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyDelivery } from "../../platform/webhook-signing";
 import { hashKey } from "./auth";
 import { claimDelivery, releaseDelivery } from "./deliveries";
 import { ApiError, onError } from "./errors";

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { TakeResult } from "../../core/limits/token-bucket";
-import { admitStart } from "../platform/admission";
+import { admitStart } from "../../platform/admission";
 import { ApiError } from "./errors";
 import type { AppEnv } from "./types";
 

@@ -21,7 +21,7 @@ import { HttpFetchError } from "../../core/net";
 import type { PatchSource } from "../../core/patches";
 import type { ExecuteJob } from "../../core/wire/node-job";
 import type { Materialised, PatchOutcome } from "../../durable-objects/run/runtime-patches";
-import { fetchTextFor, streamFetchFor } from "../platform/fetch";
+import { fetchTextFor, streamFetchFor } from "../../platform/fetch";
 
 /** What an agent execution produced: its answer and what it cost, even when it failed. */
 export interface AgentOutcome {

@@ -1,8 +1,8 @@
 import { toNodeError } from "../../core/errors";
 import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
-import { addressOf } from "../platform/hash";
-import { executeHttp } from "../platform/http-executor";
+import { addressOf } from "../../platform/hash";
+import { executeHttp } from "../../platform/http-executor";
 import { type AgentRun, executeAgent } from "./agent";
 
 /** Executes one queued job; never throws (errors are results). */

@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
 import { readAllowedHosts } from "../../../core/secrets/hosts";
-import { forgetSecret } from "../../platform/secret-cache";
-import { encryptSecret } from "../../platform/secrets";
+import { forgetSecret } from "../../../platform/secret-cache";
+import { encryptSecret } from "../../../platform/secrets";
 import { ApiError, notFound } from "../errors";
 import { apiRoute, routes } from "../route";
 import { errors, json } from "../schemas/error";

@@ -4,7 +4,7 @@ import { checkGraphLimits, parseRunLimits } from "../../../core/patches";
 import { validateWorkflow } from "../../../core/workflow/validate";
 import type { RunObject } from "../../../durable-objects/run/RunObject";
 import type { ReplaySeed } from "../../../durable-objects/run/replay";
-import { compileWorkflow } from "../../platform/optimiser";
+import { compileWorkflow } from "../../../platform/optimiser";
 import { ApiError } from "../errors";
 import { newId } from "../ids";
 

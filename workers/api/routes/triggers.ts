@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { Cron } from "croner";
-import { newSigningSecret, sealSigningSecret } from "../../platform/webhook-signing";
+import { newSigningSecret, sealSigningSecret } from "../../../platform/webhook-signing";
 import { hashKey } from "../auth";
 import { ApiError } from "../errors";
 import { apiRoute, routes } from "../route";

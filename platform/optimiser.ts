@@ -1,10 +1,10 @@
-import { type CompileOptions, compile } from "../../core/compile/compile";
-import type { IR } from "../../core/compile/ir";
-import type { LevelsFn } from "../../core/compile/levels";
-import type { GraphKernels } from "../../core/optimise/kernels";
-import type { WorkflowDefinition } from "../../core/workflow/definition";
-import optimiserModule from "../../wasm/build/optimiser.wasm";
-import { createOptimiser, type Optimiser } from "../../wasm/optimiser";
+import { type CompileOptions, compile } from "../core/compile/compile";
+import type { IR } from "../core/compile/ir";
+import type { LevelsFn } from "../core/compile/levels";
+import type { GraphKernels } from "../core/optimise/kernels";
+import type { WorkflowDefinition } from "../core/workflow/definition";
+import optimiserModule from "../wasm/build/optimiser.wasm";
+import { createOptimiser, type Optimiser } from "../wasm/optimiser";
 
 let instance: Optimiser | null = null;
 

@@ -1,9 +1,4 @@
-import {
-  parseRateLimits,
-  type TakeResult,
-  type Tier,
-  tierOf,
-} from "../../core/limits/token-bucket";
+import { parseRateLimits, type TakeResult, type Tier, tierOf } from "../core/limits/token-bucket";
 
 /** What admission answered: the bucket shown to the caller, and on refusal when to retry. */
 export type Admission =

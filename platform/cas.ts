@@ -1,4 +1,4 @@
-import { casKey } from "../../core/cas/hash";
+import { casKey } from "../core/cas/hash";
 
 /**
  * Writes a blob under its content hash. HEAD first: an existing object is equal by definition,

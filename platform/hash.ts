@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { canonicalJson } from "../../core/cas/hash";
+import { canonicalJson } from "../core/cas/hash";
 
 /**
  * Content address of a value, synchronously (node:crypto under nodejs_compat), so the RunObject

@@ -1,10 +1,10 @@
-import type { FetchText } from "../../core/executors/http";
+import type { FetchText } from "../core/executors/http";
 import {
   type Allowlist,
   createGuardedFetch,
   createGuardedStreamFetch,
   parseAllowlist,
-} from "../../core/net";
+} from "../core/net";
 
 const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 const parsed = new Map<string, Allowlist>();

@@ -1,4 +1,4 @@
-import { casKey } from "../../core/cas/hash";
+import { casKey } from "../core/cas/hash";
 import { putBlob } from "./cas";
 import { addressOf } from "./hash";
 

@@ -1,5 +1,5 @@
-import { NonRetryableError } from "../../core/errors";
-import { readAllowedHosts } from "../../core/secrets/hosts";
+import { NonRetryableError } from "../core/errors";
+import { readAllowedHosts } from "../core/secrets/hosts";
 import { type CachedSecret, cachedSecret, rememberSecret } from "./secret-cache";
 
 /**

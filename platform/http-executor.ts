@@ -1,14 +1,14 @@
-import { toNodeError } from "../../core/errors";
-import { runHttp } from "../../core/executors/http";
-import type { CarriedSecret } from "../../core/net/carried-secrets";
-import { redactSecrets } from "../../core/secrets/redact";
+import { toNodeError } from "../core/errors";
+import { runHttp } from "../core/executors/http";
+import type { CarriedSecret } from "../core/net/carried-secrets";
+import { redactSecrets } from "../core/secrets/redact";
 import {
   injectSecrets,
   type Placement,
   plannedNames,
   type SecretPlan,
   showSecretRefs,
-} from "../../core/secrets/refs";
+} from "../core/secrets/refs";
 import { fetchTextFor } from "./fetch";
 import { type LoadedSecret, loadSecrets } from "./secrets";
 

@@ -1,0 +1,42 @@
+/**
+ * The allowed import directions between the project's layers (ARCHITECTURE.md, "Layers"),
+ * checked by `npm run check`. A folder imports only the ones beneath it:
+ *
+ *   web/, cli/          → workers/api (types only: the API's AppType and schemas), core/
+ *   workers/            → durable-objects/, platform/, db/, core/, wasm/
+ *   durable-objects/    → platform/, db/, core/, wasm/
+ *   platform/           → db/, core/, wasm/   (adapters to the bindings, shared by the Worker and the object)
+ *   db/                 → core/
+ *   wasm/               → core/
+ *   core/               → nothing of the project: pure TypeScript
+ */
+const layer = (from, allowed) => ({
+  name: `${from}-imports-down-only`,
+  comment: `${from}/ may import only ${allowed.length ? allowed.join(", ") : "itself"} of the project's folders`,
+  severity: "error",
+  from: { path: `^${from}/` },
+  to: {
+    path: "^(core|db|platform|durable-objects|workers|wasm|web|cli|bench|scripts|test)/",
+    pathNot: [`^${from}/`, ...allowed.map((a) => `^${a}/`)],
+  },
+});
+
+module.exports = {
+  forbidden: [
+    layer("core", []),
+    layer("db", ["core"]),
+    layer("wasm", ["core"]),
+    layer("platform", ["db", "core", "wasm"]),
+    layer("durable-objects", ["platform", "db", "core", "wasm"]),
+    layer("workers", ["durable-objects", "platform", "db", "core", "wasm"]),
+    layer("cli", ["workers/api", "core"]),
+    layer("web", ["workers/api", "core"]),
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: "(^|/)node_modules/|\\.test\\.tsx?$|\\.spec\\.ts$" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    enhancedResolveOptions: { extensions: [".ts", ".tsx", ".js", ".mjs", ".json"] },
+  },
+};

@@ -1,0 +1,66 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { cruise, type IForbiddenRuleType, type IViolation } from "dependency-cruiser";
+import { afterAll, describe, expect, it } from "vitest";
+import { LAYERED_FOLDERS, ROOT } from "../../scripts/lib";
+
+/** The rules `npm run check` applies (ARCHITECTURE.md, "Layers"). */
+const { forbidden } = createRequire(import.meta.url)(join(ROOT, ".dependency-cruiser.cjs")) as {
+  forbidden: IForbiddenRuleType[];
+};
+
+async function violations(baseDir: string, folders: string[]): Promise<IViolation[]> {
+  const result = await cruise(folders, {
+    baseDir,
+    validate: true,
+    ruleSet: { forbidden },
+    tsPreCompilationDeps: true,
+    exclude: { path: "node_modules" },
+  });
+  if (typeof result.output === "string") throw new Error("expected a cruise result object");
+  return result.output.summary.violations;
+}
+
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A throwaway tree with the project's folder names: path → source. */
+function tree(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "aob-layers-"));
+  made.push(dir);
+  for (const [path, source] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), source);
+  }
+  return dir;
+}
+
+describe("the layering check", () => {
+  it("passes on the project as it is", async () => {
+    expect(await violations(ROOT, LAYERED_FOLDERS)).toEqual([]);
+  });
+
+  it("fails on imports that run the wrong way, naming each", async () => {
+    const dir = tree({
+      "core/pure.ts": 'import { bind } from "../platform/adapter";\nexport const pure = bind;\n',
+      "platform/adapter.ts": "export const bind = 1;\n",
+      "durable-objects/run.ts":
+        'import { route } from "../workers/api";\nexport const run = route;\n',
+      "workers/api.ts":
+        'import { run } from "../durable-objects/run";\nexport const route = run;\n',
+      "cli/main.ts": 'import { run } from "../durable-objects/run";\nexport const main = run;\n',
+    });
+    const found = (await violations(dir, ["core", "platform", "durable-objects", "workers", "cli"]))
+      .map((v) => `${v.rule.name}: ${v.from} → ${v.to}`)
+      .sort();
+    expect(found).toEqual([
+      "cli-imports-down-only: cli/main.ts → durable-objects/run.ts",
+      "core-imports-down-only: core/pure.ts → platform/adapter.ts",
+      "durable-objects-imports-down-only: durable-objects/run.ts → workers/api.ts",
+    ]);
+  });
+});
