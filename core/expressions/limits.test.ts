@@ -128,6 +128,7 @@ describe("compile-time folding", () => {
     const started = Date.now();
     expect(foldExpression(RECURSIVE.replace("input.n", "100000"))).toBeNull();
     expect(foldExpression(LOOP.replace("input.n", "100000"))).toBeNull();
-    expect(Date.now() - started).toBeLessThan(100);
+    // Evaluated, either would take seconds; parsing them takes milliseconds, even on a busy machine.
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });
