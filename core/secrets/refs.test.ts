@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderTemplates } from "../expressions/template";
-import { injectSecrets, protectSecretRefs, showSecretRefs } from "./refs";
+import { injectSecrets, protectSecretRefs, showSecretRefs, withholdSecretRefs } from "./refs";
 
 describe("secret references", () => {
   const config = {
@@ -59,5 +59,11 @@ describe("secret references", () => {
     const shown = showSecretRefs(marked, plan);
     expect(shown.headers.authorization).toBe("Bearer {{ secrets.TOKEN }}");
     expect(shown.body).toBe("said: \u27e6secret:TOKEN\u27e7");
+  });
+
+  it("are withheld from text that never reaches a request", () => {
+    expect(withholdSecretRefs("use {{secrets.TOKEN}} and {{ input.x }}")).toBe(
+      "use [secret TOKEN withheld] and {{ input.x }}",
+    );
   });
 });

@@ -91,6 +91,16 @@ export function showSecretRefs<T>(value: T, plan: SecretPlan | undefined): T {
   ) as T;
 }
 
+/**
+ * Secret references in text that never reaches a request (an agent's prompt) become a note:
+ * a model is never given a secret, nor a marker.
+ * @example
+ * withholdSecretRefs("use {{ secrets.TOKEN }}"); // "use [secret TOKEN withheld]"
+ */
+export function withholdSecretRefs(text: string): string {
+  return text.replace(REF, (_, name: string) => `[secret ${name} withheld]`);
+}
+
 /** The distinct secret names a plan declares. */
 export function plannedNames(plan: SecretPlan | undefined): string[] {
   return [...new Set(plan?.fields.flatMap((f) => f.names) ?? [])];

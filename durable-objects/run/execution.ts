@@ -13,7 +13,7 @@ import type { ExpressionLimits } from "../../core/expressions/limits";
 import { renderTemplates } from "../../core/expressions/template";
 import type { Command } from "../../core/scheduler/commands";
 import type { Outcome } from "../../core/scheduler/signals";
-import { type SecretPlan, showSecretRefs } from "../../core/secrets/refs";
+import { type SecretPlan, showSecretRefs, withholdSecretRefs } from "../../core/secrets/refs";
 import type { ExecuteJob } from "../../core/wire/node-job";
 import { addressOf } from "../../platform/hash";
 import { executeHttp } from "../../platform/http-executor";
@@ -246,9 +246,6 @@ function resultOf(command: ExecuteCommand, outcome: Outcome): Pending {
       };
 }
 
-/** A secret reference in a prompt: shown to the model as a note, never resolved. */
-const PROMPT_SECRET_REF = /\{\{\s*secrets\.([A-Za-z_][A-Za-z0-9_]{0,63})\s*\}\}/g;
-
 /**
  * An agent's config as the runner gets it: only the task (`prompt`) is a template. The system
  * instructions and the output schema are sent as written, so the stable part of every call stays
@@ -259,10 +256,10 @@ async function agentConfig(
   context: RunContext,
   limits: ExpressionLimits,
 ): Promise<Record<string, unknown>> {
-  const task = String(config.prompt ?? "").replace(
-    PROMPT_SECRET_REF,
-    (_, name: string) => `[secret ${name} withheld]`,
+  const prompt = await renderTemplates(
+    withholdSecretRefs(String(config.prompt ?? "")),
+    context,
+    limits,
   );
-  const prompt = await renderTemplates(task, context, limits);
   return { ...config, prompt: typeof prompt === "string" ? prompt : JSON.stringify(prompt) };
 }

@@ -216,7 +216,12 @@ describe("secrets run-time data cannot name", () => {
       name: "agent answer injection",
       nodes: [
         { id: "start", type: "start" },
-        { id: "agent", type: "agent", config: { model, prompt: "Summarise", tools: [] } },
+        // A prompt never resolves a secret: the model gets a note, not the value.
+        {
+          id: "agent",
+          type: "agent",
+          config: { model, prompt: "Summarise with {{ secrets.AGENT_KEY }}", tools: [] },
+        },
         probe("agent-probe", "{{ nodes.agent.output }}"),
         control("AGENT_KEY"),
       ],
