@@ -1,20 +1,24 @@
 import type { IR } from "../compile/ir";
 import type { NodeError } from "../errors";
 
-export type NodeStatus =
-  | "pending"
-  | "queued"
-  | "running"
-  | "waiting"
-  | "succeeded"
-  | "failed"
-  | "skipped"
-  | "cancelled";
+/** A node's statuses, declared once: the API's schema and the web app take them from here. */
+export const NODE_STATUSES = [
+  "pending",
+  "queued",
+  "running",
+  "waiting",
+  "succeeded",
+  "failed",
+  "skipped",
+  "cancelled",
+] as const;
+export type NodeStatus = (typeof NODE_STATUSES)[number];
 
 /** Statuses that hold a token: the node is in flight or parked. */
 export const ACTIVE: ReadonlySet<NodeStatus> = new Set(["queued", "running", "waiting"]);
 
-export type RunStatus = "running" | "waiting" | "completed" | "failed" | "cancelled";
+export const RUN_STATUSES = ["running", "waiting", "completed", "failed", "cancelled"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const TERMINAL_RUN: ReadonlySet<RunStatus> = new Set(["completed", "failed", "cancelled"]);
 

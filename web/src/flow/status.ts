@@ -1,18 +1,12 @@
-/** Node statuses of a run, as the engine reports them. */
-export const NODE_STATUSES = [
-  "pending",
-  "queued",
-  "running",
-  "waiting",
-  "succeeded",
-  "failed",
-  "skipped",
-  "cancelled",
-] as const;
-export type NodeStatus = (typeof NODE_STATUSES)[number];
+import {
+  NODE_STATUSES,
+  type NodeStatus,
+  RUN_STATUSES,
+  type RunStatus,
+} from "../../../core/scheduler/state";
 
-export const RUN_STATUSES = ["running", "waiting", "completed", "failed", "cancelled"] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
+/** Node and run statuses, as the engine declares them (core/scheduler/state.ts). */
+export { NODE_STATUSES, type NodeStatus, RUN_STATUSES, type RunStatus };
 
 export function asNodeStatus(value: string): NodeStatus {
   return (NODE_STATUSES as readonly string[]).includes(value) ? (value as NodeStatus) : "pending";

@@ -1,23 +1,15 @@
 import { z } from "@hono/zod-openapi";
 import { Budget as CoreBudget } from "../../../core/agents/budget";
 import { PatchOp as CorePatchOp } from "../../../core/patches/ops";
+import { NODE_STATUSES, RUN_STATUSES } from "../../../core/scheduler/state";
 import { RunEvent as WireEvent, ServerFrame as WireFrame } from "../../../core/wire/frames";
 import { RunApproval } from "./approval";
 import { Timestamp } from "./time";
 
-export const RUN_STATUSES = ["running", "waiting", "completed", "failed", "cancelled"] as const;
+export { RUN_STATUSES };
 export const RunStatus = z.enum(RUN_STATUSES);
 
-export const NodeStatus = z.enum([
-  "pending",
-  "queued",
-  "running",
-  "waiting",
-  "succeeded",
-  "failed",
-  "skipped",
-  "cancelled",
-]);
+export const NodeStatus = z.enum(NODE_STATUSES);
 
 /** An error as data: `retryable` says whether another attempt can help. */
 export const NodeError = z
