@@ -1,5 +1,6 @@
 import { hc } from "hono/client";
 import type { AppType } from "../../../workers/api/app";
+import type { ErrorBody, Issue } from "../../../workers/api/schemas/error";
 
 /** The typed API client: routes, params and response bodies are inferred from the Worker. */
 export type Client = ReturnType<typeof hc<AppType>>;
@@ -26,12 +27,7 @@ export function createClient(
 }
 
 /** One problem the API reported with the JSON path of what is wrong (validation). */
-export interface ApiIssue {
-  path: (string | number)[];
-  at: string;
-  code: string;
-  message: string;
-}
+export type ApiIssue = Issue;
 
 /** An error answer of the API: `{ error: { code, message, details? } }`, or a network failure. */
 export class ApiFailure extends Error {
@@ -46,15 +42,14 @@ export class ApiFailure extends Error {
   }
 }
 
-interface ErrorBody {
-  error?: { code?: string; message?: string; details?: { errors?: ApiIssue[] } };
-}
+/** The API's error envelope as it may arrive: any part missing (a proxy, an old server). */
+type ReceivedError = { error?: Partial<ErrorBody["error"]> };
 
 async function failure(res: Response): Promise<ApiFailure> {
   const text = await res.text();
-  let body: ErrorBody = {};
+  let body: ReceivedError = {};
   try {
-    body = JSON.parse(text) as ErrorBody;
+    body = JSON.parse(text) as ReceivedError;
   } catch {
     // Not our JSON (a proxy or a crash page): report the status and the start of the text.
     return new ApiFailure(res.status, "http_error", `HTTP ${res.status}: ${text.slice(0, 200)}`);
