@@ -116,14 +116,13 @@ async function fire(
     });
   }
   try {
-    const runId = await startRun(
-      env,
-      row.tenant_id,
-      row.workflow_id,
-      version.latest_version,
+    const runId = await startRun(env, {
+      tenantId: row.tenant_id,
+      workflowId: row.workflow_id,
+      version: version.latest_version,
       definition,
-      { scheduledAt },
-    );
+      input: { scheduledAt },
+    });
     await env.DB.prepare(
       `UPDATE trigger_deliveries SET run_id = ? WHERE workflow_id = ? AND key = ?`,
     )

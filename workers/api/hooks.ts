@@ -131,17 +131,14 @@ export const hooks = $(
       }
       try {
         await admitRun(c, v.definition);
-        const started = await startRun(
-          c.env,
-          row.tenant_id,
+        const started = await startRun(c.env, {
+          tenantId: row.tenant_id,
           workflowId,
-          v.version,
-          v.definition,
+          version: v.version,
+          definition: v.definition,
           input,
-          undefined,
-          undefined,
-          runId,
-        );
+          ...(runId === undefined ? {} : { runId }),
+        });
         return c.json({ runId: started, deduplicated: false }, 202);
       } catch (err) {
         // Nothing started: free the key so the sender's retry can succeed.

@@ -171,20 +171,19 @@ export const runRoutes = routes()
       const definition = materialised?.definition ?? v.definition;
       await admitRun(c, definition);
       const sourceInput = body.input === undefined ? await stub.input() : body.input;
-      const runId = await startRun(
-        c.env,
-        c.get("tenantId"),
-        source.workflowId,
-        source.version,
+      const runId = await startRun(c.env, {
+        tenantId: c.get("tenantId"),
+        workflowId: source.workflowId,
+        version: source.version,
         definition,
-        sourceInput,
-        {
+        input: sourceInput,
+        replay: {
           sourceRunId: sourceId,
           fromNode: body.fromNode,
           stub,
           agentNodes: materialised?.agentNodes ?? [],
         },
-      );
+      });
       return c.json({ runId, replayOf: { sourceRunId: sourceId, fromNode: body.fromNode } }, 202);
     },
   )

@@ -15,23 +15,30 @@ import { newId } from "../ids";
  * it before starting, so a retry after a crash finds the run or starts that same id: the
  * runs table's key lets only one start win).
  */
-export async function startRun(
-  env: Env,
-  tenantId: string,
-  workflowId: string,
-  version: number,
-  definition: unknown,
-  input: unknown,
+/** What a run starts from. */
+export interface RunStart {
+  tenantId: string;
+  workflowId: string;
+  version: number;
+  /** The version's definition (or, for a replay, the graph the source ran). */
+  definition: unknown;
+  input: unknown;
   replay?: {
     sourceRunId: string;
     fromNode: string;
     stub: DurableObjectStub<RunObject>;
     /** The source's nodes an agent wrote: they stay without secrets in the replay. */
     agentNodes: string[];
-  },
-  budget?: Budget,
-  runId: string = newId("run"),
-): Promise<string> {
+  };
+  /** Overrides the definition's budget. */
+  budget?: Budget;
+  /** Chosen by the caller (a webhook delivery records it first); a new id by default. */
+  runId?: string;
+}
+
+export async function startRun(env: Env, start: RunStart): Promise<string> {
+  const { tenantId, workflowId, version, definition, input, replay, budget } = start;
+  const runId = start.runId ?? newId("run");
   const checked = validateWorkflow(definition);
   if (!checked.ok) {
     throw new ApiError(409, "conflict", `version ${version} of ${workflowId} no longer validates`);

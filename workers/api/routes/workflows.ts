@@ -383,16 +383,14 @@ export const workflowRoutes = routes()
       const body = c.req.valid("json");
       const v = await loadVersion(c.env, c.get("tenantId"), id, body.version);
       await admitRun(c, v.definition);
-      const runId = await startRun(
-        c.env,
-        c.get("tenantId"),
-        v.workflow.id,
-        v.version,
-        v.definition,
-        body.input ?? null,
-        undefined,
-        body.budget,
-      );
+      const runId = await startRun(c.env, {
+        tenantId: c.get("tenantId"),
+        workflowId: v.workflow.id,
+        version: v.version,
+        definition: v.definition,
+        input: body.input ?? null,
+        ...(body.budget ? { budget: body.budget } : {}),
+      });
       return c.json({ runId, workflowId: v.workflow.id, version: v.version }, 202);
     },
   );
