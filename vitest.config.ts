@@ -10,6 +10,7 @@ export default defineConfig({
           environment: "node",
           include: [
             "core/**/*.test.ts",
+            "platform/**/*.test.ts",
             "wasm/**/*.test.ts",
             "cli/**/*.test.ts",
             "test/node/**/*.test.ts",

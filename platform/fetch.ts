@@ -1,10 +1,6 @@
 import type { FetchText } from "../core/executors/http";
-import {
-  type Allowlist,
-  createGuardedFetch,
-  createGuardedStreamFetch,
-  parseAllowlist,
-} from "../core/net";
+import { type Allowlist, parseAllowlist } from "../core/net";
+import { createGuardedFetch, createGuardedStreamFetch } from "./net";
 
 const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 const parsed = new Map<string, Allowlist>();

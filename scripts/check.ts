@@ -8,6 +8,10 @@ buildWeb();
 const steps: [string, string[]][] = [
   ["biome", ["biome", "ci", "--colors=off", "."]],
   ["tsc (worker)", ["tsc", "--noEmit", "-p", "tsconfig.json"]],
+  [
+    "tsc (core alone: no platform, DOM or Node types)",
+    ["tsc", "--noEmit", "-p", "core/tsconfig.json"],
+  ],
   ["tsc (node: cli, scripts, tests)", ["tsc", "--noEmit", "-p", "tsconfig.node.json"]],
   ["tsc (web)", ["tsc", "--noEmit", "-p", "web/tsconfig.json"]],
   [

@@ -9,7 +9,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import ts from "typescript";
-import { ROOT } from "./lib.ts";
+import { ROOT } from "./lib";
 
 const FOLDERS = ["core", "db", "platform", "durable-objects", "workers", "cli", "web/src", "wasm"];
 const LONG_FILE_LINES = 400;

@@ -1,7 +1,7 @@
 import { hostAllowed } from "../secrets/hosts";
 import { encodedForms } from "../secrets/redact";
 import { HttpFetchError } from "./http-fetch-error";
-import type { RequestShape } from "./redirect";
+import type { RequestShape } from "./request";
 
 /** A secret in an outgoing request: where it sits, and where it may go. */
 export interface CarriedSecret {

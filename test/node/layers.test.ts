@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { cruise, type IForbiddenRuleType, type IViolation } from "dependency-cruiser";
+import ts from "typescript";
 import { afterAll, describe, expect, it } from "vitest";
 import { LAYERED_FOLDERS, ROOT } from "../../scripts/lib";
 
@@ -40,7 +41,8 @@ function tree(files: Record<string, string>): string {
 }
 
 describe("the layering check", () => {
-  it("passes on the project as it is", async () => {
+  // Reads and resolves every source file of the tree: seconds on a busy 2-core machine.
+  it("passes on the project as it is", { timeout: 60_000 }, async () => {
     expect(await violations(ROOT, LAYERED_FOLDERS)).toEqual([]);
   });
 
@@ -62,5 +64,58 @@ describe("the layering check", () => {
       "core-imports-down-only: core/pure.ts → platform/adapter.ts",
       "durable-objects-imports-down-only: durable-objects/run.ts → workers/api.ts",
     ]);
+  });
+});
+
+describe("core's own compilation (core/tsconfig.json)", () => {
+  /** Type errors of one core-like source compiled as core is: `lib: esnext` and core/host.d.ts. */
+  function coreErrors(source: string): string[] {
+    const dir = tree({ "core/reach.ts": source });
+    const parsed = ts.getParsedCommandLineOfConfigFile(
+      join(ROOT, "core/tsconfig.json"),
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: (d) => {
+          throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+        },
+      },
+    );
+    if (!parsed) throw new Error("core/tsconfig.json did not parse");
+    const program = ts.createProgram(
+      [join(dir, "core/reach.ts"), join(ROOT, "core/host.d.ts")],
+      parsed.options,
+    );
+    return ts
+      .getPreEmitDiagnostics(program)
+      .map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n").replace(/\.\s.*$/, "."));
+  }
+
+  it("refuses a Workers binding, the DOM and Node in core", () => {
+    const errors = coreErrors(
+      [
+        "export const a = (env: Env) => env.DB;",
+        "export const b = () => document.title;",
+        "export const c = () => process.env.HOME;",
+        'export const d = (ns: DurableObjectNamespace) => ns.idFromName("x");',
+      ].join("\n"),
+    );
+    expect(errors).toEqual([
+      "Cannot find name 'Env'.",
+      "Cannot find name 'document'.",
+      "Cannot find name 'process'.",
+      "Cannot find name 'DurableObjectNamespace'.",
+    ]);
+  });
+
+  it("accepts the web-standard API core declares it takes from its host", () => {
+    const errors = coreErrors(
+      [
+        'export const a = new URL("https://example.com/x").hostname;',
+        'export const b = new Headers({ a: "1" }).get("a");',
+        'export const c = () => crypto.subtle.digest("SHA-256", new TextEncoder().encode("x"));',
+      ].join("\n"),
+    );
+    expect(errors).toEqual([]);
   });
 });

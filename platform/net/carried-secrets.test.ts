@@ -1,8 +1,8 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { parseAllowlist } from "./allowlist";
-import type { CarriedSecret } from "./carried-secrets";
+import { parseAllowlist } from "../../core/net/allowlist";
+import type { CarriedSecret } from "../../core/net/carried-secrets";
 import { createGuardedFetch } from "./guarded-fetch";
 
 const closers: Array<() => Promise<void>> = [];

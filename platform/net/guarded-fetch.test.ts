@@ -6,10 +6,10 @@ import {
 } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { toNodeError } from "../errors";
-import { parseAllowlist } from "./allowlist";
+import { toNodeError } from "../../core/errors";
+import { parseAllowlist } from "../../core/net/allowlist";
+import { HttpFetchError } from "../../core/net/http-fetch-error";
 import { createGuardedFetch, type GuardedFetchOptions } from "./guarded-fetch";
-import { HttpFetchError } from "./http-fetch-error";
 
 interface Hit {
   method: string;

@@ -1,10 +1,15 @@
-import { checkUrl } from "./address-policy";
-import type { Allowlist } from "./allowlist";
-import { type CarriedSecret, checkSecretHosts, stripSecretsForRedirect } from "./carried-secrets";
+import { checkUrl } from "../../core/net/address-policy";
+import type { Allowlist } from "../../core/net/allowlist";
+import {
+  type CarriedSecret,
+  checkSecretHosts,
+  stripSecretsForRedirect,
+} from "../../core/net/carried-secrets";
+import { HttpFetchError } from "../../core/net/http-fetch-error";
+import type { RequestShape } from "../../core/net/request";
 import { type Deadline, startDeadline } from "./deadline";
-import { HttpFetchError } from "./http-fetch-error";
 import { discard, readCappedText } from "./read-body";
-import { type RequestShape, redirectedRequest, redirectLocation } from "./redirect";
+import { redirectedRequest, redirectLocation } from "./redirect";
 
 /** The `fetch` the guard calls; the platform's own by default. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;

@@ -1,3 +1,5 @@
+import type { RequestShape } from "../../core/net/request";
+
 /** Statuses whose Location the guard follows (after re-checking it), as fetch does. */
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
@@ -6,12 +8,6 @@ const BODY_HEADERS = ["content-type", "content-encoding", "content-language", "c
 
 /** Headers that carry credentials, which must not follow a redirect to another origin. */
 const CREDENTIAL_HEADERS = ["authorization", "proxy-authorization", "cookie"];
-
-export interface RequestShape {
-  method: string;
-  headers: Headers;
-  body: string | Uint8Array<ArrayBuffer> | URLSearchParams | null;
-}
 
 /**
  * The Location a response redirects to, or null when it is not a redirect to follow

@@ -1,4 +1,4 @@
-import { HttpFetchError } from "./http-fetch-error";
+import { HttpFetchError } from "../../core/net/http-fetch-error";
 
 /**
  * Reads a response body as UTF-8 text, refusing it once it exceeds `maxBytes`. The cap is

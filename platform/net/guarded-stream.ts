@@ -1,7 +1,7 @@
-import { checkUrl } from "./address-policy";
-import type { Allowlist } from "./allowlist";
+import { checkUrl } from "../../core/net/address-policy";
+import type { Allowlist } from "../../core/net/allowlist";
+import { HttpFetchError } from "../../core/net/http-fetch-error";
 import type { FetchLike } from "./guarded-fetch";
-import { HttpFetchError } from "./http-fetch-error";
 import { discard } from "./read-body";
 import { redirectLocation } from "./redirect";
 
