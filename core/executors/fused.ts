@@ -1,5 +1,5 @@
-import { canonicalJson } from "../cas/hash";
 import { toNodeError } from "../errors";
+import { outputProblem } from "../limits/output";
 import type { Outcome } from "../scheduler/signals";
 import type { RunContext } from "./context";
 import { type InlineStep, runInline } from "./inline";
@@ -22,7 +22,7 @@ export interface FusedResult {
  * Runs a fused chain of pure steps (core/optimise/fuse.ts) in one go: the head, then each
  * follower against the context plus the outputs of the steps before it (each marked
  * `succeeded`, the step itself `running`, as the unfused run shows them). Stops after the first
- * failure. An output over `maxOutputBytes` fails its node, as for any inline step. `between`
+ * failure. An output that cannot be stored (over `maxOutputBytes`, too deep: core/limits/output.ts) fails its node, as for any inline step. `between`
  * runs before each follower: the caller's chance to yield during a long chain.
  * @example
  * const results = await runFused(
@@ -51,19 +51,9 @@ export async function runFused(
     }
     try {
       const result = await runInline(step, context);
-      const size = canonicalJson(result.output).length;
-      if (size > maxOutputBytes) {
-        results.push({
-          nodeId: step.id,
-          outcome: {
-            ok: false,
-            error: {
-              code: "output_too_large",
-              message: `output is ${size} bytes; the limit is ${maxOutputBytes}`,
-              retryable: false,
-            },
-          },
-        });
+      const problem = outputProblem(result.output, maxOutputBytes);
+      if (problem) {
+        results.push({ nodeId: step.id, outcome: { ok: false, error: problem } });
         return results;
       }
       results.push({

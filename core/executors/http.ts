@@ -1,4 +1,5 @@
 import { NonRetryableError, RetryAfterError } from "../errors";
+import { MAX_OUTPUT_DEPTH, nestedDeeperThan, tooDeep } from "../limits/output";
 import type { CarriedSecret } from "../net/carried-secrets";
 
 /** The subset of the SSRF-guarded fetch the executor needs (see core/net). */
@@ -86,11 +87,18 @@ export async function runHttp(
 function parseBody(res: { headers: Record<string, string>; body: string }): unknown {
   const type = res.headers["content-type"] ?? "";
   if (/[/+]json\b/i.test(type) && res.body !== "") {
+    let parsed: unknown;
     try {
-      return JSON.parse(res.body);
+      parsed = JSON.parse(res.body);
     } catch {
       return res.body;
     }
+    // Refused here, before anything recursive (redaction, RPC, hashing) walks it.
+    if (nestedDeeperThan(parsed, MAX_OUTPUT_DEPTH)) {
+      const { code, message } = tooDeep("the response body");
+      throw new NonRetryableError(code, message);
+    }
+    return parsed;
   }
   return res.body;
 }

@@ -30,6 +30,7 @@ import { type Materialised, type PatchOutcome, RuntimePatches } from "./runtime-
 import { SecretPlans } from "./secret-plans";
 import { Slice } from "./slice";
 import { StepWrites } from "./step-writes";
+import { failUnstored, refuseUnstorable } from "./storable";
 import type { RunMeta, RunStore, StoredEvent } from "./store";
 import type { UsageLedger } from "./usage";
 
@@ -322,6 +323,7 @@ export class RunEngine {
       }
       this.queue.push(...this.reuse.observe(item));
       dropStaleChain(item, run.ir);
+      refuseUnstorable(item);
       const now = Date.now();
       const signal = { ...item.signal, now } as Signal;
       const stepEvents: StoredEvent[] = [];
@@ -350,7 +352,13 @@ export class RunEngine {
         });
       } catch (err) {
         this.reload();
-        item.failed?.(err);
+        const retry = failUnstored(item, err);
+        if (retry) {
+          console.error(JSON.stringify({ at: "step", error: String(err), node: retry.signal }));
+          this.queue.unshift(retry);
+        } else {
+          item.failed?.(err);
+        }
         continue;
       }
       // An eager report is answered with its jobs, so it settles once they are built (below).

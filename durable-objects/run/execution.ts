@@ -11,11 +11,11 @@ import type { RunContext } from "../../core/executors/context";
 import { delayUntil, evaluateItems, runInline } from "../../core/executors/inline";
 import type { ExpressionLimits } from "../../core/expressions/limits";
 import { renderTemplates } from "../../core/expressions/template";
+import { MAX_OUTPUT_BYTES, outputProblem } from "../../core/limits/output";
 import type { Command } from "../../core/scheduler/commands";
 import type { Outcome } from "../../core/scheduler/signals";
 import { type SecretPlan, showSecretRefs, withholdSecretRefs } from "../../core/secrets/refs";
 import type { ExecuteJob } from "../../core/wire/node-job";
-import { addressOf } from "../../platform/hash";
 import { executeHttp } from "../../platform/http-executor";
 import type { Loaded } from "./context";
 import { executeFusedChain } from "./fused";
@@ -23,8 +23,6 @@ import type { Pending } from "./pending";
 import type { SecretPlans } from "./secret-plans";
 import type { RunStore } from "./store";
 
-/** Largest node output kept (inline in SQLite, and in R2). Bigger outputs fail the node. */
-export const MAX_OUTPUT_BYTES = 1024 * 1024;
 /** Resolved inputs kept per attempt for the run view; bigger ones are kept as their size. */
 const MAX_INPUT_BYTES = 16 * 1024;
 
@@ -115,16 +113,9 @@ export class NodeExecution {
         },
         context,
       );
-      const size = addressOf(result.output).json.length;
-      if (size > MAX_OUTPUT_BYTES) {
-        reply({
-          ok: false,
-          error: {
-            code: "output_too_large",
-            message: `output is ${size} bytes; the limit is ${MAX_OUTPUT_BYTES}`,
-            retryable: false,
-          },
-        });
+      const problem = outputProblem(result.output);
+      if (problem) {
+        reply({ ok: false, error: problem });
         return;
       }
       reply({ ok: true, port: result.port }, result.output);

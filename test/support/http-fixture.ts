@@ -15,6 +15,9 @@ import { handleLlm } from "./llm-stub";
  * - `GET /slow/<ms>/<name>` answers after <ms> milliseconds;
  * - `GET|POST /redirect?to=<url>[&status=307]` answers 302 (or the status) to <url>;
  * - `GET /counts/<name>` reads a counter without counting; `POST /reset` clears them;
+ * - `GET /big/<bytes>/<name>` answers JSON of ~1,000-character rows (`{ total, rows: [{ i, text }], marker }`),
+ *   one row per KiB asked for, the text made of `?char=` (default `x`);
+ * - `GET /deep/<depth>` answers JSON arrays nested <depth> levels deep;
  * - `POST /seen` with a text body: how many requests received so far (by either server) held
  *   that text anywhere (request line, headers or body), as `{ count }`; not itself recorded;
  * - `POST /v1/chat/completions` and `/llm/...`: the scripted chat-completions stub (llm-stub.ts).
@@ -84,6 +87,24 @@ export default async function setup(project: TestProject) {
           location: url.searchParams.get("to") ?? "/",
         });
         return res.end();
+      case "big": {
+        // About <bytes> of JSON: rows of ~1 KiB each, the last one holding `marker`.
+        bump(parts[2] ?? "big");
+        const rows = Math.max(1, Math.ceil(Number(parts[1]) / 1024));
+        const text = (url.searchParams.get("char") ?? "x").repeat(1000);
+        const value = {
+          total: rows,
+          rows: Array.from({ length: rows }, (_, i) => ({ i, text })),
+          marker: "the end",
+        };
+        return json(200, value);
+      }
+      case "deep": {
+        // Arrays nested <depth> levels deep.
+        const depth = Number(parts[1]);
+        res.writeHead(200, { "content-type": "application/json" });
+        return res.end(`${"[".repeat(depth)}${"]".repeat(depth)}`);
+      }
       case "seen":
         return json(200, { count: received.filter((r) => r.includes(body)).length });
       case "counts":
