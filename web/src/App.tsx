@@ -14,6 +14,7 @@ import { SecretsPage } from "./secrets/SecretsPage";
 import { StatusPage } from "./status/StatusPage";
 import { Link } from "./ui/Link";
 import { useRoute } from "./use-route";
+import "./app.css";
 
 function Page({ route }: { route: Route }) {
   switch (route.page) {

@@ -1,5 +1,8 @@
 import "@xyflow/react/dist/style.css";
-import "./styles.css";
+import "./ui/tokens.css";
+import "./ui/base.css";
+import "./ui/controls.css";
+import "./ui/layout.css";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";

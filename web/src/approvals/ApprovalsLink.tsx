@@ -5,6 +5,7 @@ import { formatRoute, type Route } from "../route";
 import { APPROVALS_CHANGED } from "../runs/ApprovalCard";
 import { Link } from "../ui/Link";
 import { useAsync } from "../ui/use-async";
+import "./approvals.css";
 
 /** The nav link to the inbox, with the number of pending approvals (refreshed on navigation). */
 export function ApprovalsLink({ current, route }: { current: boolean; route: Route }) {

@@ -5,6 +5,7 @@ import { formatTime } from "../ui/format";
 import { Link } from "../ui/Link";
 import { EmptyState, ErrorNote, Loading } from "../ui/notes";
 import { useAsync } from "../ui/use-async";
+import "./approvals.css";
 
 /** Every approval waiting for a decision, newest first, decided in place. */
 export function InboxPage() {

@@ -9,6 +9,7 @@ import { Builder } from "./Builder";
 import { toCanvas } from "./convert";
 import type { Doc } from "./doc";
 import type { Saved } from "./WorkflowPanel";
+import "./builder.css";
 
 type Loaded =
   | { state: "loading" }

@@ -1,6 +1,8 @@
 import { Handle, type NodeProps, Position, useNodeConnections } from "@xyflow/react";
 import type { CanvasNode } from "./node-data";
 import { ERROR_PORT, portsOf, SUCCESS_PORT } from "./ports";
+import "../ui/badge.css";
+import "./flow.css";
 
 /** Several ports are stacked under the node's header, this far apart. */
 const PORT_TOP = 44;

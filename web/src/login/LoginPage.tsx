@@ -2,6 +2,7 @@ import { useState } from "react";
 import { ApiFailure, type Client, call, describeError } from "../api/client";
 import type { SignedIn } from "../api/session";
 import { Link } from "../ui/Link";
+import "./login.css";
 
 /**
  * Asks for an API key and trades it for a session cookie (`POST /api/sessions`). The key lives

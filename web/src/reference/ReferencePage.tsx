@@ -5,6 +5,7 @@ import { OperationView } from "./OperationView";
 import { Prose } from "./Prose";
 import { SchemaView } from "./SchemaView";
 import { asDocument, groups, matches } from "./spec";
+import "./reference.css";
 
 async function loadDocument() {
   const res = await fetch("/openapi.json", { headers: { accept: "application/json" } });

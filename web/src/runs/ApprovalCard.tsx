@@ -5,6 +5,7 @@ import type { NodeIssue } from "../flow/node-data";
 import { JsonField } from "../schema/fields";
 import { asSchema, initialValue, isRecord } from "../schema/json-schema";
 import { SchemaForm } from "../schema/SchemaForm";
+import "./approval-card.css";
 
 /** Dispatched on `window` after a decision, so counts elsewhere refresh. */
 export const APPROVALS_CHANGED = "aob:approvals-changed";

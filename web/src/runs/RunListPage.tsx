@@ -9,6 +9,7 @@ import { StatusBadge } from "../ui/StatusBadge";
 import { useAsync } from "../ui/use-async";
 import { navigate } from "../use-route";
 import { StartRunDialog } from "./StartRunDialog";
+import "./runs.css";
 
 /** Runs, newest first, filtered by status and workflow. */
 export function RunListPage({

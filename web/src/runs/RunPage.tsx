@@ -21,6 +21,7 @@ import { RunCanvas } from "./RunCanvas";
 import { RunSummary } from "./RunSummary";
 import { Timeline } from "./Timeline";
 import { useRun } from "./use-run";
+import "./runs.css";
 
 const TABS = ["details", "patches", "timeline"] as const;
 type Tab = (typeof TABS)[number];

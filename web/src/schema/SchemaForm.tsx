@@ -9,6 +9,7 @@ import {
   StringListField,
 } from "./fields";
 import { fieldKind, isRecord, type JsonSchema } from "./json-schema";
+import "./schema.css";
 
 export interface SchemaFormProps {
   schema: JsonSchema;

@@ -5,6 +5,7 @@ import { formatTime } from "../ui/format";
 import { EmptyState, ErrorNote, Loading } from "../ui/notes";
 import { useAsync } from "../ui/use-async";
 import { checkHostsText, hostsText, UNBOUND_TEXT } from "./hosts-text";
+import "./secrets.css";
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 

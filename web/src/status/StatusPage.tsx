@@ -2,6 +2,7 @@ import { call } from "../api/client";
 import { useSession } from "../api/session";
 import { ErrorNote, Loading } from "../ui/notes";
 import { useAsync } from "../ui/use-async";
+import "./status.css";
 
 /**
  * The platform's health: one real round trip per binding (`GET /api/health/deep`, which needs

@@ -1,4 +1,5 @@
 import { type ReactNode, useEffect, useRef } from "react";
+import "./dialog.css";
 
 /**
  * A modal dialog (the native <dialog>: focus stays inside, Escape closes it). Rendered only

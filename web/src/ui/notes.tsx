@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import "./notes.css";
 
 /** An error that says what went wrong and, in `children`, what to do. */
 export function ErrorNote({ title, children }: { title: string; children?: ReactNode }) {
