@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { err, type Oracle, ok, type Reply, simulate } from "../../test/support/engine/simulator";
 import { compile } from "../compile/compile";
 import type { IR } from "../compile/ir";
 import type { Command } from "../scheduler/commands";
 import { step } from "../scheduler/scheduler";
 import type { Signal, Timer } from "../scheduler/signals";
-import { err, type Oracle, ok, type Reply, simulate } from "../scheduler/simulator";
 import {
   ACTIVE,
   createRunState,

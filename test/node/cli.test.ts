@@ -6,7 +6,7 @@ import { type AddressInfo, connect, createServer, type Server, type Socket } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { aob, BIN, cliEnv, jsonLines, ROOT } from "../../cli/testing";
+import { aob, BIN, cliEnv, jsonLines, ROOT } from "../support/cli";
 import { DevServer } from "../support/dev-server";
 import { handleLlm } from "../support/llm-stub";
 

@@ -7,12 +7,23 @@
  * reference), or an order picked by a chooser, with duplicated and lost deliveries, timers
  * firing early or late, and DO restarts (state round-tripped through JSON, as the DO stores it).
  */
-import type { IR } from "../compile/ir";
-import type { NodeError } from "../errors";
-import type { Command, RunEventDraft } from "./commands";
-import { MAX_REDELIVERIES, type StepResult, step, timerKey } from "./scheduler";
-import type { Outcome, Signal, Timer } from "./signals";
-import { ACTIVE, createRunState, type NodeStatus, type RunState, type RunStatus } from "./state";
+import type { IR } from "../../../core/compile/ir";
+import type { NodeError } from "../../../core/errors";
+import type { Command, RunEventDraft } from "../../../core/scheduler/commands";
+import {
+  MAX_REDELIVERIES,
+  type StepResult,
+  step,
+  timerKey,
+} from "../../../core/scheduler/scheduler";
+import type { Outcome, Signal, Timer } from "../../../core/scheduler/signals";
+import {
+  ACTIVE,
+  createRunState,
+  type NodeStatus,
+  type RunState,
+  type RunStatus,
+} from "../../../core/scheduler/state";
 
 /** One execution the oracle decides: a node attempt, or one try of a map item. */
 export interface Call {

@@ -8,24 +8,24 @@
  *
  * Not covered (the random graphs do not use them): delay, approval, map, agent.
  */
-import type { IR, IRNode } from "../compile/ir";
-import { toNodeError } from "../errors";
-import type { RunContext } from "../executors/context";
-import { runFused } from "../executors/fused";
-import { type FetchText, runHttp } from "../executors/http";
-import { runInline } from "../executors/inline";
-import { renderTemplates } from "../expressions/template";
-import type { Command, RunEventDraft } from "../scheduler/commands";
-import { step } from "../scheduler/scheduler";
-import type { Outcome, Signal, Timer } from "../scheduler/signals";
+import type { IR, IRNode } from "../../../core/compile/ir";
+import { toNodeError } from "../../../core/errors";
+import type { RunContext } from "../../../core/executors/context";
+import { runFused } from "../../../core/executors/fused";
+import { type FetchText, runHttp } from "../../../core/executors/http";
+import { runInline } from "../../../core/executors/inline";
+import { renderTemplates } from "../../../core/expressions/template";
+import { RequestCoalescer, requestKey } from "../../../core/optimise/coalescer";
+import type { Command, RunEventDraft } from "../../../core/scheduler/commands";
+import { step } from "../../../core/scheduler/scheduler";
+import type { Outcome, Signal, Timer } from "../../../core/scheduler/signals";
 import {
   createRunState,
   type NodeStatus,
   type RunFailure,
   type RunState,
   type RunStatus,
-} from "../scheduler/state";
-import { RequestCoalescer, requestKey } from "./coalescer";
+} from "../../../core/scheduler/state";
 
 export interface ServerRequest {
   method: string;
