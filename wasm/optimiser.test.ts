@@ -4,8 +4,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { compile } from "../core/compile/compile";
 import { type Csr, levelsReference } from "../core/compile/levels";
 import { reachReference, scheduleReference } from "../core/optimise/kernels";
-import { randomWorkflow } from "../core/optimise/random-workflows";
 import { validateWorkflow } from "../core/workflow/validate";
+import { randomWorkflow } from "../test/support/engine/random-workflows";
 import { createOptimiser, type LevelsResult, type Optimiser } from "./optimiser";
 
 // `npm test` builds the module first; by hand: npx asc --config wasm/asconfig.json --target release

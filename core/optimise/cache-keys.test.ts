@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { both, definition, end, nodeIn } from "../../test/support/engine/definitions";
 import type { RunContext } from "../executors/context";
 import { agentKeyParts, keyParts, semanticKey } from "./cache-key";
 import { cacheSpec, DEFAULT_AGENT_CACHE_TTL_SECONDS } from "./cache-keys";
-import { both, definition, end, nodeIn } from "./testing";
 
 const context = (input: unknown, nodes: RunContext["nodes"] = {}): RunContext => ({
   input,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { both, definition, echoServer, end, nodeIn } from "../../test/support/engine/definitions";
+import { drive } from "../../test/support/engine/drive";
 import { RequestCoalescer, requestKey } from "./coalescer";
-import { drive } from "./drive";
-import { both, definition, echoServer, end, nodeIn } from "./testing";
 
 const get = (id: string, url: string, extra: Record<string, unknown> = {}) => ({
   id,

@@ -1,8 +1,15 @@
 import { describe, expect, it } from "vitest";
+import {
+  both,
+  definition,
+  echoServer,
+  end,
+  nodeIn,
+  transform,
+} from "../../test/support/engine/definitions";
+import { drive } from "../../test/support/engine/drive";
 import { compile } from "../compile/compile";
-import { drive } from "./drive";
 import { DEAD_REASON } from "./eliminate";
-import { both, definition, echoServer, end, nodeIn, transform } from "./testing";
 
 describe("dead-node elimination", () => {
   const def = definition(

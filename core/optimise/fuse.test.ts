@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { drive } from "./drive";
-import { both, definition, end, nodeIn, transform } from "./testing";
+import { both, definition, end, nodeIn, transform } from "../../test/support/engine/definitions";
+import { drive } from "../../test/support/engine/drive";
 
 const chain = definition(
   [

@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { type DriveResult, drive, type ServerRequest } from "../../test/support/engine/drive";
+import { randomServer, randomWorkflow } from "../../test/support/engine/random-workflows";
 import { compile } from "../compile/compile";
 import type { IR } from "../compile/ir";
 import { validateWorkflow } from "../workflow/validate";
-import { type DriveResult, drive, type ServerRequest } from "./drive";
-import { randomServer, randomWorkflow } from "./random-workflows";
 
 function compiled(definition: unknown): { plain: IR; optimised: IR } | null {
   const checked = validateWorkflow(definition);

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { randomWorkflow } from "../../test/support/engine/random-workflows";
 import { findTemplates } from "../expressions/template";
-import { randomWorkflow } from "./random-workflows";
 import {
   astReferences,
   configReferences,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { both, definition, end, nodeIn, transform } from "../../test/support/engine/definitions";
 import { step } from "../scheduler/scheduler";
 import { createRunState } from "../scheduler/state";
 import { COST_MS } from "./schedule";
-import { both, definition, end, nodeIn, transform } from "./testing";
 
 const def = definition(
   [

@@ -1,18 +1,17 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import {
+  err,
+  MemoryRun,
+  type Oracle,
+  ok,
+  oracleExecutor,
+  type Reply,
+  simulate,
+} from "../../test/support/engine/simulator";
 import { compile } from "../compile/compile";
 import type { IR } from "../compile/ir";
-import type { Command } from "../scheduler/commands";
-import { step } from "../scheduler/scheduler";
-import type { Signal, Timer } from "../scheduler/signals";
-import { err, type Oracle, ok, type Reply, simulate } from "../scheduler/simulator";
-import {
-  ACTIVE,
-  createRunState,
-  type NodeState,
-  type NodeStatus,
-  type RunState,
-} from "../scheduler/state";
+import { ACTIVE, type NodeState, type RunState } from "../scheduler/state";
 import type { WorkflowDefinition, WorkflowDefinitionInput } from "../workflow/definition";
 import { validateWorkflow } from "../workflow/validate";
 import { applyPatch, materialise } from "./apply";
@@ -226,92 +225,11 @@ function oracleOf(genes: Map<string, NodeGene>): Oracle {
   };
 }
 
-/**
- * A FIFO stand-in for the RunObject whose IR can be swapped mid-run (the simulator's cannot):
- * deliveries in the order sent, then the earliest timer.
- */
-class Driver {
-  readonly state: RunState;
-  private readonly pool: Signal[] = [];
-  private readonly timers = new Map<string, Timer>();
-  clock = 0;
-  steps = 0;
-  finished = false;
-  minTokens = 0;
-
-  constructor(
-    public ir: IR,
-    private readonly oracle: Oracle,
-  ) {
-    this.state = createRunState(ir, "run_patch_prop", 0);
-    this.apply({ type: "start", now: 0 });
-  }
-
-  apply(signal: Signal): void {
-    const { commands } = step(this.ir, this.state, signal);
-    this.steps++;
-    this.minTokens = Math.min(this.minTokens, this.state.tokens);
-    for (const c of commands) this.dispatch(c);
-  }
-
-  private dispatch(c: Command): void {
-    switch (c.type) {
-      case "execute": {
-        const node = this.ir.nodes[this.ir.byId[c.nodeId]!]!;
-        const reply = this.oracle({
-          nodeId: c.nodeId,
-          type: node.type,
-          iteration: c.iteration,
-          tries: this.state.nodes[c.nodeId]!.tries,
-        });
-        const base = { nodeId: c.nodeId, attempt: c.attempt, now: 0 };
-        if ("items" in reply) throw new Error("no maps here");
-        this.pool.push(
-          "waitMs" in reply
-            ? { type: "wait", ...base, until: this.clock + reply.waitMs }
-            : { type: "result", ...base, outcome: reply },
-        );
-        return;
-      }
-      case "execute_item":
-        throw new Error("no maps here");
-      case "set_timer":
-        this.timers.set(c.timer.key, c.timer);
-        return;
-      case "clear_timer":
-        this.timers.delete(c.key);
-        return;
-      case "emit":
-        return;
-      case "finish":
-        this.finished = true;
-        return;
-    }
-  }
-
-  /** One delivery or timer; false when nothing is left to do. */
-  advance(): boolean {
-    const next = this.pool.shift();
-    if (next) {
-      this.apply({ ...next, now: this.clock });
-      return true;
-    }
-    let first: Timer | undefined;
-    for (const t of this.timers.values()) if (!first || t.at < first.at) first = t;
-    if (!first) return false;
-    this.timers.delete(first.key);
-    this.clock = Math.max(this.clock, first.at);
-    this.apply({ type: "timer", timer: first, now: this.clock });
-    return true;
-  }
-
-  runToEnd(): void {
-    while (!this.finished && this.steps < 5_000 && this.advance()) {}
-  }
-
-  statuses(): Record<string, NodeStatus> {
-    return Object.fromEntries(this.ir.nodes.map((n) => [n.id, this.state.nodes[n.id]!.status]));
-  }
+/** A FIFO run in memory, started; its IR can be swapped mid-run, as a patch does. */
+function fifoRun(ir: IR, oracle: Oracle): MemoryRun {
+  const run = new MemoryRun(ir, oracleExecutor(oracle), { maxSteps: 5_000 });
+  run.start();
+  return run;
 }
 
 const neverStarted = (st: NodeState | undefined) => st?.status === "pending" && st.attempt === 0;
@@ -417,12 +335,12 @@ describe("patches: properties", () => {
         const oracle = oracleOf(genes);
 
         // How long the unpatched run takes, to patch it part-way through.
-        const probe = new Driver(before, oracle);
+        const probe = fifoRun(before, oracle);
         probe.runToEnd();
         expect(probe.finished).toBe(true);
         const at = 1 + (gene.at % (probe.steps - 1));
 
-        const run = new Driver(before, oracle);
+        const run = fifoRun(before, oracle);
         while (run.steps < at) expect(run.advance()).toBe(true);
         expect(run.finished).toBe(false);
 
@@ -447,7 +365,7 @@ describe("patches: properties", () => {
 
         run.runToEnd();
         expect(run.finished).toBe(true);
-        expect(run.minTokens).toBeGreaterThanOrEqual(0);
+        expect(Math.min(...run.tokens)).toBeGreaterThanOrEqual(0);
         expect(run.state.tokens).toBe(0);
         expect(Object.values(run.state.nodes).some((n) => ACTIVE.has(n.status))).toBe(false);
 

@@ -1,9 +1,5 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compile } from "../compile/compile";
-import type { IR } from "../compile/ir";
-import type { WorkflowDefinitionInput } from "../workflow/definition";
-import { validateWorkflow } from "../workflow/validate";
 import {
   choicesOf,
   err,
@@ -12,7 +8,11 @@ import {
   type Policy,
   type SimResult,
   simulate,
-} from "./simulator";
+} from "../../test/support/engine/simulator";
+import { compile } from "../compile/compile";
+import type { IR } from "../compile/ir";
+import type { WorkflowDefinitionInput } from "../workflow/definition";
+import { validateWorkflow } from "../workflow/validate";
 import { ACTIVE, type NodeStatus, type RunState } from "./state";
 
 /*

@@ -1,11 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { compile } from "../compile/compile";
-import type { IR } from "../compile/ir";
-import type { WorkflowDefinitionInput } from "../workflow/definition";
-import { validateWorkflow } from "../workflow/validate";
-import type { Command, RunEventDraft } from "./commands";
-import { leaseGraceMs, MAX_REDELIVERIES, step } from "./scheduler";
-import type { Outcome, Signal, Timer } from "./signals";
 import {
   type Call,
   choicesOf,
@@ -15,7 +8,14 @@ import {
   type Reply,
   type SimResult,
   simulate,
-} from "./simulator";
+} from "../../test/support/engine/simulator";
+import { compile } from "../compile/compile";
+import type { IR } from "../compile/ir";
+import type { WorkflowDefinitionInput } from "../workflow/definition";
+import { validateWorkflow } from "../workflow/validate";
+import type { Command, RunEventDraft } from "./commands";
+import { leaseGraceMs, MAX_REDELIVERIES, step } from "./scheduler";
+import type { Outcome, Signal, Timer } from "./signals";
 import { createRunState, type RunState } from "./state";
 
 type NodeInput = WorkflowDefinitionInput["nodes"][number];

@@ -6,9 +6,10 @@ import { type AddressInfo, connect, createServer, type Server, type Socket } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { aob, BIN, cliEnv, jsonLines, ROOT } from "../../cli/testing";
+import { aob, BIN, cliEnv, jsonLines, ROOT } from "../support/cli";
 import { DevServer } from "../support/dev-server";
 import { handleLlm } from "../support/llm-stub";
+import { poll } from "../support/poll";
 
 /** A workflow that stops at an approval; each decision ends at its own `end` node. */
 const gate = {
@@ -49,15 +50,12 @@ const pause = {
   ],
 };
 
-/** Polls the screen until `ok`: the outermost end-to-end level, with a bounded deadline. */
-async function until(read: () => string, ok: (screen: string) => boolean, what: string) {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const screen = read();
-    if (ok(screen)) return screen;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${screen}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/**
+ * Polls the screen until `ok`: the outermost end-to-end level, a bounded `poll` with room for
+ * a CLI process talking to `wrangler dev` (this test allows itself 40 s).
+ */
+function until(read: () => string, ok: (screen: string) => boolean, what: string) {
+  return poll(what, read, ok, { timeoutMs: 20_000, show: (screen) => `screen:\n${screen}` });
 }
 
 /** A TCP proxy in front of wrangler dev that can cut every open connection, like a network drop. */

@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DevServer } from "../support/dev-server";
+import { poll } from "../support/poll";
 
 interface RunBody {
   status: string;
@@ -9,21 +10,22 @@ interface RunBody {
   nodes: { id: string; status: string }[];
 }
 
-/** Reads the run until it ends; the outermost end-to-end level, so a bounded poll. */
-async function waitFor(
+/**
+ * Reads the run until `predicate` holds; the outermost end-to-end level, so a bounded `poll`,
+ * with room for `wrangler dev` restarting (this test allows itself 180 s).
+ */
+function waitFor(
   dev: DevServer,
   runId: string,
   predicate: (run: RunBody) => boolean,
-  ms = 30_000,
+  timeoutMs = 30_000,
 ) {
-  const until = Date.now() + ms;
-  for (;;) {
-    const { body } = await dev.api<RunBody>("GET", `/api/runs/${runId}`);
-    if (predicate(body)) return body;
-    if (Date.now() > until)
-      throw new Error(`timed out; run is ${JSON.stringify(body)}\n${dev.output().slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return poll(
+    `run ${runId} to reach the expected state`,
+    async () => (await dev.api<RunBody>("GET", `/api/runs/${runId}`)).body,
+    predicate,
+    { timeoutMs, show: (run) => `${JSON.stringify(run)}\n${dev.output().slice(-2000)}` },
+  );
 }
 
 describe("stopping wrangler dev in the middle of a run", () => {

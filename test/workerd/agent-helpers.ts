@@ -1,4 +1,5 @@
 import type { LlmStep } from "../support/llm-stub";
+import { poll } from "../support/poll";
 import { api, type RunBody } from "./helpers";
 
 /** Scripts the chat-completions stub: requests for `model` get these answers, in order. */
@@ -66,42 +67,27 @@ export interface AgentRunBody extends RunBody {
 }
 
 /**
- * Reads a run until `predicate` holds, with a bounded deadline. Used where the run waits on
- * queue deliveries (agents run on the queue), which happen outside the test's control.
+ * Reads a run until `predicate` holds (a bounded `poll`). Used where the run waits on queue
+ * deliveries (agents run on the queue), which happen outside the test's control.
  */
 export async function waitUntil(
   runId: string,
   predicate: (run: AgentRunBody) => boolean,
-  deadlineMs = 10_000,
 ): Promise<AgentRunBody> {
-  const until = Date.now() + deadlineMs;
-  for (;;) {
-    const { body } = await api<AgentRunBody>("GET", `/api/runs/${runId}`);
-    if (predicate(body)) return body;
-    if (Date.now() > until) {
-      throw new Error(`run ${runId} did not reach the expected state: ${JSON.stringify(body)}`);
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return poll(
+    `run ${runId} to reach the expected state`,
+    async () => (await api<AgentRunBody>("GET", `/api/runs/${runId}`)).body,
+    predicate,
+  );
 }
 
 export const isOver = (run: AgentRunBody) =>
   ["completed", "failed", "cancelled"].includes(run.status);
 
 /**
- * Reads D1 until `predicate` holds, with a bounded deadline: the RunObject writes its D1
- * projection in the background, milliseconds after the state the API returns.
+ * Reads D1 until `predicate` holds (a bounded `poll`): the RunObject writes its D1 projection
+ * in the background, milliseconds after the state the API returns.
  */
-export async function d1Until<T>(
-  read: () => Promise<T>,
-  predicate: (value: T) => boolean,
-  deadlineMs = 5_000,
-): Promise<T> {
-  const until = Date.now() + deadlineMs;
-  for (;;) {
-    const value = await read();
-    if (predicate(value)) return value;
-    if (Date.now() > until) throw new Error(`D1 never showed it: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+export function d1Until<T>(read: () => Promise<T>, predicate: (value: T) => boolean): Promise<T> {
+  return poll("D1 to show the run's state", read, predicate);
 }

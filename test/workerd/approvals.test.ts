@@ -1,6 +1,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { RunObject } from "../../durable-objects/run/RunObject";
+import { poll } from "../support/poll";
 import { api, createWorkflow, type RunBody, startRun, waitForRun } from "./helpers";
 import { SECOND_KEY } from "./setup";
 
@@ -56,7 +57,8 @@ async function waiting(config: Record<string, unknown> = {}, input = { item: "cr
   const id = await createWorkflow(withAnyJoin(approvalFlow(config)));
   const runId = await startRun(id, input);
   // start answers once the run is committed; its inline steps follow at once.
-  const run = await eventually(
+  const run = await poll(
+    `run ${runId} to stop running`,
     async () => (await api<RunBody>("GET", `/api/runs/${runId}`)).body,
     (r) => r.status !== "running",
   );
@@ -74,15 +76,6 @@ async function inbox(status = "pending") {
   ).body.approvals;
 }
 
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
-  const until = Date.now() + 5000;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > until) return value;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe("approvals", () => {
   it("waits, announces itself, and continues down the approved branch", async () => {
     const runId = await waiting();
@@ -91,7 +84,9 @@ describe("approvals", () => {
       nodeId: "review",
       data: { message: "Ship crate?", required: 1 },
     });
-    const listed = await eventually(inbox, (list) => list.some((a) => a.runId === runId));
+    const listed = await poll("the approval in the inbox", inbox, (list) =>
+      list.some((a) => a.runId === runId),
+    );
     expect(listed.find((a) => a.runId === runId)).toMatchObject({
       nodeId: "review",
       message: "Ship crate?",
@@ -120,7 +115,11 @@ describe("approvals", () => {
       by: "first approver",
       comment: "looks good",
     });
-    const gone = await eventually(inbox, (list) => !list.some((a) => a.runId === runId));
+    const gone = await poll(
+      "the approval to leave the inbox",
+      inbox,
+      (list) => !list.some((a) => a.runId === runId),
+    );
     expect(gone.some((a) => a.runId === runId)).toBe(false);
     const row = await env.DB.prepare("SELECT status, votes FROM approvals WHERE run_id = ?")
       .bind(runId)

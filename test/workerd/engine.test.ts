@@ -9,6 +9,7 @@ import {
 } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import worker from "../../workers/index";
+import { poll } from "../support/poll";
 import { api, count, createWorkflow, type RunBody, startRun, stubOf, waitForRun } from "./helpers";
 
 const fixture = inject("fixtureUrl");
@@ -135,9 +136,11 @@ describe("the RunObject", () => {
     ).toEqual([undefined, 1]);
     expect(log.filter((e) => e.type === "node_succeeded" && e.nodeId === "step")).toHaveLength(1);
     // Both deliveries reach the server (at-least-once); only the first result counts.
-    const until = Date.now() + 5000;
-    while ((await count(tag)) < 2 && Date.now() < until)
-      await new Promise((r) => setTimeout(r, 20));
+    await poll(
+      "both deliveries to reach the server",
+      () => count(tag),
+      (n) => n >= 2,
+    );
     expect(await count(tag)).toBe(2);
     expect((await events(runId)).length).toBe(log.length);
   });

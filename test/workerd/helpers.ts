@@ -1,6 +1,7 @@
 import { env, SELF } from "cloudflare:test";
 import { inject } from "vitest";
 import type { RunObject } from "../../durable-objects/run/RunObject";
+import { POLL_TIMEOUT_MS, poll } from "../support/poll";
 import { TEST_KEY } from "./setup";
 
 export interface ApiResponse<T> {
@@ -40,20 +41,16 @@ export interface RunBody {
 }
 
 /**
- * Waits for a run to end by reading it until its status is terminal, with a bounded deadline.
+ * Waits for a run to end by reading it until its status is terminal (a bounded `poll`).
  * Only the end-to-end tests use this: queue deliveries happen outside the test's control.
  */
-export async function waitForRun(runId: string, deadlineMs = 10_000): Promise<RunBody> {
-  const until = Date.now() + deadlineMs;
-  for (;;) {
-    const { body } = await api<RunBody>("GET", `/api/runs/${runId}`);
-    if (["completed", "failed", "cancelled"].includes(body.status)) return body;
-    if (Date.now() > until)
-      throw new Error(
-        `run ${runId} still ${body.status} after ${deadlineMs} ms: ${JSON.stringify(body)}`,
-      );
-    await new Promise((r) => setTimeout(r, 20));
-  }
+export async function waitForRun(runId: string, timeoutMs = POLL_TIMEOUT_MS): Promise<RunBody> {
+  return poll(
+    `run ${runId} to end`,
+    async () => (await api<RunBody>("GET", `/api/runs/${runId}`)).body,
+    (run) => ["completed", "failed", "cancelled"].includes(run.status),
+    { timeoutMs },
+  );
 }
 
 export async function createWorkflow(definition: unknown): Promise<string> {

@@ -3,6 +3,7 @@ import { type OutputUnit, validate } from "@hyperjump/json-schema/openapi-3-1";
 import { beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../workers/api/app";
 import { hashKey } from "../../workers/api/auth";
+import { poll } from "../support/poll";
 import { api, createWorkflow, type RunBody, waitForRun } from "./helpers";
 import {
   check,
@@ -255,11 +256,11 @@ describe("the documented answers", () => {
       {},
     );
     const runId = started.body.runId;
-    const until = Date.now() + 5000;
-    while ((await api<RunBody>("GET", `/api/runs/${runId}`)).body.status !== "waiting") {
-      if (Date.now() > until) throw new Error(`run ${runId} never waited for its approval`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await poll(
+      `run ${runId} to wait for its approval`,
+      async () => (await api<RunBody>("GET", `/api/runs/${runId}`)).body.status,
+      (status) => status === "waiting",
+    );
     await documented("GET", "/api/runs/{id}", { id: runId });
     await documented("GET", "/api/approvals");
     // A person's patches: applied (201), refused by live state (422), then listed.

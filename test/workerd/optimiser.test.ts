@@ -4,6 +4,7 @@ import { compile } from "../../core/compile/compile";
 import type { IR } from "../../core/compile/ir";
 import { validateWorkflow } from "../../core/workflow/validate";
 import { compileWorkflow } from "../../platform/optimiser";
+import { poll } from "../support/poll";
 import { api, count, createWorkflow, type RunBody, startRun, stubOf, waitForRun } from "./helpers";
 
 const fixture = inject("fixtureUrl");
@@ -27,18 +28,19 @@ type RunView = Omit<RunBody, "nodes"> & {
 };
 
 /** Cache writes happen in the background once a node succeeds: wait for the row, bounded. */
-async function cachedRows(tenantNode: string, atLeast: number): Promise<number> {
-  const until = Date.now() + 5_000;
-  for (;;) {
-    const row = await env.DB.prepare(
-      "SELECT count(*) AS n FROM semantic_cache WHERE tenant_id = 't_a' AND node_id = ?",
-    )
-      .bind(tenantNode)
-      .first<{ n: number }>();
-    if ((row?.n ?? 0) >= atLeast) return row!.n;
-    if (Date.now() > until) throw new Error(`no cache row for ${tenantNode} after 5 s`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+function cachedRows(tenantNode: string, atLeast: number): Promise<number> {
+  return poll(
+    `${atLeast} cache row(s) for ${tenantNode}`,
+    async () => {
+      const row = await env.DB.prepare(
+        "SELECT count(*) AS n FROM semantic_cache WHERE tenant_id = 't_a' AND node_id = ?",
+      )
+        .bind(tenantNode)
+        .first<{ n: number }>();
+      return row?.n ?? 0;
+    },
+    (n) => n >= atLeast,
+  );
 }
 
 const flags = {

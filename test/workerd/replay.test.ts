@@ -1,4 +1,5 @@
 import { describe, expect, inject, it } from "vitest";
+import { poll } from "../support/poll";
 import { api, count, createWorkflow, type RunBody, startRun, waitForRun } from "./helpers";
 
 const fixture = inject("fixtureUrl");
@@ -94,11 +95,11 @@ describe("replay and run diff", () => {
       edges: [{ from: "start", to: "gate" }],
     });
     const runId = await startRun(id);
-    const until = Date.now() + 5000;
-    while ((await api<RunBody>("GET", `/api/runs/${runId}`)).body.status !== "waiting") {
-      if (Date.now() > until) throw new Error("the run never waited at the gate");
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await poll(
+      "the run to wait at the gate",
+      async () => (await api<RunBody>("GET", `/api/runs/${runId}`)).body.status,
+      (status) => status === "waiting",
+    );
     const patched = await api("POST", `/api/runs/${runId}/patches`, {
       ops: [
         {

@@ -1,6 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { RunObject } from "../../durable-objects/run/RunObject";
+import { poll } from "../support/poll";
 import { api, createWorkflow, startRun, waitForRun } from "./helpers";
 import { OTHER_KEY, SECOND_KEY } from "./setup";
 
@@ -106,13 +107,11 @@ describe("tenant secrets", () => {
     // Let the background writes (R2 outbox, D1 projection) finish before looking.
     const stub: DurableObjectStub<RunObject> = env.RUNS.get(env.RUNS.idFromName(run.id));
     const storage = await runInDurableObject(stub, async (_obj, state) => {
-      const until = Date.now() + 5000;
-      while (
-        state.storage.sql.exec("SELECT count(*) AS n FROM cas_outbox").one().n !== 0 &&
-        Date.now() < until
-      ) {
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      await poll(
+        "the R2 outbox to empty",
+        () => state.storage.sql.exec("SELECT count(*) AS n FROM cas_outbox").one().n,
+        (n) => n === 0,
+      );
       const tables = state.storage.sql
         .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
         .toArray()

@@ -1,6 +1,7 @@
 import { env, SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { hashKey } from "../../workers/api/auth";
+import { poll } from "../support/poll";
 import { api, createWorkflow, startRun } from "./helpers";
 import { check, type Document } from "./openapi-doc";
 import { TEST_KEY } from "./setup";
@@ -260,10 +261,11 @@ describe("run WebSockets", () => {
     a.ws?.close(1000, "done");
     b.ws?.close(1000, "done");
     // The run's close handler writes D1 after the client's close: a bounded wait for it.
-    const until = Date.now() + 5000;
-    while ((await socketRows(id)) > 0 && Date.now() < until) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await poll(
+      "the key's socket rows to go",
+      () => socketRows(id),
+      (n) => n === 0,
+    );
     expect(await socketRows(id)).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import hello from "../../samples/hello.json";
+import { poll } from "../support/poll";
 import { api, createWorkflow, type RunBody, startRun, waitForRun } from "./helpers";
 import { OTHER_KEY, SECOND_KEY } from "./setup";
 
@@ -171,12 +172,12 @@ describe("runs: kinds, projection and content-addressed outputs", () => {
     const full = (await api<RunBody & { outputHash: string }>("GET", `/api/runs/${run.id}`)).body;
     expect(row?.output_hash).toBe(full.outputHash);
     // The outbox is flushed in the background: read until the blob is there (bounded).
-    const until = Date.now() + 5000;
-    let blob = await env.BLOBS.get(`cas/sha256/${full.outputHash}`);
-    while (!blob && Date.now() < until) {
-      await new Promise((r) => setTimeout(r, 20));
-      blob = await env.BLOBS.get(`cas/sha256/${full.outputHash}`);
-    }
+    const blob = await poll(
+      `the output blob ${full.outputHash} in R2`,
+      () => env.BLOBS.get(`cas/sha256/${full.outputHash}`),
+      (b) => b !== null,
+      { show: (b) => (b ? "a blob" : "none") },
+    );
     expect(JSON.parse((await blob?.text()) ?? "null")).toEqual(full.output);
     const digest = await crypto.subtle.digest(
       "SHA-256",

@@ -1,8 +1,11 @@
 /** Test support for the optimiser's tests: definitions from short node and edge lists. */
-import { compile } from "../compile/compile";
-import type { IR, IRNode } from "../compile/ir";
-import type { WorkflowDefinition, WorkflowDefinitionInput } from "../workflow/definition";
-import { validateWorkflow } from "../workflow/validate";
+import { compile } from "../../../core/compile/compile";
+import type { IR, IRNode } from "../../../core/compile/ir";
+import type {
+  WorkflowDefinition,
+  WorkflowDefinitionInput,
+} from "../../../core/workflow/definition";
+import { validateWorkflow } from "../../../core/workflow/validate";
 
 type NodeInput = WorkflowDefinitionInput["nodes"][number];
 type EdgeInput = NonNullable<WorkflowDefinitionInput["edges"]>[number];

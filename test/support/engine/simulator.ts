@@ -1,18 +1,32 @@
 /**
- * Test support: drives a run through the pure scheduler to the end, standing in for the
- * RunObject (which persists, dispatches and arms alarms) and for the executors (whose outcomes
- * an oracle decides). Pure and deterministic: the same IR, oracle and policy give the same run.
+ * Test support: the one in-memory driver. `MemoryRun` drives a run through the pure scheduler,
+ * standing in for the RunObject (which persists, dispatches and arms alarms): it applies
+ * signals, carries out the commands in order, keeps the timers and a virtual clock. Who answers
+ * the executions is up to its `Executor`: an oracle (`simulate`, below: pure and deterministic,
+ * the same IR, oracle and policy give the same run) or the real executors (`drive.ts`).
  *
  * The delivery policy decides what reaches the scheduler next: FIFO one-at-a-time (the
  * reference), or an order picked by a chooser, with duplicated and lost deliveries, timers
  * firing early or late, and DO restarts (state round-tripped through JSON, as the DO stores it).
+ * The IR may be swapped between steps, as a patch does in the RunObject.
  */
-import type { IR } from "../compile/ir";
-import type { NodeError } from "../errors";
-import type { Command, RunEventDraft } from "./commands";
-import { MAX_REDELIVERIES, type StepResult, step, timerKey } from "./scheduler";
-import type { Outcome, Signal, Timer } from "./signals";
-import { ACTIVE, createRunState, type NodeStatus, type RunState, type RunStatus } from "./state";
+import type { IR } from "../../../core/compile/ir";
+import type { NodeError } from "../../../core/errors";
+import type { Command, RunEventDraft } from "../../../core/scheduler/commands";
+import {
+  MAX_REDELIVERIES,
+  type StepResult,
+  step,
+  timerKey,
+} from "../../../core/scheduler/scheduler";
+import type { Outcome, Signal, Timer } from "../../../core/scheduler/signals";
+import {
+  ACTIVE,
+  createRunState,
+  type NodeStatus,
+  type RunState,
+  type RunStatus,
+} from "../../../core/scheduler/state";
 
 /** One execution the oracle decides: a node attempt, or one try of a map item. */
 export interface Call {
@@ -60,6 +74,8 @@ export interface SimOptions {
   cancelAfter?: number;
   /** Called after every step, with the state as the step left it. */
   onStep?: (info: StepInfo) => void;
+  /** Called with each delivery just before it reaches the scheduler. */
+  onDeliver?: (delivery: Delivery) => void;
 }
 
 export interface StepInfo {
@@ -68,13 +84,28 @@ export interface StepInfo {
   state: RunState;
   /** Deliveries (not timers) still on their way, after the step's commands were dispatched. */
   outstanding: readonly Delivery[];
+  /** The delivery this step applied; none for the start, timers, cancels and patches. */
+  delivery?: Delivery;
 }
 
 export interface Delivery {
   signal: DeliveredSignal;
   /** Key of the lease timer covering this delivery; only such deliveries may be lost. */
   lease?: string;
+  /** What the execution produced, for a driver that records outputs (drive.ts). */
+  output?: unknown;
+  /** Outputs of the rest of a fused chain, by node. */
+  outputs?: Record<string, unknown>;
 }
+
+/** An execution a step asks for. */
+export type Execution = Extract<Command, { type: "execute" | "execute_item" }>;
+
+/**
+ * Answers an execution: pushes its delivery onto `run.pool` now (an oracle), or later (drive.ts,
+ * whose executors are async). `lease` is the key of the lease timer the same step armed for it.
+ */
+export type Executor = (run: MemoryRun, execution: Execution, lease: string | undefined) => void;
 
 /** What an execution sends back to the RunObject (its `now` is set on delivery). */
 export type DeliveredSignal = Extract<
@@ -138,7 +169,9 @@ const LEASES = new Set(["lease", "item_lease"]);
  * r.status; // "completed"
  */
 export function simulate(ir: IR, oracle: Oracle, options: SimOptions = {}): SimResult {
-  return new Simulation(ir, oracle, options).run();
+  const run = new MemoryRun(ir, oracleExecutor(oracle), options);
+  run.start();
+  return run.runToEnd();
 }
 
 type Action =
@@ -147,48 +180,76 @@ type Action =
   | { type: "fire"; key: string }
   | { type: "restart" };
 
-class Simulation {
-  private state: RunState;
-  private clock = 0;
-  private steps = 0;
+/**
+ * A run in memory: the RunObject's loop around the pure scheduler.
+ * @example
+ * const run = new MemoryRun(ir, oracleExecutor(() => ok()));
+ * run.start();
+ * run.runToEnd().status; // "completed"
+ */
+export class MemoryRun {
+  /** Swappable between steps, as a patch swaps it in the RunObject. */
+  ir: IR;
+  state: RunState;
+  clock = 0;
+  steps = 0;
   private restarts = 0;
-  private readonly pool: Delivery[] = [];
+  private hung = false;
+  /** Deliveries on their way, in the order sent. */
+  readonly pool: Delivery[] = [];
   private readonly timers = new Map<string, Timer>();
   /** Per lease key: deliveries dropped, and leases fired while the result was on its way. */
   private readonly drops = new Map<string, number>();
   private readonly early = new Map<string, number>();
   private readonly accepted: string[] = [];
-  private readonly tokens: number[] = [];
+  /** The token counter after every step, and the number of nodes holding a token then. */
+  readonly tokens: number[] = [];
   private readonly active: number[] = [];
-  private readonly events: RunEventDraft[] = [];
+  readonly events: RunEventDraft[] = [];
   private finish?: Extract<Command, { type: "finish" }>;
   private readonly policy: Policy;
-  private readonly maxSteps: number;
+  readonly maxSteps: number;
 
   constructor(
-    private readonly ir: IR,
-    private readonly oracle: Oracle,
-    private readonly options: SimOptions,
+    ir: IR,
+    private readonly executor: Executor,
+    private readonly options: SimOptions = {},
   ) {
+    this.ir = ir;
     this.policy = options.policy ?? { type: "fifo" };
     this.maxSteps = options.maxSteps ?? 20_000;
     this.state = createRunState(ir, options.runId ?? "run_sim", 0);
   }
 
-  run(): SimResult {
+  /** True once the scheduler finished the run. */
+  get finished(): boolean {
+    return this.finish !== undefined;
+  }
+
+  /** Applies the start signal. */
+  start(): void {
     this.apply({ type: "start", now: 0 });
-    let hung = false;
+  }
+
+  /** One delivery, lost delivery, timer or restart, as the policy picks; false when none is left. */
+  advance(): boolean {
+    const action = this.next();
+    if (!action) return false;
+    this.perform(action);
+    return true;
+  }
+
+  /** Runs until the run finishes, the step budget runs out, or nothing is left to do. */
+  runToEnd(): SimResult {
     while (!this.finish && this.steps < this.maxSteps) {
       if (this.options.cancelAfter !== undefined && this.steps >= this.options.cancelAfter) {
         this.apply({ type: "cancel", now: this.clock, reason: "simulated" });
         break;
       }
-      const action = this.next();
-      if (!action) {
-        hung = true;
+      if (!this.advance()) {
+        this.hung = true;
         break;
       }
-      this.perform(action);
     }
     const lateCommands: Command[] = [];
     if (this.finish) {
@@ -196,13 +257,11 @@ class Simulation {
         lateCommands.push(...step(this.ir, this.state, { ...d.signal, now: this.clock }).commands);
       }
     }
-    const statuses: Record<string, NodeStatus> = {};
-    for (const n of this.ir.nodes) statuses[n.id] = this.state.nodes[n.id]!.status;
     const result: SimResult = {
       state: this.state,
       status: this.state.status,
-      terminated: !hung && this.finish !== undefined,
-      statuses,
+      terminated: !this.hung && this.finish !== undefined,
+      statuses: this.statuses(),
       steps: this.steps,
       accepted: this.accepted,
       tokens: this.tokens,
@@ -215,6 +274,13 @@ class Simulation {
     };
     if (this.finish) result.finish = this.finish;
     return result;
+  }
+
+  /** Every node's status, by id. */
+  statuses(): Record<string, NodeStatus> {
+    const statuses: Record<string, NodeStatus> = {};
+    for (const n of this.ir.nodes) statuses[n.id] = this.state.nodes[n.id]!.status;
+    return statuses;
   }
 
   // ---- choosing ------------------------------------------------------------------------------
@@ -301,7 +367,8 @@ class Simulation {
       case "deliver": {
         const d = this.pool[action.index]!;
         if (!action.keep) this.pool.splice(action.index, 1);
-        this.apply({ ...d.signal, now: this.clock });
+        this.options.onDeliver?.(d);
+        this.apply({ ...d.signal, now: this.clock }, d);
         return;
       }
       case "lose": {
@@ -328,14 +395,18 @@ class Simulation {
     }
   }
 
-  private apply(signal: Signal): void {
+  /** One step of the scheduler, its commands carried out. */
+  apply(signal: Signal, delivery?: Delivery): StepResult {
     const result = step(this.ir, this.state, signal);
     this.steps++;
     this.tokens.push(this.state.tokens);
     this.active.push(Object.values(this.state.nodes).filter((n) => ACTIVE.has(n.status)).length);
     this.recordAcceptance(signal, result.commands);
     this.dispatch(result.commands);
-    this.options.onStep?.({ signal, result, state: this.state, outstanding: this.pool });
+    const info: StepInfo = { signal, result, state: this.state, outstanding: this.pool };
+    if (delivery) info.delivery = delivery;
+    this.options.onStep?.(info);
+    return result;
   }
 
   private recordAcceptance(signal: Signal, commands: Command[]): void {
@@ -367,11 +438,13 @@ class Simulation {
     for (const c of commands) {
       switch (c.type) {
         case "execute":
-          this.execute(c, armed);
+          this.executor(this, c, lease(timerKey("lease", c.nodeId, c.attempt), armed));
           break;
-        case "execute_item":
-          this.executeItem(c, armed);
+        case "execute_item": {
+          const key = timerKey("item_lease", c.nodeId, c.attempt, c.index, c.itemAttempt);
+          this.executor(this, c, lease(key, armed));
           break;
+        }
         case "set_timer":
           this.timers.set(c.timer.key, c.timer);
           break;
@@ -387,44 +460,55 @@ class Simulation {
       }
     }
   }
+}
 
-  private execute(c: Extract<Command, { type: "execute" }>, armed: Set<string>): void {
-    const node = this.ir.nodes[this.ir.byId[c.nodeId]!]!;
-    const tries = this.state.nodes[c.nodeId]!.tries;
-    const reply = this.oracle({ nodeId: c.nodeId, type: node.type, iteration: c.iteration, tries });
-    const base = { nodeId: c.nodeId, attempt: c.attempt, now: 0 };
-    const signal: DeliveredSignal =
-      "items" in reply
-        ? { type: "items", ...base, count: reply.items }
-        : "waitMs" in reply
-          ? { type: "wait", ...base, until: this.clock + reply.waitMs }
-          : { type: "result", ...base, outcome: reply };
-    const lease = timerKey("lease", c.nodeId, c.attempt);
-    this.pool.push(armed.has(lease) ? { signal, lease } : { signal });
-  }
+const lease = (key: string, armed: Set<string>) => (armed.has(key) ? key : undefined);
 
-  private executeItem(c: Extract<Command, { type: "execute_item" }>, armed: Set<string>): void {
-    const node = this.ir.nodes[this.ir.byId[c.nodeId]!]!;
-    const st = this.state.nodes[c.nodeId]!;
-    const reply = this.oracle({
-      nodeId: c.nodeId,
-      type: node.body?.type ?? node.type,
-      iteration: st.iteration,
-      tries: st.tries,
-      index: c.index,
-      itemTries: c.itemAttempt,
-    });
-    if (!("ok" in reply)) throw new Error(`oracle: item ${c.nodeId}[${c.index}] needs an outcome`);
-    const signal: DeliveredSignal = {
-      type: "item_result",
-      nodeId: c.nodeId,
-      attempt: c.attempt,
-      index: c.index,
-      itemAttempt: c.itemAttempt,
-      outcome: reply,
-      now: 0,
-    };
-    const lease = timerKey("item_lease", c.nodeId, c.attempt, c.index, c.itemAttempt);
-    this.pool.push(armed.has(lease) ? { signal, lease } : { signal });
-  }
+/**
+ * Executions answered by an oracle, at once: a delivery per execution, in the order asked.
+ * @example
+ * simulate(ir, () => ok()); // runs on oracleExecutor(() => ok())
+ */
+export function oracleExecutor(oracle: Oracle): Executor {
+  return (run, c, lease) => {
+    const node = run.ir.nodes[run.ir.byId[c.nodeId]!]!;
+    const st = run.state.nodes[c.nodeId]!;
+    let signal: DeliveredSignal;
+    if (c.type === "execute") {
+      const reply = oracle({
+        nodeId: c.nodeId,
+        type: node.type,
+        iteration: c.iteration,
+        tries: st.tries,
+      });
+      const base = { nodeId: c.nodeId, attempt: c.attempt, now: 0 };
+      signal =
+        "items" in reply
+          ? { type: "items", ...base, count: reply.items }
+          : "waitMs" in reply
+            ? { type: "wait", ...base, until: run.clock + reply.waitMs }
+            : { type: "result", ...base, outcome: reply };
+    } else {
+      const reply = oracle({
+        nodeId: c.nodeId,
+        type: node.body?.type ?? node.type,
+        iteration: st.iteration,
+        tries: st.tries,
+        index: c.index,
+        itemTries: c.itemAttempt,
+      });
+      if (!("ok" in reply))
+        throw new Error(`oracle: item ${c.nodeId}[${c.index}] needs an outcome`);
+      signal = {
+        type: "item_result",
+        nodeId: c.nodeId,
+        attempt: c.attempt,
+        index: c.index,
+        itemAttempt: c.itemAttempt,
+        outcome: reply,
+        now: 0,
+      };
+    }
+    run.pool.push(lease ? { signal, lease } : { signal });
+  };
 }

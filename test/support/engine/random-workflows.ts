@@ -9,7 +9,7 @@
  * are timing-dependent with or without the optimiser.
  */
 import fc from "fast-check";
-import type { WorkflowDefinitionInput } from "../workflow/definition";
+import type { WorkflowDefinitionInput } from "../../../core/workflow/definition";
 
 type NodeInput = WorkflowDefinitionInput["nodes"][number];
 type EdgeInput = NonNullable<WorkflowDefinitionInput["edges"]>[number];

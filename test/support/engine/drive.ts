@@ -1,31 +1,27 @@
 /**
  * Test and bench support: runs an IR to the end with real values, the way the RunObject does,
- * but in memory. Pure kinds run through the real inline executors (JSONata), fused chains
+ * but in memory: the one in-memory driver (`MemoryRun`, simulator.ts) with the real executors
+ * answering its executions instead of an oracle. Pure kinds run through the real inline executors (JSONata), fused chains
  * through the real fused executor, http nodes through the real http executor against a
  * `server` function, the one stand-in: it plays the remote HTTP server. Requests of coalesced
  * GETs go through the real RequestCoalescer. Deterministic: signals are processed first in
- * first out, and HTTP answers arrive when no other signal is waiting, in the order sent.
+ * first out (MemoryRun's FIFO policy), and HTTP answers arrive when no other signal is waiting,
+ * in the order sent.
  *
  * Not covered (the random graphs do not use them): delay, approval, map, agent.
  */
-import type { IR, IRNode } from "../compile/ir";
-import { toNodeError } from "../errors";
-import type { RunContext } from "../executors/context";
-import { runFused } from "../executors/fused";
-import { type FetchText, runHttp } from "../executors/http";
-import { runInline } from "../executors/inline";
-import { renderTemplates } from "../expressions/template";
-import type { Command, RunEventDraft } from "../scheduler/commands";
-import { step } from "../scheduler/scheduler";
-import type { Outcome, Signal, Timer } from "../scheduler/signals";
-import {
-  createRunState,
-  type NodeStatus,
-  type RunFailure,
-  type RunState,
-  type RunStatus,
-} from "../scheduler/state";
-import { RequestCoalescer, requestKey } from "./coalescer";
+import type { IR, IRNode } from "../../../core/compile/ir";
+import { toNodeError } from "../../../core/errors";
+import type { RunContext } from "../../../core/executors/context";
+import { runFused } from "../../../core/executors/fused";
+import { type FetchText, runHttp } from "../../../core/executors/http";
+import { runInline } from "../../../core/executors/inline";
+import { renderTemplates } from "../../../core/expressions/template";
+import { RequestCoalescer, requestKey } from "../../../core/optimise/coalescer";
+import type { Command, RunEventDraft } from "../../../core/scheduler/commands";
+import type { Outcome, Signal } from "../../../core/scheduler/signals";
+import type { NodeStatus, RunFailure, RunStatus } from "../../../core/scheduler/state";
+import { type Delivery, type Execution, MemoryRun, type StepInfo } from "./simulator";
 
 export interface ServerRequest {
   method: string;
@@ -64,14 +60,6 @@ export interface DriveResult {
   failure?: RunFailure;
 }
 
-type Body = Signal extends infer S ? (S extends Signal ? Omit<S, "now"> : never) : never;
-
-interface Pending {
-  signal: Body;
-  output?: unknown;
-  outputs?: Record<string, unknown>;
-}
-
 const MAX_OUTPUT_BYTES = 1024 * 1024;
 
 /**
@@ -84,22 +72,25 @@ export async function drive(ir: IR, options: DriveOptions = {}): Promise<DriveRe
 }
 
 class Driver {
-  private readonly state: RunState;
+  private readonly memory: MemoryRun;
   private readonly context: RunContext;
-  private readonly queue: Pending[] = [];
+  /** Executions the last step asked for, run (awaited) in order before the next step. */
+  private readonly jobs: Execution[] = [];
   /** HTTP answers on their way back, in the order the requests were sent. */
-  private readonly network: (() => Promise<Pending[]>)[] = [];
-  private readonly timers = new Map<string, Timer>();
+  private readonly network: (() => Promise<Delivery>)[] = [];
   private readonly coalescer = new RequestCoalescer();
   private readonly result: DriveResult;
-  private clock = 0;
-  private finished = false;
 
   constructor(
     private readonly ir: IR,
     private readonly options: DriveOptions,
   ) {
-    this.state = createRunState(ir, "run_drive", 0);
+    this.memory = new MemoryRun(ir, (_, job) => this.jobs.push(job), {
+      runId: "run_drive",
+      maxSteps: options.maxSteps ?? 50_000,
+      onDeliver: (d) => this.settleFlight(d),
+      onStep: (info) => this.recordStep(info),
+    });
     const nodes: RunContext["nodes"] = {};
     for (const n of ir.nodes) nodes[n.id] = { status: "pending" };
     this.context = {
@@ -120,60 +111,49 @@ class Driver {
   }
 
   async run(): Promise<DriveResult> {
-    const maxSteps = this.options.maxSteps ?? 50_000;
-    await this.apply({ signal: { type: "start" } });
-    while (!this.finished && this.result.steps < maxSteps) {
-      const next = this.queue.shift();
-      if (next) {
-        await this.apply(next);
-        continue;
-      }
-      const answer = this.network.shift();
+    const run = this.memory;
+    run.start();
+    await this.execute();
+    // Deliveries first, then HTTP answers, then the earliest timer (MemoryRun's FIFO).
+    while (!run.finished && run.steps < run.maxSteps) {
+      const answer = run.pool.length === 0 ? this.network.shift() : undefined;
       if (answer) {
-        this.queue.push(...(await answer()));
+        run.pool.push(await answer());
         continue;
       }
-      const timer = [...this.timers.values()].sort((a, b) => a.at - b.at)[0];
-      if (!timer) break;
-      this.timers.delete(timer.key);
-      this.clock = Math.max(this.clock, timer.at);
-      await this.apply({ signal: { type: "timer", timer } });
+      if (!run.advance()) break;
+      await this.execute();
     }
-    for (const n of this.ir.nodes) this.result.statuses[n.id] = this.state.nodes[n.id]!.status;
-    this.result.status = this.state.status;
+    this.result.statuses = run.statuses();
+    this.result.status = run.state.status;
+    this.result.events = run.events;
+    this.result.steps = run.steps;
     this.result.requestsSaved = this.coalescer.saved;
-    if (this.state.failure) this.result.failure = this.state.failure;
+    if (run.state.failure) this.result.failure = run.state.failure;
     return this.result;
   }
 
-  private async apply(item: Pending): Promise<void> {
-    const signal = { ...item.signal, now: this.clock } as Signal;
-    if (signal.type === "result") this.settleFlight(signal, item);
-    const { commands, dirtyNodes } = step(this.ir, this.state, signal);
-    this.result.steps++;
-    for (const c of commands) {
-      if (c.type === "emit") {
-        this.result.events.push(c.event);
-        if (c.event.type === "node_succeeded" && c.event.nodeId)
-          this.record(c.event.nodeId, item, signal);
-      } else if (c.type === "set_timer") {
-        this.timers.set(c.timer.key, c.timer);
-      } else if (c.type === "clear_timer") {
-        this.timers.delete(c.key);
-      } else if (c.type === "finish") {
-        this.finished = true;
-      }
+  /** Outputs of the nodes a step saw succeed, and the statuses the expressions read. */
+  private recordStep({ signal, result, delivery }: StepInfo): void {
+    for (const c of result.commands) {
+      if (c.type === "emit" && c.event.type === "node_succeeded" && c.event.nodeId)
+        this.record(c.event.nodeId, signal, delivery);
     }
-    for (const id of dirtyNodes) this.context.nodes[id]!.status = this.state.nodes[id]!.status;
-    for (const c of commands) {
-      if (c.type === "execute") await this.execute(c);
-      else if (c.type === "execute_item") throw new Error("drive: map nodes are not supported");
+    for (const id of result.dirtyNodes)
+      this.context.nodes[id]!.status = this.memory.state.nodes[id]!.status;
+  }
+
+  /** Runs the executions the last step asked for, in order. */
+  private async execute(): Promise<void> {
+    for (const job of this.jobs.splice(0)) {
+      if (job.type === "execute_item") throw new Error("drive: map nodes are not supported");
+      await this.executeNode(job);
     }
   }
 
-  private record(nodeId: string, item: Pending, signal: Signal): void {
+  private record(nodeId: string, signal: Signal, item: Delivery | undefined): void {
     const own = signal.type === "result" && signal.nodeId === nodeId;
-    const value = own ? item.output : item.outputs?.[nodeId];
+    const value = own ? item?.output : item?.outputs?.[nodeId];
     const output = value === undefined ? null : value;
     this.result.outputs[nodeId] = output;
     this.context.nodes[nodeId]!.output = output;
@@ -185,15 +165,15 @@ class Driver {
 
   private firedFrom(node: IRNode): string[] {
     return node.in
-      .filter((i) => this.state.edges[i] === "fired")
+      .filter((i) => this.memory.state.edges[i] === "fired")
       .map((i) => this.ir.edges[i]!.from);
   }
 
-  private async execute(c: Extract<Command, { type: "execute" }>): Promise<void> {
+  private async executeNode(c: Extract<Command, { type: "execute" }>): Promise<void> {
     const node = this.node(c.nodeId);
-    const reply = (outcome: Outcome, output?: unknown): Pending => {
-      const p: Pending = {
-        signal: { type: "result", nodeId: c.nodeId, attempt: c.attempt, outcome },
+    const reply = (outcome: Outcome, output?: unknown): Delivery => {
+      const p: Delivery = {
+        signal: { type: "result", nodeId: c.nodeId, attempt: c.attempt, outcome, now: 0 },
       };
       if (output !== undefined) p.output = output;
       return p;
@@ -226,7 +206,7 @@ class Driver {
       p.outputs = Object.fromEntries(
         rest.flatMap((r) => (r.output === undefined ? [] : [[r.nodeId, r.output]])),
       );
-      this.queue.push(p);
+      this.memory.pool.push(p);
       return;
     }
     this.result.evaluations++;
@@ -235,22 +215,22 @@ class Driver {
         { id: node.id, type: node.type, config: node.config, firedFrom: this.firedFrom(node) },
         this.context,
       );
-      this.queue.push(reply({ ok: true, port: r.port }, r.output));
+      this.memory.pool.push(reply({ ok: true, port: r.port }, r.output));
     } catch (err) {
-      this.queue.push(reply({ ok: false, error: toNodeError(err) }));
+      this.memory.pool.push(reply({ ok: false, error: toNodeError(err) }));
     }
   }
 
   private async executeHttp(
     node: IRNode,
     c: Extract<Command, { type: "execute" }>,
-    reply: (outcome: Outcome, output?: unknown) => Pending,
+    reply: (outcome: Outcome, output?: unknown) => Delivery,
   ): Promise<void> {
     let config: Record<string, unknown>;
     try {
       config = (await renderTemplates(node.config, this.context)) as Record<string, unknown>;
     } catch (err) {
-      this.queue.push(reply({ ok: false, error: { ...toNodeError(err), retryable: false } }));
+      this.memory.pool.push(reply({ ok: false, error: { ...toNodeError(err), retryable: false } }));
       return;
     }
     if (node.coalesce) {
@@ -265,9 +245,9 @@ class Driver {
     const sent = this.send(config, node.timeoutMs);
     this.network.push(async () => {
       try {
-        return [reply({ ok: true, port: null }, await sent)];
+        return reply({ ok: true, port: null }, await sent);
       } catch (err) {
-        return [reply({ ok: false, error: toNodeError(err) })];
+        return reply({ ok: false, error: toNodeError(err) });
       }
     });
   }
@@ -286,18 +266,26 @@ class Driver {
   }
 
   private current(c: { nodeId: string; attempt: number }): boolean {
-    const st = this.state.nodes[c.nodeId];
+    const st = this.memory.state.nodes[c.nodeId];
     return !!st && st.attempt === c.attempt && (st.status === "queued" || st.status === "running");
   }
 
   /** A leader's result is also each follower's. */
-  private settleFlight(signal: Extract<Signal, { type: "result" }>, item: Pending): void {
+  private settleFlight(item: Delivery): void {
+    const signal = item.signal;
+    if (signal.type !== "result") return;
     for (const f of this.coalescer.settle({ nodeId: signal.nodeId, attempt: signal.attempt })) {
-      const p: Pending = {
-        signal: { type: "result", nodeId: f.nodeId, attempt: f.attempt, outcome: signal.outcome },
+      const p: Delivery = {
+        signal: {
+          type: "result",
+          nodeId: f.nodeId,
+          attempt: f.attempt,
+          outcome: signal.outcome,
+          now: 0,
+        },
       };
       if (item.output !== undefined) p.output = item.output;
-      this.queue.push(p);
+      this.memory.pool.push(p);
     }
   }
 }
