@@ -32,7 +32,8 @@ const node = (run: RunBody, id: string) => run.nodes.find((n) => n.id === id)!;
  * SQLITE_TOOBIG inside the step's transaction, the runner's report was retried for ever and the
  * local platform stopped answering.
  */
-describe("outputs a run cannot store", () => {
+// Megabytes through a real server, the queue and the object: seconds on a busy machine.
+describe("outputs a run cannot store", { timeout: 40_000 }, () => {
   it("a 5.6 MB response fails its node as output_too_large while another run completes", async () => {
     const big = await createWorkflow(fetchOne(`${fixture}/big/${5_600_000}/toobig`));
     const small = await createWorkflow(fetchOne(`${fixture}/echo/toobig-neighbour`));
