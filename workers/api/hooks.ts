@@ -8,9 +8,9 @@ import { MAX_BODY_BYTES } from "./limits";
 import { admitRun } from "./rate-limit";
 import { publicRoute, routes } from "./route";
 import { startRun } from "./routes/start-run";
-import { loadVersion } from "./routes/workflows";
 import { ErrorBody, errors, json } from "./schemas/error";
 import { HookRun } from "./schemas/trigger";
+import { loadVersion } from "./services/workflows";
 import { refuseOverLimits } from "./validation";
 
 /**

@@ -7,7 +7,7 @@ import { apiRoute, routes } from "../route";
 import { errors, json } from "../schemas/error";
 import { IdParam } from "../schemas/params";
 import { TriggerBody, Triggers } from "../schemas/trigger";
-import { loadVersion } from "./workflows";
+import { loadVersion } from "../services/workflows";
 
 function newToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(24));
