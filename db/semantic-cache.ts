@@ -2,7 +2,7 @@
  * D1 access for the semantic cache (`semantic_cache`): which output (an R2 blob by hash) a
  * tenant's key maps to, until when, and which run and node produced it.
  */
-import { and, eq, gt, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, lte, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { semanticCache } from "./schema";
 
@@ -52,9 +52,18 @@ export async function putCacheEntry(db: D1Database, entry: CacheRow): Promise<vo
           expiresAt: sql`excluded.expires_at`,
         },
       }),
-    // drizzle has no DELETE ... LIMIT for SQLite: the rowid subquery bounds it.
-    orm.run(
-      sql`DELETE FROM ${semanticCache} WHERE rowid IN (SELECT rowid FROM ${semanticCache} WHERE ${semanticCache.expiresAt} <= ${entry.createdAt} LIMIT 100)`,
-    ),
+    // SQLite's DELETE has no LIMIT here: the rowid subquery bounds it.
+    orm
+      .delete(semanticCache)
+      .where(
+        inArray(
+          sql`rowid`,
+          orm
+            .select({ rowid: sql`rowid` })
+            .from(semanticCache)
+            .where(lte(semanticCache.expiresAt, entry.createdAt))
+            .limit(100),
+        ),
+      ),
   ]);
 }
