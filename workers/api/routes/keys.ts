@@ -91,7 +91,11 @@ export const keyRoutes = routes()
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      const revoked = await revokeKey(c.env.DB, c.get("tenantId"), id, Date.now());
+      const revoked = await revokeKey(c.env.DB, {
+        tenantId: c.get("tenantId"),
+        keyId: id,
+        now: Date.now(),
+      });
       if (!revoked) throw notFound(`key ${id}`);
       forgetKey(revoked.keyHash);
       await closeKeySockets(c.env, id, revoked.runIds);
