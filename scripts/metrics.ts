@@ -9,8 +9,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import ts from "typescript";
-import { isD1Call } from "./d1-access.ts";
-import { ROOT } from "./lib.ts";
+import { isD1Call } from "./d1-access";
+import { ROOT } from "./lib";
 
 const FOLDERS = ["core", "db", "platform", "durable-objects", "workers", "cli", "web/src", "wasm"];
 const LONG_FILE_LINES = 400;
