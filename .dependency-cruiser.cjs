@@ -31,10 +31,19 @@ module.exports = {
     layer("workers", ["durable-objects", "platform", "db", "core", "wasm"]),
     layer("cli", ["workers/api", "core"]),
     layer("web", ["workers/api", "core"]),
+    {
+      name: "d1-only-in-db",
+      comment:
+        "drizzle-orm is how D1 is queried: only db/ imports it (the rest call db/'s functions)",
+      severity: "error",
+      from: { pathNot: "^db/" },
+      to: { path: "(^|/)drizzle-orm(/|$)" },
+    },
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "(^|/)node_modules/|\\.test\\.tsx?$|\\.spec\\.ts$" },
+    // node_modules stays in (never followed), so the drizzle-orm rule sees imports of it.
+    exclude: { path: "\\.test\\.tsx?$|\\.spec\\.ts$" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     enhancedResolveOptions: { extensions: [".ts", ".tsx", ".js", ".mjs", ".json"] },

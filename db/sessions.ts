@@ -106,10 +106,9 @@ export async function closeKeySocket(db: D1Database, keyId: string, runId: strin
  */
 export async function revokeKey(
   db: D1Database,
-  tenantId: string,
-  keyId: string,
-  now: number,
+  revocation: { tenantId: string; keyId: string; now: number },
 ): Promise<{ keyHash: string; runIds: string[] } | null> {
+  const { tenantId, keyId, now } = revocation;
   const [, key] = await db.batch<{ key_hash: string }>([
     db
       .prepare(

@@ -1,5 +1,6 @@
 import { NonRetryableError } from "../core/errors";
 import { readAllowedHosts } from "../core/secrets/hosts";
+import { findSealedSecrets } from "../db/secrets";
 import { type CachedSecret, cachedSecret, rememberSecret } from "./secret-cache";
 
 /**
@@ -93,16 +94,12 @@ export async function loadSecrets(
     return !hit;
   });
   if (missing.length === 0) return out;
-  const rows = await env.DB.prepare(
-    `SELECT name, ciphertext, allowed_hosts FROM secrets WHERE tenant_id = ? AND name IN (${missing.map(() => "?").join(",")})`,
-  )
-    .bind(tenantId, ...missing)
-    .all<{ name: string; ciphertext: string; allowed_hosts: string | null }>();
+  const rows = await findSealedSecrets(env.DB, tenantId, missing);
   const key = await masterKey(env);
-  for (const r of rows.results) {
+  for (const r of rows) {
     const secret = {
       value: await decryptSecret(key, tenantId, r.name, r.ciphertext),
-      allowedHosts: readAllowedHosts(r.allowed_hosts),
+      allowedHosts: readAllowedHosts(r.allowedHosts),
     };
     rememberSecret(tenantId, r.name, secret, now);
     out[r.name] = secret;

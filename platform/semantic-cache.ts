@@ -1,4 +1,5 @@
 import { casKey } from "../core/cas/hash";
+import { findCacheEntry, putCacheEntry } from "../db/semantic-cache";
 import { putBlob } from "./cas";
 import { addressOf } from "./hash";
 
@@ -23,21 +24,16 @@ export async function lookupCached(
   key: string,
   now: number,
 ): Promise<CacheHit | null> {
-  const row = await env.DB.prepare(
-    `SELECT output_hash, run_id, node_id, created_at FROM semantic_cache
-     WHERE tenant_id = ? AND key = ? AND expires_at > ?`,
-  )
-    .bind(tenantId, key, now)
-    .first<{ output_hash: string; run_id: string; node_id: string; created_at: number }>();
+  const row = await findCacheEntry(env.DB, { tenantId, key, now });
   if (!row) return null;
-  const blob = await env.BLOBS.get(casKey(row.output_hash));
+  const blob = await env.BLOBS.get(casKey(row.outputHash));
   if (!blob) return null;
   return {
     output: JSON.parse(await blob.text()) as unknown,
-    outputHash: row.output_hash,
-    runId: row.run_id,
-    nodeId: row.node_id,
-    storedAt: row.created_at,
+    outputHash: row.outputHash,
+    runId: row.runId,
+    nodeId: row.nodeId,
+    storedAt: row.createdAt,
   };
 }
 
@@ -61,26 +57,14 @@ export async function storeCached(
 ): Promise<void> {
   const { hash, json } = addressOf(entry.output);
   await putBlob(env.BLOBS, hash, json);
-  await env.DB.batch([
-    env.DB.prepare(
-      `INSERT INTO semantic_cache (tenant_id, key, kind, output_hash, run_id, node_id, created_at, expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (tenant_id, key) DO UPDATE SET kind = excluded.kind, output_hash = excluded.output_hash,
-         run_id = excluded.run_id, node_id = excluded.node_id, created_at = excluded.created_at,
-         expires_at = excluded.expires_at`,
-    ).bind(
-      entry.tenantId,
-      entry.key,
-      entry.kind,
-      hash,
-      entry.runId,
-      entry.nodeId,
-      entry.now,
-      entry.now + entry.ttlSeconds * 1000,
-    ),
-    env.DB.prepare(
-      `DELETE FROM semantic_cache WHERE rowid IN
-         (SELECT rowid FROM semantic_cache WHERE expires_at <= ? LIMIT 100)`,
-    ).bind(entry.now),
-  ]);
+  await putCacheEntry(env.DB, {
+    tenantId: entry.tenantId,
+    key: entry.key,
+    kind: entry.kind,
+    outputHash: hash,
+    runId: entry.runId,
+    nodeId: entry.nodeId,
+    createdAt: entry.now,
+    expiresAt: entry.now + entry.ttlSeconds * 1000,
+  });
 }

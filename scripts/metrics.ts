@@ -9,6 +9,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import ts from "typescript";
+import { isD1Call } from "./d1-access";
 import { ROOT } from "./lib";
 
 const FOLDERS = ["core", "db", "platform", "durable-objects", "workers", "cli", "web/src", "wasm"];
@@ -69,17 +70,7 @@ function count(path: string): FileCounts {
       }
     } else if (ts.isNonNullExpression(node)) {
       counts.nonNull++;
-    } else if (
-      ts.isCallExpression(node) &&
-      ts.isPropertyAccessExpression(node.expression) &&
-      node.expression.name.text === "prepare"
-    ) {
-      counts.prepares++;
-    } else if (
-      ts.isCallExpression(node) &&
-      ts.isIdentifier(node.expression) &&
-      node.expression.text === "drizzle"
-    ) {
+    } else if (isD1Call(node)) {
       counts.prepares++;
     } else if (
       (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&

@@ -1,5 +1,8 @@
 import { Cron } from "croner";
 import { type CronLimits, parseCronLimits } from "../core/limits/cron-limits";
+import { insertDelivery, recordDeliveryRefusal, recordDeliveryRun } from "../db/deliveries";
+import { type Schedule, schedulesAfter } from "../db/triggers";
+import { findLatestDefinition } from "../db/workflows";
 import { admitStart } from "../platform/admission";
 import { startRun } from "./api/routes/start-run";
 
@@ -10,12 +13,6 @@ export interface CronReport {
 }
 
 type RefusalCode = "rate_limited" | "cron_cap" | "not_found" | "start_failed";
-
-interface Due {
-  workflow_id: string;
-  tenant_id: string;
-  cron: string;
-}
 
 /**
  * The scheduled handler (every minute): starts a run of each workflow whose cron expression
@@ -32,19 +29,13 @@ export async function runSchedules(scheduledTime: number, env: Env): Promise<Cro
   const attempts = new Map<string, number>();
   let after = "";
   for (;;) {
-    const page = await env.DB.prepare(
-      `SELECT t.workflow_id, t.tenant_id, t.cron
-       FROM triggers t JOIN workflows w ON w.id = t.workflow_id AND w.deleted_at IS NULL
-       WHERE t.cron IS NOT NULL AND t.workflow_id > ? ORDER BY t.workflow_id LIMIT ?`,
-    )
-      .bind(after, limits.pageSize)
-      .all<Due>();
-    for (const row of page.results) {
-      if (isDue(row.cron, minute)) await fire(env, row, minute, limits, attempts, report);
+    const page = await schedulesAfter(env.DB, { after, limit: limits.pageSize });
+    for (const row of page) {
+      if (isDue(row.cron, minute)) await fire(env, row, { minute, limits, attempts, report });
     }
-    const last = page.results.at(-1);
-    if (!last || page.results.length < limits.pageSize) break;
-    after = last.workflow_id;
+    const last = page.at(-1);
+    if (!last || page.length < limits.pageSize) break;
+    after = last.workflowId;
   }
   return report;
 }
@@ -57,59 +48,51 @@ function isDue(expression: string, minute: Date): boolean {
   }
 }
 
-async function fire(
-  env: Env,
-  row: Due,
-  minute: Date,
-  limits: CronLimits,
-  attempts: Map<string, number>,
-  report: CronReport,
-): Promise<void> {
+/** One invocation's minute, limits and tally, shared by the schedules it fires. */
+interface Invocation {
+  minute: Date;
+  limits: CronLimits;
+  /** Starts tried per tenant in this invocation. */
+  attempts: Map<string, number>;
+  report: CronReport;
+}
+
+async function fire(env: Env, row: Schedule, invocation: Invocation): Promise<void> {
+  const { minute, limits, attempts, report } = invocation;
   const scheduledAt = minute.toISOString();
   const key = `cron:${scheduledAt}`;
-  const claimed = await env.DB.prepare(
-    `INSERT INTO trigger_deliveries (workflow_id, key, run_id, created_at) VALUES (?, ?, NULL, ?) ON CONFLICT DO NOTHING RETURNING key`,
-  )
-    .bind(row.workflow_id, key, Date.now())
-    .first();
-  if (!claimed) return; // an earlier invocation for this minute has it
+  const at = { workflowId: row.workflowId, key };
+  if (!(await insertDelivery(env.DB, { ...at, runId: null, now: Date.now() }))) return; // an earlier invocation for this minute has it
   const refuse = async (code: RefusalCode, message: string, extra: object = {}) => {
-    await env.DB.prepare(
-      `UPDATE trigger_deliveries SET error = ? WHERE workflow_id = ? AND key = ? AND run_id IS NULL`,
-    )
-      .bind(JSON.stringify({ code, message, ...extra }), row.workflow_id, key)
-      .run();
+    await recordDeliveryRefusal(env.DB, {
+      ...at,
+      error: JSON.stringify({ code, message, ...extra }),
+    });
     console.warn(
       JSON.stringify({
         at: "cron",
         refused: code,
-        workflowId: row.workflow_id,
-        tenantId: row.tenant_id,
+        workflowId: row.workflowId,
+        tenantId: row.tenantId,
         scheduledAt,
         message,
         ...extra,
       }),
     );
-    report.refused.push({ workflowId: row.workflow_id, code });
+    report.refused.push({ workflowId: row.workflowId, code });
   };
-  const tried = attempts.get(row.tenant_id) ?? 0;
+  const tried = attempts.get(row.tenantId) ?? 0;
   if (tried >= limits.runsPerTenant) {
     return refuse(
       "cron_cap",
       `this tenant's schedules already started ${limits.runsPerTenant} runs in this minute (AOB_CRON_LIMITS.runsPerTenant)`,
     );
   }
-  attempts.set(row.tenant_id, tried + 1);
-  const version = await env.DB.prepare(
-    `SELECT w.latest_version, v.definition FROM workflows w
-     JOIN workflow_versions v ON v.workflow_id = w.id AND v.version = w.latest_version
-     WHERE w.id = ? AND w.tenant_id = ? AND w.deleted_at IS NULL`,
-  )
-    .bind(row.workflow_id, row.tenant_id)
-    .first<{ latest_version: number; definition: string }>();
+  attempts.set(row.tenantId, tried + 1);
+  const version = await findLatestDefinition(env.DB, row.tenantId, row.workflowId);
   if (!version) return refuse("not_found", "the workflow was deleted");
   const definition: unknown = JSON.parse(version.definition);
-  const admission = await admitStart(env, row.tenant_id, definition);
+  const admission = await admitStart(env, row.tenantId, definition);
   if (!admission.ok) {
     return refuse("rate_limited", admission.message, {
       retryAfterSeconds: admission.retryAfterSeconds,
@@ -117,17 +100,13 @@ async function fire(
   }
   try {
     const runId = await startRun(env, {
-      tenantId: row.tenant_id,
-      workflowId: row.workflow_id,
-      version: version.latest_version,
+      tenantId: row.tenantId,
+      workflowId: row.workflowId,
+      version: version.latestVersion,
       definition,
       input: { scheduledAt },
     });
-    await env.DB.prepare(
-      `UPDATE trigger_deliveries SET run_id = ? WHERE workflow_id = ? AND key = ?`,
-    )
-      .bind(runId, row.workflow_id, key)
-      .run();
+    await recordDeliveryRun(env.DB, { ...at, runId });
     report.started.push(runId);
   } catch (err) {
     await refuse("start_failed", String(err));

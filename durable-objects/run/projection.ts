@@ -1,10 +1,9 @@
 import type { Usage } from "../../core/agents/usage";
 import type { RunState } from "../../core/scheduler/state";
+import * as d1 from "../../db/projection";
 import type { ApprovalBook } from "./approvals";
 import type { PatchBook } from "./patches";
 import type { RunMeta, RunStore } from "./store";
-
-const STATEMENTS_PER_BATCH = 200;
 
 /**
  * Writes the run's queryable projection to D1: its status always; when it has ended, its output
@@ -21,60 +20,35 @@ export async function projectRun(
     state.status === "completed" || state.status === "failed" || state.status === "cancelled";
   const outputHash =
     ended && state.outputNode ? (store.outputHash(state.outputNode) ?? null) : null;
-  const error = state.failure ? JSON.stringify(state.failure) : null;
-  const statements: D1PreparedStatement[] = [
-    db
-      .prepare(
-        `INSERT INTO runs (id, tenant_id, workflow_id, version, status, error, output_hash, created_at, finished_at, tokens, cost_usd)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET status = excluded.status, error = excluded.error,
-           output_hash = excluded.output_hash, finished_at = excluded.finished_at,
-           tokens = excluded.tokens, cost_usd = excluded.cost_usd`,
-      )
-      .bind(
-        meta.runId,
-        meta.tenantId,
-        meta.workflowId,
-        meta.version,
-        state.status,
-        error,
-        outputHash,
-        meta.createdAt,
-        ended ? (state.finishedAt ?? Date.now()) : null,
-        usage.spent.promptTokens + usage.spent.completionTokens,
-        usage.spent.costUsd,
-      ),
-  ];
-  if (ended) {
-    for (const e of store.executions()) {
-      statements.push(
-        db
-          .prepare(
-            `INSERT INTO node_executions (run_id, node_id, iteration, attempt, type, status, started_at, finished_at, output_hash, error, usage)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (run_id, node_id, iteration, attempt) DO UPDATE SET status = excluded.status,
-               finished_at = excluded.finished_at, output_hash = excluded.output_hash, error = excluded.error,
-               usage = excluded.usage`,
-          )
-          .bind(
-            meta.runId,
-            e.node_id,
-            e.iteration,
-            e.attempt,
-            e.type,
-            e.status,
-            e.started_at,
-            e.finished_at,
-            e.output_hash,
-            e.error,
-            jsonOrNull(usage.of(e.node_id, e.attempt)),
-          ),
-      );
-    }
-  }
-  for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) {
-    await db.batch(statements.slice(i, i + STATEMENTS_PER_BATCH));
-  }
+  await d1.projectRun(db, {
+    run: {
+      id: meta.runId,
+      tenantId: meta.tenantId,
+      workflowId: meta.workflowId,
+      version: meta.version,
+      status: state.status,
+      error: state.failure ? JSON.stringify(state.failure) : null,
+      outputHash,
+      createdAt: meta.createdAt,
+      finishedAt: ended ? (state.finishedAt ?? Date.now()) : null,
+      tokens: usage.spent.promptTokens + usage.spent.completionTokens,
+      costUsd: usage.spent.costUsd,
+    },
+    executions: ended
+      ? store.executions().map((e) => ({
+          nodeId: e.node_id,
+          iteration: e.iteration,
+          attempt: e.attempt,
+          type: e.type,
+          status: e.status,
+          startedAt: e.started_at,
+          finishedAt: e.finished_at,
+          outputHash: e.output_hash,
+          error: e.error,
+          usage: jsonOrNull(usage.of(e.node_id, e.attempt)),
+        }))
+      : [],
+  });
 }
 
 /** Upserts the D1 rows of the given approvals (`nodeId:attempt`), the inbox's source. */
@@ -84,38 +58,26 @@ export async function projectApprovals(
   book: ApprovalBook,
   keys: string[],
 ): Promise<void> {
-  const statements = keys.flatMap((key) => {
+  const rows = keys.flatMap((key) => {
     const sep = key.lastIndexOf(":");
     const request = book.get(key.slice(0, sep), Number(key.slice(sep + 1)));
     if (!request) return [];
     return [
-      db
-        .prepare(
-          `INSERT INTO approvals (run_id, node_id, attempt, tenant_id, workflow_id, status, message, form, required, votes, created_at, expires_at, decided_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (run_id, node_id, attempt) DO UPDATE SET status = excluded.status,
-             votes = excluded.votes, decided_at = excluded.decided_at`,
-        )
-        .bind(
-          meta.runId,
-          request.nodeId,
-          request.attempt,
-          meta.tenantId,
-          meta.workflowId,
-          request.status,
-          request.message,
-          request.form === undefined ? null : JSON.stringify(request.form),
-          request.required,
-          JSON.stringify(request.votes.map(({ data: _data, ...v }) => v)),
-          request.createdAt,
-          request.expiresAt ?? null,
-          request.decidedAt ?? null,
-        ),
+      {
+        nodeId: request.nodeId,
+        attempt: request.attempt,
+        status: request.status,
+        message: request.message,
+        form: request.form === undefined ? null : JSON.stringify(request.form),
+        required: request.required,
+        votes: JSON.stringify(request.votes.map(({ data: _data, ...v }) => v)),
+        createdAt: request.createdAt,
+        expiresAt: request.expiresAt ?? null,
+        decidedAt: request.decidedAt ?? null,
+      },
     ];
   });
-  for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) {
-    await db.batch(statements.slice(i, i + STATEMENTS_PER_BATCH));
-  }
+  await d1.projectApprovals(db, meta, rows);
 }
 
 /** Upserts the D1 rows of the given patches (provenance, for history and tenancy checks). */
@@ -125,34 +87,23 @@ export async function projectPatches(
   book: PatchBook,
   ids: number[],
 ): Promise<void> {
-  const statements = ids.flatMap((id) => {
+  const rows = ids.flatMap((id) => {
     const p = book.get(id);
     if (!p) return [];
     return [
-      db
-        .prepare(
-          `INSERT INTO run_patches (run_id, id, tenant_id, source, ops, reason, status, problems, proposed_at, decided_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (run_id, id) DO UPDATE SET status = excluded.status,
-             problems = excluded.problems, decided_at = excluded.decided_at`,
-        )
-        .bind(
-          meta.runId,
-          p.id,
-          meta.tenantId,
-          JSON.stringify(p.source),
-          JSON.stringify(p.ops),
-          p.reason ?? null,
-          p.status,
-          p.problems ? JSON.stringify(p.problems) : null,
-          p.proposedAt,
-          p.decidedAt ?? null,
-        ),
+      {
+        id: p.id,
+        source: JSON.stringify(p.source),
+        ops: JSON.stringify(p.ops),
+        reason: p.reason ?? null,
+        status: p.status,
+        problems: p.problems ? JSON.stringify(p.problems) : null,
+        proposedAt: p.proposedAt,
+        decidedAt: p.decidedAt ?? null,
+      },
     ];
   });
-  for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) {
-    await db.batch(statements.slice(i, i + STATEMENTS_PER_BATCH));
-  }
+  await d1.projectPatches(db, meta, rows);
 }
 
 function jsonOrNull(value: unknown): string | null {

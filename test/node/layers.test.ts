@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { cruise, type IForbiddenRuleType, type IViolation } from "dependency-cruiser";
 import ts from "typescript";
 import { afterAll, describe, expect, it } from "vitest";
+import { d1CallsOutsideDb } from "../../scripts/d1-access";
 import { LAYERED_FOLDERS, ROOT } from "../../scripts/lib";
 
 /** The rules `npm run check` applies (ARCHITECTURE.md, "Layers"). */
@@ -41,7 +42,7 @@ function tree(files: Record<string, string>): string {
 }
 
 describe("the layering check", () => {
-  // Reads and resolves every source file of the tree: seconds on a busy 2-core machine.
+  // Cruising the whole tree takes ~5 s of CPU, past vitest's 5 s default on a busy machine.
   it("passes on the project as it is", { timeout: 60_000 }, async () => {
     expect(await violations(ROOT, LAYERED_FOLDERS)).toEqual([]);
   });
@@ -55,6 +56,8 @@ describe("the layering check", () => {
       "workers/api.ts":
         'import { run } from "../durable-objects/run";\nexport const route = run;\n',
       "cli/main.ts": 'import { run } from "../durable-objects/run";\nexport const main = run;\n',
+      "platform/orm.ts": 'import { drizzle } from "drizzle-orm/d1";\nexport const orm = drizzle;\n',
+      "db/orm.ts": 'import { drizzle } from "drizzle-orm/d1";\nexport const orm = drizzle;\n',
     });
     const found = (await violations(dir, ["core", "platform", "durable-objects", "workers", "cli"]))
       .map((v) => `${v.rule.name}: ${v.from} → ${v.to}`)
@@ -62,6 +65,7 @@ describe("the layering check", () => {
     expect(found).toEqual([
       "cli-imports-down-only: cli/main.ts → durable-objects/run.ts",
       "core-imports-down-only: core/pure.ts → platform/adapter.ts",
+      "d1-only-in-db: platform/orm.ts → drizzle-orm/d1",
       "durable-objects-imports-down-only: durable-objects/run.ts → workers/api.ts",
     ]);
   });
@@ -117,5 +121,27 @@ describe("core's own compilation (core/tsconfig.json)", () => {
       ].join("\n"),
     );
     expect(errors).toEqual([]);
+  });
+});
+
+describe("D1 behind db/", () => {
+  it("is reached nowhere else in the project", () => {
+    expect(d1CallsOutsideDb(ROOT, LAYERED_FOLDERS)).toEqual([]);
+  });
+
+  it("names each statement or query client made outside db/", () => {
+    const dir = tree({
+      "workers/route.ts":
+        'export const list = (db: D1Database) =>\n  db.prepare("SELECT 1").all();\n',
+      "platform/cache.ts":
+        'import { drizzle } from "drizzle-orm/d1";\nexport const orm = (db: D1Database) => drizzle(db);\n',
+      "db/table.ts": 'export const one = (db: D1Database) => db.prepare("SELECT 1").first();\n',
+      "core/text.ts":
+        '// db.prepare("x") in a comment and "drizzle(" in a string do not count\nexport const s = "drizzle(";\n',
+    });
+    expect(d1CallsOutsideDb(dir, ["core", "db", "platform", "workers"])).toEqual([
+      "platform/cache.ts:2",
+      "workers/route.ts:2",
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import { findLiveKey } from "../../db/api-keys";
 import { findSession } from "../../db/sessions";
 import { ApiError } from "./errors";
 import { readSessionCookie, requireCsrfHeader, requireSameOrigin } from "./session";
@@ -33,15 +34,11 @@ export async function keyByValue(
   const hash = await hashKey(key);
   let hit = fresh ? undefined : cache.get(hash);
   if (!hit || hit.until < Date.now()) {
-    const row = await c.env.DB.prepare(
-      "SELECT id, name, tenant_id, scopes FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
-    )
-      .bind(hash)
-      .first<{ id: string; name: string; tenant_id: string; scopes: string }>();
+    const row = await findLiveKey(c.env.DB, hash);
     if (!row) throw new ApiError(401, "unauthorized", "invalid or revoked API key");
     hit = {
       signedIn: {
-        tenantId: row.tenant_id,
+        tenantId: row.tenantId,
         scopes: JSON.parse(row.scopes) as string[],
         keyId: row.id,
         keyName: row.name,

@@ -1,3 +1,4 @@
+import * as deliveries from "../../db/deliveries";
 import { newId } from "./ids";
 
 /** How long a claimed webhook delivery may take to start its run before a repeat takes over. */
@@ -22,21 +23,13 @@ export async function claimDelivery(
   now: number,
 ): Promise<Claim> {
   const runId = newId("run");
-  const fresh = await env.DB.prepare(
-    `INSERT INTO trigger_deliveries (workflow_id, key, run_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING run_id`,
-  )
-    .bind(workflowId, key, runId, now)
-    .first<{ run_id: string }>();
-  if (fresh) return { kind: "claimed", runId };
-  const seen = await env.DB.prepare(
-    `SELECT d.run_id, d.created_at, r.id AS started FROM trigger_deliveries d
-     LEFT JOIN runs r ON r.id = d.run_id WHERE d.workflow_id = ? AND d.key = ?`,
-  )
-    .bind(workflowId, key)
-    .first<{ run_id: string | null; created_at: number; started: string | null }>();
+  if (await deliveries.insertDelivery(env.DB, { workflowId, key, runId, now })) {
+    return { kind: "claimed", runId };
+  }
+  const seen = await deliveries.findDelivery(env.DB, { workflowId, key });
   if (!seen) return claimDelivery(env, workflowId, key, now); // freed meanwhile: claim again
   if (seen.started) return { kind: "seen", runId: seen.started };
-  const age = now - seen.created_at;
+  const age = now - seen.createdAt;
   if (age < CLAIM_LEASE_MS) {
     return {
       kind: "busy",
@@ -44,14 +37,15 @@ export async function claimDelivery(
     };
   }
   // A claim from before run ids were recorded has none: no run can carry it, so take a new one.
-  const taken = await env.DB.prepare(
-    `UPDATE trigger_deliveries SET created_at = ?, run_id = coalesce(run_id, ?)
-     WHERE workflow_id = ? AND key = ? AND created_at = ? RETURNING run_id`,
-  )
-    .bind(now, runId, workflowId, key, seen.created_at)
-    .first<{ run_id: string }>();
-  return taken
-    ? { kind: "claimed", runId: taken.run_id }
+  const taken = await deliveries.takeOverDelivery(env.DB, {
+    workflowId,
+    key,
+    claimedAt: seen.createdAt,
+    now,
+    runId,
+  });
+  return taken !== undefined
+    ? { kind: "claimed", runId: taken }
     : { kind: "busy", retryAfterSeconds: Math.ceil(CLAIM_LEASE_MS / 1000) };
 }
 
@@ -62,10 +56,5 @@ export async function releaseDelivery(
   key: string,
   runId: string,
 ): Promise<void> {
-  await env.DB.prepare(
-    `DELETE FROM trigger_deliveries WHERE workflow_id = ? AND key = ? AND run_id = ?
-     AND NOT EXISTS (SELECT 1 FROM runs WHERE id = ? AND status <> 'failed')`,
-  )
-    .bind(workflowId, key, runId, runId)
-    .run();
+  await deliveries.releaseDelivery(env.DB, { workflowId, key, runId });
 }

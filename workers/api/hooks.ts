@@ -1,5 +1,6 @@
 import { $, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import { findWebhook } from "../../db/triggers";
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyDelivery } from "../../platform/webhook-signing";
 import { hashKey } from "./auth";
 import { claimDelivery, releaseDelivery } from "./deliveries";
@@ -8,9 +9,9 @@ import { MAX_BODY_BYTES } from "./limits";
 import { admitRun } from "./rate-limit";
 import { publicRoute, routes } from "./route";
 import { startRun } from "./routes/start-run";
-import { loadVersion } from "./routes/workflows";
 import { ErrorBody, errors, json } from "./schemas/error";
 import { HookRun } from "./schemas/trigger";
+import { loadVersion } from "./services/workflows";
 import { refuseOverLimits } from "./validation";
 
 /**
@@ -84,22 +85,18 @@ export const hooks = $(
     ),
     async (c) => {
       const workflowId = c.req.param("workflowId");
-      const row = await c.env.DB.prepare(
-        `SELECT tenant_id, signing_secret FROM triggers WHERE workflow_id = ? AND webhook_token_hash = ?`,
-      )
-        .bind(workflowId, await hashKey(c.req.param("token")))
-        .first<{ tenant_id: string; signing_secret: string | null }>();
+      const row = await findWebhook(c.env.DB, workflowId, await hashKey(c.req.param("token")));
       // Same answer for an unknown workflow and a wrong token: nothing to probe.
       if (!row) throw new ApiError(404, "not_found", "no webhook at this address");
-      c.set("tenantId", row.tenant_id);
+      c.set("tenantId", row.tenantId);
       const headers = c.req.valid("header");
       const body = new Uint8Array(await c.req.arrayBuffer());
       const signature = headers[SIGNATURE_HEADER];
-      if (row.signing_secret !== null) {
+      if (row.signingSecret !== null) {
         const verdict = await verifyDelivery(
           c.env,
-          row.signing_secret,
-          row.tenant_id,
+          row.signingSecret,
+          row.tenantId,
           workflowId,
           { timestamp: headers[TIMESTAMP_HEADER], signature },
           body,
@@ -115,10 +112,10 @@ export const hooks = $(
       const key =
         given !== undefined
           ? `hook:${given}`
-          : row.signing_secret !== null && signature
+          : row.signingSecret !== null && signature
             ? `sig:${signature.toLowerCase()}`
             : undefined;
-      const v = await loadVersion(c.env, row.tenant_id, workflowId);
+      const v = await loadVersion(c.env, row.tenantId, workflowId);
       let runId: string | undefined;
       if (key !== undefined) {
         const claim = await claimDelivery(c.env, workflowId, key, Date.now());
@@ -132,7 +129,7 @@ export const hooks = $(
       try {
         await admitRun(c, v.definition);
         const started = await startRun(c.env, {
-          tenantId: row.tenant_id,
+          tenantId: row.tenantId,
           workflowId,
           version: v.version,
           definition: v.definition,

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { listInbox } from "../../../db/approvals";
 import type { DecisionRefusal } from "../../../durable-objects/run/approvals";
 import { ApiError } from "../errors";
 import { apiRoute, routes } from "../route";
@@ -80,41 +81,14 @@ export const approvalRoutes = routes()
     }),
     async (c) => {
       const { status, limit } = c.req.valid("query");
-      const rows = await c.env.DB.prepare(
-        `SELECT run_id, node_id, attempt, workflow_id, status, message, form, required, votes, created_at, expires_at, decided_at
-       FROM approvals WHERE tenant_id = ? AND status = ? ORDER BY created_at DESC LIMIT ?`,
-      )
-        .bind(c.get("tenantId"), status, limit)
-        .all<{
-          run_id: string;
-          node_id: string;
-          attempt: number;
-          workflow_id: string;
-          status: InboxApproval["status"];
-          message: string;
-          form: string | null;
-          required: number;
-          votes: string;
-          created_at: number;
-          expires_at: number | null;
-          decided_at: number | null;
-        }>();
+      const rows = await listInbox(c.env.DB, { tenantId: c.get("tenantId"), status, limit });
       return c.json(
         {
-          approvals: rows.results.map(
+          approvals: rows.map(
             (r): InboxApproval => ({
-              runId: r.run_id,
-              nodeId: r.node_id,
-              attempt: r.attempt,
-              workflowId: r.workflow_id,
-              status: r.status,
-              message: r.message,
+              ...r,
               form: r.form === null ? null : (JSON.parse(r.form) as Record<string, unknown>),
-              required: r.required,
               votes: JSON.parse(r.votes) as InboxApproval["votes"],
-              createdAt: r.created_at,
-              expiresAt: r.expires_at,
-              decidedAt: r.decided_at,
             }),
           ),
         },

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { casKey } from "../../../core/cas/hash";
+import { tenantRecordedOutput } from "../../../db/node-executions";
 import { notFound } from "../errors";
 import { apiRoute, routes } from "../route";
 import { errors } from "../schemas/error";
@@ -26,13 +27,8 @@ export const blobRoutes = routes().openapi(
   }),
   async (c) => {
     const { hash } = c.req.valid("param");
-    const owned = await c.env.DB.prepare(
-      `SELECT 1 AS ok FROM node_executions ne JOIN runs r ON r.id = ne.run_id
-     WHERE ne.output_hash = ? AND r.tenant_id = ? LIMIT 1`,
-    )
-      .bind(hash, c.get("tenantId"))
-      .first();
-    if (!owned) throw notFound(`blob ${hash}`);
+    if (!(await tenantRecordedOutput(c.env.DB, c.get("tenantId"), hash)))
+      throw notFound(`blob ${hash}`);
     const object = await c.env.BLOBS.get(casKey(hash));
     if (!object) throw notFound(`blob ${hash}`);
     return new Response(object.body, {

@@ -1,3 +1,4 @@
+import { countTenants } from "../../../db/tenants";
 import { apiRoute, publicRoute, routes } from "../route";
 import { json } from "../schemas/error";
 import { DeepHealth, Health } from "../schemas/health";
@@ -30,10 +31,7 @@ async function roundTrips(env: Env): Promise<Checks> {
   const probe = `health/${crypto.randomUUID()}`;
   const [d1, r2, queue, durableObject] = await Promise.all([
     timed(async () => {
-      const row = await env.DB.prepare("SELECT count(*) AS n FROM tenants").first<{
-        n: number;
-      }>();
-      if (!row) throw new Error("no row");
+      if ((await countTenants(env.DB)) === undefined) throw new Error("no row");
     }),
     timed(async () => {
       await env.BLOBS.put(probe, "ok");

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { insertKey, listKeys } from "../../../db/api-keys";
 import { revokeKey } from "../../../db/sessions";
 import { forgetKey, hashKey } from "../auth";
 import { notFound } from "../errors";
@@ -40,18 +41,14 @@ export const keyRoutes = routes()
       const key = generateKey();
       const id = newId("key");
       const createdAt = Date.now();
-      await c.env.DB.prepare(
-        `INSERT INTO api_keys (id, tenant_id, name, key_hash, scopes, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-      )
-        .bind(
-          id,
-          c.get("tenantId"),
-          body.name,
-          await hashKey(key),
-          JSON.stringify(body.scopes),
-          createdAt,
-        )
-        .run();
+      await insertKey(c.env.DB, {
+        id,
+        tenantId: c.get("tenantId"),
+        name: body.name,
+        keyHash: await hashKey(key),
+        scopes: JSON.stringify(body.scopes),
+        createdAt,
+      });
       return c.json({ id, name: body.name, scopes: body.scopes, key, createdAt }, 201);
     },
   )
@@ -64,26 +61,16 @@ export const keyRoutes = routes()
       responses: { 200: json(KeyList, "The keys") },
     }),
     async (c) => {
-      const rows = await c.env.DB.prepare(
-        `SELECT id, name, scopes, created_at, revoked_at FROM api_keys WHERE tenant_id = ? ORDER BY created_at`,
-      )
-        .bind(c.get("tenantId"))
-        .all<{
-          id: string;
-          name: string;
-          scopes: string;
-          created_at: number;
-          revoked_at: number | null;
-        }>();
+      const rows = await listKeys(c.env.DB, c.get("tenantId"));
       return c.json(
         {
-          keys: rows.results.map(
+          keys: rows.map(
             (r): ApiKey => ({
               id: r.id,
               name: r.name,
               scopes: JSON.parse(r.scopes) as ApiKey["scopes"],
-              createdAt: r.created_at,
-              revokedAt: r.revoked_at,
+              createdAt: r.createdAt,
+              revokedAt: r.revokedAt,
             }),
           ),
         },
@@ -104,7 +91,11 @@ export const keyRoutes = routes()
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      const revoked = await revokeKey(c.env.DB, c.get("tenantId"), id, Date.now());
+      const revoked = await revokeKey(c.env.DB, {
+        tenantId: c.get("tenantId"),
+        keyId: id,
+        now: Date.now(),
+      });
       if (!revoked) throw notFound(`key ${id}`);
       forgetKey(revoked.keyHash);
       await closeKeySockets(c.env, id, revoked.runIds);

@@ -1,7 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { and, desc, eq } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
-import { runs } from "../../../db/schema";
+import { listRuns } from "../../../db/runs";
 import { ApiError, notFound } from "../errors";
 import { admitRun } from "../rate-limit";
 import { apiRoute, routes } from "../route";
@@ -21,8 +19,8 @@ import {
   RunView,
   ServerFrame,
 } from "../schemas/run";
+import { loadVersion } from "../services/workflows";
 import { startRun } from "./start-run";
-import { loadVersion } from "./workflows";
 
 /** The run as its RunObject shows it (its RPC result, typed by the API's schema). */
 async function view(stub: Awaited<ReturnType<typeof runStub>>, runId: string): Promise<RunView> {
@@ -57,16 +55,12 @@ export const runRoutes = routes()
     }),
     async (c) => {
       const { limit, status, workflowId } = c.req.valid("query");
-      const filters = [eq(runs.tenantId, c.get("tenantId"))];
-      if (status) filters.push(eq(runs.status, status));
-      if (workflowId) filters.push(eq(runs.workflowId, workflowId));
-      const rows = await drizzle(c.env.DB)
-        .select()
-        .from(runs)
-        .where(and(...filters))
-        .orderBy(desc(runs.createdAt))
-        .limit(limit)
-        .all();
+      const rows = await listRuns(c.env.DB, {
+        tenantId: c.get("tenantId"),
+        limit,
+        ...(status ? { status } : {}),
+        ...(workflowId ? { workflowId } : {}),
+      });
       return c.json(
         {
           runs: rows.map(({ tenantId: _t, error, ...r }) => ({

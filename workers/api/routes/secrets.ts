@@ -1,6 +1,13 @@
 import { z } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
 import { readAllowedHosts } from "../../../core/secrets/hosts";
+import {
+  bindSecret,
+  deleteSecret,
+  listSecrets,
+  putSecret,
+  type SecretListing,
+} from "../../../db/secrets";
 import { forgetSecret } from "../../../platform/secret-cache";
 import { encryptSecret } from "../../../platform/secrets";
 import { ApiError, notFound } from "../errors";
@@ -48,18 +55,11 @@ function binding(allowedHosts: string | null) {
   return { allowedHosts: readAllowedHosts(allowedHosts), bound: allowedHosts !== null };
 }
 
-interface SecretRow {
-  name: string;
-  allowed_hosts: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-const view = (r: SecretRow) => ({
+const view = (r: SecretListing) => ({
   name: r.name,
-  ...binding(r.allowed_hosts),
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
+  ...binding(r.allowedHosts),
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
 });
 
 /**
@@ -78,12 +78,8 @@ export const secretRoutes = routes()
       responses: { 200: json(SecretList, "The secrets") },
     }),
     async (c) => {
-      const rows = await c.env.DB.prepare(
-        `SELECT name, allowed_hosts, created_at, updated_at FROM secrets WHERE tenant_id = ? ORDER BY name`,
-      )
-        .bind(c.get("tenantId"))
-        .all<SecretRow>();
-      return c.json({ secrets: rows.results.map(view) }, 200);
+      const rows = await listSecrets(c.env.DB, c.get("tenantId"));
+      return c.json({ secrets: rows.map(view) }, 200);
     },
   )
   .openapi(
@@ -108,19 +104,17 @@ export const secretRoutes = routes()
       const { value, allowedHosts } = c.req.valid("json");
       const now = Date.now();
       const ciphertext = await encryptSecret(c.env, c.get("tenantId"), name, value);
-      // Omitted hosts keep the stored binding, so rotating a value never unbinds it.
-      const keep = allowedHosts === undefined;
-      const row = await c.env.DB.prepare(
-        `INSERT INTO secrets (tenant_id, name, ciphertext, allowed_hosts, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (tenant_id, name) DO UPDATE SET ciphertext = excluded.ciphertext,
-           updated_at = excluded.updated_at${keep ? "" : ", allowed_hosts = excluded.allowed_hosts"}
-         RETURNING allowed_hosts`,
-      )
-        .bind(c.get("tenantId"), name, ciphertext, column(allowedHosts ?? null), now, now)
-        .first<{ allowed_hosts: string | null }>();
+      const stored = await putSecret(c.env.DB, {
+        tenantId: c.get("tenantId"),
+        name,
+        ciphertext,
+        allowedHosts: column(allowedHosts ?? null),
+        // Omitted hosts keep the stored binding, so rotating a value never unbinds it.
+        keepHosts: allowedHosts === undefined,
+        now,
+      });
       forgetSecret(c.get("tenantId"), name);
-      return c.json({ name, updatedAt: now, ...binding(row?.allowed_hosts ?? null) }, 200);
+      return c.json({ name, updatedAt: now, ...binding(stored) }, 200);
     },
   )
   .openapi(
@@ -142,12 +136,12 @@ export const secretRoutes = routes()
     async (c) => {
       const { name } = c.req.valid("param");
       const { allowedHosts } = c.req.valid("json");
-      const row = await c.env.DB.prepare(
-        `UPDATE secrets SET allowed_hosts = ?, updated_at = ? WHERE tenant_id = ? AND name = ?
-         RETURNING name, allowed_hosts, created_at, updated_at`,
-      )
-        .bind(column(allowedHosts), Date.now(), c.get("tenantId"), name)
-        .first<SecretRow>();
+      const row = await bindSecret(c.env.DB, {
+        tenantId: c.get("tenantId"),
+        name,
+        allowedHosts: column(allowedHosts),
+        now: Date.now(),
+      });
       forgetSecret(c.get("tenantId"), name);
       if (!row) throw notFound(`secret ${name}`);
       return c.json(view(row), 200);
@@ -168,11 +162,9 @@ export const secretRoutes = routes()
     ),
     async (c) => {
       const { name } = c.req.valid("param");
-      const res = await c.env.DB.prepare(`DELETE FROM secrets WHERE tenant_id = ? AND name = ?`)
-        .bind(c.get("tenantId"), name)
-        .run();
+      const deleted = await deleteSecret(c.env.DB, c.get("tenantId"), name);
       forgetSecret(c.get("tenantId"), name);
-      if (res.meta.changes === 0) throw notFound(`secret ${name}`);
+      if (!deleted) throw notFound(`secret ${name}`);
       return c.body(null, 204);
     },
   );

@@ -2,6 +2,7 @@ import type { Budget } from "../../../core/agents/budget";
 import { ancestors } from "../../../core/compile/ancestors";
 import { checkGraphLimits, parseRunLimits } from "../../../core/patches";
 import { validateWorkflow } from "../../../core/workflow/validate";
+import { insertStartedRun, markStartFailed } from "../../../db/runs";
 import type { RunObject } from "../../../durable-objects/run/RunObject";
 import type { ReplaySeed } from "../../../durable-objects/run/replay";
 import { compileWorkflow } from "../../../platform/optimiser";
@@ -75,11 +76,7 @@ export async function startRun(env: Env, start: RunStart): Promise<string> {
     seed = { sourceRunId: replay.sourceRunId, fromNode: replay.fromNode, recorded };
   }
   const createdAt = Date.now();
-  await env.DB.prepare(
-    `INSERT INTO runs (id, tenant_id, workflow_id, version, status, created_at) VALUES (?, ?, ?, ?, 'running', ?)`,
-  )
-    .bind(runId, tenantId, workflowId, version, createdAt)
-    .run();
+  await insertStartedRun(env.DB, { id: runId, tenantId, workflowId, version, createdAt });
   try {
     await env.RUNS.get(env.RUNS.idFromName(runId)).create({
       meta: { runId, tenantId, workflowId, version, createdAt },
@@ -91,15 +88,10 @@ export async function startRun(env: Env, start: RunStart): Promise<string> {
       ...(replay && replay.agentNodes.length > 0 ? { agentNodes: replay.agentNodes } : {}),
     });
   } catch (err) {
-    await env.DB.prepare(
-      `UPDATE runs SET status = 'failed', error = ?, finished_at = ? WHERE id = ?`,
-    )
-      .bind(
-        JSON.stringify({ code: "start_failed", message: String(err), retryable: true }),
-        Date.now(),
-        runId,
-      )
-      .run();
+    await markStartFailed(env.DB, runId, {
+      error: JSON.stringify({ code: "start_failed", message: String(err), retryable: true }),
+      finishedAt: Date.now(),
+    });
     throw err;
   }
   return runId;

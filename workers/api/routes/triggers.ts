@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { Cron } from "croner";
+import { findTriggers, putTriggers, type TriggerSettings } from "../../../db/triggers";
 import { newSigningSecret, sealSigningSecret } from "../../../platform/webhook-signing";
 import { hashKey } from "../auth";
 import { ApiError } from "../errors";
@@ -7,7 +8,7 @@ import { apiRoute, routes } from "../route";
 import { errors, json } from "../schemas/error";
 import { IdParam } from "../schemas/params";
 import { TriggerBody, Triggers } from "../schemas/trigger";
-import { loadVersion } from "./workflows";
+import { loadVersion } from "../services/workflows";
 
 function newToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(24));
@@ -31,12 +32,6 @@ export function checkCron(expression: string): string | null {
 
 const Id = z.object({ id: IdParam });
 
-interface TriggerRow {
-  webhook_token_hash: string | null;
-  cron: string | null;
-  signing_secret: string | null;
-}
-
 function refuse(field: string, message: string): ApiError {
   return new ApiError(400, "validation_failed", `${field}: ${message}`, {
     errors: [{ path: [field], at: field, code: "invalid_trigger", message }],
@@ -49,12 +44,15 @@ function refuse(field: string, message: string): ApiError {
  */
 async function signingChange(
   env: Env,
-  tenantId: string,
-  workflowId: string,
-  body: TriggerBody,
-  webhookHash: string | null,
-  current: TriggerRow | null,
+  change: {
+    tenantId: string;
+    workflowId: string;
+    body: TriggerBody;
+    webhookHash: string | null;
+    current: TriggerSettings | undefined;
+  },
 ): Promise<{ sealed: string | null; issued?: string }> {
+  const { tenantId, workflowId, body, webhookHash, current } = change;
   if (body.signature === false && body.rotateSigningSecret) {
     throw refuse("rotateSigningSecret", "cannot rotate a signing secret while turning signing off");
   }
@@ -65,7 +63,7 @@ async function signingChange(
       "signing needs a webhook: send webhook: true too",
     );
   }
-  const kept = current?.signing_secret ?? null;
+  const kept = current?.signingSecret ?? null;
   if (webhookHash === null || body.signature === false) return { sealed: null };
   if ((body.signature === true && kept === null) || body.rotateSigningSecret) {
     const issued = newSigningSecret();
@@ -89,17 +87,13 @@ export const triggerRoutes = routes()
     async (c) => {
       const { id } = c.req.valid("param");
       await loadVersion(c.env, c.get("tenantId"), id);
-      const row = await c.env.DB.prepare(
-        `SELECT webhook_token_hash, cron, signing_secret FROM triggers WHERE workflow_id = ?`,
-      )
-        .bind(id)
-        .first<TriggerRow>();
+      const row = await findTriggers(c.env.DB, id);
       return c.json(
         {
           workflowId: id,
-          webhook: Boolean(row?.webhook_token_hash),
+          webhook: Boolean(row?.webhookTokenHash),
           cron: row?.cron ?? null,
-          signature: Boolean(row?.signing_secret),
+          signature: Boolean(row?.signingSecret),
         },
         200,
       );
@@ -131,26 +125,30 @@ export const triggerRoutes = routes()
           });
         }
       }
-      const current = await c.env.DB.prepare(
-        `SELECT webhook_token_hash, cron, signing_secret FROM triggers WHERE workflow_id = ?`,
-      )
-        .bind(id)
-        .first<TriggerRow>();
+      const current = await findTriggers(c.env.DB, id);
       let token: string | null = null;
-      let hash = current?.webhook_token_hash ?? null;
+      let hash = current?.webhookTokenHash ?? null;
       if (body.webhook === false) hash = null;
       else if ((body.webhook && !hash) || body.rotateToken) {
         token = newToken();
         hash = await hashKey(token);
       }
-      const signing = await signingChange(c.env, c.get("tenantId"), id, body, hash, current);
+      const signing = await signingChange(c.env, {
+        tenantId: c.get("tenantId"),
+        workflowId: id,
+        body,
+        webhookHash: hash,
+        current,
+      });
       const cron = body.cron === undefined ? (current?.cron ?? null) : body.cron;
-      await c.env.DB.prepare(
-        `INSERT INTO triggers (workflow_id, tenant_id, webhook_token_hash, cron, signing_secret, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (workflow_id) DO UPDATE SET webhook_token_hash = excluded.webhook_token_hash, cron = excluded.cron, signing_secret = excluded.signing_secret, updated_at = excluded.updated_at`,
-      )
-        .bind(id, c.get("tenantId"), hash, cron, signing.sealed, Date.now())
-        .run();
+      await putTriggers(c.env.DB, {
+        workflowId: id,
+        tenantId: c.get("tenantId"),
+        webhookTokenHash: hash,
+        cron,
+        signingSecret: signing.sealed,
+        now: Date.now(),
+      });
       const origin = new URL(c.req.url).origin;
       return c.json(
         {

@@ -1,12 +1,16 @@
 import { z } from "@hono/zod-openapi";
-import { and, desc, eq, isNull } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { diffWorkflows } from "../../../core/workflow/diff";
 import { validateWorkflow } from "../../../core/workflow/validate";
-import { workflows, workflowVersions } from "../../../db/schema";
-import { ApiError, notFound } from "../errors";
+import {
+  addVersion,
+  createWorkflow,
+  deleteWorkflow,
+  listVersions,
+  listWorkflows,
+} from "../../../db/workflows";
+import { ApiError } from "../errors";
 import { newId } from "../ids";
 import { admitRun } from "../rate-limit";
 import { apiRoute, routes } from "../route";
@@ -16,7 +20,6 @@ import { RunStarted, StartRunBody } from "../schemas/run";
 import {
   ValidateResult,
   VersionList,
-  type Workflow,
   WorkflowDefinition,
   WorkflowDiff,
   WorkflowList,
@@ -24,6 +27,7 @@ import {
   Workflow as WorkflowSchema,
   WorkflowVersion,
 } from "../schemas/workflow";
+import { loadVersion, requireWorkflow } from "../services/workflows";
 import type { AppEnv } from "../types";
 import { issueView } from "../validation";
 import { startRun } from "./start-run";
@@ -42,34 +46,6 @@ function validated(definition: unknown) {
     );
   }
   return result;
-}
-
-async function findWorkflow(env: Env, tenantId: string, id: string) {
-  const row = await drizzle(env.DB)
-    .select()
-    .from(workflows)
-    .where(and(eq(workflows.id, id), eq(workflows.tenantId, tenantId), isNull(workflows.deletedAt)))
-    .get();
-  if (!row) throw notFound(`workflow ${id}`);
-  return row;
-}
-
-export async function loadVersion(env: Env, tenantId: string, id: string, version?: number) {
-  const wf = await findWorkflow(env, tenantId, id);
-  const wanted = version ?? wf.latestVersion;
-  const row = await drizzle(env.DB)
-    .select()
-    .from(workflowVersions)
-    .where(and(eq(workflowVersions.workflowId, id), eq(workflowVersions.version, wanted)))
-    .get();
-  if (!row) throw notFound(`version ${wanted} of workflow ${id}`);
-  return {
-    workflow: wf,
-    version: row.version,
-    // Stored only after it validated against WorkflowDefinition.
-    definition: JSON.parse(row.definition) as Workflow["definition"],
-    createdAt: row.createdAt,
-  };
 }
 
 /**
@@ -146,25 +122,14 @@ export const workflowRoutes = routes()
     async (c) => {
       const { definition, warnings } = validated(c.req.valid("json"));
       const id = newId("wf");
-      const now = Date.now();
-      const db = drizzle(c.env.DB);
-      await db.batch([
-        db.insert(workflows).values({
-          id,
-          tenantId: c.get("tenantId"),
-          name: definition.name,
-          description: definition.description ?? null,
-          latestVersion: 1,
-          createdAt: now,
-          updatedAt: now,
-        }),
-        db.insert(workflowVersions).values({
-          workflowId: id,
-          version: 1,
-          definition: JSON.stringify(definition),
-          createdAt: now,
-        }),
-      ]);
+      await createWorkflow(c.env.DB, {
+        id,
+        tenantId: c.get("tenantId"),
+        name: definition.name,
+        description: definition.description ?? null,
+        definition: JSON.stringify(definition),
+        now: Date.now(),
+      });
       return c.json({ id, version: 1, warnings: warnings.map(issueView) }, 201);
     },
   )
@@ -178,20 +143,7 @@ export const workflowRoutes = routes()
       responses: { 200: json(WorkflowList, "The workflows"), ...errors(400) },
     }),
     async (c) => {
-      const rows = await drizzle(c.env.DB)
-        .select({
-          id: workflows.id,
-          name: workflows.name,
-          description: workflows.description,
-          latestVersion: workflows.latestVersion,
-          createdAt: workflows.createdAt,
-          updatedAt: workflows.updatedAt,
-        })
-        .from(workflows)
-        .where(and(eq(workflows.tenantId, c.get("tenantId")), isNull(workflows.deletedAt)))
-        .orderBy(desc(workflows.updatedAt))
-        .limit(c.req.valid("query").limit)
-        .all();
+      const rows = await listWorkflows(c.env.DB, c.get("tenantId"), c.req.valid("query").limit);
       return c.json({ workflows: rows }, 200);
     },
   )
@@ -236,42 +188,27 @@ export const workflowRoutes = routes()
         request: { params: Id, body: definitionBody },
         responses: { 200: json(WorkflowSaved, "The new version"), ...errors(400, 404, 409, 413) },
       },
-      [checkDefinition((c) => findWorkflow(c.env, c.get("tenantId"), c.req.param("id") ?? ""))],
+      [checkDefinition((c) => requireWorkflow(c.env, c.get("tenantId"), c.req.param("id") ?? ""))],
     ),
     async (c) => {
       const { id } = c.req.valid("param");
-      const wf = await findWorkflow(c.env, c.get("tenantId"), id);
+      const wf = await requireWorkflow(c.env, c.get("tenantId"), id);
       const { definition, warnings } = validated(c.req.valid("json"));
       const version = wf.latestVersion + 1;
-      const now = Date.now();
-      const db = drizzle(c.env.DB);
-      try {
-        await db.batch([
-          db.insert(workflowVersions).values({
-            workflowId: id,
-            version,
-            definition: JSON.stringify(definition),
-            createdAt: now,
-          }),
-          db
-            .update(workflows)
-            .set({
-              latestVersion: version,
-              name: definition.name,
-              description: definition.description ?? null,
-              updatedAt: now,
-            })
-            .where(and(eq(workflows.id, id), eq(workflows.latestVersion, wf.latestVersion))),
-        ]);
-      } catch (err) {
-        if (String(err).includes("UNIQUE")) {
-          throw new ApiError(
-            409,
-            "conflict",
-            `workflow ${id} was changed concurrently; fetch it and retry`,
-          );
-        }
-        throw err;
+      const saved = await addVersion(c.env.DB, {
+        workflowId: id,
+        previous: wf.latestVersion,
+        name: definition.name,
+        description: definition.description ?? null,
+        definition: JSON.stringify(definition),
+        now: Date.now(),
+      });
+      if (saved === "conflict") {
+        throw new ApiError(
+          409,
+          "conflict",
+          `workflow ${id} was changed concurrently; fetch it and retry`,
+        );
       }
       return c.json({ id, version, warnings: warnings.map(issueView) }, 200);
     },
@@ -287,11 +224,8 @@ export const workflowRoutes = routes()
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      await findWorkflow(c.env, c.get("tenantId"), id);
-      await drizzle(c.env.DB)
-        .update(workflows)
-        .set({ deletedAt: Date.now() })
-        .where(eq(workflows.id, id));
+      await requireWorkflow(c.env, c.get("tenantId"), id);
+      await deleteWorkflow(c.env.DB, id, Date.now());
       return c.body(null, 204);
     },
   )
@@ -306,13 +240,8 @@ export const workflowRoutes = routes()
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      await findWorkflow(c.env, c.get("tenantId"), id);
-      const rows = await drizzle(c.env.DB)
-        .select({ version: workflowVersions.version, createdAt: workflowVersions.createdAt })
-        .from(workflowVersions)
-        .where(eq(workflowVersions.workflowId, id))
-        .orderBy(desc(workflowVersions.version))
-        .all();
+      await requireWorkflow(c.env, c.get("tenantId"), id);
+      const rows = await listVersions(c.env.DB, id);
       return c.json({ versions: rows }, 200);
     },
   )

@@ -1,0 +1,65 @@
+/**
+ * D1 access for the run list (`runs`): the API records a run when it starts it; its RunObject
+ * keeps the row current through its projection (db/projection.ts).
+ */
+import { and, desc, eq, type SQL } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { runs } from "./schema";
+
+export type RunRow = typeof runs.$inferSelect;
+export type RunStatus = RunRow["status"];
+
+/** A tenant's runs, newest first, optionally of one status and one workflow. */
+export async function listRuns(
+  db: D1Database,
+  query: { tenantId: string; limit: number; status?: RunStatus; workflowId?: string },
+): Promise<RunRow[]> {
+  const filters: SQL[] = [eq(runs.tenantId, query.tenantId)];
+  if (query.status) filters.push(eq(runs.status, query.status));
+  if (query.workflowId) filters.push(eq(runs.workflowId, query.workflowId));
+  return drizzle(db)
+    .select()
+    .from(runs)
+    .where(and(...filters))
+    .orderBy(desc(runs.createdAt))
+    .limit(query.limit)
+    .all();
+}
+
+/** Whether the run exists in this tenant (another tenant's run does not). */
+export async function runInTenant(
+  db: D1Database,
+  tenantId: string,
+  runId: string,
+): Promise<boolean> {
+  const row = await drizzle(db)
+    .select({ id: runs.id })
+    .from(runs)
+    .where(and(eq(runs.id, runId), eq(runs.tenantId, tenantId)))
+    .get();
+  return row !== undefined;
+}
+
+/** Records a run as `running` before its RunObject is created. */
+export async function insertStartedRun(
+  db: D1Database,
+  run: Pick<RunRow, "id" | "tenantId" | "workflowId" | "version" | "createdAt">,
+): Promise<void> {
+  await drizzle(db)
+    .insert(runs)
+    .values({ ...run, status: "running" })
+    .run();
+}
+
+/** Marks a run failed whose RunObject could not be created, so it is not listed as running. */
+export async function markStartFailed(
+  db: D1Database,
+  runId: string,
+  failure: { error: string; finishedAt: number },
+): Promise<void> {
+  await drizzle(db)
+    .update(runs)
+    .set({ status: "failed", error: failure.error, finishedAt: failure.finishedAt })
+    .where(eq(runs.id, runId))
+    .run();
+}

@@ -1,0 +1,173 @@
+/**
+ * D1 access for workflows and their versions (`workflows`, `workflow_versions`). Every read is
+ * scoped by tenant except where the caller has already found the workflow in its tenant.
+ */
+import { and, desc, eq, isNull } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { workflows, workflowVersions } from "./schema";
+
+export type WorkflowRow = typeof workflows.$inferSelect;
+export type WorkflowVersionRow = typeof workflowVersions.$inferSelect;
+
+/** A tenant's workflow, unless it does not exist there or was deleted. */
+export async function findWorkflow(
+  db: D1Database,
+  tenantId: string,
+  id: string,
+): Promise<WorkflowRow | undefined> {
+  return drizzle(db)
+    .select()
+    .from(workflows)
+    .where(and(eq(workflows.id, id), eq(workflows.tenantId, tenantId), isNull(workflows.deletedAt)))
+    .get();
+}
+
+/** One stored version of a workflow (found in its tenant first). */
+export async function findVersion(
+  db: D1Database,
+  workflowId: string,
+  version: number,
+): Promise<WorkflowVersionRow | undefined> {
+  return drizzle(db)
+    .select()
+    .from(workflowVersions)
+    .where(and(eq(workflowVersions.workflowId, workflowId), eq(workflowVersions.version, version)))
+    .get();
+}
+
+/** A tenant's live workflows, most recently changed first. */
+export async function listWorkflows(
+  db: D1Database,
+  tenantId: string,
+  limit: number,
+): Promise<Omit<WorkflowRow, "tenantId" | "deletedAt">[]> {
+  return drizzle(db)
+    .select({
+      id: workflows.id,
+      name: workflows.name,
+      description: workflows.description,
+      latestVersion: workflows.latestVersion,
+      createdAt: workflows.createdAt,
+      updatedAt: workflows.updatedAt,
+    })
+    .from(workflows)
+    .where(and(eq(workflows.tenantId, tenantId), isNull(workflows.deletedAt)))
+    .orderBy(desc(workflows.updatedAt))
+    .limit(limit)
+    .all();
+}
+
+/** A workflow's versions, newest first (found in its tenant first). */
+export async function listVersions(
+  db: D1Database,
+  workflowId: string,
+): Promise<Pick<WorkflowVersionRow, "version" | "createdAt">[]> {
+  return drizzle(db)
+    .select({ version: workflowVersions.version, createdAt: workflowVersions.createdAt })
+    .from(workflowVersions)
+    .where(eq(workflowVersions.workflowId, workflowId))
+    .orderBy(desc(workflowVersions.version))
+    .all();
+}
+
+/** What a saved version holds. */
+export interface SavedVersion {
+  name: string;
+  description: string | null;
+  /** The definition as JSON, stored only after it validated. */
+  definition: string;
+  now: number;
+}
+
+/** Creates a workflow with its version 1, in one batch. */
+export async function createWorkflow(
+  db: D1Database,
+  workflow: SavedVersion & { id: string; tenantId: string },
+): Promise<void> {
+  const orm = drizzle(db);
+  await orm.batch([
+    orm.insert(workflows).values({
+      id: workflow.id,
+      tenantId: workflow.tenantId,
+      name: workflow.name,
+      description: workflow.description,
+      latestVersion: 1,
+      createdAt: workflow.now,
+      updatedAt: workflow.now,
+    }),
+    orm.insert(workflowVersions).values({
+      workflowId: workflow.id,
+      version: 1,
+      definition: workflow.definition,
+      createdAt: workflow.now,
+    }),
+  ]);
+}
+
+/**
+ * Adds version `previous + 1` and makes it the latest, in one batch. Returns `"conflict"` when
+ * another save took that version number first (the primary key refuses the second).
+ */
+export async function addVersion(
+  db: D1Database,
+  saved: SavedVersion & { workflowId: string; previous: number },
+): Promise<"saved" | "conflict"> {
+  const orm = drizzle(db);
+  const version = saved.previous + 1;
+  try {
+    await orm.batch([
+      orm.insert(workflowVersions).values({
+        workflowId: saved.workflowId,
+        version,
+        definition: saved.definition,
+        createdAt: saved.now,
+      }),
+      orm
+        .update(workflows)
+        .set({
+          latestVersion: version,
+          name: saved.name,
+          description: saved.description,
+          updatedAt: saved.now,
+        })
+        .where(
+          and(eq(workflows.id, saved.workflowId), eq(workflows.latestVersion, saved.previous)),
+        ),
+    ]);
+  } catch (err) {
+    if (String(err).includes("UNIQUE")) return "conflict";
+    throw err;
+  }
+  return "saved";
+}
+
+/** Soft-deletes a workflow (found in its tenant first): its versions and runs stay. */
+export async function deleteWorkflow(db: D1Database, id: string, now: number): Promise<void> {
+  await drizzle(db).update(workflows).set({ deletedAt: now }).where(eq(workflows.id, id));
+}
+
+/** A tenant's live workflow with its latest version's definition (JSON), for a scheduled start. */
+export async function findLatestDefinition(
+  db: D1Database,
+  tenantId: string,
+  workflowId: string,
+): Promise<{ latestVersion: number; definition: string } | undefined> {
+  return drizzle(db)
+    .select({ latestVersion: workflows.latestVersion, definition: workflowVersions.definition })
+    .from(workflows)
+    .innerJoin(
+      workflowVersions,
+      and(
+        eq(workflowVersions.workflowId, workflows.id),
+        eq(workflowVersions.version, workflows.latestVersion),
+      ),
+    )
+    .where(
+      and(
+        eq(workflows.id, workflowId),
+        eq(workflows.tenantId, tenantId),
+        isNull(workflows.deletedAt),
+      ),
+    )
+    .get();
+}
