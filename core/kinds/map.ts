@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { NonRetryableError } from "../errors";
+import { ExpressionError, evaluateExpression } from "../expressions/jsonata";
 import { RetryPolicy } from "../workflow/definition";
 import { defineKind, NO_RETRY, SUCCESS_PORT } from "./kind";
 
@@ -30,4 +32,29 @@ export const map = defineKind({
   ports: () => [SUCCESS_PORT],
   expressions: (c) => [{ path: ["items"], source: c.items }],
   defaults: { retry: NO_RETRY, timeoutMs: 300_000 },
+  traits: {
+    fanOut: {
+      step: (c) => c.node,
+      concurrency: (c) => c.concurrency,
+      items: async (id, config, ctx, limits) => {
+        let value: unknown;
+        try {
+          value = await evaluateExpression(config.items, ctx, limits);
+        } catch (thrown) {
+          if (thrown instanceof ExpressionError) {
+            throw new NonRetryableError(thrown.code, `node "${id}" items: ${thrown.message}`);
+          }
+          throw thrown;
+        }
+        if (value === null) return [];
+        if (!Array.isArray(value)) {
+          throw new NonRetryableError(
+            "map_items_not_a_list",
+            `node "${id}": items evaluated to ${typeof value}, expected a list`,
+          );
+        }
+        return value;
+      },
+    },
+  },
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { evaluateExpression } from "../expressions/jsonata";
 import { CacheConfig } from "./cache";
 import { defineKind, NO_RETRY, SUCCESS_PORT } from "./kind";
 
@@ -19,4 +20,19 @@ export const transform = defineKind({
   ports: () => [SUCCESS_PORT],
   expressions: (c) => [{ path: ["expression"], source: c.expression }],
   defaults: { retry: NO_RETRY, timeoutMs: 10_000 },
+  traits: {
+    pure: true,
+    fold: "value",
+    mappable: true,
+    // A cached transform's lookup is I/O: it takes the plain dispatch path.
+    fusable: (c) => c.cache === undefined,
+    cache: (c) =>
+      c.cache
+        ? { ttlSeconds: c.cache.ttlSeconds, inputs: "reads", keyedBy: "rendered config and inputs" }
+        : null,
+  },
+  run: async (step, ctx, limits) => ({
+    output: await evaluateExpression(step.config.expression, ctx, limits),
+    port: null,
+  }),
 });
