@@ -15,6 +15,7 @@ import { runFused } from "../executors/fused";
 import { type FetchText, runHttp } from "../executors/http";
 import { runInline } from "../executors/inline";
 import { renderTemplates } from "../expressions/template";
+import type { KindRegistry } from "../kinds/registry";
 import type { Command, RunEventDraft } from "../scheduler/commands";
 import { step } from "../scheduler/scheduler";
 import type { Outcome, Signal, Timer } from "../scheduler/signals";
@@ -45,6 +46,8 @@ export interface DriveOptions {
   /** The remote server; must answer from the request alone. */
   server?: (request: ServerRequest) => ServerResponse;
   maxSteps?: number;
+  /** The kinds the IR was compiled with; the platform's by default. */
+  kinds?: KindRegistry;
 }
 
 export interface DriveResult {
@@ -149,7 +152,7 @@ class Driver {
   private async apply(item: Pending): Promise<void> {
     const signal = { ...item.signal, now: this.clock } as Signal;
     if (signal.type === "result") this.settleFlight(signal, item);
-    const { commands, dirtyNodes } = step(this.ir, this.state, signal);
+    const { commands, dirtyNodes } = step(this.ir, this.state, signal, this.options.kinds);
     this.result.steps++;
     for (const c of commands) {
       if (c.type === "emit") {
@@ -234,6 +237,7 @@ class Driver {
       const r = await runInline(
         { id: node.id, type: node.type, config: node.config, firedFrom: this.firedFrom(node) },
         this.context,
+        this.options.kinds,
       );
       this.queue.push(reply({ ok: true, port: r.port }, r.output));
     } catch (err) {
