@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { evaluateExpression } from "../expressions/jsonata";
+import { evaluate } from "./evaluate";
 import { defineKind, NO_RETRY } from "./kind";
 
 export const ConditionConfig = z.strictObject({
@@ -22,7 +22,7 @@ export const condition = defineKind({
   defaults: { retry: NO_RETRY, timeoutMs: 10_000 },
   traits: { pure: true, mappable: true, fold: { port: portOf, literal: portOf } },
   run: async (step, ctx, limits) => {
-    const value = await evaluateExpression(step.config.expression, ctx, limits);
+    const value = await evaluate(step.config.expression, ctx, limits);
     return { output: Boolean(value), port: portOf(value) };
   },
 });

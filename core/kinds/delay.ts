@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { NonRetryableError } from "../errors";
-import { renderTemplates } from "../expressions/template";
 import { COST_MS } from "./cost";
+import { render } from "./evaluate";
 import { defineKind, NO_RETRY, SUCCESS_PORT } from "./kind";
 
 export const DelayConfig = z
@@ -30,7 +30,7 @@ export const delay = defineKind({
       for: "timer",
       // `seconds` from now, or the `until` time.
       until: async (id, config, ctx, now, limits) => {
-        const rendered = (await renderTemplates(config, ctx, limits)) as {
+        const rendered = (await render(config, ctx, limits)) as {
           seconds?: unknown;
           until?: unknown;
         };

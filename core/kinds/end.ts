@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { renderTemplates } from "../expressions/template";
+import { render } from "./evaluate";
 import { defineKind, NO_RETRY, SUCCESS_PORT } from "./kind";
 
 export const EndConfig = z.strictObject({
@@ -19,7 +19,7 @@ export const end = defineKind({
   defaults: { retry: NO_RETRY, timeoutMs: 10_000 },
   traits: { runOutput: true },
   run: async (step, ctx, limits) => ({
-    output: await renderTemplates(step.config.output ?? null, ctx, limits),
+    output: await render(step.config.output ?? null, ctx, limits),
     port: null,
   }),
 });

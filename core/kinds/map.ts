@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { NonRetryableError } from "../errors";
-import { ExpressionError, evaluateExpression } from "../expressions/jsonata";
 import { RetryPolicy } from "../workflow/definition";
+import { evaluate, expressionErrorOf } from "./evaluate";
 import { defineKind, NO_RETRY, SUCCESS_PORT } from "./kind";
 
 export const MapConfig = z.strictObject({
@@ -39,10 +39,11 @@ export const map = defineKind({
       items: async (id, config, ctx, limits) => {
         let value: unknown;
         try {
-          value = await evaluateExpression(config.items, ctx, limits);
+          value = await evaluate(config.items, ctx, limits);
         } catch (thrown) {
-          if (thrown instanceof ExpressionError) {
-            throw new NonRetryableError(thrown.code, `node "${id}" items: ${thrown.message}`);
+          const error = await expressionErrorOf(thrown);
+          if (error) {
+            throw new NonRetryableError(error.code, `node "${id}" items: ${error.message}`);
           }
           throw thrown;
         }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { evaluateExpression } from "../expressions/jsonata";
+import { evaluate } from "./evaluate";
 import { defineKind, NO_RETRY } from "./kind";
 
 export const SwitchConfig = z.strictObject({
@@ -30,7 +30,7 @@ export const switchKind = defineKind({
     fold: { port: (value, c) => portOf(value, c.cases), literal: (value) => JSON.stringify(value) },
   },
   run: async (step, ctx, limits) => {
-    const value = await evaluateExpression(step.config.expression, ctx, limits);
+    const value = await evaluate(step.config.expression, ctx, limits);
     return { output: value, port: portOf(value, step.config.cases) };
   },
 });

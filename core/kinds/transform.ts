@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { evaluateExpression } from "../expressions/jsonata";
 import { CacheConfig } from "./cache";
+import { evaluate } from "./evaluate";
 import { defineKind, NO_RETRY, SUCCESS_PORT } from "./kind";
 
 export const TransformConfig = z.strictObject({
@@ -32,7 +32,7 @@ export const transform = defineKind({
         : null,
   },
   run: async (step, ctx, limits) => ({
-    output: await evaluateExpression(step.config.expression, ctx, limits),
+    output: await evaluate(step.config.expression, ctx, limits),
     port: null,
   }),
 });
