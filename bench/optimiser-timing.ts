@@ -135,7 +135,7 @@ export async function measureTiming(log: (line: string) => void): Promise<Timing
     const def = syntheticDefinition(n);
     const plain = compile(def, { optimise: false });
     const graph = edgeCsr(plain);
-    const cost = Float64Array.from(plain.nodes, costOf);
+    const cost = Float64Array.from(plain.nodes, (node) => costOf(node));
     const seeds = Int32Array.of(plain.byId[plain.start]!);
     const clone = () => JSON.parse(JSON.stringify(plain)) as typeof plain;
     const work: Record<TimingRow["what"], (k: GraphKernels) => () => void> = {

@@ -1,3 +1,4 @@
+import { kindOf } from "../core/kinds/registry";
 import { parseRateLimits, type TakeResult, type Tier, tierOf } from "../core/limits/token-bucket";
 
 /** What admission answered: the bucket shown to the caller, and on refusal when to retry. */
@@ -30,7 +31,7 @@ export async function admitStart(
 ): Promise<Admission> {
   const limits = parseRateLimits(env.AOB_RATE_LIMITS);
   const nodes = (definition as { nodes?: { type?: string }[] } | null)?.nodes ?? [];
-  const tier = tierOf(nodes.filter((n) => n.type === "agent").length);
+  const tier = tierOf(nodes.filter((n) => kindOf(n.type ?? "")?.traits.model).length);
   const windowMs = limits.windowSeconds * 1000;
   const tenant = env.LIMITS.get(env.LIMITS.idFromName(`tenant:${tenantId}`));
   const perTenant = await tenant.take(`runs:${tier}`, limits[tier], windowMs);

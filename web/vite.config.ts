@@ -14,6 +14,9 @@ export default defineConfig({
           groups: [
             { name: "react", test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
             { name: "xyflow", test: /node_modules[\\/](@xyflow|d3-[a-z]+|classcat|zustand)[\\/]/ },
+            // The expression engine: only the kinds' evaluators load it (core/kinds/evaluate.ts),
+            // and the browser never evaluates, so it stays a chunk nothing loads.
+            { name: "expressions", test: /node_modules[\\/](jsonata|re2js|safe-regex2|ret)[\\/]/ },
             { name: "vendor", test: /node_modules[\\/]/ },
           ],
         },

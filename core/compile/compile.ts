@@ -1,5 +1,5 @@
 import { DEFAULT_EXPRESSION_TIMEOUT_MS } from "../expressions/limits";
-import { kindOf } from "../kinds/registry";
+import { KINDS, type KindRegistry } from "../kinds/registry";
 import { edgeCsr } from "../optimise/graph";
 import type { GraphKernels } from "../optimise/kernels";
 import { referenceKernels } from "../optimise/kernels";
@@ -23,6 +23,8 @@ export interface CompileOptions {
   optimise?: boolean;
   /** Only these passes (benchmarks and tests); all by default. */
   passes?: readonly PassName[];
+  /** The kinds the definition's types name; the platform's by default. */
+  kinds?: KindRegistry;
 }
 
 /**
@@ -35,18 +37,20 @@ export interface CompileOptions {
  * ir.nodes[ir.byId.start].out; // edge indexes leaving start
  */
 export function compile(def: WorkflowDefinition, options: CompileOptions = {}): IR {
+  const kinds = options.kinds ?? KINDS;
   const byId: Record<string, number> = {};
   const nodes: IRNode[] = def.nodes.map((spec, index) => {
     byId[spec.id] = index;
     const expressionTimeoutMs = spec.expressionTimeoutMs ?? DEFAULT_EXPRESSION_TIMEOUT_MS;
     const step = compileStep(
+      kinds,
       spec.type,
       spec.config,
       spec.retry,
       spec.timeoutMs,
       expressionTimeoutMs,
     );
-    const kind = kindOf(spec.type);
+    const kind = kinds.get(spec.type);
     const node: IRNode = {
       ...step,
       id: spec.id,
@@ -57,19 +61,12 @@ export function compile(def: WorkflowDefinition, options: CompileOptions = {}): 
       out: [],
       level: 0,
     };
-    if (spec.type === "map" && kind) {
-      const body = (
-        step.config as {
-          node: {
-            type: string;
-            config: Record<string, unknown>;
-            retry?: RetryPolicy;
-            timeoutMs?: number;
-          };
-        }
-      ).node;
+    const fanOut = step.mode === "skip" ? undefined : kind?.traits.fanOut;
+    if (fanOut) {
+      const body = fanOut.step(step.config);
       // The per-item step evaluates under the map node's budget.
       node.body = compileStep(
+        kinds,
         body.type,
         body.config,
         body.retry,
@@ -97,7 +94,7 @@ export function compile(def: WorkflowDefinition, options: CompileOptions = {}): 
   nodes.forEach((n, i) => {
     n.level = levels[i] ?? 0;
   });
-  const start = def.nodes.find((n) => n.type === "start")?.id ?? def.nodes[0]!.id;
+  const start = def.nodes.find((n) => kinds.get(n.type)?.traits.entry)?.id ?? def.nodes[0]!.id;
   const ir: IR = {
     irVersion: IR_VERSION,
     name: def.name,
@@ -109,17 +106,21 @@ export function compile(def: WorkflowDefinition, options: CompileOptions = {}): 
     rewrites: [],
   };
   if (options.optimise === false) return ir;
-  return optimise(ir, options.passes ? { kernels, passes: options.passes } : { kernels });
+  return optimise(
+    ir,
+    options.passes ? { kernels, kinds, passes: options.passes } : { kernels, kinds },
+  );
 }
 
 function compileStep(
+  kinds: KindRegistry,
   type: string,
   rawConfig: Record<string, unknown>,
   retry: RetryPolicy | undefined,
   timeoutMs: number | undefined,
   expressionTimeoutMs: number,
 ): IRStep {
-  const kind = kindOf(type);
+  const kind = kinds.get(type);
   if (!kind || kind.status === "coming_soon") {
     return {
       type,
@@ -136,7 +137,10 @@ function compileStep(
   let mode: IRStep["mode"] = "inline";
   if (kind.execution === "wait") mode = "wait";
   if (kind.execution === "io") {
-    const wanted = (config as { mode?: string }).mode ?? "auto";
+    // Only a kind the RunObject can fetch itself may run inline; the rest always queue.
+    const wanted = kind.traits.fetchesInline
+      ? ((config as { mode?: string }).mode ?? "auto")
+      : "queued";
     mode =
       wanted === "inline" || (wanted === "auto" && timeout <= INLINE_HTTP_MAX_TIMEOUT_MS)
         ? "inline"

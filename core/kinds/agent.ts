@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CacheConfig } from "./cache";
+import { COST_MS } from "./cost";
 import { defineKind, NO_RETRY, SUCCESS_PORT } from "./kind";
 
 /** Tools an agent may be given. Every outbound request of `http_request` goes through the SSRF guard. */
@@ -37,6 +38,9 @@ export const AgentConfig = z.strictObject({
 });
 export type AgentConfig = z.infer<typeof AgentConfig>;
 
+/** TTL of an agent whose config says `cache: true`. */
+export const DEFAULT_AGENT_CACHE_TTL_SECONDS = 3600;
+
 export const agent = defineKind({
   type: "agent",
   title: "Agent",
@@ -48,4 +52,19 @@ export const agent = defineKind({
   ports: () => [SUCCESS_PORT],
   expressions: () => [],
   defaults: { retry: NO_RETRY, timeoutMs: 300_000 },
+  traits: {
+    model: true,
+    patchesGraph: true,
+    // A tool that patches the graph or fetches outside data makes the answer more than a
+    // function of the prompt: such agents always run.
+    cache: (c) =>
+      c.temperature === 0 && c.tools.every((t) => t === "get_workflow") && c.cache
+        ? {
+            ttlSeconds: c.cache === true ? DEFAULT_AGENT_CACHE_TTL_SECONDS : c.cache.ttlSeconds,
+            inputs: "config",
+            keyedBy: "prompt, model and config",
+          }
+        : null,
+    costMs: () => COST_MS.agent,
+  },
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { COST_MS } from "./cost";
 import { defineKind, NO_RETRY } from "./kind";
 
 export const ApprovalConfig = z.strictObject({
@@ -28,4 +29,8 @@ export const approval = defineKind({
   ports: () => ["approved", "rejected", "timeout"],
   expressions: () => [],
   defaults: { retry: NO_RETRY, timeoutMs: 10_000 },
+  traits: {
+    wait: { for: "person", timeoutPort: (c) => c.onTimeout },
+    costMs: () => COST_MS.approval,
+  },
 });

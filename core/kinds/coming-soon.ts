@@ -14,4 +14,5 @@ export const subworkflow = defineKind({
   ports: () => [SUCCESS_PORT],
   expressions: () => [],
   defaults: { retry: NO_RETRY, timeoutMs: 86_400_000 },
+  traits: {},
 });

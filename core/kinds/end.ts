@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { render } from "./evaluate";
 import { defineKind, NO_RETRY, SUCCESS_PORT } from "./kind";
 
 export const EndConfig = z.strictObject({
@@ -16,4 +17,9 @@ export const end = defineKind({
   ports: () => [SUCCESS_PORT],
   expressions: () => [],
   defaults: { retry: NO_RETRY, timeoutMs: 10_000 },
+  traits: { runOutput: true },
+  run: async (step, ctx, limits) => ({
+    output: await render(step.config.output ?? null, ctx, limits),
+    port: null,
+  }),
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CacheConfig } from "./cache";
+import { COST_MS } from "./cost";
 import { defineKind, SUCCESS_PORT } from "./kind";
 
 export const HttpConfig = z.strictObject({
@@ -24,6 +25,12 @@ export const HttpConfig = z.strictObject({
   cache: CacheConfig.optional(),
 });
 
+type HttpConfig = z.infer<typeof HttpConfig>;
+
+/** GET or HEAD without a body: the same rendering is the same request. */
+const idempotent = (c: HttpConfig) =>
+  (c.method === "GET" || c.method === "HEAD") && (c.body === undefined || c.body === null);
+
 export const http = defineKind({
   type: "http",
   title: "HTTP request",
@@ -37,5 +44,19 @@ export const http = defineKind({
   defaults: {
     retry: { maxAttempts: 3, backoff: "exponential", initialDelayMs: 500, maxDelayMs: 30_000 },
     timeoutMs: 30_000,
+  },
+  traits: {
+    mappable: true,
+    fetchesInline: true,
+    coalescable: idempotent,
+    cache: (c) =>
+      idempotent(c) && c.cache
+        ? {
+            ttlSeconds: c.cache.ttlSeconds,
+            inputs: "config",
+            keyedBy: "rendered config and inputs",
+          }
+        : null,
+    costMs: () => COST_MS.http,
   },
 });

@@ -1,3 +1,23 @@
-export type { Execution, ExpressionField, KindStatus, NodeKind } from "./kind";
-export { SUCCESS_PORT } from "./kind";
-export { allKinds, describeKinds, kindOf } from "./registry";
+export type {
+  CacheTrait,
+  Execution,
+  ExpressionField,
+  InlineResult,
+  InlineStep,
+  KindStatus,
+  KindTraits,
+  NodeKind,
+  StepSpec,
+} from "./kind";
+export { defineKind, NO_RETRY, SUCCESS_PORT } from "./kind";
+export {
+  allKinds,
+  BUILTIN_KINDS,
+  createKindRegistry,
+  describeKinds,
+  type IoKindName,
+  KINDS,
+  type KindName,
+  type KindRegistry,
+  kindOf,
+} from "./registry";

@@ -14,4 +14,10 @@ export const join = defineKind({
   ports: () => [SUCCESS_PORT],
   expressions: () => [],
   defaults: { retry: NO_RETRY, timeoutMs: 10_000 },
+  traits: { pure: true },
+  run: async (step, ctx) => {
+    const output: Record<string, unknown> = {};
+    for (const id of step.firedFrom ?? []) output[id] = ctx.nodes[id]?.output ?? null;
+    return { output, port: null };
+  },
 });

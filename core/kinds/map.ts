@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { NonRetryableError } from "../errors";
 import { RetryPolicy } from "../workflow/definition";
+import { evaluate, expressionErrorOf } from "./evaluate";
 import { defineKind, NO_RETRY, SUCCESS_PORT } from "./kind";
 
 export const MapConfig = z.strictObject({
@@ -30,4 +32,30 @@ export const map = defineKind({
   ports: () => [SUCCESS_PORT],
   expressions: (c) => [{ path: ["items"], source: c.items }],
   defaults: { retry: NO_RETRY, timeoutMs: 300_000 },
+  traits: {
+    fanOut: {
+      step: (c) => c.node,
+      concurrency: (c) => c.concurrency,
+      items: async (id, config, ctx, limits) => {
+        let value: unknown;
+        try {
+          value = await evaluate(config.items, ctx, limits);
+        } catch (thrown) {
+          const error = await expressionErrorOf(thrown);
+          if (error) {
+            throw new NonRetryableError(error.code, `node "${id}" items: ${error.message}`);
+          }
+          throw thrown;
+        }
+        if (value === null) return [];
+        if (!Array.isArray(value)) {
+          throw new NonRetryableError(
+            "map_items_not_a_list",
+            `node "${id}": items evaluated to ${typeof value}, expected a list`,
+          );
+        }
+        return value;
+      },
+    },
+  },
 });

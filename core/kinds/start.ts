@@ -16,4 +16,6 @@ export const start = defineKind({
   ports: () => [SUCCESS_PORT],
   expressions: () => [],
   defaults: { retry: NO_RETRY, timeoutMs: 10_000 },
+  traits: { entry: true },
+  run: async (_step, ctx) => ({ output: ctx.input ?? null, port: null }),
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CacheConfig } from "./cache";
+import { evaluate } from "./evaluate";
 import { defineKind, NO_RETRY, SUCCESS_PORT } from "./kind";
 
 export const TransformConfig = z.strictObject({
@@ -19,4 +20,19 @@ export const transform = defineKind({
   ports: () => [SUCCESS_PORT],
   expressions: (c) => [{ path: ["expression"], source: c.expression }],
   defaults: { retry: NO_RETRY, timeoutMs: 10_000 },
+  traits: {
+    pure: true,
+    fold: "value",
+    mappable: true,
+    // A cached transform's lookup is I/O: it takes the plain dispatch path.
+    fusable: (c) => c.cache === undefined,
+    cache: (c) =>
+      c.cache
+        ? { ttlSeconds: c.cache.ttlSeconds, inputs: "reads", keyedBy: "rendered config and inputs" }
+        : null,
+  },
+  run: async (step, ctx, limits) => ({
+    output: await evaluate(step.config.expression, ctx, limits),
+    port: null,
+  }),
 });

@@ -22,12 +22,13 @@ import { expressionReferences } from "./references";
  *   pruned.
  */
 export function absorbConditions(ctx: PassContext): void {
-  const { ir, loops } = ctx;
+  const { ir, kinds, loops } = ctx;
+  const fold = (node: IRNode) => kinds.get(node.type)?.traits.fold;
   const dominators = new Dominators(ctx);
   const constants = new Map<string, Constant>();
   const order = [...ir.nodes].sort((a, b) => a.level - b.level || a.index - b.index);
   for (const node of order) {
-    if (node.type !== "transform" || loops.has(node.id) || node.mode === "skip") continue;
+    if (fold(node) !== "value" || loops.has(node.id) || node.mode === "skip") continue;
     const expression = (node.config as { expression?: unknown }).expression;
     if (typeof expression !== "string") continue;
     const known = dominators.known(node, expression, constants);
@@ -37,26 +38,18 @@ export function absorbConditions(ctx: PassContext): void {
 
   const resolved: { node: IRNode; port: string; dead: number[]; from: string; to: string }[] = [];
   for (const node of order) {
-    if ((node.type !== "condition" && node.type !== "switch") || loops.has(node.id)) continue;
+    const router = fold(node);
+    if (router === undefined || router === "value" || loops.has(node.id)) continue;
     if (node.mode === "skip") continue;
-    const config = node.config as { expression?: unknown; cases?: unknown };
+    const config = node.config as { expression?: unknown };
     if (typeof config.expression !== "string") continue;
     const known = dominators.known(node, config.expression, constants);
     const folded = known && foldExpression(config.expression, known);
     if (!folded || !isScalar(folded.value)) continue;
     const value = folded.value;
-    let port: string;
-    let literal: string;
-    if (node.type === "condition") {
-      // The executor routes on JavaScript truthiness of the value and outputs Boolean(value).
-      port = value ? "true" : "false";
-      literal = port;
-    } else {
-      const text = typeof value === "string" ? value : JSON.stringify(value);
-      const cases = Array.isArray(config.cases) ? (config.cases as string[]) : [];
-      port = cases.includes(text) ? text : "default";
-      literal = JSON.stringify(value);
-    }
+    // The kind's router is the executor's: the folded port is the one the run would take.
+    const port = router.port(value, node.config);
+    const literal = router.literal(value);
     const dead = node.out.filter((i) => {
       const on = ir.edges[i]!.on;
       return on !== null && on !== port;

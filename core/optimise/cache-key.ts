@@ -1,6 +1,7 @@
 import { canonicalJson, sha256Hex } from "../cas/hash";
 import type { CacheSpec } from "../compile/ir";
 import type { RunContext } from "../executors/context";
+import { KINDS, type KindRegistry } from "../kinds/registry";
 
 /** Bumped when what goes into a key changes: every older entry then misses. */
 export const CACHE_KEY_VERSION = 1;
@@ -56,6 +57,7 @@ export function keyParts(
   spec: CacheSpec,
   context: RunContext,
   defaultModel?: string,
+  kinds: KindRegistry = KINDS,
 ): KeyParts {
   const inputs: Record<string, unknown> = {};
   for (const path of spec.inputs) {
@@ -66,7 +68,10 @@ export function keyParts(
       inputs[path] = entry ? { status: entry.status, output: entry.output } : null;
     }
   }
-  if (node.type === "agent") return agentKeyParts(node.config, defaultModel);
+  // A model's answer is keyed on the model that gives it, the node's own or the default.
+  if (kinds.get(node.type)?.traits.model) {
+    return { ...agentKeyParts(node.config, defaultModel), kind: node.type };
+  }
   return { kind: node.type, config: node.config, inputs, model: null };
 }
 

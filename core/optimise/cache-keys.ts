@@ -1,15 +1,15 @@
 import type { IRNode } from "../compile/ir";
+import { KINDS, type KindRegistry } from "../kinds/registry";
 import type { PassContext } from "./context";
 import { nodeReferences } from "./effects";
 
-/** TTL of an agent whose config says `cache: true`. */
-export const DEFAULT_AGENT_CACHE_TTL_SECONDS = 3600;
+export { DEFAULT_AGENT_CACHE_TTL_SECONDS } from "../kinds/agent";
 
 /**
  * **Semantic cache keys.** Contract:
  *
  * - Marks deterministic nodes whose output a later run may reuse, with `cache: { ttlSeconds,
- *   inputs }`:
+ *   inputs }`, as their kind's `cache` trait allows (core/kinds/kind.ts):
  *   - `http` GET/HEAD without body whose config has `cache: { ttlSeconds }`;
  *   - `transform` with `cache: { ttlSeconds }` whose expression reads neither `run`, nor the
  *     context as a whole, nor a volatile function ($now, $millis, $random...);
@@ -26,64 +26,48 @@ export const DEFAULT_AGENT_CACHE_TTL_SECONDS = 3600;
 export function cacheKeys(ctx: PassContext): void {
   for (const node of ctx.ir.nodes) {
     if (node.omit || node.mode === "skip") continue;
-    const spec = cacheSpec(node);
-    if (!spec) continue;
+    const trait = ctx.kinds.get(node.type)?.traits.cache?.(node.config);
+    const spec = trait && specOf(node, trait.ttlSeconds, trait.inputs);
+    if (!trait || !spec) continue;
     node.cache = spec;
     ctx.record({
       pass: "cache_keys",
       nodes: [node.id],
-      reason: `deterministic ${node.type}: its output is reused for ${spec.ttlSeconds} s by runs with the same ${
-        node.type === "agent" ? "prompt, model and config" : "rendered config and inputs"
-      }`,
+      reason: `deterministic ${node.type}: its output is reused for ${spec.ttlSeconds} s by runs with the same ${trait.keyedBy}`,
       detail: { ttlSeconds: spec.ttlSeconds, inputs: spec.inputs },
     });
   }
 }
 
-function ttlOf(cache: unknown, fallback?: number): number | null {
-  if (cache === true && fallback !== undefined) return fallback;
-  if (cache && typeof cache === "object") {
-    const ttl = (cache as { ttlSeconds?: unknown }).ttlSeconds;
-    if (typeof ttl === "number" && Number.isFinite(ttl) && ttl > 0) return Math.floor(ttl);
-  }
-  return null;
-}
-
-/** The cache marking a node gets, or null when it is not deterministic or did not ask. */
-export function cacheSpec(node: Pick<IRNode, "type" | "config" | "body">): {
+/**
+ * The cache marking a node gets, or null when it is not deterministic or did not ask. Its config
+ * is read as its kind's schema parses it (defaults applied); a config that does not parse gets none.
+ */
+export function cacheSpec(
+  node: Pick<IRNode, "type" | "config" | "body">,
+  kinds: KindRegistry = KINDS,
+): {
   ttlSeconds: number;
   inputs: string[];
 } | null {
-  const config = node.config as Record<string, unknown>;
-  switch (node.type) {
-    case "http": {
-      const method = String(config.method ?? "GET").toUpperCase();
-      if (method !== "GET" && method !== "HEAD") return null;
-      if (config.body !== undefined && config.body !== null) return null;
-      const ttlSeconds = ttlOf(config.cache);
-      return ttlSeconds === null ? null : { ttlSeconds, inputs: [] };
-    }
-    case "transform": {
-      const ttlSeconds = ttlOf(config.cache);
-      if (ttlSeconds === null) return null;
-      const refs = nodeReferences(node as IRNode);
-      if (refs.unknown || refs.volatile || refs.run || refs.item) return null;
-      const inputs = [
-        ...(refs.input ? ["input"] : []),
-        ...[...refs.nodes].sort().map((id) => `nodes.${id}`),
-      ];
-      return { ttlSeconds, inputs };
-    }
-    case "agent": {
-      if (config.temperature !== 0) return null;
-      // A tool that patches the graph or fetches outside data makes the answer more than a
-      // function of the prompt: such agents always run.
-      const tools = Array.isArray(config.tools) ? (config.tools as unknown[]) : [];
-      if (tools.some((t) => t !== "get_workflow")) return null;
-      const ttlSeconds = ttlOf(config.cache, DEFAULT_AGENT_CACHE_TTL_SECONDS);
-      return ttlSeconds === null ? null : { ttlSeconds, inputs: [] };
-    }
-    default:
-      return null;
-  }
+  const kind = kinds.get(node.type);
+  const parsed = kind?.config.safeParse(node.config);
+  if (!kind?.traits.cache || !parsed?.success) return null;
+  const trait = kind.traits.cache(parsed.data);
+  return trait ? specOf(node, trait.ttlSeconds, trait.inputs) : null;
+}
+
+function specOf(
+  node: Pick<IRNode, "type" | "config" | "body">,
+  ttlSeconds: number,
+  from: "config" | "reads",
+): { ttlSeconds: number; inputs: string[] } | null {
+  if (from === "config") return { ttlSeconds, inputs: [] };
+  const refs = nodeReferences(node as IRNode);
+  if (refs.unknown || refs.volatile || refs.run || refs.item) return null;
+  const inputs = [
+    ...(refs.input ? ["input"] : []),
+    ...[...refs.nodes].sort().map((id) => `nodes.${id}`),
+  ];
+  return { ttlSeconds, inputs };
 }

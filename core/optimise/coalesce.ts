@@ -23,16 +23,11 @@ import type { PassContext } from "./context";
  *   are dispatched together, so they will share a request whenever their rendering agrees).
  */
 export function coalesceHttp(ctx: PassContext): void {
-  const { ir, loops } = ctx;
+  const { ir, kinds, loops } = ctx;
   const groups = new Map<string, IRNode[]>();
   const candidates = ir.nodes.filter((node) => {
-    if (node.type !== "http" || node.mode === "skip" || node.omit || loops.has(node.id)) {
-      return false;
-    }
-    const config = node.config as Record<string, unknown>;
-    const method = String(config.method ?? "GET").toUpperCase();
-    if (method !== "GET" && method !== "HEAD") return false;
-    return config.body === undefined || config.body === null;
+    if (node.mode === "skip" || node.omit || loops.has(node.id)) return false;
+    return kinds.get(node.type)?.traits.coalescable?.(node.config) === true;
   });
   const overlapping = mayOverlap(ir, candidates);
   for (const node of candidates) {

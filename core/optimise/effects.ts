@@ -1,20 +1,15 @@
 import type { IRNode } from "../compile/ir";
+import { KINDS, type KindRegistry } from "../kinds/registry";
 import { configReferences, mergeReferences, type References } from "./references";
 
 /**
- * Kinds whose execution has no effect outside the run: they read the context and produce a
- * value. Everything else counts as a side effect (an HTTP request of any method, a delay, a
- * person's approval, a map, an agent, and unknown kinds, which the optimiser cannot see into).
+ * A node whose kind declares `pure` (transform, condition, switch, join): it reads the context
+ * and produces a value. Everything else counts as a side effect (an HTTP request of any method,
+ * a delay, a person's approval, a map, an agent, and unknown kinds, which the optimiser cannot
+ * see into).
  */
-export const PURE_KINDS: ReadonlySet<string> = new Set([
-  "transform",
-  "condition",
-  "switch",
-  "join",
-]);
-
-export function isPure(node: IRNode): boolean {
-  return PURE_KINDS.has(node.type) && node.mode !== "skip";
+export function isPure(node: IRNode, kinds: KindRegistry = KINDS): boolean {
+  return kinds.get(node.type)?.traits.pure === true && node.mode !== "skip";
 }
 
 /** What a node reads from the context, its map step's config included. */

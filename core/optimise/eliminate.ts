@@ -1,3 +1,4 @@
+import type { IRNode } from "../compile/ir";
 import type { PassContext } from "./context";
 import { isPure, nodeReferences } from "./effects";
 import { csrOf } from "./graph";
@@ -23,15 +24,17 @@ export const DEAD_REASON = "no side effect, and its output reaches no end node";
  *   it no longer fails the run.
  */
 export function eliminateDead(ctx: PassContext): void {
-  const { ir, kernels, loops } = ctx;
-  if (!ir.nodes.some((n) => n.type === "end" && !n.omit)) return;
-  if (ir.nodes.some((n) => n.type === "agent")) return;
+  const { ir, kernels, kinds, loops } = ctx;
+  const traits = (n: IRNode) => kinds.get(n.type)?.traits;
+  if (!ir.nodes.some((n) => traits(n)?.runOutput && !n.omit)) return;
+  if (ir.nodes.some((n) => traits(n)?.patchesGraph)) return;
   const pairs: [number, number][] = [];
   const seeds: number[] = [];
   const reads = ir.nodes.map((node) => (node.omit ? null : nodeReferences(node)));
   for (const node of ir.nodes) {
     if (node.omit) continue;
-    const live = !isPure(node) || node.type === "end" || node.id === ir.start || loops.has(node.id);
+    const live =
+      !isPure(node, kinds) || traits(node)?.runOutput || node.id === ir.start || loops.has(node.id);
     if (live) seeds.push(node.index);
     // Dependencies point from a node to what it needs: reachability from the seeds is liveness.
     for (const i of node.in) pairs.push([node.index, ir.byId[ir.edges[i]!.from]!]);

@@ -21,13 +21,12 @@ import { nodeOf, type PassContext } from "./context";
  *   (their lookup is I/O), unknown kinds.
  */
 export function fuseTransforms(ctx: PassContext): void {
-  const { ir, loops } = ctx;
+  const { ir, kinds, loops } = ctx;
   const fusable = (node: IRNode) =>
-    node.type === "transform" &&
     node.mode === "inline" &&
     !node.omit &&
     !loops.has(node.id) &&
-    (node.config as { cache?: unknown }).cache === undefined;
+    kinds.get(node.type)?.traits.fusable?.(node.config) === true;
 
   const next = new Map<string, string>();
   const taken = new Set<string>();

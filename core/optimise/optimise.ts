@@ -1,4 +1,5 @@
 import type { IR, PassName } from "../compile/ir";
+import { KINDS, type KindRegistry } from "../kinds/registry";
 import { absorbConditions } from "./absorb";
 import { cacheKeys } from "./cache-keys";
 import { coalesceHttp } from "./coalesce";
@@ -33,6 +34,8 @@ export interface OptimiseOptions {
   kernels?: GraphKernels;
   /** Passes to run (always in {@link PASSES} order); all by default. */
   passes?: readonly PassName[];
+  /** The kinds whose traits the passes read; the platform's by default. */
+  kinds?: KindRegistry;
 }
 
 /**
@@ -51,6 +54,7 @@ export function optimise(ir: IR, options: OptimiseOptions = {}): IR {
   const ctx = {
     ir,
     kernels,
+    kinds: options.kinds ?? KINDS,
     loops: loopNodes(ir),
     record: (rewrite: IR["rewrites"][number]) => {
       ir.rewrites.push(rewrite);

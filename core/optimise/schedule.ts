@@ -1,41 +1,24 @@
-import type { IR, IRNode } from "../compile/ir";
+import type { IR, IRNode, IRStep } from "../compile/ir";
+import { COST_MS } from "../kinds/cost";
+import { KINDS, type KindRegistry } from "../kinds/registry";
 import type { PassContext } from "./context";
 import { edgeCsr } from "./graph";
 
-/**
- * Nominal durations (ms) of the cost model. They order work; they do not predict it: an HTTP
- * call is worth 100 ms, a queue hop 12 ms (docs/BENCHMARKS.md, local median), pure inline work
- * 0.05 ms, a person 1 minute, a delay its literal seconds.
- */
-export const COST_MS = {
-  pure: 0.05,
-  http: 100,
-  queueHop: 12,
-  agent: 5_000,
-  approval: 60_000,
-  delayDefault: 1_000,
-} as const;
+export { COST_MS };
 
-/** Estimated duration of one node under the cost model. */
-export function costOf(node: IRNode): number {
+/** Estimated duration of one node under the cost model: its kind's `costMs`, pure by default. */
+export function costOf(node: IRNode, kinds: KindRegistry = KINDS): number {
   if (node.omit || node.fusedInto !== undefined || node.mode === "skip") return 0;
   const hop = node.mode === "queued" ? COST_MS.queueHop : 0;
-  switch (node.type) {
-    case "http":
-      return COST_MS.http + hop;
-    case "map":
-      return (node.body?.type === "http" ? COST_MS.http : COST_MS.pure) + hop;
-    case "agent":
-      return COST_MS.agent + hop;
-    case "approval":
-      return COST_MS.approval;
-    case "delay": {
-      const seconds = (node.config as { seconds?: unknown }).seconds;
-      return typeof seconds === "number" ? seconds * 1000 : COST_MS.delayDefault;
-    }
-    default:
-      return COST_MS.pure * (1 + (node.fused?.length ?? 0)) + hop;
-  }
+  const kind = kinds.get(node.type);
+  // A map costs what one item's step costs.
+  if (kind?.traits.fanOut) return (node.body ? stepCost(node.body, kinds) : COST_MS.pure) + hop;
+  if (kind?.traits.costMs) return kind.traits.costMs(node.config) + hop;
+  return COST_MS.pure * (1 + (node.fused?.length ?? 0)) + hop;
+}
+
+function stepCost(step: IRStep, kinds: KindRegistry): number {
+  return kinds.get(step.type)?.traits.costMs?.(step.config) ?? COST_MS.pure;
 }
 
 // `|| 0` turns -0 (a rounding of a tiny negative slack) into 0, so the IR survives JSON.
@@ -58,9 +41,9 @@ const round = (ms: number) => Math.round(ms * 100) / 100 || 0;
  * - Records one rewrite for the critical path and one for the reordered nodes.
  */
 export function schedule(ctx: PassContext): void {
-  const { ir, kernels } = ctx;
+  const { ir, kernels, kinds } = ctx;
   const graph = edgeCsr(ir);
-  const cost = Float64Array.from(ir.nodes, costOf);
+  const cost = Float64Array.from(ir.nodes, (node) => costOf(node, kinds));
   const { earliest, tail } = kernels.schedule(graph, cost);
   let makespan = 0;
   for (const node of ir.nodes) {

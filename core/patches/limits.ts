@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { kindOf } from "../kinds/registry";
 import type { WorkflowDefinition } from "../workflow/definition";
 import type { ValidationIssue } from "../workflow/issues";
 
@@ -42,7 +43,7 @@ export function parseRunLimits(raw: string | undefined): RunLimits {
 /** The size limits a materialised graph must keep; each refusal names its limit. */
 export function checkGraphLimits(def: WorkflowDefinition, limits: RunLimits): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  const agents = def.nodes.filter((n) => n.type === "agent").length;
+  const agents = def.nodes.filter((n) => kindOf(n.type)?.traits.model).length;
   if (agents > limits.agentsPerRun) {
     issues.push({
       path: ["nodes"],

@@ -1,5 +1,7 @@
 import type { IR, IRNode } from "../compile/ir";
 import { assertNever, type NodeError } from "../errors";
+import type { NodeKind } from "../kinds/kind";
+import { KINDS, type KindRegistry } from "../kinds/registry";
 import { ERROR_PORT } from "../workflow/definition";
 import { retryDelayMs } from "./backoff";
 import type { Command, RunEventDraft } from "./commands";
@@ -30,13 +32,19 @@ export interface StepResult {
  *
  * Rules (ARCHITECTURE.md): the join rule with dead-path elimination, outcome ports, `error`
  * edges, bounded loops, maps with bounded concurrency, retries with backoff, leases, and the
- * token counter (the run ends when it reaches 0).
+ * token counter (the run ends when it reaches 0). What it needs of a node's kind (leases for
+ * I/O, the run output, a person's timeout port, a map's concurrency) it reads from `kinds`.
  * @example
  * const state = createRunState(ir, "run_1", 0);
  * const { commands } = step(ir, state, { type: "start", now: 0 });
  */
-export function step(ir: IR, state: RunState, signal: Signal): StepResult {
-  const s = new Stepper(ir, state, signal.now);
+export function step(
+  ir: IR,
+  state: RunState,
+  signal: Signal,
+  kinds: KindRegistry = KINDS,
+): StepResult {
+  const s = new Stepper(ir, state, signal.now, kinds);
   s.apply(signal);
   return { commands: s.commands, dirtyNodes: s.dirtyNodes, dirtyEdges: s.dirtyEdges };
 }
@@ -50,7 +58,12 @@ class Stepper {
     private readonly ir: IR,
     private readonly state: RunState,
     private readonly now: number,
+    private readonly kinds: KindRegistry,
   ) {}
+
+  private kind(step: { type: string }): NodeKind | undefined {
+    return this.kinds.get(step.type);
+  }
 
   apply(signal: Signal): void {
     if (TERMINAL_RUN.has(this.state.status)) return;
@@ -319,7 +332,8 @@ class Stepper {
         if (st.status !== "waiting") return;
         if (st.waitReason === "delay") this.succeed(node, null);
         if (st.waitReason === "approval") {
-          const port = (node.config as { onTimeout?: string }).onTimeout ?? "timeout";
+          const wait = this.kind(node)?.traits.wait;
+          const port = wait?.for === "person" ? wait.timeoutPort(node.config) : null;
           this.emit({
             type: "approval_decided",
             nodeId: node.id,
@@ -432,7 +446,7 @@ class Stepper {
     });
     // I/O can be lost (a queue message, a crashed isolate): it holds a lease. Pure inline work
     // is re-run by the DO when it wakes, so it needs none.
-    if (node.mode === "queued" || (node.mode === "inline" && node.type === "http")) {
+    if (node.mode === "queued" || (node.mode === "inline" && this.kind(node)?.execution === "io")) {
       this.setTimer(
         "lease",
         node.id,
@@ -465,7 +479,7 @@ class Stepper {
     st.status = "succeeded";
     st.port = port;
     st.finishedAt = this.now;
-    if (node.type === "end") this.state.outputNode = node.id;
+    if (this.kind(node)?.traits.runOutput) this.state.outputNode = node.id;
     this.emit({
       type: "node_succeeded",
       nodeId: node.id,
@@ -597,7 +611,8 @@ class Stepper {
 
   private fillMapSlots(node: IRNode, st: NodeState): void {
     const map = st.map!;
-    const concurrency = (node.config as { concurrency?: number }).concurrency ?? 4;
+    const fanOut = this.kind(node)?.traits.fanOut;
+    const concurrency = fanOut ? fanOut.concurrency(node.config) : 1;
     let running = map.items.filter((s) => s === "running" || s === "waiting").length;
     for (let i = 0; i < map.total && running < concurrency; i++) {
       if (map.items[i] === "pending") {
@@ -629,7 +644,7 @@ class Stepper {
       mode,
       timeoutMs: body.timeoutMs,
     });
-    if (body.mode === "queued" || body.type === "http") {
+    if (body.mode === "queued" || this.kind(body)?.execution === "io") {
       this.setTimer(
         "item_lease",
         node.id,

@@ -1,4 +1,4 @@
-import { kindOf } from "../kinds/registry";
+import { KINDS, type KindRegistry } from "../kinds/registry";
 import { ERROR_PORT, type WorkflowDefinition } from "./definition";
 import type { ValidationIssue } from "./issues";
 
@@ -7,7 +7,10 @@ import type { ValidationIssue } from "./issues";
  * nodes on ports their kind offers, one start node, no cycle but through a `loop` edge that
  * points back, every node reachable from start.
  */
-export function checkGraph(def: WorkflowDefinition): ValidationIssue[] {
+export function checkGraph(
+  def: WorkflowDefinition,
+  kinds: KindRegistry = KINDS,
+): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const error = (path: (string | number)[], code: string, message: string) =>
     issues.push({ path, code, message, severity: "error" });
@@ -21,7 +24,7 @@ export function checkGraph(def: WorkflowDefinition): ValidationIssue[] {
     }
   });
 
-  const starts = def.nodes.flatMap((n, i) => (n.type === "start" ? [i] : []));
+  const starts = def.nodes.flatMap((n, i) => (kinds.get(n.type)?.traits.entry ? [i] : []));
   if (starts.length === 0) {
     error(["nodes"], "missing_start", 'a workflow needs exactly one node of type "start"');
   }
@@ -39,7 +42,7 @@ export function checkGraph(def: WorkflowDefinition): ValidationIssue[] {
     if (to === undefined) {
       error(["edges", j, "to"], "unknown_node", `edge to "${e.to}": no node has that id`);
     }
-    if (to !== undefined && def.nodes[to]?.type === "start") {
+    if (to !== undefined && kinds.get(def.nodes[to]?.type ?? "")?.traits.entry) {
       error(["edges", j, "to"], "edge_into_start", "no edge may lead into the start node");
     }
     const key = `${e.from}\u0000${e.to}\u0000${e.on ?? ""}`;
@@ -49,7 +52,7 @@ export function checkGraph(def: WorkflowDefinition): ValidationIssue[] {
     seen.add(key);
     if (from === undefined) return;
     const source = def.nodes[from];
-    const kind = source ? kindOf(source.type) : undefined;
+    const kind = source ? kinds.get(source.type) : undefined;
     if (!source || !kind) return;
     const parsed = kind.config.safeParse(source.config);
     if (!parsed.success) return; // the config error is reported on the node

@@ -1,21 +1,22 @@
 import type { z } from "zod";
 import { checkExpression, checkRegexes } from "../expressions/jsonata";
 import { checkTemplates, findTemplates } from "../expressions/template";
-import { kindOf } from "../kinds/registry";
+import { KINDS, type KindRegistry } from "../kinds/registry";
 import type { NodeSpec } from "./definition";
 import type { ValidationIssue } from "./issues";
 
 type Path = (string | number)[];
 
-/** Kinds that can be the per-item step of a map. */
-const MAPPABLE = new Set(["transform", "http", "condition", "switch"]);
-
 /**
  * Checks one node against its kind: the config schema, the expressions it holds, templates in
  * strings. Unknown kinds are a warning (they are skipped at run time), kinds not built yet an error.
  */
-export function checkNode(node: NodeSpec, path: Path): ValidationIssue[] {
-  const kind = kindOf(node.type);
+export function checkNode(
+  node: NodeSpec,
+  path: Path,
+  kinds: KindRegistry = KINDS,
+): ValidationIssue[] {
+  const kind = kinds.get(node.type);
   if (!kind) {
     return [
       {
@@ -36,11 +37,16 @@ export function checkNode(node: NodeSpec, path: Path): ValidationIssue[] {
       },
     ];
   }
-  return checkConfig(node.type, node.config, [...path, "config"]);
+  return checkConfig(kinds, node.type, node.config, [...path, "config"]);
 }
 
-function checkConfig(type: string, config: unknown, path: Path): ValidationIssue[] {
-  const kind = kindOf(type);
+function checkConfig(
+  kinds: KindRegistry,
+  type: string,
+  config: unknown,
+  path: Path,
+): ValidationIssue[] {
+  const kind = kinds.get(type);
   if (!kind) return [];
   const parsed = kind.config.safeParse(config);
   if (!parsed.success) return zodIssues(parsed.error, path, "invalid_config");
@@ -58,8 +64,9 @@ function checkConfig(type: string, config: unknown, path: Path): ValidationIssue
     issues.push(...regexIssues(field.source, [...path, ...field.path], "expression"));
   }
   // A map's step config is checked, templates included, by the recursive call below.
+  const fanOut = kind.traits.fanOut;
   const { node: _step, ...own } = config as Record<string, unknown>;
-  for (const problem of checkTemplates(type === "map" ? own : config)) {
+  for (const problem of checkTemplates(fanOut ? own : config)) {
     issues.push({
       path: [...path, ...problem.path],
       code: "invalid_expression",
@@ -67,22 +74,23 @@ function checkConfig(type: string, config: unknown, path: Path): ValidationIssue
       severity: "error",
     });
   }
-  for (const ref of findTemplates(type === "map" ? own : config)) {
+  for (const ref of findTemplates(fanOut ? own : config)) {
     issues.push(
       ...regexIssues(ref.expression, [...path, ...ref.path], `template {{ ${ref.expression} }}`),
     );
   }
-  if (type === "map") {
-    const body = (parsed.data as { node: { type: string; config: unknown } }).node;
-    if (!MAPPABLE.has(body.type)) {
+  if (fanOut) {
+    const body = fanOut.step(parsed.data);
+    if (!kinds.get(body.type)?.traits.mappable) {
+      const mappable = kinds.all().filter((k) => k.traits.mappable);
       issues.push({
         path: [...path, "node", "type"],
         code: "invalid_config",
-        message: `a map step must be one of: ${[...MAPPABLE].join(", ")}`,
+        message: `a map step must be one of: ${mappable.map((k) => k.type).join(", ")}`,
         severity: "error",
       });
     } else {
-      issues.push(...checkConfig(body.type, body.config, [...path, "node", "config"]));
+      issues.push(...checkConfig(kinds, body.type, body.config, [...path, "node", "config"]));
     }
   }
   return issues;

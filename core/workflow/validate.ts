@@ -1,3 +1,4 @@
+import { KINDS, type KindRegistry } from "../kinds/registry";
 import { NodeSpec, WorkflowDefinition } from "./definition";
 import { checkGraph } from "./graph-rules";
 import type { ValidationIssue } from "./issues";
@@ -9,12 +10,13 @@ export type ValidationResult =
 
 /**
  * Validates a submitted definition: its shape, every node against its kind, then the graph
- * rules. Every problem carries the JSON path of what is wrong.
+ * rules. Every problem carries the JSON path of what is wrong. `kinds`: the kinds the types
+ * name (the platform's by default).
  * @example
  * const r = validateWorkflow({ name: "x", nodes: [{ id: "start", type: "start" }] });
  * if (!r.ok) console.log(r.errors.map((e) => formatPath(e.path)));
  */
-export function validateWorkflow(input: unknown): ValidationResult {
+export function validateWorkflow(input: unknown, kinds: KindRegistry = KINDS): ValidationResult {
   const shape = WorkflowDefinition.safeParse(input);
   if (!shape.success) {
     // Still check every node that is well-formed on its own, so one bad id does not hide the
@@ -23,7 +25,7 @@ export function validateWorkflow(input: unknown): ValidationResult {
     const perNode = Array.isArray(nodes)
       ? nodes.flatMap((raw, i) => {
           const node = NodeSpec.safeParse(raw);
-          return node.success ? checkNode(node.data, ["nodes", i]) : [];
+          return node.success ? checkNode(node.data, ["nodes", i], kinds) : [];
         })
       : [];
     return {
@@ -37,8 +39,8 @@ export function validateWorkflow(input: unknown): ValidationResult {
   }
   const definition = shape.data;
   const all = [
-    ...definition.nodes.flatMap((node, i) => checkNode(node, ["nodes", i])),
-    ...checkGraph(definition),
+    ...definition.nodes.flatMap((node, i) => checkNode(node, ["nodes", i], kinds)),
+    ...checkGraph(definition, kinds),
   ];
   const errors = all.filter((i) => i.severity === "error");
   const warnings = all.filter((i) => i.severity === "warning");

@@ -12,6 +12,7 @@ import {
   budgetReached,
   raiseBudget,
 } from "../../core/agents/budget";
+import { kindOf } from "../../core/kinds/registry";
 import type { Command } from "../../core/scheduler/commands";
 import type { ApprovalBook } from "./approvals";
 import type { Loaded } from "./context";
@@ -49,7 +50,8 @@ export class BudgetHold {
    */
   holds(command: Extract<Command, { type: "execute" }>): boolean {
     const run = this.host.run();
-    if (run.ir.nodes[run.ir.byId[command.nodeId]!]!.type !== "agent") return false;
+    const node = run.ir.nodes[run.ir.byId[command.nodeId]!]!;
+    if (!kindOf(node.type)?.traits.model) return false;
     const budget = this.state();
     const spent = this.host.usage.spent();
     const reached = budget ? budgetReached(spent, budget.current) : null;

@@ -7,6 +7,7 @@
 import type { IRNode } from "../../core/compile/ir";
 import type { RunContext } from "../../core/executors/context";
 import { renderTemplates } from "../../core/expressions/template";
+import { kindOf } from "../../core/kinds/registry";
 import type { ApprovalBook, DecisionRefusal, Vote } from "./approvals";
 import type { Loaded } from "./context";
 import type { Pending } from "./pending";
@@ -94,7 +95,8 @@ export class Decisions {
     const node = run.ir.nodes[run.ir.byId[nodeId]!]!;
     const st = run.state.nodes[nodeId]!;
     const budgetHold = st.status === "waiting" && st.waitReason === "budget";
-    if (node.type !== "approval" && !budgetHold && !approvals.get(nodeId, st.attempt)) {
+    const person = kindOf(node.type)?.traits.wait?.for === "person";
+    if (!person && !budgetHold && !approvals.get(nodeId, st.attempt)) {
       return {
         ok: false,
         status: 409,

@@ -7,7 +7,8 @@
  */
 
 import type { Budget } from "../../core/agents/budget";
-import type { IR } from "../../core/compile/ir";
+import type { IR, IRStep } from "../../core/compile/ir";
+import { kindOf } from "../../core/kinds/registry";
 import type { Patch, PatchSource } from "../../core/patches";
 import { step } from "../../core/scheduler/scheduler";
 import type { Signal } from "../../core/scheduler/signals";
@@ -229,9 +230,11 @@ export class RunEngine {
     for (const node of ir.nodes) {
       const st = state.nodes[node.id]!;
       if (st.status !== "running") continue;
-      if (node.type === "map" && st.map) {
+      // Pure inline work holds no lease: it runs again. Inline I/O is covered by its lease.
+      const pureInline = (s: IRStep) => s.mode === "inline" && kindOf(s.type)?.execution !== "io";
+      if (kindOf(node.type)?.traits.fanOut && st.map) {
         st.map.items.forEach((item, index) => {
-          if (item === "running" && node.body?.mode === "inline" && node.body.type !== "http") {
+          if (item === "running" && node.body && pureInline(node.body)) {
             void this.execution.execute({
               type: "execute_item",
               nodeId: node.id,
@@ -243,7 +246,7 @@ export class RunEngine {
             });
           }
         });
-      } else if ((node.mode === "inline" && node.type !== "http") || node.mode === "wait") {
+      } else if (node.mode === "wait" || (node.mode === "inline" && pureInline(node))) {
         void this.execution.execute({
           type: "execute",
           nodeId: node.id,
@@ -379,7 +382,8 @@ export class RunEngine {
             const job = await this.execution.toJob(command);
             if (!job) continue;
             const eager = item.eager;
-            if (eager && job.step.type === "http" && eager.jobs.length < eager.room) {
+            const fetch = kindOf(job.step.type)?.traits.fetchesInline === true;
+            if (eager && fetch && eager.jobs.length < eager.room) {
               eager.jobs.push(job);
             } else {
               jobs.push(job);

@@ -8,9 +8,10 @@
 import type { IRNode, IRStep } from "../../core/compile/ir";
 import { toNodeError } from "../../core/errors";
 import type { RunContext } from "../../core/executors/context";
-import { delayUntil, evaluateItems, runInline } from "../../core/executors/inline";
+import { limitsOf, runInline } from "../../core/executors/inline";
 import type { ExpressionLimits } from "../../core/expressions/limits";
 import { renderTemplates } from "../../core/expressions/template";
+import { kindOf } from "../../core/kinds/registry";
 import { MAX_OUTPUT_BYTES, outputProblem } from "../../core/limits/output";
 import type { Command } from "../../core/scheduler/commands";
 import type { Outcome } from "../../core/scheduler/signals";
@@ -61,8 +62,9 @@ export class NodeExecution {
     const step = command.type === "execute" ? node : node.body!;
     const context =
       command.type === "execute" ? run.context : this.itemContext(node, command.index);
+    const kind = kindOf(node.type);
     try {
-      if (step.type === "http") {
+      if (kindOf(step.type)?.execution === "io") {
         // Inline http: the DO fetches itself, without holding the pump; the lease covers a crash.
         const attempt = command.type === "execute" ? command.attempt : null;
         void this.fetchInline(step, context, command.timeoutMs, node.id, attempt).then(
@@ -71,26 +73,24 @@ export class NodeExecution {
         );
         return;
       }
-      if (command.type === "execute" && node.type === "map") {
-        const items = await evaluateItems(node.id, node.config, context, node.expressionTimeoutMs);
+      const fanOut = kind?.traits.fanOut;
+      if (command.type === "execute" && fanOut) {
+        const limits = limitsOf(node.expressionTimeoutMs);
+        const items = await fanOut.items(node.id, node.config, context, limits);
         storage.transactionSync(() => store.saveMapList(node.id, command.attempt, items));
         this.host.push({
           signal: { type: "items", nodeId: node.id, attempt: command.attempt, count: items.length },
         });
         return;
       }
-      if (command.type === "execute" && node.type === "approval") {
+      const wait = kind?.traits.wait;
+      if (command.type === "execute" && wait?.for === "person") {
         await this.host.openApproval(node, command.attempt, context);
         return;
       }
-      if (command.type === "execute" && command.mode === "wait") {
-        const until = await delayUntil(
-          node.id,
-          node.config,
-          context,
-          Date.now(),
-          node.expressionTimeoutMs,
-        );
+      if (command.type === "execute" && wait?.for === "timer") {
+        const limits = limitsOf(node.expressionTimeoutMs);
+        const until = await wait.until(node.id, node.config, context, Date.now(), limits);
         this.host.push({
           signal: { type: "wait", nodeId: node.id, attempt: command.attempt, until },
         });
@@ -149,7 +149,8 @@ export class NodeExecution {
     try {
       let config: Record<string, unknown>;
       let plan: SecretPlan | undefined;
-      if (step.type === "agent") {
+      const model = kindOf(step.type)?.traits.model === true;
+      if (model) {
         config = await agentConfig(step.config, context, limits);
       } else {
         ({ config, plan } = await this.host.secrets.render(node.id, step, context));
@@ -176,7 +177,7 @@ export class NodeExecution {
         job.index = command.index;
         job.itemAttempt = command.itemAttempt;
       }
-      const left = step.type === "agent" ? this.host.budgetLeft() : null;
+      const left = model ? this.host.budgetLeft() : null;
       if (left) job.budget = left;
       return job;
     } catch (err) {

@@ -1,5 +1,6 @@
 import type { IR, IRNode } from "../../core/compile/ir";
 import type { RunContext } from "../../core/executors/context";
+import { kindOf } from "../../core/kinds/registry";
 import { keyParts, semanticKey } from "../../core/optimise/cache-key";
 import { type Claimant, RequestCoalescer, requestKey } from "../../core/optimise/coalescer";
 import type { Command } from "../../core/scheduler/commands";
@@ -96,7 +97,8 @@ export class OutputReuse {
     /** The cache key's config: the same in every run (no nonce), and where secrets were written. */
     let keyed: Record<string, unknown>;
     try {
-      if (node.type === "transform") {
+      // Keyed on what it reads (the marking's inputs): its config is keyed as written.
+      if (kindOf(node.type)?.traits.cache?.(node.config)?.inputs === "reads") {
         config = node.config;
         keyed = config;
       } else {

@@ -5,6 +5,7 @@
  */
 
 import type { NodeError } from "../../core/errors";
+import { kindOf } from "../../core/kinds/registry";
 import type { Command } from "../../core/scheduler/commands";
 import type { Signal } from "../../core/scheduler/signals";
 import { addressOf } from "../../platform/hash";
@@ -119,12 +120,14 @@ export class StepWrites {
       (signal.type === "result" || signal.type === "decide") && signal.nodeId === nodeId;
     if (ownResult && item.output !== undefined) return this.storeValue(nodeId, item.output);
     if (item.outputs?.[nodeId] !== undefined) return this.storeValue(nodeId, item.outputs[nodeId]);
-    if (node.type === "map") {
+    const kind = kindOf(node.type);
+    if (kind?.traits.fanOut) {
       const json = run.state.nodes[nodeId]!.map ? this.host.store.mapOutputJson(nodeId) : "[]";
       return this.storeValue(nodeId, JSON.parse(json) as unknown);
     }
-    if (node.type === "approval" && signal.type === "timer") {
-      const port = run.state.nodes[nodeId]!.port ?? "timeout";
+    const wait = kind?.traits.wait;
+    if (wait?.for === "person" && signal.type === "timer") {
+      const port = run.state.nodes[nodeId]!.port ?? wait.timeoutPort(node.config);
       return this.storeValue(nodeId, { decision: port, timedOut: true, votes: [] });
     }
     const own =

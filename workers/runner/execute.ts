@@ -2,10 +2,9 @@ import { toNodeError } from "../../core/errors";
 import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
 import { addressOf } from "../../platform/hash";
-import { executeHttp } from "../../platform/http-executor";
-import { type AgentRun, executeAgent } from "./agent";
+import { executorOf } from "./executors";
 
-/** Executes one queued job; never throws (errors are results). */
+/** Executes one queued job with its kind's executor (executors.ts); never throws (errors are results). */
 export async function executeJob(
   job: ExecuteJob,
   env: Env,
@@ -19,51 +18,33 @@ export async function executeJob(
     ...(job.index === undefined ? {} : { index: job.index, itemAttempt: job.itemAttempt ?? 1 }),
   };
   try {
-    let output: unknown;
-    switch (job.step.type) {
-      case "http":
-        output = await executeHttp(env, job.tenantId, job.step.config, job.timeoutMs, job.secrets);
-        break;
-      case "agent": {
-        const stub = env.RUNS.get(env.RUNS.idFromName(job.runId)) as unknown as AgentRun;
-        const result = await executeAgent(job, env, stub);
-        const finishedAt = Date.now();
-        if (result.error !== undefined) {
-          return {
-            ...base,
-            startedAt,
-            finishedAt,
-            usage: result.usage,
-            outcome: { ok: false, error: toNodeError(result.error) },
-          };
-        }
-        return {
-          ...base,
-          startedAt,
-          finishedAt,
-          usage: result.usage,
-          outcome: {
-            ok: true,
-            port: null,
-            output: result.output,
-            outputHash: addressOf(result.output ?? null).hash,
-          },
-        };
-      }
-      default:
-        throw Object.assign(new Error(`the runner cannot execute "${job.step.type}"`), {
-          code: "not_queueable",
-          retryable: false,
-        });
+    const executor = executorOf(job.step.type);
+    if (!executor) {
+      throw Object.assign(new Error(`the runner cannot execute "${job.step.type}"`), {
+        code: "not_queueable",
+        retryable: false,
+      });
+    }
+    const done = await executor(job, env);
+    const usage = done.usage === undefined ? {} : { usage: done.usage };
+    if (!done.ok) {
+      return {
+        ...base,
+        startedAt,
+        finishedAt: Date.now(),
+        ...usage,
+        outcome: { ok: false, error: toNodeError(done.error) },
+      };
     }
     // The RunObject writes the blob through its outbox once it accepts the result: writing it
     // here too would put an R2 round trip on every queued hop.
-    const { hash } = addressOf(output);
+    const { hash } = addressOf(done.output ?? null);
     return {
       ...base,
       startedAt,
       finishedAt: Date.now(),
-      outcome: { ok: true, port: null, output, outputHash: hash },
+      ...usage,
+      outcome: { ok: true, port: null, output: done.output, outputHash: hash },
     };
   } catch (err) {
     return {

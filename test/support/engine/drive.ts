@@ -17,6 +17,8 @@ import { runFused } from "../../../core/executors/fused";
 import { type FetchText, runHttp } from "../../../core/executors/http";
 import { runInline } from "../../../core/executors/inline";
 import { renderTemplates } from "../../../core/expressions/template";
+import type { KindRegistry } from "../../../core/kinds/registry";
+import { MAX_OUTPUT_BYTES } from "../../../core/limits/output";
 import { RequestCoalescer, requestKey } from "../../../core/optimise/coalescer";
 import type { Command, RunEventDraft } from "../../../core/scheduler/commands";
 import type { Outcome, Signal } from "../../../core/scheduler/signals";
@@ -41,6 +43,8 @@ export interface DriveOptions {
   /** The remote server; must answer from the request alone. */
   server?: (request: ServerRequest) => ServerResponse;
   maxSteps?: number;
+  /** The kinds the IR was compiled with; the platform's by default. */
+  kinds?: KindRegistry;
 }
 
 export interface DriveResult {
@@ -59,8 +63,6 @@ export interface DriveResult {
   requestsSaved: number;
   failure?: RunFailure;
 }
-
-const MAX_OUTPUT_BYTES = 1024 * 1024;
 
 /**
  * @example
@@ -90,6 +92,7 @@ class Driver {
       maxSteps: options.maxSteps ?? 50_000,
       onDeliver: (d) => this.settleFlight(d),
       onStep: (info) => this.recordStep(info),
+      ...(options.kinds ? { kinds: options.kinds } : {}),
     });
     const nodes: RunContext["nodes"] = {};
     for (const n of ir.nodes) nodes[n.id] = { status: "pending" };
@@ -214,6 +217,7 @@ class Driver {
       const r = await runInline(
         { id: node.id, type: node.type, config: node.config, firedFrom: this.firedFrom(node) },
         this.context,
+        this.options.kinds,
       );
       this.memory.pool.push(reply({ ok: true, port: r.port }, r.output));
     } catch (err) {

@@ -12,6 +12,7 @@
  */
 import type { IR } from "../../../core/compile/ir";
 import type { NodeError } from "../../../core/errors";
+import type { KindRegistry } from "../../../core/kinds/registry";
 import type { Command, RunEventDraft } from "../../../core/scheduler/commands";
 import {
   MAX_REDELIVERIES,
@@ -76,6 +77,8 @@ export interface SimOptions {
   onStep?: (info: StepInfo) => void;
   /** Called with each delivery just before it reaches the scheduler. */
   onDeliver?: (delivery: Delivery) => void;
+  /** The kinds the IR was compiled with; the platform's by default. */
+  kinds?: KindRegistry;
 }
 
 export interface StepInfo {
@@ -254,7 +257,10 @@ export class MemoryRun {
     const lateCommands: Command[] = [];
     if (this.finish) {
       for (const d of this.pool.splice(0)) {
-        lateCommands.push(...step(this.ir, this.state, { ...d.signal, now: this.clock }).commands);
+        lateCommands.push(
+          ...step(this.ir, this.state, { ...d.signal, now: this.clock }, this.options.kinds)
+            .commands,
+        );
       }
     }
     const result: SimResult = {
@@ -397,7 +403,7 @@ export class MemoryRun {
 
   /** One step of the scheduler, its commands carried out. */
   apply(signal: Signal, delivery?: Delivery): StepResult {
-    const result = step(this.ir, this.state, signal);
+    const result = step(this.ir, this.state, signal, this.options.kinds);
     this.steps++;
     this.tokens.push(this.state.tokens);
     this.active.push(Object.values(this.state.nodes).filter((n) => ACTIVE.has(n.status)).length);

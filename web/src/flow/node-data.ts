@@ -1,4 +1,5 @@
 import type { Edge, Node } from "@xyflow/react";
+import { kindOf } from "../../../core/kinds";
 import type { NodeStatus } from "./status";
 
 /** A problem on a node from validation; `field` is the config field it is about, if any. */
@@ -61,8 +62,10 @@ export interface LinkData extends Record<string, unknown> {
 }
 export type CanvasEdge = Edge<LinkData>;
 
+/** The canvas shape of a kind: the run's entry (start), its output (end), or a step. */
 export function canvasTypeOf(kind: string): CanvasNodeType {
-  if (kind === "start") return "start";
-  if (kind === "end") return "end";
+  const traits = kindOf(kind)?.traits;
+  if (traits?.entry) return "start";
+  if (traits?.runOutput) return "end";
   return "step";
 }

@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { kindOf } from "../../../core/kinds";
 import { ApiFailure, call, describeError } from "../api/client";
 import { useSession } from "../api/session";
 import type { RunPatch } from "../api/types";
@@ -103,7 +104,7 @@ export function NodePanel({
           <UsageFacts usage={node.usage} testId="node-usage" />
         </>
       ) : (
-        node.type === "agent" && (
+        kindOf(node.type)?.traits.model && (
           <p className="muted">No model usage yet: it is counted when an attempt ends.</p>
         )
       )}

@@ -1,5 +1,6 @@
 import { ReactFlowProvider } from "@xyflow/react";
 import { useMemo, useState } from "react";
+import { kindOf } from "../../../core/kinds";
 import { call, describeError } from "../api/client";
 import { useSession } from "../api/session";
 import { useNodeTypes } from "../api/use-node-types";
@@ -235,7 +236,7 @@ function RunScreen({ runId }: { runId: string }) {
                 form: a.form,
                 required: a.required,
                 votes: a.votes.length,
-                budget: live.nodes[a.nodeId]?.type === "agent",
+                budget: kindOf(live.nodes[a.nodeId]?.type ?? "")?.traits.model === true,
               }}
               onDecided={() => setSelected(a.nodeId)}
             />
