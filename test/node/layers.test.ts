@@ -9,8 +9,11 @@ import { d1CallsOutsideDb } from "../../scripts/d1-access";
 import { LAYERED_FOLDERS, ROOT } from "../../scripts/lib";
 
 /** The rules `npm run check` applies (ARCHITECTURE.md, "Layers"). */
-const { forbidden } = createRequire(import.meta.url)(join(ROOT, ".dependency-cruiser.cjs")) as {
+const { forbidden, options } = createRequire(import.meta.url)(
+  join(ROOT, ".dependency-cruiser.cjs"),
+) as {
   forbidden: IForbiddenRuleType[];
+  options: { exclude: { path: string }; doNotFollow: { path: string } };
 };
 
 async function violations(baseDir: string, folders: string[]): Promise<IViolation[]> {
@@ -19,7 +22,9 @@ async function violations(baseDir: string, folders: string[]): Promise<IViolatio
     validate: true,
     ruleSet: { forbidden },
     tsPreCompilationDeps: true,
-    exclude: { path: "node_modules" },
+    // As `npm run check` cruises: tests (which may import test/support) are not layered.
+    exclude: options.exclude,
+    doNotFollow: options.doNotFollow,
   });
   if (typeof result.output === "string") throw new Error("expected a cruise result object");
   return result.output.summary.violations;
