@@ -2,7 +2,7 @@ import type { Budget } from "../../core/agents/budget";
 import type { Usage } from "../../core/agents/usage";
 import type { NodePlan, Omission, Rewrite, RunPlan } from "../../core/compile/ir";
 import type { NodeError } from "../../core/errors";
-import type { RunStatus } from "../../core/scheduler/state";
+import type { NodeStatus, RunStatus } from "../../core/scheduler/state";
 import type { ApprovalBook, ApprovalRequest, Vote } from "./approvals";
 import type { RunEngine } from "./engine";
 import type { PatchRecord } from "./patches";
@@ -14,7 +14,7 @@ const INLINE_OUTPUT_BYTES = 64 * 1024;
 export interface NodeView {
   id: string;
   type: string;
-  status: string;
+  status: NodeStatus;
   attempt: number;
   iteration: number;
   port?: string | null;

@@ -1,9 +1,10 @@
 import { toNodeError } from "../../core/errors";
 import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
+import { runObject } from "../../durable-objects/run/rpc";
 import { addressOf } from "../../platform/hash";
 import { executeHttp } from "../../platform/http-executor";
-import { type AgentRun, executeAgent } from "./agent";
+import { executeAgent } from "./agent";
 
 /** Executes one queued job; never throws (errors are results). */
 export async function executeJob(
@@ -25,8 +26,7 @@ export async function executeJob(
         output = await executeHttp(env, job.tenantId, job.step.config, job.timeoutMs, job.secrets);
         break;
       case "agent": {
-        const stub = env.RUNS.get(env.RUNS.idFromName(job.runId)) as unknown as AgentRun;
-        const result = await executeAgent(job, env, stub);
+        const result = await executeAgent(job, env, runObject(env, job.runId));
         const finishedAt = Date.now();
         if (result.error !== undefined) {
           return {
