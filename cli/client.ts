@@ -1,6 +1,7 @@
-import { hc } from "hono/client";
+import { type ClientResponse, hc } from "hono/client";
 import { z } from "zod";
 import type { AppType } from "../workers/api/app";
+import type { ErrorBody } from "../workers/api/schemas/error";
 import { CliError, EXIT } from "./errors";
 
 /** The typed API client: paths, params and response bodies are inferred from the Worker's routes. */
@@ -35,6 +36,10 @@ export const ApiErrorBody = z.object({
 });
 export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
 
+// Every envelope the API declares (workers/api/schemas/error.ts) is one this parser accepts: a
+// field the API renames or retypes fails to compile here instead of failing at run time.
+const _acceptsDeclared = (body: ErrorBody): ApiErrorBody => body;
+
 /** A refusal of the API, with its HTTP status and code. */
 export class ApiFailure extends CliError {
   constructor(
@@ -48,7 +53,10 @@ export class ApiFailure extends CliError {
   }
 }
 
-async function failure(res: Response): Promise<ApiFailure> {
+/** A typed client call's answer, of any route and status. */
+type Answer = ClientResponse<unknown, number>;
+
+async function failure(res: Answer): Promise<ApiFailure> {
   const text = await res.text();
   let raw: unknown;
   try {
@@ -95,27 +103,24 @@ export type OkBody<R> = R extends { ok: true; json(): Promise<infer T> } ? T : n
  * @example
  * const { runs } = await call(api.runs.$get({ query: { status: "failed" } }));
  */
-export async function call<R extends { ok: boolean; json(): Promise<unknown> }>(
-  pending: Promise<R>,
-): Promise<OkBody<R>> {
+export async function call<R extends Answer>(pending: Promise<R>): Promise<OkBody<R>> {
   let res: R;
   try {
     res = await pending;
   } catch (err) {
     throw unreachable(err);
   }
-  // hono's ClientResponse is a Response at run time; its type only narrows the body.
-  if (!res.ok) throw await failure(res as unknown as Response);
+  if (!res.ok) throw await failure(res);
   return (await res.json()) as OkBody<R>;
 }
 
 /** Like `call` for answers without a body (204). */
-export async function callEmpty(pending: Promise<{ ok: boolean }>): Promise<void> {
-  let res: { ok: boolean };
+export async function callEmpty(pending: Promise<Answer>): Promise<void> {
+  let res: Answer;
   try {
     res = await pending;
   } catch (err) {
     throw unreachable(err);
   }
-  if (!res.ok) throw await failure(res as unknown as Response);
+  if (!res.ok) throw await failure(res);
 }

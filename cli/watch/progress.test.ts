@@ -9,7 +9,7 @@ const nodes = [
 ];
 
 let seq = 0;
-const ev = (type: string, nodeId?: string, data?: Record<string, unknown>): RunEvent => ({
+const ev = (type: RunEvent["type"], nodeId?: string, data?: Record<string, unknown>): RunEvent => ({
   seq: ++seq,
   type,
   at: 1000 + seq,

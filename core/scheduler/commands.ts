@@ -2,26 +2,29 @@ import type { NodeError } from "../errors";
 import type { Timer } from "./signals";
 import type { RunStatus } from "./state";
 
-export type RunEventType =
-  | "run_started"
-  | "node_queued"
-  | "node_started"
-  | "node_succeeded"
-  | "node_failed"
-  | "node_retrying"
-  | "node_skipped"
-  | "node_waiting"
-  | "map_item_succeeded"
-  | "map_item_failed"
-  | "approval_required"
-  | "approval_voted"
-  | "approval_decided"
-  | "patch_proposed"
-  | "patch_applied"
-  | "patch_rejected"
-  | "run_completed"
-  | "run_failed"
-  | "run_cancelled";
+/** Every event a run records, in its gapless log (and on its WebSocket). */
+export const RUN_EVENT_TYPES = [
+  "run_started",
+  "node_queued",
+  "node_started",
+  "node_succeeded",
+  "node_failed",
+  "node_retrying",
+  "node_skipped",
+  "node_waiting",
+  "map_item_succeeded",
+  "map_item_failed",
+  "approval_required",
+  "approval_voted",
+  "approval_decided",
+  "patch_proposed",
+  "patch_applied",
+  "patch_rejected",
+  "run_completed",
+  "run_failed",
+  "run_cancelled",
+] as const;
+export type RunEventType = (typeof RUN_EVENT_TYPES)[number];
 
 /** A run event before the DO gives it a seq and a time. */
 export interface RunEventDraft {

@@ -1,9 +1,11 @@
 import { z } from "zod";
+import { RUN_EVENT_TYPES } from "../scheduler/commands";
+import { RUN_STATUSES } from "../scheduler/state";
 
 /** A run event as stored and sent: gapless `seq` per run. */
 export const RunEvent = z.object({
   seq: z.number().int(),
-  type: z.string(),
+  type: z.enum(RUN_EVENT_TYPES),
   at: z.number(),
   nodeId: z.string().optional(),
   data: z.record(z.string(), z.unknown()).optional(),
@@ -20,7 +22,7 @@ export const ServerFrame = z.discriminatedUnion("type", [
     runId: z.string(),
     /** The seq of the newest event when the subscription started. */
     lastSeq: z.number().int(),
-    status: z.string(),
+    status: z.enum(RUN_STATUSES),
   }),
   z.object({ type: z.literal("event"), event: RunEvent }),
   /** Token deltas of a running agent: live only, never stored or replayed. */

@@ -5,8 +5,10 @@ import type { NodeResult } from "../../core/wire/node-result";
 import { closeKeySocket } from "../../db/sessions";
 import { ApprovalBook, type Vote } from "./approvals";
 import { type CreateRun, RunEngine } from "./engine";
-import { PatchBook } from "./patches";
-import type { PatchOutcome } from "./runtime-patches";
+import { PatchBook, type PatchRecord } from "./patches";
+import type { ReplaySeed } from "./replay";
+import type { Decided, RunRpc } from "./rpc";
+import type { Materialised, PatchOutcome } from "./runtime-patches";
 import { type RunView, snapshot } from "./snapshot";
 import { Sockets } from "./sockets";
 import { RunStore, type StoredEvent } from "./store";
@@ -18,7 +20,7 @@ const revokedKey = (keyId: string) => `revoked-key:${keyId}`;
  * One run. A thin shell: RPC methods and the alarm hand off to the engine (durable-objects/run/
  * engine.ts), which drives the pure scheduler in core/ and persists to this object's SQLite.
  */
-export class RunObject extends DurableObject<Env> {
+export class RunObject extends DurableObject<Env> implements RunRpc {
   private readonly store: RunStore;
   private readonly engine: RunEngine;
   private readonly sockets: Sockets;
@@ -71,12 +73,12 @@ export class RunObject extends DurableObject<Env> {
   }
 
   /** A person's decision on an approval node (the API checked tenancy). */
-  async decide(nodeId: string, vote: Omit<Vote, "at">) {
+  async decide(nodeId: string, vote: Omit<Vote, "at">): Promise<Decided> {
     return this.engine.decide(nodeId, vote);
   }
 
   /** The graph the run executes now (base + accepted patches), for agents' get_workflow. */
-  async materialised() {
+  async materialised(): Promise<Materialised | null> {
     return this.engine.materialised();
   }
 
@@ -93,7 +95,7 @@ export class RunObject extends DurableObject<Env> {
     return this.engine.proposePatch(parsed.data, source);
   }
 
-  async patchList() {
+  async patchList(): Promise<PatchRecord[]> {
     return this.engine.patchList();
   }
 
@@ -108,7 +110,7 @@ export class RunObject extends DurableObject<Env> {
   }
 
   /** Succeeded nodes' ports and outputs, for a replay of this run. */
-  async recorded(nodeIds: string[]) {
+  async recorded(nodeIds: string[]): Promise<ReplaySeed["recorded"]> {
     return this.engine.recorded(nodeIds);
   }
 

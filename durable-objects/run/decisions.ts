@@ -8,7 +8,7 @@ import type { IRNode } from "../../core/compile/ir";
 import type { RunContext } from "../../core/executors/context";
 import { renderTemplates } from "../../core/expressions/template";
 import { kindOf } from "../../core/kinds/registry";
-import type { ApprovalBook, DecisionRefusal, Vote } from "./approvals";
+import type { ApprovalBook, ApprovalRequest, DecisionRefusal, Vote } from "./approvals";
 import type { Loaded } from "./context";
 import type { Pending } from "./pending";
 import type { RunStore, StoredEvent } from "./store";
@@ -81,7 +81,7 @@ export class Decisions {
   async decide(
     nodeId: string,
     vote: Omit<Vote, "at">,
-  ): Promise<{ ok: true; approval: ReturnType<ApprovalBook["get"]> } | DecisionRefusal> {
+  ): Promise<{ ok: true; approval: ApprovalRequest } | DecisionRefusal> {
     const { approvals, storage, store } = this.host;
     const run = this.host.run();
     if (!run || !Object.hasOwn(run.ir.byId, nodeId)) {
@@ -178,6 +178,12 @@ export class Decisions {
       this.host.emit([event]);
       this.host.project();
     }
-    return { ok: true, approval: approvals.get(nodeId, st.attempt) };
+    // The request voted on, read back with its votes: by its own attempt, since a decision
+    // that releases a budget hold has already started the node's next attempt.
+    const approval = approvals.get(nodeId, request.attempt);
+    if (!approval) {
+      throw new Error(`approval ${nodeId} (attempt ${request.attempt}) missing after a vote`);
+    }
+    return { ok: true, approval };
   }
 }

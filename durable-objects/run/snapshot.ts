@@ -1,8 +1,9 @@
 import type { Budget } from "../../core/agents/budget";
 import type { Usage } from "../../core/agents/usage";
-import type { NodePlan, Omission, Rewrite, RunPlan } from "../../core/compile/ir";
+import type { Rewrite, RunPlan } from "../../core/compile/ir";
 import type { NodeError } from "../../core/errors";
 import type { RunStatus } from "../../core/scheduler/state";
+import type { NodeView } from "../../core/wire/node-view";
 import type { ApprovalBook, ApprovalRequest, Vote } from "./approvals";
 import type { RunEngine } from "./engine";
 import type { PatchRecord } from "./patches";
@@ -10,34 +11,6 @@ import type { RunStore } from "./store";
 
 /** Outputs up to this size are returned inline by GET /api/runs/:id; larger ones by hash only. */
 const INLINE_OUTPUT_BYTES = 64 * 1024;
-
-export interface NodeView {
-  id: string;
-  type: string;
-  status: string;
-  attempt: number;
-  iteration: number;
-  port?: string | null;
-  outputHash?: string;
-  output?: unknown;
-  error?: NodeError;
-  startedAt?: number;
-  finishedAt?: number;
-  progress?: { done: number; total: number };
-  /** Model usage of an agent node, over all its attempts. */
-  usage?: Usage;
-  /** Set when a patch added the node: the patch's id. */
-  addedBy?: number;
-  /**
-   * An I/O node's config as its latest attempt was sent, templates resolved; a secret shows as
-   * its reference (`{{ secrets.NAME }}`), never its value.
-   */
-  input?: unknown;
-  /** Optimiser marks (docs/OPTIMISER.md): why it will not run, its chain, its schedule. */
-  omit?: Omission;
-  fusedInto?: string;
-  plan?: NodePlan;
-}
 
 export interface RunView {
   id: string;

@@ -1,8 +1,9 @@
 import type { IR } from "../../core/compile/ir";
 import type { NodeError } from "../../core/errors";
-import type { RunEventDraft } from "../../core/scheduler/commands";
+import type { RunEventDraft, RunEventType } from "../../core/scheduler/commands";
 import type { Timer } from "../../core/scheduler/signals";
 import type { EdgeState, NodeState, RunState } from "../../core/scheduler/state";
+import type { RunEvent } from "../../core/wire/frames";
 import { ensureSchema } from "./schema";
 
 /** What a run is, beside its scheduler state: fixed at creation. */
@@ -14,13 +15,8 @@ export interface RunMeta {
   createdAt: number;
 }
 
-export interface StoredEvent {
-  seq: number;
-  type: string;
-  at: number;
-  nodeId?: string;
-  data?: Record<string, unknown>;
-}
+/** An event as stored and sent: the wire's declaration (core/wire/frames.ts). */
+export type StoredEvent = RunEvent;
 
 type RunRow = Omit<RunState, "nodes" | "edges">;
 
@@ -124,7 +120,7 @@ export class RunStore {
   events(after: number, limit: number): StoredEvent[] {
     const rows = this.sql.exec<{
       seq: number;
-      type: string;
+      type: RunEventType;
       at: number;
       node_id: string | null;
       data: string | null;

@@ -180,7 +180,12 @@ describe("placing added nodes", () => {
   });
 });
 
-const ev = (seq: number, type: string, nodeId: string | undefined, data?: object): RunEvent => ({
+const ev = (
+  seq: number,
+  type: RunEvent["type"],
+  nodeId: string | undefined,
+  data?: object,
+): RunEvent => ({
   seq,
   type,
   at: 1000 + seq * 100,
@@ -276,8 +281,8 @@ describe("live run state with agents", () => {
       status: "running",
       lastSeq: 3,
       nodes: [
-        { id: "triage", type: "agent", status: "succeeded", attempt: 1, usage },
-        { id: "lookup", type: "http", status: "pending", attempt: 0, addedBy: 1 },
+        { id: "triage", type: "agent", status: "succeeded", attempt: 1, iteration: 0, usage },
+        { id: "lookup", type: "http", status: "pending", attempt: 0, iteration: 0, addedBy: 1 },
       ],
     });
     expect(live.nodes.triage!.usage).toEqual(usage);

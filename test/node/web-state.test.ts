@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeKinds } from "../../core/kinds";
+import type { NodeView } from "../../core/wire/node-view";
 import { emptyHistory, record, redo, undo } from "../../web/src/builder/history";
 import { placeIssues } from "../../web/src/builder/issues";
 import { freeSpot, initialConfig, nextNodeId } from "../../web/src/builder/new-node";
@@ -102,11 +103,11 @@ describe("live run state", () => {
     status: "running" as const,
     lastSeq: 3,
     nodes: [
-      { id: "start", type: "start", status: "succeeded", attempt: 1 },
-      { id: "ask", type: "approval", status: "running", attempt: 1 },
-      { id: "yes", type: "transform", status: "pending", attempt: 0 },
-      { id: "no", type: "transform", status: "pending", attempt: 0 },
-    ],
+      { id: "start", type: "start", status: "succeeded", attempt: 1, iteration: 0 },
+      { id: "ask", type: "approval", status: "running", attempt: 1, iteration: 0 },
+      { id: "yes", type: "transform", status: "pending", attempt: 0, iteration: 0 },
+      { id: "no", type: "transform", status: "pending", attempt: 0, iteration: 0 },
+    ] satisfies NodeView[],
   };
 
   it("folds events after the snapshot and ignores those it already holds", () => {
@@ -144,10 +145,18 @@ describe("live run state", () => {
           type: "transform",
           status: "pending",
           attempt: 0,
+          iteration: 0,
           omit: { pass: "eliminate_dead", reason: "no side effect" },
         },
-        { id: "next", type: "transform", status: "pending", attempt: 0, fusedInto: "yes" },
-      ],
+        {
+          id: "next",
+          type: "transform",
+          status: "pending",
+          attempt: 0,
+          iteration: 0,
+          fusedInto: "yes",
+        },
+      ] satisfies NodeView[],
     };
     const live = applyEvents(fromSnapshot(optimised), [
       { seq: 4, type: "node_skipped", at: 2, nodeId: "debug", data: { reason: "optimised_out" } },

@@ -1,6 +1,7 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import type { ServerFrame } from "../../core/wire/frames";
+import { runObject } from "../../durable-objects/run/rpc";
 import { executeAgent } from "../../workers/runner/agent";
 import { executeJob } from "../../workers/runner/execute";
 import { d1Until, isOver, modelName, requestsFor, script, waitUntil } from "./agent-helpers";
@@ -49,10 +50,19 @@ describe("run budgets", () => {
     expect(request.message).toBe(
       "This run has reached its budget. Continue, spending up to 100 more tokens (spent 120 of 100)?",
     );
-    const decided = await api("POST", `/api/runs/${runId}/approvals/review`, {
-      decision: "approve",
-    });
+    const decided = await api<{ attempt: number; status: string; votes: { by: string }[] }>(
+      "POST",
+      `/api/runs/${runId}/approvals/review`,
+      { decision: "approve" },
+    );
     expect(decided.status).toBe(200);
+    // The answer is the budget approval voted on (it used to be null: the vote starts the
+    // node's next attempt, and the answer was read at that attempt).
+    expect(decided.body).toMatchObject({
+      attempt: 1,
+      status: "approved",
+      votes: [{ by: "first approver" }],
+    });
     const run = await waitUntil(runId, isOver);
     expect(run.status).toBe("completed");
     expect(run.output).toBe("reviewed");
@@ -246,7 +256,6 @@ describe("the model API", () => {
   });
 
   it("names the missing setting when there is no API key, and does not retry", async () => {
-    const stub = env.RUNS.get(env.RUNS.idFromName("no-key"));
     const outcome = await executeAgent(
       {
         type: "execute",
@@ -258,7 +267,7 @@ describe("the model API", () => {
         timeoutMs: 10_000,
       },
       { ...env, OPENAI_API_KEY: "" },
-      stub as never,
+      runObject(env, "no-key"),
     );
     expect(outcome.error).toMatchObject({ code: "agent_not_configured" });
     expect((outcome.error as Error).message).toContain("OPENAI_API_KEY");

@@ -1,6 +1,7 @@
 import { env, SELF } from "cloudflare:test";
 import { type OutputUnit, validate } from "@hyperjump/json-schema/openapi-3-1";
 import { beforeAll, describe, expect, it } from "vitest";
+import apiMarkdown from "../../docs/API.md?raw";
 import { app } from "../../workers/api/app";
 import { hashKey } from "../../workers/api/auth";
 import { poll } from "../support/poll";
@@ -16,6 +17,16 @@ import {
   scopeOf,
 } from "./openapi-doc";
 import { TEST_KEY } from "./setup";
+
+/**
+ * The operations the route tables of docs/API.md name: a row's first cell starts with
+ * `` `METHOD /path` ``, with `:param` for a path parameter and, optionally, a `?query=`.
+ */
+function routeRows(markdown: string): string[] {
+  return [...markdown.matchAll(/^\| `(GET|POST|PUT|PATCH|DELETE) ([^`?\s]+)[^`]*`/gm)].map(
+    ([, method, path]) => `${method} ${path!.replace(/:(\w+)/g, "{$1}")}`,
+  );
+}
 
 let doc: Document;
 
@@ -92,6 +103,21 @@ describe("GET /openapi.json", () => {
     expect(documented).toContain("GET /api/runs/{id}");
     expect(documented).toContain("POST /hooks/{workflowId}/{token}");
     expect(documented).toContain("GET /openapi.json");
+  });
+
+  it("is the route table of docs/API.md: every operation has a row, every row is an operation", () => {
+    const documented = new Set(operations(doc).map((o) => `${o.method} ${o.path}`));
+    const rows = routeRows(apiMarkdown);
+    const inTable = new Set(rows);
+    expect(
+      [...documented].filter((o) => !inTable.has(o)),
+      "operations with no row in docs/API.md",
+    ).toEqual([]);
+    expect(
+      rows.filter((r) => !documented.has(r)),
+      "rows of docs/API.md that are no operation",
+    ).toEqual([]);
+    expect(inTable.size).toBeGreaterThan(30);
   });
 
   it("names the scope each operation enforces: a key without it gets 403, a key with only it does not", async () => {

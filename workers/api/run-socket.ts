@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { closeKeySocket, forgetKeySockets, openKeySocket } from "../../db/sessions";
+import { runObject } from "../../durable-objects/run/rpc";
 import { ApiError } from "./errors";
 import { runStub } from "./run-stub";
 import type { AppEnv } from "./types";
@@ -52,7 +53,7 @@ export async function closeKeySockets(env: Env, keyId: string, runIds: string[])
   for (let i = 0; i < runIds.length; i += 50) {
     const batch = runIds.slice(i, i + 50);
     const outcomes = await Promise.allSettled(
-      batch.map((runId) => env.RUNS.get(env.RUNS.idFromName(runId)).revokeKey(keyId)),
+      batch.map((runId) => runObject(env, runId).revokeKey(keyId)),
     );
     const done = batch.filter((_, j) => outcomes[j]?.status === "fulfilled");
     failed.push(...batch.filter((_, j) => outcomes[j]?.status !== "fulfilled"));

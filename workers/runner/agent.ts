@@ -18,9 +18,8 @@ import {
 import { NonRetryableError } from "../../core/errors";
 import { AgentConfig } from "../../core/kinds/agent";
 import { HttpFetchError } from "../../core/net";
-import type { PatchSource } from "../../core/patches";
 import type { ExecuteJob } from "../../core/wire/node-job";
-import type { Materialised, PatchOutcome } from "../../durable-objects/run/runtime-patches";
+import type { RunRpc } from "../../durable-objects/run/rpc";
 import { fetchTextFor, streamFetchFor } from "../../platform/fetch";
 
 /** What an agent execution produced: its answer and what it cost, even when it failed. */
@@ -31,14 +30,10 @@ export interface AgentOutcome {
 }
 
 /**
- * The RunObject methods an agent needs (RPC on the run's stub). `materialised()` answers null
- * when the run does not exist (anymore): the object's own declaration, not a copy.
+ * The RunObject methods an agent needs, from the object's contract. `materialised()` answers
+ * null when the run does not exist (anymore).
  */
-export interface AgentRun {
-  materialised(): Promise<Materialised | null>;
-  proposePatch(patch: unknown, source: PatchSource): Promise<PatchOutcome>;
-  agentDelta(nodeId: string, attempt: number, text: string): Promise<void>;
-}
+export type AgentRun = Pick<RunRpc, "materialised" | "proposePatch" | "agentDelta">;
 
 /** The job's run has no state: nothing can accept this agent's answer, so another try cannot help. */
 function runGone(runId: string): NonRetryableError {

@@ -1,5 +1,6 @@
 import { type ExecuteJob, NodeJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
+import { runObject } from "../../durable-objects/run/rpc";
 import { EagerBudget, eagerJobs, reportAndContinue } from "./eager";
 import { executeJob } from "./execute";
 
@@ -41,8 +42,7 @@ export async function consume(batch: MessageBatch<unknown>, env: Env): Promise<v
         ? entries.map(({ job }) => deadLetter(job))
         : await Promise.all(entries.map(({ job }) => executeJob(job, env)));
       try {
-        const run = env.RUNS.get(env.RUNS.idFromName(runId));
-        await reportAndContinue(run, results, budget, env, () => {
+        await reportAndContinue(runObject(env, runId), results, budget, env, () => {
           for (const { message } of entries) message.ack();
         });
       } catch (err) {

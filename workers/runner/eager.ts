@@ -1,5 +1,5 @@
-import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
+import type { RunRpc } from "../../durable-objects/run/rpc";
 import { executeJob } from "./execute";
 
 /** Jobs one consumer invocation may take back from `complete` answers when unset. */
@@ -40,9 +40,8 @@ export function eagerJobs(raw: string | undefined): number {
   return n;
 }
 
-export interface CompletingRun {
-  complete(results: NodeResult[], room: number): Promise<ExecuteJob[]>;
-}
+/** The RunObject method a report needs, from the object's contract. */
+export type CompletingRun = Pick<RunRpc, "complete">;
 
 /**
  * Reports results and runs the jobs each answer hands back, until an answer has none or the

@@ -1,8 +1,9 @@
 import type { IoKindName } from "../../core/kinds/registry";
 import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
+import { runObject } from "../../durable-objects/run/rpc";
 import { executeHttp } from "../../platform/http-executor";
-import { type AgentRun, executeAgent } from "./agent";
+import { executeAgent } from "./agent";
 
 type Usage = NonNullable<NodeResult["usage"]>;
 
@@ -23,8 +24,7 @@ export const EXECUTORS: { [K in IoKindName]: RunnerExecutor } = {
     output: await executeHttp(env, job.tenantId, job.step.config, job.timeoutMs, job.secrets),
   }),
   agent: async (job, env) => {
-    const stub = env.RUNS.get(env.RUNS.idFromName(job.runId)) as unknown as AgentRun;
-    const result = await executeAgent(job, env, stub);
+    const result = await executeAgent(job, env, runObject(env, job.runId));
     return result.error !== undefined
       ? { ok: false, error: result.error, usage: result.usage }
       : { ok: true, output: result.output, usage: result.usage };

@@ -1,4 +1,4 @@
-import { hc } from "hono/client";
+import { type ClientResponse, hc } from "hono/client";
 import type { AppType } from "../../../workers/api/app";
 import type { ErrorBody, Issue } from "../../../workers/api/schemas/error";
 
@@ -45,7 +45,10 @@ export class ApiFailure extends Error {
 /** The API's error envelope as it may arrive: any part missing (a proxy, an old server). */
 type ReceivedError = { error?: Partial<ErrorBody["error"]> };
 
-async function failure(res: Response): Promise<ApiFailure> {
+/** A typed client call's answer, of any route and status. */
+type Answer = ClientResponse<unknown, number>;
+
+async function failure(res: Answer): Promise<ApiFailure> {
   const text = await res.text();
   let body: ReceivedError = {};
   try {
@@ -71,28 +74,26 @@ export type OkBody<R> = R extends { ok: true; json(): Promise<infer T> } ? T : n
  * @example
  * const { runs } = await call(client.api.runs.$get({ query: { status: "failed" } }));
  */
-export async function call<R extends { ok: boolean; json(): Promise<unknown> }>(
-  pending: Promise<R>,
-): Promise<OkBody<R>> {
+export async function call<R extends Answer>(pending: Promise<R>): Promise<OkBody<R>> {
   let res: R;
   try {
     res = await pending;
   } catch (err) {
     throw new ApiFailure(0, "network", `cannot reach the API: ${String(err)}`);
   }
-  if (!res.ok) throw await failure(res as unknown as Response);
+  if (!res.ok) throw await failure(res);
   return (await res.json()) as OkBody<R>;
 }
 
 /** Awaits a call whose success has no body (204), or throws an `ApiFailure` like `call`. */
-export async function callNoContent(pending: Promise<{ ok: boolean }>): Promise<void> {
-  let res: { ok: boolean };
+export async function callNoContent(pending: Promise<Answer>): Promise<void> {
+  let res: Answer;
   try {
     res = await pending;
   } catch (err) {
     throw new ApiFailure(0, "network", `cannot reach the API: ${String(err)}`);
   }
-  if (!res.ok) throw await failure(res as unknown as Response);
+  if (!res.ok) throw await failure(res);
 }
 
 /** A short text for an error of any kind, for banners. */

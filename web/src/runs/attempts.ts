@@ -1,14 +1,9 @@
 import type { RunEvent } from "../../../core/wire/frames";
+import type { Usage } from "../../../core/wire/node-view";
 import type { NodeErrorInfo } from "./run-state";
 
-/** Model usage as the API reports it (per node, per run, per attempt in events). */
-export interface UsageInfo {
-  promptTokens: number;
-  completionTokens: number;
-  cachedTokens: number;
-  calls: number;
-  costUsd: number | null;
-}
+/** Model usage as the API declares it (core/wire/node-view.ts): per node, run, attempt. */
+export type UsageInfo = Usage;
 
 export type AttemptStatus =
   | "queued"

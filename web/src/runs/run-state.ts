@@ -1,7 +1,7 @@
 import type { RunEvent } from "../../../core/wire/frames";
+import type { NodeView } from "../../../core/wire/node-view";
 import { ERROR_PORT, SUCCESS_PORT } from "../flow/ports";
-import { asNodeStatus, type NodeStatus, type RunStatus } from "../flow/status";
-import type { UsageInfo } from "./attempts";
+import type { NodeStatus, RunStatus } from "../flow/status";
 
 export interface NodeErrorInfo {
   code: string;
@@ -9,29 +9,12 @@ export interface NodeErrorInfo {
   retryable?: boolean;
 }
 
-/** What the run view knows of one node, from the snapshot and the events after it. */
-export interface LiveNode {
-  id: string;
-  type: string;
-  status: NodeStatus;
-  attempt: number;
-  port?: string | null;
-  error?: NodeErrorInfo;
-  startedAt?: number;
-  finishedAt?: number;
-  output?: unknown;
-  outputHash?: string;
-  progress?: { done: number; total: number };
-  /** An agent's model usage over all its attempts. */
-  usage?: UsageInfo;
-  /** The id of the patch that added the node to the run's graph. */
-  addedBy?: number;
-  /** What an I/O node's latest attempt was sent, templates resolved (from the run's snapshot). */
-  input?: unknown;
-  /** The optimiser's marks (docs/OPTIMISER.md): why it will not run; the chain it runs in. */
-  omit?: { pass: string; reason: string };
-  fusedInto?: string;
-}
+/**
+ * What the run view knows of one node, from the snapshot and the events after it: the node view
+ * the API declares (core/wire/node-view.ts), without what the events do not keep up to date; an
+ * error from an event may lack `retryable`.
+ */
+export type LiveNode = Omit<NodeView, "iteration" | "plan" | "error"> & { error?: NodeErrorInfo };
 
 export interface LiveRun {
   status: RunStatus;
@@ -40,27 +23,11 @@ export interface LiveRun {
   seq: number;
 }
 
+/** The part of `GET /api/runs/:id` the live state starts from. */
 interface SnapshotLike {
   status: RunStatus;
   lastSeq: number;
-  nodes: readonly {
-    id: string;
-    type: string;
-    status: string;
-    attempt: number;
-    port?: string | null;
-    error?: NodeErrorInfo;
-    startedAt?: number;
-    finishedAt?: number;
-    output?: unknown;
-    outputHash?: string;
-    progress?: { done: number; total: number };
-    usage?: UsageInfo;
-    addedBy?: number;
-    input?: unknown;
-    omit?: { pass: string; reason: string };
-    fusedInto?: string;
-  }[];
+  nodes: readonly NodeView[];
 }
 
 /** The live state at a snapshot (`GET /api/runs/:id`). */
@@ -70,7 +37,7 @@ export function fromSnapshot(view: SnapshotLike): LiveRun {
     const node: LiveNode = {
       id: n.id,
       type: n.type,
-      status: asNodeStatus(n.status),
+      status: n.status,
       attempt: n.attempt,
     };
     if (n.port !== undefined) node.port = n.port;

@@ -1,6 +1,5 @@
 import { z } from "@hono/zod-openapi";
 import { listInbox } from "../../../db/approvals";
-import type { DecisionRefusal } from "../../../durable-objects/run/approvals";
 import { ApiError } from "../errors";
 import { apiRoute, routes } from "../route";
 import { runStub } from "../run-stub";
@@ -48,9 +47,7 @@ export const approvalRoutes = routes()
         };
       if (body.comment !== undefined) vote.comment = body.comment;
       if (body.data !== undefined) vote.data = body.data;
-      const result = (await stub.decide(nodeId, vote)) as unknown as
-        | { ok: true; approval: z.infer<typeof Approval> }
-        | DecisionRefusal;
+      const result = await stub.decide(nodeId, vote);
       if (!result.ok) {
         const code =
           result.status === 404

@@ -1,4 +1,5 @@
 import { countTenants } from "../../../db/tenants";
+import { runObject } from "../../../durable-objects/run/rpc";
 import { apiRoute, publicRoute, routes } from "../route";
 import { json } from "../schemas/error";
 import { DeepHealth, Health } from "../schemas/health";
@@ -41,7 +42,7 @@ async function roundTrips(env: Env): Promise<Checks> {
     }),
     timed(() => env.NODE_WORK.send({ type: "ping", id: probe })),
     timed(async () => {
-      const stub = env.RUNS.get(env.RUNS.idFromName("health"));
+      const stub = runObject(env, "health");
       const pong = await stub.ping();
       if (pong !== "pong") throw new Error(`unexpected answer ${pong}`);
     }),

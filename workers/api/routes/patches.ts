@@ -1,7 +1,5 @@
 import { z } from "@hono/zod-openapi";
 import { Patch as CorePatch } from "../../../core/patches";
-import type { PatchRecord as StoredPatch } from "../../../durable-objects/run/patches";
-import type { PatchOutcome } from "../../../durable-objects/run/runtime-patches";
 import { ApiError } from "../errors";
 import { apiRoute, routes } from "../route";
 import { runStub } from "../run-stub";
@@ -31,7 +29,7 @@ export const patchRoutes = routes()
     async (c) => {
       const { id } = c.req.valid("param");
       const stub = await runStub(c.env, c.get("tenantId"), id);
-      const patches = (await stub.patchList()) as unknown as StoredPatch[];
+      const patches = await stub.patchList();
       return c.json({ patches }, 200);
     },
   )
@@ -56,11 +54,11 @@ export const patchRoutes = routes()
       const { id } = c.req.valid("param");
       const body = c.req.valid("json");
       const stub = await runStub(c.env, c.get("tenantId"), id);
-      const result = (await stub.proposePatch(body, {
+      const result = await stub.proposePatch(body, {
         kind: "person",
         by: c.get("keyName"),
         keyId: c.get("keyId"),
-      })) as unknown as PatchOutcome;
+      });
       if (!result.ok) {
         const code =
           result.code === "not_found" ||

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { listRuns } from "../../../db/runs";
+import type { RunRpc } from "../../../durable-objects/run/rpc";
 import { ApiError, notFound } from "../errors";
 import { admitRun } from "../rate-limit";
 import { apiRoute, routes } from "../route";
@@ -13,7 +14,6 @@ import {
   Replayed,
   RUN_STATUSES,
   RunDiff,
-  type RunEvent,
   RunList,
   RunStatus,
   RunView,
@@ -23,8 +23,8 @@ import { loadVersion } from "../services/workflows";
 import { startRun } from "./start-run";
 
 /** The run as its RunObject shows it (its RPC result, typed by the API's schema). */
-async function view(stub: Awaited<ReturnType<typeof runStub>>, runId: string): Promise<RunView> {
-  const run = (await stub.get()) as RunView | null;
+async function view(stub: RunRpc, runId: string): Promise<RunView> {
+  const run = await stub.get();
   if (!run) throw notFound(`run ${runId}`);
   return run;
 }
@@ -101,7 +101,7 @@ export const runRoutes = routes()
       const { id } = c.req.valid("param");
       const stub = await runStub(c.env, c.get("tenantId"), id);
       const { after, limit } = c.req.valid("query");
-      const events = (await stub.events(after, limit)) as RunEvent[];
+      const events = await stub.events(after, limit);
       return c.json({ events }, 200);
     },
   )
@@ -158,10 +158,7 @@ export const runRoutes = routes()
       const v = await loadVersion(c.env, c.get("tenantId"), source.workflowId, source.version);
       // The graph the source ran: its version plus the patches applied to it, so a node a patch
       // added can be replayed and the replay runs what the source ran.
-      const materialised = (await stub.materialised()) as {
-        definition: unknown;
-        agentNodes?: string[];
-      } | null;
+      const materialised = await stub.materialised();
       const definition = materialised?.definition ?? v.definition;
       await admitRun(c, definition);
       const sourceInput = body.input === undefined ? await stub.input() : body.input;
@@ -261,7 +258,7 @@ export const runRoutes = routes()
           `run ${before.id} has already ended (${before.status})`,
         );
       }
-      const after = (await stub.cancel("cancelled through the API")) as RunView | null;
+      const after = await stub.cancel("cancelled through the API");
       if (!after) throw notFound(`run ${id}`);
       return c.json(after, 200);
     },

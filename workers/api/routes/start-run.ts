@@ -3,8 +3,8 @@ import { ancestors } from "../../../core/compile/ancestors";
 import { checkGraphLimits, parseRunLimits } from "../../../core/patches";
 import { validateWorkflow } from "../../../core/workflow/validate";
 import { insertStartedRun, markStartFailed } from "../../../db/runs";
-import type { RunObject } from "../../../durable-objects/run/RunObject";
 import type { ReplaySeed } from "../../../durable-objects/run/replay";
+import { type RunRpc, runObject } from "../../../durable-objects/run/rpc";
 import { compileWorkflow } from "../../../platform/optimiser";
 import { ApiError } from "../errors";
 import { newId } from "../ids";
@@ -27,7 +27,7 @@ export interface RunStart {
   replay?: {
     sourceRunId: string;
     fromNode: string;
-    stub: DurableObjectStub<RunObject>;
+    stub: RunRpc;
     /** The source's nodes an agent wrote: they stay without secrets in the replay. */
     agentNodes: string[];
   };
@@ -72,13 +72,13 @@ export async function startRun(env: Env, start: RunStart): Promise<string> {
       );
     }
     const upstream = [...ancestors(ir, replay.fromNode)];
-    const recorded = (await replay.stub.recorded(upstream)) as ReplaySeed["recorded"];
+    const recorded = await replay.stub.recorded(upstream);
     seed = { sourceRunId: replay.sourceRunId, fromNode: replay.fromNode, recorded };
   }
   const createdAt = Date.now();
   await insertStartedRun(env.DB, { id: runId, tenantId, workflowId, version, createdAt });
   try {
-    await env.RUNS.get(env.RUNS.idFromName(runId)).create({
+    await runObject(env, runId).create({
       meta: { runId, tenantId, workflowId, version, createdAt },
       definition: checked.definition,
       ir,

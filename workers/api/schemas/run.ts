@@ -3,6 +3,11 @@ import { Budget as CoreBudget } from "../../../core/agents/budget";
 import { PatchOp as CorePatchOp } from "../../../core/patches/ops";
 import { NODE_STATUSES, RUN_STATUSES } from "../../../core/scheduler/state";
 import { RunEvent as WireEvent, ServerFrame as WireFrame } from "../../../core/wire/frames";
+import {
+  NodeView,
+  NodeError as WireNodeError,
+  Usage as WireUsage,
+} from "../../../core/wire/node-view";
 import { RunApproval } from "./approval";
 import { Timestamp } from "./time";
 
@@ -12,31 +17,13 @@ export const RunStatus = z.enum(RUN_STATUSES);
 export const NodeStatus = z.enum(NODE_STATUSES);
 
 /** An error as data: `retryable` says whether another attempt can help. */
-export const NodeError = z
-  .object({
-    code: z.string(),
-    message: z.string(),
-    retryable: z.boolean(),
-    retryAfterMs: z.number().optional(),
-  })
-  .openapi("NodeError");
+export const NodeError = WireNodeError.openapi("NodeError");
 
 /** Why a run failed: the node's error and, when a node failed, which one. */
 export const RunError = NodeError.extend({ nodeId: z.string().optional() }).openapi("RunError");
 
 /** Model usage: of an agent node (over its attempts) or of the whole run. */
-export const Usage = z
-  .object({
-    promptTokens: z.number().int(),
-    completionTokens: z.number().int(),
-    cachedTokens: z.number().int().describe("Prompt tokens served from the provider's cache."),
-    calls: z.number().int().describe("Model calls."),
-    costUsd: z
-      .number()
-      .nullable()
-      .describe("USD from the price table; null when a model used has no price."),
-  })
-  .openapi("Usage");
+export const Usage = WireUsage.openapi("Usage");
 
 /** What a run may spend on models. */
 export const Budget = CoreBudget.openapi("Budget");
@@ -72,52 +59,11 @@ export const PatchRecord = z
 
 export const PatchList = z.object({ patches: z.array(PatchRecord) });
 
-export const RunNode = z
-  .object({
-    id: z.string(),
-    type: z.string(),
-    status: NodeStatus,
-    attempt: z.number().int(),
-    iteration: z.number().int(),
-    port: z
-      .string()
-      .nullable()
-      .optional()
-      .describe("The outcome port taken (condition, switch, approval)."),
-    outputHash: z.string().optional(),
-    output: z
-      .unknown()
-      .optional()
-      .describe("Inline when at most 64 KiB; otherwise fetch `GET /api/blobs/{outputHash}`."),
-    error: NodeError.optional(),
-    startedAt: Timestamp.optional(),
-    finishedAt: Timestamp.optional(),
-    progress: z
-      .object({ done: z.number().int(), total: z.number().int() })
-      .optional()
-      .describe("A map's items done out of all."),
-    usage: Usage.optional().describe("An agent node's model usage over its attempts."),
-    addedBy: z.number().int().optional().describe("The patch that added this node."),
-    omit: z
-      .object({ pass: z.string(), reason: z.string() })
-      .optional()
-      .describe("Set when the optimiser decided the node will not run, and why."),
-    fusedInto: z
-      .string()
-      .optional()
-      .describe("The head of the fused transform chain this node ran in."),
-    plan: z
-      .object({ earliestMs: z.number(), slackMs: z.number() })
-      .optional()
-      .describe("The optimiser's estimated earliest start and slack (0 = on the critical path)."),
-    input: z
-      .unknown()
-      .optional()
-      .describe(
-        "An I/O node's config as its latest attempt was sent, templates resolved; secrets show as `{{ secrets.NAME }}`.",
-      ),
-  })
-  .openapi("RunNode");
+/** One node of a run (core/wire/node-view.ts), its error and usage named as components. */
+export const RunNode = NodeView.extend({
+  error: NodeError.optional(),
+  usage: Usage.optional().describe("An agent node's model usage over its attempts."),
+}).openapi("RunNode");
 
 /** `GET /api/runs/:id`: the run with its node states, from its Durable Object. */
 export const RunView = z

@@ -1,0 +1,58 @@
+import type { PatchSource } from "../../core/patches";
+import type { ExecuteJob } from "../../core/wire/node-job";
+import type { NodeResult } from "../../core/wire/node-result";
+import type { ApprovalRequest, DecisionRefusal, Vote } from "./approvals";
+import type { CreateRun } from "./engine";
+import type { PatchRecord } from "./patches";
+import type { ReplaySeed } from "./replay";
+import type { Materialised, PatchOutcome } from "./runtime-patches";
+import type { RunView } from "./snapshot";
+import type { StoredEvent } from "./store";
+
+/** A vote's answer: the approval with its votes so far, or why nothing was recorded. */
+export type Decided = { ok: true; approval: ApprovalRequest } | DecisionRefusal;
+
+/**
+ * The RunObject's RPC contract: every method the API and the runner call on a run's stub, with
+ * its arguments and its answer. The object `implements` it and callers reach it through
+ * `runObject()`, so both sides compile against this one declaration.
+ *
+ * Why not `DurableObjectStub<RunObject>` alone: Cloudflare's `Rpc.Result` maps an answer that
+ * holds an `unknown` (node outputs, run input) to `never`, so the stub's own types would lose
+ * every answer that carries data. The stub is still checked against this interface (its
+ * parameter lists and every answer it can type must agree), without a cast.
+ */
+export interface RunRpc {
+  ping(): Promise<string>;
+  /** Starts the run; answers its first view. */
+  create(init: CreateRun): Promise<RunView>;
+  /** A runner's results; with `room`, the http jobs they make runnable come back to it. */
+  complete(results: NodeResult[], room?: number): Promise<ExecuteJob[]>;
+  /** Null when the run does not exist. */
+  cancel(reason?: string): Promise<RunView | null>;
+  /** A person's decision on an approval node (the API checked tenancy). */
+  decide(nodeId: string, vote: Omit<Vote, "at">): Promise<Decided>;
+  /** The graph the run executes now; null when the run does not exist (anymore). */
+  materialised(): Promise<Materialised | null>;
+  /** A patch from an agent (the runner) or a person (the API); its shape is checked again. */
+  proposePatch(patch: unknown, source: PatchSource): Promise<PatchOutcome>;
+  patchList(): Promise<PatchRecord[]>;
+  /** Token deltas of a running agent, sent to live clients only (not stored). */
+  agentDelta(nodeId: string, attempt: number, text: string): Promise<void>;
+  /** The run input, null when the run has none. */
+  input(): Promise<unknown>;
+  /** Succeeded nodes' ports and outputs, for a replay of this run. */
+  recorded(nodeIds: string[]): Promise<ReplaySeed["recorded"]>;
+  /** Null when the run does not exist. */
+  get(): Promise<RunView | null>;
+  events(after?: number, limit?: number): Promise<StoredEvent[]>;
+  /** Closes the key's sockets here and refuses it from now on; answers how many closed. */
+  revokeKey(keyId: string): Promise<number>;
+  /** The WebSocket upgrade (`/ws?after=N`), forwarded by the API after authentication. */
+  fetch(request: Request): Promise<Response>;
+}
+
+/** The stub of run `runId`'s RunObject, typed by its contract. */
+export function runObject(env: Env, runId: string): RunRpc {
+  return env.RUNS.get(env.RUNS.idFromName(runId));
+}
