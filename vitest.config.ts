@@ -8,6 +8,8 @@ export default defineConfig({
         test: {
           name: "unit",
           environment: "node",
+          // Property tests and real servers on two busy cores (test/support/poll.ts waits less).
+          testTimeout: 15_000,
           include: [
             "core/**/*.test.ts",
             "platform/**/*.test.ts",

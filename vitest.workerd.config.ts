@@ -41,6 +41,9 @@ export default defineConfig({
   ],
   test: {
     name: "workerd",
+    // A test's own limit (test/support/poll.ts waits a little less): runs go through real
+    // queues and objects, and CI runs the suite on two busy cores.
+    testTimeout: 15_000,
     include: ["test/workerd/**/*.test.ts"],
     setupFiles: ["./test/workerd/setup.ts"],
     globalSetup: ["./test/support/http-fixture.ts"],

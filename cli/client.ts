@@ -1,7 +1,6 @@
 import { type ClientResponse, hc } from "hono/client";
-import { z } from "zod";
+import { readErrorEnvelope } from "../core/wire/error-envelope";
 import type { AppType } from "../workers/api/app";
-import type { ErrorBody } from "../workers/api/schemas/error";
 import { CliError, EXIT } from "./errors";
 
 /** The typed API client: paths, params and response bodies are inferred from the Worker's routes. */
@@ -17,28 +16,6 @@ export interface Credentials {
 export function createClient(creds: Credentials): Client {
   return hc<AppType>(creds.url, { headers: { authorization: `Bearer ${creds.apiKey}` } });
 }
-
-/**
- * The error envelope of every API refusal (`workers/api/errors.ts`), parsed on arrival.
- * Validation refusals list `details.errors[]` with the JSON path of each problem in `at`.
- */
-export const ApiErrorBody = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    details: z
-      .object({
-        errors: z.array(z.object({ at: z.string(), message: z.string() })).optional(),
-      })
-      .loose()
-      .optional(),
-  }),
-});
-export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
-
-// Every envelope the API declares (workers/api/schemas/error.ts) is one this parser accepts: a
-// field the API renames or retypes fails to compile here instead of failing at run time.
-const _acceptsDeclared = (body: ErrorBody): ApiErrorBody => body;
 
 /** A refusal of the API, with its HTTP status and code. */
 export class ApiFailure extends CliError {
@@ -57,30 +34,8 @@ export class ApiFailure extends CliError {
 type Answer = ClientResponse<unknown, number>;
 
 async function failure(res: Answer): Promise<ApiFailure> {
-  const text = await res.text();
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    // Not the API's JSON (a proxy, a crash page): say so with the start of the text.
-    return new ApiFailure(
-      res.status,
-      "http_error",
-      `HTTP ${res.status}: ${text.slice(0, 200)}`,
-      [],
-    );
-  }
-  const parsed = ApiErrorBody.safeParse(raw);
-  if (!parsed.success) {
-    return new ApiFailure(
-      res.status,
-      "http_error",
-      `HTTP ${res.status}: ${text.slice(0, 200)}`,
-      [],
-    );
-  }
-  const { code, message, details } = parsed.data.error;
-  return new ApiFailure(res.status, code, message, details?.errors ?? []);
+  const { code, message, issues } = readErrorEnvelope(res.status, await res.text());
+  return new ApiFailure(res.status, code, message, issues);
 }
 
 /** A failed fetch (refused connection, DNS) as a CLI error naming the server. */

@@ -139,9 +139,11 @@ export class StepEffects {
     const status = run.state.status;
     this.projecting = this.projecting.then(async () => {
       try {
-        await projectRun(env.DB, run.meta, run.state, store, {
-          spent: usage.spent(),
-          of: (nodeId, attempt) => usage.of(nodeId, attempt),
+        await projectRun(env.DB, {
+          meta: run.meta,
+          state: run.state,
+          store,
+          usage: { spent: usage.spent(), of: (nodeId, attempt) => usage.of(nodeId, attempt) },
         });
         await projectApprovals(env.DB, run.meta, book, approvals);
         await projectPatches(env.DB, run.meta, patchBook, patches);

@@ -11,11 +11,14 @@ import type { RunMeta, RunStore } from "./store";
  */
 export async function projectRun(
   db: D1Database,
-  meta: RunMeta,
-  state: RunState,
-  store: RunStore,
-  usage: { spent: Usage; of(nodeId: string, attempt: number): unknown },
+  run: {
+    meta: RunMeta;
+    state: RunState;
+    store: RunStore;
+    usage: { spent: Usage; of(nodeId: string, attempt: number): unknown };
+  },
 ): Promise<void> {
+  const { meta, state, store, usage } = run;
   const ended =
     state.status === "completed" || state.status === "failed" || state.status === "cancelled";
   const outputHash =

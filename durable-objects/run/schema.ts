@@ -2,7 +2,7 @@
  * The RunObject's SQLite schema. The DO's storage is the source of truth for its run; D1 is a
  * projection. Migrations are idempotent and run on every wake (`ensureSchema`).
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 const MIGRATIONS: string[][] = [
   [
@@ -36,6 +36,10 @@ const MIGRATIONS: string[][] = [
   [
     // The config an I/O node's attempt was sent with, templates resolved (secrets as markers).
     `CREATE TABLE IF NOT EXISTS inputs (node_id TEXT NOT NULL, attempt INTEGER NOT NULL, json TEXT NOT NULL, PRIMARY KEY (node_id, attempt))`,
+  ],
+  [
+    // A meta value too large for one SQLite value (a 5,000-node IR is ~3 MB), in pieces.
+    `CREATE TABLE IF NOT EXISTS meta_chunks (k TEXT NOT NULL, i INTEGER NOT NULL, v TEXT NOT NULL, PRIMARY KEY (k, i))`,
   ],
 ];
 

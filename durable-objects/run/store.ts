@@ -21,6 +21,14 @@ export type StoredEvent = RunEvent;
 type RunRow = Omit<RunState, "nodes" | "edges">;
 
 /** Typed access to the RunObject's SQLite storage. Synchronous, like the storage itself. */
+/**
+ * Characters of JSON per stored piece: at most 3 bytes each in UTF-8 (a surrogate pair is two
+ * characters for 4 bytes), so a piece stays under SQLite's 2 MB per value in a Durable Object.
+ */
+const META_CHUNK_CHARS = 512 * 1024;
+/** The `meta` value of a key stored in pieces: not JSON, so no stored value can look like it. */
+const CHUNKED = "\u0000chunked";
+
 export class RunStore {
   private seq: number;
   private timerKeys = new Set<string>();
@@ -328,14 +336,41 @@ export class RunStore {
 
   getMeta<T>(key: string): T | undefined {
     const row = this.sql.exec<{ v: string }>(`SELECT v FROM meta WHERE k = ?`, key).toArray()[0];
-    return row ? (JSON.parse(row.v) as T) : undefined;
+    if (!row) return undefined;
+    if (row.v !== CHUNKED) return JSON.parse(row.v) as T;
+    const parts = this.sql
+      .exec<{ v: string }>(`SELECT v FROM meta_chunks WHERE k = ? ORDER BY i`, key)
+      .toArray();
+    return JSON.parse(parts.map((p) => p.v).join("")) as T;
   }
 
+  /**
+   * Stores a value as JSON; one too large for a SQLite value (over 2 MB, such as the IR of a
+   * 5,000-node workflow) goes into `meta_chunks` in pieces, its `meta` row marked CHUNKED.
+   */
   setMeta(key: string, value: unknown): void {
+    const json = JSON.stringify(value);
+    this.sql.exec(`DELETE FROM meta_chunks WHERE k = ?`, key);
+    const v = json.length <= META_CHUNK_CHARS ? json : CHUNKED;
+    if (v === CHUNKED) {
+      for (let i = 0, at = 0; at < json.length; i++) {
+        let end = Math.min(at + META_CHUNK_CHARS, json.length);
+        // Never split a surrogate pair: SQLite would store each half as U+FFFD.
+        const last = json.charCodeAt(end - 1);
+        if (end < json.length && last >= 0xd800 && last <= 0xdbff) end--;
+        this.sql.exec(
+          `INSERT INTO meta_chunks (k, i, v) VALUES (?, ?, ?)`,
+          key,
+          i,
+          json.slice(at, end),
+        );
+        at = end;
+      }
+    }
     this.sql.exec(
       `INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v`,
       key,
-      JSON.stringify(value),
+      v,
     );
   }
 }

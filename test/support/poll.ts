@@ -6,11 +6,12 @@
  */
 
 /**
- * How long a wait may take: under vitest's 5 s test timeout, so a wait that never ends fails
- * here with what it waited for, not with vitest's bare "timed out". A test that sets a longer
- * timeout of its own (long chains, `wrangler dev` restarts) passes a longer `timeoutMs`.
+ * How long a wait may take: under the projects' 15 s test timeout (vitest.config.ts,
+ * vitest.workerd.config.ts), so a wait that never ends fails here with what it waited for, not
+ * with vitest's bare "timed out". A test that sets a longer timeout of its own (long chains,
+ * `wrangler dev` restarts) passes a longer `timeoutMs`.
  */
-export const POLL_TIMEOUT_MS = 4_000;
+export const POLL_TIMEOUT_MS = 12_000;
 
 /** Between reads: short, since every read is cheap and local. */
 const INTERVAL_MS = 20;

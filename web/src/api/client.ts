@@ -1,6 +1,6 @@
 import { type ClientResponse, hc } from "hono/client";
+import { type ReadError, readErrorEnvelope } from "../../../core/wire/error-envelope";
 import type { AppType } from "../../../workers/api/app";
-import type { ErrorBody, Issue } from "../../../workers/api/schemas/error";
 
 /** The typed API client: routes, params and response bodies are inferred from the Worker. */
 export type Client = ReturnType<typeof hc<AppType>>;
@@ -27,7 +27,7 @@ export function createClient(
 }
 
 /** One problem the API reported with the JSON path of what is wrong (validation). */
-export type ApiIssue = Issue;
+export type ApiIssue = ReadError["issues"][number];
 
 /** An error answer of the API: `{ error: { code, message, details? } }`, or a network failure. */
 export class ApiFailure extends Error {
@@ -42,27 +42,12 @@ export class ApiFailure extends Error {
   }
 }
 
-/** The API's error envelope as it may arrive: any part missing (a proxy, an old server). */
-type ReceivedError = { error?: Partial<ErrorBody["error"]> };
-
 /** A typed client call's answer, of any route and status. */
 type Answer = ClientResponse<unknown, number>;
 
 async function failure(res: Answer): Promise<ApiFailure> {
-  const text = await res.text();
-  let body: ReceivedError = {};
-  try {
-    body = JSON.parse(text) as ReceivedError;
-  } catch {
-    // Not our JSON (a proxy or a crash page): report the status and the start of the text.
-    return new ApiFailure(res.status, "http_error", `HTTP ${res.status}: ${text.slice(0, 200)}`);
-  }
-  return new ApiFailure(
-    res.status,
-    body.error?.code ?? "http_error",
-    body.error?.message ?? `HTTP ${res.status}`,
-    body.error?.details?.errors ?? [],
-  );
+  const { code, message, issues } = readErrorEnvelope(res.status, await res.text());
+  return new ApiFailure(res.status, code, message, issues);
 }
 
 /** The body of a call's successful answers (its error answers are thrown as `ApiFailure`). */

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import type { ReceivedErrorBody } from "../../../core/wire/error-envelope";
 import type { ErrorCode } from "../errors";
 
 const ERROR_CODES = [
@@ -53,6 +54,10 @@ export const ErrorBody = z
   })
   .openapi("Error");
 export type ErrorBody = z.infer<typeof ErrorBody>;
+
+// Clients read refusals with core/wire/error-envelope.ts: every envelope declared here must be
+// one it accepts, so renaming or retyping a field fails to compile here, not in a client.
+const _clientsReadIt = (body: ErrorBody): ReceivedErrorBody => body;
 
 const MEANING = {
   400: "The request is malformed or invalid; `details.errors` lists each problem with its path",
