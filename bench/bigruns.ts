@@ -8,7 +8,14 @@
  * ms/node and the runtime workerd's RSS growth (bench/memory.ts).
  */
 import type { WorkflowDefinitionInput } from "../core/workflow/definition";
-import { AobAttempts, type Attempt, type Outcome, outcomeText, workflowsAttempt } from "./attempts";
+import {
+  AobAttempts,
+  type Attempt,
+  errorText,
+  type Outcome,
+  outcomeText,
+  workflowsAttempt,
+} from "./attempts";
 import { type HttpMode, httpFanout, transformChain } from "./definitions";
 import { type RssGrowth, withRss } from "./memory";
 import { fmt, markdownTable } from "./stats";
@@ -69,7 +76,14 @@ interface ShapeSpec {
 
 async function measured(c: BigRunsContext, n: number, fn: () => Promise<Attempt>): Promise<BigRun> {
   const before = c.target.requests();
-  const { value, rss } = await withRss(c.serverGroup, fn);
+  const { value, rss } = await withRss(c.serverGroup, async (): Promise<Attempt> => {
+    try {
+      return await fn();
+    } catch (err) {
+      const message = errorText(err);
+      return { outcome: { status: "failed", code: "bench_error", message }, wallMs: Number.NaN };
+    }
+  });
   return { n, attempt: value, rss, requests: c.target.requests() - before };
 }
 

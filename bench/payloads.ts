@@ -8,7 +8,14 @@
  * reverse their order every other round; medians are reported.
  */
 import { HttpConfig } from "../core/kinds/http";
-import { AobAttempts, type Attempt, type Outcome, outcomeText, workflowsAttempt } from "./attempts";
+import {
+  AobAttempts,
+  type Attempt,
+  errorText,
+  type Outcome,
+  outcomeText,
+  workflowsAttempt,
+} from "./attempts";
 import { type HttpMode, payloadPipeline } from "./definitions";
 import { type RssGrowth, withRss } from "./memory";
 import { fmt, markdownTable, median } from "./stats";
@@ -32,7 +39,8 @@ export const PAYLOAD_ROUNDS = Number(process.env.BENCH_PAYLOAD_ROUNDS ?? 3);
 const MODES = (process.env.BENCH_PAYLOAD_MODES ?? "inline,queued")
   .split(",")
   .map((m) => m.trim()) as HttpMode[];
-const RUN_DEADLINE_MS = 120_000;
+/** A run not ended after this long is recorded as failed (`bench_deadline`). */
+const RUN_DEADLINE_MS = Number(process.env.BENCH_PAYLOAD_DEADLINE_S ?? 60) * 1000;
 
 /** The largest `maxResponseBytes` an http node accepts today (core/kinds/http.ts). */
 export const HTTP_MAX_RESPONSE_BYTES = HttpConfig.shape.maxResponseBytes.unwrap().maxValue ?? 0;
@@ -94,21 +102,25 @@ export async function measurePayloads(c: PayloadContext): Promise<PayloadResults
     const before = c.target.requests();
     let length: number | undefined;
     const { value, rss } = await withRss(c.serverGroup, async (): Promise<Attempt> => {
-      if (engine === "Workflows") {
-        const url = c.target.payloadUrl(bytes);
-        const run = await workflowsAttempt(
-          c.base,
-          { shape: "payload", steps: 2, url },
-          RUN_DEADLINE_MS,
-        );
-        length = run.output?.length;
-        return run;
+      try {
+        if (engine === "Workflows") {
+          const url = c.target.payloadUrl(bytes);
+          const params = { shape: "payload", steps: 2, url } as const;
+          const run = await workflowsAttempt(c.base, params, RUN_DEADLINE_MS);
+          length = run.output?.length;
+          return run;
+        }
+        const wf = workflows.get(`${engine.slice(4)} ${bytes}`);
+        if (!wf || !("id" in wf)) {
+          return { outcome: wf ?? { status: "failed", code: "bench", message: "?" }, wallMs: NaN };
+        }
+        return await aob.run(wf.id, 4, RUN_DEADLINE_MS);
+      } catch (err) {
+        return {
+          outcome: { status: "failed", code: "bench_error", message: errorText(err) },
+          wallMs: NaN,
+        };
       }
-      const wf = workflows.get(`${engine.slice(4)} ${bytes}`);
-      if (!wf || !("id" in wf)) {
-        return { outcome: wf ?? { status: "refused", code: "?", message: "?" }, wallMs: NaN };
-      }
-      return aob.run(wf.id, 4, RUN_DEADLINE_MS);
     });
     const sample: PayloadSample = {
       engine,
