@@ -196,7 +196,9 @@ export async function measureBigRuns(c: BigRunsContext): Promise<BigRunsResults>
   return { shapes, mode: FANOUT_MODE };
 }
 
-const perNode = (r: BigRun) => fmt(r.attempt.wallMs / r.n);
+/** Wall ÷ nodes of a run that completed; a refused or failed run has no per-node figure. */
+const perNode = (r: BigRun) =>
+  r.attempt.outcome.status === "completed" ? fmt(r.attempt.wallMs / r.n) : "–";
 
 /** The report section: what each engine refused, and the runs measured. */
 export function bigRunsReport(r: BigRunsResults): string {
