@@ -1,6 +1,6 @@
 import type { WorkflowDefinitionInput } from "../core/workflow/definition";
 
-type HttpMode = "queued" | "inline";
+export type HttpMode = "queued" | "inline";
 
 /** `t0001` … : ids that sort in chain order and satisfy the node id rule. */
 export const nodeId = (prefix: string, i: number) => `${prefix}${String(i + 1).padStart(4, "0")}`;
@@ -88,5 +88,36 @@ export function delayed(def: WorkflowDefinitionInput, seconds: number): Workflow
       { from: "start", to: "wait" },
       ...edges.map((e) => (e.from === "start" ? { ...e, from: "wait" } : e)),
     ],
+  };
+}
+
+/**
+ * start → fetch → size → end: one http GET of `url` (a JSON body), then a transform that reads
+ * one field of it. `retry: { maxAttempts: 1 }`: a body too large fails the same way each time,
+ * and retries would only add their backoff to the wall (the Workflows twin does not retry either).
+ */
+export function payloadPipeline(
+  url: string,
+  mode: HttpMode,
+  maxResponseBytes: number,
+): WorkflowDefinitionInput {
+  return {
+    name: `bench-payload-${mode}`,
+    nodes: [
+      { id: "start", type: "start" },
+      {
+        id: "fetch",
+        type: "http",
+        retry: { maxAttempts: 1 },
+        config: { method: "GET", url, mode, maxResponseBytes },
+      },
+      {
+        id: "size",
+        type: "transform",
+        config: { expression: "$length(nodes.fetch.output.body.data)" },
+      },
+      { id: "end", type: "end" },
+    ],
+    edges: link(["start", "fetch", "size", "end"]),
   };
 }

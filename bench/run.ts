@@ -6,7 +6,10 @@
  * saved as .wrangler/bench-state/report.md).
  * `npm run bench -- --only compare` runs only the first part, `--only ws` only the second,
  * `--only optimiser` only the optimiser's (bench/optimiser-timing.ts, bench/optimiser-effects.ts),
- * `--only secrets` only what secret handling adds per http node, in Node (bench/secret-handling.ts).
+ * `--only secrets` only what secret handling adds per http node, in Node (bench/secret-handling.ts),
+ * `--only payloads` 1 KiB to 50 MiB bodies through http → transform against a Workflows step
+ * (bench/payloads.ts), `--only bigruns` a 25,000-transform chain and a 10,000-http fan-out
+ * against Workflows at the most steps it takes (bench/bigruns.ts); both issue 16's baseline.
  * A benchmark, not a test: it exits non-zero only when a run failed.
  */
 import { spawnSync } from "node:child_process";
@@ -15,6 +18,7 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { buildWasm, buildWeb, QUIET_ENV, ROOT } from "../scripts/lib";
+import { BIG_CHAIN, BIG_FANOUT, bigRunsReport, measureBigRuns } from "./bigruns";
 import { AobClient, POLL_MS, WorkflowsClient } from "./clients";
 import {
   bundleWorker,
@@ -25,6 +29,13 @@ import {
 } from "./dev-server";
 import { chainReport, EFFECT_ROUNDS, effectsReport, measureEffects } from "./optimiser-effects";
 import { measureTiming, timingReport } from "./optimiser-timing";
+import {
+  measurePayloads,
+  PAYLOAD_ROUNDS,
+  PAYLOAD_SIZES,
+  payloadsReport,
+  sizeLabel,
+} from "./payloads";
 import { report } from "./report";
 import { measure } from "./rounds";
 import { measureSecretHandling, secretReport } from "./secret-handling";
@@ -33,7 +44,7 @@ import { DELAY_SECONDS, measureWs, WS_CLIENTS, WS_ROUNDS, wsReport } from "./ws"
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const WARMUP_ROUNDS = 1;
-const PARTS = ["compare", "ws", "optimiser", "secrets"] as const;
+const PARTS = ["compare", "ws", "optimiser", "secrets", "payloads", "bigruns"] as const;
 
 /** `--only compare|ws` (or `--only=…`): which parts run; both by default. */
 function parts(argv: string[]): Set<(typeof PARTS)[number]> {
@@ -119,6 +130,16 @@ try {
       }
     : null;
   const secrets = only.has("secrets") ? await measureSecretHandling() : null;
+  const issue16 = {
+    base: server.url,
+    key,
+    target,
+    serverGroup: server.group,
+    log,
+    signal: interrupted.signal,
+  };
+  const payloads = only.has("payloads") ? await measurePayloads(issue16) : null;
+  const bigruns = only.has("bigruns") ? await measureBigRuns(issue16) : null;
   const cpu = cpus();
   const command = `npm run bench${only.size < PARTS.length ? ` -- --only ${[...only].join(",")}` : ""}`;
   const header = [
@@ -141,6 +162,16 @@ try {
     );
   }
   if (secrets) sections.push(secretReport(secrets));
+  if (payloads) {
+    sections.push(
+      `Payloads through http → transform → end (${PAYLOAD_ROUNDS} rounds after 1 warm-up; BENCH_PAYLOAD_SIZES=${PAYLOAD_SIZES.map(sizeLabel).join(",")}):\n\n${payloadsReport(payloads)}`,
+    );
+  }
+  if (bigruns) {
+    sections.push(
+      `Big runs (one run per size; BENCH_BIGRUNS_CHAIN=${BIG_CHAIN}, BENCH_BIGRUNS_FANOUT=${BIG_FANOUT}):\n\n${bigRunsReport(bigruns)}`,
+    );
+  }
   const text = sections.join("\n\n");
   log(`\n${text}`);
   writeFileSync(join(PERSIST_DIR, "report.md"), `${text}\n`);
@@ -151,6 +182,8 @@ try {
       ws,
       optimiser,
       secrets,
+      payloads,
+      bigruns,
     }),
   );
   if ((results?.failures.length ?? 0) > 0 || (ws?.failures.length ?? 0) > 0) process.exitCode = 1;

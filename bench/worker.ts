@@ -28,9 +28,11 @@ export { ProbeObject } from "./probe-object";
 
 /**
  * `chain`: sequential no-op steps; `fanout`: concurrent fetches; `http_chain`: sequential
- * fetches; `fanout_noop`: concurrent no-op steps (a reference shape, without an aob twin).
+ * fetches; `fanout_noop`: concurrent no-op steps (a reference shape, without an aob twin);
+ * `payload`: one step fetches `url` and returns its JSON body, a second returns the length of
+ * its `data` (the payload bench's twin of http → transform; `steps` is ignored).
  */
-export type BenchShape = "chain" | "fanout" | "http_chain" | "fanout_noop";
+export type BenchShape = "chain" | "fanout" | "http_chain" | "fanout_noop" | "payload";
 
 export interface BenchParams {
   shape: BenchShape;
@@ -46,6 +48,8 @@ export interface BenchParams {
 export interface BenchOutput {
   startedAt: number;
   marks: number[];
+  /** `payload`: the length of the fetched body's `data`, as the second step read it. */
+  length?: number;
 }
 
 export interface BenchEnv extends Env {
@@ -53,7 +57,14 @@ export interface BenchEnv extends Env {
   BENCH_PROBE: DurableObjectNamespace<ProbeObject>;
 }
 
-const SHAPES: readonly BenchShape[] = ["chain", "fanout", "http_chain", "fanout_noop"];
+const SHAPES: readonly BenchShape[] = ["chain", "fanout", "http_chain", "fanout_noop", "payload"];
+
+/**
+ * No retry for the payload steps: a result over the step limit fails the same way every time,
+ * and the default (5 retries, 1 s exponential) would add 31 s to each refusal. aob's twin runs
+ * with `maxAttempts: 1` too.
+ */
+const ONCE = { retries: { limit: 0, delay: 0 } } as const;
 
 export class BenchWorkflow extends WorkflowEntrypoint<BenchEnv, BenchParams> {
   override async run(event: Readonly<WorkflowEvent<BenchParams>>, step: WorkflowStep) {
@@ -89,6 +100,15 @@ export class BenchWorkflow extends WorkflowEntrypoint<BenchEnv, BenchParams> {
           )),
         );
         break;
+      case "payload": {
+        const body = await step.do("fetch", ONCE, async () => {
+          const res = await fetch(url);
+          if (!res.ok) throw new Error(`GET ${url} answered ${res.status}`);
+          return (await res.json()) as { data: string };
+        });
+        const length = await step.do("size", ONCE, async () => body.data.length);
+        return { startedAt: event.timestamp.getTime(), marks, length } satisfies BenchOutput;
+      }
     }
     return { startedAt: event.timestamp.getTime(), marks } satisfies BenchOutput;
   }
