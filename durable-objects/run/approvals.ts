@@ -1,30 +1,8 @@
 import { Validator } from "@cfworker/json-schema";
 import type { VoteDecision } from "../../core/kinds/approval";
+import type { ApprovalRequest, ApprovalStatus, Vote } from "../../core/wire/run-view";
 
-export type { VoteDecision };
-
-export interface Vote {
-  by: string;
-  decision: VoteDecision;
-  comment?: string;
-  data?: unknown;
-  at: number;
-}
-
-export type ApprovalStatus = "pending" | "approved" | "rejected" | "timeout" | "cancelled";
-
-export interface ApprovalRequest {
-  nodeId: string;
-  attempt: number;
-  message: string;
-  form?: Record<string, unknown>;
-  required: number;
-  expiresAt?: number;
-  status: ApprovalStatus;
-  createdAt: number;
-  decidedAt?: number;
-  votes: Vote[];
-}
+export type { ApprovalRequest, ApprovalStatus, Vote, VoteDecision };
 
 /** A refusal the API turns into 400/404/409 with a clear message; nothing was recorded. */
 export interface DecisionRefusal {

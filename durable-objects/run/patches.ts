@@ -1,24 +1,7 @@
 import type { Patch, PatchOp, PatchSource } from "../../core/patches";
+import type { PatchProblem, PatchRecord, PatchStatus } from "../../core/wire/run-view";
 
-export interface PatchProblem {
-  path: (string | number)[];
-  at: string;
-  code: string;
-  message: string;
-}
-
-export type PatchStatus = "proposed" | "applied" | "rejected";
-
-export interface PatchRecord {
-  id: number;
-  source: PatchSource;
-  ops: PatchOp[];
-  reason?: string;
-  status: PatchStatus;
-  problems?: PatchProblem[];
-  proposedAt: number;
-  decidedAt?: number;
-}
+export type { PatchProblem, PatchRecord, PatchStatus };
 
 interface Row extends Record<string, SqlStorageValue> {
   id: number;

@@ -1,41 +1,14 @@
 import type { Budget } from "../../core/agents/budget";
-import type { Usage } from "../../core/agents/usage";
-import type { Rewrite, RunPlan } from "../../core/compile/ir";
-import type { NodeError } from "../../core/errors";
-import type { RunStatus } from "../../core/scheduler/state";
 import type { NodeView } from "../../core/wire/node-view";
-import type { ApprovalBook, ApprovalRequest, Vote } from "./approvals";
+import type { RunView } from "../../core/wire/run-view";
+import type { ApprovalBook } from "./approvals";
 import type { RunEngine } from "./engine";
-import type { PatchRecord } from "./patches";
 import type { RunStore } from "./store";
 
 /** Outputs up to this size are returned inline by GET /api/runs/:id; larger ones by hash only. */
 const INLINE_OUTPUT_BYTES = 64 * 1024;
 
-export interface RunView {
-  id: string;
-  workflowId: string;
-  version: number;
-  status: RunStatus;
-  tokens: number;
-  createdAt: number;
-  finishedAt?: number;
-  nodes: NodeView[];
-  output?: unknown;
-  outputHash?: string;
-  error?: NodeError & { nodeId: string };
-  lastSeq: number;
-  /** Set when this run replays another from one of its nodes. */
-  replayOf?: { sourceRunId: string; fromNode: string };
-  /** Model usage of the whole run, and its budget when it has one. */
-  usage: Usage & { budget?: Budget };
-  /** Every patch proposed to the run, in order. */
-  patches: PatchRecord[];
-  /** What the optimiser changed in this run's graph and why. */
-  optimiser?: { kernels: string; rewrites: Rewrite[]; plan?: RunPlan };
-  /** Approval requests of this run (votes without form data). */
-  approvals: (Omit<ApprovalRequest, "votes"> & { votes: Omit<Vote, "data">[] })[];
-}
+export type { RunView };
 
 /** The run as GET /api/runs/:id shows it. */
 export function snapshot(engine: RunEngine, store: RunStore, book: ApprovalBook): RunView | null {

@@ -1,14 +1,9 @@
 import { z } from "@hono/zod-openapi";
+import { ApprovalStatus, VoteSummary } from "./run";
 import { Timestamp } from "./time";
 
-export const APPROVAL_STATUSES = [
-  "pending",
-  "approved",
-  "rejected",
-  "timeout",
-  "cancelled",
-] as const;
-export const ApprovalStatus = z.enum(APPROVAL_STATUSES);
+export { APPROVAL_STATUSES } from "../../../core/wire/run-view";
+export { Approval, ApprovalStatus, RunApproval, Vote, VoteSummary } from "./run";
 
 /** `POST /api/runs/:id/approvals/:nodeId`: one person's vote. */
 export const Decision = z
@@ -22,40 +17,6 @@ export const Decision = z
   })
   .openapi("Decision");
 export type Decision = z.infer<typeof Decision>;
-
-/** A recorded vote; `by` is the API key's name. */
-export const Vote = z.object({
-  by: z.string(),
-  decision: z.enum(["approve", "reject"]),
-  comment: z.string().optional(),
-  data: z.unknown().optional(),
-  at: Timestamp,
-});
-
-/** A vote as lists show it: without its form data. */
-export const VoteSummary = Vote.omit({ data: true });
-
-/** An approval request of a run's approval node, with its votes so far. */
-export const Approval = z
-  .object({
-    nodeId: z.string(),
-    attempt: z.number().int(),
-    message: z.string(),
-    form: z
-      .record(z.string(), z.unknown())
-      .optional()
-      .describe("The JSON Schema of the form the approver fills in, if any."),
-    required: z.number().int().describe("How many distinct approvers must approve."),
-    expiresAt: Timestamp.optional(),
-    status: ApprovalStatus,
-    createdAt: Timestamp,
-    decidedAt: Timestamp.optional(),
-    votes: z.array(Vote),
-  })
-  .openapi("Approval");
-
-/** An approval as the run view shows it (votes without form data). */
-export const RunApproval = Approval.extend({ votes: z.array(VoteSummary) });
 
 /** One entry of the approvals inbox (`GET /api/approvals`). */
 export const InboxApproval = z
