@@ -86,6 +86,9 @@ export async function dropKind(
 
 /** Draws an edge from a port of one node to the input of another, with the mouse. */
 export async function connect(page: Page, from: string, port: string, to: string): Promise<void> {
+  // Measure the handles once validation has answered: its warnings change a node's height, and
+  // with it where the handles are, so a drag measured before the answer can miss its target.
+  await expect(page.locator(".wf-state")).toContainText(/problem|valid/);
   const source = node(page, from).locator(`[data-port="${port}"]`);
   const target = node(page, to).locator(".handle-in");
   const a = await source.boundingBox();
