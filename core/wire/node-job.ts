@@ -28,8 +28,25 @@ export const ExecuteJob = z.object({
 });
 export type ExecuteJob = z.infer<typeof ExecuteJob>;
 
+/**
+ * A job too large for a queue message (Cloudflare Queues: 128 KB), sent by reference: its JSON
+ * is in R2 under `key` before the message is sent (platform/job-queue.ts). It names its run and
+ * node so a runner can group it, and fail it if it reaches the dead-letter queue, unread.
+ */
+export const JobRef = z.object({
+  type: z.literal("execute_ref"),
+  runId: z.string(),
+  nodeId: z.string(),
+  attempt: z.number().int(),
+  index: z.number().int().optional(),
+  itemAttempt: z.number().int().optional(),
+  key: z.string().startsWith("jobs/"),
+  bytes: z.number().int(),
+});
+export type JobRef = z.infer<typeof JobRef>;
+
 /** Sent by GET /api/health to prove the queue accepts messages; the consumer drops it. */
 export const PingJob = z.object({ type: z.literal("ping"), id: z.string() });
 
-export const NodeJob = z.discriminatedUnion("type", [ExecuteJob, PingJob]);
+export const NodeJob = z.discriminatedUnion("type", [ExecuteJob, JobRef, PingJob]);
 export type NodeJob = z.infer<typeof NodeJob>;

@@ -16,6 +16,7 @@ import { createRunState, TERMINAL_RUN } from "../../core/scheduler/state";
 import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
 import type { WorkflowDefinition } from "../../core/workflow/definition";
+import { sendJobs } from "../../platform/job-queue";
 import type { ApprovalBook, Vote } from "./approvals";
 import { BudgetHold } from "./budget-hold";
 import { buildContext, type Loaded } from "./context";
@@ -34,8 +35,6 @@ import { StepWrites } from "./step-writes";
 import { failUnstored, refuseUnstorable } from "./storable";
 import type { RunMeta, RunStore, StoredEvent } from "./store";
 import type { UsageLedger } from "./usage";
-
-const QUEUE_BATCH = 100;
 
 export interface CreateRun {
   meta: RunMeta;
@@ -396,9 +395,7 @@ export class RunEngine {
         if (item.eager) item.committed?.();
       }
     }
-    for (let i = 0; i < jobs.length; i += QUEUE_BATCH) {
-      await this.env.NODE_WORK.sendBatch(jobs.slice(i, i + QUEUE_BATCH).map((body) => ({ body })));
-    }
+    await sendJobs(this.env, jobs);
     await this.effects.syncAlarm();
     this.effects.flushBlobs(finished || this.run!.state.status !== "running");
     this.effects.projectIfChanged(finished);

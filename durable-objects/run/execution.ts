@@ -18,6 +18,7 @@ import type { Outcome } from "../../core/scheduler/signals";
 import { type SecretPlan, showSecretRefs, withholdSecretRefs } from "../../core/secrets/refs";
 import type { ExecuteJob } from "../../core/wire/node-job";
 import { executeHttp } from "../../platform/http-executor";
+import { sendJobs } from "../../platform/job-queue";
 import type { Loaded } from "./context";
 import { executeFusedChain } from "./fused";
 import type { Pending } from "./pending";
@@ -128,7 +129,7 @@ export class NodeExecution {
   async dispatch(command: Extract<Command, { type: "execute" }>): Promise<void> {
     if (command.mode === "queued") {
       const job = await this.toJob(command);
-      if (job) await this.host.env.NODE_WORK.send(job);
+      if (job) await sendJobs(this.host.env, [job]);
     } else {
       await this.execute(command);
     }

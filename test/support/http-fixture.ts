@@ -35,8 +35,10 @@ export default async function setup(project: TestProject) {
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const parts = url.pathname.split("/").filter(Boolean);
-    let body = "";
-    for await (const chunk of req) body += chunk;
+    // Decoded once: a multi-byte character may straddle two chunks.
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString("utf8");
     if (parts[0] !== "seen") {
       received.push(`${req.method} ${req.url}\n${req.rawHeaders.join("\n")}\n\n${body}`);
     }

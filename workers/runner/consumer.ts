@@ -1,6 +1,7 @@
-import { type ExecuteJob, NodeJob } from "../../core/wire/node-job";
+import { type ExecuteJob, type JobRef, NodeJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
 import { runObject } from "../../durable-objects/run/rpc";
+import { readJob } from "../../platform/job-queue";
 import { EagerBudget, eagerJobs, reportAndContinue } from "./eager";
 import { executeJob } from "./execute";
 
@@ -17,7 +18,7 @@ export const NODE_WORK_DLQ = "aob-node-work-dlq";
  */
 export async function consume(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const dead = batch.queue === NODE_WORK_DLQ;
-  const byRun = new Map<string, { job: ExecuteJob; message: Message<unknown> }[]>();
+  const byRun = new Map<string, { job: ExecuteJob | JobRef; message: Message<unknown> }[]>();
   for (const message of batch.messages) {
     const parsed = NodeJob.safeParse(message.body);
     if (!parsed.success) {
@@ -40,11 +41,14 @@ export async function consume(batch: MessageBatch<unknown>, env: Env): Promise<v
     [...byRun].map(async ([runId, entries]) => {
       const results: NodeResult[] = dead
         ? entries.map(({ job }) => deadLetter(job))
-        : await Promise.all(entries.map(({ job }) => executeJob(job, env)));
+        : await Promise.all(entries.map(({ job }) => executeQueued(job, env)));
       try {
         await reportAndContinue(runObject(env, runId), results, budget, env, () => {
           for (const { message } of entries) message.ack();
         });
+        // Accepted: a job sent by reference is not needed again (a retry is a new attempt).
+        const refs = entries.flatMap(({ job }) => (job.type === "execute_ref" ? [job.key] : []));
+        if (refs.length > 0) await env.BLOBS.delete(refs);
       } catch (err) {
         console.error(JSON.stringify({ at: "runner", runId, error: String(err) }));
         for (const { message } of entries) message.retry();
@@ -53,7 +57,30 @@ export async function consume(batch: MessageBatch<unknown>, env: Env): Promise<v
   );
 }
 
-function deadLetter(job: ExecuteJob): NodeResult {
+/** Executes a job, reading it from R2 first when it came by reference. */
+async function executeQueued(job: ExecuteJob | JobRef, env: Env): Promise<NodeResult> {
+  if (job.type === "execute") return executeJob(job, env);
+  const read = await readJob(env, job);
+  if (read) return executeJob(read, env);
+  const now = Date.now();
+  return {
+    nodeId: job.nodeId,
+    attempt: job.attempt,
+    ...(job.index === undefined ? {} : { index: job.index, itemAttempt: job.itemAttempt ?? 1 }),
+    startedAt: now,
+    finishedAt: now,
+    outcome: {
+      ok: false,
+      error: {
+        code: "job_missing",
+        message: `the job's body (${job.key}) could not be read from R2`,
+        retryable: true,
+      },
+    },
+  };
+}
+
+function deadLetter(job: ExecuteJob | JobRef): NodeResult {
   const now = Date.now();
   return {
     nodeId: job.nodeId,
