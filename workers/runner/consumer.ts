@@ -62,25 +62,15 @@ async function executeQueued(job: ExecuteJob | JobRef, env: Env): Promise<NodeRe
   if (job.type === "execute") return executeJob(job, env);
   const read = await readJob(env, job);
   if (read) return executeJob(read, env);
-  const now = Date.now();
-  return {
-    nodeId: job.nodeId,
-    attempt: job.attempt,
-    ...(job.index === undefined ? {} : { index: job.index, itemAttempt: job.itemAttempt ?? 1 }),
-    startedAt: now,
-    finishedAt: now,
-    outcome: {
-      ok: false,
-      error: {
-        code: "job_missing",
-        message: `the job's body (${job.key}) could not be read from R2`,
-        retryable: true,
-      },
-    },
-  };
+  return failedAttempt(job, "job_missing", `the job's body (${job.key}) could not be read from R2`);
 }
 
 function deadLetter(job: ExecuteJob | JobRef): NodeResult {
+  return failedAttempt(job, "dead_lettered", "the job could not be delivered to its run");
+}
+
+/** A job's attempt failed before it ran (retryable: the run retries it or fails it at once). */
+function failedAttempt(job: ExecuteJob | JobRef, code: string, message: string): NodeResult {
   const now = Date.now();
   return {
     nodeId: job.nodeId,
@@ -88,13 +78,6 @@ function deadLetter(job: ExecuteJob | JobRef): NodeResult {
     ...(job.index === undefined ? {} : { index: job.index, itemAttempt: job.itemAttempt ?? 1 }),
     startedAt: now,
     finishedAt: now,
-    outcome: {
-      ok: false,
-      error: {
-        code: "dead_lettered",
-        message: "the job could not be delivered to its run",
-        retryable: true,
-      },
-    },
+    outcome: { ok: false, error: { code, message, retryable: true } },
   };
 }
