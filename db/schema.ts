@@ -292,3 +292,28 @@ export const keySockets = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.keyId, t.runId] })],
 );
+
+/**
+ * Blobs a tenant may read (docs/PAYLOADS.md): recorded by whoever writes a large output or a
+ * streamed response body to R2, before the result that names it is reported, so
+ * `GET /api/blobs/{hash}` serves it while the run runs. R2 content is shared across tenants
+ * (`cas/sha256/<hash>`); a row here is what grants one tenant access to one hash.
+ */
+export const blobs = sqliteTable(
+  "blobs",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    /** sha256 hex of the bytes as stored (canonical JSON for a JSON output). */
+    hash: text("hash").notNull(),
+    /** The R2 key holding the bytes. */
+    key: text("key").notNull(),
+    bytes: integer("bytes").notNull(),
+    contentType: text("content_type").notNull(),
+    /** The run that first produced it (retention sweeps by run). */
+    runId: text("run_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.hash] }), index("blobs_run").on(t.runId)],
+);
