@@ -1,11 +1,24 @@
 import type { NodeError } from "../errors";
 
 /**
- * The largest output a run stores with itself, in UTF-8 bytes of its JSON. A Durable Object's
- * SQLite refuses a value over 2 MB, and the run keeps what it stores in memory, so an output is
- * held to this until outputs travel by reference (docs/PAYLOADS.md).
+ * The largest output a run stores in its own storage, in UTF-8 bytes of its JSON: outputs that
+ * stay inline (a map's collected output, an approval's decision, a map item's result). A Durable
+ * Object's SQLite refuses a value over 2 MB.
  */
 export const MAX_OUTPUT_BYTES = 1024 * 1024;
+
+/**
+ * Outputs above this travel by reference (docs/PAYLOADS.md): written to R2 by whoever produced
+ * them before the result is reported, and read back only when an expression names them.
+ */
+export const INLINE_OUTPUT_BYTES = 64 * 1024;
+
+/**
+ * The largest JSON output kept by reference: it is parsed whole when an expression reads it, so
+ * it is held to what one evaluation may hold in the object's memory. A larger http response
+ * stays a blob (its `body` a blob marker, core/wire/blob-ref.ts) and is never parsed.
+ */
+export const MAX_REF_OUTPUT_BYTES = 16 * 1024 * 1024;
 
 /**
  * The deepest nesting of arrays and objects an output may have: serde_json's default, deep

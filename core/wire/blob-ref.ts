@@ -22,3 +22,15 @@ export function blobMarker(value: unknown): BlobMarker | null {
   const parsed = BlobMarker.safeParse(value);
   return parsed.success ? parsed.data : null;
 }
+
+/**
+ * A node output kept by reference: its canonical JSON is in R2 under `cas/sha256/<hash>`
+ * (written, and recorded as the tenant's, before the result naming it is reported). Never
+ * in-band: it travels beside an output, in the result and in the run's storage.
+ */
+export const OutputRef = z.object({
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  /** UTF-8 bytes of the JSON. */
+  bytes: z.number().int().nonnegative(),
+});
+export type OutputRef = z.infer<typeof OutputRef>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { OutputRef } from "./blob-ref";
 
 export const NodeErrorData = z.object({
   code: z.string(),
@@ -32,9 +33,13 @@ export const NodeResult = z.object({
     z.object({
       ok: z.literal(true),
       port: z.string().nullable(),
-      /** The output and its content hash; the RunObject stores it under cas/sha256/<hash>. */
+      /**
+       * The output and its content hash; the RunObject stores it under cas/sha256/<hash>. An
+       * output over INLINE_OUTPUT_BYTES comes as `outputRef` instead, already in R2.
+       */
       output: z.unknown(),
       outputHash: z.string(),
+      outputRef: OutputRef.optional(),
     }),
     z.object({ ok: z.literal(false), error: NodeErrorData }),
   ]),

@@ -48,6 +48,11 @@ export const NodeView = z.object({
     .unknown()
     .optional()
     .describe("Inline when at most 64 KiB; otherwise fetch `GET /api/blobs/{outputHash}`."),
+  outputBytes: z
+    .number()
+    .int()
+    .optional()
+    .describe("UTF-8 bytes of the output's JSON, when it is not inline."),
   error: NodeError.optional(),
   startedAt: Timestamp.optional(),
   finishedAt: Timestamp.optional(),

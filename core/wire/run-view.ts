@@ -121,8 +121,14 @@ export function runViewSchemas(named: Named = unnamed) {
       createdAt: Timestamp,
       finishedAt: Timestamp.optional(),
       nodes: z.array(RunNode),
-      output: z.unknown().optional(),
+      output: z
+        .unknown()
+        .optional()
+        .describe(
+          "The run's output; absent when over 64 KiB (fetch `GET /api/blobs/{outputHash}`).",
+        ),
       outputHash: z.string().optional(),
+      outputBytes: z.number().int().optional(),
       error: NodeError.extend({ nodeId: z.string() }).optional(),
       lastSeq: z
         .number()

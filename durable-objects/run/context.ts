@@ -1,7 +1,8 @@
 import type { IR } from "../../core/compile/ir";
 import type { RunContext } from "../../core/executors/context";
 import type { RunState } from "../../core/scheduler/state";
-import type { RunMeta, RunStore } from "./store";
+import type { RunOutputs } from "./outputs";
+import type { RunMeta } from "./store";
 
 /** The run as the engine holds it in memory; `context` is kept in step with `state`. */
 export interface Loaded {
@@ -11,19 +12,20 @@ export interface Loaded {
   context: RunContext;
 }
 
-/** Builds the expression context from storage (on wake); afterwards it is kept up to date in memory. */
+/**
+ * Builds the expression context (on wake, and after a reload); afterwards statuses are kept up
+ * to date in memory, and outputs read through `outputs` (outputs.ts), never held here.
+ */
 export function buildContext(
   meta: RunMeta,
   ir: IR,
   input: unknown,
   state: RunState,
-  store: RunStore,
+  outputs: RunOutputs,
 ): RunContext {
   const nodes: RunContext["nodes"] = {};
-  for (const n of ir.nodes) nodes[n.id] = { status: state.nodes[n.id]?.status ?? "pending" };
-  for (const o of store.outputs()) {
-    const entry = nodes[o.nodeId];
-    if (entry) entry.output = JSON.parse(o.json) as unknown;
+  for (const n of ir.nodes) {
+    nodes[n.id] = outputs.entry(n.id, state.nodes[n.id]?.status ?? "pending");
   }
   return {
     input,

@@ -24,6 +24,7 @@ import { Decisions } from "./decisions";
 import { StepEffects } from "./effects";
 import { NodeExecution } from "./execution";
 import { dropStaleChain } from "./fused";
+import { RunOutputs } from "./outputs";
 import type { PatchBook } from "./patches";
 import { type EagerRoom, type Pending, reported } from "./pending";
 import { type ReplaySeed, recorded, replayed } from "./replay";
@@ -75,6 +76,8 @@ export class RunEngine {
   private readonly decisions: Decisions;
   private readonly effects: StepEffects;
   private readonly secrets: SecretPlans;
+  /** Outputs as expressions read them, within a byte budget (outputs.ts). */
+  private readonly outputs: RunOutputs;
 
   constructor(
     private readonly storage: DurableObjectStorage,
@@ -86,9 +89,12 @@ export class RunEngine {
   ) {
     const secrets = new SecretPlans(store);
     this.secrets = secrets;
+    const outputs = new RunOutputs(store, env.BLOBS);
+    this.outputs = outputs;
     this.reuse = new OutputReuse({
       env,
       secrets,
+      outputs,
       run: () => this.run!,
       push: (result) => {
         this.queue.push(result);
@@ -98,7 +104,7 @@ export class RunEngine {
     });
     const loaded = store.load();
     if (loaded) {
-      const context = buildContext(loaded.meta, loaded.ir, loaded.input, loaded.state, store);
+      const context = buildContext(loaded.meta, loaded.ir, loaded.input, loaded.state, outputs);
       this.run = { meta: loaded.meta, ir: loaded.ir, state: loaded.state, context };
       this.replay = store.getMeta<ReplaySeed>("replay") ?? null;
     }
@@ -114,6 +120,7 @@ export class RunEngine {
       this.effects.approvalChanged(nodeId, attempt);
     this.writes = new StepWrites({
       store,
+      outputs,
       approvals,
       run,
       replay: () => this.replay,
@@ -137,6 +144,7 @@ export class RunEngine {
       env,
       store,
       secrets,
+      outputs,
       run,
       push,
       kick: () => this.kick(),
@@ -148,6 +156,7 @@ export class RunEngine {
       env,
       store,
       secrets,
+      outputs,
       patches,
       run: () => this.run,
       enqueue,
@@ -174,7 +183,7 @@ export class RunEngine {
       }
     });
     this.replay = init.replay ?? null;
-    const context = buildContext(init.meta, init.ir, init.input, state, this.store);
+    const context = buildContext(init.meta, init.ir, init.input, state, this.outputs);
     this.run = { meta: init.meta, ir: init.ir, state, context };
     await this.enqueue([{ signal: { type: "start" } }]);
   }
@@ -405,7 +414,8 @@ export class RunEngine {
   private reload(): void {
     const loaded = this.store.load();
     if (!loaded) return;
-    const context = buildContext(loaded.meta, loaded.ir, loaded.input, loaded.state, this.store);
+    this.outputs.reset();
+    const context = buildContext(loaded.meta, loaded.ir, loaded.input, loaded.state, this.outputs);
     this.run = { meta: loaded.meta, ir: loaded.ir, state: loaded.state, context };
   }
 

@@ -19,8 +19,10 @@ import { type SecretPlan, showSecretRefs, withholdSecretRefs } from "../../core/
 import type { ExecuteJob } from "../../core/wire/node-job";
 import { executeHttp } from "../../platform/http-executor";
 import { sendJobs } from "../../platform/job-queue";
+import { placeOutput } from "../../platform/output-refs";
 import type { Loaded } from "./context";
 import { executeFusedChain } from "./fused";
+import type { RunOutputs } from "./outputs";
 import type { Pending } from "./pending";
 import type { SecretPlans } from "./secret-plans";
 import type { RunStore } from "./store";
@@ -36,6 +38,7 @@ export interface ExecutionHost {
   env: Env;
   store: RunStore;
   secrets: SecretPlans;
+  outputs: RunOutputs;
   run(): Loaded;
   /** Queues a signal for the pump. */
   push(pending: Pending): void;
@@ -60,18 +63,36 @@ export class NodeExecution {
       if (output !== undefined) pending.output = output;
       this.host.push(pending);
     };
+    /** A success whose output may be too large to carry: placed first (platform/output-refs.ts). */
+    const succeed = async (port: string | null, output: unknown) => {
+      if (command.type === "execute_item") {
+        const problem = outputProblem(output);
+        if (problem) reply({ ok: false, error: problem });
+        else reply({ ok: true, port }, output);
+        return;
+      }
+      const owner = { tenantId: run.meta.tenantId, runId: run.meta.runId };
+      const placed = await placeOutput(this.host.env, owner, output);
+      if ("problem" in placed) return reply({ ok: false, error: placed.problem });
+      if ("output" in placed) return reply({ ok: true, port }, output);
+      const pending = resultOf(command, { ok: true, port });
+      pending.outputRef = placed.ref;
+      this.host.push(pending);
+    };
     const step = command.type === "execute" ? node : node.body!;
-    const context =
-      command.type === "execute" ? run.context : this.itemContext(node, command.index);
+    const base = command.type === "execute" ? run.context : this.itemContext(node, command.index);
     const kind = kindOf(node.type);
     try {
+      const context = await this.host.outputs.contextFor(run.ir, node, base);
       if (kindOf(step.type)?.execution === "io") {
         // Inline http: the DO fetches itself, without holding the pump; the lease covers a crash.
         const attempt = command.type === "execute" ? command.attempt : null;
-        void this.fetchInline(step, context, command.timeoutMs, node.id, attempt).then(
-          (output) => void this.enqueueLater(reply, { ok: true, port: null }, output),
-          (err: unknown) => void this.enqueueLater(reply, { ok: false, error: toNodeError(err) }),
-        );
+        void this.fetchInline(step, context, command.timeoutMs, node.id, attempt)
+          .then((output) => succeed(null, output))
+          .then(
+            () => this.host.kick(),
+            (err: unknown) => void this.enqueueLater(reply, { ok: false, error: toNodeError(err) }),
+          );
         return;
       }
       const fanOut = kind?.traits.fanOut;
@@ -114,12 +135,7 @@ export class NodeExecution {
         },
         context,
       );
-      const problem = outputProblem(result.output);
-      if (problem) {
-        reply({ ok: false, error: problem });
-        return;
-      }
-      reply({ ok: true, port: result.port }, result.output);
+      await succeed(result.port, result.output);
     } catch (err) {
       reply({ ok: false, error: toNodeError(err) });
     }
@@ -144,10 +160,10 @@ export class NodeExecution {
     const run = this.host.run();
     const node = run.ir.nodes[run.ir.byId[command.nodeId]!]!;
     const step = command.type === "execute" ? node : node.body!;
-    const context =
-      command.type === "execute" ? run.context : this.itemContext(node, command.index);
+    const base = command.type === "execute" ? run.context : this.itemContext(node, command.index);
     const limits = { timeoutMs: step.expressionTimeoutMs };
     try {
+      const context = await this.host.outputs.contextFor(run.ir, node, base);
       let config: Record<string, unknown>;
       let plan: SecretPlan | undefined;
       const model = kindOf(step.type)?.traits.model === true;

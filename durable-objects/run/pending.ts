@@ -5,6 +5,7 @@
 
 import type { IR } from "../../core/compile/ir";
 import type { Outcome, Signal } from "../../core/scheduler/signals";
+import type { OutputRef } from "../../core/wire/blob-ref";
 import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
 import type { Swap } from "./runtime-patches";
@@ -20,6 +21,8 @@ export interface Pending {
   signal: SignalBody;
   /** The value an execution produced; stored only if the scheduler accepts the result. */
   output?: unknown;
+  /** Instead of `output`: an output too large to carry, already in R2 (docs/PAYLOADS.md). */
+  outputRef?: OutputRef;
   /** Model usage the execution reported (agents): recorded even if the result is a duplicate. */
   usage?: ExecutionUsage;
   /** A patch to swap in before this (`patched`) step: checked against live state first. */
@@ -54,6 +57,7 @@ export function reported(r: NodeResult, eager: EagerRoom | undefined): Pending {
     ? { ok: true, port: r.outcome.port }
     : { ok: false, error: r.outcome.error };
   const output = r.outcome.ok ? r.outcome.output : undefined;
+  const ref = r.outcome.ok && r.outcome.outputRef ? { outputRef: r.outcome.outputRef } : {};
   const usage = r.usage ? { usage: r.usage } : {};
   const via = {
     ...(eager ? { eager } : {}),
@@ -82,6 +86,7 @@ export function reported(r: NodeResult, eager: EagerRoom | undefined): Pending {
       startedAt: r.startedAt,
     },
     output,
+    ...ref,
     ...usage,
     ...via,
   };

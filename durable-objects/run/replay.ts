@@ -4,6 +4,7 @@
  */
 
 import type { Command } from "../../core/scheduler/commands";
+import type { OutputRef } from "../../core/wire/blob-ref";
 import type { Loaded } from "./context";
 import type { Pending } from "./pending";
 import type { RunStore } from "./store";
@@ -12,7 +13,8 @@ import type { RunStore } from "./store";
 export interface ReplaySeed {
   sourceRunId: string;
   fromNode: string;
-  recorded: Record<string, { port: string | null; output: unknown }>;
+  /** Each node's port and output: inline, or (`outputRef`) the blob the source run holds. */
+  recorded: Record<string, { port: string | null; output: unknown; outputRef?: OutputRef }>;
 }
 
 /**
@@ -33,7 +35,7 @@ export function replayed(
       attempt: command.attempt,
       outcome: { ok: true, port: recorded.port },
     },
-    output: recorded.output,
+    ...(recorded.outputRef ? { outputRef: recorded.outputRef } : { output: recorded.output }),
   });
   return true;
 }
@@ -46,11 +48,14 @@ export function recorded(
 ): ReplaySeed["recorded"] {
   const out: ReplaySeed["recorded"] = {};
   if (!run) return out;
-  const outputs = new Map(store.outputs().map((o) => [o.nodeId, o.json]));
   for (const id of nodeIds) {
     const st = run.state.nodes[id];
     if (st?.status !== "succeeded") continue;
-    out[id] = { port: st.port ?? null, output: JSON.parse(outputs.get(id) ?? "null") as unknown };
+    const stored = store.output(id);
+    const port = st.port ?? null;
+    // A reference is reused as it is: the replay is the same tenant's, so the blob is its own.
+    if (stored?.ref) out[id] = { port, output: null, outputRef: stored.ref };
+    else out[id] = { port, output: stored ? (JSON.parse(stored.json) as unknown) : null };
   }
   return out;
 }

@@ -7,7 +7,9 @@ import type { Command } from "../../core/scheduler/commands";
 import type { Outcome, Signal } from "../../core/scheduler/signals";
 import type { RunState } from "../../core/scheduler/state";
 import { showSecretRefs } from "../../core/secrets/refs";
+import type { OutputRef } from "../../core/wire/blob-ref";
 import { lookupCached, storeCached } from "../../platform/semantic-cache";
+import type { RunOutputs } from "./outputs";
 import type { SecretPlans } from "./secret-plans";
 import type { RunMeta } from "./store";
 
@@ -18,6 +20,7 @@ type ResultBody = Omit<Extract<Signal, { type: "result" }>, "now">;
 export interface ReusedResult {
   signal: ResultBody;
   output?: unknown;
+  outputRef?: OutputRef;
   annotate?: Record<string, unknown>;
 }
 
@@ -25,6 +28,7 @@ export interface ReusedResult {
 export interface ReuseHost {
   env: Env;
   secrets: SecretPlans;
+  outputs: RunOutputs;
   run(): { meta: RunMeta; ir: IR; state: RunState; context: RunContext };
   /** Queues a result signal and wakes the pump. */
   push(result: ReusedResult): void;
@@ -69,7 +73,11 @@ export class OutputReuse {
   }
 
   /** A result entered the pump: hand it to coalesced followers, store it if it is cacheable. */
-  observe(item: { signal: { type: string }; output?: unknown }): ReusedResult[] {
+  observe(item: {
+    signal: { type: string };
+    output?: unknown;
+    outputRef?: OutputRef;
+  }): ReusedResult[] {
     if (item.signal.type !== "result") return [];
     const signal = item.signal as ResultBody;
     const who = { nodeId: signal.nodeId, attempt: signal.attempt };
@@ -78,7 +86,9 @@ export class OutputReuse {
       this.stores.delete(id(who));
       if (signal.outcome.ok && item.output !== undefined) this.store(who, store, item.output);
     }
-    return this.coalescer.settle(who).map((f) => follow(f, signal.outcome, item.output, who));
+    return this.coalescer
+      .settle(who)
+      .map((f) => follow(f, signal.outcome, item.output, item.outputRef, who));
   }
 
   /** Requests not sent because an identical one was in flight. */
@@ -96,13 +106,15 @@ export class OutputReuse {
     let config: Record<string, unknown>;
     /** The cache key's config: the same in every run (no nonce), and where secrets were written. */
     let keyed: Record<string, unknown>;
+    let context: RunContext;
     try {
+      context = await this.host.outputs.contextFor(run.ir, node, run.context);
       // Keyed on what it reads (the marking's inputs): its config is keyed as written.
       if (kindOf(node.type)?.traits.cache?.(node.config)?.inputs === "reads") {
         config = node.config;
         keyed = config;
       } else {
-        const rendered = await this.host.secrets.render(node.id, node, run.context);
+        const rendered = await this.host.secrets.render(node.id, node, context);
         config = rendered.config;
         keyed = showSecretRefs(config, rendered.plan);
         if (rendered.plan.fields.length > 0) {
@@ -119,7 +131,7 @@ export class OutputReuse {
       const parts = keyParts(
         { type: node.type, config: keyed },
         node.cache,
-        run.context,
+        context,
         this.host.env.AOB_DEFAULT_MODEL,
       );
       const key = await semanticKey(parts);
@@ -183,11 +195,18 @@ function ok(): Outcome {
 const id = (c: Claimant) => `${c.nodeId}#${c.attempt}`;
 
 /** A follower's result: the leader's outcome and output, and whom it shared the request with. */
-function follow(f: Claimant, outcome: Outcome, output: unknown, leader: Claimant): ReusedResult {
+function follow(
+  f: Claimant,
+  outcome: Outcome,
+  output: unknown,
+  outputRef: OutputRef | undefined,
+  leader: Claimant,
+): ReusedResult {
   const result: ReusedResult = {
     signal: { type: "result", nodeId: f.nodeId, attempt: f.attempt, outcome },
     annotate: { coalescedWith: leader.nodeId },
   };
-  if (output !== undefined) result.output = output;
+  if (outputRef) result.outputRef = outputRef;
+  else if (output !== undefined) result.output = output;
   return result;
 }

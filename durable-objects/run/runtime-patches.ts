@@ -20,6 +20,7 @@ import type { WorkflowDefinition } from "../../core/workflow/definition";
 import { formatPath, type ValidationIssue } from "../../core/workflow/issues";
 import { compileWorkflow } from "../../platform/optimiser";
 import type { Loaded } from "./context";
+import type { RunOutputs } from "./outputs";
 import type { PatchBook, PatchProblem, PatchRecord } from "./patches";
 import type { Pending } from "./pending";
 import type { SecretPlans } from "./secret-plans";
@@ -50,6 +51,7 @@ export interface PatchHost {
   env: Env;
   store: RunStore;
   secrets: SecretPlans;
+  outputs: RunOutputs;
   patches: PatchBook;
   run(): Loaded | null;
   /** Queues signals and resolves once they are committed. */
@@ -165,7 +167,8 @@ export class RuntimePatches {
     swap.definition = applied.definition;
     const rebased = rebaseState(run.ir, ir, run.state);
     run.ir = ir;
-    for (const id of rebased.addedNodes) run.context.nodes[id] = { status: "pending" };
+    for (const id of rebased.addedNodes)
+      run.context.nodes[id] = this.host.outputs.entry(id, "pending");
     const patched = signal as Extract<Signal, { type: "patched" }>;
     patched.addedEdges = rebased.addedEdges;
     patched.touched = rebased.touched;

@@ -2,7 +2,7 @@
  * The RunObject's SQLite schema. The DO's storage is the source of truth for its run; D1 is a
  * projection. Migrations are idempotent and run on every wake (`ensureSchema`).
  */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 const MIGRATIONS: string[][] = [
   [
@@ -40,6 +40,11 @@ const MIGRATIONS: string[][] = [
   [
     // A meta value too large for one SQLite value (a 5,000-node IR is ~3 MB), in pieces.
     `CREATE TABLE IF NOT EXISTS meta_chunks (k TEXT NOT NULL, i INTEGER NOT NULL, v TEXT NOT NULL, PRIMARY KEY (k, i))`,
+  ],
+  [
+    // An output kept by reference (docs/PAYLOADS.md): `json` is empty, the blob is in R2.
+    `ALTER TABLE outputs ADD COLUMN ref INTEGER NOT NULL DEFAULT 0`,
+    `ALTER TABLE outputs ADD COLUMN bytes INTEGER`,
   ],
 ];
 

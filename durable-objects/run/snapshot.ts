@@ -1,12 +1,10 @@
 import type { Budget } from "../../core/agents/budget";
+import { INLINE_OUTPUT_BYTES, utf8Length } from "../../core/limits/output";
 import type { NodeView } from "../../core/wire/node-view";
 import type { RunView } from "../../core/wire/run-view";
 import type { ApprovalBook } from "./approvals";
 import type { RunEngine } from "./engine";
-import type { RunStore } from "./store";
-
-/** Outputs up to this size are returned inline by GET /api/runs/:id; larger ones by hash only. */
-const INLINE_OUTPUT_BYTES = 64 * 1024;
+import type { RunStore, StoredOutput } from "./store";
 
 export type { RunView };
 
@@ -48,7 +46,7 @@ export function snapshot(engine: RunEngine, store: RunStore, book: ApprovalBook)
     const out = outputs.get(n.id);
     if (out && (st.status === "succeeded" || st.status === "skipped")) {
       view.outputHash = out.hash;
-      if (out.json.length <= INLINE_OUTPUT_BYTES) view.output = JSON.parse(out.json) as unknown;
+      Object.assign(view, shown(out));
     }
     return view;
   });
@@ -79,7 +77,7 @@ export function snapshot(engine: RunEngine, store: RunStore, book: ApprovalBook)
     const out = outputs.get(run.state.outputNode);
     if (out) {
       view.outputHash = out.hash;
-      view.output = JSON.parse(out.json) as unknown;
+      Object.assign(view, shown(out));
     }
   }
   if (run.state.status === "failed" && run.state.failure) view.error = run.state.failure;
@@ -91,6 +89,14 @@ export function snapshot(engine: RunEngine, store: RunStore, book: ApprovalBook)
   const replay = engine.replayOf();
   if (replay) view.replayOf = { sourceRunId: replay.sourceRunId, fromNode: replay.fromNode };
   return view;
+}
+
+/** An output as the run view shows it: inline up to INLINE_OUTPUT_BYTES, else by its size. */
+function shown(out: StoredOutput): { output: unknown } | { outputBytes: number } {
+  if (out.ref) return { outputBytes: out.ref.bytes };
+  // Characters, not bytes: at most 3 bytes each, so this never inlines more than 3x the limit.
+  if (out.json.length > INLINE_OUTPUT_BYTES) return { outputBytes: utf8Length(out.json) };
+  return { output: JSON.parse(out.json) as unknown };
 }
 
 function budgetOf(engine: RunEngine): { budget?: Budget } {

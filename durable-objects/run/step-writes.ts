@@ -11,6 +11,7 @@ import type { Signal } from "../../core/scheduler/signals";
 import { addressOf } from "../../platform/hash";
 import type { ApprovalBook } from "./approvals";
 import type { Loaded } from "./context";
+import type { RunOutputs } from "./outputs";
 import type { Pending } from "./pending";
 import type { ReplaySeed } from "./replay";
 import type { RunStore, StoredEvent } from "./store";
@@ -18,6 +19,7 @@ import type { RunStore, StoredEvent } from "./store";
 /** What the engine lends this module. */
 export interface StepWritesHost {
   store: RunStore;
+  outputs: RunOutputs;
   approvals: ApprovalBook;
   run(): Loaded;
   /** The source run's record when this run is a replay. */
@@ -118,6 +120,11 @@ export class StepWrites {
     const node = run.ir.nodes[run.ir.byId[nodeId]!]!;
     const ownResult =
       (signal.type === "result" || signal.type === "decide") && signal.nodeId === nodeId;
+    if (ownResult && item.outputRef) {
+      this.host.store.saveOutputRef(nodeId, item.outputRef);
+      this.host.outputs.storedRef(nodeId);
+      return item.outputRef.hash;
+    }
     if (ownResult && item.output !== undefined) return this.storeValue(nodeId, item.output);
     if (item.outputs?.[nodeId] !== undefined) return this.storeValue(nodeId, item.outputs[nodeId]);
     const kind = kindOf(node.type);
@@ -139,8 +146,7 @@ export class StepWrites {
   private storeValue(nodeId: string, value: unknown): string {
     const { hash, json } = addressOf(value);
     this.host.store.saveOutput(nodeId, hash, json);
-    const entry = this.host.run().context.nodes[nodeId];
-    if (entry) entry.output = value;
+    this.host.outputs.stored(nodeId, value, json.length);
     return hash;
   }
 

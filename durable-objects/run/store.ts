@@ -3,6 +3,7 @@ import type { NodeError } from "../../core/errors";
 import type { RunEventDraft, RunEventType } from "../../core/scheduler/commands";
 import type { Timer } from "../../core/scheduler/signals";
 import type { EdgeState, NodeState, RunState } from "../../core/scheduler/state";
+import type { OutputRef } from "../../core/wire/blob-ref";
 import type { RunEvent } from "../../core/wire/frames";
 import { ensureSchema } from "./schema";
 
@@ -19,6 +20,25 @@ export interface RunMeta {
 export type StoredEvent = RunEvent;
 
 type RunRow = Omit<RunState, "nodes" | "edges">;
+
+/** A node's latest output: its JSON, or (`ref`) a reference to its blob in R2. */
+export type StoredOutput =
+  | { nodeId: string; hash: string; json: string; ref?: undefined }
+  | { nodeId: string; hash: string; ref: OutputRef };
+
+type OutputRow = {
+  node_id: string;
+  hash: string;
+  json: string;
+  ref: number;
+  bytes: number | null;
+};
+
+function toStoredOutput(r: OutputRow): StoredOutput {
+  return r.ref === 1
+    ? { nodeId: r.node_id, hash: r.hash, ref: { hash: r.hash, bytes: r.bytes ?? 0 } }
+    : { nodeId: r.node_id, hash: r.hash, json: r.json };
+}
 
 /** Typed access to the RunObject's SQLite storage. Synchronous, like the storage itself. */
 /**
@@ -192,7 +212,7 @@ export class RunStore {
 
   saveOutput(nodeId: string, hash: string, json: string): void {
     this.sql.exec(
-      `INSERT INTO outputs (node_id, hash, json) VALUES (?, ?, ?) ON CONFLICT (node_id) DO UPDATE SET hash = excluded.hash, json = excluded.json`,
+      `INSERT INTO outputs (node_id, hash, json, ref, bytes) VALUES (?, ?, ?, 0, NULL) ON CONFLICT (node_id) DO UPDATE SET hash = excluded.hash, json = excluded.json, ref = 0, bytes = NULL`,
       nodeId,
       hash,
       json,
@@ -200,13 +220,40 @@ export class RunStore {
     this.sql.exec(`INSERT OR IGNORE INTO cas_outbox (hash, json) VALUES (?, ?)`, hash, json);
   }
 
-  outputs(): { nodeId: string; hash: string; json: string }[] {
+  /** An output kept by reference: already in R2, so nothing goes to the outbox. */
+  saveOutputRef(nodeId: string, ref: OutputRef): void {
+    this.sql.exec(
+      `INSERT INTO outputs (node_id, hash, json, ref, bytes) VALUES (?, ?, '', 1, ?) ON CONFLICT (node_id) DO UPDATE SET hash = excluded.hash, json = '', ref = 1, bytes = excluded.bytes`,
+      nodeId,
+      ref.hash,
+      ref.bytes,
+    );
+  }
+
+  /** Every stored output; one kept by reference has `ref` and no `json`. */
+  outputs(): StoredOutput[] {
     return this.sql
-      .exec<{ node_id: string; hash: string; json: string }>(
-        `SELECT node_id, hash, json FROM outputs`,
-      )
+      .exec<OutputRow>(`SELECT node_id, hash, json, ref, bytes FROM outputs`)
       .toArray()
-      .map((r) => ({ nodeId: r.node_id, hash: r.hash, json: r.json }));
+      .map(toStoredOutput);
+  }
+
+  output(nodeId: string): StoredOutput | undefined {
+    const row = this.sql
+      .exec<OutputRow>(
+        `SELECT node_id, hash, json, ref, bytes FROM outputs WHERE node_id = ?`,
+        nodeId,
+      )
+      .toArray()[0];
+    return row ? toStoredOutput(row) : undefined;
+  }
+
+  /** Nodes whose output is kept by reference. */
+  referencedOutputs(): string[] {
+    return this.sql
+      .exec<{ node_id: string }>(`SELECT node_id FROM outputs WHERE ref = 1`)
+      .toArray()
+      .map((r) => r.node_id);
   }
 
   outputHash(nodeId: string): string | undefined {

@@ -2,6 +2,7 @@ import { toNodeError } from "../../core/errors";
 import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
 import { addressOf } from "../../platform/hash";
+import { placeOutput } from "../../platform/output-refs";
 import { executorOf } from "./executors";
 
 /** Executes one queued job with its kind's executor (executors.ts); never throws (errors are results). */
@@ -36,16 +37,28 @@ export async function executeJob(
         outcome: { ok: false, error: toNodeError(done.error) },
       };
     }
-    // The RunObject writes the blob through its outbox once it accepts the result: writing it
-    // here too would put an R2 round trip on every queued hop.
-    const { hash } = addressOf(done.output ?? null);
-    return {
-      ...base,
-      startedAt,
-      finishedAt: Date.now(),
-      ...usage,
-      outcome: { ok: true, port: null, output: done.output, outputHash: hash },
-    };
+    // A small output travels in the result and the RunObject writes its blob through its outbox
+    // once it accepts it (writing it here would put an R2 round trip on every queued hop). A
+    // large one is in R2 before it is reported (platform/output-refs.ts); a map item's result
+    // stays inline, held to the inline limit by the object.
+    const placed =
+      job.index === undefined
+        ? await placeOutput(env, { tenantId: job.tenantId, runId: job.runId }, done.output)
+        : inline(done.output);
+    const timing = { startedAt, finishedAt: Date.now() };
+    if ("problem" in placed)
+      return { ...base, ...timing, ...usage, outcome: { ok: false, error: placed.problem } };
+    const outcome =
+      "ref" in placed
+        ? {
+            ok: true as const,
+            port: null,
+            output: undefined,
+            outputHash: placed.ref.hash,
+            outputRef: placed.ref,
+          }
+        : { ok: true as const, port: null, output: done.output, outputHash: placed.hash };
+    return { ...base, ...timing, ...usage, outcome };
   } catch (err) {
     return {
       ...base,
@@ -54,4 +67,8 @@ export async function executeJob(
       outcome: { ok: false, error: toNodeError(err) },
     };
   }
+}
+
+function inline(output: unknown): { output: unknown; hash: string } {
+  return { output, hash: addressOf(output ?? null).hash };
 }
