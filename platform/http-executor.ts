@@ -9,26 +9,29 @@ import {
   type SecretPlan,
   showSecretRefs,
 } from "../core/secrets/refs";
+import { BlobSink } from "./blob-sink";
 import { fetchTextFor } from "./fetch";
+import type { OutputOwner } from "./output-refs";
 import { type LoadedSecret, loadSecrets } from "./secrets";
 
 /**
  * Runs an http node whose config is rendered except for secret markers: resolves, at the last
  * moment, only the secrets its plan declares (the places the workflow wrote them), binds each
- * to its allowed hosts for every hop, and keeps values out of the output and errors.
+ * to its allowed hosts for every hop, and keeps values out of the output and errors. Large and
+ * binary bodies are kept as the owner's blobs (platform/blob-sink.ts).
  */
 export async function executeHttp(
   env: Env,
-  tenantId: string,
+  owner: OutputOwner,
   config: Record<string, unknown>,
   timeoutMs: number,
   plan?: SecretPlan,
 ): Promise<unknown> {
-  const loaded = await loadSecrets(env, tenantId, plannedNames(plan));
+  const loaded = await loadSecrets(env, owner.tenantId, plannedNames(plan));
   const values = Object.fromEntries(Object.entries(loaded).map(([k, s]) => [k, s.value]));
   try {
     const { config: real, placements } = injectSecrets(config, plan, values);
-    const output = await runHttp(real, fetchTextFor(env), timeoutMs, {
+    const output = await runHttp(real, fetchTextFor(env, new BlobSink(env, owner)), timeoutMs, {
       carried: carried(placements, loaded),
       shown: showSecretRefs(config, plan),
     });

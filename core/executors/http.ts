@@ -1,6 +1,7 @@
 import { NonRetryableError, RetryAfterError } from "../errors";
 import { MAX_OUTPUT_DEPTH, nestedDeeperThan, tooDeep } from "../limits/output";
 import type { CarriedSecret } from "../net/carried-secrets";
+import { type BlobMarker, blobMarker } from "../wire/blob-ref";
 
 /** The subset of the SSRF-guarded fetch the executor needs (see core/net). */
 export type FetchText = (
@@ -8,17 +9,24 @@ export type FetchText = (
   init: {
     method: string;
     headers: Record<string, string>;
-    body?: string;
+    /** Text, or a blob of the tenant's sent as the body, streamed (docs/PAYLOADS.md). */
+    body?: string | BlobMarker;
     timeoutMs: number;
     maxResponseBytes?: number;
     secrets?: readonly CarriedSecret[];
   },
-) => Promise<{ status: number; headers: Record<string, string>; body: string; url: string }>;
+) => Promise<{
+  status: number;
+  headers: Record<string, string>;
+  /** The body as text, or a blob marker when it was kept as a blob (binary, or large). */
+  body: string | BlobMarker;
+  url: string;
+}>;
 
 export interface HttpOutput {
   status: number;
   headers: Record<string, string>;
-  /** Parsed JSON when the response says it is JSON, else text. */
+  /** Parsed JSON when the response says it is JSON, else text; a blob marker when kept as a blob. */
   body: unknown;
 }
 
@@ -56,9 +64,13 @@ export async function runHttp(
   for (const [k, v] of Object.entries((config.headers ?? {}) as Record<string, unknown>)) {
     headers[k.toLowerCase()] = String(v);
   }
-  let body: string | undefined;
+  let body: string | BlobMarker | undefined;
+  const blob = blobMarker(config.body);
   if (config.body !== undefined && config.body !== null && method !== "GET" && method !== "HEAD") {
-    if (typeof config.body === "string") {
+    if (blob) {
+      body = blob;
+      headers["content-type"] ??= blob.contentType;
+    } else if (typeof config.body === "string") {
       body = config.body;
     } else {
       body = JSON.stringify(config.body);
@@ -84,7 +96,8 @@ export async function runHttp(
   return output;
 }
 
-function parseBody(res: { headers: Record<string, string>; body: string }): unknown {
+function parseBody(res: { headers: Record<string, string>; body: string | BlobMarker }): unknown {
+  if (typeof res.body !== "string") return res.body;
   const type = res.headers["content-type"] ?? "";
   if (/[/+]json\b/i.test(type) && res.body !== "") {
     let parsed: unknown;

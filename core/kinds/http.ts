@@ -15,11 +15,15 @@ export const HttpConfig = z.strictObject({
   failOnStatus: z.boolean().default(true),
   /** `auto`: the compiler picks inline for short timeouts, else the queue. */
   mode: z.enum(["auto", "inline", "queued"]).default("auto"),
+  /**
+   * The largest response accepted (default 100 MiB). Text and JSON up to 16 MiB are read into
+   * the output; anything larger or binary is kept as a blob and `body` is its marker.
+   */
   maxResponseBytes: z
     .number()
     .int()
     .min(1)
-    .max(8 * 1024 * 1024)
+    .max(1024 * 1024 * 1024)
     .optional(),
   /** GET/HEAD only: reuse a successful answer from an earlier run for `ttlSeconds`. */
   cache: CacheConfig.optional(),

@@ -4,6 +4,9 @@
  * chained in order, with the approvals and patches whose rows it must write.
  */
 
+import { casKey } from "../../core/cas/hash";
+import { utf8Length } from "../../core/limits/output";
+import { recordBlobs } from "../../db/blobs";
 import { putBlob } from "../../platform/cas";
 import type { ApprovalBook } from "./approvals";
 import type { Loaded } from "./context";
@@ -75,8 +78,8 @@ export class StepEffects {
   }
 
   /**
-   * Writes outbox blobs to R2 in the background. SQLite holds every output and the outbox keeps
-   * a blob until R2 has it, so R2 is a copy and its writes stay off the hops of a busy run: they
+   * Writes outbox blobs to R2 in the background, and records them as the tenant's in D1. SQLite
+   * holds every inline output and the outbox keeps a blob until both are written, so R2 is a copy and its writes stay off the hops of a busy run: they
    * start once the run has been quiet for BLOB_QUIET_MS, or when BLOB_BATCH blobs wait, and at
    * once with `now` (the run ended or waits, an alarm, a wake). Locally each put cost about 2 ms
    * on the next hop (docs/BENCHMARKS.md).
@@ -101,12 +104,23 @@ export class StepEffects {
       for (;;) {
         const batch = store.pendingBlobs(32);
         if (batch.length === 0) return;
-        await Promise.all(
-          batch.map(async ({ hash, json }) => {
-            await putBlob(env.BLOBS, hash, json);
-            store.blobWritten(hash);
-          }),
+        await Promise.all(batch.map(({ hash, json }) => putBlob(env.BLOBS, hash, json)));
+        // The tenant may read them from now on (GET /api/blobs/{hash}), while the run runs.
+        const { tenantId, runId } = this.host.run().meta;
+        const createdAt = Date.now();
+        await recordBlobs(
+          env.DB,
+          batch.map(({ hash, json }) => ({
+            tenantId,
+            hash,
+            key: casKey(hash),
+            bytes: utf8Length(json),
+            contentType: "application/json",
+            runId,
+            createdAt,
+          })),
         );
+        for (const { hash } of batch) store.blobWritten(hash);
       }
     })()
       .catch((err: unknown) => console.error(JSON.stringify({ at: "cas", error: String(err) })))

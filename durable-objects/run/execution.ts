@@ -225,7 +225,8 @@ export class NodeExecution {
     if (attempt !== null) {
       this.host.store.saveInput(nodeId, attempt, showSecretRefs(config, plan), MAX_INPUT_BYTES);
     }
-    return executeHttp(this.host.env, this.host.run().meta.tenantId, config, timeoutMs, plan);
+    const { tenantId, runId } = this.host.run().meta;
+    return executeHttp(this.host.env, { tenantId, runId }, config, timeoutMs, plan);
   }
 
   private itemContext(node: IRNode, index: number): RunContext {

@@ -14,7 +14,13 @@ import { redirectedRequest, redirectLocation } from "./redirect";
 /** The `fetch` the guard calls; the platform's own by default. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
-export interface GuardedFetchOptions {
+/**
+ * Reads the final response's body (not a redirect's): `readCappedText` by default; the http
+ * executor's reader keeps large and binary bodies as blobs (platform/blob-sink.ts).
+ */
+export type BodyReader<B> = (response: Response, maxBytes: number, origin: string) => Promise<B>;
+
+export interface GuardedFetchOptions<B = string> {
   allowlist: Allowlist;
   fetchImpl?: FetchLike;
   /** Redirects followed before giving up with `too_many_redirects`. */
@@ -23,6 +29,7 @@ export interface GuardedFetchOptions {
   timeoutMs?: number;
   /** Body size limit in bytes, enforced while streaming. */
   maxResponseBytes?: number;
+  readBody?: BodyReader<B>;
 }
 
 /** Bodies are replayable values only, because a 307/308 redirect sends them again. */
@@ -33,23 +40,28 @@ export interface GuardedRequestInit {
   signal?: AbortSignal | null;
   /** Secrets the request carries: checked against their hosts on every hop (carried-secrets.ts). */
   secrets?: readonly CarriedSecret[];
+  /**
+   * Instead of `body`: a body streamed from storage, opened afresh for every hop that sends it
+   * (a 307/308 sends it again; a 303 drops it). `body` then stays null.
+   */
+  streamBody?: () => Promise<ReadableStream<Uint8Array>>;
 }
 
-export interface GuardedResponse {
+export interface GuardedResponse<B = string> {
   status: number;
   /** Lower-case names; repeated headers (set-cookie) joined with ", ". */
   headers: Record<string, string>;
-  /** The body decoded as UTF-8. */
-  body: string;
+  /** The body decoded as UTF-8 (or as the `readBody` option reads it). */
+  body: B;
   /** The URL that answered, after redirects. */
   url: string;
   redirects: number;
 }
 
-export type GuardedFetch = (
+export type GuardedFetch<B = string> = (
   input: URL | string,
   init?: GuardedRequestInit,
-) => Promise<GuardedResponse>;
+) => Promise<GuardedResponse<B>>;
 
 /**
  * The one SSRF-guarded fetch every outbound request goes through. Each hop's URL is checked
@@ -62,7 +74,11 @@ export type GuardedFetch = (
  * res.status; // 200
  * await guardedFetch("http://169.254.169.254/latest/meta-data"); // throws HttpFetchError ssrf_blocked
  */
-export function createGuardedFetch(options: GuardedFetchOptions): GuardedFetch {
+export function createGuardedFetch(options: GuardedFetchOptions<string>): GuardedFetch<string>;
+export function createGuardedFetch<B>(
+  options: GuardedFetchOptions<B> & { readBody: BodyReader<B> },
+): GuardedFetch<B>;
+export function createGuardedFetch<B>(options: GuardedFetchOptions<B>): GuardedFetch<B> {
   const {
     allowlist,
     fetchImpl = (input, init) => fetch(input, init),
@@ -70,6 +86,7 @@ export function createGuardedFetch(options: GuardedFetchOptions): GuardedFetch {
     timeoutMs = 30_000,
     maxResponseBytes = 10 * 1024 * 1024,
   } = options;
+  const readBody = (options.readBody ?? readCappedText) as BodyReader<B>;
 
   return async function guardedFetch(input, init = {}) {
     let url = parseUrl(input);
@@ -79,6 +96,7 @@ export function createGuardedFetch(options: GuardedFetchOptions): GuardedFetch {
       body: init.body ?? null,
     };
     let redirectedFrom: string | undefined;
+    let streamBody = init.streamBody;
     const secrets = init.secrets ?? [];
     const deadline = startDeadline(timeoutMs, init.signal);
     try {
@@ -92,13 +110,13 @@ export function createGuardedFetch(options: GuardedFetchOptions): GuardedFetch {
         const response = await fetchImpl(url.href, {
           method: request.method,
           headers: request.headers,
-          body: request.body,
+          body: streamBody ? await streamBody() : request.body,
           redirect: "manual",
           signal: deadline.signal,
         });
         const location = redirectLocation(response);
         if (location === null) {
-          const body = await readCappedText(response, maxResponseBytes, url.origin);
+          const body = await readBody(response, maxResponseBytes, url.origin);
           return {
             status: response.status,
             headers: toRecord(response.headers),
@@ -115,12 +133,15 @@ export function createGuardedFetch(options: GuardedFetchOptions): GuardedFetch {
           );
         }
         const next = parseUrl(location, url);
+        const method = request.method;
         request = stripSecretsForRedirect(
           url,
           next,
           redirectedRequest(response.status, request, next.origin !== url.origin),
           secrets,
         );
+        // A redirect that turned the request into a GET dropped its body: a streamed one too.
+        if (request.method !== method) streamBody = undefined;
         redirectedFrom = url.origin;
         url = next;
       }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
@@ -18,6 +19,10 @@ import { handleLlm } from "./llm-stub";
  * - `GET /big/<bytes>/<name>` answers JSON of ~1,000-character rows (`{ total, rows: [{ i, text }], marker }`),
  *   one row per KiB asked for, the text made of `?char=` (default `x`);
  * - `GET /deep/<depth>` answers JSON arrays nested <depth> levels deep;
+ * - `GET /bin/<bytes>/<name>` answers <bytes> of binary (`binaryBytes`), as `?type=` (default
+ *   application/octet-stream), in 64 KiB writes, without Content-Length when `?chunked=1`;
+ * - `POST /sink/<name>` answers what it received: `{ bytes, sha256, contentType }` (counted, not
+ *   recorded for `/seen`);
  * - `POST /seen` with a text body: how many requests received so far (by either server) held
  *   that text anywhere (request line, headers or body), as `{ count }`; not itself recorded;
  * - `POST /v1/chat/completions` and `/llm/...`: the scripted chat-completions stub (llm-stub.ts).
@@ -38,8 +43,9 @@ export default async function setup(project: TestProject) {
     // Decoded once: a multi-byte character may straddle two chunks.
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString("utf8");
-    if (parts[0] !== "seen") {
+    const raw = Buffer.concat(chunks);
+    const body = raw.toString("utf8");
+    if (parts[0] !== "seen" && parts[0] !== "sink") {
       received.push(`${req.method} ${req.url}\n${req.rawHeaders.join("\n")}\n\n${body}`);
     }
     const json = (status: number, value: unknown) => {
@@ -101,6 +107,29 @@ export default async function setup(project: TestProject) {
         };
         return json(200, value);
       }
+      case "bin": {
+        bump(parts[2] ?? "bin");
+        const bytes = binaryBytes(Number(parts[1]));
+        const headers: Record<string, string> = {
+          "content-type": url.searchParams.get("type") ?? "application/octet-stream",
+        };
+        if (url.searchParams.get("chunked") !== "1")
+          headers["content-length"] = String(bytes.length);
+        res.writeHead(200, headers);
+        for (let at = 0; at < bytes.length; at += 64 * 1024) {
+          if (!res.write(bytes.subarray(at, at + 64 * 1024))) {
+            await new Promise((resolve) => res.once("drain", resolve));
+          }
+        }
+        return res.end();
+      }
+      case "sink":
+        bump(parts[1] ?? "sink");
+        return json(200, {
+          bytes: raw.length,
+          sha256: createHash("sha256").update(raw).digest("hex"),
+          contentType: req.headers["content-type"] ?? null,
+        });
       case "deep": {
         // Arrays nested <depth> levels deep.
         const depth = Number(parts[1]);
@@ -132,4 +161,11 @@ export default async function setup(project: TestProject) {
   return async () => {
     await Promise.all([close(server), close(second)]);
   };
+}
+
+/** The bytes `GET /bin/<n>` answers: a fixed pattern, so tests can compute their hash. */
+export function binaryBytes(n: number): Buffer {
+  const out = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) out[i] = (i * 31 + (i >> 8) * 7) & 255;
+  return out;
 }

@@ -277,9 +277,11 @@ async function httpTool(args: string, ctx: ToolContext): Promise<string> {
       timeoutMs: 30_000,
       maxResponseBytes: 1024 * 1024,
     });
-    let value: unknown = res.body;
+    // Without a blob sink the body is always text.
+    const raw = typeof res.body === "string" ? res.body : JSON.stringify(res.body);
+    let value: unknown = raw;
     try {
-      value = JSON.parse(res.body);
+      value = JSON.parse(raw);
     } catch {
       // not JSON: the text
     }

@@ -21,7 +21,13 @@ export type RunnerExecutor = (job: ExecuteJob, env: Env) => Promise<Executed>;
 export const EXECUTORS: { [K in IoKindName]: RunnerExecutor } = {
   http: async (job, env) => ({
     ok: true,
-    output: await executeHttp(env, job.tenantId, job.step.config, job.timeoutMs, job.secrets),
+    output: await executeHttp(
+      env,
+      { tenantId: job.tenantId, runId: job.runId },
+      job.step.config,
+      job.timeoutMs,
+      job.secrets,
+    ),
   }),
   agent: async (job, env) => {
     const result = await executeAgent(job, env, runObject(env, job.runId));

@@ -260,7 +260,9 @@ class Driver {
     const server = this.options.server;
     const fetchText: FetchText = async (url, init) => {
       const request: ServerRequest = { method: init.method, url, headers: init.headers };
-      if (init.body !== undefined) request.body = init.body;
+      // The simulated server takes text; a blob body (a marker) is sent as its JSON.
+      if (init.body !== undefined)
+        request.body = typeof init.body === "string" ? init.body : JSON.stringify(init.body);
       this.result.requests.push(request);
       if (!server) throw new Error("drive: no server for an http node");
       const res = server(request);
