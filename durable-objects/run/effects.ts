@@ -105,28 +105,39 @@ export class StepEffects {
         const batch = store.pendingBlobs(32);
         if (batch.length === 0) return;
         await Promise.all(batch.map(({ hash, json }) => putBlob(env.BLOBS, hash, json)));
-        // The tenant may read them from now on (GET /api/blobs/{hash}), while the run runs.
-        const { tenantId, runId } = this.host.run().meta;
-        const createdAt = Date.now();
-        await recordBlobs(
-          env.DB,
-          batch.map(({ hash, json }) => ({
-            tenantId,
-            hash,
-            key: casKey(hash),
-            bytes: utf8Length(json),
-            contentType: "application/json",
-            runId,
-            createdAt,
-          })),
-        );
         for (const { hash } of batch) store.blobWritten(hash);
+        await this.grant(batch);
       }
     })()
       .catch((err: unknown) => console.error(JSON.stringify({ at: "cas", error: String(err) })))
       .finally(() => {
         this.flushing = null;
       });
+  }
+
+  /**
+   * Records written blobs as the tenant's, so `GET /api/blobs/{hash}` serves them while the run
+   * runs. Best effort: should D1 refuse, the run's projection grants them when it ends.
+   */
+  private async grant(batch: { hash: string; json: string }[]): Promise<void> {
+    const { tenantId, runId } = this.host.run().meta;
+    const createdAt = Date.now();
+    try {
+      await recordBlobs(
+        this.host.env.DB,
+        batch.map(({ hash, json }) => ({
+          tenantId,
+          hash,
+          key: casKey(hash),
+          bytes: utf8Length(json),
+          contentType: "application/json",
+          runId,
+          createdAt,
+        })),
+      );
+    } catch (err) {
+      console.error(JSON.stringify({ at: "blobs", runId, error: String(err) }));
+    }
   }
 
   /** After a pump pass: projects when the run finished, its status moved or a row is dirty. */
