@@ -61,7 +61,8 @@ export class BlobSink {
         if (received > MAX_PARSED_BODY_BYTES) break;
       }
     }
-    return this.spill(head, reader, contentType || "application/octet-stream", maxBytes, origin);
+    const type = contentType || "application/octet-stream";
+    return this.spill(response, head, reader, type, maxBytes, origin);
   }
 
   /** The stream of one of the tenant's blobs, to send as a request body. */
@@ -81,6 +82,7 @@ export class BlobSink {
 
   /** Streams what was read and the rest to R2, hashing as it goes, and records the blob. */
   private async spill(
+    response: Response,
     head: Uint8Array[],
     reader: ReadableStreamDefaultReader<Uint8Array>,
     contentType: string,
@@ -89,7 +91,11 @@ export class BlobSink {
   ): Promise<BlobMarker> {
     const key = `cas/stream/${this.owner.runId}/${crypto.randomUUID()}`;
     const hashing = createHash("sha256");
-    const parts = new PartWriter(this.env.BLOBS, key, contentType);
+    const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+    // A declared length streams straight through to R2; without one, in parts.
+    const parts: BlobWriter = Number.isSafeInteger(declared)
+      ? new StreamWriter(this.env.BLOBS, key, contentType, declared)
+      : new PartWriter(this.env.BLOBS, key, contentType);
     let bytes = 0;
     try {
       const take = async (chunk: Uint8Array) => {
@@ -129,11 +135,48 @@ export class BlobSink {
   }
 }
 
+interface BlobWriter {
+  write(chunk: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/**
+ * Writes a body of known length to one R2 key as it arrives, holding one chunk at a time: R2
+ * takes a stream whose length is declared up front. A body longer or shorter than it said
+ * fails the write.
+ */
+class StreamWriter implements BlobWriter {
+  private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
+  private readonly putting: Promise<unknown>;
+
+  constructor(bucket: R2Bucket, key: string, contentType: string, length: number) {
+    const { readable, writable } = new FixedLengthStream(length);
+    this.writer = writable.getWriter();
+    this.putting = bucket.put(key, readable, { httpMetadata: { contentType } });
+    // Failures surface through write/close; this keeps an early one from going unhandled.
+    this.putting.catch(() => undefined);
+  }
+
+  write(chunk: Uint8Array): Promise<void> {
+    return this.writer.write(chunk);
+  }
+
+  async close(): Promise<void> {
+    await this.writer.close();
+    await this.putting;
+  }
+
+  async abort(): Promise<void> {
+    await this.writer.abort().catch(() => undefined);
+  }
+}
+
 /**
  * Writes a stream of chunks to one R2 key holding at most one part in memory: a single put when
  * everything fits in one part, else a multipart upload.
  */
-class PartWriter {
+class PartWriter implements BlobWriter {
   private buffered: Uint8Array[] = [];
   private size = 0;
   private upload: R2MultipartUpload | null = null;
