@@ -96,6 +96,9 @@ export function delayed(def: WorkflowDefinitionInput, seconds: number): Workflow
  * one field of it. `retry: { maxAttempts: 1 }`: a body too large fails the same way each time,
  * and retries would only add their backoff to the wall (the Workflows twin does not retry either).
  */
+export const PAYLOAD_SIZE_EXPRESSION =
+  "$exists(nodes.fetch.output.body.data) ? $length(nodes.fetch.output.body.data) : nodes.fetch.output.body.bytes";
+
 export function payloadPipeline(
   url: string,
   mode: HttpMode,
@@ -114,7 +117,10 @@ export function payloadPipeline(
       {
         id: "size",
         type: "transform",
-        config: { expression: "$length(nodes.fetch.output.body.data)" },
+        // Counting the characters of a 10 MiB string takes longer than the default 100 ms.
+        expressionTimeoutMs: 1000,
+        // Up to 16 MiB the body is parsed; larger, it is a blob marker that tells its size.
+        config: { expression: PAYLOAD_SIZE_EXPRESSION },
       },
       { id: "end", type: "end" },
     ],

@@ -16,7 +16,7 @@ import {
   outcomeText,
   workflowsAttempt,
 } from "./attempts";
-import { type HttpMode, payloadPipeline } from "./definitions";
+import { type HttpMode, PAYLOAD_SIZE_EXPRESSION, payloadPipeline } from "./definitions";
 import { type RssGrowth, withRss } from "./memory";
 import { fmt, markdownTable, median } from "./stats";
 import type { TargetServer } from "./target-server";
@@ -202,7 +202,7 @@ export function payloadsReport(r: PayloadResults): string {
   ];
   const capped = r.sizes.filter((b) => r.maxResponseBytes[b]! < b);
   const notes = [
-    `aob: http (\`maxResponseBytes\` = the payload's size${capped.length > 0 ? `, capped at the node's maximum ${HTTP_MAX_RESPONSE_BYTES} for ${capped.map(sizeLabel).join(", ")}` : ""}; \`retry: { maxAttempts: 1 }\`) → transform \`$length(nodes.fetch.output.body.data)\` → end. Workflows: step \`fetch\` returns the parsed body, step \`size\` its \`data.length\`; both steps \`retries: { limit: 0 }\`.`,
+    `aob: http (\`maxResponseBytes\` = the payload's size${capped.length > 0 ? `, capped at the node's maximum ${HTTP_MAX_RESPONSE_BYTES} for ${capped.map(sizeLabel).join(", ")}` : ""}; \`retry: { maxAttempts: 1 }\`) → transform \`${PAYLOAD_SIZE_EXPRESSION}\` → end. Workflows: step \`fetch\` returns the parsed body, step \`size\` its \`data.length\`; both steps \`retries: { limit: 0 }\`.`,
     "Wall: start request → first poll (every BENCH_POLL_MS) that sees the end. RSS: VmRSS of wrangler's workerd processes every 20 ms, peak minus the value just before the run (runtime: the Worker, its Durable Objects and Workflows; proxy: wrangler's ProxyWorker). Medians over the rounds.",
   ];
   return [markdownTable(head, rows), ...notes, ...memoryGoal(r)].join("\n\n");
