@@ -126,11 +126,14 @@ async function storedJson(ctx: Context, hash: string): Promise<unknown> {
 async function download(ctx: Context, hash: string, file: string | undefined) {
   const res = await fetchBlob(ctx, hash);
   const contentType = res.headers.get("content-type") ?? "application/octet-stream";
-  const expected = Number(res.headers.get("content-length") ?? Number.NaN);
+  // A body the server or a proxy compressed is decoded here: its length is not the header's.
+  const expected = res.headers.has("content-encoding")
+    ? Number.NaN
+    : Number(res.headers.get("content-length") ?? Number.NaN);
   if (file === undefined && process.stdout.isTTY && !isTextual(contentType)) {
     await res.body?.cancel();
     throw new CliError(
-      `blob ${hash} is ${contentType} (${expected} bytes): not written to a terminal; use -o FILE or a pipe`,
+      `blob ${hash} is ${contentType}: binary, so not written to a terminal; use -o FILE or a pipe`,
     );
   }
   let bytes = 0;
