@@ -79,6 +79,7 @@ describe("GET /api/blobs/{hash}", () => {
     const past = await get(`/api/blobs/${hash}`, { range: `bytes=${SIZE}-` });
     expect(past.status).toBe(416);
     expect(past.headers.get("content-range")).toBe(`bytes */${SIZE}`);
+    expect(past.headers.get("cache-control")).toBeNull();
     expect(((await past.json()) as { error: { code: string } }).error.code).toBe(
       "range_not_satisfiable",
     );

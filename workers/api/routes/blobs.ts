@@ -24,6 +24,18 @@ async function locate(
   return null;
 }
 
+/** 416 with the blob's size; an error, so neither cached nor tagged as the blob. */
+function refuseRange(message: string, size: number, headers: Headers): Response {
+  headers.set("content-range", contentRange({ kind: "unsatisfiable" }, size));
+  headers.set("content-type", "application/json");
+  headers.delete("cache-control");
+  headers.delete("etag");
+  const body: ErrorBody = {
+    error: { code: "range_not_satisfiable", message: `${message} (${size} bytes)` },
+  };
+  return new Response(JSON.stringify(body), { status: 416, headers });
+}
+
 const Served = z.object({
   "content-type": z.string().openapi({ description: "As the blob was recorded" }),
   "content-length": z.string(),
@@ -99,15 +111,7 @@ export const blobRoutes = routes().openapi(
       if (!head) throw missing();
       const range = byteRange(asked, head.size);
       if (range.kind === "unsatisfiable") {
-        headers.set("content-range", contentRange(range, head.size));
-        headers.set("content-type", "application/json");
-        const body: ErrorBody = {
-          error: {
-            code: "range_not_satisfiable",
-            message: `${asked} starts past the end of blob ${hash} (${head.size} bytes)`,
-          },
-        };
-        return new Response(JSON.stringify(body), { status: 416, headers });
+        return refuseRange(`${asked} starts past the end of blob ${hash}`, head.size, headers);
       }
       if (range.kind === "range") {
         const part = await c.env.BLOBS.get(blob.key, {
