@@ -437,12 +437,20 @@ describe("the aob CLI against wrangler dev", () => {
     // The same output by its hash, once the ended run's history is written (in the background).
     const hash = (jsonLines(first.stdout).at(-1) as { run: { outputHash: string } }).run.outputHash;
     const blobFile = join(dir, "done.blob");
-    const fetched = await poll(
+    await poll(
       `blob ${hash} served`,
-      () => aob(["blob", hash, "-o", blobFile, "--json"], { env }),
-      (r) => r.code === 0,
-      { timeoutMs: 20_000, show: (r) => r.stderr || r.stdout },
+      async () => {
+        const res = await fetch(`${dev.url}/api/blobs/${hash}`, {
+          headers: { authorization: `Bearer ${dev.key}` },
+        });
+        await res.body?.cancel();
+        return res.status;
+      },
+      (status) => status === 200,
+      { timeoutMs: 20_000 },
     );
+    const fetched = await aob(["blob", hash, "-o", blobFile, "--json"], { env });
+    expect(fetched.code, fetched.stderr).toBe(0);
     const stored = readFileSync(blobFile, "utf8");
     expect(JSON.parse(fetched.stdout)).toMatchObject({
       file: blobFile,
@@ -473,13 +481,28 @@ describe("the aob CLI against wrangler dev", () => {
         { from: "start", to: "wrap" },
       ],
     };
-    expect((await aob(["workflows", "push", file("refs.json", refs)], { env })).code).toBe(0);
-    const second = await aob(
-      ["run", "cli-blob-refs", "--input", JSON.stringify({ ref: marker }), "--watch", "--json"],
-      { env },
+    // Arranged through the API: the commands under test are the reads below.
+    const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+      const res = await fetch(`${dev.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${dev.key}`, "content-type": "application/json" },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      expect(res.ok, `${method} ${path}: ${res.status}`).toBe(true);
+      return (await res.json()) as T;
+    };
+    const { id: refsId } = await call<{ id: string }>("POST", "/api/workflows", refs);
+    const { runId: refRun } = await call<{ runId: string }>(
+      "POST",
+      `/api/workflows/${refsId}/runs`,
+      { input: { ref: marker } },
     );
-    expect(second.code, second.stdout).toBe(0);
-    const refRun = (jsonLines(second.stdout)[0] as { runId: string }).runId;
+    await poll(
+      `run ${refRun} to complete`,
+      async () => (await call<{ status: string }>("GET", `/api/runs/${refRun}`)).status,
+      (status) => status === "completed",
+      { timeoutMs: 20_000 },
+    );
     const [auto, inner, plain] = await Promise.all([
       aob(["output", refRun, "ref"], { env }),
       aob(["output", refRun, "wrap", "--blob"], { env }),
