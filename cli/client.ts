@@ -79,3 +79,15 @@ export async function callEmpty(pending: Promise<Answer>): Promise<void> {
   }
   if (!res.ok) throw await failure(res);
 }
+
+/** Like `call` for an answer read as a stream (a blob): the response itself when it is a success. */
+export async function callRaw<R extends Answer>(pending: Promise<R>): Promise<R> {
+  let res: R;
+  try {
+    res = await pending;
+  } catch (err) {
+    throw unreachable(err);
+  }
+  if (!res.ok) throw await failure(res);
+  return res;
+}

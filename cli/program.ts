@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerApprovals } from "./commands/approvals";
+import { registerBlobs } from "./commands/blobs";
 import { registerLogin } from "./commands/login";
 import { registerNodeTypes } from "./commands/node-types";
 import { registerPatches } from "./commands/patches";
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerWorkflows(program);
   registerRun(program);
   registerRuns(program);
+  registerBlobs(program);
   registerApprovals(program);
   registerPatches(program);
   registerStatus(program);

@@ -415,6 +415,120 @@ describe("the aob CLI against wrangler dev", () => {
     expect(replayed.stdout).toMatch(/run run_\w+ completed/);
   }, 30_000);
 
+  it("writes a node's output and a blob to stdout or a file; a blob marker stands for its bytes", async () => {
+    const first = await aob(["run", "hello", "--input", '{"name":"Ada"}', "--watch", "--json"], {
+      env,
+    });
+    const runId = (jsonLines(first.stdout)[0] as { runId: string }).runId;
+    const saved = join(dir, "done.json");
+    const [greet, done] = await Promise.all([
+      aob(["output", runId, "greet"], { env }),
+      aob(["output", runId, "done", "-o", saved], { env }),
+    ]);
+    expect(greet.code, greet.stderr).toBe(0);
+    expect(JSON.parse(greet.stdout)).toBe("Hello, Ada!");
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stdout).toMatch(/^wrote \d+ bytes \(application\/json\) to /);
+    expect(JSON.parse(readFileSync(saved, "utf8"))).toEqual({
+      greeting: "Hello, Ada!",
+      styled: "hello, ada!",
+    });
+
+    // The same output by its hash, once the ended run's history is written (in the background).
+    const hash = (jsonLines(first.stdout).at(-1) as { run: { outputHash: string } }).run.outputHash;
+    const blobFile = join(dir, "done.blob");
+    await poll(
+      `blob ${hash} served`,
+      async () => {
+        const res = await fetch(`${dev.url}/api/blobs/${hash}`, {
+          headers: { authorization: `Bearer ${dev.key}` },
+        });
+        await res.body?.cancel();
+        return res.status;
+      },
+      (status) => status === 200,
+      { timeoutMs: 20_000 },
+    );
+    const fetched = await aob(["blob", hash, "-o", blobFile, "--json"], { env });
+    expect(fetched.code, fetched.stderr).toBe(0);
+    const stored = readFileSync(blobFile, "utf8");
+    expect(JSON.parse(fetched.stdout)).toMatchObject({
+      file: blobFile,
+      bytes: Buffer.byteLength(stored),
+      contentType: "application/json",
+    });
+    expect(JSON.parse(stored)).toEqual({ greeting: "Hello, Ada!", styled: "hello, ada!" });
+
+    // An output that is a blob marker is written as the blob's bytes; --blob takes one inside.
+    const marker = {
+      $blob: hash,
+      bytes: Buffer.byteLength(stored),
+      contentType: "application/json",
+    };
+    const refs = {
+      name: "cli-blob-refs",
+      nodes: [
+        { id: "start", type: "start" },
+        { id: "ref", type: "transform", config: { expression: "input.ref" } },
+        {
+          id: "wrap",
+          type: "transform",
+          config: { expression: '{ "status": 200, "body": input.ref }' },
+        },
+      ],
+      edges: [
+        { from: "start", to: "ref" },
+        { from: "start", to: "wrap" },
+      ],
+    };
+    // Arranged through the API: the commands under test are the reads below.
+    const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+      const res = await fetch(`${dev.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${dev.key}`, "content-type": "application/json" },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      expect(res.ok, `${method} ${path}: ${res.status}`).toBe(true);
+      return (await res.json()) as T;
+    };
+    const { id: refsId } = await call<{ id: string }>("POST", "/api/workflows", refs);
+    const { runId: refRun } = await call<{ runId: string }>(
+      "POST",
+      `/api/workflows/${refsId}/runs`,
+      { input: { ref: marker } },
+    );
+    await poll(
+      `run ${refRun} to complete`,
+      async () => (await call<{ status: string }>("GET", `/api/runs/${refRun}`)).status,
+      (status) => status === "completed",
+      { timeoutMs: 20_000 },
+    );
+    const [auto, inner, plain] = await Promise.all([
+      aob(["output", refRun, "ref"], { env }),
+      aob(["output", refRun, "wrap", "--blob"], { env }),
+      aob(["output", refRun, "wrap"], { env }),
+    ]);
+    expect(auto.code, auto.stderr).toBe(0);
+    expect(auto.stdout).toBe(stored);
+    expect(inner.code, inner.stderr).toBe(0);
+    expect(inner.stdout).toBe(stored);
+    expect(JSON.parse(plain.stdout)).toEqual({ status: 200, body: marker });
+
+    const [missing, noBlob, noNode, notHex] = await Promise.all([
+      aob(["blob", "0".repeat(64)], { env }),
+      aob(["output", runId, "greet", "--blob"], { env }),
+      aob(["output", runId, "nope"], { env }),
+      aob(["blob", "nothex"], { env }),
+    ]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`no such blob for this tenant: ${"0".repeat(64)}`);
+    expect(noBlob.code).toBe(1);
+    expect(noBlob.stderr).toContain("the output of node greet holds no blob");
+    expect(noNode.code).toBe(1);
+    expect(noNode.stderr).toContain(`run ${runId} has no node nope`);
+    expect(notHex.code).toBe(2);
+  }, 60_000);
+
   it("sets secrets with their hosts, lists the binding, rebinds, unbinds and deletes", async () => {
     const [set, legacy] = await Promise.all([
       aob(

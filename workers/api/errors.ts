@@ -14,6 +14,7 @@ export type ErrorCode =
   | "limit_exceeded"
   | "run_finished"
   | "patch_rejected"
+  | "range_not_satisfiable"
   | "internal_error";
 
 /** An error a client should see, with a stable code and optional details (JSON paths). */

@@ -1,11 +1,9 @@
-import { useState } from "react";
 import { kindOf } from "../../../core/kinds";
-import { ApiFailure, call, describeError } from "../api/client";
-import { useSession } from "../api/session";
 import type { RunPatch } from "../api/types";
 import { formatDuration, formatJson, formatTime } from "../ui/format";
 import { StatusBadge } from "../ui/StatusBadge";
 import { type Attempt, formatTokens } from "./attempts";
+import { NodeOutput } from "./NodeOutput";
 import { PatchSource } from "./PatchSource";
 import { durationMs, type LiveNode, type LiveText } from "./run-state";
 import { UsageFacts } from "./UsageFacts";
@@ -13,7 +11,7 @@ import { UsageFacts } from "./UsageFacts";
 /**
  * One node of a run: where it came from (the patch that added it), status, attempt, timing,
  * port, an agent's usage and its answer streaming in, every attempt, error, config and output
- * (inline, or read from the blob store).
+ * (inline with a download, or previewed from the blob store; docs/UI.md).
  */
 export function NodePanel({
   node,
@@ -166,15 +164,7 @@ export function NodePanel({
         </details>
       )}
       <h3>Output</h3>
-      {node.output !== undefined ? (
-        <pre className="json" data-testid="node-output">
-          {formatJson(node.output)}
-        </pre>
-      ) : node.outputHash ? (
-        <StoredOutput key={node.outputHash} hash={node.outputHash} />
-      ) : (
-        <p className="muted">{node.status === "succeeded" ? "Loading…" : "No output yet."}</p>
-      )}
+      <NodeOutput node={node} />
       {canReplay && (
         <button type="button" onClick={onReplay} disabled={replaying}>
           {replaying ? "Starting replay…" : "Replay from this node"}
@@ -251,53 +241,5 @@ function AttemptRow({ attempt: a }: { attempt: Attempt }) {
         </tr>
       )}
     </>
-  );
-}
-
-/** An output too large to come inline: read from the blob store on request. */
-function StoredOutput({ hash }: { hash: string }) {
-  const { client } = useSession();
-  const [state, setState] = useState<
-    | { kind: "idle" }
-    | { kind: "loading" }
-    | { kind: "loaded"; value: unknown }
-    | { kind: "failed"; message: string }
-  >({ kind: "idle" });
-  const load = async () => {
-    setState({ kind: "loading" });
-    try {
-      const value: unknown = await call(client.api.blobs[":hash"].$get({ param: { hash } }));
-      setState({ kind: "loaded", value });
-    } catch (err) {
-      setState({
-        kind: "failed",
-        message:
-          err instanceof ApiFailure && err.status === 404
-            ? "The blob store serves an output once the run has ended and its history is written. Try again after the run ends."
-            : `Cannot read it: ${describeError(err)}.`,
-      });
-    }
-  };
-  if (state.kind === "loaded") {
-    return (
-      <pre className="json" data-testid="node-output">
-        {formatJson(state.value)}
-      </pre>
-    );
-  }
-  return (
-    <div>
-      <p className="muted">
-        Too large to show inline; stored as <code>{hash.slice(0, 12)}…</code>.
-      </p>
-      {state.kind === "failed" && (
-        <p className="field-error" role="alert">
-          {state.message}
-        </p>
-      )}
-      <button type="button" onClick={() => void load()} disabled={state.kind === "loading"}>
-        {state.kind === "loading" ? "Loading…" : "Load from the blob store"}
-      </button>
-    </div>
   );
 }

@@ -14,6 +14,7 @@ const ERROR_CODES = [
   "limit_exceeded",
   "run_finished",
   "patch_rejected",
+  "range_not_satisfiable",
   "internal_error",
 ] as const satisfies readonly ErrorCode[];
 
@@ -66,6 +67,7 @@ const MEANING = {
   404: "No such resource for this tenant",
   409: "Conflicts with the resource's current state",
   413: "The request body exceeds 1 MiB",
+  416: "The range starts past the end; `Content-Range: bytes */<size>` gives the size",
   422: "Well-formed, but refused by the resource's rules; `details` say why",
   426: "The request is not a WebSocket upgrade",
   429: "Rate limited: retry after `Retry-After` seconds",
