@@ -18,6 +18,9 @@ export const MAX_PARSED_BODY_BYTES = 16 * 1024 * 1024;
 /** R2 multipart parts: at least 5 MiB except the last; one part's bytes are held at a time. */
 const PART_BYTES = 8 * 1024 * 1024;
 
+/** What a streamed body is handed on to R2 in. */
+const STREAM_WRITE_BYTES = 1024 * 1024;
+
 /** Content types read as text (and JSON parsed); anything else is kept as a blob. */
 const TEXTUAL = /^text\/|[/+](json|xml)\b|javascript|ecmascript|x-www-form-urlencoded/i;
 
@@ -149,6 +152,8 @@ interface BlobWriter {
 class StreamWriter implements BlobWriter {
   private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
   private readonly putting: Promise<unknown>;
+  private buffered: Uint8Array[] = [];
+  private size = 0;
 
   constructor(bucket: R2Bucket, key: string, contentType: string, length: number) {
     const { readable, writable } = new FixedLengthStream(length);
@@ -158,17 +163,29 @@ class StreamWriter implements BlobWriter {
     this.putting.catch(() => undefined);
   }
 
-  write(chunk: Uint8Array): Promise<void> {
-    return this.writer.write(chunk);
+  /** Network chunks are small (16-64 KiB): they go on to R2 a MiB at a time. */
+  async write(chunk: Uint8Array): Promise<void> {
+    this.buffered.push(chunk);
+    this.size += chunk.byteLength;
+    if (this.size >= STREAM_WRITE_BYTES) await this.flush();
   }
 
   async close(): Promise<void> {
+    await this.flush();
     await this.writer.close();
     await this.putting;
   }
 
   async abort(): Promise<void> {
     await this.writer.abort().catch(() => undefined);
+  }
+
+  private async flush(): Promise<void> {
+    if (this.size === 0) return;
+    const chunk = concat(this.buffered, this.size);
+    this.buffered = [];
+    this.size = 0;
+    await this.writer.write(chunk);
   }
 }
 
