@@ -55,6 +55,36 @@ describe("outputs a run cannot store", { timeout: 40_000 }, () => {
     expect(fetched.outputBytes).toBeGreaterThan(90_000);
   });
 
+  it("a map item's output over 1 MiB fails the item as output_too_large (items stay inline)", async () => {
+    const id = await createWorkflow({
+      name: "map item too big",
+      nodes: [
+        { id: "start", type: "start" },
+        {
+          id: "each",
+          type: "map",
+          config: {
+            items: "[1]",
+            node: { type: "http", config: { url: `${fixture}/big/${1_200_000}/item-too-big` } },
+          },
+        },
+        { id: "done", type: "end" },
+      ],
+      edges: [
+        { from: "start", to: "each" },
+        { from: "each", to: "done" },
+      ],
+    });
+    const run = await waitForRun(await startRun(id), 20_000);
+    expect(run.status).toBe("failed");
+    expect(node(run, "each").error).toMatchObject({
+      code: "map_item_failed",
+      message: expect.stringMatching(
+        /^item 0 failed: the output is 1\.\d MiB of JSON; .* up to 1 MiB/,
+      ),
+    });
+  });
+
   it("storage refusing a step's write fails the node that carried it, not the run's object", async () => {
     // Each item's output (0.9 MB) is within the limit, but the map's output, three of them
     // together, is more than the run's storage takes in one value (2 MB): the step of the last
