@@ -36,6 +36,16 @@ export const CLOSE_UNAUTHORIZED = 4401;
 /** The tag a socket carries for its key, so revocation finds it (`getWebSockets(tag)`). */
 const keyTag = (keyId: string) => `key:${keyId}`;
 
+/**
+ * The extensions the upgrade agrees to: none. permessage-deflate runs on the object's one
+ * thread, once per socket and frame: with 100 clients it made a burst 3× slower to arrive and
+ * the run itself 4× slower, to save bytes that are cheap (docs/BENCHMARKS.md, "Session 6: live
+ * view"). A 101 that names an extension the runtime does not know agrees to none, and the
+ * header is not sent on to the client (workerd's manual compression mode; checked with `ws`
+ * and curl through `wrangler dev`, and by the bench, which reports what was negotiated).
+ */
+const NO_COMPRESSION = "x-aob-uncompressed";
+
 /** Events read from SQLite at a time, for a backlog or a catch-up. */
 const LOG_PAGE = 1000;
 
@@ -80,7 +90,11 @@ export class Sockets {
     send(server, { ...hello, window });
     this.catchUp(server, flow);
     server.serializeAttachment(flow.sub);
-    return new Response(null, { status: 101, webSocket: client });
+    return new Response(null, {
+      status: 101,
+      webSocket: client,
+      headers: { "sec-websocket-extensions": NO_COMPRESSION },
+    });
   }
 
   /**
