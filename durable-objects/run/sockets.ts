@@ -38,8 +38,8 @@ const keyTag = (keyId: string) => `key:${keyId}`;
 
 /**
  * The extensions the upgrade agrees to: none. permessage-deflate runs on the object's one
- * thread, once per socket and frame: with 100 clients it made a burst 3× slower to arrive and
- * the run itself 4× slower, to save bytes that are cheap (docs/BENCHMARKS.md, "Session 6: live
+ * thread, once per socket and frame: with 100 clients it made a burst 3-5× slower to arrive
+ * and the run itself 4× slower, to save bytes that are cheap (docs/BENCHMARKS.md, "Session 6: live
  * view"). A 101 that names an extension the runtime does not know agrees to none, and the
  * header is not sent on to the client (workerd's manual compression mode; checked with `ws`
  * and curl through `wrangler dev`, and by the bench, which reports what was negotiated).
