@@ -20,8 +20,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
+import { createDeflateRaw, constants as zlibConstants } from "node:zlib";
 import WebSocket from "ws";
-import type { ServerFrame } from "../core/wire/frames";
+import { ackFor, type ServerFrame } from "../core/wire/frames";
 import type { WorkflowDefinitionInput } from "../core/workflow/definition";
 import type { AobClient, RunEvent } from "./clients";
 import { delayed, httpChain, transformChain } from "./definitions";
@@ -30,9 +31,10 @@ import type { TargetServer } from "./target-server";
 
 /**
  * How long the run waits before its stream: time for every client to attach (100 upgrades take
- * 1-1.6 s in wrangler dev).
+ * 1-1.6 s in wrangler dev on a quiet machine, 2.5-4.5 s on a loaded one, and a burst that meets
+ * the last upgrades measures them too).
  */
-export const DELAY_SECONDS = 3;
+export const DELAY_SECONDS = Number(process.env.BENCH_WS_DELAY ?? 5);
 /** Client counts compared (0: the engine alone, no socket; 1: the baseline). */
 export const WS_CLIENTS = (process.env.BENCH_WS_CLIENTS ?? "0,1,100")
   .split(",")
@@ -111,6 +113,11 @@ export interface WsSample {
   cpuMs: Record<CpuPart, number>;
   /** The window cpuMs covers. */
   windowMs: number;
+  /** Per client: `events` frames that carried live events (batching: far fewer than events). */
+  frames: number[];
+  /** Per client: characters of JSON of its `events` frames, and the same deflated (estimate). */
+  chars: number;
+  deflated: number;
   /** Gaps, duplicates, a client that attached too late: should stay empty. */
   problems: string[];
   /** The WebSocket extensions negotiated (permessage-deflate or none). */
@@ -194,7 +201,12 @@ function cpuNow(group: number | undefined): Record<CpuPart, number> {
   return { ...groupCpuMs(group), bench: (u.user + u.system) / 1000 };
 }
 
-/** One client: keeps every frame with its arrival time, parsing nothing but the first. */
+const ACK_ASKED = Buffer.from(',"ack":true}');
+
+/**
+ * One client: keeps every frame with its arrival time, parsing nothing but the first and the
+ * frames that ask for an ack (once per quarter of the window), which it answers at once.
+ */
 class Subscriber {
   readonly frames: { t: number; data: Buffer }[] = [];
   readonly hello: Promise<Hello>;
@@ -232,7 +244,13 @@ class Subscriber {
       this.frames.push({ t, data: buf });
       if (this.frames.length === 1) {
         helloDone(JSON.parse(buf.toString()) as Hello);
-      } else if (this.pong && buf.includes('"pong"')) {
+        return;
+      }
+      if (buf.subarray(-ACK_ASKED.length).equals(ACK_ASKED)) {
+        const ack = ackFor(JSON.parse(buf.toString()) as ServerFrame);
+        if (ack) this.ws.send(JSON.stringify(ack));
+      }
+      if (this.pong && buf.includes('"pong"')) {
         this.pong(t);
         this.pong = null;
       } else if (!ended && RUN_END.some((m) => buf.includes(m))) {
@@ -347,21 +365,28 @@ export async function wsRun(
   if (attachedBy >= waitDone.seq) {
     problems.push(`a client attached at seq ${attachedBy}, after the delay fired`);
   }
+  const frames: number[] = [];
   const arrivals = subs.map((s, i) => {
     const bySeq = new Map<number, number>();
     let expected = 1;
+    let live = 0;
     for (const f of s.frames.slice(1)) {
       const frame = JSON.parse(f.data.toString()) as ServerFrame;
-      if (frame.type !== "event") continue;
-      if (frame.event.seq !== expected) {
-        problems.push(`client ${i}: seq ${frame.event.seq} where ${expected} was due`);
+      if (frame.type !== "events") continue;
+      if (frame.events.at(-1)!.seq > attachedBy) live++;
+      for (const event of frame.events) {
+        if (event.seq !== expected) {
+          problems.push(`client ${i}: seq ${event.seq} where ${expected} was due`);
+        }
+        expected = event.seq + 1;
+        bySeq.set(event.seq, f.t);
       }
-      expected = frame.event.seq + 1;
-      bySeq.set(frame.event.seq, f.t);
     }
     if (expected !== lastSeq + 1) problems.push(`client ${i}: last seq ${expected - 1}`);
+    frames.push(live);
     return bySeq;
   });
+  const sizes = subs[0] ? await frameSizes(subs[0].frames.slice(1).map((f) => f.data)) : null;
   const latency: number[] = [];
   const toAll: number[] = [];
   const spread: number[] = [];
@@ -392,8 +417,34 @@ export async function wsRun(
     streamMs: end.at - waitDone.at,
     cpuMs: cpu,
     windowMs,
+    frames,
+    chars: sizes?.chars ?? 0,
+    deflated: sizes?.deflated ?? 0,
     problems,
     extensions: subs[0]?.extensions ?? "–",
+  };
+}
+
+/**
+ * What one client's `events` frames weigh: characters of JSON, and bytes once deflated as
+ * permessage-deflate does by default (one raw deflate stream, context kept, flushed per frame).
+ */
+async function frameSizes(data: Buffer[]): Promise<{ chars: number; deflated: number }> {
+  const frames = data.filter((d) => d.includes('"type":"events"'));
+  const deflate = createDeflateRaw();
+  let deflated = 0;
+  deflate.on("data", (chunk: Buffer) => {
+    deflated += chunk.length;
+  });
+  for (const frame of frames) {
+    deflate.write(frame);
+    await new Promise<void>((resolve) => deflate.flush(zlibConstants.Z_SYNC_FLUSH, resolve));
+  }
+  deflate.end();
+  // permessage-deflate drops each message's trailing 00 00 ff ff.
+  return {
+    chars: frames.reduce((n, f) => n + f.length, 0),
+    deflated: deflated - 4 * frames.length,
   };
 }
 
@@ -514,6 +565,10 @@ export function wsReport(r: WsResults): string {
         configLabel(config),
         String(xs.length),
         n > 0 ? fmt(median(xs.map((s) => s.liveEvents)), 0) : "–",
+        n > 0 ? fmt(median(all((s) => s.frames)), 0) : "–",
+        n > 0
+          ? `${fmt(median(xs.map((s) => s.chars)) / 1024, 0)} / ${fmt(median(xs.map((s) => s.deflated)) / 1024, 0)}`
+          : "–",
         n > 0 ? pair(all((s) => s.latency)) : "–",
         n > 1 ? pair(all((s) => s.toAll)) : "–",
         n > 1 ? pair(all((s) => s.spread)) : "–",
@@ -540,6 +595,8 @@ export function wsReport(r: WsResults): string {
     "clients",
     "runs",
     "live events",
+    "live frames",
+    "KiB per client (JSON / deflated)",
     "latency ms median / p99",
     "to all ms median / p99",
     "spread ms median / p99",

@@ -1,5 +1,5 @@
 import WebSocket from "ws";
-import { type ClientFrame, ServerFrame } from "../../core/wire/frames";
+import { ackFor, type ClientFrame, ServerFrame } from "../../core/wire/frames";
 import { CliError } from "../errors";
 
 /** The close code the API uses when a socket's key was revoked (or its session expired). */
@@ -24,12 +24,13 @@ export interface FeedOptions {
 /**
  * The frames of a run's WebSocket, in order, across dropped connections: each reconnect asks
  * for the events after the last seq received, so none is lost or repeated. Frames are parsed
- * with the shared `ServerFrame` schema on arrival. Iterate with `for await`; leaving the loop
- * closes the socket.
+ * with the shared `ServerFrame` schema on arrival. A frame that asks for an ack is acked when
+ * the loop takes it, so a loop that stops (a prompt) is sent no more than the server's window
+ * meanwhile. Iterate with `for await`; leaving the loop closes the socket.
  */
 export class RunFeed implements AsyncIterable<ServerFrame> {
   private after = 0;
-  private readonly queue: ServerFrame[] = [];
+  private readonly queue: { frame: ServerFrame; ws: WebSocket }[] = [];
   private wake: (() => void) | null = null;
   private failure: Error | null = null;
   private closed = false;
@@ -43,9 +44,10 @@ export class RunFeed implements AsyncIterable<ServerFrame> {
     this.connect();
     try {
       for (;;) {
-        const frame = this.queue.shift();
-        if (frame) {
-          yield frame;
+        const next = this.queue.shift();
+        if (next) {
+          acknowledge(next.ws, next.frame);
+          yield next.frame;
           continue;
         }
         if (this.failure) throw this.failure;
@@ -116,13 +118,18 @@ export class RunFeed implements AsyncIterable<ServerFrame> {
         );
         return;
       }
-      const frame = parsed.data;
-      if (frame.type === "event") {
+      let frame = parsed.data;
+      if (frame.type === "events") {
         // A resumed backlog never repeats what was delivered, but be safe against overlap.
-        if (frame.event.seq <= this.after) return;
-        this.after = frame.event.seq;
+        const fresh = frame.events.filter((e) => e.seq > this.after);
+        if (fresh.length === 0) {
+          acknowledge(ws, frame);
+          return;
+        }
+        frame = { ...frame, events: fresh };
+        this.after = fresh[fresh.length - 1]!.seq;
       }
-      this.queue.push(frame);
+      this.queue.push({ frame, ws });
       this.notify();
     });
     ws.on("error", (err: Error) => {
@@ -180,4 +187,10 @@ export class RunFeed implements AsyncIterable<ServerFrame> {
       if (!this.closed) this.connect();
     }, delay);
   }
+}
+
+/** Sends the ack a frame asks for, on the socket that delivered it (if still open). */
+function acknowledge(ws: WebSocket, frame: ServerFrame): void {
+  const ack = ackFor(frame);
+  if (ack && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(ack));
 }

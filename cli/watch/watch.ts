@@ -42,20 +42,20 @@ export async function watchRun(ctx: Context, runId: string): Promise<ExitCode> {
       case "hello":
         backlogEnd = frame.lastSeq;
         break;
-      case "event": {
-        const event = frame.event;
-        seq = event.seq;
-        view.event(event, progress.apply(event));
-        if (event.type === "approval_required" && event.nodeId) open.add(event.nodeId);
-        if (event.type === "approval_decided" && event.nodeId) open.delete(event.nodeId);
-        if (event.type === "run_cancelled") open.clear();
-        if (ENDINGS.has(event.type)) {
-          const final = await read();
-          view.finish(final);
-          return final.status === "completed" ? EXIT.ok : EXIT.failed;
+      case "events":
+        for (const event of frame.events) {
+          seq = event.seq;
+          view.event(event, progress.apply(event));
+          if (event.type === "approval_required" && event.nodeId) open.add(event.nodeId);
+          if (event.type === "approval_decided" && event.nodeId) open.delete(event.nodeId);
+          if (event.type === "run_cancelled") open.clear();
+          if (ENDINGS.has(event.type)) {
+            const final = await read();
+            view.finish(final);
+            return final.status === "completed" ? EXIT.ok : EXIT.failed;
+          }
         }
         break;
-      }
       case "pong":
         break;
       case "delta":

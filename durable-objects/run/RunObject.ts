@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { Patch, type PatchSource } from "../../core/patches";
+import { WS_MIN_WINDOW, WS_WINDOW } from "../../core/wire/frames";
 import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
 import { closeKeySocket } from "../../db/sessions";
@@ -40,7 +41,7 @@ export class RunObject extends DurableObject<Env> implements RunRpc {
       this.patches,
       new UsageLedger(ctx.storage.sql),
     );
-    this.sockets = new Sockets(ctx);
+    this.sockets = new Sockets(ctx, (after, limit) => this.store.events(after, limit));
     this.engine.onEvents = (events) => this.sockets.broadcast(events);
     void ctx.blockConcurrencyWhile(async () => {
       // After a restart: resume interrupted inline work from the alarm handler, and make sure
@@ -123,10 +124,11 @@ export class RunObject extends DurableObject<Env> implements RunRpc {
   }
 
   /**
-   * The WebSocket upgrade, forwarded by the API after authentication: `/ws?after=N`, with the
-   * key it was authenticated with (`X-Aob-Key-Id`) and its session's expiry
-   * (`X-Aob-Session-Expires`, when a session cookie opened it). A key this run was told is
-   * revoked is refused: that closes the gap between the API's check and this accept.
+   * The WebSocket upgrade, forwarded by the API after authentication: `/ws?after=N&window=W`
+   * (W: the socket's send buffer, docs/API.md), with the key it was authenticated with
+   * (`X-Aob-Key-Id`) and its session's expiry (`X-Aob-Session-Expires`, when a session cookie
+   * opened it). A key this run was told is revoked is refused: that closes the gap between the
+   * API's check and this accept.
    */
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
@@ -141,6 +143,8 @@ export class RunObject extends DurableObject<Env> implements RunRpc {
     const run = this.engine.loaded;
     if (!run) return new Response("run not found", { status: 404 });
     const after = Math.max(0, Number(url.searchParams.get("after") ?? 0) || 0);
+    const asked = Number(url.searchParams.get("window")) || WS_WINDOW;
+    const window = Math.min(WS_WINDOW, Math.max(WS_MIN_WINDOW, Math.floor(asked)));
     const expires = Number(request.headers.get("x-aob-session-expires"));
     return this.sockets.subscribe(
       after,
@@ -151,7 +155,7 @@ export class RunObject extends DurableObject<Env> implements RunRpc {
         lastSeq: this.store.lastSeq(),
         status: run.state.status,
       },
-      (from, limit) => this.store.events(from, limit),
+      window,
     );
   }
 

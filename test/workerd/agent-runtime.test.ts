@@ -1,6 +1,6 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
-import type { ServerFrame } from "../../core/wire/frames";
+import { ackFor, type ServerFrame } from "../../core/wire/frames";
 import { runObject } from "../../durable-objects/run/rpc";
 import { executeAgent } from "../../workers/runner/agent";
 import { executeJob } from "../../workers/runner/execute";
@@ -507,7 +507,11 @@ describe("agent tools and live output", () => {
       ws.addEventListener("message", (m) => {
         const frame = JSON.parse(String(m.data)) as ServerFrame;
         frames.push(frame);
-        if (frame.type === "event" && frame.event.type === "run_completed") resolve();
+        const ack = ackFor(frame);
+        if (ack) ws.send(JSON.stringify(ack));
+        if (frame.type === "events" && frame.events.some((e) => e.type === "run_completed")) {
+          resolve();
+        }
       });
     });
     await api("POST", `/api/runs/${runId}/approvals/gate`, { decision: "approve" });
@@ -518,7 +522,9 @@ describe("agent tools and live output", () => {
     expect(deltas.every((d) => d.nodeId === "ask" && d.attempt === 1)).toBe(true);
     const lastDelta = frames.lastIndexOf(deltas.at(-1)!);
     const succeeded = frames.findIndex(
-      (f) => f.type === "event" && f.event.type === "node_succeeded" && f.event.nodeId === "ask",
+      (f) =>
+        f.type === "events" &&
+        f.events.some((e) => e.type === "node_succeeded" && e.nodeId === "ask"),
     );
     expect(lastDelta).toBeLessThan(succeeded);
     // Deltas are live only: the stored log has none.

@@ -17,6 +17,7 @@ export async function openRunSocket(
   c: Context<AppEnv>,
   runId: string,
   after: number,
+  window?: number,
 ): Promise<Response> {
   const stub = await runStub(c.env, c.get("tenantId"), runId);
   const keyId = c.get("keyId");
@@ -26,7 +27,7 @@ export async function openRunSocket(
   }
   const expires = c.get("session")?.expiresAt;
   const res = await stub.fetch(
-    new Request(`https://run/ws?after=${after}`, {
+    new Request(`https://run/ws?after=${after}${window ? `&window=${window}` : ""}`, {
       headers: {
         upgrade: "websocket",
         "x-aob-key-id": keyId,

@@ -1,4 +1,4 @@
-import { type ClientFrame, ServerFrame } from "../../../core/wire/frames";
+import { ackFor, type ClientFrame, ServerFrame } from "../../../core/wire/frames";
 
 export interface RunSocketHandlers {
   onFrame(frame: ServerFrame): void;
@@ -42,8 +42,15 @@ export function subscribeRun(
       return;
     }
     const frame = ServerFrame.safeParse(raw);
-    if (frame.success) handlers.onFrame(frame.data);
-    else handlers.onBadFrame(frame.error.message);
+    if (!frame.success) {
+      handlers.onBadFrame(frame.error.message);
+      return;
+    }
+    handlers.onFrame(frame.data);
+    // Acknowledged once handled: a tab too busy to handle frames is sent no more until it is
+    // done (the server's send buffer, docs/API.md), then caught up.
+    const ack = ackFor(frame.data);
+    if (ack && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(ack));
   });
   ws.addEventListener("close", (event) => {
     window.clearInterval(timer);

@@ -86,12 +86,13 @@ export function useRun(runId: string) {
               retry = 0;
               setConnection("live");
               return;
-            case "event": {
-              const event = frame.event;
-              if (event.seq <= lastSeq) return;
-              lastSeq = event.seq;
-              setEvents((list) => [...list, event]);
-              if (refreshesSnapshot(event.type)) fetchSnapshot();
+            case "events": {
+              // One frame is one turn of the engine: one state update, one snapshot at most.
+              const fresh = frame.events.filter((e) => e.seq > lastSeq);
+              if (fresh.length === 0) return;
+              lastSeq = fresh[fresh.length - 1]!.seq;
+              setEvents((list) => [...list, ...fresh]);
+              if (fresh.some((e) => refreshesSnapshot(e.type))) fetchSnapshot();
               return;
             }
             case "delta":

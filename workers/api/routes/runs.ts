@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { WS_MIN_WINDOW, WS_WINDOW } from "../../../core/wire/frames";
 import { listRuns } from "../../../db/runs";
 import type { RunRpc } from "../../../durable-objects/run/rpc";
 import { ApiError, notFound } from "../errors";
@@ -33,6 +34,11 @@ const Id = z.object({ id: IdParam });
 const after = intString(0, Number.MAX_SAFE_INTEGER)
   .default(0)
   .openapi({ description: "Only events with a greater `seq`" });
+const window = intString(WS_MIN_WINDOW, Number.MAX_SAFE_INTEGER)
+  .optional()
+  .openapi({
+    description: `The socket's send buffer in characters of event frames (at most ${WS_WINDOW}, the default; larger asks get the default)`,
+  });
 const tags = ["runs"];
 
 export const runRoutes = routes()
@@ -111,9 +117,9 @@ export const runRoutes = routes()
       path: "/runs/{id}/ws",
       summary: "Live events over a WebSocket",
       description:
-        "A WebSocket upgrade. Frames are the run's events as JSON, starting after `seq` N. Authenticated like any call: `Authorization: Bearer` (the CLI), or in a browser the session cookie, which a same-origin upgrade carries. A credential in the URL (`?key=`) is refused. The socket closes with code 4401 when its key is revoked or its session expires.",
+        'A WebSocket upgrade. After `hello`, `events` frames carry the run\'s events after `seq` N, each frame the events of one engine turn (or one page of the backlog). A frame with `ack: true` asks for `{"type":"ack","seq":<its last seq>}`: a socket with half its `window` unacknowledged is sent nothing more until it acks, then catches up from the log. Authenticated like any call: `Authorization: Bearer` (the CLI), or in a browser the session cookie, which a same-origin upgrade carries. A credential in the URL (`?key=`) is refused. The socket closes with code 4401 when its key is revoked or its session expires.',
       tags,
-      request: { params: Id, query: z.object({ after }) },
+      request: { params: Id, query: z.object({ after, window }) },
       responses: {
         101: {
           description:
@@ -126,7 +132,8 @@ export const runRoutes = routes()
       if (c.req.header("upgrade") !== "websocket") {
         throw new ApiError(426, "bad_request", "this endpoint needs a WebSocket upgrade");
       }
-      return openRunSocket(c, c.req.valid("param").id, c.req.valid("query").after);
+      const { after, window } = c.req.valid("query");
+      return openRunSocket(c, c.req.valid("param").id, after, window);
     },
   )
   .openapi(

@@ -68,7 +68,7 @@ export const RunList = z.object({ runs: z.array(RunSummary) });
 export const RunEvent = WireEvent.openapi("RunEvent");
 export type RunEvent = z.infer<typeof RunEvent>;
 
-/** What `GET /api/runs/:id/ws` sends: `hello`, then events, `pong` and `error` frames. */
+/** What `GET /api/runs/:id/ws` sends: `hello`, then `events`, `delta`, `pong` and `error` frames. */
 export const ServerFrame = WireFrame.openapi("ServerFrame");
 
 export const EventList = z.object({ events: z.array(RunEvent) });
