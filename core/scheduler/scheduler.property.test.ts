@@ -374,7 +374,8 @@ function checkRun(r: SimResult): void {
 /**
  * Checks each step against the join rule and map concurrency: a node leaves `pending` only when
  * its forward in-edges allow it (inside a loop body, only once their sources have settled in
- * this iteration), and a map never holds more items than its concurrency.
+ * this iteration), a map never holds more items than its concurrency, and a run with tokens is
+ * `waiting` exactly when every one of them is parked (not queued, running or in a retry).
  */
 function stepChecker(ir: IR) {
   const bodies = Object.values(ir.loopBodies).map((ids) => new Set(ids));
@@ -383,6 +384,17 @@ function stepChecker(ir: IR) {
   for (const n of ir.nodes) before[n.id] = "pending";
   const problems: string[] = [];
   const check = ({ state }: { state: RunState }) => {
+    // running vs waiting, as a full scan decides it (the scheduler keeps it incrementally).
+    if (state.tokens > 0) {
+      const parked = Object.values(state.nodes).every(
+        (n) => !ACTIVE.has(n.status) || (n.status === "waiting" && n.waitReason !== "retry"),
+      );
+      if (state.status !== (parked ? "waiting" : "running")) {
+        problems.push(
+          `run is ${state.status} with ${parked ? "every token parked" : "work in flight"}`,
+        );
+      }
+    }
     for (const node of ir.nodes) {
       const st = state.nodes[node.id]!;
       const was = before[node.id];

@@ -46,7 +46,38 @@ export function step(
 ): StepResult {
   const s = new Stepper(ir, state, signal.now, kinds);
   s.apply(signal);
+  unparkedNodes(state, s.dirtyNodes);
   return { commands: s.commands, dirtyNodes: s.dirtyNodes, dirtyEdges: s.dirtyEdges };
+}
+
+/** Holds a token and is not parked: queued, running, or waiting for a retry. */
+const unparked = (st: NodeState | undefined): boolean =>
+  st !== undefined &&
+  ACTIVE.has(st.status) &&
+  !(st.status === "waiting" && st.waitReason !== "retry");
+
+/**
+ * Per run state, the ids of its unparked nodes: what decides whether a run with tokens is
+ * `running` or `waiting`. Built by one scan the first time a state object is stepped (a new run,
+ * a state loaded from storage), then kept from each step's dirty nodes, which name every node a
+ * step changed (the RunObject persists exactly those), so settling a step costs what it
+ * changed, not the size of the run (a scan per step made a 25,000-node chain quadratic).
+ */
+const unparkedByState = new WeakMap<RunState, Set<string>>();
+
+function unparkedNodes(state: RunState, dirty: ReadonlySet<string>): ReadonlySet<string> {
+  let ids = unparkedByState.get(state);
+  if (!ids) {
+    ids = new Set();
+    for (const id in state.nodes) if (unparked(state.nodes[id])) ids.add(id);
+    unparkedByState.set(state, ids);
+    return ids;
+  }
+  for (const id of dirty) {
+    if (unparked(state.nodes[id])) ids.add(id);
+    else ids.delete(id);
+  }
+  return ids;
 }
 
 class Stepper {
@@ -694,9 +725,7 @@ class Stepper {
   /** Ends the run when no token is left; otherwise says whether it is running or waiting. */
   private settle(): void {
     if (this.state.tokens > 0) {
-      const parked = Object.values(this.state.nodes).every(
-        (n) => !ACTIVE.has(n.status) || (n.status === "waiting" && n.waitReason !== "retry"),
-      );
+      const parked = unparkedNodes(this.state, this.dirtyNodes).size === 0;
       this.state.status = parked ? "waiting" : "running";
       return;
     }
