@@ -54,11 +54,27 @@ export const workflowVersions = sqliteTable(
       .notNull()
       .references(() => workflows.id),
     version: integer("version").notNull(),
-    /** The definition as submitted (JSON). */
+    /**
+     * The definition as submitted (JSON), or "" when it is stored in `pieces` rows of
+     * `workflow_version_pieces` (one D1 value holds at most 2 MB; db/workflows.ts).
+     */
     definition: text("definition").notNull(),
+    pieces: integer("pieces").notNull().default(0),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.workflowId, t.version] })],
+);
+
+/** A definition too large for one D1 value, in order (`i` from 0); read only by db/workflows.ts. */
+export const workflowVersionPieces = sqliteTable(
+  "workflow_version_pieces",
+  {
+    workflowId: text("workflow_id").notNull(),
+    version: integer("version").notNull(),
+    i: integer("i").notNull(),
+    text: text("text").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workflowId, t.version, t.i] })],
 );
 
 export const runs = sqliteTable(

@@ -1,13 +1,18 @@
 /**
  * D1 access for workflows and their versions (`workflows`, `workflow_versions`). Every read is
  * scoped by tenant except where the caller has already found the workflow in its tenant.
+ * A definition over one D1 value (2 MB; a 25,000-node workflow is 2-4 MB) is stored in pieces
+ * (`workflow_version_pieces`) in the same batch as its version row, and read back whole: no
+ * caller sees the pieces.
  */
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, asc, desc, eq, isNull } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { workflows, workflowVersions } from "./schema";
+import { textPieces } from "../core/limits/pieces";
+import { workflows, workflowVersionPieces, workflowVersions } from "./schema";
 
 export type WorkflowRow = typeof workflows.$inferSelect;
-export type WorkflowVersionRow = typeof workflowVersions.$inferSelect;
+/** A stored version; `definition` is the whole JSON, however it was stored. */
+export type WorkflowVersionRow = Omit<typeof workflowVersions.$inferSelect, "pieces">;
 
 /** A tenant's workflow, unless it does not exist there or was deleted. */
 export async function findWorkflow(
@@ -28,11 +33,66 @@ export async function findVersion(
   workflowId: string,
   version: number,
 ): Promise<WorkflowVersionRow | undefined> {
-  return drizzle(db)
+  const row = await drizzle(db)
     .select()
     .from(workflowVersions)
     .where(and(eq(workflowVersions.workflowId, workflowId), eq(workflowVersions.version, version)))
     .get();
+  if (!row) return undefined;
+  const { pieces: _, ...rest } = row;
+  return { ...rest, definition: await wholeDefinition(db, row) };
+}
+
+/** The definition of a version row: its own text, or its pieces joined. */
+async function wholeDefinition(
+  db: D1Database,
+  row: { workflowId: string; version: number; definition: string; pieces: number },
+): Promise<string> {
+  if (row.pieces === 0) return row.definition;
+  const rows = await drizzle(db)
+    .select({ text: workflowVersionPieces.text })
+    .from(workflowVersionPieces)
+    .where(
+      and(
+        eq(workflowVersionPieces.workflowId, row.workflowId),
+        eq(workflowVersionPieces.version, row.version),
+      ),
+    )
+    .orderBy(asc(workflowVersionPieces.i))
+    .all();
+  if (rows.length !== row.pieces) {
+    throw new Error(
+      `version ${row.version} of workflow ${row.workflowId} has ${rows.length} of its ${row.pieces} pieces`,
+    );
+  }
+  return rows.map((r) => r.text).join("");
+}
+
+/**
+ * The inserts that store one version: the row, and when the definition is over one value its
+ * pieces (the row's `definition` then ""). The row goes first, so a version number another save
+ * took refuses the batch before any piece is written.
+ */
+function versionInserts(
+  orm: ReturnType<typeof drizzle>,
+  v: { workflowId: string; version: number; definition: string; createdAt: number },
+) {
+  const pieces = textPieces(v.definition);
+  const whole = pieces.length <= 1;
+  return [
+    orm.insert(workflowVersions).values({
+      ...v,
+      definition: whole ? v.definition : "",
+      pieces: whole ? 0 : pieces.length,
+    }),
+    ...(whole
+      ? []
+      : pieces.map((text, i) =>
+          orm
+            .insert(workflowVersionPieces)
+            .values({ workflowId: v.workflowId, version: v.version, i, text }),
+        )),
+  ] as const;
 }
 
 /** A tenant's live workflows, most recently changed first. */
@@ -95,7 +155,7 @@ export async function createWorkflow(
       createdAt: workflow.now,
       updatedAt: workflow.now,
     }),
-    orm.insert(workflowVersions).values({
+    ...versionInserts(orm, {
       workflowId: workflow.id,
       version: 1,
       definition: workflow.definition,
@@ -116,7 +176,7 @@ export async function addVersion(
   const version = saved.previous + 1;
   try {
     await orm.batch([
-      orm.insert(workflowVersions).values({
+      ...versionInserts(orm, {
         workflowId: saved.workflowId,
         version,
         definition: saved.definition,
@@ -152,8 +212,12 @@ export async function findLatestDefinition(
   tenantId: string,
   workflowId: string,
 ): Promise<{ latestVersion: number; definition: string } | undefined> {
-  return drizzle(db)
-    .select({ latestVersion: workflows.latestVersion, definition: workflowVersions.definition })
+  const row = await drizzle(db)
+    .select({
+      latestVersion: workflows.latestVersion,
+      definition: workflowVersions.definition,
+      pieces: workflowVersions.pieces,
+    })
     .from(workflows)
     .innerJoin(
       workflowVersions,
@@ -170,4 +234,10 @@ export async function findLatestDefinition(
       ),
     )
     .get();
+  if (!row) return undefined;
+  const { latestVersion } = row;
+  return {
+    latestVersion,
+    definition: await wholeDefinition(db, { workflowId, version: latestVersion, ...row }),
+  };
 }

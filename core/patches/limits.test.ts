@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_RUN_LIMITS, parseRunLimits } from "./limits";
 
 describe("parseRunLimits (AOB_RUN_LIMITS)", () => {
-  it("defaults: 5 agents, 20 patches, 50 proposals, 5000 nodes per run (as documented)", () => {
+  it("defaults: 5 agents, 20 patches, 50 proposals, 25000 nodes per run (as documented)", () => {
     expect(parseRunLimits(undefined)).toEqual({
       agentsPerRun: 5,
       patchesPerRun: 20,
       proposalsPerRun: 50,
-      nodesPerRun: 5000,
+      nodesPerRun: 25000,
     });
     expect(parseRunLimits("")).toBe(DEFAULT_RUN_LIMITS);
   });

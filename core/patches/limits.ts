@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { kindOf } from "../kinds/registry";
-import type { WorkflowDefinition } from "../workflow/definition";
+import { MAX_NODES, type WorkflowDefinition } from "../workflow/definition";
 import type { ValidationIssue } from "../workflow/issues";
 
 /** What one run may grow to through patches. `AOB_RUN_LIMITS` (JSON) overrides any of them. */
@@ -12,7 +12,7 @@ export const RunLimits = z.strictObject({
   /** Proposals, accepted or not: bounds what a looping agent can make the run store. */
   proposalsPerRun: z.number().int().min(0).max(100_000).default(50),
   /** Nodes in the materialised graph. */
-  nodesPerRun: z.number().int().min(1).max(5000).default(5000),
+  nodesPerRun: z.number().int().min(1).max(MAX_NODES).default(MAX_NODES),
 });
 export type RunLimits = z.infer<typeof RunLimits>;
 

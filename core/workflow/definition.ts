@@ -56,11 +56,16 @@ export const EdgeSpec = z.strictObject({
 });
 export type EdgeSpec = z.infer<typeof EdgeSpec>;
 
+/** Nodes one workflow may have (Cloudflare Workflows allows 25,000 steps on request). */
+export const MAX_NODES = 25_000;
+/** Edges one workflow may have: four per node on average. */
+export const MAX_EDGES = 4 * MAX_NODES;
+
 export const WorkflowDefinition = z.strictObject({
   name: z.string().min(1).max(200),
   description: z.string().max(5000).optional(),
-  nodes: z.array(NodeSpec).min(1).max(5000),
-  edges: z.array(EdgeSpec).max(20_000).default([]),
+  nodes: z.array(NodeSpec).min(1).max(MAX_NODES, `a workflow has at most ${MAX_NODES} nodes`),
+  edges: z.array(EdgeSpec).max(MAX_EDGES, `a workflow has at most ${MAX_EDGES} edges`).default([]),
   /** What a run may spend on models; over it, agents wait for an approval to continue. */
   budget: Budget.optional(),
   ui: z

@@ -78,12 +78,28 @@ describe("workflow endpoints", () => {
     );
   });
 
-  it("refuses a body that is not JSON, and one over the size limit", async () => {
+  it("refuses a body that is not JSON, and one over its route's size limit", async () => {
     expect((await api("POST", "/api/workflows", "{not json")).status).toBe(400);
-    const huge = { name: "x".repeat(2 * 1024 * 1024), nodes: [] };
-    const res = await api<{ error: { code: string } }>("POST", "/api/workflows", huge);
+    // A definition may be 8 MiB; every other body 1 MiB.
+    const huge = { name: "x".repeat(9 * 1024 * 1024), nodes: [] };
+    const res = await api<{ error: { code: string; message: string } }>(
+      "POST",
+      "/api/workflows",
+      huge,
+    );
     expect(res.status).toBe(413);
-    expect(res.body.error.code).toBe("payload_too_large");
+    expect(res.body.error).toEqual({
+      code: "payload_too_large",
+      message: "request body (a workflow definition) exceeds 8388608 bytes",
+    });
+    const id = await createWorkflow(hello);
+    const start = await api<{ error: { code: string; message: string } }>(
+      "POST",
+      `/api/workflows/${id}/runs`,
+      { input: { name: "x".repeat(2 * 1024 * 1024) } },
+    );
+    expect(start.status).toBe(413);
+    expect(start.body.error.message).toBe("request body exceeds 1048576 bytes");
   });
 
   it("keeps tenants apart: another tenant's workflow and run answer 404", async () => {

@@ -1,9 +1,8 @@
 import { $, OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import { authenticate } from "./auth";
-import { ApiError, onError } from "./errors";
+import { onError } from "./errors";
 import { hooks } from "./hooks";
-import { MAX_BODY_BYTES } from "./limits";
+import { limitBodies } from "./limits";
 import { type DocumentSource, openApiRoutes } from "./openapi";
 import { approvalRoutes } from "./routes/approvals";
 import { blobRoutes } from "./routes/blobs";
@@ -36,19 +35,8 @@ const api = new OpenAPIHono<AppEnv>()
   .route("/", blobRoutes);
 
 export const app = $(
-  new OpenAPIHono<AppEnv>().use(
-    "/api/*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError(
-          413,
-          "payload_too_large",
-          `request body exceeds ${MAX_BODY_BYTES} bytes`,
-        );
-      },
-    }),
-  ),
+  // Bodies over 1 MiB are refused, those carrying a workflow definition over 8 MiB.
+  new OpenAPIHono<AppEnv>().use("/api/*", limitBodies),
 )
   .route("/api", api)
   .route("/", hooks)
