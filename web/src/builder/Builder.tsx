@@ -69,7 +69,9 @@ export function Builder({ catalog, initial, saved, onSaved }: BuilderProps) {
   );
 
   // The canvas with validation problems and edge labels drawn in.
-  const scale = useMemo(() => scaleProps(doc.nodes.length), [doc.nodes.length]);
+  // Recomputed when nodes come or go, not when one moves.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the node count stands for the nodes.
+  const scale = useMemo(() => scaleProps(doc.nodes), [doc.nodes.length]);
   const big = scale.onlyRenderVisibleElements === true;
   const shownNodes = useMemo(
     () =>

@@ -63,20 +63,40 @@ export function withGeometry(node: CanvasNode): CanvasNode {
 /** The same node in gives the same object out: React Flow skips nodes whose object is unchanged. */
 const geometryOf = new WeakMap<CanvasNode, CanvasNode>();
 
-/** The props a canvas of `count` nodes takes on top of its own. */
-export function scaleProps(count: number): Pick<
+/** A big graph opens fitted to this many of its leftmost nodes (where it starts), not all. */
+export const FIRST_VIEW_NODES = 200;
+
+/**
+ * The props a canvas of these nodes takes on top of its own. A big graph is never fitted whole:
+ * at the zoom that shows 10,000 nodes, all of them are in view and must be drawn. It opens on
+ * where it starts (its leftmost `FIRST_VIEW_NODES`), and zooms out no further than 0.2, where a
+ * screen holds some hundreds of nodes.
+ */
+export function scaleProps(nodes: readonly CanvasNode[]): Pick<
   ReactFlowProps<CanvasNode, CanvasEdge>,
   "onlyRenderVisibleElements" | "minZoom"
 > & {
-  fitViewOptions: { padding: number; maxZoom: number; includeHiddenNodes?: boolean };
+  fitViewOptions: {
+    padding: number;
+    maxZoom: number;
+    includeHiddenNodes?: boolean;
+    nodes?: { id: string }[];
+  };
 } {
-  const big = count > BIG_GRAPH;
+  if (nodes.length <= BIG_GRAPH) {
+    return {
+      onlyRenderVisibleElements: false,
+      minZoom: 0.2,
+      fitViewOptions: { padding: 0.2, maxZoom: 1.2 },
+    };
+  }
+  const first = [...nodes]
+    .sort((a, b) => a.position.x - b.position.x || a.position.y - b.position.y)
+    .slice(0, FIRST_VIEW_NODES)
+    .map((n) => ({ id: n.id }));
   return {
-    onlyRenderVisibleElements: big,
-    // Zoomed out far enough to see a 10,000-node graph whole.
-    minZoom: big ? 0.01 : 0.2,
-    fitViewOptions: big
-      ? { padding: 0.05, maxZoom: 1.2, includeHiddenNodes: true }
-      : { padding: 0.2, maxZoom: 1.2 },
+    onlyRenderVisibleElements: true,
+    minZoom: 0.2,
+    fitViewOptions: { padding: 0.1, maxZoom: 1.2, includeHiddenNodes: true, nodes: first },
   };
 }

@@ -12,7 +12,7 @@ import { edgeView } from "../flow/edge-view";
 import type { CanvasEdge, CanvasNode } from "../flow/node-data";
 import { nodeTypes } from "../flow/node-types";
 import { SUCCESS_PORT } from "../flow/ports";
-import { scaleProps, withGeometry } from "../flow/scale";
+import { NODE_H, NODE_W, scaleProps, withGeometry } from "../flow/scale";
 import { edgeFired, type LiveRun } from "./run-state";
 
 /**
@@ -33,7 +33,7 @@ export function RunCanvas({
   onSelect(id: string | null): void;
   onMenu(menu: { nodeId: string; x: number; y: number } | null): void;
 }) {
-  const scale = useMemo(() => scaleProps(canvas.nodes.length), [canvas.nodes.length]);
+  const scale = useMemo(() => scaleProps(canvas.nodes), [canvas.nodes]);
   const big = scale.onlyRenderVisibleElements === true;
   // A big graph's nodes carry their size and handles (scale.ts), computed once per graph.
   const placed = useMemo(
@@ -41,7 +41,23 @@ export function RunCanvas({
     [canvas.nodes, big],
   );
   const [nodes, setNodes, onNodesChange] = useNodesState<CanvasNode>(placed);
-  const { fitView } = useReactFlow();
+  const { fitView, getZoom, setCenter } = useReactFlow();
+  // A node selected elsewhere (the event log, an approval) is brought into view, readable; one
+  // clicked here is already in view.
+  const clicked = useRef<string | null>(null);
+  const centred = useRef<string | null>(null);
+  useEffect(() => {
+    if (selected === centred.current) return;
+    centred.current = selected;
+    if (!selected || selected === clicked.current) return;
+    const target = placed.find((n) => n.id === selected);
+    if (!target) return;
+    const zoom = Math.max(getZoom(), 0.8);
+    void setCenter(target.position.x + NODE_W / 2, target.position.y + NODE_H / 2, {
+      zoom,
+      duration: 300,
+    });
+  }, [selected, placed, getZoom, setCenter]);
   const shownIds = useRef(canvas.nodes.map((n) => n.id).join(" "));
   const shownGraph = useRef(placed);
   useEffect(() => {
@@ -109,7 +125,10 @@ export function RunCanvas({
     looks.current = { of: canvas.edges, views: next };
     return views;
   }, [canvas.edges, live]);
-  const onNodeClick: NodeMouseHandler<CanvasNode> = (_, node) => onSelect(node.id);
+  const onNodeClick: NodeMouseHandler<CanvasNode> = (_, node) => {
+    clicked.current = node.id;
+    onSelect(node.id);
+  };
   const onNodeContextMenu: NodeMouseHandler<CanvasNode> = (event, node) => {
     event.preventDefault();
     const pane = (event.currentTarget as HTMLElement)
@@ -128,7 +147,11 @@ export function RunCanvas({
       nodeTypes={nodeTypes}
       onNodesChange={(changes) => {
         // Keyboard selection (Enter on a focused node) arrives as a change, not a click.
-        for (const c of changes) if (c.type === "select" && c.selected) onSelect(c.id);
+        for (const c of changes) {
+          if (c.type !== "select" || !c.selected) continue;
+          clicked.current = c.id;
+          onSelect(c.id);
+        }
         onNodesChange(changes);
       }}
       onNodeClick={onNodeClick}
