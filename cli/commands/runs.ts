@@ -12,6 +12,7 @@ import {
   printJsonLine,
   printTable,
   say,
+  warn,
 } from "../output";
 import type { RunBody } from "../types";
 import { usageLine } from "../watch/view";
@@ -30,9 +31,10 @@ export function registerRuns(program: Command): void {
   leaf(group, "show <run>", "show a run with its nodes; --watch follows it live")
     .option("--watch", "follow the run live until it ends or waits for an approval")
     .action(action(show));
-  leaf(group, "events <run>", "print the run's event log")
+  leaf(group, "events <run>", "print one page of the run's event log (--all: every page)")
     .option("--after <seq>", "only events after this seq", integer(0, Number.MAX_SAFE_INTEGER), 0)
-    .option("--limit <n>", "at most this many (1-5000)", integer(1, 5000), 1000)
+    .option("--limit <n>", "events per page (1-5000)", integer(1, 5000), 1000)
+    .option("--all", "follow `next` through every page to the end of the log")
     .action(action(events));
   leaf(group, "cancel <run>", "cancel a running or waiting run").action(action(cancel));
   leaf(
@@ -128,22 +130,41 @@ function printRun(run: RunBody): void {
   }
 }
 
-async function events(ctx: Context, id: string, opts: { after: number; limit: number }) {
-  const query = { after: String(opts.after), limit: String(opts.limit) };
-  const body = await call(ctx.api.runs[":id"].events.$get({ param: { id }, query }));
-  if (ctx.json) printJson(body);
-  else
-    printTable(
-      ["seq", "time", "type", "node", "data"],
-      body.events.map((e) => [
-        String(e.seq),
-        formatTime(e.at),
-        e.type,
-        e.nodeId ?? "",
-        e.data === undefined ? "" : brief(e.data, 100),
-      ]),
-      "no events",
-    );
+async function events(
+  ctx: Context,
+  id: string,
+  opts: { after: number; limit: number; all?: boolean },
+) {
+  let after: number | null = opts.after;
+  let printed = 0;
+  while (after !== null) {
+    const query: { after: string; limit: string } = {
+      after: String(after),
+      limit: String(opts.limit),
+    };
+    const body = await call(ctx.api.runs[":id"].events.$get({ param: { id }, query }));
+    // --all prints one event per JSON line (a log of 10,000 events never sits in one document).
+    if (ctx.json && opts.all) for (const e of body.events) printJsonLine(e);
+    else if (ctx.json) printJson(body);
+    else if (body.events.length > 0 || printed === 0)
+      printTable(
+        ["seq", "time", "type", "node", "data"],
+        body.events.map((e) => [
+          String(e.seq),
+          formatTime(e.at),
+          e.type,
+          e.nodeId ?? "",
+          e.data === undefined ? "" : brief(e.data, 100),
+        ]),
+        "no events",
+      );
+    printed += body.events.length;
+    after = body.next;
+    if (after !== null && !opts.all) {
+      if (!ctx.json) warn(`more events: aob runs events ${id} --after ${after} (or --all)`);
+      break;
+    }
+  }
   return undefined;
 }
 

@@ -8,7 +8,7 @@ import { ApprovalBook, type Vote } from "./approvals";
 import { type CreateRun, RunEngine } from "./engine";
 import { PatchBook, type PatchRecord } from "./patches";
 import type { ReplaySeed } from "./replay";
-import type { Decided, RunRpc } from "./rpc";
+import { type Decided, MAX_EVENTS_PER_CALL, type RunRpc } from "./rpc";
 import type { Materialised, PatchOutcome } from "./runtime-patches";
 import { type RunView, snapshot } from "./snapshot";
 import { Sockets } from "./sockets";
@@ -119,8 +119,8 @@ export class RunObject extends DurableObject<Env> implements RunRpc {
     return snapshot(this.engine, this.store, this.approvals);
   }
 
-  async events(after = 0, limit = 1000): Promise<StoredEvent[]> {
-    return this.store.events(after, Math.min(Math.max(limit, 1), 5000));
+  async events(after = 0, limit = 1000, nodeId?: string): Promise<StoredEvent[]> {
+    return this.store.events(after, Math.min(Math.max(limit, 1), MAX_EVENTS_PER_CALL), nodeId);
   }
 
   /**

@@ -45,12 +45,19 @@ export interface RunRpc {
   recorded(nodeIds: string[]): Promise<ReplaySeed["recorded"]>;
   /** Null when the run does not exist. */
   get(): Promise<RunView | null>;
-  events(after?: number, limit?: number): Promise<StoredEvent[]>;
+  /**
+   * The event log after seq `after`, at most `limit` (capped at `MAX_EVENTS_PER_CALL`); only
+   * node `nodeId`'s events when given.
+   */
+  events(after?: number, limit?: number, nodeId?: string): Promise<StoredEvent[]>;
   /** Closes the key's sockets here and refuses it from now on; answers how many closed. */
   revokeKey(keyId: string): Promise<number>;
   /** The WebSocket upgrade (`/ws?after=N`), forwarded by the API after authentication. */
   fetch(request: Request): Promise<Response>;
 }
+
+/** Events one `events` call answers at most. */
+export const MAX_EVENTS_PER_CALL = 10_000;
 
 /** The stub of run `runId`'s RunObject, typed by its contract. */
 export function runObject(env: Env, runId: string): RunRpc {

@@ -145,18 +145,28 @@ export class RunStore {
     return stored;
   }
 
-  events(after: number, limit: number): StoredEvent[] {
-    const rows = this.sql.exec<{
+  /** Events after `after` in seq order, at most `limit`; only node `nodeId`'s when given. */
+  events(after: number, limit: number, nodeId?: string): StoredEvent[] {
+    type Row = {
       seq: number;
       type: RunEventType;
       at: number;
       node_id: string | null;
       data: string | null;
-    }>(
-      `SELECT seq, type, at, node_id, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?`,
-      after,
-      limit,
-    );
+    };
+    const rows =
+      nodeId === undefined
+        ? this.sql.exec<Row>(
+            `SELECT seq, type, at, node_id, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?`,
+            after,
+            limit,
+          )
+        : this.sql.exec<Row>(
+            `SELECT seq, type, at, node_id, data FROM events WHERE seq > ? AND node_id = ? ORDER BY seq LIMIT ?`,
+            after,
+            nodeId,
+            limit,
+          );
     return rows.toArray().map((r) => {
       const e: StoredEvent = { seq: r.seq, type: r.type, at: r.at };
       if (r.node_id !== null) e.nodeId = r.node_id;

@@ -110,6 +110,25 @@ describe("layered layout", () => {
     expect(pos.d!.x).toBeGreaterThan(pos.b!.x);
   });
 
+  it("wraps a wide fan-out into columns and places 10,000 nodes apart", () => {
+    const ids = ["start", "end"];
+    const edges: { from: string; to: string }[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      ids.push(`t${i}`);
+      edges.push({ from: "start", to: `t${i}` }, { from: `t${i}`, to: "end" });
+    }
+    const pos = layeredLayout(ids, edges);
+    const fan = ids.slice(2).map((id) => pos[id]!);
+    expect(new Set(fan.map((p) => `${p.x},${p.y}`)).size).toBe(10_000);
+    const xs = new Set(fan.map((p) => p.x));
+    const ys = new Set(fan.map((p) => p.y));
+    // About as many columns as rows, not one column 1.2 million pixels tall.
+    expect(xs.size).toBe(100);
+    expect(ys.size).toBe(100);
+    expect(Math.min(...fan.map((p) => p.x))).toBeGreaterThan(pos.start!.x);
+    expect(pos.end!.x).toBeGreaterThan(Math.max(...fan.map((p) => p.x)));
+  });
+
   it("still places every node of a cycle without a back-edge mark", () => {
     const pos = layeredLayout(
       ["a", "b"],

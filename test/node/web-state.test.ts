@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { describeKinds } from "../../core/kinds";
+import type { RunEvent } from "../../core/wire/frames";
 import type { NodeView } from "../../core/wire/node-view";
 import { emptyHistory, record, redo, undo } from "../../web/src/builder/history";
 import { placeIssues } from "../../web/src/builder/issues";
 import { freeSpot, initialConfig, nextNodeId } from "../../web/src/builder/new-node";
 import { edgeView } from "../../web/src/flow/edge-view";
 import { formatRoute, parseRoute, type Route } from "../../web/src/route";
-import { applyEvents, edgeFired, fromSnapshot } from "../../web/src/runs/run-state";
+import { applyEvent, applyEvents, edgeFired, fromSnapshot } from "../../web/src/runs/run-state";
 import { fieldKind } from "../../web/src/schema/json-schema";
 
 describe("undo history", () => {
@@ -95,6 +96,41 @@ describe("new nodes", () => {
       // `{ ttlSeconds }`: the semantic cache (docs/OPTIMISER.md), a nested form.
       cache: "object",
     });
+  });
+});
+
+describe("live run state at scale", () => {
+  it("folds a frame of many events like one event at a time, without changing its input", () => {
+    const count = 300;
+    const nodes: NodeView[] = [
+      { id: "start", type: "start", status: "succeeded", attempt: 1, iteration: 0 },
+    ];
+    for (let i = 0; i < count; i++) {
+      nodes.push({ id: `t${i}`, type: "transform", status: "pending", attempt: 0, iteration: 0 });
+    }
+    const base = fromSnapshot({ status: "waiting", lastSeq: 1, nodes });
+    const events: RunEvent[] = [];
+    let seq = 1;
+    for (let i = 0; i < count; i++) {
+      const nodeId = `t${i}`;
+      events.push({ seq: ++seq, type: "node_queued", at: seq, nodeId, data: { attempt: 1 } });
+      events.push({ seq: ++seq, type: "node_started", at: seq, nodeId, data: { attempt: 1 } });
+      events.push({ seq: ++seq, type: "node_succeeded", at: seq, nodeId, data: { attempt: 1 } });
+    }
+    const half = events.slice(0, count * 3 - 2);
+    const batched = applyEvents(base, half);
+    const stepwise = half.reduce(applyEvent, base);
+    expect(batched).toEqual(stepwise);
+    expect(batched.status).toBe("running");
+    expect(base.nodes.t0!.status).toBe("pending");
+    const done = applyEvents(batched, [
+      ...events.slice(-3),
+      { seq: ++seq, type: "run_completed", at: seq },
+    ]);
+    expect(Object.values(done.nodes).filter((n) => n.status === "succeeded")).toHaveLength(
+      count + 1,
+    );
+    expect(done.status).toBe("completed");
   });
 });
 

@@ -17,6 +17,7 @@ import type { KindCatalog } from "../api/use-node-types";
 import { edgeView } from "../flow/edge-view";
 import type { CanvasEdge, CanvasNode } from "../flow/node-data";
 import { nodeTypes } from "../flow/node-types";
+import { scaleProps, withGeometry } from "../flow/scale";
 import { StartRunDialog } from "../runs/StartRunDialog";
 import { useAsync } from "../ui/use-async";
 import { canvasNode, definitionOrder, toCanvas, toDefinition } from "./convert";
@@ -68,13 +69,19 @@ export function Builder({ catalog, initial, saved, onSaved }: BuilderProps) {
   );
 
   // The canvas with validation problems and edge labels drawn in.
+  // Recomputed when nodes come or go, not when one moves.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the node count stands for the nodes.
+  const scale = useMemo(() => scaleProps(doc.nodes), [doc.nodes.length]);
+  const big = scale.onlyRenderVisibleElements === true;
   const shownNodes = useMemo(
     () =>
       doc.nodes.map((n) => {
         const issues = validation.issues.nodes[n.id];
-        return issues || n.data.issues ? { ...n, data: { ...n.data, issues: issues ?? [] } } : n;
+        const shown =
+          issues || n.data.issues ? { ...n, data: { ...n.data, issues: issues ?? [] } } : n;
+        return big ? withGeometry(shown) : shown;
       }),
-    [doc.nodes, validation.issues],
+    [doc.nodes, validation.issues, big],
   );
   const shownEdges = useMemo(
     () => doc.edges.map((e) => edgeView(e, { issues: validation.issues.edges[e.id] ?? [] })),
@@ -152,8 +159,8 @@ export function Builder({ catalog, initial, saved, onSaved }: BuilderProps) {
 
   const layout = useCallback(() => {
     edit(autoLayout);
-    window.requestAnimationFrame(() => void fitView({ padding: 0.2, duration: 200 }));
-  }, [edit, fitView]);
+    window.requestAnimationFrame(() => void fitView({ ...scale.fitViewOptions, duration: 200 }));
+  }, [edit, fitView, scale.fitViewOptions]);
 
   useShortcuts({
     save: () => void save(),
@@ -218,14 +225,16 @@ export function Builder({ catalog, initial, saved, onSaved }: BuilderProps) {
             deleteKeyCode={["Backspace", "Delete"]}
             // Only a loaded graph is fitted: fitting an empty canvas would jump at the first drop.
             fitView={initial.nodes.length > 0}
-            fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
-            minZoom={0.2}
+            fitViewOptions={scale.fitViewOptions}
+            minZoom={scale.minZoom}
+            onlyRenderVisibleElements={scale.onlyRenderVisibleElements}
             proOptions={{ hideAttribution: true }}
             aria-label="Workflow canvas"
           >
             <Background gap={16} />
             <Controls />
-            <MiniMap pannable zoomable />
+            {/* A minimap draws every node on each pan: left out for a big graph. */}
+            {!big && <MiniMap pannable zoomable />}
           </ReactFlow>
           {doc.nodes.length === 0 && (
             <div className="canvas-empty">
@@ -262,7 +271,7 @@ export function Builder({ catalog, initial, saved, onSaved }: BuilderProps) {
             const canvas = toCanvas(imported, catalog.titles);
             edit(() => canvas);
             setDialog(null);
-            window.requestAnimationFrame(() => void fitView({ padding: 0.2 }));
+            window.requestAnimationFrame(() => void fitView(scale.fitViewOptions));
           }}
         />
       )}

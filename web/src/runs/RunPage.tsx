@@ -13,6 +13,7 @@ import { useAsync } from "../ui/use-async";
 import { navigate } from "../use-route";
 import { ApprovalCard } from "./ApprovalCard";
 import { attemptsOf } from "./attempts";
+import { nodeEvents } from "./event-pages";
 import { type MenuAt, NodeMenu } from "./NodeMenu";
 import { NodePanel } from "./NodePanel";
 import { PatchList } from "./PatchList";
@@ -79,6 +80,13 @@ function RunScreen({ runId }: { runId: string }) {
   const live = run.live;
   const over = live ? isRunOver(live.status) : false;
 
+  // The selected node's own events (its attempts), read again when its state moves.
+  const shown = selected ? live?.nodes[selected] : undefined;
+  const nodeLog = useAsync(
+    async () => (selected && shown ? nodeEvents(client, runId, selected) : null),
+    [client, runId, selected, shown?.status, shown?.attempt, shown?.finishedAt],
+  );
+
   const cancel = async () => {
     setAction({ busy: true, error: null });
     try {
@@ -128,7 +136,7 @@ function RunScreen({ runId }: { runId: string }) {
       ? "Details"
       : t === "patches"
         ? `Patches (${view.patches.length})`
-        : `Timeline (${run.events.length})`;
+        : `Timeline (${live.seq})`;
 
   return (
     <div className="run-page">
@@ -271,7 +279,12 @@ function RunScreen({ runId }: { runId: string }) {
             className="tabpanel"
           >
             {tab === "timeline" ? (
-              <Timeline events={run.events} onSelectNode={selectNode} />
+              <Timeline
+                runId={view.id}
+                lastSeq={live.seq}
+                startedAt={view.createdAt}
+                onSelectNode={selectNode}
+              />
             ) : tab === "patches" ? (
               <>
                 <div className="patch-actions">
@@ -299,7 +312,7 @@ function RunScreen({ runId }: { runId: string }) {
               <NodePanel
                 node={node}
                 config={canvas?.nodes.find((n) => n.id === node.id)?.data.config}
-                attempts={attemptsOf(run.events, node.id)}
+                attempts={attemptsOf(nodeLog.data?.events ?? [], node.id)}
                 patches={view.patches}
                 stream={run.streams[node.id]}
                 canReplay={over}

@@ -1,9 +1,10 @@
+import { useEffect, useRef, useState } from "react";
 import type { RunEvent } from "../../../core/wire/frames";
+import { describeError } from "../api/client";
+import { useSession } from "../api/session";
 import { formatDuration } from "../ui/format";
 import { formatTokens, usageOf } from "./attempts";
-
-/** Events shown at most; older ones are summarised. */
-const SHOWN = 500;
+import { EVENT_PAGE, type EventPage, eventPage, newestAfter } from "./event-pages";
 
 function summary(event: RunEvent): string {
   const d = event.data ?? {};
@@ -53,27 +54,116 @@ function summary(event: RunEvent): string {
   }
 }
 
-/** The run's event log in order, time relative to the first event; node events select the node. */
+/** Which page is shown: the newest (following a live run), or the one after a seq. */
+type Place = "newest" | { after: number };
+
+/** Whether a page holds all it can: full, or up to the newest event. */
+function complete(page: EventPage, after: number, lastSeq: number): boolean {
+  return page.events.length >= EVENT_PAGE || (page.events.at(-1)?.seq ?? after) >= lastSeq;
+}
+
+/**
+ * The page at `place` of a log that has `lastSeq` events, read again while it is not complete
+ * (the newest page of a live run): one request at a time; when it answers, the latest wish is
+ * read. The page shown stays until the next one arrives, so the list does not flash.
+ */
+function usePage(runId: string, place: Place, lastSeq: number) {
+  const { client } = useSession();
+  const after = place === "newest" ? newestAfter(lastSeq) : place.after;
+  const [page, setPage] = useState<(EventPage & { after: number }) | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const busy = useRef(false);
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+
+  useEffect(() => {
+    if (busy.current) return;
+    if (page && page.after === after && complete(page, after, lastSeq)) return;
+    busy.current = true;
+    eventPage(client, runId, after).then(
+      (p) => {
+        busy.current = false;
+        if (!mounted.current) return;
+        setPage({ ...p, after });
+        setError(null);
+      },
+      (err: unknown) => {
+        busy.current = false;
+        if (mounted.current) setError(describeError(err));
+      },
+    );
+  }, [client, runId, after, lastSeq, page]);
+  return { page, error };
+}
+
+/**
+ * The run's event log, one page of `EVENT_PAGE` events at a time from the API (a big run has
+ * tens of thousands): the newest page by default, following a live run, with buttons to the
+ * oldest, older, newer and newest. Times are relative to the run's start; node events select
+ * the node.
+ */
 export function Timeline({
-  events,
+  runId,
+  lastSeq,
+  startedAt,
   onSelectNode,
 }: {
-  events: RunEvent[];
+  runId: string;
+  /** The newest seq of the run's log (the live state's). */
+  lastSeq: number;
+  startedAt: number;
   onSelectNode(id: string): void;
 }) {
-  if (events.length === 0) return <p className="muted">No events yet.</p>;
-  const t0 = events[0]!.at;
-  const shown = events.slice(-SHOWN);
+  const [place, setPlace] = useState<Place>("newest");
+  const { page, error } = usePage(runId, place, lastSeq);
+  if (lastSeq === 0) return <p className="muted">No events yet.</p>;
+  const events = page?.events ?? [];
+  const first = events[0]?.seq;
+  const last = events.at(-1)?.seq;
+  const atNewest = place === "newest" || (last ?? 0) >= lastSeq;
+  const go = (after: number) =>
+    setPlace(after >= newestAfter(lastSeq) ? "newest" : { after: Math.max(0, after) });
   return (
     <div className="timeline-wrap">
-      {events.length > SHOWN && (
-        <p className="muted">{events.length - SHOWN} earlier events not shown.</p>
+      <nav className="tl-pager" aria-label="Event pages">
+        <span className="muted" data-testid="event-range">
+          {first === undefined
+            ? `${lastSeq} events`
+            : `events ${first}–${last} of ${Math.max(lastSeq, last ?? 0)}`}
+        </span>
+        <span className="spacer" />
+        <button type="button" onClick={() => go(0)} disabled={first === undefined || first <= 1}>
+          Oldest
+        </button>
+        <button
+          type="button"
+          onClick={() => go((first ?? 1) - 1 - EVENT_PAGE)}
+          disabled={first === undefined || first <= 1}
+        >
+          Older
+        </button>
+        <button type="button" onClick={() => go(last ?? 0)} disabled={atNewest}>
+          Newer
+        </button>
+        <button type="button" onClick={() => setPlace("newest")} disabled={place === "newest"}>
+          Newest
+        </button>
+      </nav>
+      {error && (
+        <p className="muted" role="alert">
+          Cannot read the events: {error}
+        </p>
       )}
       <ol className="timeline" aria-label="Events">
-        {shown.map((e) => (
+        {events.map((e) => (
           <li key={e.seq} className={`tl tl-${e.type}`} data-type={e.type}>
             <span className="tl-seq">#{e.seq}</span>
-            <span className="tl-at">+{formatDuration(e.at - t0)}</span>
+            <span className="tl-at">+{formatDuration(Math.max(0, e.at - startedAt))}</span>
             <span className="tl-type">{e.type.replaceAll("_", " ")}</span>
             {e.nodeId && (
               <button

@@ -214,18 +214,21 @@ function levels(
   const known = new Set(ids);
   const forward = edges.filter((e) => !e.loop && known.has(e.from) && known.has(e.to));
   const indegree = new Map(ids.map((id) => [id, 0]));
-  for (const e of forward) indegree.set(e.to, indegree.get(e.to)! + 1);
+  const out = new Map<string, string[]>(ids.map((id) => [id, []]));
+  for (const e of forward) {
+    indegree.set(e.to, indegree.get(e.to)! + 1);
+    out.get(e.from)!.push(e.to);
+  }
   const level = new Map<string, number>();
   const queue = ids.filter((id) => indegree.get(id) === 0);
   for (const id of queue) level.set(id, 0);
   for (let i = 0; i < queue.length; i++) {
     const id = queue[i]!;
-    for (const e of forward) {
-      if (e.from !== id) continue;
-      level.set(e.to, Math.max(level.get(e.to) ?? 0, level.get(id)! + 1));
-      const left = indegree.get(e.to)! - 1;
-      indegree.set(e.to, left);
-      if (left === 0) queue.push(e.to);
+    for (const to of out.get(id)!) {
+      level.set(to, Math.max(level.get(to) ?? 0, level.get(id)! + 1));
+      const left = indegree.get(to)! - 1;
+      indegree.set(to, left);
+      if (left === 0) queue.push(to);
     }
   }
   return level;

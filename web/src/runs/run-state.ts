@@ -71,18 +71,44 @@ function num(value: unknown): number | undefined {
   return typeof value === "number" ? value : undefined;
 }
 
+/** How many nodes are queued or running, and waiting: the run's status follows them. */
+interface Active {
+  busy: number;
+  waiting: number;
+}
+
+const isBusy = (s: NodeStatus) => s === "queued" || s === "running";
+
+function countActive(nodes: Readonly<Record<string, LiveNode>>): Active {
+  const active = { busy: 0, waiting: 0 };
+  for (const n of Object.values(nodes)) {
+    if (isBusy(n.status)) active.busy += 1;
+    else if (n.status === "waiting") active.waiting += 1;
+  }
+  return active;
+}
+
+function setNode(next: LiveRun, active: Active, node: LiveNode): void {
+  const prev = next.nodes[node.id];
+  if (prev) {
+    if (isBusy(prev.status)) active.busy -= 1;
+    else if (prev.status === "waiting") active.waiting -= 1;
+  }
+  if (isBusy(node.status)) active.busy += 1;
+  else if (node.status === "waiting") active.waiting += 1;
+  next.nodes[node.id] = node;
+}
+
 /**
- * Folds one run event into the live state (a new object; the input is not changed). Events at
- * or before `run.seq` are already included and change nothing.
- * @example
- * applyEvent(run, { seq: 7, type: "node_succeeded", at: 1, nodeId: "greet", data: { attempt: 1 } })
+ * Folds one event into `next`, a copy this fold owns (its `nodes` record included), keeping
+ * `active` in step. Events at or before `next.seq` are already included and change nothing.
  */
-export function applyEvent(run: LiveRun, event: RunEvent): LiveRun {
-  if (event.seq <= run.seq) return run;
-  const next: LiveRun = { ...run, nodes: { ...run.nodes }, seq: event.seq };
+function foldInto(next: LiveRun, active: Active, event: RunEvent): void {
+  if (event.seq <= next.seq) return;
+  next.seq = event.seq;
   const id = event.nodeId;
   const data = event.data;
-  const prev = id === undefined ? undefined : run.nodes[id];
+  const prev = id === undefined ? undefined : next.nodes[id];
   const node: LiveNode | undefined =
     id === undefined ? undefined : { ...(prev ?? { id, type: "", status: "pending", attempt: 0 }) };
   const attempt = num(data?.attempt);
@@ -138,33 +164,49 @@ export function applyEvent(run: LiveRun, event: RunEvent): LiveRun {
       }
       break;
     case "run_cancelled":
-      for (const [key, n] of Object.entries(next.nodes)) {
+      for (const n of Object.values(next.nodes)) {
         if (ACTIVE.has(n.status))
-          next.nodes[key] = { ...n, status: "cancelled", finishedAt: event.at };
+          setNode(next, active, { ...n, status: "cancelled", finishedAt: event.at });
       }
       next.status = "cancelled";
-      return next;
+      return;
     case "run_completed":
       next.status = "completed";
-      return next;
+      return;
     case "run_failed":
       next.status = "failed";
-      return next;
+      return;
     default:
       break;
   }
-  if (node && id !== undefined) next.nodes[id] = node;
+  if (node) setNode(next, active, node);
   if (next.status === "running" || next.status === "waiting") {
-    const statuses = Object.values(next.nodes).map((n) => n.status);
-    if (statuses.some((s) => s === "queued" || s === "running")) next.status = "running";
-    else if (statuses.some((s) => s === "waiting")) next.status = "waiting";
+    if (active.busy > 0) next.status = "running";
+    else if (active.waiting > 0) next.status = "waiting";
   }
-  return next;
 }
 
-/** Folds events in order. */
+/**
+ * Folds one run event into the live state (a new object; the input is not changed). Events at
+ * or before `run.seq` are already included and change nothing.
+ * @example
+ * applyEvent(run, { seq: 7, type: "node_succeeded", at: 1, nodeId: "greet", data: { attempt: 1 } })
+ */
+export function applyEvent(run: LiveRun, event: RunEvent): LiveRun {
+  return applyEvents(run, [event]);
+}
+
+/**
+ * Folds events in order (a new object; the input is not changed). One copy of the node record
+ * per call, whatever the number of events: a run of 10,000 nodes folds a frame of many events
+ * in time linear in nodes plus events, not their product.
+ */
 export function applyEvents(run: LiveRun, events: readonly RunEvent[]): LiveRun {
-  return events.reduce(applyEvent, run);
+  if (!events.some((e) => e.seq > run.seq)) return run;
+  const next: LiveRun = { ...run, nodes: { ...run.nodes } };
+  const active = countActive(next.nodes);
+  for (const event of events) foldInto(next, active, event);
+  return next;
 }
 
 /**

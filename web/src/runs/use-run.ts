@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useState } from "react";
 import type { RunEvent } from "../../../core/wire/frames";
 import { call, describeError } from "../api/client";
 import { CLOSE_UNAUTHORIZED, subscribeRun } from "../api/run-socket";
@@ -20,16 +20,26 @@ export type Connection = "connecting" | "live" | "reconnecting" | "offline";
 const RETRY_MS = [500, 1000, 2000, 4000, 8000];
 
 /**
- * A run, live: the snapshot (`GET /api/runs/:id`), every event from the WebSocket (from seq 0,
- * for the timeline; resumed after the last seen seq on reconnect), and the node states the
- * events give on top of the snapshot. The snapshot is fetched again when an event brings
- * something only it carries (outputs, approvals, patches), one request at a time. An agent's
- * answer streams in `delta` frames (live only: not replayed after a reconnect) into `streams`.
+ * A run this large fetches its snapshot again at most this often (ms): each refetch carries
+ * every node, and a big run finishes nodes faster than a snapshot can travel.
+ */
+const BIG_RUN_NODES = 500;
+const BIG_RUN_REFRESH_MS = 2000;
+
+/**
+ * A run, live: the snapshot (`GET /api/runs/:id`), then the WebSocket from the snapshot's
+ * `lastSeq` (resumed after the last seen seq on reconnect), and the node states the events give
+ * on top of the snapshot. Only the events after the newest snapshot are held, and they are
+ * folded in once per animation frame, so a run of 10,000 nodes costs work linear in what
+ * changed; the event log itself is paged from the API by the timeline. The snapshot is fetched
+ * again when an event brings something only it carries (outputs, approvals, patches), one
+ * request at a time, and for a big run at most every `BIG_RUN_REFRESH_MS`. An agent's answer
+ * streams in `delta` frames (live only: not replayed after a reconnect) into `streams`.
  */
 export function useRun(runId: string) {
   const { client } = useSession();
   const [view, setView] = useState<RunView | null>(null);
-  const [events, setEvents] = useState<RunEvent[]>([]);
+  const [live, setLive] = useState<LiveRun | null>(null);
   const [streams, setStreams] = useState<Record<string, LiveText>>({});
   const [error, setError] = useState<string | null>(null);
   const [connection, setConnection] = useState<Connection>("connecting");
@@ -44,26 +54,54 @@ export function useRun(runId: string) {
     let unsubscribe: (() => void) | null = null;
     let retry = 0;
     let retryTimer: number | undefined;
+    let refreshTimer: number | undefined;
+    let frame: number | undefined;
     let over = false;
-    setEvents([]);
+    // Events after the newest snapshot (rebuilt on top of each new one), and those not yet
+    // folded into the live state.
+    let snapshot: RunView | null = null;
+    let tail: RunEvent[] = [];
+    let unfolded: RunEvent[] = [];
     setStreams({});
     setView(null);
+    setLive(null);
     setError(null);
     setConnection("connecting");
 
+    const flush = () => {
+      frame = undefined;
+      const batch = unfolded;
+      unfolded = [];
+      if (snapshot && batch.length > 0) setLive((run) => (run ? applyEvents(run, batch) : run));
+    };
+    const receive = (event: RunEvent) => {
+      tail.push(event);
+      unfolded.push(event);
+      frame ??= window.requestAnimationFrame(flush);
+    };
+
     const fetchSnapshot = () => {
-      if (inFlight) {
+      if (inFlight || refreshTimer !== undefined) {
         again = true;
         return;
       }
       inFlight = true;
+      again = false;
       call(client.api.runs[":id"].$get({ param: { id: runId } }))
         .then(
           (v) => {
             if (disposed) return;
+            snapshot = v;
+            tail = tail.filter((e) => e.seq > v.lastSeq);
+            unfolded = [];
             setView(v);
+            setLive(applyEvents(fromSnapshot(v), tail));
             setError(null);
             over = isRunOver(v.status);
+            if (!unsubscribe) {
+              lastSeq = v.lastSeq;
+              connect();
+            }
           },
           (err: unknown) => {
             if (!disposed) setError(describeError(err));
@@ -71,10 +109,15 @@ export function useRun(runId: string) {
         )
         .finally(() => {
           inFlight = false;
-          if (again && !disposed) {
-            again = false;
+          if (!again || disposed) return;
+          if ((snapshot?.nodes.length ?? 0) <= BIG_RUN_NODES) {
             fetchSnapshot();
+            return;
           }
+          refreshTimer = window.setTimeout(() => {
+            refreshTimer = undefined;
+            fetchSnapshot();
+          }, BIG_RUN_REFRESH_MS);
         });
     };
 
@@ -87,11 +130,11 @@ export function useRun(runId: string) {
               setConnection("live");
               return;
             case "events": {
-              // One frame is one turn of the engine: one state update, one snapshot at most.
+              // One frame is one turn of the engine: folded with the next animation frame.
               const fresh = frame.events.filter((e) => e.seq > lastSeq);
               if (fresh.length === 0) return;
               lastSeq = fresh[fresh.length - 1]!.seq;
-              setEvents((list) => [...list, ...fresh]);
+              for (const event of fresh) receive(event);
               if (fresh.some((e) => refreshesSnapshot(e.type))) fetchSnapshot();
               return;
             }
@@ -132,23 +175,20 @@ export function useRun(runId: string) {
       });
     };
 
+    // The socket opens once the first snapshot is in, after its `lastSeq`.
     fetchSnapshot();
-    connect();
     return () => {
       disposed = true;
       window.clearTimeout(retryTimer);
+      window.clearTimeout(refreshTimer);
+      if (frame !== undefined) window.cancelAnimationFrame(frame);
       unsubscribe?.();
     };
   }, [client, runId, reloads]);
 
-  const live: LiveRun | null = useMemo(
-    () => (view ? applyEvents(fromSnapshot(view), events) : null),
-    [view, events],
-  );
   return {
     view,
     live,
-    events,
     streams,
     error,
     connection,

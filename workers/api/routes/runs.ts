@@ -40,6 +40,8 @@ const window = intString(WS_MIN_WINDOW, Number.MAX_SAFE_INTEGER)
     description: `The socket's send buffer in characters of event frames (at most ${WS_WINDOW}, the default; larger asks get the default)`,
   });
 const tags = ["runs"];
+/** Events one page of `GET /runs/{id}/events` holds at most. */
+const MAX_EVENTS_PAGE = 5000;
 
 export const runRoutes = routes()
   .openapi(
@@ -98,17 +100,28 @@ export const runRoutes = routes()
     apiRoute("read", {
       method: "get",
       path: "/runs/{id}/events",
-      summary: "The run's event log after `seq` N",
+      summary: "The run's event log after `seq` N, one page at a time",
+      description: `Pages of at most \`limit\` events (up to ${MAX_EVENTS_PAGE}) in \`seq\` order; \`next\` is the \`after\` of the next page, null at the end. \`nodeId\` keeps one node's events.`,
       tags,
-      request: { params: Id, query: z.object({ after, limit: limitQuery(1000, 5000) }) },
+      request: {
+        params: Id,
+        query: z.object({
+          after,
+          limit: limitQuery(1000, MAX_EVENTS_PAGE),
+          nodeId: z.string().min(1).optional().openapi({ description: "Only this node's events" }),
+        }),
+      },
       responses: { 200: json(EventList, "The events, in `seq` order"), ...errors(400, 404) },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
       const stub = await runStub(c.env, c.get("tenantId"), id);
-      const { after, limit } = c.req.valid("query");
-      const events = await stub.events(after, limit);
-      return c.json({ events }, 200);
+      const { after, limit, nodeId } = c.req.valid("query");
+      // One more than asked tells whether a next page exists without a second call.
+      const events = await stub.events(after, limit + 1, nodeId);
+      const more = events.length > limit;
+      if (more) events.length = limit;
+      return c.json({ events, next: more ? events[limit - 1]!.seq : null }, 200);
     },
   )
   .openapi(

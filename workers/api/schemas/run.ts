@@ -71,7 +71,17 @@ export type RunEvent = z.infer<typeof RunEvent>;
 /** What `GET /api/runs/:id/ws` sends: `hello`, then `events`, `delta`, `pong` and `error` frames. */
 export const ServerFrame = WireFrame.openapi("ServerFrame");
 
-export const EventList = z.object({ events: z.array(RunEvent) });
+/** One page of a run's event log (`GET /api/runs/:id/events`). */
+export const EventList = z.object({
+  events: z.array(RunEvent),
+  next: z
+    .number()
+    .int()
+    .nullable()
+    .describe(
+      "The `after` of the next page, or null when this page reached the end of the log as it stands (a live run adds more: ask again with `after` = the last `seq` seen).",
+    ),
+});
 
 /** `POST /api/workflows/:id/runs`. */
 export const StartRunBody = z
