@@ -17,34 +17,11 @@
  */
 import { chromium, type Page } from "@playwright/test";
 import { DevServer } from "../test/support/dev-server";
+import { skippedFanOut } from "../test/support/skipped-fan-out";
 import { fmt, markdownTable } from "./stats";
 
 const NODES = Number(process.env.BENCH_CANVAS_NODES ?? 10_000);
 const STEPS = 10;
-
-/**
- * start → check (false) → other → end, and on check's `true` port a fan-out of `width`
- * transforms into end (as test/e2e/big-run.spec.ts): the run skips the fan-out and ends in
- * seconds, leaving a graph of width + 4 nodes and a log of about as many events.
- */
-function fanOut(width: number) {
-  const nodes: unknown[] = [
-    { id: "start", type: "start" },
-    { id: "check", type: "condition", config: { expression: "false" } },
-    { id: "other", type: "transform", config: { expression: "2" } },
-  ];
-  const edges: unknown[] = [
-    { from: "start", to: "check" },
-    { from: "check", on: "false", to: "other" },
-    { from: "other", to: "end" },
-  ];
-  for (let i = 0; i < width; i++) {
-    nodes.push({ id: `t${i}`, type: "transform", config: { expression: "1" } });
-    edges.push({ from: "check", on: "true", to: `t${i}` }, { from: `t${i}`, to: "end" });
-  }
-  nodes.push({ id: "end", type: "end", join: "any", config: { output: "done" } });
-  return { name: `fan-out of ${width}`, nodes, edges };
-}
 
 interface Interaction {
   median: number;
@@ -195,7 +172,7 @@ async function main() {
     args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
   });
   try {
-    const created = await dev.api<{ id: string }>("POST", "/api/workflows", fanOut(NODES));
+    const created = await dev.api<{ id: string }>("POST", "/api/workflows", skippedFanOut(NODES));
     if (created.status !== 201)
       throw new Error(`create: ${created.status} ${JSON.stringify(created.body)}`);
     const started = await dev.api<{ runId: string }>(

@@ -6,10 +6,9 @@
  */
 
 import { createHash } from "node:crypto";
-import { HttpFetchError } from "../core/net/http-fetch-error";
 import type { BlobMarker } from "../core/wire/blob-ref";
 import { recordBlobs, tenantBlob } from "../db/blobs";
-import { discard } from "./net/read-body";
+import { discard, responseTooLarge } from "./net/read-body";
 import type { OutputOwner } from "./output-refs";
 
 /** Text and JSON up to this are read into the output; larger ones are kept as blobs. */
@@ -45,7 +44,7 @@ export class BlobSink {
     const declared = Number(response.headers.get("content-length") ?? Number.NaN);
     if (declared > maxBytes) {
       discard(body);
-      throw tooLarge(origin, maxBytes);
+      throw responseTooLarge(origin, maxBytes);
     }
     const reader = body.getReader();
     const head: Uint8Array[] = [];
@@ -59,7 +58,7 @@ export class BlobSink {
         received += value.byteLength;
         if (received > maxBytes) {
           discard(reader);
-          throw tooLarge(origin, maxBytes);
+          throw responseTooLarge(origin, maxBytes);
         }
         if (received > MAX_PARSED_BODY_BYTES) break;
       }
@@ -103,7 +102,7 @@ export class BlobSink {
     try {
       const take = async (chunk: Uint8Array) => {
         bytes += chunk.byteLength;
-        if (bytes > maxBytes) throw tooLarge(origin, maxBytes);
+        if (bytes > maxBytes) throw responseTooLarge(origin, maxBytes);
         hashing.update(chunk);
         await parts.write(chunk);
       };
@@ -255,11 +254,4 @@ function decode(chunks: Uint8Array[]): string {
   let text = "";
   for (const c of chunks) text += decoder.decode(c, { stream: true });
   return text + decoder.decode();
-}
-
-function tooLarge(origin: string, maxBytes: number): HttpFetchError {
-  return new HttpFetchError(
-    "response_too_large",
-    `response from ${origin} exceeds the ${maxBytes}-byte limit; ask for less (paging, filters) or raise maxResponseBytes`,
-  );
 }

@@ -14,7 +14,7 @@ import {
   utf8Length,
 } from "../core/limits/output";
 import type { OutputRef } from "../core/wire/blob-ref";
-import { recordBlobs } from "../db/blobs";
+import { type BlobRecord, recordBlobs } from "../db/blobs";
 import { putBlob } from "./cas";
 import { addressOf } from "./hash";
 
@@ -47,18 +47,21 @@ export async function placeOutput(
   const bytes = utf8Length(json);
   if (bytes <= INLINE_OUTPUT_BYTES) return { output: value, hash };
   await putBlob(env.BLOBS, hash, json);
-  await recordBlobs(env.DB, [
-    {
-      tenantId: owner.tenantId,
-      hash,
-      key: casKey(hash),
-      bytes,
-      contentType: "application/json",
-      runId: owner.runId,
-      createdAt: Date.now(),
-    },
-  ]);
+  await recordBlobs(env.DB, [jsonBlob(owner, hash, bytes, Date.now())]);
   return { ref: { hash, bytes } };
+}
+
+/** The record of a JSON output written content-addressed (`cas/sha256/<hash>`) as the owner's. */
+export function jsonBlob(owner: OutputOwner, hash: string, bytes: number, at: number): BlobRecord {
+  return {
+    tenantId: owner.tenantId,
+    hash,
+    key: casKey(hash),
+    bytes,
+    contentType: "application/json",
+    runId: owner.runId,
+    createdAt: at,
+  };
 }
 
 /** Reads an output kept by reference; throws when R2 no longer has it. */

@@ -4,10 +4,10 @@
  * chained in order, with the approvals and patches whose rows it must write.
  */
 
-import { casKey } from "../../core/cas/hash";
 import { utf8Length } from "../../core/limits/output";
 import { recordBlobs } from "../../db/blobs";
 import { putBlob } from "../../platform/cas";
+import { jsonBlob } from "../../platform/output-refs";
 import type { ApprovalBook } from "./approvals";
 import type { Loaded } from "./context";
 import type { PatchBook } from "./patches";
@@ -121,19 +121,11 @@ export class StepEffects {
    */
   private async grant(batch: { hash: string; json: string }[]): Promise<void> {
     const { tenantId, runId } = this.host.run().meta;
-    const createdAt = Date.now();
+    const at = Date.now();
     try {
       await recordBlobs(
         this.host.env.DB,
-        batch.map(({ hash, json }) => ({
-          tenantId,
-          hash,
-          key: casKey(hash),
-          bytes: utf8Length(json),
-          contentType: "application/json",
-          runId,
-          createdAt,
-        })),
+        batch.map(({ hash, json }) => jsonBlob({ tenantId, runId }, hash, utf8Length(json), at)),
       );
     } catch (err) {
       console.error(JSON.stringify({ at: "blobs", runId, error: String(err) }));

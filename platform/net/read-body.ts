@@ -12,11 +12,7 @@ export async function readCappedText(
   maxBytes: number,
   origin: string,
 ): Promise<string> {
-  const tooLarge = () =>
-    new HttpFetchError(
-      "response_too_large",
-      `response from ${origin} exceeds the ${maxBytes}-byte limit; ask for less (paging, filters) or raise maxResponseBytes`,
-    );
+  const tooLarge = () => responseTooLarge(origin, maxBytes);
   const body = response.body;
   if (body === null) return "";
   const declared = Number(response.headers.get("content-length") ?? Number.NaN);
@@ -49,4 +45,12 @@ export async function readCappedText(
  */
 export function discard(body: { cancel(): Promise<void> } | null): void {
   body?.cancel().catch(() => undefined);
+}
+
+/** The error of a body over its limit, whichever reader found it (this one, or the blob sink). */
+export function responseTooLarge(origin: string, maxBytes: number): HttpFetchError {
+  return new HttpFetchError(
+    "response_too_large",
+    `response from ${origin} exceeds the ${maxBytes}-byte limit; ask for less (paging, filters) or raise maxResponseBytes`,
+  );
 }

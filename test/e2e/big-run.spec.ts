@@ -1,3 +1,4 @@
+import { skippedFanOut } from "../support/skipped-fan-out";
 import { expect, node, test } from "./fixtures";
 
 /**
@@ -8,35 +9,11 @@ import { expect, node, test } from "./fixtures";
  */
 const FAN = 1_000;
 
-/**
- * start → check (false) → other → end, and on check's `true` port a fan-out of FAN transforms
- * into end: the run takes the short branch and skips the 10,000 (an event each), so it ends in
- * seconds and leaves a 10,004-node graph and a 10,000-event log to look at.
- */
-function bigFanOut(width: number) {
-  const nodes: unknown[] = [
-    { id: "start", type: "start" },
-    { id: "check", type: "condition", config: { expression: "false" } },
-    { id: "other", type: "transform", config: { expression: "2" } },
-  ];
-  const edges: unknown[] = [
-    { from: "start", to: "check" },
-    { from: "check", on: "false", to: "other" },
-    { from: "other", to: "end" },
-  ];
-  for (let i = 0; i < width; i++) {
-    nodes.push({ id: `t${i}`, type: "transform", config: { expression: "1" } });
-    edges.push({ from: "check", on: "true", to: `t${i}` }, { from: `t${i}`, to: "end" });
-  }
-  nodes.push({ id: "end", type: "end", join: "any", config: { output: "done" } });
-  return { name: `fan-out of ${width}`, nodes, edges };
-}
-
 test("a run of a big fan-out opens in the run view, draws only what is in view, selects a node and pages its event log", async ({
   signedIn: page,
   api,
 }) => {
-  const workflow = await api.call<{ id: string }>("POST", "/api/workflows", bigFanOut(FAN));
+  const workflow = await api.call<{ id: string }>("POST", "/api/workflows", skippedFanOut(FAN));
   const { runId } = await api.call<{ runId: string }>(
     "POST",
     `/api/workflows/${workflow.id}/runs`,
