@@ -17,6 +17,11 @@ export default defineConfig({
             .map((u) => new URL(u).host)
             .join(","),
           AOB_API_KEY: "",
+          // The engine simulation (test/workerd/sim.test.ts; `npm run sim` sets these).
+          SIM_SEED: process.env.SIM_SEED ?? "",
+          SIM_CASES: process.env.SIM_CASES ?? "",
+          SIM_FIRST: process.env.SIM_FIRST ?? "",
+          SIM_MINUTES: process.env.SIM_MINUTES ?? "",
           // Agent nodes talk to the scripted chat-completions stub on the fixture server.
           OPENAI_BASE_URL: `${inject("fixtureUrl")}/v1`,
           OPENAI_API_KEY: "sk-test-stub",

@@ -4,16 +4,17 @@ import { WS_MIN_WINDOW, WS_WINDOW } from "../../core/wire/frames";
 import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
 import { closeKeySocket } from "../../db/sessions";
-import { ApprovalBook, type Vote } from "./approvals";
-import { type CreateRun, RunEngine } from "./engine";
-import { PatchBook, type PatchRecord } from "./patches";
+import type { ApprovalBook, Vote } from "./approvals";
+import type { CreateRun, RunEngine } from "./engine";
+import { platformHost } from "./host";
+import { openRun } from "./open";
+import type { PatchRecord } from "./patches";
 import type { ReplaySeed } from "./replay";
 import { type Decided, MAX_EVENTS_PER_CALL, type RunRpc } from "./rpc";
 import type { Materialised, PatchOutcome } from "./runtime-patches";
 import { type RunView, snapshot } from "./snapshot";
 import { Sockets } from "./sockets";
-import { RunStore, type StoredEvent } from "./store";
-import { UsageLedger } from "./usage";
+import type { RunStore, StoredEvent } from "./store";
 
 const revokedKey = (keyId: string) => `revoked-key:${keyId}`;
 
@@ -26,30 +27,17 @@ export class RunObject extends DurableObject<Env> implements RunRpc {
   private readonly engine: RunEngine;
   private readonly sockets: Sockets;
   private readonly approvals: ApprovalBook;
-  private readonly patches: PatchBook;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.store = new RunStore(ctx.storage.sql);
-    this.approvals = new ApprovalBook(ctx.storage.sql);
-    this.patches = new PatchBook(ctx.storage.sql);
-    this.engine = new RunEngine(
-      ctx.storage,
-      env,
-      this.store,
-      this.approvals,
-      this.patches,
-      new UsageLedger(ctx.storage.sql),
-    );
+    ({
+      store: this.store,
+      approvals: this.approvals,
+      engine: this.engine,
+    } = openRun(platformHost(ctx.storage, env)));
     this.sockets = new Sockets(ctx, (after, limit) => this.store.events(after, limit));
     this.engine.onEvents = (events) => this.sockets.broadcast(events);
-    void ctx.blockConcurrencyWhile(async () => {
-      // After a restart: resume interrupted inline work from the alarm handler, and make sure
-      // the alarm matches the earliest stored timer (the timers table is the truth).
-      const next = this.engine.needsRecovery() ? Date.now() : this.store.nextTimerAt();
-      if (next !== null && (await ctx.storage.getAlarm()) === null)
-        await ctx.storage.setAlarm(next);
-    });
+    void ctx.blockConcurrencyWhile(() => this.engine.wake());
   }
 
   async ping(): Promise<string> {
@@ -63,7 +51,6 @@ export class RunObject extends DurableObject<Env> implements RunRpc {
 
   /** A runner's results; with `room`, the http jobs they make runnable come back to it. */
   async complete(results: NodeResult[], room = 0): Promise<ExecuteJob[]> {
-    this.engine.recover();
     return this.engine.complete(results, room);
   }
 
@@ -92,7 +79,6 @@ export class RunObject extends DurableObject<Env> implements RunRpc {
     if (!parsed.success) {
       return { ok: false, status: 409, code: "invalid_patch", message: parsed.error.message };
     }
-    this.engine.recover();
     return this.engine.proposePatch(parsed.data, source);
   }
 

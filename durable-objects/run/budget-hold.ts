@@ -16,6 +16,7 @@ import { kindOf } from "../../core/kinds/registry";
 import type { Command } from "../../core/scheduler/commands";
 import type { ApprovalBook } from "./approvals";
 import type { Loaded } from "./context";
+import type { RunStorage } from "./host";
 import type { Pending } from "./pending";
 import type { RunStore } from "./store";
 import type { UsageLedger } from "./usage";
@@ -28,7 +29,8 @@ export interface BudgetState {
 
 /** What the engine lends this module. */
 export interface BudgetHost {
-  storage: DurableObjectStorage;
+  storage: RunStorage;
+  now(): number;
   store: RunStore;
   approvals: ApprovalBook;
   usage: UsageLedger;
@@ -94,7 +96,7 @@ export class BudgetHold {
   private hold(nodeId: string, attempt: number, budget: BudgetState, reached: string): void {
     const spent = this.host.usage.spent();
     const message = budgetQuestion(spent, budget.current, budget.original);
-    const createdAt = Date.now();
+    const createdAt = this.host.now();
     this.host.storage.transactionSync(() =>
       this.host.approvals.open({ nodeId, attempt, message, required: 1, createdAt }),
     );

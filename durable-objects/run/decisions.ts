@@ -10,12 +10,14 @@ import { renderTemplates } from "../../core/expressions/template";
 import { kindOf } from "../../core/kinds/registry";
 import type { ApprovalBook, ApprovalRequest, DecisionRefusal, Vote } from "./approvals";
 import type { Loaded } from "./context";
+import type { RunStorage } from "./host";
 import type { Pending } from "./pending";
 import type { RunStore, StoredEvent } from "./store";
 
 /** What the engine lends this module. */
 export interface DecisionHost {
-  storage: DurableObjectStorage;
+  storage: RunStorage;
+  now(): number;
   store: RunStore;
   approvals: ApprovalBook;
   run(): Loaded | null;
@@ -47,7 +49,7 @@ export class Decisions {
     const message = String(
       await renderTemplates(config.message, context, { timeoutMs: node.expressionTimeoutMs }),
     );
-    const createdAt = Date.now();
+    const createdAt = this.host.now();
     const expiresAt = config.timeoutSeconds ? createdAt + config.timeoutSeconds * 1000 : undefined;
     const required = config.required ?? 1;
     this.host.storage.transactionSync(() =>
@@ -78,6 +80,32 @@ export class Decisions {
    * that does not validate) record nothing. A vote that completes the quorum, or any rejection,
    * decides the node.
    */
+  /**
+   * Decisions stored but not taken by the run (the object stopped between the deciding vote and
+   * its step): their signals again, for the pump after a wake.
+   */
+  undelivered(): Pending[] {
+    const run = this.host.run();
+    if (!run) return [];
+    const found: Pending[] = [];
+    for (const [nodeId, st] of Object.entries(run.state.nodes)) {
+      if (st.status !== "waiting" || (st.waitReason !== "approval" && st.waitReason !== "budget")) {
+        continue;
+      }
+      const request = this.host.approvals.get(nodeId, st.attempt);
+      if (!request || request.status !== "pending") continue;
+      // The votes decide as they did when cast (approvals.ts `cast`): any rejection rejects.
+      const approving = request.votes.filter((v) => v.decision === "approve").length;
+      const outcome = request.votes.some((v) => v.decision === "reject")
+        ? "rejected"
+        : approving >= request.required
+          ? "approved"
+          : null;
+      if (outcome) found.push(decision(nodeId, st.attempt, outcome, request.votes));
+    }
+    return found;
+  }
+
   async decide(
     nodeId: string,
     vote: Omit<Vote, "at">,
@@ -122,59 +150,37 @@ export class Decisions {
     }
     const refusal = approvals.check(request, vote);
     if (refusal) return refusal;
-    const at = Date.now();
+    const at = this.host.now();
     const cast: Vote = { ...vote, at };
-    const outcome = storage.transactionSync(() => {
+    const votes = [...request.votes, cast];
+    // The vote and what it causes are one transaction: a deciding vote's signal is rebuilt
+    // from storage on a wake (`undelivered`) if the step it starts is lost.
+    const { outcome, event } = storage.transactionSync(() => {
       const decided = approvals.cast(request, cast);
       // Approving a budget hold raises the budget before the agent starts again.
       if (decided === "approved" && budgetHold) this.host.raiseBudget();
-      return decided;
+      const voted = decided
+        ? null
+        : store.appendEvent(
+            {
+              type: "approval_voted",
+              nodeId,
+              data: {
+                attempt: st.attempt,
+                by: cast.by,
+                decision: cast.decision,
+                approvals: votes.length,
+                required: request.required,
+              },
+            },
+            at,
+          );
+      return { outcome: decided, event: voted };
     });
     this.host.approvalChanged(nodeId, st.attempt);
-    const votes = [...request.votes, cast];
     if (outcome) {
-      const approving = votes.filter((v) => v.decision === "approve");
-      const output = {
-        decision: outcome,
-        by: votes.map((v) => v.by),
-        comment: cast.comment ?? null,
-        data: approving.at(-1)?.data ?? null,
-        votes: votes.map(({ by, decision, comment, at: when }) => ({
-          by,
-          decision,
-          comment: comment ?? null,
-          at: when,
-        })),
-      };
-      await this.host.enqueue([
-        {
-          signal: {
-            type: "decide",
-            nodeId,
-            attempt: st.attempt,
-            port: outcome,
-            data: { by: cast.by, comment: cast.comment ?? null, votes: output.votes },
-          },
-          output,
-        },
-      ]);
-    } else {
-      const event = storage.transactionSync(() =>
-        store.appendEvent(
-          {
-            type: "approval_voted",
-            nodeId,
-            data: {
-              attempt: st.attempt,
-              by: cast.by,
-              decision: cast.decision,
-              approvals: votes.length,
-              required: request.required,
-            },
-          },
-          at,
-        ),
-      );
+      await this.host.enqueue([decision(nodeId, st.attempt, outcome, votes)]);
+    } else if (event) {
       this.host.emit([event]);
       this.host.project();
     }
@@ -186,4 +192,37 @@ export class Decisions {
     }
     return { ok: true, approval };
   }
+}
+
+/** The signal a decided approval sends, with the node's output: who decided, how, and the votes. */
+function decision(
+  nodeId: string,
+  attempt: number,
+  outcome: "approved" | "rejected",
+  votes: Vote[],
+): Pending {
+  const last = votes.at(-1)!;
+  const approving = votes.filter((v) => v.decision === "approve");
+  const output = {
+    decision: outcome,
+    by: votes.map((v) => v.by),
+    comment: last.comment ?? null,
+    data: approving.at(-1)?.data ?? null,
+    votes: votes.map(({ by, decision, comment, at: when }) => ({
+      by,
+      decision,
+      comment: comment ?? null,
+      at: when,
+    })),
+  };
+  return {
+    signal: {
+      type: "decide",
+      nodeId,
+      attempt,
+      port: outcome,
+      data: { by: last.by, comment: last.comment ?? null, votes: output.votes },
+    },
+    output,
+  };
 }

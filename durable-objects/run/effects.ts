@@ -10,10 +10,18 @@ import { putBlob } from "../../platform/cas";
 import { jsonBlob } from "../../platform/output-refs";
 import type { ApprovalBook } from "./approvals";
 import type { Loaded } from "./context";
+import type { RunStorage } from "./host";
 import type { PatchBook } from "./patches";
 import { projectApprovals, projectPatches, projectRun } from "./projection";
 import type { RunStore } from "./store";
 import type { UsageLedger } from "./usage";
+
+/** A background write (outbox, projection) that failed is tried again by the alarm after this long (ms), doubling... */
+const RETRY_FIRST_MS = 1_000;
+/** ...up to this. */
+const RETRY_MAX_MS = 60_000;
+/** Where the run status D1 last took is kept, so a wake knows whether D1 is behind. */
+const PROJECTED = "projected";
 
 /** A busy run's outbox is written to R2 after this long without a step (ms)... */
 const BLOB_QUIET_MS = 25;
@@ -22,8 +30,10 @@ const BLOB_BATCH = 128;
 
 /** What the engine lends this module. */
 export interface EffectsHost {
-  storage: DurableObjectStorage;
+  storage: RunStorage;
   env: Env;
+  now(): number;
+  later(fn: () => void, ms: number): () => void;
   store: RunStore;
   approvals: ApprovalBook;
   patches: PatchBook;
@@ -35,22 +45,58 @@ export class StepEffects {
   private alarmAt: number | null = null;
   private flushing: Promise<void> | null = null;
   /** The pending quiet-period flush (flushBlobs). */
-  private quiet: ReturnType<typeof setTimeout> | null = null;
+  private quiet: (() => void) | null = null;
   private projecting: Promise<void> = Promise.resolve();
+  /** The last projection promise seen settled (inFlight). */
+  private settledProjection: Promise<void> = this.projecting;
   /** Approvals (node:attempt) whose D1 row must be written. */
   private readonly approvalsDirty = new Set<string>();
   /** Patches whose D1 row must be written. */
   private readonly patchesDirty = new Set<number>();
+  /** When the alarm tries failed background writes again, and the wait after that. */
+  private retryAt: number | null = null;
+  private retryDelay = RETRY_FIRST_MS;
+  /** The run status D1 holds, as far as this object knows. */
+  private projectedStatus: string | null;
 
-  /** `projectedStatus`: the run status D1 already holds (the stored status on wake). */
+  /**
+   * `status`: the stored run status on a wake. D1 holds what the last successful projection
+   * wrote (kept in storage); a run from before that record was kept counts as projected.
+   */
   constructor(
     private readonly host: EffectsHost,
-    private projectedStatus: string | null,
-  ) {}
+    status: string | null,
+  ) {
+    this.projectedStatus = host.store.getMeta<string>(PROJECTED) ?? status;
+  }
 
-  /** The alarm fired, so none is set until the next `syncAlarm`. */
+  /** A new run (inside its create transaction): the API wrote its D1 row with this status. */
+  created(status: string): void {
+    this.host.store.setMeta(PROJECTED, status);
+    this.projectedStatus = status;
+  }
+
+  /** The alarm fired, so none is set until the next `syncAlarm`; a due retry is taken now. */
   alarmFired(): void {
     this.alarmAt = null;
+    if (this.retryAt !== null && this.retryAt <= this.host.now()) this.retryAt = null;
+  }
+
+  /** Whether a background write is owed: blobs not yet in R2, or a status D1 does not have. */
+  owed(): boolean {
+    const run = this.host.run();
+    return this.host.store.pendingBlobCount() > 0 || run.state.status !== this.projectedStatus;
+  }
+
+  /** A background write failed: the alarm tries again later (and at once on a wake). */
+  private retryLater(): void {
+    if (this.retryAt === null) {
+      this.retryAt = this.host.now() + this.retryDelay;
+      this.retryDelay = Math.min(this.retryDelay * 2, RETRY_MAX_MS);
+    }
+    this.syncAlarm().catch((err: unknown) =>
+      console.error(JSON.stringify({ at: "alarm", error: String(err) })),
+    );
   }
 
   /** An approval request changed: its D1 row is written with the next projection. */
@@ -63,13 +109,26 @@ export class StepEffects {
     this.patchesDirty.add(id);
   }
 
+  /** Makes sure the alarm fires no later than `at` (a wake's recovery). */
+  async armBy(at: number): Promise<void> {
+    const current = await this.host.storage.getAlarm();
+    if (current !== null && current <= at) {
+      this.alarmAt = current;
+      return;
+    }
+    this.alarmAt = at;
+    await this.host.storage.setAlarm(at);
+  }
+
   /**
    * Keeps the alarm at or before the earliest timer. An alarm that is already earlier stays: it
    * finds nothing due and re-arms. So a chain of queued nodes, whose leases each end later than
    * the last, writes the alarm once per lease period rather than on every hop.
    */
   async syncAlarm(): Promise<void> {
-    const next = this.host.store.nextTimerAt();
+    const timer = this.host.store.nextTimerAt();
+    const next =
+      this.retryAt === null ? timer : timer === null ? this.retryAt : Math.min(timer, this.retryAt);
     if (next === this.alarmAt) return;
     if (next !== null && this.alarmAt !== null && this.alarmAt <= next) return;
     this.alarmAt = next;
@@ -85,13 +144,13 @@ export class StepEffects {
    * on the next hop (docs/BENCHMARKS.md).
    */
   flushBlobs(now = false): void {
-    if (this.quiet) clearTimeout(this.quiet);
+    this.quiet?.();
     this.quiet = null;
     if (now || this.host.store.pendingBlobCount() >= BLOB_BATCH) {
       this.writeBlobs();
       return;
     }
-    this.quiet = setTimeout(() => {
+    this.quiet = this.host.later(() => {
       this.quiet = null;
       this.writeBlobs();
     }, BLOB_QUIET_MS);
@@ -109,7 +168,10 @@ export class StepEffects {
         await this.grant(batch);
       }
     })()
-      .catch((err: unknown) => console.error(JSON.stringify({ at: "cas", error: String(err) })))
+      .catch((err: unknown) => {
+        console.error(JSON.stringify({ at: "cas", error: String(err) }));
+        this.retryLater();
+      })
       .finally(() => {
         this.flushing = null;
       });
@@ -121,7 +183,7 @@ export class StepEffects {
    */
   private async grant(batch: { hash: string; json: string }[]): Promise<void> {
     const { tenantId, runId } = this.host.run().meta;
-    const at = Date.now();
+    const at = this.host.now();
     try {
       await recordBlobs(
         this.host.env.DB,
@@ -164,11 +226,18 @@ export class StepEffects {
         });
         await projectApprovals(env.DB, run.meta, book, approvals);
         await projectPatches(env.DB, run.meta, patchBook, patches);
+        if (this.projectedStatus !== status) store.setMeta(PROJECTED, status);
         this.projectedStatus = status;
+        this.retryDelay = RETRY_FIRST_MS;
       } catch (err) {
         console.error(
           JSON.stringify({ at: "projection", runId: run.meta.runId, error: String(err) }),
         );
+        // Nothing is dropped: the rows are written with the next projection, which the alarm
+        // starts if nothing else does.
+        for (const a of approvals) this.approvalsDirty.add(a);
+        for (const p of patches) this.patchesDirty.add(p);
+        this.retryLater();
       }
     });
   }
@@ -176,5 +245,14 @@ export class StepEffects {
   /** Waits for the D1 projection written so far (tests and shutdown). */
   projected(): Promise<void> {
     return this.projecting;
+  }
+
+  /** The background writes in flight (outbox flush, projection), or null when there are none. */
+  inFlight(): Promise<void> | null {
+    if (!this.flushing && this.projecting === this.settledProjection) return null;
+    const projecting = this.projecting;
+    return Promise.all([this.flushing, projecting]).then(() => {
+      if (this.projecting === projecting) this.settledProjection = projecting;
+    });
   }
 }

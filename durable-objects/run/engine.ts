@@ -24,6 +24,7 @@ import { Decisions } from "./decisions";
 import { StepEffects } from "./effects";
 import { NodeExecution } from "./execution";
 import { dropStaleChain } from "./fused";
+import type { RunHost, RunStorage } from "./host";
 import { RunOutputs } from "./outputs";
 import type { PatchBook } from "./patches";
 import { type EagerRoom, type Pending, reported } from "./pending";
@@ -79,20 +80,26 @@ export class RunEngine {
   /** Outputs as expressions read them, within a byte budget (outputs.ts). */
   private readonly outputs: RunOutputs;
 
+  private readonly storage: RunStorage;
+  private readonly env: Env;
+
   constructor(
-    private readonly storage: DurableObjectStorage,
-    private readonly env: Env,
+    private readonly host: RunHost,
     private readonly store: RunStore,
     approvals: ApprovalBook,
     patches: PatchBook,
     private readonly usage: UsageLedger,
   ) {
+    const { storage, env, now } = host;
+    this.storage = storage;
+    this.env = env;
     const secrets = new SecretPlans(store);
     this.secrets = secrets;
     const outputs = new RunOutputs(store, env.BLOBS);
     this.outputs = outputs;
     this.reuse = new OutputReuse({
       env,
+      now,
       secrets,
       outputs,
       run: () => this.run!,
@@ -113,7 +120,7 @@ export class RunEngine {
     const enqueue = (items: Pending[]) => this.enqueue(items);
     const emit = (events: StoredEvent[]) => this.onEvents(events);
     this.effects = new StepEffects(
-      { storage, env, store, approvals, patches, usage, run },
+      { storage, env, now, later: host.later, store, approvals, patches, usage, run },
       this.run?.state.status ?? null,
     );
     const approvalChanged = (nodeId: string, attempt: number) =>
@@ -126,9 +133,10 @@ export class RunEngine {
       replay: () => this.replay,
       approvalChanged,
     });
-    this.budgetHold = new BudgetHold({ storage, store, approvals, usage, run, push });
+    this.budgetHold = new BudgetHold({ storage, now, store, approvals, usage, run, push });
     this.decisions = new Decisions({
       storage,
+      now,
       store,
       approvals,
       run: () => this.run,
@@ -142,6 +150,8 @@ export class RunEngine {
     this.execution = new NodeExecution({
       storage,
       env,
+      now,
+      http: host.http,
       store,
       secrets,
       outputs,
@@ -154,6 +164,7 @@ export class RunEngine {
     this.runtimePatches = new RuntimePatches({
       storage,
       env,
+      now,
       store,
       secrets,
       outputs,
@@ -171,11 +182,16 @@ export class RunEngine {
 
   /** Creates the run and starts it. Idempotent: a second call for the same run changes nothing. */
   async create(init: CreateRun): Promise<void> {
-    if (this.run) return;
+    if (this.run) {
+      // Created before, but its start may not have been committed (a crash in between).
+      if (!this.started()) await this.enqueue([{ signal: { type: "start" } }]);
+      return;
+    }
     const state = createRunState(init.ir, init.meta.runId, init.meta.createdAt);
     this.storage.transactionSync(() => {
       this.store.create(init.meta, init.ir, init.input, state);
       this.store.setMeta("definition", init.definition);
+      this.effects.created(state.status);
       if (init.replay) this.store.setMeta("replay", init.replay);
       this.secrets.init(init.agentNodes);
       if (init.budget) {
@@ -189,6 +205,7 @@ export class RunEngine {
   }
 
   cancel(reason?: string): Promise<void> {
+    this.recover();
     return this.enqueue([{ signal: reason ? { type: "cancel", reason } : { type: "cancel" } }]);
   }
 
@@ -205,6 +222,7 @@ export class RunEngine {
       console.error(JSON.stringify({ at: "complete", error: "no such run", nodes }));
       return [];
     }
+    this.recover();
     const eager: EagerRoom | undefined = room > 0 ? { room, jobs: [] } : undefined;
     await this.enqueue(results.map((r) => reported(r, eager)));
     return eager?.jobs ?? [];
@@ -215,25 +233,37 @@ export class RunEngine {
     this.effects.alarmFired();
     if (!this.run) return;
     this.recover();
-    const due = this.storage.transactionSync(() => this.store.takeDueTimers(Date.now()));
+    // Read, not removed: each timer leaves storage in the transaction of the step it causes.
+    const due = this.store.dueTimers(this.host.now());
     await this.enqueue(
       due.map((timer) => ({ signal: { type: "timer", timer } })),
       "drain",
     );
     await this.effects.syncAlarm();
     this.effects.flushBlobs(true);
+    this.effects.projectIfChanged(false);
   }
 
   private recovered = false;
+  /** Work re-run by `recover`, until its result is queued and the pump woken. */
+  private readonly reruns = new Set<Promise<void>>();
 
   /**
-   * Pure inline work holds no lease: if the object restarted while a node was running inline,
-   * run it again (same attempt; results are accepted once). Queued and inline-http work has
-   * leases and comes back through its timer.
+   * What a restart interrupted, taken up on the first call after a wake (any RPC or the alarm):
+   * pure inline work holds no lease, so it runs again (same attempt; results are accepted
+   * once); a start or a decision stored but not stepped is stepped. Queued and inline-http work
+   * has leases and comes back through its timer.
    */
-  recover(): void {
+  private recover(): void {
     if (this.recovered || !this.run) return;
     this.recovered = true;
+    if (!this.started()) {
+      // The run was created but its start never committed (a crash in between): start it.
+      this.enqueueQuietly([{ signal: { type: "start" } }]);
+      return;
+    }
+    const undecided = this.decisions.undelivered();
+    if (undecided.length > 0) this.enqueueQuietly(undecided);
     const { ir, state } = this.run;
     for (const node of ir.nodes) {
       const st = state.nodes[node.id]!;
@@ -243,7 +273,7 @@ export class RunEngine {
       if (kindOf(node.type)?.traits.fanOut && st.map) {
         st.map.items.forEach((item, index) => {
           if (item === "running" && node.body && pureInline(node.body)) {
-            void this.execution.execute({
+            void this.rerun({
               type: "execute_item",
               nodeId: node.id,
               attempt: st.attempt,
@@ -255,7 +285,7 @@ export class RunEngine {
           }
         });
       } else if (node.mode === "wait" || (node.mode === "inline" && pureInline(node))) {
-        void this.execution.execute({
+        void this.rerun({
           type: "execute",
           nodeId: node.id,
           attempt: st.attempt,
@@ -268,8 +298,63 @@ export class RunEngine {
     this.effects.flushBlobs(true);
   }
 
+  /**
+   * On a wake (the object constructed over its storage): the alarm is set no later than the
+   * earliest stored timer (the timers table is the truth), and now when work was interrupted:
+   * pure inline work to run again, blobs not yet in R2, a status D1 does not have yet.
+   */
+  async wake(): Promise<void> {
+    if (!this.run) return;
+    const now = this.host.now();
+    const next = this.needsRecovery() || this.effects.owed() ? now : this.store.nextTimerAt();
+    if (next !== null) await this.effects.armBy(next);
+  }
+
+  /**
+   * Resolves once the pump is idle and the background writes it started (R2 outbox, D1
+   * projection) are done; inline fetches still out are the host's (host.ts).
+   */
+  async settled(): Promise<void> {
+    for (;;) {
+      const busy =
+        this.pumping ??
+        (this.reruns.size > 0 ? Promise.all(this.reruns).then(() => {}) : null) ??
+        this.effects.inFlight();
+      if (!busy) return;
+      await busy;
+    }
+  }
+
+  /**
+   * Re-runs interrupted work outside the pump: its result is queued when it is ready, which may
+   * be after the pump went idle, so the pump is woken then.
+   */
+  private async rerun(command: Parameters<NodeExecution["execute"]>[0]): Promise<void> {
+    const work = this.execution.execute(command).then(() => this.kick());
+    this.reruns.add(work);
+    try {
+      await work;
+    } finally {
+      this.reruns.delete(work);
+    }
+  }
+
+  /** Queues signals nobody waits for; a step that cannot commit is logged (the pump retries). */
+  private enqueueQuietly(items: Pending[]): void {
+    this.enqueue(items).catch((err: unknown) =>
+      console.error(JSON.stringify({ at: "recover", error: String(err) })),
+    );
+  }
+
+  /** Whether the start signal was committed (it writes the first event). */
+  private started(): boolean {
+    return this.store.lastSeq() > 0;
+  }
+
   needsRecovery(): boolean {
     if (!this.run || TERMINAL_RUN.has(this.run.state.status)) return false;
+    if (!this.started()) return true;
+    if (this.decisions.undelivered().length > 0) return true;
     return Object.values(this.run.state.nodes).some((n) => n.status === "running");
   }
 
@@ -316,7 +401,7 @@ export class RunEngine {
     }
     const jobs: ExecuteJob[] = [];
     let finished = false;
-    const slice = new Slice();
+    const slice = new Slice(this.host.now);
     while (this.queue.length > 0) {
       if (slice.due()) await slice.yield();
       // Re-read each step: a failed step reloads the run from storage.
@@ -332,10 +417,16 @@ export class RunEngine {
         item.failed?.(err);
         continue;
       }
+      const timer = item.signal.type === "timer" ? item.signal.timer : null;
+      if (timer && !this.store.hasTimer(timer)) {
+        // Taken by an earlier alarm, cleared or moved by a step since it fell due.
+        item.committed?.();
+        continue;
+      }
       this.queue.push(...this.reuse.observe(item));
       dropStaleChain(item, run.ir);
       refuseUnstorable(item);
-      const now = Date.now();
+      const now = this.host.now();
       const signal = { ...item.signal, now } as Signal;
       const stepEvents: StoredEvent[] = [];
       let result: ReturnType<typeof step>;
@@ -349,6 +440,7 @@ export class RunEngine {
         // would be ahead of storage, so reload it from storage.
         result = step(run.ir, run.state, signal);
         this.storage.transactionSync(() => {
+          if (timer) this.store.takeTimer(timer);
           if (item.swap) stepEvents.push(...this.runtimePatches.persistSwap(item.swap, now));
           if (item.usage && (signal.type === "result" || signal.type === "item_result")) {
             this.usage.record(signal.nodeId, signal.attempt, item.usage);
@@ -404,7 +496,13 @@ export class RunEngine {
         if (item.eager) item.committed?.();
       }
     }
-    await sendJobs(this.env, jobs);
+    try {
+      await sendJobs(this.env, jobs);
+    } catch (err) {
+      // Not lost: each job's lease is stored, and the alarm (armed below) sends it again.
+      const nodes = jobs.map((j) => j.nodeId);
+      console.error(JSON.stringify({ at: "send", error: String(err), nodes }));
+    }
     await this.effects.syncAlarm();
     this.effects.flushBlobs(finished || this.run!.state.status !== "running");
     this.effects.projectIfChanged(finished);
@@ -428,6 +526,7 @@ export class RunEngine {
 
   /** A patch proposed by an agent or a person (runtime-patches.ts). */
   async proposePatch(patch: Patch, source: PatchSource): Promise<PatchOutcome> {
+    this.recover();
     return this.runtimePatches.propose(patch, source);
   }
 
@@ -449,6 +548,7 @@ export class RunEngine {
 
   /** A person's vote on an approval or a budget hold (decisions.ts). */
   async decide(nodeId: string, vote: Omit<Vote, "at">) {
+    this.recover();
     return this.decisions.decide(nodeId, vote);
   }
 

@@ -17,11 +17,11 @@ import type { Command } from "../../core/scheduler/commands";
 import type { Outcome } from "../../core/scheduler/signals";
 import { type SecretPlan, showSecretRefs, withholdSecretRefs } from "../../core/secrets/refs";
 import type { ExecuteJob } from "../../core/wire/node-job";
-import { executeHttp } from "../../platform/http-executor";
 import { sendJobs } from "../../platform/job-queue";
 import { placeOutput } from "../../platform/output-refs";
 import type { Loaded } from "./context";
 import { executeFusedChain } from "./fused";
+import type { InlineHttp, RunStorage } from "./host";
 import type { RunOutputs } from "./outputs";
 import type { Pending } from "./pending";
 import type { SecretPlans } from "./secret-plans";
@@ -34,8 +34,11 @@ type ExecuteCommand = Extract<Command, { type: "execute" | "execute_item" }>;
 
 /** What the engine lends this module. */
 export interface ExecutionHost {
-  storage: DurableObjectStorage;
+  storage: RunStorage;
   env: Env;
+  now(): number;
+  /** The inline http fetch (host.ts). */
+  http: InlineHttp;
   store: RunStore;
   secrets: SecretPlans;
   outputs: RunOutputs;
@@ -112,7 +115,7 @@ export class NodeExecution {
       }
       if (command.type === "execute" && wait?.for === "timer") {
         const limits = limitsOf(node.expressionTimeoutMs);
-        const until = await wait.until(node.id, node.config, context, Date.now(), limits);
+        const until = await wait.until(node.id, node.config, context, this.host.now(), limits);
         this.host.push({
           signal: { type: "wait", nodeId: node.id, attempt: command.attempt, until },
         });
@@ -226,7 +229,7 @@ export class NodeExecution {
       this.host.store.saveInput(nodeId, attempt, showSecretRefs(config, plan), MAX_INPUT_BYTES);
     }
     const { tenantId, runId } = this.host.run().meta;
-    return executeHttp(this.host.env, { tenantId, runId }, config, timeoutMs, plan);
+    return this.host.http({ tenantId, runId }, config, timeoutMs, plan);
   }
 
   private itemContext(node: IRNode, index: number): RunContext {

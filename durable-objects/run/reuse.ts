@@ -27,6 +27,7 @@ export interface ReusedResult {
 /** What the engine lends this module. */
 export interface ReuseHost {
   env: Env;
+  now(): number;
   secrets: SecretPlans;
   outputs: RunOutputs;
   run(): { meta: RunMeta; ir: IR; state: RunState; context: RunContext };
@@ -135,7 +136,7 @@ export class OutputReuse {
         this.host.env.AOB_DEFAULT_MODEL,
       );
       const key = await semanticKey(parts);
-      const hit = await lookupCached(this.host.env, run.meta.tenantId, key, Date.now());
+      const hit = await lookupCached(this.host.env, run.meta.tenantId, key, this.host.now());
       if (hit) {
         this.host.push({
           signal: { type: "result", nodeId: node.id, attempt: command.attempt, outcome: ok() },
@@ -178,7 +179,7 @@ export class OutputReuse {
         runId: meta.runId,
         nodeId: who.nodeId,
         ttlSeconds: entry.ttlSeconds,
-        now: Date.now(),
+        now: this.host.now(),
       }).catch((err: unknown) =>
         console.error(
           JSON.stringify({ at: "semantic-cache", node: who.nodeId, error: String(err) }),

@@ -20,6 +20,7 @@ import type { WorkflowDefinition } from "../../core/workflow/definition";
 import { formatPath, type ValidationIssue } from "../../core/workflow/issues";
 import { compileWorkflow } from "../../platform/optimiser";
 import type { Loaded } from "./context";
+import type { RunStorage } from "./host";
 import type { RunOutputs } from "./outputs";
 import type { PatchBook, PatchProblem, PatchRecord } from "./patches";
 import type { Pending } from "./pending";
@@ -47,8 +48,9 @@ export type PatchOutcome =
 
 /** What the engine lends this module. */
 export interface PatchHost {
-  storage: DurableObjectStorage;
+  storage: RunStorage;
   env: Env;
+  now(): number;
   store: RunStore;
   secrets: SecretPlans;
   outputs: RunOutputs;
@@ -106,7 +108,7 @@ export class RuntimePatches {
         message: `limit proposalsPerRun is ${limits.proposalsPerRun}: this run takes no more patches`,
       };
     }
-    const now = Date.now();
+    const now = this.host.now();
     const { record, event } = storage.transactionSync(() => {
       const r = patches.propose(patch, source, now);
       const e = store.appendEvent(

@@ -13,14 +13,19 @@ export const YIELD_AFTER_MS = 10;
  * }
  */
 export class Slice {
-  private start = Date.now();
+  private start: number;
+
+  /** `now`: the engine's clock (host.ts), so a simulated run yields only when its clock moves. */
+  constructor(private readonly now: () => number = Date.now) {
+    this.start = now();
+  }
 
   due(): boolean {
-    return Date.now() - this.start >= YIELD_AFTER_MS;
+    return this.now() - this.start >= YIELD_AFTER_MS;
   }
 
   async yield(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 0));
-    this.start = Date.now();
+    this.start = this.now();
   }
 }

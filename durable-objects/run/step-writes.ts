@@ -146,7 +146,9 @@ export class StepWrites {
   private storeValue(nodeId: string, value: unknown): string {
     const { hash, json } = addressOf(value);
     this.host.store.saveOutput(nodeId, hash, json);
-    this.host.outputs.stored(nodeId, value, json.length);
+    // What expressions read is what storage gives back (canonical JSON: keys sorted), so a
+    // value reads the same before and after an eviction or a restart.
+    this.host.outputs.stored(nodeId, JSON.parse(json) as unknown, json.length);
     return hash;
   }
 

@@ -197,16 +197,34 @@ export class RunStore {
     this.sql.exec(`DELETE FROM timers WHERE key = ?`, key);
   }
 
-  /** Removes and returns the timers due at `now`. */
-  takeDueTimers(now: number): Timer[] {
-    const rows = this.sql
-      .exec<{ key: string; timer: string }>(
-        `SELECT key, timer FROM timers WHERE at <= ? ORDER BY at, key`,
-        now,
-      )
-      .toArray();
-    for (const r of rows) this.clearTimer(r.key);
-    return rows.map((r) => JSON.parse(r.timer) as Timer);
+  /**
+   * The timers due at `now`. They stay stored until the step that applies each one takes it
+   * (`takeTimer`, in that step's transaction): a crash in between leaves them to fire again.
+   */
+  dueTimers(now: number): Timer[] {
+    return this.sql
+      .exec<{ timer: string }>(`SELECT timer FROM timers WHERE at <= ? ORDER BY at, key`, now)
+      .toArray()
+      .map((r) => JSON.parse(r.timer) as Timer);
+  }
+
+  /** Whether this timer is still set as it was when it fell due (not cleared, taken or moved). */
+  hasTimer(timer: Timer): boolean {
+    return (
+      this.sql
+        .exec(`SELECT 1 FROM timers WHERE key = ? AND timer = ?`, timer.key, JSON.stringify(timer))
+        .toArray().length > 0
+    );
+  }
+
+  /** Removes a timer that fired: in the transaction of the step that applies it. */
+  takeTimer(timer: Timer): void {
+    this.timerKeys.delete(timer.key);
+    this.sql.exec(
+      `DELETE FROM timers WHERE key = ? AND timer = ?`,
+      timer.key,
+      JSON.stringify(timer),
+    );
   }
 
   nextTimerAt(): number | null {

@@ -237,7 +237,9 @@ describe("the RunObject", () => {
     });
     const runId = await startRun(id, { n: 4 });
     await abortAllDurableObjects(); // drops every in-memory instance; storage stays
-    expect(await elapse(runId)).toBe(true);
+    // The delay's time comes. The woken object may fire its alarm itself first (its outbox
+    // owed R2 writes when it stopped), so who runs the alarm is not asserted: the end is.
+    await elapse(runId);
     const run = await waitForRun(runId);
     expect(run.status).toBe("completed");
     expect(run.output).toEqual({ before: 5, after: 50 });

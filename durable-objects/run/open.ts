@@ -1,0 +1,24 @@
+import { ApprovalBook } from "./approvals";
+import { RunEngine } from "./engine";
+import type { RunHost } from "./host";
+import { PatchBook } from "./patches";
+import { RunStore } from "./store";
+import { UsageLedger } from "./usage";
+
+export interface OpenedRun {
+  store: RunStore;
+  approvals: ApprovalBook;
+  engine: RunEngine;
+}
+
+/**
+ * A run's engine over its host's storage, as an object wake builds it: the RunObject's
+ * constructor, and each incarnation of a simulated object (test/support/sim).
+ */
+export function openRun(host: RunHost): OpenedRun {
+  const sql = host.storage.sql;
+  const store = new RunStore(sql);
+  const approvals = new ApprovalBook(sql);
+  const engine = new RunEngine(host, store, approvals, new PatchBook(sql), new UsageLedger(sql));
+  return { store, approvals, engine };
+}

@@ -1,0 +1,140 @@
+/**
+ * One seed of the simulation: a random workload, run once without faults (the reference, FIFO)
+ * and once with the faults the seed draws, in two fresh objects; then the end checks: the run
+ * ended, ended as the reference did (when nothing legitimately changes the path: a cancel, a
+ * lease given up on, a join on "any"), every accepted http result is one the runner produced,
+ * nothing is left in the outbox or the timers, and the D1 projection says what the object says.
+ */
+import { canonicalJson } from "../../../core/cas/hash";
+import { Rng } from "./random";
+import { type CaseOutcome, endOf, runCase } from "./simulation";
+import { randomWorkload, type Workload } from "./workload";
+import type { FaultRates } from "./world";
+
+export interface SeedDeps {
+  env: Env;
+  owner: { tenantId: string; workflowId: string };
+  /** Runs `fn` with the storage of a fresh object named `name`. */
+  withStorage<T>(name: string, fn: (storage: DurableObjectStorage) => Promise<T>): Promise<T>;
+}
+
+export interface SeedOptions {
+  rates: FaultRates;
+  /** Cancel at a random action in some seeds. */
+  cancels?: boolean;
+  nonAtomic?: boolean;
+  maxNodes?: number;
+}
+
+export interface SeedReport {
+  seed: number;
+  violations: string[];
+  /** The faulted run's trace, for a failing seed. */
+  trace: string[];
+  faults: Record<string, number>;
+  compared: boolean;
+  workload: Workload;
+  status: string | null;
+  actions: number;
+}
+
+const TERMINAL = new Set(["completed", "failed", "cancelled"]);
+
+export async function simulateSeed(
+  seed: number,
+  deps: SeedDeps,
+  options: SeedOptions,
+): Promise<SeedReport> {
+  const workload = randomWorkload(new Rng(seed), options.maxNodes);
+  const draw = new Rng(seed ^ 0x2545f491);
+  const cancelAt = options.cancels && draw.chance(0.15) ? draw.int(40) : undefined;
+  const base = { seed, workload, env: deps.env, owner: deps.owner, rates: options.rates };
+  const name = `sim-${seed}-${crypto.randomUUID()}`;
+  const reference = await deps.withStorage(`${name}-ref`, (storage) =>
+    runCase({ ...base, runId: `${name}-ref`, storage, reference: true }),
+  );
+  const faulted = await deps.withStorage(name, (storage) =>
+    runCase({
+      ...base,
+      runId: name,
+      storage,
+      ...(cancelAt === undefined ? {} : { cancelAt }),
+      ...(options.nonAtomic ? { nonAtomic: true } : {}),
+    }),
+  );
+  const violations = [...reference.violations.map((v) => `reference: ${v}`), ...faulted.violations];
+  let compared = false;
+  if (violations.length === 0) {
+    violations.push(...(await endChecks(faulted, workload, name, deps.env)));
+    const diverges = (o: CaseOutcome) =>
+      o.record!.events.some((e) => JSON.stringify(e.data).includes("lease_expired"));
+    const cancelled = faulted.record!.events.some((e) => e.type === "run_cancelled");
+    compared = !workload.racy && !cancelled && !diverges(reference) && !diverges(faulted);
+    if (compared && endOf(reference.record!) !== endOf(faulted.record!)) {
+      violations.push(
+        `ends differently from the run without faults:\n  reference ${endOf(reference.record!)}\n  faulted   ${endOf(faulted.record!)}`,
+      );
+    }
+  }
+  return {
+    seed,
+    violations,
+    trace: faulted.trace,
+    faults: faulted.faults,
+    compared,
+    workload,
+    status: faulted.record?.status ?? null,
+    actions: faulted.actions,
+  };
+}
+
+async function endChecks(
+  outcome: CaseOutcome,
+  workload: Workload,
+  runId: string,
+  env: Env,
+): Promise<string[]> {
+  const queuedHttp = new Set(
+    workload.definition.nodes
+      .filter((n) => n.type === "http" && (n.config as { mode?: string }).mode === "queued")
+      .map((n) => n.id),
+  );
+  const record = outcome.record;
+  if (!record) return ["no run at the end"];
+  const problems: string[] = [];
+  if (!TERMINAL.has(record.status)) problems.push(`the run did not end: ${record.status}`);
+  if (record.tokens !== 0) problems.push(`tokens left at the end: ${record.tokens}`);
+  if (record.timers !== 0) problems.push(`timers left at the end: ${record.timers}`);
+  if (record.outbox !== 0) problems.push(`blobs never written to R2: ${record.outbox}`);
+  // Effects: an accepted http result is one the runner produced for that very attempt, and
+  // the node's stored output is that result's.
+  for (const e of record.events) {
+    if (e.type !== "node_succeeded" || !e.nodeId || !queuedHttp.has(e.nodeId)) continue;
+    const key = `${e.nodeId}#${String(e.data.attempt)}`;
+    if (!outcome.produced.has(key)) {
+      problems.push(`accepted a success for ${key} the runner never produced`);
+    } else if (stored(record.outputs[e.nodeId]) !== canonicalJson(outcome.produced.get(key))) {
+      problems.push(
+        `output of ${e.nodeId} is ${record.outputs[e.nodeId]}, not what ${key} produced`,
+      );
+    }
+  }
+  const row = await env.DB.prepare("SELECT status FROM runs WHERE id = ?")
+    .bind(runId)
+    .first<{ status: string }>();
+  if (row?.status !== record.status) {
+    problems.push(`D1 says ${row?.status ?? "nothing"}, the object says ${record.status}`);
+  }
+  const executions = await env.DB.prepare(
+    "SELECT count(*) AS n FROM node_executions WHERE run_id = ?",
+  )
+    .bind(runId)
+    .first<{ n: number }>();
+  if (TERMINAL.has(record.status) && executions?.n !== record.executions) {
+    problems.push(`D1 has ${executions?.n} executions, the object ${record.executions}`);
+  }
+  return problems;
+}
+
+const stored = (json: string | undefined) =>
+  json === undefined ? "none" : canonicalJson(JSON.parse(json) as unknown);

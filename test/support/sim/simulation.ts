@@ -1,0 +1,367 @@
+/**
+ * One simulated run: the real engine (durable-objects/run/open.ts) in a `World`, driven by one
+ * seeded generator. Each action is what the platform or a person does to a run object: a queue
+ * delivery to the (simulated) runner and its report, a late report, an inline fetch answering,
+ * the alarm (on time, early, twice), the clock moving, a decision, a cancel, a crash. After each
+ * action the engine settles and `checks.ts` looks at it; at the end the run is compared with the
+ * same workflow run without faults.
+ */
+import { canonicalJson } from "../../../core/cas/hash";
+import type { ExecuteJob } from "../../../core/wire/node-job";
+import type { NodeResult } from "../../../core/wire/node-result";
+import { validateWorkflow } from "../../../core/workflow/validate";
+import { insertStartedRun } from "../../../db/runs";
+import type { OpenedRun } from "../../../durable-objects/run/open";
+import { openRun } from "../../../durable-objects/run/open";
+import { addressOf } from "../../../platform/hash";
+import { readJob } from "../../../platform/job-queue";
+import { compileWorkflow } from "../../../platform/optimiser";
+import { checkStep, type RunRecord, recordOf } from "./checks";
+import { Rng } from "./random";
+import type { Workload } from "./workload";
+import { type FaultRates, NO_FAULTS, SimCrash, World } from "./world";
+
+export interface CaseOptions {
+  seed: number;
+  runId: string;
+  workload: Workload;
+  /** Real storage of a fresh object, and the environment (D1) of the test. */
+  storage: DurableObjectStorage;
+  env: Env;
+  /** A workflow of a tenant in D1, as the API would have started the run for. */
+  owner: { tenantId: string; workflowId: string };
+  rates: FaultRates;
+  /** FIFO, no faults: the reference. */
+  reference?: boolean;
+  /** Cancel the run at this action, if it still runs. */
+  cancelAt?: number;
+  maxCrashes?: number;
+  nonAtomic?: boolean;
+  maxActions?: number;
+}
+
+export interface CaseOutcome {
+  record: RunRecord | null;
+  violations: string[];
+  /** What happened, one line per action: printed with a failing seed. */
+  trace: string[];
+  faults: Record<string, number>;
+  actions: number;
+  /** Jobs the runner executed, `node#attempt[#index#itemAttempt]`, and their outputs. */
+  produced: Map<string, unknown>;
+}
+
+/** What the simulated runner answers for a job: its node's fate, read from its URL. */
+function answer(job: ExecuteJob, now: number): NodeResult {
+  const url = new URL(String(job.step.config.url));
+  const fate = url.searchParams.get("fate") ?? "ok";
+  const tries = job.index === undefined ? job.attempt : (job.itemAttempt ?? 1);
+  const failing =
+    fate === "fatal" ||
+    fate === "exhaust" ||
+    (fate.startsWith("flaky") && tries <= Number(fate.slice(5)));
+  const base = {
+    nodeId: job.nodeId,
+    attempt: job.attempt,
+    ...(job.index === undefined ? {} : { index: job.index, itemAttempt: job.itemAttempt ?? 1 }),
+    startedAt: now,
+    finishedAt: now,
+  };
+  if (failing) {
+    const retryable = fate !== "fatal";
+    const code = retryable ? "http_503" : "http_404";
+    return { ...base, outcome: { ok: false, error: { code, message: code, retryable } } };
+  }
+  const output = {
+    status: 200,
+    body: { node: job.nodeId, attempt: job.attempt, index: job.index ?? null },
+  };
+  return {
+    ...base,
+    outcome: { ok: true, port: null, output, outputHash: addressOf(output).hash },
+  };
+}
+
+function keyOf(r: { nodeId: string; attempt: number; index?: number; itemAttempt?: number }) {
+  return r.index === undefined
+    ? `${r.nodeId}#${r.attempt}`
+    : `${r.nodeId}#${r.attempt}#${r.index}#${r.itemAttempt ?? 1}`;
+}
+
+type Action = { name: string; run: () => Promise<unknown> };
+
+export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
+  const { workload, reference = false } = options;
+  const rng = new Rng(options.seed ^ 0x5bd1e995);
+  const rates = reference ? NO_FAULTS : options.rates;
+  const world = new World(rng, options.storage, options.env, {
+    rates,
+    maxCrashes: reference ? 0 : (options.maxCrashes ?? 3),
+    nonAtomic: options.nonAtomic ?? false,
+  });
+  const trace: string[] = [];
+  const violations: string[] = [];
+  const produced = new Map<string, unknown>();
+  /** Lease-covered deliveries lost per job: at most 2, so the third send arrives. */
+  const lost = new Map<string, number>();
+  const late: NodeResult[] = [];
+  const handed: ExecuteJob[] = [];
+  const fault = (kind: string) => world.faults.add(kind);
+
+  const checked = validateWorkflow(workload.definition);
+  if (!checked.ok) {
+    return {
+      record: null,
+      violations: [`workload does not validate: ${JSON.stringify(checked.errors[0])}`],
+      trace,
+      faults: world.faults.byKind,
+      actions: 0,
+      produced,
+    };
+  }
+  const ir = compileWorkflow(checked.definition);
+
+  let opened: OpenedRun = openRun(world.host());
+  let crashed = world.crashSignal();
+
+  /** Runs an action on the current incarnation; a crash in it restarts the object. */
+  const perform = async (name: string, act: () => Promise<unknown>) => {
+    trace.push(`${world.clock - world.start}ms ${name}`);
+    const engine = opened.engine;
+    const outcome = await Promise.race([
+      act().then(
+        () => "done" as const,
+        (err: unknown) => (err instanceof SimCrash ? ("crash" as const) : err),
+      ),
+      crashed.then(() => "crash" as const),
+    ]);
+    if (outcome !== "done" && outcome !== "crash") {
+      violations.push(`${name} threw: ${String(outcome)}`);
+    }
+    if (outcome !== "crash") {
+      await Promise.race([engine.settled(), crashed]);
+    }
+    while (world.dead()) {
+      trace.push(`  ${world.lastCrash}; restart ${world.crashes}`);
+      world.restart();
+      crashed = world.crashSignal();
+      opened = openRun(world.host());
+      const woke = opened.engine;
+      await Promise.race([woke.wake().catch(() => undefined), crashed]);
+    }
+    return outcome;
+  };
+
+  /** The runner: executes a job and reports it, maybe offering room for eager jobs. */
+  const execute = async (job: ExecuteJob, delivery: "queue" | "eager") => {
+    const result = { ...answer(job, world.clock), delivery };
+    produced.set(keyOf(result), result.outcome.ok ? result.outcome.output : undefined);
+    if (!reference && rng.chance(0.1)) {
+      fault("late_result");
+      late.push(result);
+      return;
+    }
+    const room = !reference && rng.chance(0.3) ? 1 + rng.int(3) : 0;
+    const jobs = await opened.engine.complete([result], room);
+    handed.push(...jobs);
+  };
+
+  const meta = { runId: options.runId, ...options.owner, version: 1, createdAt: world.clock };
+  // As the API starts a run: its D1 row first, then the object.
+  await insertStartedRun(options.env.DB, {
+    id: meta.runId,
+    tenantId: meta.tenantId,
+    workflowId: meta.workflowId,
+    version: meta.version,
+    createdAt: meta.createdAt,
+  });
+  const create = () =>
+    opened.engine.create({ meta, definition: checked.definition, ir, input: workload.input });
+  await perform("create", create);
+  // The API's create call failed with the object: its caller tries again (create is idempotent).
+  for (let i = 0; i < 5 && !opened.engine.loaded; i++) await perform("create (again)", create);
+
+  const maxActions = options.maxActions ?? 1500;
+  let actions = 0;
+  for (; actions < maxActions; actions++) {
+    const run = opened.engine.loaded;
+    const state = run?.state;
+    if (state) {
+      for (const v of checkStep(opened, options.storage)) violations.push(v);
+      if (violations.length > 0) break;
+    }
+    const terminal = state && ["completed", "failed", "cancelled"].includes(state.status);
+    const available: Action[] = [];
+    if (world.queue.length > 0) {
+      const index = reference ? 0 : rng.int(world.queue.length);
+      available.push({
+        name: "deliver",
+        run: async () => {
+          const message = world.queue[index]!;
+          const job =
+            message.body.type === "execute_ref"
+              ? await readJob({ BLOBS: world.bucketOf() }, message.body)
+              : message.body.type === "execute"
+                ? message.body
+                : null;
+          if (!job) {
+            world.queue.splice(index, 1);
+            return;
+          }
+          const key = keyOf(job);
+          if (!reference && (lost.get(key) ?? 0) < 2 && rng.chance(0.1)) {
+            fault("delivery_lost");
+            lost.set(key, (lost.get(key) ?? 0) + 1);
+            world.queue.splice(index, 1);
+            return;
+          }
+          const keep = !reference && rng.chance(0.1);
+          if (keep) fault("delivery_duplicated");
+          else world.queue.splice(index, 1);
+          await execute(job, "queue");
+        },
+      });
+    }
+    if (late.length > 0) {
+      available.push({
+        name: "late report",
+        run: async () => {
+          const result = late.splice(reference ? 0 : rng.int(late.length), 1)[0]!;
+          handed.push(...(await opened.engine.complete([result])));
+        },
+      });
+    }
+    if (handed.length > 0) {
+      available.push({
+        name: "eager job",
+        run: () => execute(handed.shift()!, "eager"),
+      });
+    }
+    if (world.inline.length > 0) {
+      available.push({
+        name: "inline fetch answers",
+        run: async () => {
+          const call = world.inline.splice(reference ? 0 : rng.int(world.inline.length), 1)[0]!;
+          const url = new URL(String(call.config.url));
+          if (url.searchParams.get("fate") === "fatal") {
+            call.reject(
+              Object.assign(new Error("http_404"), { code: "http_404", retryable: false }),
+            );
+          } else {
+            call.resolve({ status: 200, body: { node: url.pathname.slice(1) } });
+          }
+        },
+      });
+    }
+    const due = world.laters.filter((l) => l.at <= world.clock);
+    if (due.length > 0) {
+      available.push({
+        name: "deferred work",
+        run: async () => {
+          const entry = due[0]!;
+          world.laters.splice(world.laters.indexOf(entry), 1);
+          entry.fn();
+        },
+      });
+    }
+    const waitingApprovals = run
+      ? Object.entries(state!.nodes).filter(
+          ([id, n]) =>
+            n.status === "waiting" && n.waitReason === "approval" && id in workload.decisions,
+        )
+      : [];
+    if (waitingApprovals.length > 0) {
+      const [nodeId] = waitingApprovals[reference ? 0 : rng.int(waitingApprovals.length)]!;
+      available.push({
+        name: `decide ${nodeId}`,
+        run: async () => {
+          const decided = await opened.engine.decide(nodeId, {
+            by: "sim-person",
+            decision: workload.decisions[nodeId]!,
+          });
+          trace.push(`  ${decided.ok ? `ok ${decided.approval.status}` : decided.code}`);
+          if (!decided.ok && decided.code !== "already_decided") {
+            throw new Error(`decision refused: ${decided.code} ${decided.message}`);
+          }
+        },
+      });
+    }
+    const alarmAt = world.alarmAt;
+    if (alarmAt !== null && (alarmAt <= world.clock || (!reference && rng.chance(0.05)))) {
+      available.push({
+        name: alarmAt <= world.clock ? "alarm" : "alarm (early)",
+        run: async () => {
+          if (alarmAt > world.clock) fault("alarm_early");
+          world.alarmAt = null;
+          try {
+            await opened.engine.alarm();
+          } catch (err) {
+            // The platform retries a failed alarm.
+            world.alarmAt ??= alarmAt;
+            throw err;
+          }
+          if (!reference && rng.chance(0.1)) {
+            fault("alarm_twice");
+            await opened.engine.alarm();
+          }
+        },
+      });
+    }
+    if (!reference && options.cancelAt === actions && !terminal) {
+      available.splice(0, available.length, {
+        name: "cancel",
+        run: () => opened.engine.cancel("simulated cancel"),
+      });
+    }
+    const next = world.nextDue();
+    const idle = available.length === 0;
+    if (next !== null && (idle || (!reference && rng.chance(0.08)))) {
+      available.push({
+        name: "time passes",
+        run: async () => {
+          if (!idle) fault("time_jump");
+          world.clock = Math.max(world.clock, next) + (reference ? 0 : rng.int(3_000));
+        },
+      });
+    }
+    if (available.length === 0) {
+      if (!terminal) {
+        const active = Object.entries(state?.nodes ?? {})
+          .filter(
+            ([, n]) => n.status !== "succeeded" && n.status !== "skipped" && n.status !== "pending",
+          )
+          .map(([id, n]) => `${id} ${canonicalJson(n)}`);
+        const log = recordOf(opened, options.storage)?.events.map((e) => `${e.type}:${e.nodeId}`);
+        violations.push(
+          `the run hangs: ${state?.status}, tokens ${state?.tokens}; ${active.join("; ")}; events ${log?.join(" ")}`,
+        );
+      }
+      break;
+    }
+    if (!reference && rng.chance(rates.crash) && world.crashes < (options.maxCrashes ?? 3)) {
+      await perform("crash (idle)", async () => world.crash("crash_idle"));
+      continue;
+    }
+    const action = reference ? available[0]! : available[rng.int(available.length)]!;
+    await perform(action.name, action.run);
+  }
+  if (actions >= maxActions) violations.push(`no end after ${maxActions} actions`);
+  const record = recordOf(opened, options.storage);
+  return { record, violations, trace, faults: world.faults.byKind, actions, produced };
+}
+
+/**
+ * A run's end as compared across runs: status, node statuses and ports, outputs; without
+ * times (`at`), which differ between two runs by design.
+ */
+export function endOf(record: RunRecord): string {
+  const outputs = Object.fromEntries(
+    Object.entries(record.outputs).map(([id, json]) => [
+      id,
+      json.startsWith("ref:")
+        ? json
+        : (JSON.parse(json, (k, v) => (k === "at" ? undefined : v)) as unknown),
+    ]),
+  );
+  return canonicalJson({ status: record.status, nodes: record.nodes, outputs });
+}

@@ -1,0 +1,182 @@
+/**
+ * Random workflows for the engine simulation, drawn from the case's generator: a DAG from
+ * `start` over transforms, conditions, joins (all and any), queued and inline http nodes, maps
+ * over http or transform steps, delays, approvals and end nodes, with error edges. What an http
+ * call answers is its node's fate, written into its URL (`https://sim.test/<id>?fate=...`), so
+ * the simulated runner answers from the job alone, the same way however often it is delivered.
+ */
+import type { WorkflowDefinitionInput } from "../../../core/workflow/definition";
+import type { Rng } from "./random";
+
+type NodeInput = WorkflowDefinitionInput["nodes"][number];
+type EdgeInput = NonNullable<WorkflowDefinitionInput["edges"]>[number];
+
+/** ok; flakyN: the first N attempts fail (retryable); fatal: fails for good; exhaust: always fails. */
+export type Fate = "ok" | "flaky1" | "flaky2" | "fatal" | "exhaust";
+
+export interface Workload {
+  definition: WorkflowDefinitionInput;
+  input: { a: number; list: number[] };
+  /** Per approval node: how the simulated person decides. */
+  decisions: Record<string, "approve" | "reject">;
+  /** Join "any" nodes: their output and what follows may differ with delivery order. */
+  racy: boolean;
+}
+
+const KINDS = [
+  "transform",
+  "transform",
+  "condition",
+  "join",
+  "http",
+  "http",
+  "inline-http",
+  "map",
+  "delay",
+  "approval",
+  "end",
+] as const;
+
+function fate(rng: Rng, items = false): Fate {
+  const fates: Fate[] = items
+    ? ["ok", "ok", "ok", "flaky1", "fatal"]
+    : ["ok", "ok", "ok", "flaky1", "flaky2", "fatal", "exhaust"];
+  return rng.pick(fates);
+}
+
+const retry = (rng: Rng) => ({
+  maxAttempts: 1 + rng.int(3),
+  backoff: rng.pick(["fixed", "exponential"] as const),
+  initialDelayMs: rng.pick([0, 200, 1_000]),
+  maxDelayMs: 5_000,
+});
+
+/** A workflow of 2 to `maxNodes` nodes, its input, and the decisions people will take. */
+export function randomWorkload(rng: Rng, maxNodes = 12): Workload {
+  const count = 1 + rng.int(maxNodes - 1);
+  const ids = ["start"];
+  const kinds: string[] = ["start"];
+  const nodes: NodeInput[] = [{ id: "start", type: "start" }];
+  const edges: EdgeInput[] = [];
+  const decisions: Record<string, "approve" | "reject"> = {};
+  const seen = new Set<string>();
+  let racy = false;
+  const addEdge = (from: number, to: number, on?: string) => {
+    const key = `${from}>${to}>${on}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const edge: EdgeInput = { from: ids[from]!, to: ids[to]! };
+    if (on) edge.on = on;
+    edges.push(edge);
+  };
+  const portOf = (from: number): string | undefined => {
+    const kind = kinds[from];
+    if (kind === "condition") return rng.pick(["true", "false"]);
+    if (kind === "approval") return rng.pick(["approved", "rejected"]);
+    if (kind !== "start" && kind !== "join" && kind !== "end" && rng.chance(0.15)) return "error";
+    return undefined;
+  };
+  for (let me = 1; me <= count; me++) {
+    const id = `n${me}`;
+    const kind = rng.pick(KINDS);
+    ids.push(id);
+    kinds.push(kind);
+    const parents = new Set([rng.int(me)]);
+    if (rng.chance(0.35) && me > 1) parents.add(rng.int(me));
+    // A parent that is an end node has no out-edges: take start instead.
+    for (const p of parents) addEdge(kinds[p] === "end" ? 0 : p, me, portOf(p));
+    // A node reads only a parent's output: settled whenever it runs (nothing here joins on
+    // "any" and reads), so what it reads does not depend on delivery order.
+    const parent = [...parents][0]!;
+    const reads = parent > 0 && kinds[parent] !== "end" ? ids[parent]! : null;
+    switch (kind) {
+      case "transform": {
+        const expressions = [
+          `input.a + ${rng.int(10)}`,
+          reads ? `$string(nodes.${reads}.output) & '-${me}'` : `'t${me}'`,
+          `{ 'n': ${me}, 'a': input.a }`,
+          `1 + 'x'`,
+        ];
+        nodes.push({ id, type: "transform", config: { expression: rng.pick(expressions) } });
+        break;
+      }
+      case "condition":
+        nodes.push({
+          id,
+          type: "condition",
+          config: { expression: rng.pick([`input.a > ${rng.int(6)}`, "true", "false"]) },
+        });
+        break;
+      case "join": {
+        const any = rng.chance(0.3) && parents.size > 1;
+        if (any) racy = true;
+        nodes.push({ id, type: "join", join: any ? "any" : "all" });
+        break;
+      }
+      case "http":
+      case "inline-http": {
+        const inline = kind === "inline-http";
+        // An inline fetch's outcome is one per node (it has no attempt to read): ok or fatal.
+        const f = inline ? rng.pick<Fate>(["ok", "ok", "fatal"]) : fate(rng);
+        nodes.push({
+          id,
+          type: "http",
+          config: {
+            method: rng.pick(["GET", "POST"]),
+            url: `https://sim.test/${id}?fate=${f}`,
+            mode: inline ? "inline" : "queued",
+          },
+          timeoutMs: 5_000,
+          retry: retry(rng),
+        });
+        break;
+      }
+      case "map": {
+        const http = rng.chance(0.6);
+        const f = fate(rng, true);
+        nodes.push({
+          id,
+          type: "map",
+          config: {
+            items: "input.list",
+            concurrency: 1 + rng.int(3),
+            node: http
+              ? {
+                  type: "http",
+                  config: {
+                    url: `https://sim.test/${id}/{{ index }}?fate=${f}`,
+                    mode: "queued",
+                  },
+                  timeoutMs: 5_000,
+                  retry: retry(rng),
+                }
+              : { type: "transform", config: { expression: "item * 2" } },
+          },
+        });
+        break;
+      }
+      case "delay":
+        nodes.push({ id, type: "delay", config: { seconds: 1 + rng.int(30) } });
+        break;
+      case "approval":
+        decisions[id] = rng.chance(0.7) ? "approve" : "reject";
+        nodes.push({ id, type: "approval", config: { message: `decide ${id}` } });
+        break;
+      case "end":
+        nodes.push({
+          id,
+          type: "end",
+          config: {
+            output: { a: "{{ input.a }}", ...(reads ? { r: `{{ nodes.${reads}.output }}` } : {}) },
+          },
+        });
+        break;
+    }
+  }
+  return {
+    definition: { name: `sim-${rng.seed}`, nodes, edges },
+    input: { a: rng.int(6), list: Array.from({ length: rng.int(4) }, (_, i) => i + 1) },
+    decisions,
+    racy,
+  };
+}
