@@ -39,10 +39,10 @@ describe("seeds that found engine bugs", () => {
     expect(r.log).toMatch(/create\n {2}crash_transaction_write; restart 1\n\S+ alarm/);
   });
 
-  it("seed 6: an output reads the same before and after a restart (keys in one order)", async () => {
-    const r = await replay(6);
+  it("seed 121: an output reads the same before and after a restart (keys in one order)", async () => {
+    const r = await replay(121);
     expect(r.compared).toBe(true);
-    expect(r.log).toContain("restart 1");
+    expect(r.log).toMatch(/crash_\w+; restart/);
   });
 
   it("seed 9: a D1 projection that fails is written later", async () => {
@@ -68,11 +68,6 @@ describe("seeds that found engine bugs", () => {
   it("seed 109: a queue send that fails leaves the alarm armed for the jobs' leases", async () => {
     const r = await replay(109);
     expect(r.faults.send_failed).toBeGreaterThan(0);
-  });
-
-  it("seed 186: a decision after a wake does not disarm the wake's recovery", async () => {
-    const r = await replay(186);
-    expect(r.log).toMatch(/restart 1\n\S+ decide n2/);
   });
 });
 

@@ -278,6 +278,14 @@ export class World {
       },
       put: async (key: string, value: string) => {
         life.check("r2");
+        // The object may stop in the middle of its outbox flush (a background write).
+        if (
+          this.crashes < this.options.maxCrashes &&
+          hashChance(this.rng.seed, `r2-crash:${key}:${this.crashes}`, this.options.rates.crash)
+        ) {
+          this.crash("crash_outbox_flush");
+          throw new SimCrash("outbox flush");
+        }
         if (this.fails(`r2:${key}`)) {
           this.faults.add("r2_write_failed");
           throw new Error("simulated R2 write failure");
