@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { SeedDeps } from "../support/sim/seed";
 import { simulateSeed } from "../support/sim/seed";
+import type { Generation } from "../support/sim/workload";
 import { DEFAULT_FAULTS } from "../support/sim/world";
 import { simDeps } from "./sim-deps";
 
@@ -20,9 +21,14 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-async function replay(seed: number) {
+/** Replays a seed drawn from the generator's generation `generation` (workload.ts). */
+async function replay(seed: number, generation: Generation = 1) {
   vi.spyOn(console, "error").mockImplementation(() => {});
-  const report = await simulateSeed(seed, deps, { rates: DEFAULT_FAULTS, cancels: true });
+  const report = await simulateSeed(seed, deps, {
+    rates: DEFAULT_FAULTS,
+    cancels: true,
+    generation,
+  });
   expect(report.violations, report.trace.join("\n")).toEqual([]);
   return { ...report, log: report.trace.join("\n") };
 }

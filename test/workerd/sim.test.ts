@@ -49,6 +49,7 @@ describe("the engine simulation", () => {
           cancels: true,
         });
         if (report.violations.length > 0) throw new Error(failure(report));
+        if (SEED !== null) console.log(report.trace.join("\n"));
         cases++;
         if (report.compared) compared++;
         for (const [k, n] of Object.entries(report.faults)) faults[k] = (faults[k] ?? 0) + n;

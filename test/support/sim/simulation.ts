@@ -7,6 +7,7 @@
  * same workflow run without faults.
  */
 import { canonicalJson } from "../../../core/cas/hash";
+import { Patch } from "../../../core/patches";
 import type { ExecuteJob } from "../../../core/wire/node-job";
 import type { NodeResult } from "../../../core/wire/node-result";
 import { validateWorkflow } from "../../../core/workflow/validate";
@@ -53,29 +54,39 @@ export interface CaseOutcome {
 
 /** What the simulated runner answers for a job: its node's fate, read from its URL. */
 function answer(job: ExecuteJob, now: number): NodeResult {
-  const url = new URL(String(job.step.config.url));
-  const fate = url.searchParams.get("fate") ?? "ok";
+  const agent = job.step.type === "agent";
+  const fate = agent
+    ? (/fate=(\w+)/.exec(String(job.step.config.prompt))?.[1] ?? "ok")
+    : (new URL(String(job.step.config.url)).searchParams.get("fate") ?? "ok");
   const tries = job.index === undefined ? job.attempt : (job.itemAttempt ?? 1);
   const failing =
     fate === "fatal" ||
     fate === "exhaust" ||
     (fate.startsWith("flaky") && tries <= Number(fate.slice(5)));
+  const usage = {
+    model: "sim-model",
+    promptTokens: 60,
+    completionTokens: 40,
+    cachedTokens: 0,
+    calls: 1,
+    costUsd: null,
+  };
   const base = {
     nodeId: job.nodeId,
     attempt: job.attempt,
     ...(job.index === undefined ? {} : { index: job.index, itemAttempt: job.itemAttempt ?? 1 }),
     startedAt: now,
     finishedAt: now,
+    ...(agent ? { usage } : {}),
   };
   if (failing) {
     const retryable = fate !== "fatal";
     const code = retryable ? "http_503" : "http_404";
     return { ...base, outcome: { ok: false, error: { code, message: code, retryable } } };
   }
-  const output = {
-    status: 200,
-    body: { node: job.nodeId, attempt: job.attempt, index: job.index ?? null },
-  };
+  const output = agent
+    ? { text: `answer of ${job.nodeId}#${job.attempt}` }
+    : { status: 200, body: { node: job.nodeId, attempt: job.attempt, index: job.index ?? null } };
   return {
     ...base,
     outcome: { ok: true, port: null, output, outputHash: addressOf(output).hash },
@@ -176,10 +187,50 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
     createdAt: meta.createdAt,
   });
   const create = () =>
-    opened.engine.create({ meta, definition: checked.definition, ir, input: workload.input });
+    opened.engine.create({
+      meta,
+      definition: checked.definition,
+      ir,
+      input: workload.input,
+      ...(checked.definition.budget ? { budget: checked.definition.budget } : {}),
+    });
   await perform("create", create);
   // The API's create call failed with the object: its caller tries again (create is idempotent).
   for (let i = 0; i < 5 && !opened.engine.loaded; i++) await perform("create (again)", create);
+
+  /**
+   * A person patches the running graph: a transform after a random node, and sometimes an
+   * edge from it to an end node that has not started. Refusals (409) are answers, not faults.
+   */
+  let patches = 0;
+  const patch = async (n: number) => {
+    const loaded = opened.engine.loaded!;
+    const ids = Object.keys(loaded.state.nodes).filter(
+      (id) => loaded.ir.nodes[loaded.ir.byId[id]!]!.type !== "end",
+    );
+    const from = ids[rng.int(ids.length)]!;
+    const id = `p${n}`;
+    const ops: unknown[] = [
+      {
+        op: "add_node",
+        node: { id, type: "transform", config: { expression: `input.a * ${n + 2}` } },
+      },
+      { op: "add_edge", edge: { from, to: id } },
+    ];
+    const ends = Object.entries(loaded.state.nodes).filter(
+      ([e, st]) => st.status === "pending" && loaded.ir.nodes[loaded.ir.byId[e]!]!.type === "end",
+    );
+    if (ends.length > 0 && rng.chance(0.5)) {
+      ops.push({ op: "add_edge", edge: { from: id, to: ends[rng.int(ends.length)]![0] } });
+    }
+    const outcome = await opened.engine.proposePatch(Patch.parse({ ops, reason: "sim" }), {
+      kind: "person",
+      by: "sim-person",
+      keyId: "k_sim",
+    });
+    trace.push(`  ${outcome.ok ? `patch ${outcome.patch.status}` : `refused ${outcome.code}`}`);
+    fault(outcome.ok ? `patch_${outcome.patch.status}` : "patch_refused");
+  };
 
   const maxActions = options.maxActions ?? 1500;
   let actions = 0;
@@ -267,7 +318,9 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
     const waitingApprovals = run
       ? Object.entries(state!.nodes).filter(
           ([id, n]) =>
-            n.status === "waiting" && n.waitReason === "approval" && id in workload.decisions,
+            n.status === "waiting" &&
+            ((n.waitReason === "approval" && id in workload.decisions) ||
+              n.waitReason === "budget"),
         )
       : [];
     if (waitingApprovals.length > 0) {
@@ -275,9 +328,11 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
       available.push({
         name: `decide ${nodeId}`,
         run: async () => {
+          // A budget hold is approved (the budget grows); an approval as the workload says.
+          if (!(nodeId in workload.decisions)) fault("budget_hold_approved");
           const decided = await opened.engine.decide(nodeId, {
             by: "sim-person",
-            decision: workload.decisions[nodeId]!,
+            decision: workload.decisions[nodeId] ?? "approve",
           });
           trace.push(`  ${decided.ok ? `ok ${decided.approval.status}` : decided.code}`);
           if (!decided.ok && decided.code !== "already_decided") {
@@ -306,6 +361,10 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
           }
         },
       });
+    }
+    const patching = workload.generation >= 2 && !reference && !terminal && patches < 3;
+    if (patching && rng.chance(0.03)) {
+      available.push({ name: "patch", run: () => patch(patches++) });
     }
     if (!reference && options.cancelAt === actions && !terminal) {
       available.splice(0, available.length, {
@@ -360,7 +419,10 @@ export function endOf(record: RunRecord): string {
       id,
       json.startsWith("ref:")
         ? json
-        : (JSON.parse(json, (k, v) => (k === "at" ? undefined : v)) as unknown),
+        : (JSON.parse(json, (k, v) =>
+            // A vote's time differs between runs, also where a transform made text of it.
+            k === "at" ? undefined : typeof v === "string" ? v.replace(/"at":\d+,?/g, "") : v,
+          ) as unknown),
     ]),
   );
   return canonicalJson({ status: record.status, nodes: record.nodes, outputs });

@@ -21,9 +21,20 @@ export interface Workload {
   decisions: Record<string, "approve" | "reject">;
   /** Join "any" nodes: their output and what follows may differ with delivery order. */
   racy: boolean;
+  /** What the generator knew when it drew this workload (see GENERATIONS). */
+  generation: Generation;
 }
 
-const KINDS = [
+/**
+ * The generator grows as the engine learns new kinds; a seed's workload depends on what it
+ * drew from. Seeds kept as regression tests name their generation so they keep their meaning.
+ *   1: transforms, conditions, joins, http (queued and inline), maps, delays, approvals, ends.
+ *   2: and agents with token budgets (holds), and patches by a person during the run.
+ */
+export type Generation = 1 | 2;
+export const LATEST_GENERATION: Generation = 2;
+
+const KINDS_1 = [
   "transform",
   "transform",
   "condition",
@@ -36,6 +47,7 @@ const KINDS = [
   "approval",
   "end",
 ] as const;
+const KINDS_2 = [...KINDS_1.slice(0, -1), "agent", "end"] as const;
 
 function fate(rng: Rng, items = false): Fate {
   const fates: Fate[] = items
@@ -52,7 +64,12 @@ const retry = (rng: Rng) => ({
 });
 
 /** A workflow of 2 to `maxNodes` nodes, its input, and the decisions people will take. */
-export function randomWorkload(rng: Rng, maxNodes = 12): Workload {
+export function randomWorkload(
+  rng: Rng,
+  maxNodes = 12,
+  generation: Generation = LATEST_GENERATION,
+): Workload {
+  const KINDS = generation === 1 ? KINDS_1 : KINDS_2;
   const count = 1 + rng.int(maxNodes - 1);
   const ids = ["start"];
   const kinds: string[] = ["start"];
@@ -162,6 +179,18 @@ export function randomWorkload(rng: Rng, maxNodes = 12): Workload {
         decisions[id] = rng.chance(0.7) ? "approve" : "reject";
         nodes.push({ id, type: "approval", config: { message: `decide ${id}` } });
         break;
+      case "agent":
+        // The simulated model answers from the fate in the prompt, with 100 tokens of usage.
+        nodes.push({
+          id,
+          type: "agent",
+          config: {
+            prompt: `fate=${rng.pick<Fate>(["ok", "ok", "flaky1", "fatal"])} {{ input.a }}`,
+          },
+          timeoutMs: 30_000,
+          retry: retry(rng),
+        });
+        break;
       case "end":
         nodes.push({
           id,
@@ -173,10 +202,28 @@ export function randomWorkload(rng: Rng, maxNodes = 12): Workload {
         break;
     }
   }
+  const definition: WorkflowDefinitionInput = { name: `sim-${rng.seed}`, nodes, edges };
+  // Some runs have a token budget that agents may exhaust: the run then holds for a decision.
+  // A second agent after the first makes the hold likely when the first one succeeds.
+  const agent = kinds.indexOf("agent");
+  if (generation >= 2 && agent > 0 && rng.chance(0.4)) {
+    definition.budget = { tokens: 50 + rng.int(100) };
+    const id = `n${count + 1}`;
+    nodes.push({
+      id,
+      type: "agent",
+      config: { prompt: "fate=ok {{ input.a }}" },
+      timeoutMs: 30_000,
+    });
+    edges.push({ from: ids[agent]!, to: id });
+    // Which agent the hold parks depends on which results arrived first: not compared.
+    racy = true;
+  }
   return {
-    definition: { name: `sim-${rng.seed}`, nodes, edges },
+    definition,
     input: { a: rng.int(6), list: Array.from({ length: rng.int(4) }, (_, i) => i + 1) },
     decisions,
     racy,
+    generation,
   };
 }
