@@ -22,6 +22,7 @@ export default defineConfig({
           SIM_CASES: process.env.SIM_CASES ?? "",
           SIM_FIRST: process.env.SIM_FIRST ?? "",
           SIM_MINUTES: process.env.SIM_MINUTES ?? "",
+          SIM_FAULTS: process.env.SIM_FAULTS ?? "",
           // Agent nodes talk to the scripted chat-completions stub on the fixture server.
           OPENAI_BASE_URL: `${inject("fixtureUrl")}/v1`,
           OPENAI_API_KEY: "sk-test-stub",

@@ -14,6 +14,12 @@ import { fetchTextFor } from "./fetch";
 import type { OutputOwner } from "./output-refs";
 import { type LoadedSecret, loadSecrets } from "./secrets";
 
+/** What an http call carries besides its config: its secret plan and its idempotency key. */
+export interface HttpCall {
+  plan?: SecretPlan | undefined;
+  idempotencyKey?: string | null;
+}
+
 /**
  * Runs an http node whose config is rendered except for secret markers: resolves, at the last
  * moment, only the secrets its plan declares (the places the workflow wrote them), binds each
@@ -25,15 +31,16 @@ export async function executeHttp(
   owner: OutputOwner,
   config: Record<string, unknown>,
   timeoutMs: number,
-  plan?: SecretPlan,
+  options: HttpCall = {},
 ): Promise<unknown> {
+  const { plan, idempotencyKey } = options;
   const loaded = await loadSecrets(env, owner.tenantId, plannedNames(plan));
   const values = Object.fromEntries(Object.entries(loaded).map(([k, s]) => [k, s.value]));
   try {
     const { config: real, placements } = injectSecrets(config, plan, values);
     const output = await runHttp(real, fetchTextFor(env, new BlobSink(env, owner)), timeoutMs, {
-      carried: carried(placements, loaded),
-      shown: showSecretRefs(config, plan),
+      secrets: { carried: carried(placements, loaded), shown: showSecretRefs(config, plan) },
+      idempotencyKey: idempotencyKey ?? null,
     });
     return redactSecrets(output, values);
   } catch (err) {

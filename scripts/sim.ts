@@ -3,6 +3,7 @@
  *   npm run sim -- --seed 186                  replays one seed exactly, printing its trace on failure
  *   npm run sim -- --cases 5000 --first 1000   runs seeds 1000..5999
  *   npm run sim -- --cases 100000 --minutes 30 searches for half an hour
+ *   npm run sim -- --seed 186 --faults crash,writeFails   only these fault kinds (a shrunk case)
  */
 import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
@@ -14,9 +15,17 @@ const { values } = parseArgs({
     cases: { type: "string" },
     first: { type: "string" },
     minutes: { type: "string" },
+    faults: { type: "string" },
   },
 });
-for (const [name, value] of Object.entries(values)) {
+const { faults, ...numbers } = values;
+if (faults !== undefined && !/^[a-zA-Z,]*$/.test(faults)) {
+  console.error(
+    `--faults takes fault kinds separated by commas (docs/RELIABILITY.md), not "${faults}"`,
+  );
+  process.exit(2);
+}
+for (const [name, value] of Object.entries(numbers)) {
   if (value !== undefined && !/^\d+$/.test(value)) {
     console.error(`--${name} takes a whole number, not "${value}"`);
     process.exit(2);
@@ -34,6 +43,7 @@ const result = spawnSync(
       SIM_CASES: values.cases ?? "",
       SIM_FIRST: values.first ?? "",
       SIM_MINUTES: values.minutes ?? "",
+      SIM_FAULTS: faults ?? "",
     },
   },
 );

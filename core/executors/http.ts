@@ -37,6 +37,13 @@ export interface HttpSecrets {
   shown: Record<string, unknown>;
 }
 
+/** What a request carries besides its config. */
+export interface RunHttpOptions {
+  secrets?: HttpSecrets;
+  /** Sent as `Idempotency-Key` unless the config sets that header (core/net/idempotency-key.ts). */
+  idempotencyKey?: string | null;
+}
+
 /**
  * Executes an http node whose config templates are already rendered. Non-2xx fails the node when
  * `failOnStatus` (default): 408, 429 and 5xx are retryable (honouring Retry-After), other 4xx not.
@@ -48,8 +55,9 @@ export async function runHttp(
   config: Record<string, unknown>,
   fetchText: FetchText,
   timeoutMs: number,
-  secrets?: HttpSecrets,
+  options: RunHttpOptions = {},
 ): Promise<HttpOutput> {
+  const { secrets, idempotencyKey } = options;
   const method = String(config.method ?? "GET").toUpperCase();
   const shownUrl = String((secrets?.shown ?? config).url ?? "");
   let url: URL;
@@ -64,6 +72,7 @@ export async function runHttp(
   for (const [k, v] of Object.entries((config.headers ?? {}) as Record<string, unknown>)) {
     headers[k.toLowerCase()] = String(v);
   }
+  if (idempotencyKey) headers["idempotency-key"] ??= idempotencyKey;
   let body: string | BlobMarker | undefined;
   const blob = blobMarker(config.body);
   if (config.body !== undefined && config.body !== null && method !== "GET" && method !== "HEAD") {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { IdempotencyKeyMode } from "../net/idempotency-key";
 import { CacheConfig } from "./cache";
 import { COST_MS } from "./cost";
 import { defineKind, SUCCESS_PORT } from "./kind";
@@ -27,6 +28,13 @@ export const HttpConfig = z.strictObject({
     .optional(),
   /** GET/HEAD only: reuse a successful answer from an earlier run for `ttlSeconds`. */
   cache: CacheConfig.optional(),
+  /**
+   * The `Idempotency-Key` header each request carries (core/net/idempotency-key.ts): one per
+   * attempt (default), one per node across its retries, or none.
+   */
+  idempotencyKey: IdempotencyKeyMode.optional().describe(
+    "The Idempotency-Key header: one per attempt (attempt, the default; a re-sent delivery repeats it), one per node across retries (node), or none (off).",
+  ),
 });
 
 type HttpConfig = z.infer<typeof HttpConfig>;

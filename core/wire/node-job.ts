@@ -23,6 +23,8 @@ export const ExecuteJob = z.object({
     })
     .optional(),
   timeoutMs: z.number().int(),
+  /** http: the `Idempotency-Key` its requests carry (core/net/idempotency-key.ts). */
+  idempotencyKey: z.string().max(512).optional(),
   /** Agents: what the run may still spend; the agent stops when it has spent that. */
   budget: z.object({ tokens: z.number().optional(), costUsd: z.number().optional() }).optional(),
 });

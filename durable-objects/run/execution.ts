@@ -13,6 +13,7 @@ import type { ExpressionLimits } from "../../core/expressions/limits";
 import { renderTemplates } from "../../core/expressions/template";
 import { kindOf } from "../../core/kinds/registry";
 import { MAX_OUTPUT_BYTES, outputProblem } from "../../core/limits/output";
+import { IdempotencyKeyMode, idempotencyKey } from "../../core/net/idempotency-key";
 import type { Command } from "../../core/scheduler/commands";
 import type { Outcome } from "../../core/scheduler/signals";
 import { type SecretPlan, showSecretRefs, withholdSecretRefs } from "../../core/secrets/refs";
@@ -89,8 +90,7 @@ export class NodeExecution {
       const context = await this.host.outputs.contextFor(run.ir, node, base);
       if (kindOf(step.type)?.execution === "io") {
         // Inline http: the DO fetches itself, without holding the pump; the lease covers a crash.
-        const attempt = command.type === "execute" ? command.attempt : null;
-        void this.fetchInline(step, context, command.timeoutMs, node.id, attempt)
+        void this.fetchInline(step, context, command)
           .then((output) => succeed(null, output))
           .then(
             () => this.host.kick(),
@@ -197,6 +197,8 @@ export class NodeExecution {
         job.index = command.index;
         job.itemAttempt = command.itemAttempt;
       }
+      const key = this.idempotencyKeyOf(step, command);
+      if (key) job.idempotencyKey = key;
       const left = model ? this.host.budgetLeft() : null;
       if (left) job.budget = left;
       return job;
@@ -217,19 +219,35 @@ export class NodeExecution {
     await this.host.kick();
   }
 
-  private async fetchInline(
-    step: IRStep,
-    context: RunContext,
-    timeoutMs: number,
-    nodeId: string,
-    attempt: number | null,
-  ) {
+  private async fetchInline(step: IRStep, context: RunContext, command: ExecuteCommand) {
+    const { nodeId } = command;
     const { config, plan } = await this.host.secrets.render(nodeId, step, context);
-    if (attempt !== null) {
-      this.host.store.saveInput(nodeId, attempt, showSecretRefs(config, plan), MAX_INPUT_BYTES);
+    if (command.type === "execute") {
+      const shown = showSecretRefs(config, plan);
+      this.host.store.saveInput(nodeId, command.attempt, shown, MAX_INPUT_BYTES);
     }
     const { tenantId, runId } = this.host.run().meta;
-    return this.host.http({ tenantId, runId }, config, timeoutMs, plan);
+    const idempotencyKey = this.idempotencyKeyOf(step, command);
+    return this.host.http({ tenantId, runId }, config, command.timeoutMs, { plan, idempotencyKey });
+  }
+
+  /**
+   * The `Idempotency-Key` of an http execution: the same for every delivery of one attempt (a
+   * lease re-send renders the job again), per the node's `idempotencyKey` setting.
+   */
+  private idempotencyKeyOf(step: IRStep, command: ExecuteCommand): string | null {
+    if (step.type !== "http") return null;
+    const run = this.host.run();
+    const mode = IdempotencyKeyMode.safeParse(step.config.idempotencyKey);
+    return idempotencyKey(mode.success ? mode.data : undefined, {
+      runId: run.meta.runId,
+      nodeId: command.nodeId,
+      iteration: run.state.nodes[command.nodeId]?.iteration ?? 0,
+      attempt: command.attempt,
+      ...(command.type === "execute_item"
+        ? { item: { index: command.index, attempt: command.itemAttempt } }
+        : {}),
+    });
   }
 
   private itemContext(node: IRNode, index: number): RunContext {

@@ -7,7 +7,7 @@
  */
 
 import type { SecretPlan } from "../../core/secrets/refs";
-import { executeHttp } from "../../platform/http-executor";
+import { executeHttp, type HttpCall } from "../../platform/http-executor";
 import type { OutputOwner } from "../../platform/output-refs";
 
 /** The part of a Durable Object's storage the engine uses. */
@@ -21,7 +21,7 @@ export type InlineHttp = (
   owner: OutputOwner,
   config: Record<string, unknown>,
   timeoutMs: number,
-  plan?: SecretPlan,
+  call?: HttpCall,
 ) => Promise<unknown>;
 
 export interface RunHost {
@@ -45,6 +45,6 @@ export function platformHost(storage: DurableObjectStorage, env: Env): RunHost {
       const timer = setTimeout(fn, ms);
       return () => clearTimeout(timer);
     },
-    http: (owner, config, timeoutMs, plan) => executeHttp(env, owner, config, timeoutMs, plan),
+    http: (owner, config, timeoutMs, call) => executeHttp(env, owner, config, timeoutMs, call),
   };
 }

@@ -95,6 +95,8 @@ describe("new nodes", () => {
       maxResponseBytes: "number",
       // `{ ttlSeconds }`: the semantic cache (docs/OPTIMISER.md), a nested form.
       cache: "object",
+      // attempt | node | off (core/net/idempotency-key.ts): a select.
+      idempotencyKey: "enum",
     });
   });
 });

@@ -14,6 +14,9 @@ import { handleLlm } from "./llm-stub";
  *   (percent-encoded) and the headers;
  * - `GET /flaky/<n>/<name>` fails with 503 for the first n requests of <name>, then 200;
  * - `GET /slow/<ms>/<name>` answers after <ms> milliseconds;
+ * - `GET|POST /keyed/<name>?fail=<n>&ms=<ms>` records the request's `Idempotency-Key` (or null)
+ *   under <name>, fails with 503 for the first n requests, else answers after <ms> ms;
+ *   `GET /keys/<name>` answers the keys recorded, in order, as `{ keys }`;
  * - `GET|POST /redirect?to=<url>[&status=307]` answers 302 (or the status) to <url>;
  * - `GET /counts/<name>` reads a counter without counting; `POST /reset` clears them;
  * - `GET /big/<bytes>/<name>` answers JSON of ~1,000-character rows (`{ total, rows: [{ i, text }], marker }`),
@@ -35,6 +38,7 @@ export default async function setup(project: TestProject) {
     counts.set(name, n);
     return n;
   };
+  const keys = new Map<string, (string | null)[]>();
   /** Every request received, as text: request line, headers, body. */
   const received: string[] = [];
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
@@ -90,6 +94,17 @@ export default async function setup(project: TestProject) {
         setTimeout(() => json(200, { slow: true }), Number(parts[1]));
         return;
       }
+      case "keyed": {
+        const name = parts[1] ?? "keyed";
+        const header = req.headers["idempotency-key"];
+        keys.set(name, [...(keys.get(name) ?? []), typeof header === "string" ? header : null]);
+        const n = bump(name);
+        if (n <= Number(url.searchParams.get("fail") ?? 0)) return json(503, { n });
+        setTimeout(() => json(200, { n }), Number(url.searchParams.get("ms") ?? 0));
+        return;
+      }
+      case "keys":
+        return json(200, { keys: keys.get(parts[1] ?? "") ?? [] });
       case "redirect":
         res.writeHead(Number(url.searchParams.get("status") ?? 302), {
           location: url.searchParams.get("to") ?? "/",

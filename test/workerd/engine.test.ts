@@ -10,18 +10,18 @@ import {
 import { describe, expect, inject, it } from "vitest";
 import worker from "../../workers/index";
 import { poll } from "../support/poll";
-import { api, count, createWorkflow, type RunBody, startRun, stubOf, waitForRun } from "./helpers";
+import {
+  api,
+  count,
+  createWorkflow,
+  elapse,
+  type RunBody,
+  startRun,
+  stubOf,
+  waitForRun,
+} from "./helpers";
 
 const fixture = inject("fixtureUrl");
-
-/** Time passes: every timer of the run becomes due, then the alarm fires. */
-async function elapse(runId: string): Promise<boolean> {
-  const stub = stubOf(runId);
-  await runInDurableObject(stub, (_obj, state) => {
-    state.storage.sql.exec("UPDATE timers SET at = 0");
-  });
-  return runDurableObjectAlarm(stub);
-}
 
 async function events(runId: string) {
   const res = await api<{

@@ -1,4 +1,4 @@
-import { env, SELF } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { inject } from "vitest";
 import type { RunObject } from "../../durable-objects/run/RunObject";
 import { POLL_TIMEOUT_MS, poll } from "../support/poll";
@@ -95,4 +95,13 @@ export const ECHO_WORKFLOW = {
 /** The RunObject of a run, for RPCs and runInDurableObject. */
 export function stubOf(runId: string): DurableObjectStub<RunObject> {
   return env.RUNS.get(env.RUNS.idFromName(runId));
+}
+
+/** Time passes: every timer of the run becomes due, then the alarm fires. */
+export async function elapse(runId: string): Promise<boolean> {
+  const stub = stubOf(runId);
+  await runInDurableObject(stub, (_obj, state) => {
+    state.storage.sql.exec("UPDATE timers SET at = 0");
+  });
+  return runDurableObjectAlarm(stub);
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { SeedDeps } from "../support/sim/seed";
-import { simulateSeed } from "../support/sim/seed";
+import { type SeedReport, shrinkSeed, simulateSeed } from "../support/sim/seed";
 import type { Generation } from "../support/sim/workload";
 import { DEFAULT_FAULTS } from "../support/sim/world";
 import { simDeps } from "./sim-deps";
@@ -78,16 +78,24 @@ describe("seeds that found engine bugs", () => {
 });
 
 describe("the simulator itself", () => {
-  it("catches a planted bug: a step's writes that are not one transaction", async () => {
+  it("catches a planted bug (a step's writes that are not one transaction) and shrinks the case to the fault that shows it", async () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
-    let caught: number | null = null;
+    const options = {
+      rates: { ...DEFAULT_FAULTS, crashInTransaction: 0.05 },
+      cancels: true,
+      nonAtomic: true,
+    };
+    let caught: SeedReport | null = null;
     for (let seed = 1; seed <= 60 && caught === null; seed++) {
-      const report = await simulateSeed(seed, deps, {
-        rates: { ...DEFAULT_FAULTS, crashInTransaction: 0.05 },
-        nonAtomic: true,
-      });
-      if (report.violations.length > 0) caught = seed;
+      const report = await simulateSeed(seed, deps, options);
+      if (report.violations.length > 0) caught = report;
     }
     expect(caught, "no seed of 60 caught a non-atomic step").not.toBeNull();
+    const shrunk = await shrinkSeed(caught!.seed, deps, options, caught!);
+    // Half a step is left only by a crash inside a transaction: that kind stays on.
+    expect(shrunk.on).toContain("crashInTransaction");
+    expect(shrunk.on.length).toBeLessThan(Object.keys(DEFAULT_FAULTS).length + 1);
+    expect(shrunk.report.violations.length).toBeGreaterThan(0);
+    expect(shrunk.report.trace.join("\n")).toMatch(/crash_transaction_write/);
   });
 });

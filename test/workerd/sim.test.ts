@@ -1,6 +1,13 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { type SeedDeps, type SeedReport, simulateSeed } from "../support/sim/seed";
+import {
+  type FaultKind,
+  onlyFaults,
+  type SeedDeps,
+  type SeedReport,
+  shrinkSeed,
+  simulateSeed,
+} from "../support/sim/seed";
 import { DEFAULT_FAULTS } from "../support/sim/world";
 import { simDeps } from "./sim-deps";
 
@@ -16,14 +23,34 @@ const SEED = settings.SIM_SEED ? Number(settings.SIM_SEED) : null;
 const CASES = Number(settings.SIM_CASES) || 40;
 const FIRST = Number(settings.SIM_FIRST) || 1;
 const MINUTES = Number(settings.SIM_MINUTES) || 0;
+/** `--faults a,b`: only these kinds (a shrunk case's replay); all of them otherwise. */
+const ON = settings.SIM_FAULTS
+  ? (settings.SIM_FAULTS.split(",").filter((k) => k !== "none") as FaultKind[])
+  : null;
+const KINDS = [...Object.keys(DEFAULT_FAULTS), "cancel"];
+const OPTIONS = ON ? onlyFaults(DEFAULT_FAULTS, ON) : { rates: DEFAULT_FAULTS, cancels: true };
 
 let deps: SeedDeps;
 
-const failure = (r: SeedReport) =>
-  `seed ${r.seed}: ${r.violations.join("\n")}\nreplay: npm run sim -- --seed ${r.seed}\nworkload ${JSON.stringify(r.workload)}\ntrace:\n${r.trace.join("\n")}`;
+/** A failing seed, shrunk to the fewest fault kinds that still fail it, as a replayable story. */
+async function failure(r: SeedReport): Promise<string> {
+  const { report, on } = await shrinkSeed(r.seed, deps, OPTIONS, r);
+  const faults = on.length > 0 ? on.join(",") : "none";
+  return [
+    `seed ${r.seed}: ${r.violations.join("\n")}`,
+    `replay: npm run sim -- --seed ${r.seed}${ON ? ` --faults ${ON.join(",")}` : ""}`,
+    `shrunk to the fault kinds ${faults} (trace of ${report.trace.length} lines, from ${r.trace.length}): npm run sim -- --seed ${r.seed} --faults ${faults}`,
+    report.violations.join("\n"),
+    `workload ${JSON.stringify(r.workload)}`,
+    "trace:",
+    ...report.trace,
+  ].join("\n");
+}
 
 describe("the engine simulation", () => {
   beforeAll(async () => {
+    const unknown = (ON ?? []).filter((k) => !KINDS.includes(k));
+    if (unknown.length > 0) throw new Error(`unknown fault kinds ${unknown}; known: ${KINDS}`);
     deps = await simDeps();
   });
 
@@ -44,11 +71,8 @@ describe("the engine simulation", () => {
       for (let i = 0; i < seeds; i++) {
         if (MINUTES > 0 && Date.now() - started > MINUTES * 60_000) break;
         const seed = SEED ?? FIRST + i;
-        const report = await simulateSeed(seed, deps, {
-          rates: DEFAULT_FAULTS,
-          cancels: true,
-        });
-        if (report.violations.length > 0) throw new Error(failure(report));
+        const report = await simulateSeed(seed, deps, OPTIONS);
+        if (report.violations.length > 0) throw new Error(await failure(report));
         if (SEED !== null) console.log(report.trace.join("\n"));
         cases++;
         if (report.compared) compared++;

@@ -26,7 +26,7 @@ export const EXECUTORS: { [K in IoKindName]: RunnerExecutor } = {
       { tenantId: job.tenantId, runId: job.runId },
       job.step.config,
       job.timeoutMs,
-      job.secrets,
+      { plan: job.secrets, idempotencyKey: job.idempotencyKey ?? null },
     ),
   }),
   agent: async (job, env) => {

@@ -142,3 +142,45 @@ async function endChecks(
 
 const stored = (json: string | undefined) =>
   json === undefined ? "none" : canonicalJson(JSON.parse(json) as unknown);
+
+/** A fault kind of FaultRates, or the cancel some seeds make. */
+export type FaultKind = keyof FaultRates | "cancel";
+
+/** Rates with only the named kinds on (at their rate in `rates`), and whether cancels are. */
+export function onlyFaults(rates: FaultRates, on: readonly FaultKind[]) {
+  const kept = Object.fromEntries(
+    Object.entries(rates).map(([k, v]) => [k, on.includes(k as FaultKind) ? v : 0]),
+  ) as unknown as FaultRates;
+  return { rates: kept, cancels: on.includes("cancel") };
+}
+
+/**
+ * A failing seed with as few fault kinds as still fail it: each kind is turned off in turn and
+ * left off when the seed still fails. A kind at rate 0 still draws its coin, so the rest of the
+ * seed's choices stay where they were and the failure usually survives. The result names the
+ * kinds left on: `npm run sim -- --seed N --faults a,b` replays it.
+ */
+export async function shrinkSeed(
+  seed: number,
+  deps: SeedDeps,
+  options: SeedOptions,
+  failing: SeedReport,
+): Promise<{ report: SeedReport; on: FaultKind[] }> {
+  let on = [
+    ...(Object.keys(options.rates) as (keyof FaultRates)[]).filter((k) => options.rates[k] > 0),
+    ...(options.cancels ? (["cancel"] as const) : []),
+  ] as FaultKind[];
+  let report = failing;
+  for (const kind of [...on]) {
+    const fewer = on.filter((k) => k !== kind);
+    const tried = await simulateSeed(seed, deps, {
+      ...options,
+      ...onlyFaults(options.rates, fewer),
+    });
+    if (tried.violations.length > 0) {
+      on = fewer;
+      report = tried;
+    }
+  }
+  return { report, on };
+}

@@ -167,7 +167,7 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
   const execute = async (job: ExecuteJob, delivery: "queue" | "eager") => {
     const result = { ...answer(job, world.clock), delivery };
     produced.set(keyOf(result), result.outcome.ok ? result.outcome.output : undefined);
-    if (!reference && rng.chance(0.1)) {
+    if (!reference && rng.chance(rates.lateResult)) {
       fault("late_result");
       late.push(result);
       return;
@@ -260,13 +260,13 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
             return;
           }
           const key = keyOf(job);
-          if (!reference && (lost.get(key) ?? 0) < 2 && rng.chance(0.1)) {
+          if (!reference && (lost.get(key) ?? 0) < 2 && rng.chance(rates.deliveryLost)) {
             fault("delivery_lost");
             lost.set(key, (lost.get(key) ?? 0) + 1);
             world.queue.splice(index, 1);
             return;
           }
-          const keep = !reference && rng.chance(0.1);
+          const keep = !reference && rng.chance(rates.deliveryDuplicated);
           if (keep) fault("delivery_duplicated");
           else world.queue.splice(index, 1);
           await execute(job, "queue");
@@ -342,7 +342,10 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
       });
     }
     const alarmAt = world.alarmAt;
-    if (alarmAt !== null && (alarmAt <= world.clock || (!reference && rng.chance(0.05)))) {
+    if (
+      alarmAt !== null &&
+      (alarmAt <= world.clock || (!reference && rng.chance(rates.alarmEarly)))
+    ) {
       available.push({
         name: alarmAt <= world.clock ? "alarm" : "alarm (early)",
         run: async () => {
@@ -355,7 +358,7 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
             world.alarmAt ??= alarmAt;
             throw err;
           }
-          if (!reference && rng.chance(0.1)) {
+          if (!reference && rng.chance(rates.alarmTwice)) {
             fault("alarm_twice");
             await opened.engine.alarm();
           }
@@ -363,7 +366,7 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
       });
     }
     const patching = workload.generation >= 2 && !reference && !terminal && patches < 3;
-    if (patching && rng.chance(0.03)) {
+    if (patching && rng.chance(rates.patch)) {
       available.push({ name: "patch", run: () => patch(patches++) });
     }
     if (!reference && options.cancelAt === actions && !terminal) {
@@ -374,7 +377,7 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
     }
     const next = world.nextDue();
     const idle = available.length === 0;
-    if (next !== null && (idle || (!reference && rng.chance(0.08)))) {
+    if (next !== null && (idle || (!reference && rng.chance(rates.timeJump)))) {
       available.push({
         name: "time passes",
         run: async () => {

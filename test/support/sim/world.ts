@@ -30,6 +30,19 @@ export interface FaultRates {
   sendFails: number;
   /** Per R2 put and per D1 statement: the write fails. */
   writeFails: number;
+  /** Per delivery: the job vanishes (at most twice per attempt). */
+  deliveryLost: number;
+  /** Per delivery: the job is delivered and stays in the queue. */
+  deliveryDuplicated: number;
+  /** Per result: the runner reports it later. */
+  lateResult: number;
+  /** Per action: the alarm fires before its time; per alarm: it fires twice. */
+  alarmEarly: number;
+  alarmTwice: number;
+  /** Per action: the clock moves past the next due time. */
+  timeJump: number;
+  /** Per action (up to 3 per run): a person patches the running graph. */
+  patch: number;
 }
 
 export const NO_FAULTS: FaultRates = {
@@ -37,12 +50,26 @@ export const NO_FAULTS: FaultRates = {
   crashInTransaction: 0,
   sendFails: 0,
   writeFails: 0,
+  deliveryLost: 0,
+  deliveryDuplicated: 0,
+  lateResult: 0,
+  alarmEarly: 0,
+  alarmTwice: 0,
+  timeJump: 0,
+  patch: 0,
 };
 export const DEFAULT_FAULTS: FaultRates = {
   crash: 0.02,
   crashInTransaction: 0.004,
   sendFails: 0.03,
   writeFails: 0.08,
+  deliveryLost: 0.1,
+  deliveryDuplicated: 0.1,
+  lateResult: 0.1,
+  alarmEarly: 0.05,
+  alarmTwice: 0.1,
+  timeJump: 0.08,
+  patch: 0.03,
 };
 
 export interface Message {
