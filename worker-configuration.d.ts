@@ -16,6 +16,7 @@ declare namespace Cloudflare {
 		AOB_RUN_LIMITS: string;
 		AOB_MODEL_PRICES: string;
 		AOB_EAGER_JOBS: string;
+		AOB_QUEUE_WINDOW: string;
 		AOB_CRON_LIMITS: string;
 		AOB_API_KEY: string;
 		AOB_HTTP_ALLOWLIST: string;
@@ -32,7 +33,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "AOB_VERSION" | "AOB_RATE_LIMITS" | "AOB_RUN_LIMITS" | "AOB_MODEL_PRICES" | "AOB_EAGER_JOBS" | "AOB_CRON_LIMITS" | "AOB_API_KEY" | "AOB_HTTP_ALLOWLIST" | "AOB_SECRETS_KEY" | "OPENAI_BASE_URL" | "OPENAI_API_KEY" | "AOB_DEFAULT_MODEL">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "AOB_VERSION" | "AOB_RATE_LIMITS" | "AOB_RUN_LIMITS" | "AOB_MODEL_PRICES" | "AOB_EAGER_JOBS" | "AOB_QUEUE_WINDOW" | "AOB_CRON_LIMITS" | "AOB_API_KEY" | "AOB_HTTP_ALLOWLIST" | "AOB_SECRETS_KEY" | "OPENAI_BASE_URL" | "OPENAI_API_KEY" | "AOB_DEFAULT_MODEL">> {}
 }
 declare module "*.wasm" {
 	const value: WebAssembly.Module;

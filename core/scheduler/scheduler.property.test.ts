@@ -377,7 +377,7 @@ function checkRun(r: SimResult): void {
  * this iteration), a map never holds more items than its concurrency, and a run with tokens is
  * `waiting` exactly when every one of them is parked (not queued, running or in a retry).
  */
-function stepChecker(ir: IR) {
+function stepChecker(ir: IR, window = Number.POSITIVE_INFINITY) {
   const bodies = Object.values(ir.loopBodies).map((ids) => new Set(ids));
   const sameBody = (a: string, b: string) => bodies.some((body) => body.has(a) && body.has(b));
   const before: Record<string, NodeStatus> = {};
@@ -394,6 +394,16 @@ function stepChecker(ir: IR) {
           `run is ${state.status} with ${parked ? "every token parked" : "work in flight"}`,
         );
       }
+    }
+    // The queue window: at most `window` queued jobs out, and none held while there is room.
+    const queued = ir.nodes.filter((n) => n.mode === "queued").map((n) => state.nodes[n.id]!);
+    const out = queued.filter(
+      (st) => !st.held && (st.status === "queued" || st.status === "running"),
+    );
+    const held = queued.filter((st) => st.held && st.status === "queued");
+    if (out.length > window) problems.push(`${out.length} queued jobs out, window ${window}`);
+    if (held.length > 0 && out.length < window) {
+      problems.push(`${held.length} held with ${out.length} of ${window} out`);
     }
     for (const node of ir.nodes) {
       const st = state.nodes[node.id]!;
@@ -454,26 +464,31 @@ describe("scheduler: properties", () => {
     );
   });
 
-  it("ends every run as FIFO one-at-a-time delivery does, whatever the delivery", () => {
+  it("ends every run as FIFO one-at-a-time delivery does, whatever the delivery and the queue window", () => {
     fc.assert(
-      fc.property(caseArb, ({ units, bodyExits, policy }) => {
-        const g = generate(units, { bodyExits });
-        const ir = compiled(g);
-        const oracle = oracleOf(g.plans);
-        const reference = simulate(ir, oracle, { maxSteps: MAX_STEPS });
-        checkRun(reference);
-        const steps = stepChecker(ir);
-        const r = simulate(ir, oracle, {
-          policy: randomPolicy(policy),
-          maxSteps: MAX_STEPS,
-          onStep: steps.check,
-        });
-        checkRun(r);
-        expect(steps.problems).toEqual([]);
-        expect(r.statuses).toEqual(reference.statuses);
-        expect(r.status).toBe(reference.status);
-        expect(["completed", "failed"]).toContain(r.status);
-      }),
+      fc.property(
+        caseArb,
+        fc.integer({ min: 1, max: 3 }),
+        ({ units, bodyExits, policy }, window) => {
+          const g = generate(units, { bodyExits });
+          const ir = compiled(g);
+          const oracle = oracleOf(g.plans);
+          const reference = simulate(ir, oracle, { maxSteps: MAX_STEPS });
+          checkRun(reference);
+          const steps = stepChecker(ir, window);
+          const r = simulate(ir, oracle, {
+            policy: randomPolicy(policy),
+            maxSteps: MAX_STEPS,
+            onStep: steps.check,
+            queueWindow: window,
+          });
+          checkRun(r);
+          expect(steps.problems).toEqual([]);
+          expect(r.statuses).toEqual(reference.statuses);
+          expect(r.status).toBe(reference.status);
+          expect(["completed", "failed"]).toContain(r.status);
+        },
+      ),
       { numRuns: 300 },
     );
   }, 30_000);

@@ -17,6 +17,7 @@ import type { Command, RunEventDraft } from "./commands";
 import { leaseGraceMs, MAX_REDELIVERIES, step } from "./scheduler";
 import type { Outcome, Signal, Timer } from "./signals";
 import { createRunState, type RunState } from "./state";
+import { QUEUE_WINDOW, queueWindow } from "./window";
 
 type NodeInput = WorkflowDefinitionInput["nodes"][number];
 type EdgeInput = NonNullable<WorkflowDefinitionInput["edges"]>[number];
@@ -687,5 +688,115 @@ describe("scheduler: delay", () => {
     expect(r.clock).toBe(5_000);
     expect(r.status).toBe("completed");
     expectSettledTokens(r);
+  });
+});
+
+describe("scheduler: the queue window", () => {
+  const fanOut = (n: number) =>
+    build(
+      [
+        ...Array.from({ length: n }, (_, i) => ({
+          id: `h${i}`,
+          type: "http",
+          config: QUEUED_HTTP,
+          retry: NO_RETRY,
+        })),
+        { id: "done", type: "end" },
+      ],
+      Array.from({ length: n }, (_, i) => [
+        { from: "start", to: `h${i}` },
+        { from: `h${i}`, to: "done" },
+      ]).flat(),
+    );
+  const executes = (commands: Command[]) =>
+    commands.flatMap((c) => (c.type === "execute" ? [c.nodeId] : []));
+  const win = (ir: IR) => {
+    const state = createRunState(ir, "run_window", 0);
+    return {
+      state,
+      send: (signal: Signal) => step(ir, state, signal, undefined, { queueWindow: 2 }).commands,
+    };
+  };
+  const success: Outcome = { ok: true, port: null };
+
+  it("sends at most its window of queued jobs, holds the rest without a lease, and sends the next in order when one is done", () => {
+    const ir = fanOut(5);
+    const run = win(ir);
+    expect(executes(run.send({ type: "start", now: 0 }))).toEqual(["start"]);
+    const first = run.send({
+      type: "result",
+      nodeId: "start",
+      attempt: 1,
+      outcome: success,
+      now: 0,
+    });
+    expect(executes(first)).toEqual(["h0", "h1"]);
+    expect(timersSet(first).map((t) => t.nodeId)).toEqual(["h0", "h1"]);
+    // Every node is queued (and holds its token); the held ones say so.
+    expect(
+      emits(first)
+        .filter((e) => e.type === "node_queued")
+        .map((e) => e.data),
+    ).toEqual([
+      { attempt: 1 },
+      { attempt: 1 },
+      { attempt: 1, held: true },
+      { attempt: 1, held: true },
+      { attempt: 1, held: true },
+    ]);
+    expect(run.state.tokens).toBe(5);
+    expect(run.state.nodes.h2).toMatchObject({ status: "queued", held: true });
+
+    // h0 is done at 7 s: h2 is sent, its lease counted from then.
+    const next = run.send({
+      type: "result",
+      nodeId: "h0",
+      attempt: 1,
+      outcome: success,
+      now: 7_000,
+    });
+    expect(executes(next)).toEqual(["h2"]);
+    expect(timersSet(next)).toEqual([
+      expect.objectContaining({
+        kind: "lease",
+        nodeId: "h2",
+        at: 7_000 + 30_000 + leaseGraceMs(30_000),
+      }),
+    ]);
+    expect(run.state.nodes.h2!.held).toBeUndefined();
+  });
+
+  it("ends the run with every held node run, and frees the window on failures and cancels", () => {
+    const ir = fanOut(6);
+    const fifo = simulate(ir, oracle({ h1: () => err("boom", false) }), { queueWindow: 2 });
+    expect(fifo.status).toBe("failed");
+    const hs = Object.entries(fifo.statuses).filter(([id]) => id.startsWith("h"));
+    expect(hs.filter(([, s]) => s === "succeeded").map(([id]) => id)).toEqual([
+      "h0",
+      "h2",
+      "h3",
+      "h4",
+      "h5",
+    ]);
+    expectSettledTokens(fifo);
+
+    const run = win(ir);
+    run.send({ type: "start", now: 0 });
+    run.send({ type: "result", nodeId: "start", attempt: 1, outcome: success, now: 0 });
+    expect(Object.values(run.state.nodes).filter((n) => n.held)).toHaveLength(4);
+    const cancel = run.send({ type: "cancel", now: 1 });
+    expect(executes(cancel)).toEqual([]);
+    expect(Object.values(run.state.nodes).filter((n) => n.status === "cancelled")).toHaveLength(6);
+  });
+
+  it("reads AOB_QUEUE_WINDOW: empty is the default, anything but a whole number >= 1 is refused", () => {
+    expect(queueWindow(undefined)).toBe(QUEUE_WINDOW);
+    expect(queueWindow(" ")).toBe(QUEUE_WINDOW);
+    expect(queueWindow("8")).toBe(8);
+    for (const bad of ["0", "-1", "1.5", "many"]) {
+      expect(() => queueWindow(bad)).toThrow(
+        `AOB_QUEUE_WINDOW must be a whole number >= 1, not "${bad}"`,
+      );
+    }
   });
 });

@@ -7,6 +7,7 @@ import { retryDelayMs } from "./backoff";
 import type { Command, RunEventDraft } from "./commands";
 import type { ChainResult, Outcome, Signal, Timer, TimerKind } from "./signals";
 import { ACTIVE, freshNode, type NodeState, type RunState, TERMINAL_RUN } from "./state";
+import { QUEUE_WINDOW, type QueueWindow, windowOf } from "./window";
 
 /**
  * Extra time past a node's timeout before its lease expires and the job is sent again: the
@@ -17,6 +18,11 @@ export function leaseGraceMs(timeoutMs: number): number {
 }
 /** Lease expiries of one attempt before the attempt counts as failed. */
 export const MAX_REDELIVERIES = 3;
+
+export interface StepOptions {
+  /** Queued jobs a run may have in the queue at once (window.ts); QUEUE_WINDOW by default. */
+  queueWindow?: number;
+}
 
 export interface StepResult {
   commands: Command[];
@@ -43,9 +49,12 @@ export function step(
   state: RunState,
   signal: Signal,
   kinds: KindRegistry = KINDS,
+  options: StepOptions = {},
 ): StepResult {
-  const s = new Stepper(ir, state, signal.now, kinds);
+  const window = windowOf(ir, state);
+  const s = new Stepper(ir, state, signal.now, kinds, window, options.queueWindow ?? QUEUE_WINDOW);
   s.apply(signal);
+  s.fillWindow();
   unparkedNodes(state, s.dirtyNodes);
   return { commands: s.commands, dirtyNodes: s.dirtyNodes, dirtyEdges: s.dirtyEdges };
 }
@@ -90,7 +99,28 @@ class Stepper {
     private readonly state: RunState,
     private readonly now: number,
     private readonly kinds: KindRegistry,
+    private readonly window: QueueWindow,
+    private readonly queueWindow: number,
   ) {}
+
+  /**
+   * After a step: the window learns what the step changed, then held nodes are sent while it
+   * has room (in IR order), each with its job and its lease from now.
+   */
+  fillWindow(): void {
+    const window = this.window;
+    for (const id of this.dirtyNodes) window.update(id, this.state.nodes[id]!);
+    if (TERMINAL_RUN.has(this.state.status)) return;
+    while (!window.full(this.queueWindow)) {
+      const id = window.next();
+      if (id === null) return;
+      const st = this.state.nodes[id]!;
+      delete st.held;
+      window.update(id, st);
+      this.touch(id);
+      this.sendExecute(this.node(id), st);
+    }
+  }
 
   private kind(step: { type: string }): NodeKind | undefined {
     return this.kinds.get(step.type);
@@ -452,7 +482,16 @@ class Stepper {
     this.touch(node.id);
     if (node.mode === "queued") {
       st.status = "queued";
+      if (this.window.full(this.queueWindow)) {
+        // Sent when the run's queue window has room (fillWindow), with its lease from then.
+        st.held = true;
+        this.window.update(node.id, st);
+        const data = { attempt: st.attempt, held: true };
+        this.emit({ type: "node_queued", nodeId: node.id, data });
+        return;
+      }
       this.emit({ type: "node_queued", nodeId: node.id, data: { attempt: st.attempt } });
+      this.window.update(node.id, st);
     } else {
       st.status = "running";
       st.startedAt = this.now;

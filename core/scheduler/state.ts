@@ -50,6 +50,8 @@ export interface NodeState {
   /** Attempts in the current loop iteration (what the retry policy counts). */
   tries: number;
   iteration: number;
+  /** A queued node launched while its run's queue window was full: no job sent yet (window.ts). */
+  held?: boolean;
   /** Times the current attempt was re-sent because its lease expired. */
   redeliveries: number;
   /** The outcome port taken; null = the default success port. */

@@ -10,7 +10,9 @@ import type { Budget } from "../../core/agents/budget";
 import type { IR, IRStep } from "../../core/compile/ir";
 import { kindOf } from "../../core/kinds/registry";
 import type { Patch, PatchSource } from "../../core/patches";
-import { step } from "../../core/scheduler/scheduler";
+import { KINDS } from "../../core/kinds/registry";
+import { type StepOptions, step } from "../../core/scheduler/scheduler";
+import { queueWindow } from "../../core/scheduler/window";
 import type { Signal } from "../../core/scheduler/signals";
 import { createRunState, TERMINAL_RUN } from "../../core/scheduler/state";
 import type { ExecuteJob } from "../../core/wire/node-job";
@@ -83,6 +85,9 @@ export class RunEngine {
   private readonly storage: RunStorage;
   private readonly env: Env;
 
+  /** The scheduler's settings from the environment (the queue window). */
+  private readonly stepOptions: StepOptions;
+
   constructor(
     private readonly host: RunHost,
     private readonly store: RunStore,
@@ -93,6 +98,7 @@ export class RunEngine {
     const { storage, env, now } = host;
     this.storage = storage;
     this.env = env;
+    this.stepOptions = { queueWindow: queueWindow(env.AOB_QUEUE_WINDOW) };
     const secrets = new SecretPlans(store);
     this.secrets = secrets;
     const outputs = new RunOutputs(store, env.BLOBS);
@@ -438,7 +444,7 @@ export class RunEngine {
         }
         // The step and its persistence are one unit: if writing fails, the in-memory state
         // would be ahead of storage, so reload it from storage.
-        result = step(run.ir, run.state, signal);
+        result = step(run.ir, run.state, signal, KINDS, this.stepOptions);
         this.storage.transactionSync(() => {
           if (timer) this.store.takeTimer(timer);
           if (item.swap) stepEvents.push(...this.runtimePatches.persistSwap(item.swap, now));

@@ -88,6 +88,7 @@ describe("eager dispatch", () => {
         tenantId: "t_a",
         nodeId: "h2",
         attempt: 1,
+        idempotencyKey: `aob:${runId}:h2:a1`,
         step: {
           type: "http",
           config: {

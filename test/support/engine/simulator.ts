@@ -79,6 +79,8 @@ export interface SimOptions {
   onDeliver?: (delivery: Delivery) => void;
   /** The kinds the IR was compiled with; the platform's by default. */
   kinds?: KindRegistry;
+  /** Queued jobs the run may have out at once (core/scheduler/window.ts). */
+  queueWindow?: number;
 }
 
 export interface StepInfo {
@@ -258,8 +260,9 @@ export class MemoryRun {
     if (this.finish) {
       for (const d of this.pool.splice(0)) {
         lateCommands.push(
-          ...step(this.ir, this.state, { ...d.signal, now: this.clock }, this.options.kinds)
-            .commands,
+          ...step(this.ir, this.state, { ...d.signal, now: this.clock }, this.options.kinds, {
+            queueWindow: this.options.queueWindow,
+          }).commands,
         );
       }
     }
@@ -403,7 +406,9 @@ export class MemoryRun {
 
   /** One step of the scheduler, its commands carried out. */
   apply(signal: Signal, delivery?: Delivery): StepResult {
-    const result = step(this.ir, this.state, signal, this.options.kinds);
+    const result = step(this.ir, this.state, signal, this.options.kinds, {
+      queueWindow: this.options.queueWindow,
+    });
     this.steps++;
     this.tokens.push(this.state.tokens);
     this.active.push(Object.values(this.state.nodes).filter((n) => ACTIVE.has(n.status)).length);

@@ -3,7 +3,7 @@
  * RunObject"), read from the object's real storage, and what it records of a run's end.
  */
 import { canonicalJson } from "../../../core/cas/hash";
-import { ACTIVE, type RunStatus } from "../../../core/scheduler/state";
+import { ACTIVE, type RunStatus, TERMINAL_RUN } from "../../../core/scheduler/state";
 import type { OpenedRun } from "../../../durable-objects/run/open";
 import { RunStore } from "../../../durable-objects/run/store";
 
@@ -40,11 +40,23 @@ const RESULT_EVENTS = new Set(["node_succeeded", "node_failed", "node_retrying"]
  * never negative; what the engine holds in memory is what storage holds (each step is one
  * transaction); event seqs are gapless; at most one result is accepted per (node, attempt).
  */
-export function checkStep(opened: OpenedRun, storage: DurableObjectStorage): string[] {
+export function checkStep(
+  opened: OpenedRun,
+  storage: DurableObjectStorage,
+  window = Number.POSITIVE_INFINITY,
+): string[] {
   const run = opened.engine.loaded;
   if (!run) return [];
   const { state } = run;
   const problems: string[] = [];
+  // The queue window (core/scheduler/window.ts): at most `window` jobs out, none held with room.
+  const queued = run.ir.nodes.filter((n) => n.mode === "queued").map((n) => state.nodes[n.id]!);
+  const out = queued.filter((n) => !n.held && (n.status === "queued" || n.status === "running"));
+  const held = queued.filter((n) => n.held && n.status === "queued");
+  if (out.length > window) problems.push(`${out.length} queued jobs out, window ${window}`);
+  if (held.length > 0 && out.length < window && !TERMINAL_RUN.has(state.status)) {
+    problems.push(`${held.length} held with ${out.length} of ${window} jobs out`);
+  }
   const active = Object.values(state.nodes).filter((n) => ACTIVE.has(n.status)).length;
   if (state.tokens !== active) problems.push(`tokens ${state.tokens} but ${active} active nodes`);
   if (state.tokens < 0) problems.push(`tokens negative: ${state.tokens}`);

@@ -84,7 +84,7 @@ export async function simulateSeed(
     seed,
     violations,
     trace: faulted.trace,
-    faults: faulted.faults,
+    faults: { ...faulted.faults, ...held(faulted) },
     compared,
     workload,
     status: faulted.record?.status ?? null,
@@ -183,4 +183,12 @@ export async function shrinkSeed(
     }
   }
   return { report, on };
+}
+
+/** Jobs the queue window held back in a run (generation 3), counted like a fault kind. */
+function held(outcome: CaseOutcome): Record<string, number> {
+  const n = (outcome.record?.events ?? []).filter(
+    (e) => e.type === "node_queued" && (e.data as { held?: boolean } | undefined)?.held === true,
+  ).length;
+  return n > 0 ? { job_held: n } : {};
 }

@@ -30,9 +30,10 @@ export interface Workload {
  * drew from. Seeds kept as regression tests name their generation so they keep their meaning.
  *   1: transforms, conditions, joins, http (queued and inline), maps, delays, approvals, ends.
  *   2: and agents with token budgets (holds), and patches by a person during the run.
+ *   3: the same workloads, the faulted run with a queue window of 2 jobs (AOB_QUEUE_WINDOW).
  */
-export type Generation = 1 | 2;
-export const LATEST_GENERATION: Generation = 2;
+export type Generation = 1 | 2 | 3;
+export const LATEST_GENERATION: Generation = 3;
 
 const KINDS_1 = [
   "transform",
