@@ -13,6 +13,7 @@ import type { CanvasEdge, CanvasNode } from "../flow/node-data";
 import { nodeTypes } from "../flow/node-types";
 import { SUCCESS_PORT } from "../flow/ports";
 import { NODE_H, NODE_W, scaleProps, withGeometry } from "../flow/scale";
+import { useVisibleEdges } from "../flow/visible-edges";
 import { edgeFired, type LiveRun } from "./run-state";
 
 /**
@@ -125,6 +126,7 @@ export function RunCanvas({
     looks.current = { of: canvas.edges, views: next };
     return views;
   }, [canvas.edges, live]);
+  const shownEdges = useVisibleEdges(edges, placed, big, selected);
   const onNodeClick: NodeMouseHandler<CanvasNode> = (_, node) => {
     clicked.current = node.id;
     onSelect(node.id);
@@ -143,7 +145,7 @@ export function RunCanvas({
   return (
     <ReactFlow<CanvasNode, CanvasEdge>
       nodes={nodes}
-      edges={edges}
+      edges={shownEdges}
       nodeTypes={nodeTypes}
       onNodesChange={(changes) => {
         // Keyboard selection (Enter on a focused node) arrives as a change, not a click.
