@@ -2,14 +2,24 @@ import { env, runInDurableObject } from "cloudflare:test";
 import type { SeedDeps } from "../support/sim/seed";
 import { createWorkflow, ECHO_WORKFLOW } from "./helpers";
 
-/** What a simulated seed needs from the test pool: D1, a tenant's workflow, fresh objects. */
+/**
+ * What a simulated seed needs from the test pool: D1, a tenant's workflow, fresh storage. The
+ * storage is two objects' (a reference run's and a faulted run's), emptied before each use:
+ * vitest-pool-workers wraps an object class's prototype in one more Proxy for every instance it
+ * constructs, so some thousands of fresh objects overflow the stack (seen after ~1,000 seeds).
+ * The engine is built over the storage by the simulation, never by the object, so reuse is
+ * invisible to it.
+ */
 export async function simDeps(): Promise<SeedDeps> {
   return {
     env,
     owner: { tenantId: "t_a", workflowId: await createWorkflow(ECHO_WORKFLOW) },
-    withStorage: (name, fn) =>
-      runInDurableObject(env.RUNS.get(env.RUNS.idFromName(name)), (_object, state) =>
-        fn(state.storage),
-      ),
+    withStorage: (name, fn) => {
+      const slot = name.endsWith("-ref") ? "sim-slot-reference" : "sim-slot-faulted";
+      return runInDurableObject(env.RUNS.get(env.RUNS.idFromName(slot)), async (_object, state) => {
+        await state.storage.deleteAll();
+        return fn(state.storage);
+      });
+    },
   };
 }
