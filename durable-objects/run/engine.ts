@@ -8,13 +8,12 @@
 
 import type { Budget } from "../../core/agents/budget";
 import type { IR, IRStep } from "../../core/compile/ir";
-import { kindOf } from "../../core/kinds/registry";
+import { KINDS, kindOf } from "../../core/kinds/registry";
 import type { Patch, PatchSource } from "../../core/patches";
-import { KINDS } from "../../core/kinds/registry";
 import { type StepOptions, step } from "../../core/scheduler/scheduler";
-import { queueWindow } from "../../core/scheduler/window";
 import type { Signal } from "../../core/scheduler/signals";
 import { createRunState, TERMINAL_RUN } from "../../core/scheduler/state";
+import { queueWindow } from "../../core/scheduler/window";
 import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
 import type { WorkflowDefinition } from "../../core/workflow/definition";

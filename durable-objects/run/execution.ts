@@ -148,7 +148,12 @@ export class NodeExecution {
   async dispatch(command: Extract<Command, { type: "execute" }>): Promise<void> {
     if (command.mode === "queued") {
       const job = await this.toJob(command);
-      if (job) await sendJobs(this.host.env, [job]);
+      try {
+        if (job) await sendJobs(this.host.env, [job]);
+      } catch (err) {
+        // Not lost: the job's lease is stored, and the alarm sends it again (as the pump does).
+        console.error(JSON.stringify({ at: "send", error: String(err), nodes: [job!.nodeId] }));
+      }
     } else {
       await this.execute(command);
     }

@@ -9,7 +9,7 @@ import { canonicalJson } from "../../../core/cas/hash";
 import { Rng } from "./random";
 import { type CaseOutcome, endOf, runCase } from "./simulation";
 import { type Generation, randomWorkload, type Workload } from "./workload";
-import type { FaultRates } from "./world";
+import { type FaultRates, SimCrash } from "./world";
 
 export interface SeedDeps {
   env: Env;
@@ -42,6 +42,19 @@ export interface SeedReport {
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
+/**
+ * Rejections nobody handled while a seed ran: an engine promise left to fail on its own (the
+ * runtime only logs it) is a bug, counted against the seed that was running.
+ */
+const unhandled: string[] = [];
+globalThis.addEventListener("unhandledrejection", (event) => {
+  const reason = (event as PromiseRejectionEvent).reason;
+  // A crash ends an incarnation by throwing wherever it is; on the platform nothing of a
+  // crashed object runs on, so nothing of it can reject. Every other rejection is the engine's.
+  if (!(reason instanceof SimCrash)) unhandled.push(String(reason));
+  event.preventDefault();
+});
+
 export async function simulateSeed(
   seed: number,
   deps: SeedDeps,
@@ -64,7 +77,11 @@ export async function simulateSeed(
       ...(options.nonAtomic ? { nonAtomic: true } : {}),
     }),
   );
-  const violations = [...reference.violations.map((v) => `reference: ${v}`), ...faulted.violations];
+  const violations = [
+    ...reference.violations.map((v) => `reference: ${v}`),
+    ...faulted.violations,
+    ...unhandled.splice(0).map((r) => `an engine promise rejected with nobody to handle it: ${r}`),
+  ];
   let compared = false;
   if (violations.length === 0) {
     violations.push(...(await endChecks(faulted, workload, name, deps.env)));
