@@ -324,6 +324,9 @@ export class RunEngine {
       const busy =
         this.pumping ??
         (this.reruns.size > 0 ? Promise.all(this.reruns).then(() => {}) : null) ??
+        (this.execution.answering.size > 0
+          ? Promise.all(this.execution.answering).then(() => {})
+          : null) ??
         this.effects.inFlight();
       if (!busy) return;
       await busy;

@@ -90,12 +90,14 @@ export class NodeExecution {
       const context = await this.host.outputs.contextFor(run.ir, node, base);
       if (kindOf(step.type)?.execution === "io") {
         // Inline http: the DO fetches itself, without holding the pump; the lease covers a crash.
-        void this.fetchInline(step, context, command)
-          .then((output) => succeed(null, output))
-          .then(
-            () => this.host.kick(),
-            (err: unknown) => void this.enqueueLater(reply, { ok: false, error: toNodeError(err) }),
-          );
+        // Once the fetch answers, what it does is tracked until its result is queued: the
+        // engine is not settled (`answering`) while an answered fetch's result is on its way.
+        const failed = (err: unknown) =>
+          this.enqueueLater(reply, { ok: false, error: toNodeError(err) });
+        void this.fetchInline(step, context, command).then(
+          (output) => this.track(succeed(null, output).then(() => this.host.kick(), failed)),
+          (err: unknown) => this.track(failed(err)),
+        );
         return;
       }
       const fanOut = kind?.traits.fanOut;
@@ -213,6 +215,18 @@ export class NodeExecution {
       this.host.push(resultOf(command, outcome));
       return null;
     }
+  }
+
+  /** Answered inline fetches whose results are not queued yet. */
+  readonly answering = new Set<Promise<void>>();
+
+  private track(work: Promise<void>): Promise<void> {
+    const tracked = work.catch((err: unknown) => {
+      console.error(JSON.stringify({ at: "inline", error: String(err) }));
+    });
+    this.answering.add(tracked);
+    void tracked.finally(() => this.answering.delete(tracked));
+    return tracked;
   }
 
   private async enqueueLater(

@@ -77,6 +77,14 @@ describe("seeds that found engine bugs", () => {
   });
 });
 
+describe("seeds that found engine bugs, later generations", () => {
+  it("seed 21054: the engine is not settled while an answered inline fetch's result is on its way", async () => {
+    const r = await replay(21054, 3);
+    expect(r.log).toMatch(/inline fetch answers/);
+    expect(r.faults.crash_transaction_write).toBeGreaterThan(0);
+  });
+});
+
 describe("the simulator itself", () => {
   it("catches a planted bug (a step's writes that are not one transaction) and shrinks the case to the fault that shows it", async () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
