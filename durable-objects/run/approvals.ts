@@ -33,6 +33,17 @@ export class ApprovalBook {
     );
   }
 
+  /** The node's request of its latest attempt that had one, or null. */
+  latest(nodeId: string): ApprovalRequest | null {
+    const row = this.sql
+      .exec<{ attempt: number }>(
+        `SELECT attempt FROM approvals WHERE node_id = ? ORDER BY attempt DESC LIMIT 1`,
+        nodeId,
+      )
+      .toArray()[0];
+    return row ? this.get(nodeId, row.attempt) : null;
+  }
+
   get(nodeId: string, attempt: number): ApprovalRequest | null {
     const row = this.sql
       .exec<{

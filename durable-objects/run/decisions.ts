@@ -124,6 +124,13 @@ export class Decisions {
     const st = run.state.nodes[nodeId]!;
     const budgetHold = st.status === "waiting" && st.waitReason === "budget";
     const person = kindOf(node.type)?.traits.wait?.for === "person";
+    // A vote repeated after its decision went through (a retried request whose first answer was
+    // lost) meets a node that has moved on, its budget hold's agent on a new attempt: the
+    // decided request answers it (`already_decided`), not "nothing pending".
+    const earlier = st.status === "waiting" ? null : approvals.latest(nodeId);
+    if (earlier && earlier.status !== "pending" && !approvals.get(nodeId, st.attempt)) {
+      return approvals.check(earlier, vote)!;
+    }
     if (!person && !budgetHold && !approvals.get(nodeId, st.attempt)) {
       return {
         ok: false,

@@ -83,6 +83,13 @@ describe("seeds that found engine bugs, later generations", () => {
     expect(r.log).toMatch(/inline fetch answers/);
     expect(r.faults.crash_transaction_write).toBeGreaterThan(0);
   });
+
+  it("seed 20144: a budget decision repeated after its first went through is already decided", async () => {
+    const r = await replay(20144, 3);
+    expect(r.log).toMatch(
+      /decide n11\n {2}crash_\w+; restart \d\n\S+ decide n11\n {2}already_decided/,
+    );
+  });
 });
 
 describe("the simulator itself", () => {

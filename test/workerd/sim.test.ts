@@ -86,7 +86,7 @@ describe("the engine simulation", () => {
       );
       expect(cases).toBeGreaterThan(0);
       // Most seeds end comparable to their reference (no cancel, no race, no lease given up).
-      expect(compared).toBeGreaterThan(cases / 2);
+      if (SEED === null) expect(compared).toBeGreaterThan(cases / 2);
     },
     60_000 + (MINUTES > 0 ? MINUTES * 60_000 : 3_000 * CASES),
   );
