@@ -128,16 +128,20 @@ async function endChecks(
   if (record.timers !== 0) problems.push(`timers left at the end: ${record.timers}`);
   if (record.outbox !== 0) problems.push(`blobs never written to R2: ${record.outbox}`);
   // Effects: an accepted http result is one the runner produced for that very attempt, and
-  // the node's stored output is that result's.
+  // the node's stored output is its last accepted result's (a loop runs a node again).
+  const last = new Map<string, string>();
   for (const e of record.events) {
     if (e.type !== "node_succeeded" || !e.nodeId || !queuedHttp.has(e.nodeId)) continue;
     const key = `${e.nodeId}#${String(e.data.attempt)}`;
     if (!outcome.produced.has(key)) {
       problems.push(`accepted a success for ${key} the runner never produced`);
-    } else if (stored(record.outputs[e.nodeId]) !== canonicalJson(outcome.produced.get(key))) {
-      problems.push(
-        `output of ${e.nodeId} is ${record.outputs[e.nodeId]}, not what ${key} produced`,
-      );
+    }
+    last.set(e.nodeId, key);
+  }
+  for (const [nodeId, key] of last) {
+    if (!outcome.produced.has(key)) continue;
+    if (stored(record.outputs[nodeId]) !== canonicalJson(outcome.produced.get(key))) {
+      problems.push(`output of ${nodeId} is ${record.outputs[nodeId]}, not what ${key} produced`);
     }
   }
   const row = await env.DB.prepare("SELECT status FROM runs WHERE id = ?")
@@ -202,10 +206,19 @@ export async function shrinkSeed(
   return { report, on };
 }
 
-/** Jobs the queue window held back in a run (generation 3), counted like a fault kind. */
+/**
+ * What a run did that is not a fault but says what was covered: jobs the queue window held
+ * back (generation 3), and nodes run again by a loop (a node succeeds more than once only then).
+ */
 function held(outcome: CaseOutcome): Record<string, number> {
-  const n = (outcome.record?.events ?? []).filter(
+  const events = outcome.record?.events ?? [];
+  const heldJobs = events.filter(
     (e) => e.type === "node_queued" && (e.data as { held?: boolean } | undefined)?.held === true,
   ).length;
-  return n > 0 ? { job_held: n } : {};
+  const successes = events.filter((e) => e.type === "node_succeeded");
+  const again = successes.length - new Set(successes.map((e) => e.nodeId)).size;
+  return {
+    ...(heldJobs > 0 ? { job_held: heldJobs } : {}),
+    ...(again > 0 ? { loop_turn: again } : {}),
+  };
 }

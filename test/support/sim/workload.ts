@@ -5,7 +5,9 @@
  * call answers is its node's fate, written into its URL (`https://sim.test/<id>?fate=...`), so
  * the simulated runner answers from the job alone, the same way however often it is delivered.
  */
+
 import type { WorkflowDefinitionInput } from "../../../core/workflow/definition";
+import { validateWorkflow } from "../../../core/workflow/validate";
 import type { Rng } from "./random";
 
 type NodeInput = WorkflowDefinitionInput["nodes"][number];
@@ -31,9 +33,10 @@ export interface Workload {
  *   1: transforms, conditions, joins, http (queued and inline), maps, delays, approvals, ends.
  *   2: and agents with token budgets (holds), and patches by a person during the run.
  *   3: the same workloads, the faulted run with a queue window of 2 jobs (AOB_QUEUE_WINDOW).
+ *   4: and loops: a condition looping back to its parent on `true`.
  */
-export type Generation = 1 | 2 | 3;
-export const LATEST_GENERATION: Generation = 3;
+export type Generation = 1 | 2 | 3 | 4;
+export const LATEST_GENERATION: Generation = 4;
 
 const KINDS_1 = [
   "transform",
@@ -79,6 +82,7 @@ export function randomWorkload(
   const decisions: Record<string, "approve" | "reject"> = {};
   const seen = new Set<string>();
   let racy = false;
+  const loops: EdgeInput[] = [];
   const addEdge = (from: number, to: number, on?: string) => {
     const key = `${from}>${to}>${on}`;
     if (seen.has(key)) return;
@@ -124,6 +128,17 @@ export function randomWorkload(
           type: "condition",
           config: { expression: rng.pick([`input.a > ${rng.int(6)}`, "true", "false"]) },
         });
+        // From generation 4, some conditions loop back to their parent on `true`: the body
+        // (parent → condition) runs again up to maxIterations, then the loop fails the
+        // condition with loop_limit_exceeded (its expression does not change between turns).
+        if (generation >= 4 && parent > 0 && kinds[parent] !== "end" && rng.chance(0.5)) {
+          loops.push({
+            from: id,
+            to: ids[parent]!,
+            on: "true",
+            loop: { maxIterations: 1 + rng.int(2) },
+          });
+        }
         break;
       case "join": {
         const any = rng.chance(0.3) && parents.size > 1;
@@ -219,6 +234,11 @@ export function randomWorkload(
     edges.push({ from: ids[agent]!, to: id });
     // Which agent the hold parks depends on which results arrived first: not compared.
     racy = true;
+  }
+  // A loop the workflow rules refuse (say, around a node another branch also joins) is left out.
+  for (const loop of loops) {
+    const tried = { ...definition, edges: [...definition.edges!, loop] };
+    if (validateWorkflow(tried).ok) definition.edges = tried.edges;
   }
   return {
     definition,
