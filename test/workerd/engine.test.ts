@@ -4,7 +4,6 @@ import {
   createMessageBatch,
   env,
   getQueueResult,
-  runDurableObjectAlarm,
   runInDurableObject,
 } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";

@@ -47,8 +47,8 @@ const TERMINAL = new Set(["completed", "failed", "cancelled"]);
  * runtime only logs it) is a bug, counted against the seed that was running.
  */
 const unhandled: string[] = [];
-globalThis.addEventListener("unhandledrejection", (event) => {
-  const reason = (event as PromiseRejectionEvent).reason;
+globalThis.addEventListener("unhandledrejection", (event: Event) => {
+  const { reason } = event as Event & { reason: unknown };
   // A crash ends an incarnation by throwing wherever it is; on the platform nothing of a
   // crashed object runs on, so nothing of it can reject. Every other rejection is the engine's.
   if (!(reason instanceof SimCrash)) unhandled.push(String(reason));
