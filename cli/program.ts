@@ -5,6 +5,7 @@ import { registerBlobs } from "./commands/blobs";
 import { registerLogin } from "./commands/login";
 import { registerNodeTypes } from "./commands/node-types";
 import { registerPatches } from "./commands/patches";
+import { registerRetention } from "./commands/retention";
 import { registerRun } from "./commands/run";
 import { registerRuns } from "./commands/runs";
 import { registerSecrets } from "./commands/secrets";
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerWorkflows(program);
   registerRun(program);
   registerRuns(program);
+  registerRetention(program);
   registerBlobs(program);
   registerApprovals(program);
   registerPatches(program);

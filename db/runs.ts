@@ -2,7 +2,7 @@
  * D1 access for the run list (`runs`): the API records a run when it starts it; its RunObject
  * keeps the row current through its projection (db/projection.ts).
  */
-import { and, desc, eq, type SQL } from "drizzle-orm";
+import { and, desc, eq, isNull, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { runs } from "./schema";
 
@@ -14,7 +14,7 @@ export async function listRuns(
   db: D1Database,
   query: { tenantId: string; limit: number; status?: RunStatus; workflowId?: string },
 ): Promise<RunRow[]> {
-  const filters: SQL[] = [eq(runs.tenantId, query.tenantId)];
+  const filters: SQL[] = [eq(runs.tenantId, query.tenantId), isNull(runs.deletingAt)];
   if (query.status) filters.push(eq(runs.status, query.status));
   if (query.workflowId) filters.push(eq(runs.workflowId, query.workflowId));
   return drizzle(db)
@@ -26,7 +26,7 @@ export async function listRuns(
     .all();
 }
 
-/** Whether the run exists in this tenant (another tenant's run does not). */
+/** Whether the run exists in this tenant (another tenant's run, or one being deleted, does not). */
 export async function runInTenant(
   db: D1Database,
   tenantId: string,
@@ -35,9 +35,19 @@ export async function runInTenant(
   const row = await drizzle(db)
     .select({ id: runs.id })
     .from(runs)
-    .where(and(eq(runs.id, runId), eq(runs.tenantId, tenantId)))
+    .where(and(eq(runs.id, runId), eq(runs.tenantId, tenantId), isNull(runs.deletingAt)))
     .get();
   return row !== undefined;
+}
+
+/** Whether the tenant's run is held against retention (false for an unknown run). */
+export async function runHeld(db: D1Database, tenantId: string, runId: string): Promise<boolean> {
+  const row = await drizzle(db)
+    .select({ held: runs.held })
+    .from(runs)
+    .where(and(eq(runs.id, runId), eq(runs.tenantId, tenantId)))
+    .get();
+  return row?.held === 1;
 }
 
 /** Records a run as `running` before its RunObject is created. */

@@ -44,7 +44,10 @@ export const workflows = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
     deletedAt: integer("deleted_at"),
   },
-  (t) => [index("workflows_tenant").on(t.tenantId, t.updatedAt)],
+  (t) => [
+    index("workflows_tenant").on(t.tenantId, t.updatedAt),
+    index("workflows_tenant_name").on(t.tenantId, t.name),
+  ],
 );
 
 export const workflowVersions = sqliteTable(
@@ -96,10 +99,21 @@ export const runs = sqliteTable(
     /** Model tokens (prompt + completion) and cost in USD the run's agents used so far. */
     tokens: integer("tokens").notNull().default(0),
     costUsd: real("cost_usd"),
+    /** 1 = pinned: retention never deletes it (`PUT /api/runs/{id}/hold`). */
+    held: integer("held").notNull().default(0),
+    /**
+     * Set when its deletion began (docs/LIFECYCLE.md): the run is no longer listed, and a
+     * deletion that stopped half-way is finished by the next sweep. The row goes last.
+     */
+    deletingAt: integer("deleting_at"),
   },
   (t) => [
     index("runs_tenant_created").on(t.tenantId, t.createdAt),
+    index("runs_tenant_status").on(t.tenantId, t.status, t.createdAt),
+    index("runs_tenant_finished").on(t.tenantId, t.finishedAt),
     index("runs_workflow").on(t.workflowId, t.createdAt),
+    index("runs_workflow_finished").on(t.workflowId, t.finishedAt),
+    index("runs_deleting").on(t.deletingAt),
   ],
 );
 
@@ -194,7 +208,11 @@ export const triggerDeliveries = sqliteTable(
      */
     error: text("error"),
   },
-  (t) => [primaryKey({ columns: [t.workflowId, t.key] })],
+  (t) => [
+    primaryKey({ columns: [t.workflowId, t.key] }),
+    index("trigger_deliveries_run").on(t.runId),
+    index("trigger_deliveries_created").on(t.createdAt),
+  ],
 );
 
 /** Tenant secrets, encrypted with AES-GCM under the Worker secret AOB_SECRETS_KEY. */
@@ -310,10 +328,12 @@ export const keySockets = sqliteTable(
 );
 
 /**
- * Blobs a tenant may read (docs/PAYLOADS.md): recorded by whoever writes a large output or a
- * streamed response body to R2, before the result that names it is reported, so
- * `GET /api/blobs/{hash}` serves it while the run runs. R2 content is shared across tenants
- * (`cas/sha256/<hash>`); a row here is what grants one tenant access to one hash.
+ * Blobs a tenant may read, one row per run that holds the blob (docs/PAYLOADS.md,
+ * docs/LIFECYCLE.md): recorded by whoever writes a large output, a streamed response body or an
+ * outbox blob to R2, before writing it, so `GET /api/blobs/{hash}` serves it while the run runs;
+ * a replay and a cache hit copy the holds of the run they reuse. R2 content is shared across
+ * tenants (`cas/sha256/<hash>`); a row here is what grants one tenant access to one hash, and an
+ * R2 object no row names is deleted (`blob_deletions`).
  */
 export const blobs = sqliteTable(
   "blobs",
@@ -327,9 +347,69 @@ export const blobs = sqliteTable(
     key: text("key").notNull(),
     bytes: integer("bytes").notNull(),
     contentType: text("content_type").notNull(),
-    /** The run that first produced it (retention sweeps by run). */
+    /** The run that holds it: it goes when that run is deleted. */
     runId: text("run_id").notNull(),
     createdAt: integer("created_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.hash] }), index("blobs_run").on(t.runId)],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.hash, t.runId] }),
+    index("blobs_run").on(t.runId),
+    index("blobs_key").on(t.key),
+  ],
 );
+
+/**
+ * R2 keys being deleted (docs/LIFECYCLE.md, "Blobs"): written before the deleter checks that no
+ * `blobs` row names the key, refreshed at that check, removed once the object is gone. A writer
+ * records its row first and then waits while a fresh tombstone names its key, so an object is
+ * never deleted under a writer that found it present.
+ */
+export const blobDeletions = sqliteTable(
+  "blob_deletions",
+  {
+    key: text("key").primaryKey(),
+    /** The run whose deletion released the key (a resumed deletion finds its own). */
+    runId: text("run_id").notNull(),
+    at: integer("at").notNull(),
+    /** The object's size, for the sweep's report of bytes freed. */
+    bytes: integer("bytes").notNull().default(0),
+  },
+  (t) => [index("blob_deletions_run").on(t.runId)],
+);
+
+/**
+ * How long a tenant's runs are kept (docs/LIFECYCLE.md): the tenant's policy (`workflow_id` "")
+ * and per-workflow overrides. Null fields do not limit; a tenant without a row has the default.
+ */
+export const retentionPolicies = sqliteTable(
+  "retention_policies",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    /** "" for the tenant's policy. */
+    workflowId: text("workflow_id").notNull(),
+    /** Finished runs older than this many days are deleted. */
+    days: integer("days"),
+    /** Failed runs are kept this many days instead, when set. */
+    failedDays: integer("failed_days"),
+    /** Only the newest this many finished runs of each workflow are kept. */
+    keepLast: integer("keep_last"),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.workflowId] })],
+);
+
+/** What each retention sweep did (`GET /api/retention` shows the latest). */
+export const sweeps = sqliteTable("sweeps", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  startedAt: integer("started_at").notNull(),
+  finishedAt: integer("finished_at"),
+  runsDeleted: integer("runs_deleted").notNull().default(0),
+  rowsDeleted: integer("rows_deleted").notNull().default(0),
+  blobsDeleted: integer("blobs_deleted").notNull().default(0),
+  bytesFreed: integer("bytes_freed").notNull().default(0),
+  /** 1 when it stopped at its budget with expired runs left for the next one. */
+  more: integer("more").notNull().default(0),
+  error: text("error"),
+});

@@ -7,7 +7,7 @@
 
 import { createHash } from "node:crypto";
 import type { BlobMarker } from "../core/wire/blob-ref";
-import { recordBlobs, tenantBlob } from "../db/blobs";
+import { holdBlobs, tenantBlob } from "../db/blobs";
 import { discard, responseTooLarge } from "./net/read-body";
 import type { OutputOwner } from "./output-refs";
 
@@ -119,20 +119,21 @@ export class BlobSink {
       throw err;
     }
     const hash = hashing.digest("hex");
-    await recordBlobs(this.env.DB, [
-      {
-        tenantId: this.owner.tenantId,
-        hash,
-        key,
-        bytes,
-        contentType,
-        runId: this.owner.runId,
-        createdAt: Date.now(),
-      },
-    ]);
-    // The tenant already held these bytes (the first record stays): this copy is not needed.
+    const held = { tenantId: this.owner.tenantId, hash, bytes, contentType };
+    const at = Date.now();
+    // The tenant already holds these bytes: this run holds that copy too, and its own upload
+    // goes, unless the copy was deleted meanwhile (holdBlobs waits such a deletion out).
     const record = await tenantBlob(this.env.DB, this.owner.tenantId, hash);
-    if (record && record.key !== key) await this.env.BLOBS.delete(key);
+    if (record && record.key !== key) {
+      await holdBlobs(this.env.DB, [
+        { ...held, key: record.key, runId: this.owner.runId, createdAt: at },
+      ]);
+      if (await this.env.BLOBS.head(record.key)) {
+        await this.env.BLOBS.delete(key);
+        return { $blob: hash, bytes, contentType };
+      }
+    }
+    await holdBlobs(this.env.DB, [{ ...held, key, runId: this.owner.runId, createdAt: at }]);
     return { $blob: hash, bytes, contentType };
   }
 }

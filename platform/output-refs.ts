@@ -14,7 +14,7 @@ import {
   utf8Length,
 } from "../core/limits/output";
 import type { OutputRef } from "../core/wire/blob-ref";
-import { type BlobRecord, recordBlobs } from "../db/blobs";
+import { type BlobRecord, holdBlobs } from "../db/blobs";
 import { putBlob } from "./cas";
 import { addressOf } from "./hash";
 
@@ -46,8 +46,9 @@ export async function placeOutput(
   const { hash, json } = addressOf(value ?? null);
   const bytes = utf8Length(json);
   if (bytes <= INLINE_OUTPUT_BYTES) return { output: value, hash };
+  // The hold first: a deletion of the same content elsewhere then keeps it (docs/LIFECYCLE.md).
+  await holdBlobs(env.DB, [jsonBlob(owner, hash, bytes, Date.now())]);
   await putBlob(env.BLOBS, hash, json);
-  await recordBlobs(env.DB, [jsonBlob(owner, hash, bytes, Date.now())]);
   return { ref: { hash, bytes } };
 }
 

@@ -1,4 +1,5 @@
 import { casKey } from "../core/cas/hash";
+import { copyHolds } from "../db/blobs";
 import { findCacheEntry, putCacheEntry } from "../db/semantic-cache";
 import { putBlob } from "./cas";
 import { addressOf } from "./hash";
@@ -13,19 +14,30 @@ export interface CacheHit {
 }
 
 /**
- * Looks a semantic cache key up for a tenant: a live D1 row (not expired at `now`) whose R2
- * blob exists. Anything else is a miss.
+ * Looks a semantic cache key up for a tenant's run: a live D1 row (not expired at `now`) whose
+ * R2 blob exists. On a hit the run takes the holds the producing run has on response bodies
+ * (an output may name them), so they live as long as this run too (docs/LIFECYCLE.md); a row
+ * gone meanwhile (its run was deleted) is a miss. Anything else is a miss.
  * @example
- * const hit = await lookupCached(env, "t_a", key, Date.now());
+ * const hit = await lookupCached(env, { tenantId: "t_a", runId: "r_1" }, key, Date.now());
  */
 export async function lookupCached(
   env: Pick<Env, "DB" | "BLOBS">,
-  tenantId: string,
+  who: { tenantId: string; runId: string },
   key: string,
   now: number,
 ): Promise<CacheHit | null> {
-  const row = await findCacheEntry(env.DB, { tenantId, key, now });
+  const lookup = { tenantId: who.tenantId, key, now };
+  const row = await findCacheEntry(env.DB, lookup);
   if (!row) return null;
+  await copyHolds(env.DB, {
+    tenantId: who.tenantId,
+    fromRun: row.runId,
+    toRun: who.runId,
+    streamsOnly: true,
+    at: now,
+  });
+  if (!(await findCacheEntry(env.DB, lookup))) return null;
   const blob = await env.BLOBS.get(casKey(row.outputHash));
   if (!blob) return null;
   return {

@@ -4,6 +4,7 @@
 import "@hono/zod-openapi";
 import { app } from "./api/app";
 import { runSchedules } from "./cron";
+import { sweep } from "./lifecycle/sweep";
 import { consume } from "./runner/consumer";
 
 export { RateLimiter } from "../durable-objects/limits/RateLimiter";
@@ -16,6 +17,12 @@ export default {
     await consume(batch, env);
   },
   async scheduled(controller, env, _ctx) {
-    await runSchedules(controller.scheduledTime, env);
+    // Both every minute: a sweep that fails does not stop the schedules, nor the other way.
+    const done = await Promise.allSettled([
+      runSchedules(controller.scheduledTime, env),
+      sweep(env, controller.scheduledTime),
+    ]);
+    const failed = done.find((result) => result.status === "rejected");
+    if (failed) throw failed.reason;
   },
 } satisfies ExportedHandler<Env>;

@@ -1,8 +1,9 @@
 import { type Command, Option } from "commander";
+import { formatBytes } from "../../core/limits/output";
 import { ApiFailure, call } from "../client";
 import { action, integer, leaf } from "../command";
 import type { Context } from "../context";
-import { CliError } from "../errors";
+import { CliError, EXIT, UsageError } from "../errors";
 import { parseJsonOption } from "../input";
 import {
   brief,
@@ -14,13 +15,14 @@ import {
   say,
   warn,
 } from "../output";
+import { ask } from "../prompt";
 import type { RunBody } from "../types";
 import { usageLine } from "../watch/view";
 import { loadWatch } from "./load-watch";
 
 const STATUSES = ["running", "waiting", "completed", "failed", "cancelled"] as const;
 
-/** `aob runs list|show|events|cancel|replay`. */
+/** `aob runs list|show|events|cancel|delete|hold|replay`. */
 export function registerRuns(program: Command): void {
   const group = program.command("runs").description("list, follow, cancel and replay runs");
   leaf(group, "list", "list runs, newest first")
@@ -37,6 +39,12 @@ export function registerRuns(program: Command): void {
     .option("--all", "follow `next` through every page to the end of the log")
     .action(action(events));
   leaf(group, "cancel <run>", "cancel a running or waiting run").action(action(cancel));
+  leaf(group, "delete <run>", "delete an ended run and everything it stored (asks first)")
+    .option("--yes", "do not ask (needed without a terminal)")
+    .action(action(remove));
+  leaf(group, "hold <run>", "pin a run so retention never deletes it (--release unpins)")
+    .option("--release", "let retention delete it again")
+    .action(action(hold));
   leaf(
     group,
     "replay <run>",
@@ -60,7 +68,7 @@ async function list(
   if (ctx.json) printJson(body);
   else
     printTable(
-      ["id", "workflow", "version", "status", "created", "finished"],
+      ["id", "workflow", "version", "status", "created", "finished", "held"],
       body.runs.map((r) => [
         r.id,
         r.workflowId,
@@ -68,6 +76,7 @@ async function list(
         r.status,
         formatTime(r.createdAt),
         formatTime(r.finishedAt),
+        r.held ? "held" : "",
       ]),
       "no runs",
     );
@@ -172,6 +181,36 @@ async function cancel(ctx: Context, id: string) {
   const run: unknown = await call(ctx.api.runs[":id"].cancel.$post({ param: { id } }));
   if (ctx.json) printJson(run);
   else say(`run ${id} cancelled`);
+  return undefined;
+}
+
+async function remove(ctx: Context, id: string, opts: { yes?: boolean }) {
+  if (!opts.yes) {
+    if (!ctx.interactive) {
+      throw new UsageError(`deleting run ${id} cannot be undone: confirm with --yes`);
+    }
+    const answer = await ask(
+      `Delete run ${id}: its events, outputs and the blobs only it holds? This cannot be undone. [y/N] `,
+    );
+    if (!/^y(es)?$/i.test(answer)) {
+      say("nothing deleted");
+      return EXIT.failed;
+    }
+  }
+  const freed = await call(ctx.api.runs[":id"].$delete({ param: { id } }));
+  if (ctx.json) printJson(freed);
+  else
+    say(
+      `run ${id} deleted: ${freed.rows} rows, ${freed.blobs} stored objects (${formatBytes(freed.bytes)})`,
+    );
+  return undefined;
+}
+
+async function hold(ctx: Context, id: string, opts: { release?: boolean }) {
+  const held = !opts.release;
+  const body = await call(ctx.api.runs[":id"].hold.$put({ param: { id }, json: { held } }));
+  if (ctx.json) printJson(body);
+  else say(held ? `run ${id} is held: retention keeps it` : `run ${id} is no longer held`);
   return undefined;
 }
 

@@ -120,6 +120,12 @@ export function runViewSchemas(named: Named = unnamed) {
         .describe("Nodes in flight or parked; the run ends when it reaches 0."),
       createdAt: Timestamp,
       finishedAt: Timestamp.optional(),
+      held: z
+        .boolean()
+        .optional()
+        .describe(
+          "Pinned against retention (`PUT /api/runs/{id}/hold`); given by `GET /api/runs/{id}`.",
+        ),
       nodes: z.array(RunNode),
       output: z
         .unknown()

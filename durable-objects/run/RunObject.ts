@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { Patch, type PatchSource } from "../../core/patches";
+import { TERMINAL_RUN } from "../../core/scheduler";
 import { WS_MIN_WINDOW, WS_WINDOW } from "../../core/wire/frames";
 import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
@@ -10,7 +11,7 @@ import { platformHost } from "./host";
 import { openRun } from "./open";
 import type { PatchRecord } from "./patches";
 import type { ReplaySeed } from "./replay";
-import { type Decided, MAX_EVENTS_PER_CALL, type RunRpc } from "./rpc";
+import { type Decided, MAX_EVENTS_PER_CALL, type Purged, type RunRpc } from "./rpc";
 import type { Materialised, PatchOutcome } from "./runtime-patches";
 import { type RunView, snapshot } from "./snapshot";
 import { Sockets } from "./sockets";
@@ -147,6 +148,21 @@ export class RunObject extends DurableObject<Env> implements RunRpc {
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     this.sockets.message(ws, message);
+  }
+
+  /**
+   * Deletes the run's storage (docs/LIFECYCLE.md), once its background writes are done, so
+   * nothing it started lands after: refused while the run is active.
+   */
+  async purge(): Promise<Purged> {
+    const status = this.engine.loaded?.state.status;
+    if (status && !TERMINAL_RUN.has(status)) return { ok: false, status };
+    await this.engine.settled();
+    this.sockets.closeAll("run deleted");
+    this.engine.forget();
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    return { ok: true };
   }
 
   /**

@@ -5,7 +5,7 @@
  */
 
 import { utf8Length } from "../../core/limits/output";
-import { recordBlobs } from "../../db/blobs";
+import { holdBlobs } from "../../db/blobs";
 import { putBlob } from "../../platform/cas";
 import { jsonBlob } from "../../platform/output-refs";
 import type { ApprovalBook } from "./approvals";
@@ -156,6 +156,12 @@ export class StepEffects {
     }, BLOB_QUIET_MS);
   }
 
+  /** Cancels the pending quiet-period flush (the run is being deleted). */
+  stop(): void {
+    this.quiet?.();
+    this.quiet = null;
+  }
+
   private writeBlobs(): void {
     if (this.flushing) return;
     const { env, store } = this.host;
@@ -163,9 +169,10 @@ export class StepEffects {
       for (;;) {
         const batch = store.pendingBlobs(32);
         if (batch.length === 0) return;
+        // Held first, so a deletion of the same content elsewhere keeps it (docs/LIFECYCLE.md).
+        await this.grant(batch);
         await Promise.all(batch.map(({ hash, json }) => putBlob(env.BLOBS, hash, json)));
         for (const { hash } of batch) store.blobWritten(hash);
-        await this.grant(batch);
       }
     })()
       .catch((err: unknown) => {
@@ -178,20 +185,17 @@ export class StepEffects {
   }
 
   /**
-   * Records written blobs as the tenant's, so `GET /api/blobs/{hash}` serves them while the run
-   * runs. Best effort: should D1 refuse, the run's projection grants them when it ends.
+   * Records the run's hold on blobs about to be written, so `GET /api/blobs/{hash}` serves them
+   * while the run runs and deleting another run keeps them. Should D1 refuse, the flush fails
+   * and is tried again (retryLater): the outbox keeps them until both are done.
    */
   private async grant(batch: { hash: string; json: string }[]): Promise<void> {
     const { tenantId, runId } = this.host.run().meta;
     const at = this.host.now();
-    try {
-      await recordBlobs(
-        this.host.env.DB,
-        batch.map(({ hash, json }) => jsonBlob({ tenantId, runId }, hash, utf8Length(json), at)),
-      );
-    } catch (err) {
-      console.error(JSON.stringify({ at: "blobs", runId, error: String(err) }));
-    }
+    await holdBlobs(
+      this.host.env.DB,
+      batch.map(({ hash, json }) => jsonBlob({ tenantId, runId }, hash, utf8Length(json), at)),
+    );
   }
 
   /** After a pump pass: projects when the run finished, its status moved or a row is dirty. */

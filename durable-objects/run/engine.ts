@@ -185,6 +185,13 @@ export class RunEngine {
     return this.run;
   }
 
+  /** The run's storage is being deleted: it is no longer loaded and starts no more writes. */
+  forget(): void {
+    this.effects.stop();
+    this.run = null;
+    this.replay = null;
+  }
+
   /** Creates the run and starts it. Idempotent: a second call for the same run changes nothing. */
   async create(init: CreateRun): Promise<void> {
     if (this.run) {

@@ -136,7 +136,12 @@ export class OutputReuse {
         this.host.env.AOB_DEFAULT_MODEL,
       );
       const key = await semanticKey(parts);
-      const hit = await lookupCached(this.host.env, run.meta.tenantId, key, this.host.now());
+      const hit = await lookupCached(
+        this.host.env,
+        { tenantId: run.meta.tenantId, runId: run.meta.runId },
+        key,
+        this.host.now(),
+      );
       if (hit) {
         this.host.push({
           signal: { type: "result", nodeId: node.id, attempt: command.attempt, outcome: ok() },

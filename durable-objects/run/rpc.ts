@@ -9,6 +9,9 @@ import type { Materialised, PatchOutcome } from "./runtime-patches";
 import type { RunView } from "./snapshot";
 import type { StoredEvent } from "./store";
 
+/** `purge`'s answer: the run's storage is gone, or it is active (nothing was touched). */
+export type Purged = { ok: true } | { ok: false; status: string };
+
 /** A vote's answer: the approval with its votes so far, or why nothing was recorded. */
 export type Decided = { ok: true; approval: ApprovalRequest } | DecisionRefusal;
 
@@ -50,6 +53,11 @@ export interface RunRpc {
    * node `nodeId`'s events when given.
    */
   events(after?: number, limit?: number, nodeId?: string): Promise<StoredEvent[]>;
+  /**
+   * Deletes everything the object stores (its SQLite, its alarm) and closes its sockets, unless
+   * the run is active. Idempotent: a run already gone answers ok.
+   */
+  purge(): Promise<Purged>;
   /** Closes the key's sockets here and refuses it from now on; answers how many closed. */
   revokeKey(keyId: string): Promise<number>;
   /** The WebSocket upgrade (`/ws?after=N`), forwarded by the API after authentication. */
@@ -60,6 +68,6 @@ export interface RunRpc {
 export const MAX_EVENTS_PER_CALL = 10_000;
 
 /** The stub of run `runId`'s RunObject, typed by its contract. */
-export function runObject(env: Env, runId: string): RunRpc {
+export function runObject(env: Pick<Env, "RUNS">, runId: string): RunRpc {
   return env.RUNS.get(env.RUNS.idFromName(runId));
 }

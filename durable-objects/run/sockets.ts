@@ -32,6 +32,8 @@ export type ReadEvents = (after: number, limit: number) => StoredEvent[];
 
 /** Close code for a socket whose credential no longer holds (revoked key, expired session). */
 export const CLOSE_UNAUTHORIZED = 4401;
+/** Close code: the run was deleted. */
+export const CLOSE_DELETED = 4404;
 
 /** The tag a socket carries for its key, so revocation finds it (`getWebSockets(tag)`). */
 const keyTag = (keyId: string) => `key:${keyId}`;
@@ -162,6 +164,13 @@ export class Sockets {
   closeKey(keyId: string, reason: string): number {
     const sockets = this.ctx.getWebSockets(keyTag(keyId));
     for (const ws of sockets) shut(ws, CLOSE_UNAUTHORIZED, reason);
+    return sockets.length;
+  }
+
+  /** Closes every socket (the run was deleted: code 4404); returns how many. */
+  closeAll(reason: string): number {
+    const sockets = this.ctx.getWebSockets();
+    for (const ws of sockets) shut(ws, CLOSE_DELETED, reason);
     return sockets.length;
   }
 

@@ -119,7 +119,10 @@ test("reject from the approvals inbox; the run takes the rejected branch; the ru
   await expect(page.getByRole("link", { name: runId })).toHaveCount(0);
 });
 
-test("cancel a waiting run from its page", async ({ signedIn: page, api }) => {
+test("cancel a waiting run from its page, hold it, then delete it after confirming", async ({
+  signedIn: page,
+  api,
+}) => {
   const runId = await startWaitingRun(api, "e2e cancel");
   await page.goto(`/runs/${runId}`);
   await expect(node(page, "ask")).toHaveAttribute("data-status", "waiting");
@@ -128,4 +131,28 @@ test("cancel a waiting run from its page", async ({ signedIn: page, api }) => {
   await expect(node(page, "ask")).toHaveAttribute("data-status", "cancelled");
   await expect(page.getByRole("button", { name: "Cancel run" })).toHaveCount(0);
   await expect(page.getByTestId("approval-ask")).toHaveCount(0);
+
+  // Held: the run list tags it; retention would keep it.
+  await page.getByRole("button", { name: "Hold" }).click();
+  await expect(page.getByRole("button", { name: "Held: release" })).toHaveAttribute(
+    "aria-pressed",
+    "true",
+  );
+  const { runs } = await api.call<{ runs: { id: string; held: boolean }[] }>(
+    "GET",
+    "/api/runs?status=cancelled&limit=500",
+  );
+  expect(runs.find((r) => r.id === runId)?.held).toBe(true);
+
+  // Keeping it changes nothing; deleting says what it freed and the run is gone.
+  await page.getByRole("button", { name: "Delete run" }).click();
+  await page.getByRole("button", { name: "Keep it" }).click();
+  expect((await page.request.get(`/api/runs/${runId}`)).status()).toBe(200);
+  await page.getByRole("button", { name: "Delete run" }).click();
+  await page.getByRole("button", { name: "Delete for good" }).click();
+  await expect(page.getByRole("status")).toContainText(/Deleted \d+ rows/);
+  await page.getByRole("button", { name: "Go to the run list" }).click();
+  await expect(page).toHaveURL(/\/runs$/);
+  expect((await page.request.get(`/api/runs/${runId}`)).status()).toBe(404);
+  await expect(page.getByRole("link", { name: runId })).toHaveCount(0);
 });

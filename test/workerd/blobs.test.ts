@@ -1,6 +1,6 @@
 import { env, SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { recordBlobs } from "../../db/blobs";
+import { holdBlobs } from "../../db/blobs";
 import { OTHER_KEY, TEST_KEY } from "./setup";
 
 /**
@@ -29,7 +29,7 @@ const read = async (res: Response) => new Uint8Array(await res.arrayBuffer());
 beforeAll(async () => {
   hash = await sha256(bytes);
   await env.BLOBS.put(KEY, bytes);
-  await recordBlobs(env.DB, [
+  await holdBlobs(env.DB, [
     {
       tenantId: "t_a",
       hash,
@@ -124,7 +124,7 @@ describe("GET /api/blobs/{hash}", () => {
 
   it("is 404 when the record names bytes that are gone", async () => {
     const gone = await sha256(new Uint8Array([1, 2, 3]));
-    await recordBlobs(env.DB, [
+    await holdBlobs(env.DB, [
       {
         tenantId: "t_a",
         hash: gone,

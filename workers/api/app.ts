@@ -8,6 +8,7 @@ import { approvalRoutes } from "./routes/approvals";
 import { blobRoutes } from "./routes/blobs";
 import { deepHealth, health } from "./routes/health";
 import { keyRoutes } from "./routes/keys";
+import { lifecycleRoutes } from "./routes/lifecycle";
 import { nodeTypes } from "./routes/node-types";
 import { patchRoutes } from "./routes/patches";
 import { runRoutes } from "./routes/runs";
@@ -27,6 +28,7 @@ const api = new OpenAPIHono<AppEnv>()
   .route("/", nodeTypes)
   .route("/", workflowRoutes)
   .route("/", runRoutes)
+  .route("/", lifecycleRoutes)
   .route("/", approvalRoutes)
   .route("/", patchRoutes)
   .route("/", keyRoutes)

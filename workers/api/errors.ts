@@ -13,6 +13,7 @@ export type ErrorCode =
   | "rate_limited"
   | "limit_exceeded"
   | "run_finished"
+  | "run_active"
   | "patch_rejected"
   | "range_not_satisfiable"
   | "internal_error";

@@ -134,6 +134,11 @@ export function RunListPage({
                 </td>
                 <td>
                   <StatusBadge status={r.status} />
+                  {r.held && (
+                    <span className="held-tag" title="Held: retention never deletes it">
+                      held
+                    </span>
+                  )}
                 </td>
                 <td>{formatTime(r.createdAt)}</td>
                 <td>{r.finishedAt ? formatDuration(r.finishedAt - r.createdAt) : "–"}</td>

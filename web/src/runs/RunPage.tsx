@@ -13,6 +13,7 @@ import { useAsync } from "../ui/use-async";
 import { navigate } from "../use-route";
 import { ApprovalCard } from "./ApprovalCard";
 import { attemptsOf } from "./attempts";
+import { DeleteRunDialog } from "./DeleteRunDialog";
 import { nodeEvents } from "./event-pages";
 import { type MenuAt, NodeMenu } from "./NodeMenu";
 import { NodePanel } from "./NodePanel";
@@ -48,6 +49,8 @@ function RunScreen({ runId }: { runId: string }) {
   const [tab, setTab] = useState<Tab>("details");
   const [menu, setMenu] = useState<MenuAt | null>(null);
   const [proposing, setProposing] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const [held, setHeld] = useState<boolean | null>(null);
   const [action, setAction] = useState<{ busy: boolean; error: string | null }>({
     busy: false,
     error: null,
@@ -96,6 +99,18 @@ function RunScreen({ runId }: { runId: string }) {
       setAction({ busy: false, error: `Not cancelled: ${describeError(err)}` });
     }
   };
+  const hold = async (next: boolean) => {
+    setAction({ busy: true, error: null });
+    try {
+      const body = await call(
+        client.api.runs[":id"].hold.$put({ param: { id: runId }, json: { held: next } }),
+      );
+      setHeld(body.held);
+      setAction({ busy: false, error: null });
+    } catch (err) {
+      setAction({ busy: false, error: `Hold not changed: ${describeError(err)}` });
+    }
+  };
   const replay = async (fromNode: string) => {
     setMenu(null);
     setAction({ busy: true, error: null });
@@ -123,6 +138,7 @@ function RunScreen({ runId }: { runId: string }) {
   if (!run.view || !live) return <Loading what="the run" />;
 
   const view = run.view;
+  const isHeld = held ?? view.held === true;
   const pending = view.approvals.filter((a) => a.status === "pending");
   const node = selected ? live.nodes[selected] : undefined;
   const finished = view.finishedAt;
@@ -191,7 +207,29 @@ function RunScreen({ runId }: { runId: string }) {
             Cancel run
           </button>
         )}
+        {over && (
+          <>
+            <button
+              type="button"
+              aria-pressed={isHeld}
+              title="A held run is never deleted by retention"
+              onClick={() => void hold(!isHeld)}
+              disabled={action.busy}
+            >
+              {isHeld ? "Held: release" : "Hold"}
+            </button>
+            <button
+              type="button"
+              className="danger"
+              onClick={() => setDeleting(true)}
+              disabled={action.busy}
+            >
+              Delete run
+            </button>
+          </>
+        )}
       </header>
+      {deleting && <DeleteRunDialog runId={view.id} onClose={() => setDeleting(false)} />}
       {(action.error || run.error) && (
         <div className="banner banner-error" role="alert">
           {action.error ?? run.error}

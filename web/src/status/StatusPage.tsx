@@ -2,6 +2,7 @@ import { call } from "../api/client";
 import { useSession } from "../api/session";
 import { ErrorNote, Loading } from "../ui/notes";
 import { useAsync } from "../ui/use-async";
+import { RetentionSection } from "./RetentionSection";
 import "./status.css";
 
 /**
@@ -47,6 +48,7 @@ export function StatusPage() {
           </p>
         </>
       )}
+      <RetentionSection />
     </div>
   );
 }

@@ -1,8 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { casKey } from "../../../core/cas/hash";
 import { byteRange, contentRange } from "../../../core/wire/byte-range";
 import { tenantBlob } from "../../../db/blobs";
-import { tenantRecordedOutput } from "../../../db/node-executions";
 import { notFound } from "../errors";
 import { apiRoute, routes } from "../route";
 import { type ErrorBody, errors } from "../schemas/error";
@@ -15,13 +13,8 @@ async function locate(
   tenantId: string,
   hash: string,
 ): Promise<{ key: string; contentType: string } | null> {
-  const record = await tenantBlob(db, tenantId, hash);
-  if (record) return record;
-  // An output of a run projected before blobs were recorded: JSON at its content address.
-  if (await tenantRecordedOutput(db, tenantId, hash)) {
-    return { key: casKey(hash), contentType: "application/json" };
-  }
-  return null;
+  // Outputs of runs projected before blobs were recorded got theirs in migration 0011.
+  return tenantBlob(db, tenantId, hash);
 }
 
 /** 416 with the blob's size; an error, so neither cached nor tagged as the blob. */

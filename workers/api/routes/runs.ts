@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { WS_MIN_WINDOW, WS_WINDOW } from "../../../core/wire/frames";
-import { listRuns } from "../../../db/runs";
+import { listRuns, runHeld } from "../../../db/runs";
 import type { RunRpc } from "../../../durable-objects/run/rpc";
 import { ApiError, notFound } from "../errors";
 import { admitRun } from "../rate-limit";
@@ -71,8 +71,9 @@ export const runRoutes = routes()
       });
       return c.json(
         {
-          runs: rows.map(({ tenantId: _t, error, ...r }) => ({
+          runs: rows.map(({ tenantId: _t, deletingAt: _d, held, error, ...r }) => ({
             ...r,
+            held: held === 1,
             error: error
               ? (JSON.parse(error) as { code: string; message: string; retryable: boolean })
               : null,
@@ -93,7 +94,12 @@ export const runRoutes = routes()
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      return c.json(await view(await runStub(c.env, c.get("tenantId"), id), id), 200);
+      const tenantId = c.get("tenantId");
+      const [run, held] = await Promise.all([
+        runStub(c.env, tenantId, id).then((stub) => view(stub, id)),
+        runHeld(c.env.DB, tenantId, id),
+      ]);
+      return c.json({ ...run, held }, 200);
     },
   )
   .openapi(

@@ -2,7 +2,8 @@ import type { Budget } from "../../../core/agents/budget";
 import { ancestors } from "../../../core/compile/ancestors";
 import { checkGraphLimits, parseRunLimits } from "../../../core/patches";
 import { validateWorkflow } from "../../../core/workflow/validate";
-import { insertStartedRun, markStartFailed } from "../../../db/runs";
+import { copyHolds } from "../../../db/blobs";
+import { insertStartedRun, markStartFailed, runInTenant } from "../../../db/runs";
 import type { ReplaySeed } from "../../../durable-objects/run/replay";
 import { type RunRpc, runObject } from "../../../durable-objects/run/rpc";
 import { compileWorkflow } from "../../../platform/optimiser";
@@ -35,6 +36,30 @@ export interface RunStart {
   budget?: Budget;
   /** Chosen by the caller (a webhook delivery records it first); a new id by default. */
   runId?: string;
+}
+
+/**
+ * A replay holds every blob its source holds (the outputs it reuses and the bodies they name),
+ * so deleting the source keeps them (docs/LIFECYCLE.md). A source whose deletion began before
+ * the copy may have released them already: the replay is refused.
+ */
+async function holdWhatTheSourceHolds(
+  env: Env,
+  copy: { tenantId: string; runId: string; replay: { sourceRunId: string }; at: number },
+): Promise<void> {
+  const { tenantId, runId, replay, at } = copy;
+  await copyHolds(env.DB, { tenantId, fromRun: replay.sourceRunId, toRun: runId, at });
+  if (!(await runInTenant(env.DB, tenantId, replay.sourceRunId))) {
+    await markStartFailed(env.DB, runId, {
+      error: JSON.stringify({
+        code: "start_failed",
+        message: `run ${replay.sourceRunId} was deleted while the replay started`,
+        retryable: false,
+      }),
+      finishedAt: Date.now(),
+    });
+    throw new ApiError(409, "conflict", `run ${replay.sourceRunId} is being deleted`);
+  }
 }
 
 export async function startRun(env: Env, start: RunStart): Promise<string> {
@@ -77,6 +102,7 @@ export async function startRun(env: Env, start: RunStart): Promise<string> {
   }
   const createdAt = Date.now();
   await insertStartedRun(env.DB, { id: runId, tenantId, workflowId, version, createdAt });
+  if (replay) await holdWhatTheSourceHolds(env, { tenantId, runId, replay, at: createdAt });
   try {
     await runObject(env, runId).create({
       meta: { runId, tenantId, workflowId, version, createdAt },

@@ -59,6 +59,7 @@ export const RunSummary = z
     finishedAt: Timestamp.nullable(),
     tokens: z.number().int().describe("Model tokens, as of the run's last status change."),
     costUsd: z.number().nullable(),
+    held: z.boolean().describe("Pinned against retention (`PUT /api/runs/{id}/hold`)"),
   })
   .openapi("RunSummary");
 

@@ -1,0 +1,178 @@
+/**
+ * D1 access for deleting runs (docs/LIFECYCLE.md): the run's rows in every table, the blobs it
+ * held, and the tombstones that let a deletion stop half-way and resume.
+ */
+
+/** A run as deletion sees it. */
+export interface RunForDeletion {
+  id: string;
+  tenantId: string;
+  workflowId: string;
+  status: string;
+  held: boolean;
+  deletingAt: number | null;
+}
+
+/** The run, whichever tenant's (the caller checks), or null. */
+export async function runForDeletion(
+  db: D1Database,
+  runId: string,
+): Promise<RunForDeletion | null> {
+  const row = await db
+    .prepare(`SELECT id, tenant_id, workflow_id, status, held, deleting_at FROM runs WHERE id = ?`)
+    .bind(runId)
+    .first<{
+      id: string;
+      tenant_id: string;
+      workflow_id: string;
+      status: string;
+      held: number;
+      deleting_at: number | null;
+    }>();
+  if (!row) return null;
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    workflowId: row.workflow_id,
+    status: row.status,
+    held: row.held === 1,
+    deletingAt: row.deleting_at,
+  };
+}
+
+/** Marks the run as being deleted (lists stop showing it); false if it was already. */
+export async function markDeleting(db: D1Database, runId: string, at: number): Promise<boolean> {
+  const result = await db
+    .prepare(`UPDATE runs SET deleting_at = ? WHERE id = ? AND deleting_at IS NULL`)
+    .bind(at, runId)
+    .run();
+  return (result.meta.changes ?? 0) > 0;
+}
+
+/** Undoes `markDeleting` (its object refused: the run is active). */
+export async function unmarkDeleting(db: D1Database, runId: string): Promise<void> {
+  await db.prepare(`UPDATE runs SET deleting_at = NULL WHERE id = ?`).bind(runId).run();
+}
+
+/** Pins or unpins a run against retention; false when the tenant has no such run. */
+export async function setHeld(
+  db: D1Database,
+  tenantId: string,
+  runId: string,
+  held: boolean,
+): Promise<boolean> {
+  const result = await db
+    .prepare(`UPDATE runs SET held = ? WHERE id = ? AND tenant_id = ? AND deleting_at IS NULL`)
+    .bind(held ? 1 : 0, runId, tenantId)
+    .run();
+  return (result.meta.changes ?? 0) > 0;
+}
+
+/**
+ * In one transaction: tombstones the R2 keys the run held (with their size), then deletes its
+ * holds and its rows in every table but `runs`. Answers the rows deleted. Idempotent.
+ */
+export async function releaseRunRows(
+  db: D1Database,
+  run: { id: string; tenantId: string },
+  at: number,
+): Promise<number> {
+  const statements = [
+    db
+      .prepare(
+        `INSERT OR IGNORE INTO blob_deletions (key, run_id, at, bytes)
+         SELECT key, ?, ?, max(bytes) FROM blobs WHERE run_id = ? GROUP BY key`,
+      )
+      .bind(run.id, at, run.id),
+    db.prepare(`DELETE FROM blobs WHERE run_id = ?`).bind(run.id),
+    db.prepare(`DELETE FROM node_executions WHERE run_id = ?`).bind(run.id),
+    db.prepare(`DELETE FROM approvals WHERE run_id = ?`).bind(run.id),
+    db.prepare(`DELETE FROM run_patches WHERE run_id = ?`).bind(run.id),
+    db.prepare(`DELETE FROM trigger_deliveries WHERE run_id = ?`).bind(run.id),
+    db
+      .prepare(`DELETE FROM semantic_cache WHERE tenant_id = ? AND run_id = ?`)
+      .bind(run.tenantId, run.id),
+    db.prepare(`DELETE FROM key_sockets WHERE run_id = ?`).bind(run.id),
+  ];
+  const results = await db.batch(statements);
+  return results.slice(1).reduce((sum, result) => sum + (result.meta.changes ?? 0), 0);
+}
+
+/** A key whose deletion the run started, with the bytes it held. */
+export interface Released {
+  key: string;
+  bytes: number;
+}
+
+/** Keys the run's deletion tombstoned and has not yet finished, at most `limit`. */
+export async function releasedKeys(
+  db: D1Database,
+  runId: string,
+  limit: number,
+): Promise<Released[]> {
+  const rows = await db
+    .prepare(`SELECT key, bytes FROM blob_deletions WHERE run_id = ? LIMIT ?`)
+    .bind(runId, limit)
+    .all<Released>();
+  return rows.results;
+}
+
+/**
+ * Of `keys` (at most 90), those no `blobs` row of any tenant names, after refreshing their
+ * tombstones in the same transaction: the caller deletes them from R2 within
+ * TOMBSTONE_FRESH_MS, and a writer that holds one of them from now on waits that out.
+ */
+export async function unreferencedKeys(
+  db: D1Database,
+  runId: string,
+  keys: string[],
+  at: number,
+): Promise<string[]> {
+  if (keys.length === 0) return [];
+  const marks = keys.map(() => "?").join(", ");
+  const [, referenced] = await db.batch([
+    db
+      .prepare(`UPDATE blob_deletions SET at = ? WHERE run_id = ? AND key IN (${marks})`)
+      .bind(at, runId, ...keys),
+    db.prepare(`SELECT DISTINCT key FROM blobs WHERE key IN (${marks})`).bind(...keys),
+  ]);
+  const kept = new Set((referenced!.results as { key: string }[]).map((row) => row.key));
+  return keys.filter((key) => !kept.has(key));
+}
+
+/** Keys whose R2 objects are gone (or kept by another hold): their tombstones go. */
+export async function forgetReleased(db: D1Database, runId: string, keys: string[]): Promise<void> {
+  if (keys.length === 0) return;
+  const marks = keys.map(() => "?").join(", ");
+  await db
+    .prepare(`DELETE FROM blob_deletions WHERE run_id = ? AND key IN (${marks})`)
+    .bind(runId, ...keys)
+    .run();
+}
+
+/** Of R2 keys found under the run's own prefixes, those no `blobs` row names (at most 90). */
+export async function unnamedKeys(db: D1Database, keys: string[]): Promise<string[]> {
+  if (keys.length === 0) return [];
+  const marks = keys.map(() => "?").join(", ");
+  const named = await db
+    .prepare(`SELECT DISTINCT key FROM blobs WHERE key IN (${marks})`)
+    .bind(...keys)
+    .all<{ key: string }>();
+  const kept = new Set(named.results.map((row) => row.key));
+  return keys.filter((key) => !kept.has(key));
+}
+
+/** The last step: the run's own row. */
+export async function deleteRunRow(db: D1Database, runId: string): Promise<number> {
+  const result = await db.prepare(`DELETE FROM runs WHERE id = ?`).bind(runId).run();
+  return result.meta.changes ?? 0;
+}
+
+/** Runs whose deletion began and did not finish (a crash, a refused step), oldest first. */
+export async function unfinishedDeletions(db: D1Database, limit: number): Promise<string[]> {
+  const rows = await db
+    .prepare(`SELECT id FROM runs WHERE deleting_at IS NOT NULL ORDER BY deleting_at LIMIT ?`)
+    .bind(limit)
+    .all<{ id: string }>();
+  return rows.results.map((row) => row.id);
+}

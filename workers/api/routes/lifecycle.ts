@@ -1,0 +1,219 @@
+import { z } from "@hono/zod-openapi";
+import { DEFAULT_RETENTION, RetentionPolicy, retention } from "../../../core/lifecycle/retention";
+import { setHeld } from "../../../db/lifecycle";
+import { deletePolicy, findPolicy, latestSweep, putPolicy } from "../../../db/retention";
+import { deleteRun } from "../../lifecycle/delete-run";
+import { ApiError, notFound } from "../errors";
+import { apiRoute, routes } from "../route";
+import { errors, json } from "../schemas/error";
+import { IdParam } from "../schemas/params";
+import { Timestamp } from "../schemas/time";
+import { requireWorkflow } from "../services/workflows";
+
+const tags = ["lifecycle"];
+const Id = z.object({ id: IdParam });
+
+const Policy = RetentionPolicy.openapi("RetentionPolicy", {
+  example: { days: 30, failedDays: 90, keepLast: null },
+});
+
+const Effective = z
+  .object({
+    days: z.number().int().nullable(),
+    failedDays: z.number().int().nullable(),
+    keepLast: z.number().int().nullable(),
+    source: z
+      .enum(["default", "tenant", "workflow"])
+      .describe("Where the policy comes from: aob's default, the tenant's, the workflow's own"),
+    updatedAt: Timestamp.nullable(),
+  })
+  .openapi("EffectiveRetention");
+
+const Sweep = z
+  .object({
+    id: z.number().int(),
+    startedAt: Timestamp,
+    finishedAt: Timestamp.nullable(),
+    runsDeleted: z.number().int(),
+    rowsDeleted: z.number().int(),
+    blobsDeleted: z.number().int(),
+    bytesFreed: z.number().int(),
+    more: z.boolean().describe("It stopped at its budget; the next minute's sweep goes on"),
+    error: z.string().nullable(),
+  })
+  .openapi("Sweep");
+
+const TenantRetention = z
+  .object({ policy: Effective, lastSweep: Sweep.nullable() })
+  .openapi("TenantRetention");
+
+const Deleted = z
+  .object({
+    deleted: z.literal(true),
+    rows: z.number().int().describe("D1 rows deleted"),
+    blobs: z.number().int().describe("Stored objects deleted (no other run or tenant held them)"),
+    bytes: z.number().int().describe("Their size"),
+  })
+  .openapi("RunDeleted");
+
+const Hold = z.object({ held: z.boolean() }).strict().openapi("RunHold");
+
+async function tenantPolicy(db: D1Database, tenantId: string) {
+  const own = await findPolicy(db, tenantId, null);
+  return own
+    ? { ...retention(own), source: "tenant" as const, updatedAt: own.updatedAt }
+    : { ...DEFAULT_RETENTION, source: "default" as const, updatedAt: null };
+}
+
+/**
+ * Retention and deletion (docs/LIFECYCLE.md): the tenant's policy and a workflow's own, the hold
+ * that pins a run, and deleting a run on request.
+ */
+export const lifecycleRoutes = routes()
+  .openapi(
+    apiRoute("read", {
+      method: "get",
+      path: "/retention",
+      summary: "The tenant's retention policy and what the latest sweep did",
+      tags,
+      responses: { 200: json(TenantRetention, "The policy and the latest sweep") },
+    }),
+    async (c) => {
+      const policy = await tenantPolicy(c.env.DB, c.get("tenantId"));
+      return c.json({ policy, lastSweep: await latestSweep(c.env.DB) }, 200);
+    },
+  )
+  .openapi(
+    apiRoute("admin", {
+      method: "put",
+      path: "/retention",
+      summary: "Set the tenant's retention policy",
+      description:
+        "Finished runs older than `days` are deleted everywhere (failed ones after `failedDays` when set), and only the newest `keepLast` finished runs of each workflow are kept. Null or absent fields do not limit. Held runs are never deleted. A sweep runs every minute and deletes at most 200 runs at a time.",
+      tags,
+      request: { body: { required: true, content: { "application/json": { schema: Policy } } } },
+      responses: { 200: json(Effective, "The policy now in force"), ...errors(400) },
+    }),
+    async (c) => {
+      const tenantId = c.get("tenantId");
+      const policy = retention(c.req.valid("json"));
+      await putPolicy(c.env.DB, { ...policy, tenantId, workflowId: null, updatedAt: Date.now() });
+      return c.json(await tenantPolicy(c.env.DB, tenantId), 200);
+    },
+  )
+  .openapi(
+    apiRoute("read", {
+      method: "get",
+      path: "/workflows/{id}/retention",
+      summary: "The retention policy in force for a workflow's runs",
+      tags,
+      request: { params: Id },
+      responses: { 200: json(Effective, "The policy and where it comes from"), ...errors(404) },
+    }),
+    async (c) => {
+      const tenantId = c.get("tenantId");
+      const { id } = c.req.valid("param");
+      await requireWorkflow(c.env, tenantId, id);
+      const own = await findPolicy(c.env.DB, tenantId, id);
+      if (own) {
+        return c.json(
+          { ...retention(own), source: "workflow" as const, updatedAt: own.updatedAt },
+          200,
+        );
+      }
+      return c.json(await tenantPolicy(c.env.DB, tenantId), 200);
+    },
+  )
+  .openapi(
+    apiRoute("admin", {
+      method: "put",
+      path: "/workflows/{id}/retention",
+      summary: "Give a workflow its own retention policy (it replaces the tenant's whole)",
+      tags,
+      request: {
+        params: Id,
+        body: { required: true, content: { "application/json": { schema: Policy } } },
+      },
+      responses: { 200: json(Effective, "The workflow's policy"), ...errors(400, 404) },
+    }),
+    async (c) => {
+      const tenantId = c.get("tenantId");
+      const { id } = c.req.valid("param");
+      await requireWorkflow(c.env, tenantId, id);
+      const policy = retention(c.req.valid("json"));
+      const updatedAt = Date.now();
+      await putPolicy(c.env.DB, { ...policy, tenantId, workflowId: id, updatedAt });
+      return c.json({ ...policy, source: "workflow" as const, updatedAt }, 200);
+    },
+  )
+  .openapi(
+    apiRoute("admin", {
+      method: "delete",
+      path: "/workflows/{id}/retention",
+      summary: "Remove a workflow's own retention policy: the tenant's applies again",
+      tags,
+      request: { params: Id },
+      responses: { 204: { description: "Removed" }, ...errors(404) },
+    }),
+    async (c) => {
+      const tenantId = c.get("tenantId");
+      const { id } = c.req.valid("param");
+      await requireWorkflow(c.env, tenantId, id);
+      if (!(await deletePolicy(c.env.DB, tenantId, id))) {
+        throw notFound(`a retention policy of workflow ${id}`);
+      }
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    apiRoute("run", {
+      method: "put",
+      path: "/runs/{id}/hold",
+      summary: "Pin a run against retention, or release it",
+      tags,
+      request: {
+        params: Id,
+        body: { required: true, content: { "application/json": { schema: Hold } } },
+      },
+      responses: { 200: json(Hold, "The run's hold now"), ...errors(400, 404) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const { held } = c.req.valid("json");
+      if (!(await setHeld(c.env.DB, c.get("tenantId"), id, held))) throw notFound(`run ${id}`);
+      return c.json({ held }, 200);
+    },
+  )
+  .openapi(
+    apiRoute("run", {
+      method: "delete",
+      path: "/runs/{id}",
+      summary: "Delete a run everywhere: its records, events, outputs and the blobs only it held",
+      description:
+        "Deletes the run's object storage (its event log and outputs), its D1 rows (node executions, approvals, patches, trigger deliveries, cache entries it produced) and every stored object nothing else holds; a blob another run or another tenant still holds stays. A run that is running or waiting is refused with 409: cancel it first. A held run can be deleted on request. Deleting a run being deleted finishes that deletion.",
+      tags,
+      request: { params: Id },
+      responses: { 200: json(Deleted, "Deleted, with what it freed"), ...errors(404, 409) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const deleted = await deleteRun(c.env, id, { tenantId: c.get("tenantId") });
+      if (deleted.ok) {
+        return c.json(
+          {
+            deleted: true as const,
+            rows: deleted.rows,
+            blobs: deleted.blobs,
+            bytes: deleted.bytes,
+          },
+          200,
+        );
+      }
+      if (deleted.code === "not_found") throw notFound(`run ${id}`);
+      throw new ApiError(
+        409,
+        "run_active",
+        `run ${id} is ${deleted.status}: cancel it first (POST /api/runs/${id}/cancel), then delete it`,
+      );
+    },
+  );

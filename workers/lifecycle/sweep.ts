@@ -1,0 +1,59 @@
+/**
+ * The retention sweep (docs/LIFECYCLE.md), run by the scheduled handler every minute: first it
+ * finishes deletions that stopped half-way, then deletes runs retention expired, at most
+ * `budget` runs per invocation (the rest wait for the next minute: `more`). Each invocation
+ * writes its report to `sweeps` as it goes, so a sweep that dies still says what it did.
+ */
+
+import { unfinishedDeletions } from "../../db/lifecycle";
+import { expiredRuns, recordSweep, type SweepReport, startSweep } from "../../db/retention";
+import { deleteRun } from "./delete-run";
+
+/** Runs one invocation deletes at most. */
+export const SWEEP_BUDGET = 200;
+
+/**
+ * One sweep at `now`.
+ * @example
+ * const report = await sweep(env, Date.now());
+ * if (report.more) // more expired runs than the budget: the next minute goes on
+ */
+export async function sweep(
+  env: Pick<Env, "DB" | "BLOBS" | "RUNS">,
+  now: number,
+  budget = SWEEP_BUDGET,
+): Promise<SweepReport> {
+  const id = await startSweep(env.DB, now);
+  const report: SweepReport = {
+    id,
+    startedAt: now,
+    finishedAt: null,
+    runsDeleted: 0,
+    rowsDeleted: 0,
+    blobsDeleted: 0,
+    bytesFreed: 0,
+    more: false,
+    error: null,
+  };
+  try {
+    const resumed = await unfinishedDeletions(env.DB, budget);
+    const expired = await expiredRuns(env.DB, now, budget - resumed.length + 1);
+    const todo = [...resumed, ...expired.filter((id) => !resumed.includes(id))];
+    report.more = todo.length > budget;
+    for (const runId of todo.slice(0, budget)) {
+      const deleted = await deleteRun(env, runId, { now });
+      if (!deleted.ok) continue; // active again (never expired), or gone meanwhile
+      report.runsDeleted += 1;
+      report.rowsDeleted += deleted.rows;
+      report.blobsDeleted += deleted.blobs;
+      report.bytesFreed += deleted.bytes;
+      if (report.runsDeleted % 20 === 0) await recordSweep(env.DB, report);
+    }
+  } catch (err) {
+    report.error = String(err);
+    console.error(JSON.stringify({ at: "sweep", id, error: report.error }));
+  }
+  report.finishedAt = Date.now();
+  await recordSweep(env.DB, report);
+  return report;
+}
