@@ -335,6 +335,37 @@ describe("the aob CLI against wrangler dev", () => {
 
     const { runs } = JSON.parse(list.stdout) as { runs: { id: string }[] };
     expect(runs.map((r) => r.id)).toContain(runId);
+
+    const held = await aob(["runs", "hold", runId], { env });
+    expect(held.stdout).toContain(`run ${runId} is held`);
+    // Deleting asks first; without a terminal only --yes confirms.
+    const unconfirmed = await aob(["runs", "delete", runId], { env });
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toContain("confirm with --yes");
+    const deleted = await aob(["runs", "delete", runId, "--yes"], { env });
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(deleted.stdout).toMatch(new RegExp(`run ${runId} deleted: \\d+ rows`));
+    const gone = await aob(["runs", "show", runId], { env });
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain("not found");
+  }, 30_000);
+
+  it("sets, shows and resets retention, refusing a bad value with its option", async () => {
+    const bad = await aob(["retention", "set", "--days", "0"], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--days");
+    const set = await aob(["retention", "set", "--days", "14", "--failed-days", "90"], { env });
+    expect(set.stdout).toContain("finished runs kept 14 days, failed runs 90 days (tenant)");
+    const own = await aob(["retention", "set", "--workflow", "cli-gate", "--keep-last", "5"], {
+      env,
+    });
+    expect(own.stdout).toContain("the newest 5 per workflow (workflow)");
+    const shown = await aob(["retention", "show", "--json"], { env });
+    expect(JSON.parse(shown.stdout)).toMatchObject({ policy: { days: 14, source: "tenant" } });
+    const reset = await aob(["retention", "reset", "--workflow", "cli-gate"], { env });
+    expect(reset.code, reset.stderr).toBe(0);
+    const back = await aob(["retention", "show", "--workflow", gateId], { env });
+    expect(back.stdout).toContain("(tenant)");
   }, 30_000);
 
   it("follows an agent that patches the graph: patch lines, tokens and cost, then `patches list`", async () => {
