@@ -2,7 +2,7 @@
  * D1 access for API keys (`api_keys`): only a key's SHA-256 is stored. Revocation, which also
  * ends the key's sessions and lists its sockets, is in db/sessions.ts.
  */
-import { and, asc, eq, isNull } from "drizzle-orm";
+import { and, asc, eq, isNull, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { apiKeys } from "./schema";
 
@@ -36,8 +36,14 @@ export async function insertKey(
 /** A tenant's keys, oldest first, without their hashes. */
 export async function listKeys(
   db: D1Database,
-  tenantId: string,
+  query: { tenantId: string; limit: number; after?: readonly [number, string] },
 ): Promise<Pick<ApiKeyRow, "id" | "name" | "scopes" | "createdAt" | "revokedAt">[]> {
+  const filters: SQL[] = [eq(apiKeys.tenantId, query.tenantId)];
+  if (query.after) {
+    filters.push(
+      sql`(${apiKeys.createdAt}, ${apiKeys.id}) > (${query.after[0]}, ${query.after[1]})`,
+    );
+  }
   return drizzle(db)
     .select({
       id: apiKeys.id,
@@ -47,7 +53,8 @@ export async function listKeys(
       revokedAt: apiKeys.revokedAt,
     })
     .from(apiKeys)
-    .where(eq(apiKeys.tenantId, tenantId))
-    .orderBy(asc(apiKeys.createdAt))
+    .where(and(...filters))
+    .orderBy(asc(apiKeys.createdAt), asc(apiKeys.id))
+    .limit(query.limit)
     .all();
 }

@@ -2,17 +2,30 @@
  * D1 access for the approvals inbox (`approvals`), written by the RunObject's projection
  * (db/projection.ts) and read here, always within a tenant.
  */
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { approvals } from "./schema";
 
 export type ApprovalRow = typeof approvals.$inferSelect;
 
-/** A tenant's approvals in one status, newest first. */
+/** The sort key of an approval in the inbox: `[createdAt, runId, nodeId, attempt]`. */
+export type InboxKey = readonly [number, string, string, number];
+
+/** A tenant's approvals in one status, newest first, `limit` rows after `after`. */
 export async function listInbox(
   db: D1Database,
-  query: { tenantId: string; status: ApprovalRow["status"]; limit: number },
+  query: { tenantId: string; status: ApprovalRow["status"]; limit: number; after?: InboxKey },
 ): Promise<Omit<ApprovalRow, "tenantId">[]> {
+  const filters: SQL[] = [
+    eq(approvals.tenantId, query.tenantId),
+    eq(approvals.status, query.status),
+  ];
+  if (query.after) {
+    const [at, runId, nodeId, attempt] = query.after;
+    filters.push(
+      sql`(${approvals.createdAt}, ${approvals.runId}, ${approvals.nodeId}, ${approvals.attempt}) < (${at}, ${runId}, ${nodeId}, ${attempt})`,
+    );
+  }
   return drizzle(db)
     .select({
       runId: approvals.runId,
@@ -29,8 +42,13 @@ export async function listInbox(
       decidedAt: approvals.decidedAt,
     })
     .from(approvals)
-    .where(and(eq(approvals.tenantId, query.tenantId), eq(approvals.status, query.status)))
-    .orderBy(desc(approvals.createdAt))
+    .where(and(...filters))
+    .orderBy(
+      desc(approvals.createdAt),
+      desc(approvals.runId),
+      desc(approvals.nodeId),
+      desc(approvals.attempt),
+    )
     .limit(query.limit)
     .all();
 }

@@ -10,8 +10,10 @@ import { approvals, nodeExecutions, runPatches, runs } from "./schema";
 
 const STATEMENTS_PER_BATCH = 200;
 
-/** The run's row as its object knows it; `held` and `deleting_at` are the API's. */
-export type ProjectedRun = Required<Omit<typeof runs.$inferInsert, "held" | "deletingAt">>;
+/** The run's row as its object knows it; `trigger`, `held` and `deleting_at` are the API's. */
+export type ProjectedRun = Required<
+  Omit<typeof runs.$inferInsert, "trigger" | "held" | "deletingAt">
+>;
 export type ProjectedExecution = Omit<Required<typeof nodeExecutions.$inferInsert>, "runId">;
 export type ProjectedApproval = Omit<
   Required<typeof approvals.$inferInsert>,

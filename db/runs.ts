@@ -2,26 +2,46 @@
  * D1 access for the run list (`runs`): the API records a run when it starts it; its RunObject
  * keeps the row current through its projection (db/projection.ts).
  */
-import { and, desc, eq, isNull, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, isNull, lt, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { runs } from "./schema";
 
 export type RunRow = typeof runs.$inferSelect;
 export type RunStatus = RunRow["status"];
 
-/** A tenant's runs, newest first, optionally of one status and one workflow. */
-export async function listRuns(
-  db: D1Database,
-  query: { tenantId: string; limit: number; status?: RunStatus; workflowId?: string },
-): Promise<RunRow[]> {
+/** How a run was started. */
+export type RunTrigger = "api" | "webhook" | "cron" | "replay";
+
+/** A page of a tenant's runs, newest first (by `createdAt`, then id). */
+export interface RunQuery {
+  tenantId: string;
+  /** Rows to read: a page's size plus one, to know whether another page follows. */
+  limit: number;
+  status?: RunStatus;
+  workflowId?: string;
+  trigger?: RunTrigger;
+  /** Created at or after / before (ms). */
+  from?: number;
+  to?: number;
+  /** The sort key of the last run of the previous page: `[createdAt, id]`. */
+  after?: readonly [number, string];
+}
+
+/** A tenant's runs, newest first, filtered; runs being deleted are not listed. */
+export async function listRuns(db: D1Database, query: RunQuery): Promise<RunRow[]> {
   const filters: SQL[] = [eq(runs.tenantId, query.tenantId), isNull(runs.deletingAt)];
   if (query.status) filters.push(eq(runs.status, query.status));
   if (query.workflowId) filters.push(eq(runs.workflowId, query.workflowId));
+  if (query.trigger) filters.push(eq(runs.trigger, query.trigger));
+  if (query.from !== undefined) filters.push(gte(runs.createdAt, query.from));
+  if (query.to !== undefined) filters.push(lt(runs.createdAt, query.to));
+  if (query.after)
+    filters.push(sql`(${runs.createdAt}, ${runs.id}) < (${query.after[0]}, ${query.after[1]})`);
   return drizzle(db)
     .select()
     .from(runs)
     .where(and(...filters))
-    .orderBy(desc(runs.createdAt))
+    .orderBy(desc(runs.createdAt), desc(runs.id))
     .limit(query.limit)
     .all();
 }
@@ -53,7 +73,9 @@ export async function runHeld(db: D1Database, tenantId: string, runId: string): 
 /** Records a run as `running` before its RunObject is created. */
 export async function insertStartedRun(
   db: D1Database,
-  run: Pick<RunRow, "id" | "tenantId" | "workflowId" | "version" | "createdAt">,
+  run: Pick<RunRow, "id" | "tenantId" | "workflowId" | "version" | "createdAt"> & {
+    trigger?: RunTrigger;
+  },
 ): Promise<void> {
   await drizzle(db)
     .insert(runs)

@@ -99,6 +99,10 @@ export const runs = sqliteTable(
     /** Model tokens (prompt + completion) and cost in USD the run's agents used so far. */
     tokens: integer("tokens").notNull().default(0),
     costUsd: real("cost_usd"),
+    /** How it was started: api, webhook, cron or replay. */
+    trigger: text("trigger", { enum: ["api", "webhook", "cron", "replay"] })
+      .notNull()
+      .default("api"),
     /** 1 = pinned: retention never deletes it (`PUT /api/runs/{id}/hold`). */
     held: integer("held").notNull().default(0),
     /**

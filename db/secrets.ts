@@ -3,7 +3,7 @@
  * opens them), each with the JSON list of hosts it may go to, or NULL when unbound. Every
  * query is scoped by tenant.
  */
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { secrets } from "./schema";
 
@@ -18,13 +18,19 @@ const listing = {
   updatedAt: secrets.updatedAt,
 };
 
-/** A tenant's secrets by name. */
-export async function listSecrets(db: D1Database, tenantId: string): Promise<SecretListing[]> {
+/** A tenant's secrets by name, `limit` after the name `after`. */
+export async function listSecrets(
+  db: D1Database,
+  query: { tenantId: string; limit: number; after?: string },
+): Promise<SecretListing[]> {
+  const filters = [eq(secrets.tenantId, query.tenantId)];
+  if (query.after !== undefined) filters.push(gt(secrets.name, query.after));
   return drizzle(db)
     .select(listing)
     .from(secrets)
-    .where(eq(secrets.tenantId, tenantId))
+    .where(and(...filters))
     .orderBy(asc(secrets.name))
+    .limit(query.limit)
     .all();
 }
 

@@ -5,7 +5,7 @@
  * (`workflow_version_pieces`) in the same batch as its version row, and read back whole: no
  * caller sees the pieces.
  */
-import { and, asc, desc, eq, isNull } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, lt, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { textPieces } from "../core/limits/pieces";
 import { workflows, workflowVersionPieces, workflowVersions } from "./schema";
@@ -95,12 +95,21 @@ function versionInserts(
   ] as const;
 }
 
-/** A tenant's live workflows, most recently changed first. */
+/**
+ * A tenant's live workflows, most recently changed first (then by id), `limit` rows after
+ * `after` (the `[updatedAt, id]` of the previous page's last), or only those named `name`.
+ */
 export async function listWorkflows(
   db: D1Database,
-  tenantId: string,
-  limit: number,
+  query: { tenantId: string; limit: number; name?: string; after?: readonly [number, string] },
 ): Promise<Omit<WorkflowRow, "tenantId" | "deletedAt">[]> {
+  const filters: SQL[] = [eq(workflows.tenantId, query.tenantId), isNull(workflows.deletedAt)];
+  if (query.name !== undefined) filters.push(eq(workflows.name, query.name));
+  if (query.after) {
+    filters.push(
+      sql`(${workflows.updatedAt}, ${workflows.id}) < (${query.after[0]}, ${query.after[1]})`,
+    );
+  }
   return drizzle(db)
     .select({
       id: workflows.id,
@@ -111,22 +120,25 @@ export async function listWorkflows(
       updatedAt: workflows.updatedAt,
     })
     .from(workflows)
-    .where(and(eq(workflows.tenantId, tenantId), isNull(workflows.deletedAt)))
-    .orderBy(desc(workflows.updatedAt))
-    .limit(limit)
+    .where(and(...filters))
+    .orderBy(desc(workflows.updatedAt), desc(workflows.id))
+    .limit(query.limit)
     .all();
 }
 
-/** A workflow's versions, newest first (found in its tenant first). */
+/** A workflow's versions, newest first, `limit` after version `before` (found in its tenant first). */
 export async function listVersions(
   db: D1Database,
-  workflowId: string,
+  query: { workflowId: string; limit: number; before?: number },
 ): Promise<Pick<WorkflowVersionRow, "version" | "createdAt">[]> {
+  const filters: SQL[] = [eq(workflowVersions.workflowId, query.workflowId)];
+  if (query.before !== undefined) filters.push(lt(workflowVersions.version, query.before));
   return drizzle(db)
     .select({ version: workflowVersions.version, createdAt: workflowVersions.createdAt })
     .from(workflowVersions)
-    .where(eq(workflowVersions.workflowId, workflowId))
+    .where(and(...filters))
     .orderBy(desc(workflowVersions.version))
+    .limit(query.limit)
     .all();
 }
 

@@ -6,6 +6,7 @@ import { action, integer, leaf } from "../command";
 import type { Context } from "../context";
 import { parseJsonOption } from "../input";
 import { brief, formatTime, printJson, printTable, say } from "../output";
+import { type PageOptions, pagesAsked, withPaging } from "../paging";
 import type { Decision } from "../watch/decide";
 
 const Decided = z.object({ status: z.string() });
@@ -15,7 +16,7 @@ const STATUSES = ["pending", "approved", "rejected", "timeout", "cancelled"] as 
 /** `aob approvals list|approve|reject`: the inbox, and deciding from a script. */
 export function registerApprovals(program: Command): void {
   const group = program.command("approvals").description("list and decide approvals");
-  leaf(group, "list", "approvals of every run, newest first (default: pending)")
+  withPaging(leaf(group, "list", "approvals of every run, newest first (default: pending)"))
     .addOption(
       new Option("--status <status>", "only approvals in this status")
         .choices(STATUSES)
@@ -32,15 +33,20 @@ export function registerApprovals(program: Command): void {
     .action(action(decide("reject")));
 }
 
-async function list(ctx: Context, opts: { status: (typeof STATUSES)[number]; limit: number }) {
-  const body = await call(
-    ctx.api.approvals.$get({ query: { status: opts.status, limit: String(opts.limit) } }),
-  );
-  if (ctx.json) printJson(body);
+async function list(
+  ctx: Context,
+  opts: { status: (typeof STATUSES)[number]; limit: number } & PageOptions,
+) {
+  const page = await pagesAsked(opts, "aob approvals list", async (cursor) => {
+    const query = { status: opts.status, limit: String(opts.limit), ...(cursor ? { cursor } : {}) };
+    const body = await call(ctx.api.approvals.$get({ query }));
+    return { items: body.approvals, nextCursor: body.nextCursor };
+  });
+  if (ctx.json) printJson({ approvals: page.items, nextCursor: page.nextCursor });
   else
     printTable(
       ["run", "node", "workflow", "status", "created", "message"],
-      body.approvals.map((a) => [
+      page.items.map((a) => [
         a.runId,
         a.nodeId,
         a.workflowId,

@@ -3,6 +3,7 @@ import { call } from "../client";
 import { action, leaf } from "../command";
 import type { Context } from "../context";
 import { brief, formatTime, printJson, printTable, say } from "../output";
+import { everyPage } from "../paging";
 
 /** `aob patches list RUN`: every patch proposed to a run, by an agent or a person, with its outcome. */
 export function registerPatches(program: Command): void {
@@ -17,7 +18,12 @@ export function registerPatches(program: Command): void {
 }
 
 async function list(ctx: Context, runId: string) {
-  const body = await call(ctx.api.runs[":id"].patches.$get({ param: { id: runId } }));
+  const patches = await everyPage(async (cursor) => {
+    const query = cursor ? { cursor } : {};
+    const page = await call(ctx.api.runs[":id"].patches.$get({ param: { id: runId }, query }));
+    return { items: page.patches, nextCursor: page.nextCursor };
+  });
+  const body = { patches };
   if (ctx.json) {
     printJson(body);
     return undefined;

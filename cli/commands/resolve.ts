@@ -3,13 +3,12 @@ import type { Context } from "../context";
 import { CliError } from "../errors";
 
 /**
- * A workflow given by id or by name: an id in the list wins, then a unique name. Anything else
- * is passed on as an id, so the API answers "workflow X not found".
+ * A workflow given by id or by name: the workflows with exactly that name (one indexed query,
+ * however many workflows the tenant has); none means it is an id, and the API answers
+ * "workflow X not found" if it is not one either.
  */
 export async function resolveWorkflow(ctx: Context, ref: string): Promise<string> {
-  const { workflows } = await call(ctx.api.workflows.$get({ query: { limit: "500" } }));
-  if (workflows.some((w) => w.id === ref)) return ref;
-  const named = workflows.filter((w) => w.name === ref);
+  const named = await workflowsNamed(ctx, ref);
   if (named.length > 1) {
     throw new CliError(
       `${named.length} workflows are named "${ref}" (${named.map((w) => w.id).join(", ")}): give its id`,
@@ -18,4 +17,10 @@ export async function resolveWorkflow(ctx: Context, ref: string): Promise<string
     );
   }
   return named[0]?.id ?? ref;
+}
+
+/** The tenant's workflows named exactly `name` (at most a few: only their ids are shown). */
+export async function workflowsNamed(ctx: Context, name: string): Promise<{ id: string }[]> {
+  const { workflows } = await call(ctx.api.workflows.$get({ query: { name, limit: "20" } }));
+  return workflows;
 }

@@ -1,4 +1,4 @@
-import { type Command, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { formatBytes } from "../../core/limits/output";
 import { ApiFailure, call } from "../client";
 import { action, integer, leaf } from "../command";
@@ -15,20 +15,26 @@ import {
   say,
   warn,
 } from "../output";
+import { type PageOptions, pagesAsked, withPaging } from "../paging";
 import { ask } from "../prompt";
 import type { RunBody } from "../types";
 import { usageLine } from "../watch/view";
 import { loadWatch } from "./load-watch";
+import { resolveWorkflow } from "./resolve";
 
 const STATUSES = ["running", "waiting", "completed", "failed", "cancelled"] as const;
+const TRIGGERS = ["api", "webhook", "cron", "replay"] as const;
 
 /** `aob runs list|show|events|cancel|delete|hold|replay`. */
 export function registerRuns(program: Command): void {
   const group = program.command("runs").description("list, follow, cancel and replay runs");
-  leaf(group, "list", "list runs, newest first")
+  withPaging(leaf(group, "list", "list runs, newest first"))
     .addOption(new Option("--status <status>", "only runs in this status").choices(STATUSES))
-    .option("--workflow <id>", "only runs of this workflow")
-    .option("--limit <n>", "at most this many (1-500)", integer(1, 500), 50)
+    .option("--workflow <id or name>", "only runs of this workflow")
+    .addOption(new Option("--trigger <how>", "only runs started this way").choices(TRIGGERS))
+    .option("--since <time>", "only runs created at or after (ISO 8601, or ms since 1970)", instant)
+    .option("--until <time>", "only runs created before (ISO 8601, or ms since 1970)", instant)
+    .option("--limit <n>", "at most this many per page (1-500)", integer(1, 500), 50)
     .action(action(list));
   leaf(group, "show <run>", "show a run with its nodes; --watch follows it live")
     .option("--watch", "follow the run live until it ends or waits for an approval")
@@ -56,20 +62,47 @@ export function registerRuns(program: Command): void {
     .action(action(replay));
 }
 
+/** A time as typed: ISO 8601 or milliseconds since the epoch. */
+function instant(raw: string): number {
+  const at = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+  if (!Number.isSafeInteger(at) || at < 0) {
+    throw new InvalidArgumentError(
+      "expected a time: ISO 8601 (2026-12-01T00:00Z) or ms since 1970",
+    );
+  }
+  return at;
+}
+
 async function list(
   ctx: Context,
-  opts: { status?: (typeof STATUSES)[number]; workflow?: string; limit: number },
+  opts: {
+    status?: (typeof STATUSES)[number];
+    workflow?: string;
+    trigger?: (typeof TRIGGERS)[number];
+    since?: number;
+    until?: number;
+    limit: number;
+  } & PageOptions,
 ) {
-  const body = await call(
-    ctx.api.runs.$get({
-      query: { status: opts.status, workflowId: opts.workflow, limit: String(opts.limit) },
-    }),
-  );
-  if (ctx.json) printJson(body);
+  const workflowId = opts.workflow ? await resolveWorkflow(ctx, opts.workflow) : undefined;
+  const page = await pagesAsked(opts, "aob runs list", async (cursor) => {
+    const query = {
+      limit: String(opts.limit),
+      ...(opts.status ? { status: opts.status } : {}),
+      ...(workflowId ? { workflowId } : {}),
+      ...(opts.trigger ? { trigger: opts.trigger } : {}),
+      ...(opts.since === undefined ? {} : { from: String(opts.since) }),
+      ...(opts.until === undefined ? {} : { to: String(opts.until) }),
+      ...(cursor ? { cursor } : {}),
+    };
+    const body = await call(ctx.api.runs.$get({ query }));
+    return { items: body.runs, nextCursor: body.nextCursor };
+  });
+  if (ctx.json) printJson({ runs: page.items, nextCursor: page.nextCursor });
   else
     printTable(
       ["id", "workflow", "version", "status", "created", "finished", "held"],
-      body.runs.map((r) => [
+      page.items.map((r) => [
         r.id,
         r.workflowId,
         String(r.version),

@@ -5,6 +5,7 @@ import type { Context } from "../context";
 import { UsageError } from "../errors";
 import { readSource } from "../input";
 import { formatTime, printJson, printTable, say } from "../output";
+import { everyPage } from "../paging";
 import { askSecret } from "../prompt";
 
 const UNBOUND = "unbound (any host)";
@@ -50,7 +51,11 @@ function describeBinding(allowedHosts: readonly string[] | null): string {
 }
 
 async function list(ctx: Context) {
-  const body = await call(ctx.api.secrets.$get());
+  const secrets = await everyPage(async (cursor) => {
+    const page = await call(ctx.api.secrets.$get({ query: cursor ? { cursor } : {} }));
+    return { items: page.secrets, nextCursor: page.nextCursor };
+  });
+  const body = { secrets };
   if (ctx.json) {
     printJson(body);
     return undefined;

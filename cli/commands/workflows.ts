@@ -7,12 +7,14 @@ import type { Context } from "../context";
 import { CliError, EXIT, formatIssues } from "../errors";
 import { readJsonFile } from "../input";
 import { formatTime, printJson, printTable, say, warn } from "../output";
+import { type PageOptions, pagesAsked, withPaging } from "../paging";
+import { workflowsNamed } from "./resolve";
 
 /** `aob workflows list|get|push|validate|export`. */
 export function registerWorkflows(program: Command): void {
   const group = program.command("workflows").description("list, read, push and validate workflows");
-  leaf(group, "list", "list workflows, most recently changed first")
-    .option("--limit <n>", "at most this many (1-500)", integer(1, 500), 100)
+  withPaging(leaf(group, "list", "list workflows, most recently changed first"))
+    .option("--limit <n>", "at most this many per page (1-500)", integer(1, 500), 100)
     .action(action(list));
   leaf(group, "get <id>", "show a workflow and the nodes of its latest (or given) version")
     .option("--version <n>", "a given version", integer(1, 1_000_000))
@@ -30,13 +32,17 @@ export function registerWorkflows(program: Command): void {
     .action(action(exportDefinition));
 }
 
-async function list(ctx: Context, opts: { limit: number }) {
-  const body = await call(ctx.api.workflows.$get({ query: { limit: String(opts.limit) } }));
-  if (ctx.json) printJson(body);
+async function list(ctx: Context, opts: { limit: number } & PageOptions) {
+  const page = await pagesAsked(opts, "aob workflows list", async (cursor) => {
+    const query = { limit: String(opts.limit), ...(cursor ? { cursor } : {}) };
+    const body = await call(ctx.api.workflows.$get({ query }));
+    return { items: body.workflows, nextCursor: body.nextCursor };
+  });
+  if (ctx.json) printJson({ workflows: page.items, nextCursor: page.nextCursor });
   else
     printTable(
       ["id", "name", "version", "updated"],
-      body.workflows.map((w) => [w.id, w.name, String(w.latestVersion), formatTime(w.updatedAt)]),
+      page.items.map((w) => [w.id, w.name, String(w.latestVersion), formatTime(w.updatedAt)]),
       "no workflows yet: push one with `aob workflows push FILE`",
     );
   return undefined;
@@ -87,8 +93,7 @@ async function push(ctx: Context, file: string, opts: { id?: string; create?: bo
     typeof definition.name === "string"
   ) {
     const name = definition.name;
-    const { workflows } = await call(ctx.api.workflows.$get({ query: { limit: "500" } }));
-    const same = workflows.filter((w) => w.name === name);
+    const same = await workflowsNamed(ctx, name);
     if (same.length > 1) {
       throw new CliError(
         `${same.length} workflows are named "${name}" (${same.map((w) => w.id).join(", ")}): choose one with --id, or --create a new one`,

@@ -51,7 +51,10 @@ describe("tenant secrets", () => {
     const list = await api<{ secrets: { name: string }[] }>("GET", "/api/secrets");
     expect(list.body.secrets.map((s) => s.name)).toEqual(["TOKEN"]);
     expect(JSON.stringify(list.body)).not.toContain(SECRET);
-    expect((await api("GET", "/api/secrets", undefined, OTHER_KEY)).body).toEqual({ secrets: [] });
+    expect((await api("GET", "/api/secrets", undefined, OTHER_KEY)).body).toEqual({
+      secrets: [],
+      nextCursor: null,
+    });
     expect((await api("PUT", "/api/secrets/TOKEN", { value: "x" }, SECOND_KEY)).status).toBe(403);
     expect((await api("PUT", "/api/secrets/9bad", { value: "x" })).status).toBe(400);
     const row = await env.DB.prepare("SELECT ciphertext FROM secrets WHERE name = 'TOKEN'").first<{

@@ -129,6 +129,7 @@ export const hooks = $(
       try {
         await admitRun(c, v.definition);
         const started = await startRun(c.env, {
+          trigger: "webhook",
           tenantId: row.tenantId,
           workflowId,
           version: v.version,

@@ -1,3 +1,4 @@
+import { everyPage } from "../../../core/wire/cursor";
 import { call } from "../api/client";
 import { useSession } from "../api/session";
 import { ApprovalCard } from "../runs/ApprovalCard";
@@ -11,7 +12,12 @@ import "./approvals.css";
 export function InboxPage() {
   const { client } = useSession();
   const approvals = useAsync(
-    async () => (await call(client.api.approvals.$get({ query: { status: "pending" } }))).approvals,
+    async () =>
+      everyPage(async (cursor) => {
+        const query = { status: "pending" as const, limit: "500", ...(cursor ? { cursor } : {}) };
+        const page = await call(client.api.approvals.$get({ query }));
+        return { items: page.approvals, nextCursor: page.nextCursor };
+      }),
     [client],
   );
   return (

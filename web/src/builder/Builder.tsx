@@ -11,6 +11,7 @@ import {
   useReactFlow,
 } from "@xyflow/react";
 import { type DragEvent, useCallback, useMemo, useReducer, useState } from "react";
+import { everyPage } from "../../../core/wire/cursor";
 import { call } from "../api/client";
 import { useSession } from "../api/session";
 import type { KindCatalog } from "../api/use-node-types";
@@ -62,8 +63,12 @@ export function Builder({ catalog, initial, saved, onSaved }: BuilderProps) {
   const versions = useAsync(
     async () =>
       saved
-        ? (await call(client.api.workflows[":id"].versions.$get({ param: { id: saved.id } })))
-            .versions
+        ? await everyPage(async (cursor) => {
+            const param = { id: saved.id };
+            const query = { limit: "500", ...(cursor ? { cursor } : {}) };
+            const page = await call(client.api.workflows[":id"].versions.$get({ param, query }));
+            return { items: page.versions, nextCursor: page.nextCursor };
+          })
         : [],
     [client, saved?.id, saved?.latestVersion],
   );

@@ -1,3 +1,4 @@
+import { everyPage } from "../../../core/wire/cursor";
 import { call } from "../api/client";
 import { useSession } from "../api/session";
 import { formatTime } from "../ui/format";
@@ -9,7 +10,12 @@ import { useAsync } from "../ui/use-async";
 export function WorkflowsPage() {
   const { client } = useSession();
   const list = useAsync(
-    async () => (await call(client.api.workflows.$get({ query: { limit: "500" } }))).workflows,
+    async () =>
+      everyPage(async (cursor) => {
+        const query = { limit: "500", ...(cursor ? { cursor } : {}) };
+        const page = await call(client.api.workflows.$get({ query }));
+        return { items: page.workflows, nextCursor: page.nextCursor };
+      }),
     [client],
   );
   return (

@@ -1,6 +1,8 @@
 import { useMemo, useState } from "react";
+import { everyPage } from "../../../core/wire/cursor";
 import { call } from "../api/client";
 import { useSession } from "../api/session";
+import type { RunSummary } from "../api/types";
 import { RUN_STATUSES, type RunStatus } from "../flow/status";
 import { formatDuration, formatTime } from "../ui/format";
 import { Link } from "../ui/Link";
@@ -11,7 +13,7 @@ import { navigate } from "../use-route";
 import { StartRunDialog } from "./StartRunDialog";
 import "./runs.css";
 
-/** Runs, newest first, filtered by status and workflow. */
+/** Runs, newest first, filtered by status and workflow, 100 at a time. */
 export function RunListPage({
   status,
   workflowId,
@@ -21,14 +23,39 @@ export function RunListPage({
 }) {
   const { client } = useSession();
   const [starting, setStarting] = useState(false);
-  const runs = useAsync(async () => {
-    const query: { status?: RunStatus; workflowId?: string; limit: string } = { limit: "100" };
+  // Pages read so far (the first on load, the next ones with "Show more"), kept with the cursor.
+  const [more, setMore] = useState<{ runs: RunSummary[]; cursor: string | null; busy: boolean }>({
+    runs: [],
+    cursor: null,
+    busy: false,
+  });
+  const pageOf = async (cursor: string | null) => {
+    const query: { status?: RunStatus; workflowId?: string; limit: string; cursor?: string } = {
+      limit: "100",
+    };
     if (status) query.status = status;
     if (workflowId) query.workflowId = workflowId;
-    return (await call(client.api.runs.$get({ query }))).runs;
+    if (cursor) query.cursor = cursor;
+    return call(client.api.runs.$get({ query }));
+  };
+  const runs = useAsync(async () => {
+    const first = await pageOf(null);
+    setMore({ runs: [], cursor: first.nextCursor, busy: false });
+    return first.runs;
   }, [client, status, workflowId]);
+  const showMore = async () => {
+    setMore((m) => ({ ...m, busy: true }));
+    const next = await pageOf(more.cursor);
+    setMore((m) => ({ runs: [...m.runs, ...next.runs], cursor: next.nextCursor, busy: false }));
+  };
+  const shown = runs.data ? [...runs.data, ...more.runs] : null;
   const workflows = useAsync(
-    async () => (await call(client.api.workflows.$get({ query: { limit: "500" } }))).workflows,
+    async () =>
+      everyPage(async (cursor) => {
+        const query = { limit: "500", ...(cursor ? { cursor } : {}) };
+        const page = await call(client.api.workflows.$get({ query }));
+        return { items: page.workflows, nextCursor: page.nextCursor };
+      }),
     [client],
   );
   const names = useMemo(
@@ -108,7 +135,7 @@ export function RunListPage({
           )}
         </EmptyState>
       )}
-      {runs.data && runs.data.length > 0 && (
+      {shown && shown.length > 0 && (
         <table className="table">
           <thead>
             <tr>
@@ -121,7 +148,7 @@ export function RunListPage({
             </tr>
           </thead>
           <tbody>
-            {runs.data.map((r) => (
+            {shown.map((r) => (
               <tr key={r.id}>
                 <td>
                   <Link to={{ page: "run", runId: r.id }}>
@@ -151,6 +178,11 @@ export function RunListPage({
             ))}
           </tbody>
         </table>
+      )}
+      {runs.data && more.cursor && (
+        <button type="button" onClick={() => void showMore()} disabled={more.busy}>
+          Show more runs
+        </button>
       )}
       {starting && workflowId && (
         <StartRunDialog

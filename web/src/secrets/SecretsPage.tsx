@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from "react";
+import { everyPage } from "../../../core/wire/cursor";
 import { ApiFailure, call, describeError } from "../api/client";
 import { useSession } from "../api/session";
 import { formatTime } from "../ui/format";
@@ -235,7 +236,14 @@ function DeleteButton({ name, onDeleted }: { name: string; onDeleted(): void }) 
 /** The tenant's secrets: names and hosts (never values), set, bind to hosts, delete. */
 export function SecretsPage() {
   const { client } = useSession();
-  const secrets = useAsync(async () => (await call(client.api.secrets.$get())).secrets, [client]);
+  const secrets = useAsync(
+    async () =>
+      everyPage(async (cursor) => {
+        const page = await call(client.api.secrets.$get({ query: cursor ? { cursor } : {} }));
+        return { items: page.secrets, nextCursor: page.nextCursor };
+      }),
+    [client],
+  );
   const [editing, setEditing] = useState<string | null>(null);
   const unbound = (secrets.data ?? []).filter((s) => !s.bound).length;
   return (

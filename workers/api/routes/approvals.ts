@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { listInbox } from "../../../db/approvals";
+import { page } from "../../../core/wire/cursor";
+import { type InboxKey, listInbox } from "../../../db/approvals";
 import { ApiError } from "../errors";
 import { apiRoute, routes } from "../route";
 import { runStub } from "../run-stub";
@@ -12,12 +13,15 @@ import {
   type InboxApproval,
 } from "../schemas/approval";
 import { errors, json } from "../schemas/error";
-import { IdParam, limitQuery } from "../schemas/params";
+import { cursorOf, cursorQuery, IdParam, limitQuery } from "../schemas/params";
 
 /**
  * Deciding an approval (the UI and the CLI use this same route), and the approvals inbox.
  * Refusals (not waiting, already decided, bad form) change nothing.
  */
+/** An approval's place in the inbox: `[createdAt, runId, nodeId, attempt]`. */
+const INBOX_KEY = ["n", "s", "s", "n"] as const;
+
 export const approvalRoutes = routes()
   .openapi(
     apiRoute("approve", {
@@ -72,16 +76,29 @@ export const approvalRoutes = routes()
             description: `One of ${APPROVAL_STATUSES.join(", ")}`,
           }),
           limit: limitQuery(100, 500),
+          cursor: cursorQuery(INBOX_KEY),
         }),
       },
       responses: { 200: json(Inbox, "The approvals"), ...errors(400) },
     }),
     async (c) => {
-      const { status, limit } = c.req.valid("query");
-      const rows = await listInbox(c.env.DB, { tenantId: c.get("tenantId"), status, limit });
+      const { status, limit, cursor } = c.req.valid("query");
+      const rows = await listInbox(c.env.DB, {
+        tenantId: c.get("tenantId"),
+        status,
+        limit: limit + 1,
+        after: cursorOf<InboxKey>(cursor, INBOX_KEY),
+      });
+      const { items, nextCursor } = page(rows, limit, (a) => [
+        a.createdAt,
+        a.runId,
+        a.nodeId,
+        a.attempt,
+      ]);
       return c.json(
         {
-          approvals: rows.map(
+          nextCursor,
+          approvals: items.map(
             (r): InboxApproval => ({
               ...r,
               form: r.form === null ? null : (JSON.parse(r.form) as Record<string, unknown>),

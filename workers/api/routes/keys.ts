@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { page } from "../../../core/wire/cursor";
 import { insertKey, listKeys } from "../../../db/api-keys";
 import { revokeKey } from "../../../db/sessions";
 import { forgetKey, hashKey } from "../auth";
@@ -8,7 +9,7 @@ import { apiRoute, routes } from "../route";
 import { closeKeySockets } from "../run-socket";
 import { errors, json } from "../schemas/error";
 import { type ApiKey, KeyCreated, KeyList, NewKey } from "../schemas/key";
-import { IdParam } from "../schemas/params";
+import { cursorOf, cursorQuery, IdParam, limitQuery } from "../schemas/params";
 
 function generateKey(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(24));
@@ -58,13 +59,23 @@ export const keyRoutes = routes()
       path: "/keys",
       summary: "The tenant's keys, never their secrets",
       tags,
-      responses: { 200: json(KeyList, "The keys") },
+      request: {
+        query: z.object({ limit: limitQuery(100, 500), cursor: cursorQuery(["n", "s"]) }),
+      },
+      responses: { 200: json(KeyList, "The keys"), ...errors(400) },
     }),
     async (c) => {
-      const rows = await listKeys(c.env.DB, c.get("tenantId"));
+      const { limit, cursor } = c.req.valid("query");
+      const rows = await listKeys(c.env.DB, {
+        tenantId: c.get("tenantId"),
+        limit: limit + 1,
+        after: cursorOf<[number, string]>(cursor, ["n", "s"]),
+      });
+      const { items, nextCursor } = page(rows, limit, (k) => [k.createdAt, k.id]);
       return c.json(
         {
-          keys: rows.map(
+          nextCursor,
+          keys: items.map(
             (r): ApiKey => ({
               id: r.id,
               name: r.name,

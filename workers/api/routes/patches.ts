@@ -1,10 +1,11 @@
 import { z } from "@hono/zod-openapi";
 import { Patch as CorePatch } from "../../../core/patches";
+import { page } from "../../../core/wire/cursor";
 import { ApiError } from "../errors";
 import { apiRoute, routes } from "../route";
 import { runStub } from "../run-stub";
 import { errors, json } from "../schemas/error";
-import { IdParam } from "../schemas/params";
+import { cursorOf, cursorQuery, IdParam, limitQuery } from "../schemas/params";
 import { PatchList, PatchRecord } from "../schemas/run";
 
 const NewPatch = CorePatch.openapi("NewPatch");
@@ -23,14 +24,21 @@ export const patchRoutes = routes()
       path: "/runs/{id}/patches",
       summary: "A run's patches, in order, with their source and outcome",
       tags,
-      request: { params: z.object({ id: IdParam }) },
-      responses: { 200: json(PatchList, "Every patch proposed to the run"), ...errors(404) },
+      request: {
+        params: z.object({ id: IdParam }),
+        query: z.object({ limit: limitQuery(100, 500), cursor: cursorQuery(["n"]) }),
+      },
+      responses: { 200: json(PatchList, "The patches proposed to the run"), ...errors(400, 404) },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
+      const { limit, cursor } = c.req.valid("query");
       const stub = await runStub(c.env, c.get("tenantId"), id);
-      const patches = await stub.patchList();
-      return c.json({ patches }, 200);
+      const after = cursorOf<[number]>(cursor, ["n"])?.[0] ?? 0;
+      // A run holds few patches (the run limits cap them): paged after reading them all.
+      const rows = (await stub.patchList()).filter((p) => p.id > after);
+      const { items, nextCursor } = page(rows, limit, (p) => [p.id]);
+      return c.json({ patches: items, nextCursor }, 200);
     },
   )
   .openapi(

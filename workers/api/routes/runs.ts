@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { page } from "../../../core/wire/cursor";
 import { WS_MIN_WINDOW, WS_WINDOW } from "../../../core/wire/frames";
 import { listRuns, runHeld } from "../../../db/runs";
 import type { RunRpc } from "../../../durable-objects/run/rpc";
@@ -8,7 +9,7 @@ import { apiRoute, routes } from "../route";
 import { openRunSocket } from "../run-socket";
 import { runStub } from "../run-stub";
 import { errors, json } from "../schemas/error";
-import { IdParam, intString, limitQuery } from "../schemas/params";
+import { cursorOf, cursorQuery, IdParam, intString, limitQuery } from "../schemas/params";
 import {
   EventList,
   ReplayBody,
@@ -40,6 +41,9 @@ const window = intString(WS_MIN_WINDOW, Number.MAX_SAFE_INTEGER)
     description: `The socket's send buffer in characters of event frames (at most ${WS_WINDOW}, the default; larger asks get the default)`,
   });
 const tags = ["runs"];
+/** A run's place in the list: `[createdAt, id]`. */
+const RUN_KEY = ["n", "s"] as const;
+const RUN_TRIGGERS = ["api", "webhook", "cron", "replay"] as const;
 /** Events one page of `GET /runs/{id}/events` holds at most. */
 const MAX_EVENTS_PAGE = 5000;
 
@@ -57,21 +61,38 @@ export const runRoutes = routes()
             description: `One of ${RUN_STATUSES.join(", ")}`,
           }),
           workflowId: z.string().optional(),
+          trigger: z
+            .enum(RUN_TRIGGERS)
+            .optional()
+            .openapi({ description: `How it was started: one of ${RUN_TRIGGERS.join(", ")}` }),
+          from: intString(0, Number.MAX_SAFE_INTEGER)
+            .optional()
+            .openapi({ description: "Only runs created at or after (ms since the epoch)" }),
+          to: intString(0, Number.MAX_SAFE_INTEGER)
+            .optional()
+            .openapi({ description: "Only runs created before (ms since the epoch)" }),
+          cursor: cursorQuery(RUN_KEY),
         }),
       },
       responses: { 200: json(RunList, "The runs"), ...errors(400) },
     }),
     async (c) => {
-      const { limit, status, workflowId } = c.req.valid("query");
+      const { limit, status, workflowId, trigger, from, to, cursor } = c.req.valid("query");
       const rows = await listRuns(c.env.DB, {
         tenantId: c.get("tenantId"),
-        limit,
+        limit: limit + 1,
         ...(status ? { status } : {}),
         ...(workflowId ? { workflowId } : {}),
+        ...(trigger ? { trigger } : {}),
+        ...(from === undefined ? {} : { from }),
+        ...(to === undefined ? {} : { to }),
+        after: cursorOf<[number, string]>(cursor, RUN_KEY),
       });
+      const { items, nextCursor } = page(rows, limit, (r) => [r.createdAt, r.id]);
       return c.json(
         {
-          runs: rows.map(({ tenantId: _t, deletingAt: _d, held, error, ...r }) => ({
+          nextCursor,
+          runs: items.map(({ tenantId: _t, deletingAt: _d, held, error, ...r }) => ({
             ...r,
             held: held === 1,
             error: error
@@ -107,7 +128,7 @@ export const runRoutes = routes()
       method: "get",
       path: "/runs/{id}/events",
       summary: "The run's event log after `seq` N, one page at a time",
-      description: `Pages of at most \`limit\` events (up to ${MAX_EVENTS_PAGE}) in \`seq\` order; \`next\` is the \`after\` of the next page, null at the end. \`nodeId\` keeps one node's events.`,
+      description: `Pages of at most \`limit\` events (up to ${MAX_EVENTS_PAGE}) in \`seq\` order; \`next\` is the \`after\` of the next page and \`nextCursor\` the \`cursor\` of it, both null at the end. \`nodeId\` keeps one node's events.`,
       tags,
       request: {
         params: Id,
@@ -115,6 +136,7 @@ export const runRoutes = routes()
           after,
           limit: limitQuery(1000, MAX_EVENTS_PAGE),
           nodeId: z.string().min(1).optional().openapi({ description: "Only this node's events" }),
+          cursor: cursorQuery(["n"]),
         }),
       },
       responses: { 200: json(EventList, "The events, in `seq` order"), ...errors(400, 404) },
@@ -122,12 +144,15 @@ export const runRoutes = routes()
     async (c) => {
       const { id } = c.req.valid("param");
       const stub = await runStub(c.env, c.get("tenantId"), id);
-      const { after, limit, nodeId } = c.req.valid("query");
+      const { limit, nodeId, cursor } = c.req.valid("query");
+      const after = cursorOf<[number]>(cursor, ["n"])?.[0] ?? c.req.valid("query").after;
       // One more than asked tells whether a next page exists without a second call.
       const events = await stub.events(after, limit + 1, nodeId);
-      const more = events.length > limit;
-      if (more) events.length = limit;
-      return c.json({ events, next: more ? events[limit - 1]!.seq : null }, 200);
+      const { items, nextCursor } = page(events, limit, (e) => [e.seq]);
+      return c.json(
+        { events: items, next: nextCursor ? items.at(-1)!.seq : null, nextCursor },
+        200,
+      );
     },
   )
   .openapi(

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
 import { readAllowedHosts } from "../../../core/secrets/hosts";
+import { page } from "../../../core/wire/cursor";
 import {
   bindSecret,
   deleteSecret,
@@ -13,6 +14,7 @@ import { encryptSecret } from "../../../platform/secrets";
 import { ApiError, notFound } from "../errors";
 import { apiRoute, routes } from "../route";
 import { errors, json } from "../schemas/error";
+import { cursorOf, cursorQuery, limitQuery } from "../schemas/params";
 import {
   SecretBindingBody,
   SecretBody,
@@ -75,11 +77,19 @@ export const secretRoutes = routes()
       path: "/secrets",
       summary: "The tenant's secrets and the hosts each may be sent to, never their values",
       tags,
-      responses: { 200: json(SecretList, "The secrets") },
+      request: { query: z.object({ limit: limitQuery(100, 500), cursor: cursorQuery(["s"]) }) },
+      responses: { 200: json(SecretList, "The secrets"), ...errors(400) },
     }),
     async (c) => {
-      const rows = await listSecrets(c.env.DB, c.get("tenantId"));
-      return c.json({ secrets: rows.map(view) }, 200);
+      const { limit, cursor } = c.req.valid("query");
+      const after = cursorOf<[string]>(cursor, ["s"])?.[0];
+      const rows = await listSecrets(c.env.DB, {
+        tenantId: c.get("tenantId"),
+        limit: limit + 1,
+        ...(after === undefined ? {} : { after }),
+      });
+      const { items, nextCursor } = page(rows, limit, (s) => [s.name]);
+      return c.json({ secrets: items.map(view), nextCursor }, 200);
     },
   )
   .openapi(

@@ -3,7 +3,7 @@ import { ancestors } from "../../../core/compile/ancestors";
 import { checkGraphLimits, parseRunLimits } from "../../../core/patches";
 import { validateWorkflow } from "../../../core/workflow/validate";
 import { copyHolds } from "../../../db/blobs";
-import { insertStartedRun, markStartFailed, runInTenant } from "../../../db/runs";
+import { insertStartedRun, markStartFailed, type RunTrigger, runInTenant } from "../../../db/runs";
 import type { ReplaySeed } from "../../../durable-objects/run/replay";
 import { type RunRpc, runObject } from "../../../durable-objects/run/rpc";
 import { compileWorkflow } from "../../../platform/optimiser";
@@ -36,6 +36,8 @@ export interface RunStart {
   budget?: Budget;
   /** Chosen by the caller (a webhook delivery records it first); a new id by default. */
   runId?: string;
+  /** How it was started (`api` unless said; a replay is always `replay`). */
+  trigger?: RunTrigger;
 }
 
 /**
@@ -101,7 +103,8 @@ export async function startRun(env: Env, start: RunStart): Promise<string> {
     seed = { sourceRunId: replay.sourceRunId, fromNode: replay.fromNode, recorded };
   }
   const createdAt = Date.now();
-  await insertStartedRun(env.DB, { id: runId, tenantId, workflowId, version, createdAt });
+  const trigger: RunTrigger = replay ? "replay" : (start.trigger ?? "api");
+  await insertStartedRun(env.DB, { id: runId, tenantId, workflowId, version, createdAt, trigger });
   if (replay) await holdWhatTheSourceHolds(env, { tenantId, runId, replay, at: createdAt });
   try {
     await runObject(env, runId).create({

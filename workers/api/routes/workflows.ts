@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import { page } from "../../../core/wire/cursor";
 import { diffWorkflows } from "../../../core/workflow/diff";
 import { validateWorkflow } from "../../../core/workflow/validate";
 import {
@@ -15,7 +16,7 @@ import { newId } from "../ids";
 import { admitRun } from "../rate-limit";
 import { apiRoute, routes } from "../route";
 import { errors, json } from "../schemas/error";
-import { IdParam, intString, limitQuery } from "../schemas/params";
+import { cursorOf, cursorQuery, IdParam, intString, limitQuery } from "../schemas/params";
 import { RunStarted, StartRunBody } from "../schemas/run";
 import {
   ValidateResult,
@@ -73,6 +74,9 @@ const definitionBody = {
 const tags = ["workflows"];
 
 /** Workflow CRUD. A PUT never edits a version: it adds one, so running runs stay pinned. */
+/** A workflow's place in the list: `[updatedAt, id]`. */
+const WORKFLOW_KEY = ["n", "s"] as const;
+
 export const workflowRoutes = routes()
   .openapi(
     apiRoute("read", {
@@ -139,12 +143,28 @@ export const workflowRoutes = routes()
       path: "/workflows",
       summary: "List workflows, most recently changed first",
       tags,
-      request: { query: z.object({ limit: limitQuery(100, 500) }) },
+      request: {
+        query: z.object({
+          limit: limitQuery(100, 500),
+          cursor: cursorQuery(WORKFLOW_KEY),
+          name: z
+            .string()
+            .optional()
+            .openapi({ description: "Only workflows with exactly this name" }),
+        }),
+      },
       responses: { 200: json(WorkflowList, "The workflows"), ...errors(400) },
     }),
     async (c) => {
-      const rows = await listWorkflows(c.env.DB, c.get("tenantId"), c.req.valid("query").limit);
-      return c.json({ workflows: rows }, 200);
+      const { limit, cursor, name } = c.req.valid("query");
+      const rows = await listWorkflows(c.env.DB, {
+        tenantId: c.get("tenantId"),
+        limit: limit + 1,
+        ...(name === undefined ? {} : { name }),
+        after: cursorOf<[number, string]>(cursor, WORKFLOW_KEY),
+      });
+      const { items, nextCursor } = page(rows, limit, (w) => [w.updatedAt, w.id]);
+      return c.json({ workflows: items, nextCursor }, 200);
     },
   )
   .openapi(
@@ -235,14 +255,24 @@ export const workflowRoutes = routes()
       path: "/workflows/{id}/versions",
       summary: "A workflow's versions, newest first",
       tags,
-      request: { params: Id },
-      responses: { 200: json(VersionList, "The versions"), ...errors(404) },
+      request: {
+        params: Id,
+        query: z.object({ limit: limitQuery(100, 500), cursor: cursorQuery(["n"]) }),
+      },
+      responses: { 200: json(VersionList, "The versions"), ...errors(400, 404) },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
+      const { limit, cursor } = c.req.valid("query");
       await requireWorkflow(c.env, c.get("tenantId"), id);
-      const rows = await listVersions(c.env.DB, id);
-      return c.json({ versions: rows }, 200);
+      const before = cursorOf<[number]>(cursor, ["n"])?.[0];
+      const rows = await listVersions(c.env.DB, {
+        workflowId: id,
+        limit: limit + 1,
+        ...(before === undefined ? {} : { before }),
+      });
+      const { items, nextCursor } = page(rows, limit, (v) => [v.version]);
+      return c.json({ versions: items, nextCursor }, 200);
     },
   )
   .openapi(

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { NextCursor } from "./params";
 import { ApprovalStatus, VoteSummary } from "./run";
 import { Timestamp } from "./time";
 
@@ -37,4 +38,4 @@ export const InboxApproval = z
   .openapi("InboxApproval");
 export type InboxApproval = z.infer<typeof InboxApproval>;
 
-export const Inbox = z.object({ approvals: z.array(InboxApproval) });
+export const Inbox = z.object({ approvals: z.array(InboxApproval), nextCursor: NextCursor });

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { NextCursor } from "./params";
 import { Timestamp } from "./time";
 
 export const Scope = z.enum(["read", "run", "approve", "admin"]);
@@ -19,7 +20,7 @@ export const ApiKey = z
   .openapi("ApiKey");
 export type ApiKey = z.infer<typeof ApiKey>;
 
-export const KeyList = z.object({ keys: z.array(ApiKey) });
+export const KeyList = z.object({ keys: z.array(ApiKey), nextCursor: NextCursor });
 
 /** A new key: the secret `key` is shown this once; only its SHA-256 is stored. */
 export const KeyCreated = ApiKey.omit({ revokedAt: true })

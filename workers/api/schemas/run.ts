@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { NODE_STATUSES, RUN_STATUSES } from "../../../core/scheduler/state";
 import { RunEvent as WireEvent, ServerFrame as WireFrame } from "../../../core/wire/frames";
 import { runViewSchemas } from "../../../core/wire/run-view";
+import { NextCursor } from "./params";
 import { Timestamp } from "./time";
 
 export { RUN_STATUSES };
@@ -33,7 +34,7 @@ export const PatchProblem = view.PatchProblem;
 /** A patch proposed to a run, with where it came from and what became of it. */
 export const PatchRecord = view.PatchRecord;
 
-export const PatchList = z.object({ patches: z.array(PatchRecord) });
+export const PatchList = z.object({ patches: z.array(PatchRecord), nextCursor: NextCursor });
 
 /** One node of a run (core/wire/node-view.ts), its error and usage named as components. */
 export const RunNode = view.RunNode;
@@ -63,7 +64,7 @@ export const RunSummary = z
   })
   .openapi("RunSummary");
 
-export const RunList = z.object({ runs: z.array(RunSummary) });
+export const RunList = z.object({ runs: z.array(RunSummary), nextCursor: NextCursor });
 
 /** One entry of a run's gapless event log (the wire schema of core/, shared with the socket). */
 export const RunEvent = WireEvent.openapi("RunEvent");
@@ -75,6 +76,7 @@ export const ServerFrame = WireFrame.openapi("ServerFrame");
 /** One page of a run's event log (`GET /api/runs/:id/events`). */
 export const EventList = z.object({
   events: z.array(RunEvent),
+  nextCursor: NextCursor,
   next: z
     .number()
     .int()

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { AllowedHosts } from "../../../core/secrets/hosts";
+import { NextCursor } from "./params";
 import { Timestamp } from "./time";
 
 /** A secret's name, as node config refers to it: `{{ secrets.NAME }}`. */
@@ -49,4 +50,4 @@ export const SecretSaved = z.object({
   bound: z.boolean(),
 });
 
-export const SecretList = z.object({ secrets: z.array(SecretView) });
+export const SecretList = z.object({ secrets: z.array(SecretView), nextCursor: NextCursor });

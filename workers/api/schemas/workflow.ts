@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { WorkflowDefinition as Definition, EdgeSpec } from "../../../core/workflow/definition";
 import { Issue } from "./error";
+import { NextCursor } from "./params";
 import { Timestamp } from "./time";
 
 /** The workflow schema of core/, validating request bodies and named in the document. */
@@ -27,7 +28,10 @@ export const WorkflowSummary = z
   })
   .openapi("WorkflowSummary");
 
-export const WorkflowList = z.object({ workflows: z.array(WorkflowSummary) });
+export const WorkflowList = z.object({
+  workflows: z.array(WorkflowSummary),
+  nextCursor: NextCursor,
+});
 
 export const Workflow = WorkflowSummary.extend({
   version: z
@@ -44,6 +48,7 @@ export const ValidateResult = z
 
 export const VersionList = z.object({
   versions: z.array(z.object({ version: z.number().int(), createdAt: Timestamp })),
+  nextCursor: NextCursor,
 });
 
 export const WorkflowVersion = z
