@@ -79,6 +79,45 @@ export async function takeOverDelivery(
   return row?.runId ?? undefined;
 }
 
+/**
+ * Gives an expired key to a new delivery, if it is still the record read (`claimedAt`): a new
+ * run id and claim time. True when this call took it.
+ */
+export async function renewDelivery(
+  db: D1Database,
+  claim: DeliveryKey & { claimedAt: number; now: number; runId: string },
+): Promise<boolean> {
+  const row = await drizzle(db)
+    .update(triggerDeliveries)
+    .set({ createdAt: claim.now, runId: claim.runId, error: null })
+    .where(
+      and(
+        eq(triggerDeliveries.workflowId, claim.workflowId),
+        eq(triggerDeliveries.key, claim.key),
+        eq(triggerDeliveries.createdAt, claim.claimedAt),
+      ),
+    )
+    .returning({ key: triggerDeliveries.key })
+    .get();
+  return row !== undefined;
+}
+
+/** Deletes up to `limit` delivery records claimed before `before`; answers how many. */
+export async function pruneDeliveries(
+  db: D1Database,
+  before: number,
+  limit: number,
+): Promise<number> {
+  const result = await db
+    .prepare(
+      `DELETE FROM trigger_deliveries WHERE rowid IN
+         (SELECT rowid FROM trigger_deliveries WHERE created_at < ? ORDER BY created_at LIMIT ?)`,
+    )
+    .bind(before, limit)
+    .run();
+  return result.meta.changes ?? 0;
+}
+
 /** Frees a delivery's key for a retry, unless its run exists and has not failed. */
 export async function releaseDelivery(
   db: D1Database,

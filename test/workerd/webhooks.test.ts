@@ -1,5 +1,7 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { claimDelivery } from "../../workers/api/deliveries";
+import { sweep } from "../../workers/lifecycle/sweep";
 import { api, createWorkflow, ECHO_WORKFLOW, waitForRun } from "./helpers";
 
 const echo = ECHO_WORKFLOW;
@@ -229,5 +231,38 @@ describe("webhook idempotency", () => {
     const again = await post(url, '{"late":true}', { "idempotency-key": "crashed" });
     expect(await again.json()).toEqual({ runId: "run_crashedclaim", deduplicated: true });
     expect((await waitForRun("run_crashedclaim")).output).toEqual({ late: true });
+  });
+
+  it("a key is remembered for its window (24 h): after it a repeat starts a new run, and the sweep deletes the record", async () => {
+    const { id, url } = await webhook();
+    const first = await post(url, '{"n":1}', { "idempotency-key": "daily" });
+    const { runId } = (await first.json()) as { runId: string };
+    await waitForRun(runId);
+    const repeat = await post(url, '{"n":2}', { "idempotency-key": "daily" });
+    expect(await repeat.json()).toEqual({ runId, deduplicated: true });
+
+    // A day and a bit later the key is new again: a claim then starts another run.
+    const later = Date.now() + 25 * 3_600_000;
+    const claim = await claimDelivery(env, id, "hook:daily", later);
+    expect(claim.kind).toBe("claimed");
+    expect(claim).not.toMatchObject({ runId });
+
+    // The sweep deletes records past the window; a repeat after it starts a new run.
+    await env.DB.prepare("UPDATE trigger_deliveries SET created_at = ? WHERE workflow_id = ?")
+      .bind(Date.now() - 25 * 3_600_000, id)
+      .run();
+    await sweep(env, Date.now());
+    const left = await env.DB.prepare(
+      "SELECT count(*) AS n FROM trigger_deliveries WHERE workflow_id = ?",
+    )
+      .bind(id)
+      .first<{ n: number }>();
+    expect(left!.n).toBe(0);
+    const fresh = await post(url, '{"n":3}', { "idempotency-key": "daily" });
+    expect(fresh.status).toBe(202);
+    const body = (await fresh.json()) as { runId: string; deduplicated: boolean };
+    expect(body.deduplicated).toBe(false);
+    expect(body.runId).not.toBe(runId);
+    expect((await waitForRun(body.runId)).output).toEqual({ n: 3 });
   });
 });

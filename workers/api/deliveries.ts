@@ -1,3 +1,4 @@
+import { idempotencyWindowMs } from "../../core/limits/idempotency-window";
 import * as deliveries from "../../db/deliveries";
 import { newId } from "./ids";
 
@@ -17,7 +18,7 @@ export type Claim =
  * only one of the two start it).
  */
 export async function claimDelivery(
-  env: Pick<Env, "DB">,
+  env: Pick<Env, "DB" | "AOB_IDEMPOTENCY_HOURS">,
   workflowId: string,
   key: string,
   now: number,
@@ -28,6 +29,12 @@ export async function claimDelivery(
   }
   const seen = await deliveries.findDelivery(env.DB, { workflowId, key });
   if (!seen) return claimDelivery(env, workflowId, key, now); // freed meanwhile: claim again
+  // Remembered for the window only (AOB_IDEMPOTENCY_HOURS): after it the key is new again.
+  if (now - seen.createdAt >= idempotencyWindowMs(env.AOB_IDEMPOTENCY_HOURS)) {
+    const renewed = { workflowId, key, claimedAt: seen.createdAt, now, runId };
+    if (await deliveries.renewDelivery(env.DB, renewed)) return { kind: "claimed", runId };
+    return claimDelivery(env, workflowId, key, now); // another repeat renewed it first
+  }
   if (seen.started) return { kind: "seen", runId: seen.started };
   const age = now - seen.createdAt;
   if (age < CLAIM_LEASE_MS) {

@@ -1,16 +1,21 @@
 /**
  * The retention sweep (docs/LIFECYCLE.md), run by the scheduled handler every minute: first it
  * finishes deletions that stopped half-way, then deletes runs retention expired, at most
- * `budget` runs per invocation (the rest wait for the next minute: `more`). Each invocation
+ * `budget` runs per invocation (the rest wait for the next minute: `more`), then up to 1,000
+ * trigger delivery keys past their idempotency window. Each invocation
  * writes its report to `sweeps` as it goes, so a sweep that dies still says what it did.
  */
 
+import { idempotencyWindowMs } from "../../core/limits/idempotency-window";
+import { pruneDeliveries } from "../../db/deliveries";
 import { unfinishedDeletions } from "../../db/lifecycle";
 import { expiredRuns, recordSweep, type SweepReport, startSweep } from "../../db/retention";
 import { deleteRun } from "./delete-run";
 
 /** Runs one invocation deletes at most. */
 export const SWEEP_BUDGET = 200;
+/** Expired delivery keys one invocation deletes at most. */
+const DELIVERIES_PER_SWEEP = 1000;
 
 /**
  * One sweep at `now`.
@@ -19,7 +24,7 @@ export const SWEEP_BUDGET = 200;
  * if (report.more) // more expired runs than the budget: the next minute goes on
  */
 export async function sweep(
-  env: Pick<Env, "DB" | "BLOBS" | "RUNS">,
+  env: Pick<Env, "DB" | "BLOBS" | "RUNS" | "AOB_IDEMPOTENCY_HOURS">,
   now: number,
   budget = SWEEP_BUDGET,
 ): Promise<SweepReport> {
@@ -49,6 +54,9 @@ export async function sweep(
       report.bytesFreed += deleted.bytes;
       if (report.runsDeleted % 20 === 0) await recordSweep(env.DB, report);
     }
+    // Delivery keys past their window answer nothing any more (workers/api/deliveries.ts).
+    const window = idempotencyWindowMs(env.AOB_IDEMPOTENCY_HOURS);
+    report.rowsDeleted += await pruneDeliveries(env.DB, now - window, DELIVERIES_PER_SWEEP);
   } catch (err) {
     report.error = String(err);
     console.error(JSON.stringify({ at: "sweep", id, error: report.error }));
