@@ -328,7 +328,7 @@ export const keySockets = sqliteTable(
     runId: text("run_id").notNull(),
     sockets: integer("sockets").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.keyId, t.runId] })],
+  (t) => [primaryKey({ columns: [t.keyId, t.runId] }), index("key_sockets_run").on(t.runId)],
 );
 
 /**

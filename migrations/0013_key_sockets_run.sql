@@ -1,0 +1,1 @@
+CREATE INDEX `key_sockets_run` ON `key_sockets` (`run_id`);
