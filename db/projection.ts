@@ -41,6 +41,7 @@ export async function projectRun(
           finishedAt: sql`excluded.finished_at`,
           tokens: sql`excluded.tokens`,
           costUsd: sql`excluded.cost_usd`,
+          events: sql`excluded.events`,
         },
       }),
   ];

@@ -99,6 +99,8 @@ export const runs = sqliteTable(
     /** Model tokens (prompt + completion) and cost in USD the run's agents used so far. */
     tokens: integer("tokens").notNull().default(0),
     costUsd: real("cost_usd"),
+    /** Events in the run's log, as of its last projection (`GET /api/usage`). */
+    events: integer("events").notNull().default(0),
     /** How it was started: api, webhook, cron or replay. */
     trigger: text("trigger", { enum: ["api", "webhook", "cron", "replay"] })
       .notNull()

@@ -21,6 +21,9 @@ export function registerRetention(program: Command): void {
     .option("--failed-days <n|none>", "keep failed runs n days instead", limit(1, 36_500))
     .option("--keep-last <n|none>", "keep only each workflow's newest n runs", limit(1, 1_000_000))
     .action(action(set));
+  leaf(group, "usage", "what the tenant stores now: runs, events, executions, blob bytes").action(
+    action(usage),
+  );
   leaf(group, "reset", "remove a workflow's own policy: the tenant's applies again (admin)")
     .requiredOption("--workflow <id or name>", "the workflow")
     .action(action(reset));
@@ -98,6 +101,21 @@ async function set(
     : await call(ctx.api.retention.$put({ json }));
   if (ctx.json) printJson(policy);
   else say(`retention set: ${policyText(policy)}`);
+  return undefined;
+}
+
+async function usage(ctx: Context) {
+  const body = await call(ctx.api.usage.$get());
+  if (ctx.json) {
+    printJson(body);
+    return undefined;
+  }
+  const statuses = Object.entries(body.runsByStatus)
+    .map(([status, n]) => `${n} ${status}`)
+    .join(", ");
+  say(`runs: ${body.runs}${statuses ? ` (${statuses})` : ""}, ${body.heldRuns} held`);
+  say(`events: ${body.events}, node executions: ${body.executions}`);
+  say(`blobs: ${body.blobs} (${formatBytes(body.blobBytes)})`);
   return undefined;
 }
 

@@ -36,6 +36,7 @@ export async function projectRun(
       finishedAt: ended ? (state.finishedAt ?? Date.now()) : null,
       tokens: usage.spent.promptTokens + usage.spent.completionTokens,
       costUsd: usage.spent.costUsd,
+      events: store.lastSeq(),
     },
     executions: ended
       ? store.executions().map((e) => ({

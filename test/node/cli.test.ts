@@ -366,6 +366,9 @@ describe("the aob CLI against wrangler dev", () => {
     expect(reset.code, reset.stderr).toBe(0);
     const back = await aob(["retention", "show", "--workflow", gateId], { env });
     expect(back.stdout).toContain("(tenant)");
+    const usage = await aob(["retention", "usage"], { env });
+    expect(usage.stdout).toMatch(/^runs: \d+ \(.*\), \d+ held$/m);
+    expect(usage.stdout).toMatch(/^blobs: \d+ \(/m);
   }, 30_000);
 
   it("follows an agent that patches the graph: patch lines, tokens and cost, then `patches list`", async () => {

@@ -52,6 +52,13 @@ const keeping = (tag: string) => ({
 
 type Node = RunBody["nodes"][number] & { outputHash?: string };
 
+interface Usage {
+  runs: number;
+  events: number;
+  executions: number;
+  blobBytes: number;
+}
+
 async function completed(runId: string, key?: string): Promise<RunBody> {
   const run = key
     ? await statusAs(runId, key, ["completed", "failed", "cancelled"])
@@ -124,7 +131,7 @@ describe("deleting a run", { timeout: 30_000 }, () => {
   it("leaves no row, no object storage and no blob nothing holds; what a replay or another tenant holds stays", async () => {
     const tag = `del${Date.now()}`;
     const a1 = await startRun(await createWorkflow(keeping(tag)));
-    const first = await completed(a1);
+    const first = (await completed(a1)) as RunBody & { lastSeq: number };
     const bigHash = (first.nodes.find((n) => n.id === "big") as Node).outputHash!;
     const fileHash = (first.output as { file: { $blob: string } }).file.$blob;
     const a1Stream = await streamKey(a1, fileHash);
@@ -147,11 +154,18 @@ describe("deleting a run", { timeout: 30_000 }, () => {
     // Another tenant cannot delete it.
     expect((await api("DELETE", `/api/runs/${a1}`, undefined, OTHER_KEY)).status).toBe(404);
 
+    const before = (await api<Usage>("GET", "/api/usage")).body;
     const deleted = await api<{ rows: number; blobs: number }>("DELETE", `/api/runs/${a1}`);
     expect(deleted.status).toBe(200);
     expect(deleted.body.rows).toBeGreaterThan(1);
     expect(await d1Rows(a1)).toEqual({});
     expect(await objectStorage(a1)).toEqual({ rows: 0, alarm: null });
+    // The usage drops by the run, its events and executions; the blobs stay (the replay holds them).
+    const after = (await api<Usage>("GET", "/api/usage")).body;
+    expect(after.runs).toBe(before.runs - 1);
+    expect(after.events).toBe(before.events - first.lastSeq);
+    expect(after.executions).toBe(before.executions - 4);
+    expect(after.blobBytes).toBe(before.blobBytes);
     expect((await api("GET", `/api/runs/${a1}`)).status).toBe(404);
     const list = await api<{ runs: { id: string }[] }>("GET", "/api/runs?limit=500");
     expect(list.body.runs.map((r) => r.id)).not.toContain(a1);
@@ -161,8 +175,13 @@ describe("deleting a run", { timeout: 30_000 }, () => {
     expect(await blobStatus(fileHash)).toBe(200);
     expect(await blobStatus(bigHash)).toBe(200);
 
-    const again = await api<{ blobs: number }>("DELETE", `/api/runs/${a2}`);
+    const beforeA2 = (await api<Usage>("GET", "/api/usage")).body;
+    const again = await api<{ blobs: number; bytes: number }>("DELETE", `/api/runs/${a2}`);
     expect(again.status).toBe(200);
+    // A's copy of the file and its holds on the JSON go: usage drops by what was freed and more
+    // (the shared JSON object stays in R2 for B but is no longer A's).
+    const afterA2 = (await api<Usage>("GET", "/api/usage")).body;
+    expect(afterA2.blobBytes).toBeLessThan(beforeA2.blobBytes - 100_000);
     expect(await d1Rows(a2)).toEqual({});
     // Nothing of tenant A holds them now: A's file is gone, the shared JSON stays for B.
     expect(await env.BLOBS.head(a1Stream)).toBeNull();

@@ -13,6 +13,7 @@ import * as semanticCache from "../../db/semantic-cache";
 import * as sessions from "../../db/sessions";
 import * as tenants from "../../db/tenants";
 import * as triggers from "../../db/triggers";
+import * as usage from "../../db/usage";
 import * as workflows from "../../db/workflows";
 
 /*
@@ -179,6 +180,7 @@ async function everyQuery(db: D1Database): Promise<Set<string>> {
       finishedAt: now,
       tokens: 0,
       costUsd: null,
+      events: 3,
     },
     executions: [execution],
   });
@@ -361,6 +363,7 @@ async function everyQuery(db: D1Database): Promise<Set<string>> {
     now,
   });
   await call("tenants", "countTenants", tenants.countTenants, db);
+  await call("usage", "tenantUsage", usage.tenantUsage, db, tenantId);
 
   await call("retention", "putPolicy", retention.putPolicy, db, {
     tenantId,
@@ -443,6 +446,7 @@ describe("query plans", () => {
       sessions,
       tenants,
       triggers,
+      usage,
       workflows,
     };
     const exported = Object.entries(modules).flatMap(([module, exports]) =>

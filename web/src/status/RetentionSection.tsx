@@ -20,6 +20,7 @@ const FIELDS: { key: Field; label: string; hint: string }[] = [
 export function RetentionSection() {
   const { client } = useSession();
   const retention = useAsync(() => call(client.api.retention.$get()), [client]);
+  const usage = useAsync(() => call(client.api.usage.$get()), [client]);
   const [draft, setDraft] = useState<Record<Field, string>>({
     days: "",
     failedDays: "",
@@ -50,6 +51,7 @@ export function RetentionSection() {
       await call(client.api.retention.$put({ json }));
       setSaving({ busy: false, error: null, saved: true });
       retention.reload();
+      usage.reload();
     } catch (err) {
       setSaving({ busy: false, error: describeError(err), saved: false });
     }
@@ -97,6 +99,13 @@ export function RetentionSection() {
         <div className="banner banner-error" role="alert">
           Not saved: {saving.error}
         </div>
+      )}
+      {usage.data && (
+        <p data-testid="usage">
+          Stored now: {usage.data.runs} runs ({usage.data.heldRuns} held), {usage.data.events}{" "}
+          events, {usage.data.executions} node executions, {usage.data.blobs} blobs (
+          {formatBytes(usage.data.blobBytes)}).
+        </p>
       )}
       <p data-testid="last-sweep">
         {sweep

@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { DEFAULT_RETENTION, RetentionPolicy, retention } from "../../../core/lifecycle/retention";
 import { setHeld } from "../../../db/lifecycle";
 import { deletePolicy, findPolicy, latestSweep, putPolicy } from "../../../db/retention";
+import { tenantUsage } from "../../../db/usage";
 import { deleteRun } from "../../lifecycle/delete-run";
 import { ApiError, notFound } from "../errors";
 import { apiRoute, routes } from "../route";
@@ -58,6 +59,18 @@ const Deleted = z
 
 const Hold = z.object({ held: z.boolean() }).strict().openapi("RunHold");
 
+const Usage = z
+  .object({
+    runs: z.number().int().describe("Runs stored (not being deleted)"),
+    runsByStatus: z.record(z.string(), z.number().int()),
+    heldRuns: z.number().int(),
+    events: z.number().int().describe("Events in their logs, as of each run's last projection"),
+    executions: z.number().int().describe("Node execution rows of ended runs"),
+    blobs: z.number().int().describe("Stored objects the tenant's runs hold, each counted once"),
+    blobBytes: z.number().int(),
+  })
+  .openapi("Usage");
+
 async function tenantPolicy(db: D1Database, tenantId: string) {
   const own = await findPolicy(db, tenantId, null);
   return own
@@ -70,6 +83,16 @@ async function tenantPolicy(db: D1Database, tenantId: string) {
  * that pins a run, and deleting a run on request.
  */
 export const lifecycleRoutes = routes()
+  .openapi(
+    apiRoute("read", {
+      method: "get",
+      path: "/usage",
+      summary: "What the tenant stores: runs, events, executions and blob bytes",
+      tags,
+      responses: { 200: json(Usage, "The tenant's storage now") },
+    }),
+    async (c) => c.json(await tenantUsage(c.env.DB, c.get("tenantId")), 200),
+  )
   .openapi(
     apiRoute("read", {
       method: "get",
