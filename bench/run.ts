@@ -9,7 +9,9 @@
  * `--only secrets` only what secret handling adds per http node, in Node (bench/secret-handling.ts),
  * `--only payloads` 1 KiB to 50 MiB bodies through http → transform against a Workflows step
  * (bench/payloads.ts), `--only bigruns` a 25,000-transform chain and a 10,000-http fan-out
- * against Workflows at the most steps it takes (bench/bigruns.ts); both issue 16's baseline.
+ * against Workflows at the most steps it takes (bench/bigruns.ts); both issue 16's baseline;
+ * `--only lifecycle` sweeping 10,000 expired runs and the blob lookup at 100,000 executions
+ * (bench/lifecycle.ts, issue 18).
  * A benchmark, not a test: it exits non-zero only when a run failed.
  */
 import { spawnSync } from "node:child_process";
@@ -27,6 +29,7 @@ import {
   prepareState,
   startDevServer,
 } from "./dev-server";
+import { LOOKUP_EXECUTIONS, lifecycleReport, measureLifecycle, SWEEP_RUNS } from "./lifecycle";
 import { chainReport, EFFECT_ROUNDS, effectsReport, measureEffects } from "./optimiser-effects";
 import { measureTiming, timingReport } from "./optimiser-timing";
 import {
@@ -44,7 +47,15 @@ import { DELAY_SECONDS, measureWs, WS_CLIENTS, WS_ROUNDS, wsReport } from "./ws"
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const WARMUP_ROUNDS = 1;
-const PARTS = ["compare", "ws", "optimiser", "secrets", "payloads", "bigruns"] as const;
+const PARTS = [
+  "compare",
+  "ws",
+  "optimiser",
+  "secrets",
+  "payloads",
+  "bigruns",
+  "lifecycle",
+] as const;
 
 /** `--only compare|ws` (or `--only=…`): which parts run; both by default. */
 function parts(argv: string[]): Set<(typeof PARTS)[number]> {
@@ -140,6 +151,7 @@ try {
   };
   const payloads = only.has("payloads") ? await measurePayloads(issue16) : null;
   const bigruns = only.has("bigruns") ? await measureBigRuns(issue16) : null;
+  const lifecycle = only.has("lifecycle") ? await measureLifecycle(issue16) : null;
   const cpu = cpus();
   const command = `npm run bench${only.size < PARTS.length ? ` -- --only ${[...only].join(",")}` : ""}`;
   const header = [
@@ -172,6 +184,11 @@ try {
       `Big runs (one run per size; BENCH_BIGRUNS_CHAIN=${BIG_CHAIN}, BENCH_BIGRUNS_FANOUT=${BIG_FANOUT}):\n\n${bigRunsReport(bigruns)}`,
     );
   }
+  if (lifecycle) {
+    sections.push(
+      `Data lifecycle (BENCH_SWEEP_RUNS=${SWEEP_RUNS}, BENCH_LOOKUP_EXECUTIONS=${LOOKUP_EXECUTIONS}):\n\n${lifecycleReport(lifecycle)}`,
+    );
+  }
   const text = sections.join("\n\n");
   log(`\n${text}`);
   writeFileSync(join(PERSIST_DIR, "report.md"), `${text}\n`);
@@ -184,6 +201,7 @@ try {
       secrets,
       payloads,
       bigruns,
+      lifecycle,
     }),
   );
   if ((results?.failures.length ?? 0) > 0 || (ws?.failures.length ?? 0) > 0) process.exitCode = 1;

@@ -10,6 +10,10 @@
  *   GET  /bench/probe-ws       -> WebSocket to ProbeObject: a DO's own send → arrival floor
  *   POST /bench/optimiser-run  { definition, input, passes } -> 201 { runId }: a run of the
  *        definition compiled with only those optimiser passes (null: none), tenant `local`
+ *   POST /bench/sweep?at=ms    -> one retention sweep at that time, as the scheduled handler
+ *        runs it, with its wall time: { ms, report }
+ *   POST /bench/blob-lookup    { executions, lookups } -> seeds that many node executions (and
+ *        a hold each), then times the blob route's lookup before and after issue 18: { old, now }
  */
 // First: @hono/zod-openapi adds `.openapi()` to zod schemas created after it loads (zod 4
 // copies methods at construction), and the API names core's schemas (budget, patches, the
@@ -20,6 +24,7 @@ import type { PassName } from "../core/compile/ir";
 import { validateWorkflow } from "../core/workflow/validate";
 import { compileWorkflow } from "../platform/optimiser";
 import aob from "../workers/index";
+import { sweep } from "../workers/lifecycle/sweep";
 import { fetchOnce, noteQueueBatch, probe } from "./probe";
 import type { ProbeObject } from "./probe-object";
 
@@ -145,6 +150,15 @@ async function benchRoute(request: Request, path: string, env: BenchEnv): Promis
     if (!url) return Response.json({ error: "expected ?url=" }, { status: 400 });
     return Response.json(await probe(env, url));
   }
+  if (request.method === "POST" && path === "/bench/sweep") {
+    const at = Number(new URL(request.url).searchParams.get("at") ?? Date.now());
+    const started = performance.now();
+    const report = await sweep(env, at);
+    return Response.json({ ms: performance.now() - started, report });
+  }
+  if (request.method === "POST" && path === "/bench/blob-lookup") {
+    return Response.json(await blobLookup(env, (await request.json()) as LookupParams));
+  }
   const runId = path.match(/^\/bench\/projection\/([\w-]+)$/)?.[1];
   if (request.method === "GET" && runId) {
     // The RunObject projects to D1 in the background now; the bench waits for it between runs.
@@ -162,6 +176,60 @@ async function benchRoute(request: Request, path: string, env: BenchEnv): Promis
     return Response.json(await instance.status());
   }
   return Response.json({ error: `no route ${request.method} ${path}` }, { status: 404 });
+}
+
+interface LookupParams {
+  executions: number;
+  lookups: number;
+}
+
+/**
+ * The blob route's lookup at `executions` node executions of one tenant: before issue 18 it
+ * found an output by `node_executions.output_hash` joined to its run (no index: a scan); now
+ * it reads the tenant's hold in `blobs` by its key. Both timed on the same seeded rows.
+ */
+async function blobLookup(env: BenchEnv, params: LookupParams) {
+  const run = `run_lookup_${params.executions}`;
+  const seeded = await env.DB.prepare(`SELECT count(*) AS n FROM node_executions WHERE run_id = ?`)
+    .bind(run)
+    .first<{ n: number }>();
+  if (seeded?.n !== params.executions) {
+    await env.DB.batch([
+      env.DB.prepare(
+        `INSERT OR IGNORE INTO runs (id, tenant_id, workflow_id, version, status, created_at) VALUES (?, 'local', 'wf_lookup', 1, 'completed', 0)`,
+      ).bind(run),
+      env.DB.prepare(
+        `WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < ?)
+         INSERT OR IGNORE INTO node_executions (run_id, node_id, iteration, attempt, type, status, output_hash)
+         SELECT ?, 'n' || i, 0, 1, 'transform', 'succeeded', printf('%064x', i) FROM c`,
+      ).bind(params.executions, run),
+      env.DB.prepare(
+        `WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < ?)
+         INSERT OR IGNORE INTO blobs (tenant_id, hash, key, bytes, content_type, run_id, created_at)
+         SELECT 'local', printf('%064x', i), 'cas/sha256/' || printf('%064x', i), 100, 'application/json', ?, 0 FROM c`,
+      ).bind(params.executions, run),
+    ]);
+  }
+  // D1's own time for each statement (`meta.duration`, ms, fractional): the query's cost
+  // without the local round trip, which is the same for both.
+  const time = async (sql: string) => {
+    const ms: number[] = [];
+    for (let k = 0; k < params.lookups; k++) {
+      const hash = (1 + ((k * 7919) % params.executions)).toString(16).padStart(64, "0");
+      const result = await env.DB.prepare(sql).bind(hash).all();
+      if (result.results.length !== 1) throw new Error(`lookup of ${hash} found nothing`);
+      ms.push(result.meta.duration);
+    }
+    return ms;
+  };
+  const old = await time(
+    `SELECT ne.run_id FROM node_executions ne JOIN runs r ON r.id = ne.run_id WHERE ne.output_hash = ? AND r.tenant_id = 'local' LIMIT 1`,
+  );
+  // tenantBlob's statement (db/blobs.ts), as drizzle sends it.
+  const now = await time(
+    `SELECT key, bytes, content_type FROM blobs WHERE tenant_id = 'local' AND hash = ? LIMIT 1`,
+  );
+  return { old, now };
 }
 
 /** A run compiled with a chosen set of optimiser passes (bench/optimiser-effects.ts). */

@@ -14,6 +14,8 @@ import { deleteRun } from "./delete-run";
 
 /** Runs one invocation deletes at most. */
 export const SWEEP_BUDGET = 200;
+/** Runs deleted at once. */
+const SWEEP_CONCURRENCY = 10;
 /** Expired delivery keys one invocation deletes at most. */
 const DELIVERIES_PER_SWEEP = 1000;
 
@@ -45,14 +47,18 @@ export async function sweep(
     const expired = await expiredRuns(env.DB, now, budget - resumed.length + 1);
     const todo = [...resumed, ...expired.filter((id) => !resumed.includes(id))];
     report.more = todo.length > budget;
-    for (const runId of todo.slice(0, budget)) {
-      const deleted = await deleteRun(env, runId, { now });
-      if (!deleted.ok) continue; // active again (never expired), or gone meanwhile
-      report.runsDeleted += 1;
-      report.rowsDeleted += deleted.rows;
-      report.blobsDeleted += deleted.blobs;
-      report.bytesFreed += deleted.bytes;
-      if (report.runsDeleted % 20 === 0) await recordSweep(env.DB, report);
+    const chosen = todo.slice(0, budget);
+    // A few at once: each deletion is a dozen round trips to D1, R2 and its object.
+    for (let at = 0; at < chosen.length; at += SWEEP_CONCURRENCY) {
+      const batch = chosen.slice(at, at + SWEEP_CONCURRENCY);
+      for (const deleted of await Promise.all(batch.map((id) => deleteRun(env, id, { now })))) {
+        if (!deleted.ok) continue; // active again (never expired), or gone meanwhile
+        report.runsDeleted += 1;
+        report.rowsDeleted += deleted.rows;
+        report.blobsDeleted += deleted.blobs;
+        report.bytesFreed += deleted.bytes;
+      }
+      await recordSweep(env.DB, report);
     }
     // Delivery keys past their window answer nothing any more (workers/api/deliveries.ts).
     const window = idempotencyWindowMs(env.AOB_IDEMPOTENCY_HOURS);

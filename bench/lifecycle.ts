@@ -1,0 +1,211 @@
+/**
+ * The data lifecycle bench (issue 18): sweeping `BENCH_SWEEP_RUNS` (10,000) expired runs, one
+ * scheduled invocation at a time (time, invocations, rows, objects and bytes freed), and the
+ * blob route's lookup before and after issue 18 at `BENCH_LOOKUP_EXECUTIONS` (100,000) node
+ * executions. No Workflows twin: Workflows has no retention to compare with.
+ */
+import type { WorkflowDefinitionInput } from "../core/workflow/definition";
+import { fmt, markdownTable, median, p95 } from "./stats";
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+export const SWEEP_RUNS = env("BENCH_SWEEP_RUNS", 10_000);
+export const LOOKUP_EXECUTIONS = env("BENCH_LOOKUP_EXECUTIONS", 100_000);
+const LOOKUPS = 200;
+const STARTS_AT_ONCE = 25;
+const DAY = 86_400_000;
+const mean = (values: readonly number[]) =>
+  values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+
+/** start → shape (a transform whose output differs per run: one stored object each) → end. */
+const EXPIRING: WorkflowDefinitionInput = {
+  name: "bench expiring",
+  nodes: [
+    { id: "start", type: "start" },
+    {
+      id: "shape",
+      type: "transform",
+      config: { expression: "{ 'n': input.n, 'pad': $pad('', 200, 'x') }" },
+    },
+    { id: "done", type: "end", config: { output: "{{ nodes.shape.output }}" } },
+  ],
+  edges: [
+    { from: "start", to: "shape" },
+    { from: "shape", to: "done" },
+  ],
+};
+
+export interface Invocation {
+  ms: number;
+  runsDeleted: number;
+  rowsDeleted: number;
+  blobsDeleted: number;
+  bytesFreed: number;
+  more: boolean;
+}
+
+export interface LifecycleResults {
+  runs: number;
+  startMs: number;
+  usageBefore: Usage;
+  usageAfter: Usage;
+  invocations: Invocation[];
+  lookup: { executions: number; old: number[]; now: number[] };
+}
+
+interface Usage {
+  runs: number;
+  events: number;
+  executions: number;
+  blobs: number;
+  blobBytes: number;
+  runsByStatus: Record<string, number>;
+}
+
+export async function measureLifecycle(ctx: {
+  base: string;
+  key: string;
+  log: (line: string) => void;
+  signal: AbortSignal;
+}): Promise<LifecycleResults> {
+  const { base, key, log, signal } = ctx;
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal,
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
+    return JSON.parse(text) as T;
+  };
+
+  log(`bench lifecycle: starting ${SWEEP_RUNS} runs …`);
+  const t0 = performance.now();
+  for (let at = 0; at < SWEEP_RUNS; at += STARTS_AT_ONCE) {
+    const batch = Math.min(STARTS_AT_ONCE, SWEEP_RUNS - at);
+    await Promise.all(
+      Array.from({ length: batch }, (_, i) =>
+        call("POST", "/bench/optimiser-run", {
+          definition: EXPIRING,
+          input: { n: at + i },
+          passes: null,
+        }),
+      ),
+    );
+    if ((at / STARTS_AT_ONCE) % 40 === 0) log(`  ${at + batch} started`);
+  }
+  let usage = await call<Usage>("GET", "/api/usage");
+  while ((usage.runsByStatus.completed ?? 0) < SWEEP_RUNS) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    usage = await call<Usage>("GET", "/api/usage");
+  }
+  const startMs = performance.now() - t0;
+  // Their outbox writes may trail the projection: wait until every run's output is held.
+  while (usage.blobs < SWEEP_RUNS) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    usage = await call<Usage>("GET", "/api/usage");
+  }
+  const usageBefore = usage;
+  log(
+    `bench lifecycle: ${SWEEP_RUNS} runs completed in ${(startMs / 1000).toFixed(0)} s; sweeping`,
+  );
+
+  await call("PUT", "/api/retention", { days: 1 });
+  const at = Date.now() + 2 * DAY;
+  const invocations: Invocation[] = [];
+  for (;;) {
+    const { ms, report } = await call<{ ms: number; report: Omit<Invocation, "ms"> }>(
+      "POST",
+      `/bench/sweep?at=${at}`,
+    );
+    invocations.push({ ms, ...report });
+    if (invocations.length % 10 === 0) {
+      log(
+        `  ${invocations.length} sweeps, ${invocations.reduce((n, i) => n + i.runsDeleted, 0)} runs`,
+      );
+    }
+    if (!report.more && report.runsDeleted === 0) break;
+  }
+  const usageAfter = await call<Usage>("GET", "/api/usage");
+
+  log(`bench lifecycle: blob lookup at ${LOOKUP_EXECUTIONS} executions …`);
+  const lookup = await call<{ old: number[]; now: number[] }>("POST", "/bench/blob-lookup", {
+    executions: LOOKUP_EXECUTIONS,
+    lookups: LOOKUPS,
+  });
+  return {
+    runs: SWEEP_RUNS,
+    startMs,
+    usageBefore,
+    usageAfter,
+    invocations,
+    lookup: { executions: LOOKUP_EXECUTIONS, ...lookup },
+  };
+}
+
+export function lifecycleReport(r: LifecycleResults): string {
+  const working = r.invocations.filter((i) => i.runsDeleted > 0);
+  const sum = (pick: (i: Invocation) => number) => r.invocations.reduce((n, i) => n + pick(i), 0);
+  const totalMs = sum((i) => i.ms);
+  const sweep = markdownTable(
+    ["what", "value"],
+    [
+      ["expired runs", String(r.runs)],
+      [
+        "sweep invocations (budget 200 runs each)",
+        `${r.invocations.length} (${working.length} deleting)`,
+      ],
+      ["time sweeping, all invocations", `${(totalMs / 1000).toFixed(1)} s`],
+      [
+        "per invocation, median / p95 / max",
+        `${fmt(median(working.map((i) => i.ms)), 0)} / ${fmt(p95(working.map((i) => i.ms)), 0)} / ${fmt(Math.max(...working.map((i) => i.ms)), 0)} ms`,
+      ],
+      [
+        "per run",
+        `${fmt(
+          totalMs /
+            Math.max(
+              1,
+              sum((i) => i.runsDeleted),
+            ),
+          1,
+        )} ms`,
+      ],
+      ["runs deleted", String(sum((i) => i.runsDeleted))],
+      ["D1 rows deleted", String(sum((i) => i.rowsDeleted))],
+      ["R2 objects deleted", String(sum((i) => i.blobsDeleted))],
+      ["bytes freed", `${sum((i) => i.bytesFreed)}`],
+      ["usage before → after: runs", `${r.usageBefore.runs} → ${r.usageAfter.runs}`],
+      ["usage before → after: events", `${r.usageBefore.events} → ${r.usageAfter.events}`],
+      [
+        "usage before → after: executions",
+        `${r.usageBefore.executions} → ${r.usageAfter.executions}`,
+      ],
+      [
+        "usage before → after: blobs (bytes)",
+        `${r.usageBefore.blobs} (${r.usageBefore.blobBytes}) → ${r.usageAfter.blobs} (${r.usageAfter.blobBytes})`,
+      ],
+      ["starting them (for scale)", `${(r.startMs / 1000).toFixed(0)} s`],
+    ],
+  );
+  const lookup = markdownTable(
+    ["blob route lookup (D1's own time per query, whole ms locally)", "mean (ms)", "p95 (ms)"],
+    [
+      [
+        "before: node_executions.output_hash ⋈ runs (no index)",
+        fmt(mean(r.lookup.old)),
+        fmt(p95(r.lookup.old)),
+      ],
+      ["now: blobs by (tenant, hash)", fmt(mean(r.lookup.now)), fmt(p95(r.lookup.now))],
+      [
+        "ratio before / now",
+        mean(r.lookup.now) > 0
+          ? `x${fmt(mean(r.lookup.old) / mean(r.lookup.now), 1)}`
+          : "now under 1 ms every time",
+        "",
+      ],
+    ],
+  );
+  return `${sweep}\n\nAt ${r.lookup.executions} node executions of one tenant, ${r.lookup.old.length} lookups each:\n\n${lookup}`;
+}
