@@ -176,3 +176,90 @@ export async function unfinishedDeletions(db: D1Database, limit: number): Promis
     .all<{ id: string }>();
   return rows.results.map((row) => row.id);
 }
+
+/** Runs of the workflow that are running or waiting (at most `limit`): they block its purge. */
+export async function activeRunsOf(
+  db: D1Database,
+  workflowId: string,
+  limit: number,
+): Promise<{ id: string; status: string }[]> {
+  const rows = await db
+    .prepare(
+      `SELECT id, status FROM runs WHERE workflow_id = ? AND status IN ('running', 'waiting')
+       AND deleting_at IS NULL LIMIT ?`,
+    )
+    .bind(workflowId, limit)
+    .all<{ id: string; status: string }>();
+  return rows.results;
+}
+
+/** How many runs the workflow has (being deleted or not). */
+export async function countRunsOf(db: D1Database, workflowId: string): Promise<number> {
+  const row = await db
+    .prepare(`SELECT count(*) AS n FROM runs WHERE workflow_id = ?`)
+    .bind(workflowId)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+/** Marks the tenant's workflow deleted with its runs; false when it has no such workflow. */
+export async function markWorkflowPurge(
+  db: D1Database,
+  tenantId: string,
+  workflowId: string,
+  at: number,
+): Promise<boolean> {
+  const result = await db
+    .prepare(
+      `UPDATE workflows SET deleted_at = coalesce(deleted_at, ?1), purge_at = coalesce(purge_at, ?1)
+       WHERE id = ?2 AND tenant_id = ?3`,
+    )
+    .bind(at, workflowId, tenantId)
+    .run();
+  return (result.meta.changes ?? 0) > 0;
+}
+
+/** Workflows deleted with their runs and not yet gone, oldest request first. */
+export async function purgingWorkflows(
+  db: D1Database,
+  limit: number,
+): Promise<{ id: string; tenantId: string }[]> {
+  const rows = await db
+    .prepare(
+      `SELECT id, tenant_id FROM workflows WHERE purge_at IS NOT NULL ORDER BY purge_at LIMIT ?`,
+    )
+    .bind(limit)
+    .all<{ id: string; tenant_id: string }>();
+  return rows.results.map((row) => ({ id: row.id, tenantId: row.tenant_id }));
+}
+
+/** Some runs of the workflow, to delete next. */
+export async function runsOf(db: D1Database, workflowId: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .prepare(`SELECT id FROM runs WHERE workflow_id = ? LIMIT ?`)
+    .bind(workflowId, limit)
+    .all<{ id: string }>();
+  return rows.results.map((row) => row.id);
+}
+
+/**
+ * The last step of a workflow's purge, once it has no run left: its versions (and their
+ * pieces), triggers, delivery records, retention policy and its row, in one transaction.
+ * Answers the rows deleted.
+ */
+export async function deleteWorkflowRows(
+  db: D1Database,
+  workflow: { id: string; tenantId: string },
+): Promise<number> {
+  const results = await db.batch([
+    db.prepare(`DELETE FROM workflow_version_pieces WHERE workflow_id = ?`).bind(workflow.id),
+    db.prepare(`DELETE FROM workflow_versions WHERE workflow_id = ?`).bind(workflow.id),
+    db.prepare(`DELETE FROM trigger_deliveries WHERE workflow_id = ?`).bind(workflow.id),
+    db.prepare(`DELETE FROM triggers WHERE workflow_id = ?`).bind(workflow.id),
+    db
+      .prepare(`DELETE FROM retention_policies WHERE tenant_id = ? AND workflow_id = ?`)
+      .bind(workflow.tenantId, workflow.id),
+    db.prepare(`DELETE FROM workflows WHERE id = ?`).bind(workflow.id),
+  ]);
+  return results.reduce((sum, result) => sum + (result.meta.changes ?? 0), 0);
+}

@@ -43,10 +43,16 @@ export const workflows = sqliteTable(
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
     deletedAt: integer("deleted_at"),
+    /**
+     * Set when it was deleted with its runs (docs/LIFECYCLE.md): the sweep deletes its runs,
+     * then its versions, triggers, deliveries and policy, then this row.
+     */
+    purgeAt: integer("purge_at"),
   },
   (t) => [
     index("workflows_tenant").on(t.tenantId, t.updatedAt),
     index("workflows_tenant_name").on(t.tenantId, t.name),
+    index("workflows_purge").on(t.purgeAt),
   ],
 );
 

@@ -102,7 +102,7 @@ function versionInserts(
 export async function listWorkflows(
   db: D1Database,
   query: { tenantId: string; limit: number; name?: string; after?: readonly [number, string] },
-): Promise<Omit<WorkflowRow, "tenantId" | "deletedAt">[]> {
+): Promise<Omit<WorkflowRow, "tenantId" | "deletedAt" | "purgeAt">[]> {
   const filters: SQL[] = [eq(workflows.tenantId, query.tenantId), isNull(workflows.deletedAt)];
   if (query.name !== undefined) filters.push(eq(workflows.name, query.name));
   if (query.after) {

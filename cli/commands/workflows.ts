@@ -4,13 +4,14 @@ import type { WorkflowDefinitionInput } from "../../core/workflow/definition";
 import { call } from "../client";
 import { action, integer, leaf } from "../command";
 import type { Context } from "../context";
-import { CliError, EXIT, formatIssues } from "../errors";
+import { CliError, EXIT, type ExitCode, formatIssues, UsageError } from "../errors";
 import { readJsonFile } from "../input";
 import { formatTime, printJson, printTable, say, warn } from "../output";
 import { type PageOptions, pagesAsked, withPaging } from "../paging";
-import { workflowsNamed } from "./resolve";
+import { ask } from "../prompt";
+import { resolveWorkflow, workflowsNamed } from "./resolve";
 
-/** `aob workflows list|get|push|validate|export`. */
+/** `aob workflows list|get|push|validate|delete|export`. */
 export function registerWorkflows(program: Command): void {
   const group = program.command("workflows").description("list, read, push and validate workflows");
   withPaging(leaf(group, "list", "list workflows, most recently changed first"))
@@ -26,6 +27,10 @@ export function registerWorkflows(program: Command): void {
   leaf(group, "validate <file>", "check a definition; errors print with their JSON path").action(
     action(validate),
   );
+  leaf(group, "delete <workflow>", "delete a workflow (by id or name); --with-runs: its runs too")
+    .option("--with-runs", "also delete its runs and everything they stored (cannot be undone)")
+    .option("--yes", "do not ask (needed without a terminal)")
+    .action(action(remove));
   leaf(group, "export <id>", "print a version's definition as JSON (the format push reads)")
     .option("--version <n>", "a given version", integer(1, 1_000_000))
     .option("-o, --output <file>", "write it to a file instead of stdout")
@@ -142,5 +147,33 @@ async function exportDefinition(
     if (ctx.json) printJson({ id: wf.id, version: wf.version, output: opts.output });
     else say(`wrote version ${wf.version} of ${wf.id} to ${opts.output}`);
   } else process.stdout.write(text);
+  return undefined;
+}
+
+async function remove(
+  ctx: Context,
+  ref: string,
+  opts: { withRuns?: boolean; yes?: boolean },
+): Promise<ExitCode | undefined> {
+  const id = await resolveWorkflow(ctx, ref);
+  const what = opts.withRuns
+    ? `workflow ${id} with all its runs, their events, outputs and blobs`
+    : `workflow ${id} (its runs stay)`;
+  if (!opts.yes) {
+    if (!ctx.interactive) throw new UsageError(`deleting ${what}: confirm with --yes`);
+    if (!/^y(es)?$/i.test(await ask(`Delete ${what}? This cannot be undone. [y/N] `))) {
+      say("nothing deleted");
+      return EXIT.failed;
+    }
+  }
+  const runs = opts.withRuns ? "delete" : "keep";
+  const res = await ctx.api.workflows[":id"].$delete({ param: { id }, query: { runs } });
+  if (!res.ok) await call(Promise.resolve(res)); // throws the API's refusal
+  const body = res.status === 202 ? ((await res.json()) as { runs: number }) : null;
+  if (ctx.json)
+    printJson({ workflowId: id, deleted: true, runs: body?.runs ?? 0, withRuns: !!body });
+  else if (body)
+    say(`workflow ${id} deleted; its ${body.runs} runs are deleted by the sweep (200 a minute)`);
+  else say(`workflow ${id} deleted; its runs stay`);
   return undefined;
 }

@@ -30,7 +30,8 @@ test("sign in, build start → transform → end by drag and drop, save, run and
   await connect(page, "transform", "success", "end");
   await expect(page.locator(".react-flow__edge")).toHaveCount(2);
 
-  await page.getByLabel("Workflow name").fill("e2e greeting");
+  const name = `e2e greeting ${Date.now()}`;
+  await page.getByLabel("Workflow name").fill(name);
   await expect(page.locator(".wf-state")).toContainText("valid");
   for (const id of ["start", "transform", "end"]) {
     await expect(node(page, id)).toHaveAttribute("data-issues", "0");
@@ -68,4 +69,13 @@ test("sign in, build start → transform → end by drag and drop, save, run and
   await expect(page.getByText("replay of")).toBeVisible();
   await expect(node(page, "end")).toHaveAttribute("data-status", "succeeded");
   await expect(page.getByTestId("run-output")).toContainText("Hello, Ada!");
+
+  // Delete it with its two runs, after confirming; it leaves the list.
+  await page.getByRole("link", { name: "Workflows" }).click();
+  await page.getByRole("button", { name: `Delete ${name}` }).click();
+  await page.getByLabel(/Also delete its runs/).check();
+  await page.getByRole("button", { name: "Delete for good" }).click();
+  await expect(page.getByRole("status")).toContainText("Its 2 runs are being deleted");
+  await page.getByRole("button", { name: "Close" }).first().click();
+  await expect(page.getByRole("link", { name })).toHaveCount(0);
 });

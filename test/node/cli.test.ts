@@ -199,6 +199,19 @@ describe("the aob CLI against wrangler dev", () => {
     const definition = JSON.parse(exported.stdout) as { name: string; nodes: { id: string }[] };
     expect(definition.name).toBe("cli-hello");
     expect(definition.nodes.map((n) => n.id)).toEqual(original.nodes.map((n) => n.id));
+
+    // Deleting it with its runs asks for --yes without a terminal, then names what goes.
+    const ran = await aob(["run", "cli-hello", "--watch"], { env });
+    expect(ran.code, ran.stderr).toBe(0);
+    const unconfirmed = await aob(["workflows", "delete", "cli-hello", "--with-runs"], { env });
+    expect(unconfirmed.code).toBe(2);
+    const deleted = await aob(["workflows", "delete", "cli-hello", "--with-runs", "--yes"], {
+      env,
+    });
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(deleted.stdout).toContain(`workflow ${id} deleted; its 1 runs are deleted by the sweep`);
+    const gone = await aob(["workflows", "get", id], { env });
+    expect(gone.code).toBe(1);
   }, 30_000);
 
   it("prints validation errors with their JSON path and exits 1", async () => {

@@ -266,6 +266,75 @@ describe("deleting a run", { timeout: 30_000 }, () => {
   });
 });
 
+describe("deleting a workflow", { timeout: 30_000 }, () => {
+  it("with its runs: refused while one is active, then the sweep deletes its runs and every row of it", async () => {
+    const tag = `wfdel${Date.now()}`;
+    const id = await createWorkflow(keeping(tag));
+    await api("PUT", `/api/workflows/${id}`, keeping(tag));
+    await api("PUT", `/api/workflows/${id}/triggers`, { webhook: true });
+    await api("PUT", `/api/workflows/${id}/retention`, { keepLast: 5 });
+    const done = [await startRun(id), await startRun(id)];
+    const ran = await Promise.all(done.map((r) => completed(r)));
+    const bigHash = (ran[0]!.nodes.find((n) => n.id === "big") as Node).outputHash!;
+    const streams = await Promise.all(
+      ran.map((r, i) => streamKey(done[i]!, (r.output as { file: { $blob: string } }).file.$blob)),
+    );
+
+    // An active run blocks it, and nothing changes.
+    const other = await api<{ id: string }>("POST", "/api/workflows", {
+      ...keeping(tag),
+      name: "another",
+    });
+    await api("PUT", `/api/workflows/${id}`, {
+      ...keeping(tag),
+      nodes: [...keeping(tag).nodes, { id: "ask", type: "approval", config: { message: "?" } }],
+      edges: [...keeping(tag).edges, { from: "start", to: "ask" }],
+    });
+    const active = await startRun(id);
+    await statusAs(active, undefined, ["waiting"]);
+    const refused = await api<{ error: { code: string; message: string } }>(
+      "DELETE",
+      `/api/workflows/${id}?runs=delete`,
+    );
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toContain(active);
+    expect((await api("GET", `/api/workflows/${id}`)).status).toBe(200);
+    expect((await api("POST", `/api/runs/${active}/cancel`)).status).toBe(200);
+    done.push(active);
+
+    const purge = await api<{ runs: number }>("DELETE", `/api/workflows/${id}?runs=delete`);
+    expect(purge.status).toBe(202);
+    expect(purge.body.runs).toBe(3);
+    expect((await api("GET", `/api/workflows/${id}`)).status).toBe(404);
+    const report = await sweep(env, Date.now());
+    expect(report.error).toBeNull();
+    await sweep(env, Date.now()); // the rows of the workflow go once it has no run left
+
+    for (const runId of done) expect(await d1Rows(runId)).toEqual({});
+    const left: Record<string, number> = {};
+    for (const table of [
+      "workflows",
+      "workflow_versions",
+      "workflow_version_pieces",
+      "triggers",
+      "trigger_deliveries",
+      "retention_policies",
+      "runs",
+    ]) {
+      const column = table === "workflows" ? "id" : "workflow_id";
+      const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${column} = ?`)
+        .bind(id)
+        .first<{ n: number }>();
+      if (row!.n > 0) left[table] = row!.n;
+    }
+    expect(left).toEqual({});
+    expect(await env.BLOBS.head(`cas/sha256/${bigHash}`)).toBeNull();
+    for (const key of streams) expect(await env.BLOBS.head(key)).toBeNull();
+    // The other workflow is untouched.
+    expect((await api("GET", `/api/workflows/${other.body.id}`)).status).toBe(200);
+  });
+});
+
 describe("retention", { timeout: 30_000 }, () => {
   it("deletes finished runs past the tenant's days and a workflow's keepLast; a held run stays", async () => {
     expect((await api("PUT", "/api/retention", { days: 1 })).status).toBe(200);

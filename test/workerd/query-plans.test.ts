@@ -416,7 +416,16 @@ async function everyQuery(db: D1Database): Promise<Set<string>> {
   await call("lifecycle", "forgetReleased", lifecycle.forgetReleased, db, run, [hold.key]);
   await call("lifecycle", "unmarkDeleting", lifecycle.unmarkDeleting, db, run);
   await call("lifecycle", "deleteRunRow", lifecycle.deleteRunRow, db, run);
+  await call("lifecycle", "activeRunsOf", lifecycle.activeRunsOf, db, wf, 5);
+  await call("lifecycle", "countRunsOf", lifecycle.countRunsOf, db, wf);
+  await call("lifecycle", "runsOf", lifecycle.runsOf, db, wf, 5);
+  await call("lifecycle", "markWorkflowPurge", lifecycle.markWorkflowPurge, db, tenantId, wf, now);
+  await call("lifecycle", "purgingWorkflows", lifecycle.purgingWorkflows, db, 5);
   await call("workflows", "deleteWorkflow", workflows.deleteWorkflow, db, wf, now);
+  await call("lifecycle", "deleteWorkflowRows", lifecycle.deleteWorkflowRows, db, {
+    id: wf,
+    tenantId,
+  });
   return called;
 }
 

@@ -1,14 +1,20 @@
 /**
  * The retention sweep (docs/LIFECYCLE.md), run by the scheduled handler every minute: first it
  * finishes deletions that stopped half-way, then deletes runs retention expired, at most
- * `budget` runs per invocation (the rest wait for the next minute: `more`), then up to 1,000
- * trigger delivery keys past their idempotency window. Each invocation
+ * `budget` runs per invocation (the rest wait for the next minute: `more`): those of workflows
+ * deleted with their runs first (a workflow's own rows go once it has none left), then those
+ * retention expired; then up to 1,000 trigger delivery keys past their idempotency window. Each invocation
  * writes its report to `sweeps` as it goes, so a sweep that dies still says what it did.
  */
 
 import { idempotencyWindowMs } from "../../core/limits/idempotency-window";
 import { pruneDeliveries } from "../../db/deliveries";
-import { unfinishedDeletions } from "../../db/lifecycle";
+import {
+  deleteWorkflowRows,
+  purgingWorkflows,
+  runsOf,
+  unfinishedDeletions,
+} from "../../db/lifecycle";
 import { expiredRuns, recordSweep, type SweepReport, startSweep } from "../../db/retention";
 import { deleteRun } from "./delete-run";
 
@@ -44,8 +50,17 @@ export async function sweep(
   };
   try {
     const resumed = await unfinishedDeletions(env.DB, budget);
-    const expired = await expiredRuns(env.DB, now, budget - resumed.length + 1);
-    const todo = [...resumed, ...expired.filter((id) => !resumed.includes(id))];
+    // Workflows deleted with their runs: their runs next, and their own rows once none is left.
+    const purging: string[] = [];
+    for (const workflow of await purgingWorkflows(env.DB, 10)) {
+      const room = budget - resumed.length - purging.length;
+      if (room <= 0) break;
+      const ids = await runsOf(env.DB, workflow.id, room + 1);
+      if (ids.length === 0) report.rowsDeleted += await deleteWorkflowRows(env.DB, workflow);
+      else purging.push(...ids);
+    }
+    const expired = await expiredRuns(env.DB, now, budget - resumed.length - purging.length + 1);
+    const todo = [...new Set([...resumed, ...purging, ...expired])];
     report.more = todo.length > budget;
     const chosen = todo.slice(0, budget);
     // A few at once: each deletion is a dozen round trips to D1, R2 and its object.

@@ -1,3 +1,4 @@
+import { useState } from "react";
 import { everyPage } from "../../../core/wire/cursor";
 import { call } from "../api/client";
 import { useSession } from "../api/session";
@@ -5,10 +6,12 @@ import { formatTime } from "../ui/format";
 import { Link } from "../ui/Link";
 import { EmptyState, ErrorNote, Loading } from "../ui/notes";
 import { useAsync } from "../ui/use-async";
+import { DeleteWorkflowDialog } from "./DeleteWorkflowDialog";
 
 /** The tenant's workflows, most recently changed first. */
 export function WorkflowsPage() {
   const { client } = useSession();
+  const [deleting, setDeleting] = useState<{ id: string; name: string } | null>(null);
   const list = useAsync(
     async () =>
       everyPage(async (cursor) => {
@@ -64,12 +67,27 @@ export function WorkflowsPage() {
                 <td>v{w.latestVersion}</td>
                 <td>{formatTime(w.updatedAt)}</td>
                 <td>
-                  <Link to={{ page: "runs", status: null, workflowId: w.id }}>Runs</Link>
+                  <Link to={{ page: "runs", status: null, workflowId: w.id }}>Runs</Link>{" "}
+                  <button
+                    type="button"
+                    className="linkish"
+                    aria-label={`Delete ${w.name}`}
+                    onClick={() => setDeleting({ id: w.id, name: w.name })}
+                  >
+                    Delete
+                  </button>
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
+      )}
+      {deleting && (
+        <DeleteWorkflowDialog
+          workflow={deleting}
+          onClose={() => setDeleting(null)}
+          onDeleted={list.reload}
+        />
       )}
     </div>
   );

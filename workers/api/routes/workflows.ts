@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { activeRunsOf, countRunsOf, markWorkflowPurge } from "../../../db/lifecycle";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { page } from "../../../core/wire/cursor";
@@ -76,6 +77,13 @@ const tags = ["workflows"];
 /** Workflow CRUD. A PUT never edits a version: it adds one, so running runs stay pinned. */
 /** A workflow's place in the list: `[updatedAt, id]`. */
 const WORKFLOW_KEY = ["n", "s"] as const;
+
+const WorkflowPurge = z
+  .object({
+    workflowId: z.string(),
+    runs: z.number().int().describe("Runs the sweep will delete"),
+  })
+  .openapi("WorkflowPurge");
 
 export const workflowRoutes = routes()
   .openapi(
@@ -237,16 +245,43 @@ export const workflowRoutes = routes()
     apiRoute("run", {
       method: "delete",
       path: "/workflows/{id}",
-      summary: "Delete a workflow (soft: its runs stay)",
+      summary: "Delete a workflow; with `runs=delete`, its runs and everything it stored too",
+      description:
+        "Without `runs`: the workflow leaves every list and can no longer be run; its runs stay (each keeps the definition it ran) until retention or a deletion removes them. With `runs=delete`: refused with 409 `run_active` while a run of it is running or waiting (cancel them first); otherwise answers 202 and the retention sweep deletes its runs (200 a minute, each everywhere, as `DELETE /api/runs/{id}`), then its versions, triggers, delivery records and retention policy.",
       tags,
-      request: { params: Id },
-      responses: { 204: { description: "Deleted" }, ...errors(404) },
+      request: {
+        params: Id,
+        query: z.object({
+          runs: z
+            .enum(["keep", "delete"])
+            .default("keep")
+            .openapi({ description: "`delete`: delete its runs and stored data too" }),
+        }),
+      },
+      responses: {
+        202: json(WorkflowPurge, "Being deleted with its runs"),
+        204: { description: "Deleted; its runs stay" },
+        ...errors(400, 404, 409),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      await requireWorkflow(c.env, c.get("tenantId"), id);
-      await deleteWorkflow(c.env.DB, id, Date.now());
-      return c.body(null, 204);
+      const tenantId = c.get("tenantId");
+      await requireWorkflow(c.env, tenantId, id);
+      if (c.req.valid("query").runs === "keep") {
+        await deleteWorkflow(c.env.DB, id, Date.now());
+        return c.body(null, 204);
+      }
+      const active = await activeRunsOf(c.env.DB, id, 5);
+      if (active.length > 0) {
+        throw new ApiError(
+          409,
+          "run_active",
+          `workflow ${id} has runs that have not ended (${active.map((r) => `${r.id} ${r.status}`).join(", ")}): cancel them first`,
+        );
+      }
+      await markWorkflowPurge(c.env.DB, tenantId, id, Date.now());
+      return c.json({ workflowId: id, runs: await countRunsOf(c.env.DB, id) }, 202);
     },
   )
   .openapi(
