@@ -12,6 +12,7 @@
  *        definition compiled with only those optimiser passes (null: none), tenant `local`
  *   POST /bench/sweep?at=ms    -> one retention sweep at that time, as the scheduled handler
  *        runs it, with its wall time: { ms, report }
+ *   GET  /bench/sweeps         -> every sweep's own record (`sweeps`), oldest first
  *   POST /bench/blob-lookup    { executions, lookups } -> seeds that many node executions (and
  *        a hold each), then times the blob route's lookup before and after issue 18: { old, now }
  */
@@ -155,6 +156,13 @@ async function benchRoute(request: Request, path: string, env: BenchEnv): Promis
     const started = performance.now();
     const report = await sweep(env, at);
     return Response.json({ ms: performance.now() - started, report });
+  }
+  if (request.method === "GET" && path === "/bench/sweeps") {
+    const rows = await env.DB.prepare(
+      `SELECT runs_deleted AS runsDeleted, rows_deleted AS rowsDeleted, blobs_deleted AS blobsDeleted,
+         bytes_freed AS bytesFreed, more FROM sweeps ORDER BY id`,
+    ).all();
+    return Response.json({ sweeps: rows.results });
   }
   if (request.method === "POST" && path === "/bench/blob-lookup") {
     return Response.json(await blobLookup(env, (await request.json()) as LookupParams));
