@@ -93,7 +93,7 @@ export class Decisions {
         continue;
       }
       const request = this.host.approvals.get(nodeId, st.attempt);
-      if (!request || request.status !== "pending") continue;
+      if (request?.status !== "pending") continue;
       // The votes decide as they did when cast (approvals.ts `cast`): any rejection rejects.
       const approving = request.votes.filter((v) => v.decision === "approve").length;
       const outcome = request.votes.some((v) => v.decision === "reject")

@@ -6,7 +6,6 @@
  * clock, and a case replays exactly from its seed.
  */
 
-import type { SecretPlan } from "../../core/secrets/refs";
 import { executeHttp, type HttpCall } from "../../platform/http-executor";
 import type { OutputOwner } from "../../platform/output-refs";
 

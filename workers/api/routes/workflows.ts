@@ -1,10 +1,10 @@
 import { z } from "@hono/zod-openapi";
-import { activeRunsOf, countRunsOf, markWorkflowPurge } from "../../../db/lifecycle";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { page } from "../../../core/wire/cursor";
 import { diffWorkflows } from "../../../core/workflow/diff";
 import { validateWorkflow } from "../../../core/workflow/validate";
+import { activeRunsOf, countRunsOf, markWorkflowPurge } from "../../../db/lifecycle";
 import {
   addVersion,
   createWorkflow,
