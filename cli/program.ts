@@ -10,6 +10,7 @@ import { registerRun } from "./commands/run";
 import { registerRuns } from "./commands/runs";
 import { registerSecrets } from "./commands/secrets";
 import { registerStatus } from "./commands/status";
+import { registerTenant } from "./commands/tenant";
 import { registerTriggers } from "./commands/triggers";
 import { registerWorkflows } from "./commands/workflows";
 import { CliError, EXIT, type ExitCode, errorJson, formatIssues } from "./errors";
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   registerApprovals(program);
   registerPatches(program);
   registerStatus(program);
+  registerTenant(program);
   registerSecrets(program);
   registerTriggers(program);
   return program;

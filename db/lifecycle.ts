@@ -263,3 +263,107 @@ export async function deleteWorkflowRows(
   ]);
   return results.reduce((sum, result) => sum + (result.meta.changes ?? 0), 0);
 }
+
+/** Runs of the tenant that are running or waiting (at most `limit`): they block its deletion. */
+export async function activeRunsOfTenant(
+  db: D1Database,
+  tenantId: string,
+  limit: number,
+): Promise<{ id: string; status: string }[]> {
+  const rows = await db
+    .prepare(
+      `SELECT id, status FROM runs WHERE tenant_id = ? AND status IN ('running', 'waiting')
+       AND deleting_at IS NULL LIMIT ?`,
+    )
+    .bind(tenantId, limit)
+    .all<{ id: string; status: string }>();
+  return rows.results;
+}
+
+/**
+ * Asks for all of a tenant's data to be deleted, in one transaction: the tenant and its
+ * workflows are marked for the sweep, every key of it revoked and every session ended, so
+ * nothing more is done in its name. Answers its runs and workflows to delete.
+ */
+export async function markTenantPurge(
+  db: D1Database,
+  tenantId: string,
+  at: number,
+): Promise<{ runs: number; workflows: number }> {
+  const results = await db.batch([
+    db
+      .prepare(`UPDATE tenants SET purge_at = coalesce(purge_at, ?) WHERE id = ?`)
+      .bind(at, tenantId),
+    db
+      .prepare(
+        `UPDATE workflows SET deleted_at = coalesce(deleted_at, ?1), purge_at = coalesce(purge_at, ?1)
+         WHERE tenant_id = ?2`,
+      )
+      .bind(at, tenantId),
+    db
+      .prepare(`DELETE FROM sessions WHERE key_id IN (SELECT id FROM api_keys WHERE tenant_id = ?)`)
+      .bind(tenantId),
+    db
+      .prepare(`UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE tenant_id = ?`)
+      .bind(at, tenantId),
+    db.prepare(`SELECT count(*) AS n FROM runs WHERE tenant_id = ?`).bind(tenantId),
+  ]);
+  return {
+    workflows: results[1]!.meta.changes ?? 0,
+    runs: (results[4]!.results[0] as { n: number }).n,
+  };
+}
+
+/** Tenants whose data is being deleted. */
+export async function purgingTenants(db: D1Database, limit: number): Promise<string[]> {
+  const rows = await db
+    .prepare(`SELECT id FROM tenants WHERE purge_at IS NOT NULL ORDER BY purge_at LIMIT ?`)
+    .bind(limit)
+    .all<{ id: string }>();
+  return rows.results.map((row) => row.id);
+}
+
+/** Some runs of the tenant, to delete next. */
+export async function runsOfTenant(
+  db: D1Database,
+  tenantId: string,
+  limit: number,
+): Promise<string[]> {
+  const rows = await db
+    .prepare(`SELECT id FROM runs WHERE tenant_id = ? ORDER BY created_at LIMIT ?`)
+    .bind(tenantId, limit)
+    .all<{ id: string }>();
+  return rows.results.map((row) => row.id);
+}
+
+/** Some workflows of the tenant (deleted or not), to delete next. */
+export async function workflowsOfTenant(
+  db: D1Database,
+  tenantId: string,
+  limit: number,
+): Promise<string[]> {
+  const rows = await db
+    .prepare(`SELECT id FROM workflows WHERE tenant_id = ? ORDER BY updated_at LIMIT ?`)
+    .bind(tenantId, limit)
+    .all<{ id: string }>();
+  return rows.results.map((row) => row.id);
+}
+
+/**
+ * The last step of deleting a tenant, once it has no run and no workflow left (their rows,
+ * approvals, patches, triggers and holds went with them): its keys, sessions, sockets, secrets,
+ * policies, cache entries and the tenant. Answers the rows deleted.
+ */
+export async function deleteTenantRows(db: D1Database, tenantId: string): Promise<number> {
+  const keys = `SELECT id FROM api_keys WHERE tenant_id = ?`;
+  const results = await db.batch([
+    db.prepare(`DELETE FROM key_sockets WHERE key_id IN (${keys})`).bind(tenantId),
+    db.prepare(`DELETE FROM sessions WHERE key_id IN (${keys})`).bind(tenantId),
+    db.prepare(`DELETE FROM api_keys WHERE tenant_id = ?`).bind(tenantId),
+    db.prepare(`DELETE FROM secrets WHERE tenant_id = ?`).bind(tenantId),
+    db.prepare(`DELETE FROM retention_policies WHERE tenant_id = ?`).bind(tenantId),
+    db.prepare(`DELETE FROM semantic_cache WHERE tenant_id = ?`).bind(tenantId),
+    db.prepare(`DELETE FROM tenants WHERE id = ?`).bind(tenantId),
+  ]);
+  return results.reduce((sum, result) => sum + (result.meta.changes ?? 0), 0);
+}

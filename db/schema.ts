@@ -6,11 +6,17 @@
  */
 import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
-export const tenants = sqliteTable("tenants", {
-  id: text("id").primaryKey(),
-  name: text("name").notNull(),
-  createdAt: integer("created_at").notNull(),
-});
+export const tenants = sqliteTable(
+  "tenants",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    createdAt: integer("created_at").notNull(),
+    /** Set when all its data was asked deleted (docs/LIFECYCLE.md): the sweep deletes it. */
+    purgeAt: integer("purge_at"),
+  },
+  (t) => [index("tenants_purge").on(t.purgeAt)],
+);
 
 export const apiKeys = sqliteTable(
   "api_keys",
@@ -203,7 +209,7 @@ export const triggers = sqliteTable(
     signingSecret: text("signing_secret"),
     updatedAt: integer("updated_at").notNull(),
   },
-  (t) => [index("triggers_cron").on(t.cron)],
+  (t) => [index("triggers_cron").on(t.cron), index("triggers_tenant").on(t.tenantId)],
 );
 
 /** Deduplication of trigger deliveries: one run per (workflow, idempotency key). */
@@ -271,7 +277,7 @@ export const runPatches = sqliteTable(
     proposedAt: integer("proposed_at").notNull(),
     decidedAt: integer("decided_at"),
   },
-  (t) => [primaryKey({ columns: [t.runId, t.id] })],
+  (t) => [primaryKey({ columns: [t.runId, t.id] }), index("run_patches_tenant").on(t.tenantId)],
 );
 
 /**

@@ -54,3 +54,30 @@ test("the secrets page flags unbound secrets, sets one with hosts and binds anot
   expect(html).not.toContain("sk_e2e_value");
   expect(html).not.toContain("legacy-value-e2e");
 });
+
+test("the status page sets retention, shows what is stored, and deletes all data only once the tenant's id is typed", async ({
+  signedIn: page,
+  api,
+}) => {
+  const { tenantId } = await api.call<{ tenantId: string }>("GET", "/api/sessions/current");
+  await page.goto("/status");
+  await expect(page.getByTestId("usage")).toContainText(/Stored now: \d+ runs/);
+  await page.getByLabel("Keep finished runs (days)").fill("45");
+  await page.getByRole("button", { name: "Save policy" }).click();
+  await expect(page.getByText("Saved.")).toBeVisible();
+  const { policy } = await api.call<{ policy: { days: number } }>("GET", "/api/retention");
+  expect(policy.days).toBe(45);
+
+  await page.getByRole("button", { name: /Delete all of this tenant's data/ }).click();
+  const go = page.getByRole("button", { name: "Delete everything" });
+  await expect(go).toBeDisabled();
+  await page.getByLabel(/Type the tenant's id/).fill(`${tenantId}x`);
+  await expect(go).toBeDisabled();
+  await page.getByLabel(/Type the tenant's id/).fill(tenantId);
+  await expect(go).toBeEnabled();
+  await page.getByRole("button", { name: "Keep everything" }).click();
+  await expect(go).toHaveCount(0);
+  expect(
+    (await api.call<{ workflows: unknown[] }>("GET", "/api/workflows")).workflows,
+  ).toBeDefined();
+});

@@ -678,12 +678,19 @@ describe("the aob CLI against wrangler dev", () => {
   }, 30_000);
 
   it("says clearly what is missing, and exits 2 on usage errors", async () => {
-    const [patches, unknown, badInput, notLoggedIn] = await Promise.all([
+    const [patches, unknown, badInput, notLoggedIn, tenant, wrongTenant] = await Promise.all([
       aob(["patches", "list", "run_x"], { env }),
       aob(["runs", "list", "--bogus", "--json"], { env }),
       aob(["run", "hello", "--input", "{nope"], { env }),
       aob(["workflows", "list"]),
+      aob(["tenant", "delete"], { env }),
+      aob(["tenant", "delete", "--confirm", "not_this_tenant"], { env }),
     ]);
+    // Deleting a tenant's data needs its id typed, and a wrong one changes nothing.
+    expect(tenant.code).toBe(2);
+    expect(tenant.stderr).toContain("--confirm <tenant-id>");
+    expect(wrongTenant.code).toBe(1);
+    expect(wrongTenant.stderr).toContain("confirm: type the tenant's id");
     expect(patches.code).toBe(1);
     expect(patches.stderr).toContain("run run_x not found");
 

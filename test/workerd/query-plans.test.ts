@@ -421,6 +421,16 @@ async function everyQuery(db: D1Database): Promise<Set<string>> {
   await call("lifecycle", "runsOf", lifecycle.runsOf, db, wf, 5);
   await call("lifecycle", "markWorkflowPurge", lifecycle.markWorkflowPurge, db, tenantId, wf, now);
   await call("lifecycle", "purgingWorkflows", lifecycle.purgingWorkflows, db, 5);
+  await call("lifecycle", "activeRunsOfTenant", lifecycle.activeRunsOfTenant, db, tenantId, 5);
+  await call("lifecycle", "runsOfTenant", lifecycle.runsOfTenant, db, tenantId, 5);
+  await call("lifecycle", "workflowsOfTenant", lifecycle.workflowsOfTenant, db, tenantId, 5);
+  await call("lifecycle", "purgingTenants", lifecycle.purgingTenants, db, 5);
+  // A tenant of its own: marking and deleting it must not touch the suite's tenants.
+  await env.DB.prepare(
+    "INSERT INTO tenants (id, name, created_at) VALUES ('t_plans', 'plans', 0)",
+  ).run();
+  await call("lifecycle", "markTenantPurge", lifecycle.markTenantPurge, db, "t_plans", now);
+  await call("lifecycle", "deleteTenantRows", lifecycle.deleteTenantRows, db, "t_plans");
   await call("workflows", "deleteWorkflow", workflows.deleteWorkflow, db, wf, now);
   await call("lifecycle", "deleteWorkflowRows", lifecycle.deleteWorkflowRows, db, {
     id: wf,

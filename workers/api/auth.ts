@@ -25,6 +25,11 @@ export function forgetKey(hash: string): void {
   cache.delete(hash);
 }
 
+/** Drops every key of a tenant from this isolate's cache at once (its data is being deleted). */
+export function forgetTenantKeys(tenantId: string): void {
+  for (const [hash, entry] of cache) if (entry.signedIn.tenantId === tenantId) cache.delete(hash);
+}
+
 /** Looks a key up (from this isolate's cache unless `fresh`), or refuses it with 401. */
 export async function keyByValue(
   c: Context<AppEnv>,

@@ -10,10 +10,14 @@
 import { idempotencyWindowMs } from "../../core/limits/idempotency-window";
 import { pruneDeliveries } from "../../db/deliveries";
 import {
+  deleteTenantRows,
   deleteWorkflowRows,
+  purgingTenants,
   purgingWorkflows,
   runsOf,
+  runsOfTenant,
   unfinishedDeletions,
+  workflowsOfTenant,
 } from "../../db/lifecycle";
 import { expiredRuns, recordSweep, type SweepReport, startSweep } from "../../db/retention";
 import { deleteRun } from "./delete-run";
@@ -50,8 +54,23 @@ export async function sweep(
   };
   try {
     const resumed = await unfinishedDeletions(env.DB, budget);
-    // Workflows deleted with their runs: their runs next, and their own rows once none is left.
     const purging: string[] = [];
+    // Tenants deleting all their data: their runs, then their workflows' rows, then their own.
+    for (const tenantId of await purgingTenants(env.DB, 5)) {
+      const room = budget - resumed.length - purging.length;
+      if (room <= 0) break;
+      const ids = await runsOfTenant(env.DB, tenantId, room + 1);
+      if (ids.length > 0) {
+        purging.push(...ids);
+        continue;
+      }
+      const workflows = await workflowsOfTenant(env.DB, tenantId, 50);
+      for (const id of workflows) {
+        report.rowsDeleted += await deleteWorkflowRows(env.DB, { id, tenantId });
+      }
+      if (workflows.length === 0) report.rowsDeleted += await deleteTenantRows(env.DB, tenantId);
+    }
+    // Workflows deleted with their runs: their runs next, and their own rows once none is left.
     for (const workflow of await purgingWorkflows(env.DB, 10)) {
       const room = budget - resumed.length - purging.length;
       if (room <= 0) break;

@@ -2,6 +2,7 @@ import { call } from "../api/client";
 import { useSession } from "../api/session";
 import { ErrorNote, Loading } from "../ui/notes";
 import { useAsync } from "../ui/use-async";
+import { DeleteTenantSection } from "./DeleteTenantSection";
 import { RetentionSection } from "./RetentionSection";
 import "./status.css";
 
@@ -49,6 +50,7 @@ export function StatusPage() {
         </>
       )}
       <RetentionSection />
+      <DeleteTenantSection />
     </div>
   );
 }

@@ -1,9 +1,10 @@
 import { z } from "@hono/zod-openapi";
 import { DEFAULT_RETENTION, RetentionPolicy, retention } from "../../../core/lifecycle/retention";
-import { setHeld } from "../../../db/lifecycle";
+import { activeRunsOfTenant, markTenantPurge, setHeld } from "../../../db/lifecycle";
 import { deletePolicy, findPolicy, latestSweep, putPolicy } from "../../../db/retention";
 import { tenantUsage } from "../../../db/usage";
 import { deleteRun } from "../../lifecycle/delete-run";
+import { forgetTenantKeys } from "../auth";
 import { ApiError, notFound } from "../errors";
 import { apiRoute, routes } from "../route";
 import { errors, json } from "../schemas/error";
@@ -58,6 +59,21 @@ const Deleted = z
   .openapi("RunDeleted");
 
 const Hold = z.object({ held: z.boolean() }).strict().openapi("RunHold");
+
+const TenantDeletion = z
+  .object({
+    confirm: z.string().describe("The tenant's id (`GET /api/sessions/current`), typed again"),
+  })
+  .strict()
+  .openapi("TenantDeletion");
+
+const TenantDeleted = z
+  .object({
+    tenantId: z.string(),
+    runs: z.number().int().describe("Runs the sweep will delete"),
+    workflows: z.number().int(),
+  })
+  .openapi("TenantDeleted");
 
 const Usage = z
   .object({
@@ -186,6 +202,46 @@ export const lifecycleRoutes = routes()
         throw notFound(`a retention policy of workflow ${id}`);
       }
       return c.body(null, 204);
+    },
+  )
+  .openapi(
+    apiRoute("admin", {
+      method: "delete",
+      path: "/tenant",
+      summary: "Delete all of the tenant's data: runs, workflows, secrets, keys, everything",
+      description:
+        "Refused with 409 `run_active` while a run is running or waiting (cancel them first), and with 400 unless `confirm` is the tenant's id. Otherwise every key of the tenant is revoked and every session ended at once (this key too), and the retention sweep deletes its runs (200 a minute, each everywhere), then its workflows, then its secrets, keys, policies, cache entries and the tenant itself. Blobs another tenant holds stay.",
+      tags,
+      request: {
+        body: { required: true, content: { "application/json": { schema: TenantDeletion } } },
+      },
+      responses: { 202: json(TenantDeleted, "Being deleted"), ...errors(400, 409) },
+    }),
+    async (c) => {
+      const tenantId = c.get("tenantId");
+      if (c.req.valid("json").confirm !== tenantId) {
+        throw new ApiError(400, "validation_failed", "confirm must be this tenant's id", {
+          errors: [
+            {
+              path: ["confirm"],
+              at: "confirm",
+              code: "not_confirmed",
+              message: `type the tenant's id, ${tenantId}, to confirm`,
+            },
+          ],
+        });
+      }
+      const active = await activeRunsOfTenant(c.env.DB, tenantId, 5);
+      if (active.length > 0) {
+        throw new ApiError(
+          409,
+          "run_active",
+          `runs have not ended (${active.map((r) => `${r.id} ${r.status}`).join(", ")}): cancel them first`,
+        );
+      }
+      const counts = await markTenantPurge(c.env.DB, tenantId, Date.now());
+      forgetTenantKeys(tenantId);
+      return c.json({ tenantId, ...counts }, 202);
     },
   )
   .openapi(
