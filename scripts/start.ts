@@ -44,7 +44,8 @@ const child = spawnWrangler([
   "--inspector-port",
   String(port + 1000),
   "--show-interactive-dev-session=false",
-  // Cron triggers do not fire by themselves locally: GET /cdn-cgi/handler/scheduled runs them.
+  // Cron triggers do not fire by themselves locally: GET /cdn-cgi/handler/scheduled should run
+  // them, but answers "exception" with this Worker's assets (README, "Two commands").
   "--test-scheduled",
 ]);
 let output = "";
