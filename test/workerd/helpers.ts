@@ -105,3 +105,30 @@ export async function elapse(runId: string): Promise<boolean> {
   });
   return runDurableObjectAlarm(stub);
 }
+
+/**
+ * Rows that name `value`, per D1 table: every table with a `column` column, and `table` by
+ * its `id` (found from the schema, so a table added later is covered).
+ * @example
+ * await rowsNaming("run_id", "runs", runId) // {} once the run is deleted everywhere
+ */
+export async function rowsNaming(
+  column: string,
+  table: string,
+  value: string,
+): Promise<Record<string, number>> {
+  const tables = await env.DB.prepare(
+    `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%' AND name NOT LIKE 'd1_%'`,
+  ).all<{ name: string }>();
+  const found: Record<string, number> = {};
+  for (const { name } of tables.results) {
+    const columns = await env.DB.prepare(`PRAGMA table_info(${name})`).all<{ name: string }>();
+    const named = name === table ? "id" : column;
+    if (!columns.results.some((c) => c.name === named)) continue;
+    const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${name} WHERE ${named} = ?`)
+      .bind(value)
+      .first<{ n: number }>();
+    if (row!.n > 0) found[name] = row!.n;
+  }
+  return found;
+}

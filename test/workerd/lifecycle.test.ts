@@ -8,6 +8,7 @@ import {
   createWorkflow,
   ECHO_WORKFLOW,
   type RunBody,
+  rowsNaming,
   startRun,
   stubOf,
   waitForRun,
@@ -75,22 +76,7 @@ const statusAs = (runId: string, key: string | undefined, statuses: string[]) =>
   );
 
 /** Rows that name the run, per D1 table (every table with a `run_id` column, and `runs`). */
-async function d1Rows(runId: string): Promise<Record<string, number>> {
-  const tables = await env.DB.prepare(
-    `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%' AND name NOT LIKE 'd1_%'`,
-  ).all<{ name: string }>();
-  const found: Record<string, number> = {};
-  for (const { name } of tables.results) {
-    const columns = await env.DB.prepare(`PRAGMA table_info(${name})`).all<{ name: string }>();
-    const column = name === "runs" ? "id" : "run_id";
-    if (!columns.results.some((c) => c.name === column)) continue;
-    const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${name} WHERE ${column} = ?`)
-      .bind(runId)
-      .first<{ n: number }>();
-    if (row!.n > 0) found[name] = row!.n;
-  }
-  return found;
-}
+const d1Rows = (runId: string) => rowsNaming("run_id", "runs", runId);
 
 /** Rows left in the run's object's SQLite (every table), and its alarm. */
 async function objectStorage(runId: string): Promise<{ rows: number; alarm: number | null }> {

@@ -2,7 +2,7 @@ import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { sweep } from "../../workers/lifecycle/sweep";
 import { poll } from "../support/poll";
-import { api, type RunBody, startRun, waitForRun } from "./helpers";
+import { api, type RunBody, rowsNaming, startRun, waitForRun } from "./helpers";
 import { OTHER_KEY } from "./setup";
 
 /** start → big (the same 100 KB output in every tenant: one shared R2 object) → end. */
@@ -24,22 +24,7 @@ const SHARED = {
 };
 
 /** Rows naming the tenant, per D1 table with a `tenant_id` column (and `tenants`). */
-async function tenantRows(tenantId: string): Promise<Record<string, number>> {
-  const tables = await env.DB.prepare(
-    `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%' AND name NOT LIKE 'd1_%'`,
-  ).all<{ name: string }>();
-  const found: Record<string, number> = {};
-  for (const { name } of tables.results) {
-    const columns = await env.DB.prepare(`PRAGMA table_info(${name})`).all<{ name: string }>();
-    const column = name === "tenants" ? "id" : "tenant_id";
-    if (!columns.results.some((c) => c.name === column)) continue;
-    const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${name} WHERE ${column} = ?`)
-      .bind(tenantId)
-      .first<{ n: number }>();
-    if (row!.n > 0) found[name] = row!.n;
-  }
-  return found;
-}
+const tenantRows = (tenantId: string) => rowsNaming("tenant_id", "tenants", tenantId);
 
 // Storage is per test file: deleting tenant B here leaves the other files' tenant B alone.
 describe("deleting all of a tenant's data", { timeout: 30_000 }, () => {
