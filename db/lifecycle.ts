@@ -168,36 +168,55 @@ export async function deleteRunRow(db: D1Database, runId: string): Promise<numbe
   return result.meta.changes ?? 0;
 }
 
-/** Runs whose deletion began and did not finish (a crash, a refused step), oldest first. */
-export async function unfinishedDeletions(db: D1Database, limit: number): Promise<string[]> {
+/**
+ * Runs whose deletion began by `now` and did not finish (a crash, a refused step), oldest
+ * first. An import's runs are marked for a time ahead (db/archives.ts): they are left alone
+ * until then, and deleted after it if the import died.
+ */
+export async function unfinishedDeletions(
+  db: D1Database,
+  now: number,
+  limit: number,
+): Promise<string[]> {
   const rows = await db
-    .prepare(`SELECT id FROM runs WHERE deleting_at IS NOT NULL ORDER BY deleting_at LIMIT ?`)
-    .bind(limit)
+    .prepare(
+      `SELECT id FROM runs WHERE deleting_at IS NOT NULL AND deleting_at <= ?
+       ORDER BY deleting_at LIMIT ?`,
+    )
+    .bind(now, limit)
     .all<{ id: string }>();
   return rows.results.map((row) => row.id);
 }
 
+/*
+ * A workflow's runs are named by workflow and tenant: an imported run keeps the workflow id it
+ * had where it ran (db/archives.ts), which may be another tenant's here.
+ */
+
 /** Runs of the workflow that are running or waiting (at most `limit`): they block its purge. */
 export async function activeRunsOf(
   db: D1Database,
-  workflowId: string,
+  workflow: { id: string; tenantId: string },
   limit: number,
 ): Promise<{ id: string; status: string }[]> {
   const rows = await db
     .prepare(
-      `SELECT id, status FROM runs WHERE workflow_id = ? AND status IN ('running', 'waiting')
-       AND deleting_at IS NULL LIMIT ?`,
+      `SELECT id, status FROM runs WHERE workflow_id = ? AND tenant_id = ?
+       AND status IN ('running', 'waiting') AND deleting_at IS NULL LIMIT ?`,
     )
-    .bind(workflowId, limit)
+    .bind(workflow.id, workflow.tenantId, limit)
     .all<{ id: string; status: string }>();
   return rows.results;
 }
 
 /** How many runs the workflow has (being deleted or not). */
-export async function countRunsOf(db: D1Database, workflowId: string): Promise<number> {
+export async function countRunsOf(
+  db: D1Database,
+  workflow: { id: string; tenantId: string },
+): Promise<number> {
   const row = await db
-    .prepare(`SELECT count(*) AS n FROM runs WHERE workflow_id = ?`)
-    .bind(workflowId)
+    .prepare(`SELECT count(*) AS n FROM runs WHERE workflow_id = ? AND tenant_id = ?`)
+    .bind(workflow.id, workflow.tenantId)
     .first<{ n: number }>();
   return row?.n ?? 0;
 }
@@ -234,10 +253,14 @@ export async function purgingWorkflows(
 }
 
 /** Some runs of the workflow, to delete next. */
-export async function runsOf(db: D1Database, workflowId: string, limit: number): Promise<string[]> {
+export async function runsOf(
+  db: D1Database,
+  workflow: { id: string; tenantId: string },
+  limit: number,
+): Promise<string[]> {
   const rows = await db
-    .prepare(`SELECT id FROM runs WHERE workflow_id = ? LIMIT ?`)
-    .bind(workflowId, limit)
+    .prepare(`SELECT id FROM runs WHERE workflow_id = ? AND tenant_id = ? LIMIT ?`)
+    .bind(workflow.id, workflow.tenantId, limit)
     .all<{ id: string }>();
   return rows.results.map((row) => row.id);
 }

@@ -10,9 +10,12 @@ import { approvals, nodeExecutions, runPatches, runs } from "./schema";
 
 const STATEMENTS_PER_BATCH = 200;
 
-/** The run's row as its object knows it; `trigger`, `held` and `deleting_at` are the API's. */
+/**
+ * The run's row as its object knows it; `trigger`, `held` and `deleting_at` are the API's, and
+ * `archived_from` and `archived_at` an import's (workers/lifecycle/import-runs.ts).
+ */
 export type ProjectedRun = Required<
-  Omit<typeof runs.$inferInsert, "trigger" | "held" | "deletingAt">
+  Omit<typeof runs.$inferInsert, "trigger" | "held" | "deletingAt" | "archivedFrom" | "archivedAt">
 >;
 export type ProjectedExecution = Omit<Required<typeof nodeExecutions.$inferInsert>, "runId">;
 export type ProjectedApproval = Omit<

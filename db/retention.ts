@@ -81,7 +81,7 @@ export async function deletePolicy(
 
 const FINISHED = `status IN ('completed', 'cancelled')`;
 const FAILED = `status = 'failed'`;
-const EXPIRABLE = `held = 0 AND deleting_at IS NULL`;
+const EXPIRABLE = `held = 0 AND deleting_at IS NULL AND archived_from IS NULL`;
 
 /**
  * Runs that retention deletes at `now`, at most `limit`: for each tenant, by its policy (or
@@ -175,6 +175,7 @@ async function beyondLast(
   const rows = await db
     .prepare(
       `SELECT id, held FROM runs WHERE workflow_id = ? AND finished_at IS NOT NULL AND deleting_at IS NULL
+       AND archived_from IS NULL
        ORDER BY finished_at DESC LIMIT ? OFFSET ?`,
     )
     .bind(workflowId, limit, keep)

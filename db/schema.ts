@@ -124,6 +124,12 @@ export const runs = sqliteTable(
      * deletion that stopped half-way is finished by the next sweep. The row goes last.
      */
     deletingAt: integer("deleting_at"),
+    /**
+     * An archived run imported from an export (docs/LIFECYCLE.md, "Export and import"): the id
+     * it had where it ran, and when it was imported. Read-only; retention leaves it alone.
+     */
+    archivedFrom: text("archived_from"),
+    archivedAt: integer("archived_at"),
   },
   (t) => [
     index("runs_tenant_created").on(t.tenantId, t.createdAt),

@@ -141,6 +141,17 @@ export function runViewSchemas(named: Named = unnamed) {
         .int()
         .describe("The last event's `seq`: resume the event log or the WebSocket after it."),
       replayOf: z.object({ sourceRunId: z.string(), fromNode: z.string() }).optional(),
+      archived: z
+        .object({
+          sourceRunId: z.string(),
+          workflowName: z.string().nullable(),
+          exportedAt: Timestamp,
+          importedAt: Timestamp,
+        })
+        .optional()
+        .describe(
+          "Set on a run imported from an export (`POST /api/runs/import`): read-only, kept until deleted.",
+        ),
       usage: Usage.extend({ budget: Budget.optional() }).describe(
         "The run's model usage, and its budget (as raised by approvals) when it has one.",
       ),

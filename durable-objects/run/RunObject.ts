@@ -6,6 +6,13 @@ import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
 import { closeKeySocket } from "../../db/sessions";
 import type { ApprovalBook, Vote } from "./approvals";
+import {
+  assertImportable,
+  type RunRecord,
+  readArchive,
+  type SealedArchive,
+  sealArchive,
+} from "./archive";
 import type { CreateRun, RunEngine } from "./engine";
 import { platformHost } from "./host";
 import { openRun } from "./open";
@@ -63,6 +70,8 @@ export class RunObject extends DurableObject<Env> implements RunRpc {
 
   /** A person's decision on an approval node (the API checked tenancy). */
   async decide(nodeId: string, vote: Omit<Vote, "at">): Promise<Decided> {
+    const archived = this.archivedRefusal();
+    if (archived) return { ...archived, code: "not_waiting" };
     return this.engine.decide(nodeId, vote);
   }
 
@@ -76,6 +85,8 @@ export class RunObject extends DurableObject<Env> implements RunRpc {
    * The shape is checked again here: this is the boundary that applies it.
    */
   async proposePatch(patch: unknown, source: PatchSource): Promise<PatchOutcome> {
+    const archived = this.archivedRefusal();
+    if (archived) return archived;
     const parsed = Patch.safeParse(patch);
     if (!parsed.success) {
       return { ok: false, status: 409, code: "invalid_patch", message: parsed.error.message };
@@ -84,7 +95,21 @@ export class RunObject extends DurableObject<Env> implements RunRpc {
   }
 
   async patchList(): Promise<PatchRecord[]> {
+    if (!this.engine.loaded) return readArchive(this.store)?.view.patches ?? [];
     return this.engine.patchList();
+  }
+
+  /** An archived run is read-only: what a decision or a patch on it is answered. */
+  private archivedRefusal() {
+    if (this.engine.loaded) return null;
+    const archive = readArchive(this.store);
+    if (!archive) return null;
+    return {
+      ok: false as const,
+      status: 409 as const,
+      code: "run_finished",
+      message: `run ${archive.view.id} is archived (imported from run ${archive.view.archived?.sourceRunId}): it is read-only`,
+    };
   }
 
   /** Token deltas of a running agent, sent to live clients only (not stored). */
@@ -103,7 +128,36 @@ export class RunObject extends DurableObject<Env> implements RunRpc {
   }
 
   async get(): Promise<RunView | null> {
-    return snapshot(this.engine, this.store, this.approvals);
+    return (
+      snapshot(this.engine, this.store, this.approvals) ?? readArchive(this.store)?.view ?? null
+    );
+  }
+
+  /**
+   * The run's whole record for its export, once its background writes are done (its blobs are
+   * all in R2 then); null when the run does not exist.
+   */
+  async record(): Promise<RunRecord | null> {
+    const archive = readArchive(this.store);
+    if (archive) {
+      const { view, approvals, input, definition } = archive;
+      return { view, approvals, input, definition };
+    }
+    await this.engine.settled();
+    const view = snapshot(this.engine, this.store, this.approvals);
+    if (!view) return null;
+    return { view, approvals: this.approvals.all(), input: this.store.getMeta("input") ?? null };
+  }
+
+  /** An import's events, in order, into an object that holds no run (durable-objects/run/archive.ts). */
+  async importEvents(events: StoredEvent[]): Promise<void> {
+    assertImportable(this.store);
+    this.ctx.storage.transactionSync(() => this.store.importEvents(events));
+  }
+
+  /** Ends an import: the object answers as the archived run from now on. */
+  async seal(archive: SealedArchive): Promise<void> {
+    this.ctx.storage.transactionSync(() => sealArchive(this.store, archive));
   }
 
   async events(after = 0, limit = 1000, nodeId?: string): Promise<StoredEvent[]> {
@@ -127,8 +181,8 @@ export class RunObject extends DurableObject<Env> implements RunRpc {
     if (this.ctx.storage.kv.get(revokedKey(keyId)) !== undefined) {
       return new Response("API key revoked", { status: 401 });
     }
-    const run = this.engine.loaded;
-    if (!run) return new Response("run not found", { status: 404 });
+    const hello = this.hello();
+    if (!hello) return new Response("run not found", { status: 404 });
     const after = Math.max(0, Number(url.searchParams.get("after") ?? 0) || 0);
     const asked = Number(url.searchParams.get("window")) || WS_WINDOW;
     const window = Math.min(WS_WINDOW, Math.max(WS_MIN_WINDOW, Math.floor(asked)));
@@ -136,14 +190,22 @@ export class RunObject extends DurableObject<Env> implements RunRpc {
     return this.sockets.subscribe(
       after,
       { keyId, expiresAt: expires > 0 ? expires : null },
-      {
-        type: "hello",
-        runId: run.meta.runId,
-        lastSeq: this.store.lastSeq(),
-        status: run.state.status,
-      },
+      hello,
       window,
     );
+  }
+
+  /** A socket's first frame: the run's id, last event and status (an archive's as sealed). */
+  private hello() {
+    const run = this.engine.loaded;
+    const archived = run ? undefined : readArchive(this.store)?.view;
+    if (!run && !archived) return null;
+    return {
+      type: "hello" as const,
+      runId: run?.meta.runId ?? archived!.id,
+      lastSeq: this.store.lastSeq(),
+      status: run?.state.status ?? archived!.status,
+    };
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {

@@ -2,6 +2,7 @@ import type { PatchSource } from "../../core/patches";
 import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
 import type { ApprovalRequest, DecisionRefusal, Vote } from "./approvals";
+import type { RunRecord, SealedArchive } from "./archive";
 import type { CreateRun } from "./engine";
 import type { PatchRecord } from "./patches";
 import type { ReplaySeed } from "./replay";
@@ -48,6 +49,12 @@ export interface RunRpc {
   recorded(nodeIds: string[]): Promise<ReplaySeed["recorded"]>;
   /** Null when the run does not exist. */
   get(): Promise<RunView | null>;
+  /** The run's whole record for its export (docs/LIFECYCLE.md); null when it does not exist. */
+  record(): Promise<RunRecord | null>;
+  /** An import's events, in `seq` order; refused on an object that holds a run or an archive. */
+  importEvents(events: StoredEvent[]): Promise<void>;
+  /** Ends an import: the object answers as this archived run; refused if it holds one. */
+  seal(archive: SealedArchive): Promise<void>;
   /**
    * The event log after seq `after`, at most `limit` (capped at `MAX_EVENTS_PER_CALL`); only
    * node `nodeId`'s events when given.

@@ -145,6 +145,25 @@ export class RunStore {
     return stored;
   }
 
+  /**
+   * Writes an archive's events as they were (an imported run, durable-objects/run/archive.ts):
+   * their own `seq`, which the importer checked are increasing.
+   */
+  importEvents(events: StoredEvent[]): void {
+    for (const e of events) {
+      if (e.seq <= this.seq) throw new Error(`event ${e.seq} is out of order (after ${this.seq})`);
+      this.sql.exec(
+        `INSERT INTO events (seq, type, at, node_id, data) VALUES (?, ?, ?, ?, ?)`,
+        e.seq,
+        e.type,
+        e.at,
+        e.nodeId ?? null,
+        e.data === undefined ? null : JSON.stringify(e.data),
+      );
+      this.seq = e.seq;
+    }
+  }
+
   /** Events after `after` in seq order, at most `limit`; only node `nodeId`'s when given. */
   events(after: number, limit: number, nodeId?: string): StoredEvent[] {
     type Row = {

@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import * as apiKeys from "../../db/api-keys";
 import * as approvals from "../../db/approvals";
+import * as archives from "../../db/archives";
 import * as blobs from "../../db/blobs";
 import * as deliveries from "../../db/deliveries";
 import * as lifecycle from "../../db/lifecycle";
@@ -234,6 +235,40 @@ async function everyQuery(db: D1Database): Promise<Set<string>> {
   };
   await call("blobs", "holdBlobs", blobs.holdBlobs, db, [hold]);
   await call("blobs", "waitOutDeletions", blobs.waitOutDeletions, db, [hold.key]);
+  await call("archives", "runForExport", archives.runForExport, db, tenantId, run);
+  await call("archives", "runHolds", archives.runHolds, db, run, "", 10);
+  await call(
+    "archives",
+    "insertImportedRun",
+    archives.insertImportedRun,
+    db,
+    {
+      id: "run_plans_archived",
+      tenantId,
+      workflowId: wf,
+      version: 1,
+      status: "completed",
+      error: null,
+      outputHash: null,
+      createdAt: now,
+      finishedAt: now,
+      tokens: 0,
+      costUsd: null,
+      events: 1,
+      trigger: "api",
+      held: false,
+      archivedFrom: run,
+    },
+    now + 1000,
+  );
+  await call(
+    "archives",
+    "sealImportedRuns",
+    archives.sealImportedRuns,
+    db,
+    ["run_plans_archived"],
+    now,
+  );
   await call("blobs", "copyHolds", blobs.copyHolds, db, {
     tenantId,
     fromRun: run,
@@ -401,7 +436,7 @@ async function everyQuery(db: D1Database): Promise<Set<string>> {
   await call("lifecycle", "setHeld", lifecycle.setHeld, db, tenantId, run, true);
   await call("lifecycle", "runForDeletion", lifecycle.runForDeletion, db, run);
   await call("lifecycle", "markDeleting", lifecycle.markDeleting, db, run, now);
-  await call("lifecycle", "unfinishedDeletions", lifecycle.unfinishedDeletions, db, 10);
+  await call("lifecycle", "unfinishedDeletions", lifecycle.unfinishedDeletions, db, now, 10);
   await call(
     "lifecycle",
     "releaseRunRows",
@@ -416,9 +451,9 @@ async function everyQuery(db: D1Database): Promise<Set<string>> {
   await call("lifecycle", "forgetReleased", lifecycle.forgetReleased, db, run, [hold.key]);
   await call("lifecycle", "unmarkDeleting", lifecycle.unmarkDeleting, db, run);
   await call("lifecycle", "deleteRunRow", lifecycle.deleteRunRow, db, run);
-  await call("lifecycle", "activeRunsOf", lifecycle.activeRunsOf, db, wf, 5);
-  await call("lifecycle", "countRunsOf", lifecycle.countRunsOf, db, wf);
-  await call("lifecycle", "runsOf", lifecycle.runsOf, db, wf, 5);
+  await call("lifecycle", "activeRunsOf", lifecycle.activeRunsOf, db, { id: wf, tenantId }, 5);
+  await call("lifecycle", "countRunsOf", lifecycle.countRunsOf, db, { id: wf, tenantId });
+  await call("lifecycle", "runsOf", lifecycle.runsOf, db, { id: wf, tenantId }, 5);
   await call("lifecycle", "markWorkflowPurge", lifecycle.markWorkflowPurge, db, tenantId, wf, now);
   await call("lifecycle", "purgingWorkflows", lifecycle.purgingWorkflows, db, 5);
   await call("lifecycle", "activeRunsOfTenant", lifecycle.activeRunsOfTenant, db, tenantId, 5);
@@ -454,6 +489,7 @@ describe("query plans", () => {
     const modules = {
       apiKeys,
       approvals,
+      archives,
       blobs,
       deliveries,
       lifecycle,

@@ -11,6 +11,7 @@ import { keyRoutes } from "./routes/keys";
 import { lifecycleRoutes } from "./routes/lifecycle";
 import { nodeTypes } from "./routes/node-types";
 import { patchRoutes } from "./routes/patches";
+import { runArchiveRoutes } from "./routes/run-archive";
 import { runRoutes } from "./routes/runs";
 import { secretRoutes } from "./routes/secrets";
 import { publicSessionRoutes, sessionRoutes } from "./routes/sessions";
@@ -27,6 +28,8 @@ const api = new OpenAPIHono<AppEnv>()
   .route("/", sessionRoutes)
   .route("/", nodeTypes)
   .route("/", workflowRoutes)
+  // Before the run routes: `/runs/export` and `/runs/import` are not runs' ids.
+  .route("/", runArchiveRoutes)
   .route("/", runRoutes)
   .route("/", lifecycleRoutes)
   .route("/", approvalRoutes)

@@ -36,6 +36,18 @@ function refusing(maxSize: number, what: string): MiddlewareHandler {
 const small = refusing(MAX_BODY_BYTES, "request body");
 const definition = refusing(MAX_DEFINITION_BODY_BYTES, "request body (a workflow definition)");
 
-/** 413 for a body over its route's limit (`bodyLimitOf`), before anything reads it. */
-export const limitBodies: MiddlewareHandler = (c, next) =>
-  (bodyLimitOf(c.req.method, c.req.path) === MAX_BODY_BYTES ? small : definition)(c, next);
+/** An import streams its archive and counts its bytes itself (workers/lifecycle/import-runs.ts). */
+const STREAMED_ROUTES: readonly { method: string; path: RegExp }[] = [
+  { method: "POST", path: /^\/api\/runs\/import\/?$/ },
+];
+
+/**
+ * 413 for a body over its route's limit (`bodyLimitOf`), before anything reads it. A streamed
+ * route's body is left to the route: hono's limit would buffer a chunked body whole.
+ */
+export const limitBodies: MiddlewareHandler = (c, next) => {
+  if (STREAMED_ROUTES.some((r) => r.method === c.req.method && r.path.test(c.req.path))) {
+    return next();
+  }
+  return (bodyLimitOf(c.req.method, c.req.path) === MAX_BODY_BYTES ? small : definition)(c, next);
+};

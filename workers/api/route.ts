@@ -24,8 +24,10 @@ function signedIn(scopes: Scope[]): Record<string, string[]>[] {
   return [{ [BEARER]: scopes }, { [SESSION]: scopes }];
 }
 
+/** A JSON body is parsed by `jsonRequest`; a body of another type is the handler's to read. */
 function middlewareOf(config: Config, first: Middleware[], last: Middleware[]) {
-  return [...first, ...(config.request?.body ? [jsonRequest] : []), ...last];
+  const json = config.request?.body?.content["application/json"] !== undefined;
+  return [...first, ...(json ? [jsonRequest] : []), ...last];
 }
 
 /**

@@ -53,7 +53,7 @@ export async function sweep(
     error: null,
   };
   try {
-    const resumed = await unfinishedDeletions(env.DB, budget);
+    const resumed = await unfinishedDeletions(env.DB, now, budget);
     const purging: string[] = [];
     // Tenants deleting all their data: their runs, then their workflows' rows, then their own.
     for (const tenantId of await purgingTenants(env.DB, 5)) {
@@ -74,7 +74,7 @@ export async function sweep(
     for (const workflow of await purgingWorkflows(env.DB, 10)) {
       const room = budget - resumed.length - purging.length;
       if (room <= 0) break;
-      const ids = await runsOf(env.DB, workflow.id, room + 1);
+      const ids = await runsOf(env.DB, workflow, room + 1);
       if (ids.length === 0) report.rowsDeleted += await deleteWorkflowRows(env.DB, workflow);
       else purging.push(...ids);
     }

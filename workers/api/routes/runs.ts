@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { page } from "../../../core/wire/cursor";
 import { WS_MIN_WINDOW, WS_WINDOW } from "../../../core/wire/frames";
-import { listRuns, runHeld } from "../../../db/runs";
+import { runHeld } from "../../../db/runs";
 import type { RunRpc } from "../../../durable-objects/run/rpc";
 import { ApiError, notFound } from "../errors";
 import { admitRun } from "../rate-limit";
@@ -14,13 +14,12 @@ import {
   EventList,
   ReplayBody,
   Replayed,
-  RUN_STATUSES,
   RunDiff,
   RunList,
-  RunStatus,
   RunView,
   ServerFrame,
 } from "../schemas/run";
+import { RunFilter, runPage } from "../services/run-filter";
 import { loadVersion } from "../services/workflows";
 import { startRun } from "./start-run";
 
@@ -41,9 +40,6 @@ const window = intString(WS_MIN_WINDOW, Number.MAX_SAFE_INTEGER)
     description: `The socket's send buffer in characters of event frames (at most ${WS_WINDOW}, the default; larger asks get the default)`,
   });
 const tags = ["runs"];
-/** A run's place in the list: `[createdAt, id]`. */
-const RUN_KEY = ["n", "s"] as const;
-const RUN_TRIGGERS = ["api", "webhook", "cron", "replay"] as const;
 /** Events one page of `GET /runs/{id}/events` holds at most. */
 const MAX_EVENTS_PAGE = 5000;
 
@@ -55,50 +51,25 @@ export const runRoutes = routes()
       summary: "List runs, newest first (from D1)",
       tags,
       request: {
-        query: z.object({
-          limit: limitQuery(50, 500),
-          status: RunStatus.optional().openapi({
-            description: `One of ${RUN_STATUSES.join(", ")}`,
-          }),
-          workflowId: z.string().optional(),
-          trigger: z
-            .enum(RUN_TRIGGERS)
-            .optional()
-            .openapi({ description: `How it was started: one of ${RUN_TRIGGERS.join(", ")}` }),
-          from: intString(0, Number.MAX_SAFE_INTEGER)
-            .optional()
-            .openapi({ description: "Only runs created at or after (ms since the epoch)" }),
-          to: intString(0, Number.MAX_SAFE_INTEGER)
-            .optional()
-            .openapi({ description: "Only runs created before (ms since the epoch)" }),
-          cursor: cursorQuery(RUN_KEY),
-        }),
+        query: RunFilter.extend({ limit: limitQuery(50, 500) }),
       },
       responses: { 200: json(RunList, "The runs"), ...errors(400) },
     }),
     async (c) => {
-      const { limit, status, workflowId, trigger, from, to, cursor } = c.req.valid("query");
-      const rows = await listRuns(c.env.DB, {
-        tenantId: c.get("tenantId"),
-        limit: limit + 1,
-        ...(status ? { status } : {}),
-        ...(workflowId ? { workflowId } : {}),
-        ...(trigger ? { trigger } : {}),
-        ...(from === undefined ? {} : { from }),
-        ...(to === undefined ? {} : { to }),
-        after: cursorOf<[number, string]>(cursor, RUN_KEY),
-      });
-      const { items, nextCursor } = page(rows, limit, (r) => [r.createdAt, r.id]);
+      const { limit, ...filter } = c.req.valid("query");
+      const { items, nextCursor } = await runPage(c.env.DB, c.get("tenantId"), limit, filter);
       return c.json(
         {
           nextCursor,
-          runs: items.map(({ tenantId: _t, deletingAt: _d, held, error, ...r }) => ({
-            ...r,
-            held: held === 1,
-            error: error
-              ? (JSON.parse(error) as { code: string; message: string; retryable: boolean })
-              : null,
-          })),
+          runs: items.map(
+            ({ tenantId: _t, deletingAt: _d, archivedAt: _a, held, error, ...r }) => ({
+              ...r,
+              held: held === 1,
+              error: error
+                ? (JSON.parse(error) as { code: string; message: string; retryable: boolean })
+                : null,
+            }),
+          ),
         },
         200,
       );
@@ -199,6 +170,13 @@ export const runRoutes = routes()
       const sourceId = c.req.valid("param").id;
       const stub = await runStub(c.env, c.get("tenantId"), sourceId);
       const source = await view(stub, sourceId);
+      if (source.archived) {
+        throw new ApiError(
+          409,
+          "conflict",
+          `run ${sourceId} is archived (imported from run ${source.archived.sourceRunId}): it is read-only`,
+        );
+      }
       if (source.status === "running" || source.status === "waiting") {
         throw new ApiError(
           409,

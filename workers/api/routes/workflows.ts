@@ -272,7 +272,7 @@ export const workflowRoutes = routes()
         await deleteWorkflow(c.env.DB, id, Date.now());
         return c.body(null, 204);
       }
-      const active = await activeRunsOf(c.env.DB, id, 5);
+      const active = await activeRunsOf(c.env.DB, { id, tenantId }, 5);
       if (active.length > 0) {
         throw new ApiError(
           409,
@@ -281,7 +281,7 @@ export const workflowRoutes = routes()
         );
       }
       await markWorkflowPurge(c.env.DB, tenantId, id, Date.now());
-      return c.json({ workflowId: id, runs: await countRunsOf(c.env.DB, id) }, 202);
+      return c.json({ workflowId: id, runs: await countRunsOf(c.env.DB, { id, tenantId }) }, 202);
     },
   )
   .openapi(

@@ -61,6 +61,12 @@ export const RunSummary = z
     tokens: z.number().int().describe("Model tokens, as of the run's last status change."),
     costUsd: z.number().nullable(),
     held: z.boolean().describe("Pinned against retention (`PUT /api/runs/{id}/hold`)"),
+    archivedFrom: z
+      .string()
+      .nullable()
+      .describe(
+        "An archived run imported from an export (`POST /api/runs/import`): its id where it ran. Read-only.",
+      ),
   })
   .openapi("RunSummary");
 
