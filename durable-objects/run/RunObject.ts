@@ -149,6 +149,11 @@ export class RunObject extends DurableObject<Env> implements RunRpc {
     return { view, approvals: this.approvals.all(), input: this.store.getMeta("input") ?? null };
   }
 
+  /** The definition an archived run keeps; null for any other run (its version has it). */
+  async archivedDefinition(): Promise<unknown> {
+    return readArchive(this.store)?.definition ?? null;
+  }
+
   /** An import's events, in order, into an object that holds no run (durable-objects/run/archive.ts). */
   async importEvents(events: StoredEvent[]): Promise<void> {
     assertImportable(this.store);

@@ -51,6 +51,8 @@ export interface RunRpc {
   get(): Promise<RunView | null>;
   /** The run's whole record for its export (docs/LIFECYCLE.md); null when it does not exist. */
   record(): Promise<RunRecord | null>;
+  /** The definition an archived run keeps; null for any other run (its version has it). */
+  archivedDefinition(): Promise<unknown>;
   /** An import's events, in `seq` order; refused on an object that holds a run or an archive. */
   importEvents(events: StoredEvent[]): Promise<void>;
   /** Ends an import: the object answers as this archived run; refused if it holds one. */

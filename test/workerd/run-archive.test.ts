@@ -209,6 +209,14 @@ describe("run export and import", { timeout: 60_000 }, () => {
       (await api<{ patches: unknown[] }>("GET", `/api/runs/${id}/patches`)).body.patches;
     expect(await patches(copy)).toEqual(await patches(runId));
 
+    // The definition it ran comes from its archive: the same as the source's version.
+    const definition = async (id: string) =>
+      (await api<{ definition: unknown; source: string }>("GET", `/api/runs/${id}/definition`))
+        .body;
+    const [theirs, ours] = await Promise.all([definition(runId), definition(copy)]);
+    expect(theirs.source).toBe("version");
+    expect(ours).toEqual({ ...theirs, source: "archive" });
+
     // Its blobs are served, byte for byte, and it is listed as archived.
     const blob = await SELF.fetch(`https://aob.test/api/blobs/${run.output!.file.$blob}`, {
       headers: { authorization: `Bearer ${TEST_KEY}` },
@@ -222,9 +230,9 @@ describe("run export and import", { timeout: 60_000 }, () => {
     expect(listed.body.runs.find((r) => r.id === runId)?.archivedFrom).toBeNull();
 
     // Another tenant's import is its own: a new run, never this tenant's.
-    const theirs = await imported(archive, OTHER_KEY);
-    expect(theirs.status).toBe(201);
-    expect((await api("GET", `/api/runs/${theirs.body.runs[0]!.runId}`)).status).toBe(404);
+    const other = await imported(archive, OTHER_KEY);
+    expect(other.status).toBe(201);
+    expect((await api("GET", `/api/runs/${other.body.runs[0]!.runId}`)).status).toBe(404);
   });
 
   it("is read-only and outlives retention; deleting it leaves nothing", async () => {

@@ -1,7 +1,9 @@
 import { z } from "@hono/zod-openapi";
 import { page } from "../../../core/wire/cursor";
 import { WS_MIN_WINDOW, WS_WINDOW } from "../../../core/wire/frames";
+import type { WorkflowDefinition } from "../../../core/workflow/definition";
 import { runHeld } from "../../../db/runs";
+import { findVersion } from "../../../db/workflows";
 import type { RunRpc } from "../../../durable-objects/run/rpc";
 import { ApiError, notFound } from "../errors";
 import { admitRun } from "../rate-limit";
@@ -14,6 +16,7 @@ import {
   EventList,
   ReplayBody,
   Replayed,
+  RunDefinition,
   RunDiff,
   RunList,
   RunView,
@@ -92,6 +95,33 @@ export const runRoutes = routes()
         runHeld(c.env.DB, tenantId, id),
       ]);
       return c.json({ ...run, held }, 200);
+    },
+  )
+  .openapi(
+    apiRoute("read", {
+      method: "get",
+      path: "/runs/{id}/definition",
+      summary: "The definition the run ran",
+      description:
+        'Its version\'s definition, without the patches applied during the run (they are in `GET /api/runs/{id}/patches`). An archived run answers the definition its archive holds (`source: "archive"`): the workflow it ran may not exist here.',
+      tags,
+      request: { params: Id },
+      responses: { 200: json(RunDefinition, "The definition"), ...errors(404) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const stub = await runStub(c.env, c.get("tenantId"), id);
+      const run = await view(stub, id);
+      const base = { workflowId: run.workflowId, version: run.version };
+      if (run.archived) {
+        const definition = (await stub.archivedDefinition()) as WorkflowDefinition;
+        return c.json({ ...base, definition, source: "archive" as const }, 200);
+      }
+      const row = await findVersion(c.env.DB, run.workflowId, run.version);
+      if (!row) throw notFound(`version ${run.version} of workflow ${run.workflowId}`);
+      // Stored only after it validated against WorkflowDefinition.
+      const definition = JSON.parse(row.definition) as WorkflowDefinition;
+      return c.json({ ...base, definition, source: "version" as const }, 200);
     },
   )
   .openapi(

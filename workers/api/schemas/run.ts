@@ -4,6 +4,7 @@ import { RunEvent as WireEvent, ServerFrame as WireFrame } from "../../../core/w
 import { runViewSchemas } from "../../../core/wire/run-view";
 import { NextCursor } from "./params";
 import { Timestamp } from "./time";
+import { WorkflowDefinition } from "./workflow";
 
 export { RUN_STATUSES };
 export const RunStatus = z.enum(RUN_STATUSES);
@@ -69,6 +70,18 @@ export const RunSummary = z
       ),
   })
   .openapi("RunSummary");
+
+/** `GET /api/runs/:id/definition`: the definition a run ran. */
+export const RunDefinition = z
+  .object({
+    workflowId: z.string(),
+    version: z.number().int(),
+    definition: WorkflowDefinition,
+    source: z
+      .enum(["version", "archive"])
+      .describe("Its workflow's version, or the archive an archived run was imported from"),
+  })
+  .openapi("RunDefinition");
 
 export const RunList = z.object({ runs: z.array(RunSummary), nextCursor: NextCursor });
 
