@@ -67,7 +67,7 @@ export async function importRuns(
   let lastLine = 0;
   try {
     const reader = new ArchiveReader();
-    const text = decoded(limited(body, MAX_IMPORT_BYTES));
+    const text = decoded(body, MAX_IMPORT_BYTES);
     for await (const { text: json, line } of ndjsonLines(text, MAX_LINE_CHARS)) {
       lastLine = line;
       const step = reader.take(json, line);
@@ -262,14 +262,21 @@ async function writePiece(
   await env.BLOBS.delete(open.key);
 }
 
-/** The stream's text, chunk by chunk; stopping early cancels the stream. */
-async function* decoded(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+/**
+ * The stream's text, chunk by chunk, failing once more than `max` bytes came; stopping early
+ * cancels the stream. Read directly, not piped: a pipe left reading a request body the answer
+ * has already refused fails on its own, unhandled.
+ */
+async function* decoded(stream: ReadableStream<Uint8Array>, max: number): AsyncGenerator<string> {
   const reader = stream.getReader();
   const decoder = new TextDecoder();
+  let seen = 0;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
+      seen += value.byteLength;
+      if (seen > max) throw new TooLarge(`the archive is larger than ${max} bytes`);
       yield decoder.decode(value, { stream: true });
     }
     yield decoder.decode();
@@ -279,17 +286,3 @@ async function* decoded(stream: ReadableStream<Uint8Array>): AsyncGenerator<stri
 }
 
 class TooLarge extends Error {}
-
-/** The stream, failing once more than `max` bytes came through. */
-function limited(body: ReadableStream<Uint8Array>, max: number): ReadableStream<Uint8Array> {
-  let seen = 0;
-  return body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        seen += chunk.byteLength;
-        if (seen > max) throw new TooLarge(`the archive is larger than ${max} bytes`);
-        controller.enqueue(chunk);
-      },
-    }),
-  );
-}
