@@ -10,7 +10,7 @@ export type RunRow = typeof runs.$inferSelect;
 export type RunStatus = RunRow["status"];
 
 /** How a run was started. */
-export type RunTrigger = "api" | "webhook" | "cron" | "replay";
+export type RunTrigger = "api" | "webhook" | "cron" | "replay" | "subworkflow";
 
 /** A page of a tenant's runs, newest first (by `createdAt`, then id). */
 export interface RunQuery {

@@ -113,8 +113,8 @@ export const runs = sqliteTable(
     costUsd: real("cost_usd"),
     /** Events in the run's log, as of its last projection (`GET /api/usage`). */
     events: integer("events").notNull().default(0),
-    /** How it was started: api, webhook, cron or replay. */
-    trigger: text("trigger", { enum: ["api", "webhook", "cron", "replay"] })
+    /** How it was started: api, webhook, cron, replay, or by a parent run (subworkflow). */
+    trigger: text("trigger", { enum: ["api", "webhook", "cron", "replay", "subworkflow"] })
       .notNull()
       .default("api"),
     /** 1 = pinned: retention never deletes it (`PUT /api/runs/{id}/hold`). */

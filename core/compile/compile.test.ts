@@ -1,6 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { defineKind, NO_RETRY, SUCCESS_PORT } from "../kinds/kind";
+import { BUILTIN_KINDS, createKindRegistry } from "../kinds/registry";
 import { WorkflowDefinition, type WorkflowDefinitionInput } from "../workflow/definition";
 import { validateWorkflow } from "../workflow/validate";
 import { compile, INLINE_HTTP_MAX_TIMEOUT_MS } from "./compile";
@@ -10,6 +13,20 @@ type NodeInput = WorkflowDefinitionInput["nodes"][number];
 type EdgeInput = NonNullable<WorkflowDefinitionInput["edges"]>[number];
 
 const SAMPLES = new URL("../../samples/", import.meta.url);
+
+/** A kind in the palette that cannot run yet. */
+const COMING_SOON = defineKind({
+  type: "teleport",
+  title: "Teleport",
+  description: "Not yet.",
+  status: "coming_soon",
+  execution: "inline",
+  config: z.record(z.string(), z.unknown()),
+  ports: () => [SUCCESS_PORT],
+  expressions: () => [],
+  defaults: { retry: NO_RETRY, timeoutMs: 1000 },
+  traits: {},
+});
 
 function sample(name: string): unknown {
   return JSON.parse(readFileSync(new URL(`${name}.json`, SAMPLES), "utf8"));
@@ -196,11 +213,12 @@ describe("compile: defaults and dispatch modes", () => {
       name: "x",
       nodes: [
         { id: "start", type: "start" },
-        { id: "ask", type: "subworkflow" },
+        { id: "ask", type: "teleport" },
       ],
       edges: [{ from: "start", to: "ask" }],
     });
-    expect(node(compile(def), "ask").mode).toBe("skip");
+    const kinds = createKindRegistry([...BUILTIN_KINDS, COMING_SOON]);
+    expect(node(compile(def, { kinds }), "ask").mode).toBe("skip");
   });
 
   it("compiles a map's step like a node of its own", () => {

@@ -11,4 +11,6 @@ export const COST_MS = {
   agent: 5_000,
   approval: 60_000,
   delayDefault: 1_000,
+  /** A child run: a few queue hops at least. */
+  subworkflow: 100,
 } as const;

@@ -7,7 +7,8 @@ import type { RetryPolicy } from "../workflow/definition";
  * How a kind executes:
  * - `inline`: pure, evaluated inside the RunObject (transform, condition, ...);
  * - `io`: does I/O; queued to the runner, or fetched inline by the DO when the compiler allows;
- * - `wait`: parks the node until a timer or a person resumes it (delay, approval).
+ * - `wait`: parks the node until a timer, a person or a child run resumes it (delay, approval,
+ *   subworkflow).
  */
 export type Execution = "inline" | "io" | "wait";
 
@@ -137,7 +138,9 @@ export interface KindTraits<Config> {
         for: "person";
         /** The port taken when nobody decides before the timeout. */
         timeoutPort(config: Config): string;
-      };
+      }
+    /** A run of another workflow (docs/COMPOSITION.md): its end is the node's result. */
+    | { for: "child" };
 }
 
 /**

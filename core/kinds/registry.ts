@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { agent } from "./agent";
 import { approval } from "./approval";
-import { subworkflow } from "./coming-soon";
 import { condition } from "./condition";
 import { delay } from "./delay";
 import { end } from "./end";
@@ -10,6 +9,7 @@ import { join } from "./join";
 import type { NodeKind } from "./kind";
 import { map } from "./map";
 import { start } from "./start";
+import { subworkflow } from "./subworkflow";
 import { switchKind } from "./switch";
 import { transform } from "./transform";
 

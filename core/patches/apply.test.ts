@@ -255,12 +255,12 @@ describe("applyPatch: graph rules", () => {
     ]);
   });
 
-  it("refuses a kind that is not available yet", () => {
+  it("refuses a node whose config misses a field, naming it within the op", () => {
     const r = apply([
       { op: "add_node", node: { id: "sub", type: "subworkflow", config: {} } },
       { op: "add_edge", edge: { from: "c", to: "sub" } },
     ]);
-    expect(problems(r)).toEqual(["ops[0].node.type: kind_not_available"]);
+    expect(problems(r)).toEqual(["ops[0].node.config.workflow: invalid_config"]);
   });
 });
 

@@ -184,7 +184,12 @@ class Stepper {
 
   private onResult(id: string, attempt: number, outcome: Outcome, startedAt?: number): void {
     const st = this.state.nodes[id];
-    if (!st || st.attempt !== attempt || (st.status !== "queued" && st.status !== "running")) {
+    // A sub-workflow waits for its child run; the child's end comes back as its result.
+    const inFlight =
+      st?.status === "queued" ||
+      st?.status === "running" ||
+      (st?.status === "waiting" && st.waitReason === "child");
+    if (!st || st.attempt !== attempt || !inFlight) {
       return; // a duplicate, a late result of an older attempt, or a cancelled node
     }
     const node = this.node(id);
@@ -220,7 +225,7 @@ class Stepper {
     id: string,
     attempt: number,
     until: number | null,
-    reason: "delay" | "approval",
+    reason: "delay" | "approval" | "child",
     data?: Record<string, unknown>,
   ): void {
     const st = this.state.nodes[id];
@@ -228,7 +233,8 @@ class Stepper {
     st.status = "waiting";
     st.waitReason = reason;
     this.touch(id);
-    this.emit({ type: "node_waiting", nodeId: id, data: { until, reason } });
+    const about = reason === "child" ? data : undefined;
+    this.emit({ type: "node_waiting", nodeId: id, data: { until, reason, ...about } });
     if (reason === "approval") {
       this.emit({
         type: "approval_required",

@@ -35,17 +35,17 @@ export type Signal =
       /** A fused chain's followers, in order: their results, applied in the same step. */
       chain?: ChainResult[];
     }
-  /** A wait-mode node (delay) parks until a time. */
   /**
-   * A wait-mode node parks: a delay until a time, or an approval until decided (or `until`, its
-   * timeout; null = no timeout). `data` goes into the `approval_required` event.
+   * A wait-mode node parks: a delay until a time, an approval until decided (or `until`, its
+   * timeout; null = no timeout), a sub-workflow until its child run ends (its result then comes
+   * as a `result`). `data` goes into the `approval_required` or `node_waiting` event.
    */
   | {
       type: "wait";
       nodeId: string;
       attempt: number;
       until: number | null;
-      reason?: "delay" | "approval";
+      reason?: "delay" | "approval" | "child";
       data?: Record<string, unknown>;
       now: number;
     }

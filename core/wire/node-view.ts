@@ -62,6 +62,10 @@ export const NodeView = z.object({
     .describe("A map's items done out of all."),
   usage: Usage.optional().describe("An agent node's model usage over its attempts."),
   addedBy: z.number().int().optional().describe("The patch that added this node."),
+  childRunId: z
+    .string()
+    .optional()
+    .describe("A subworkflow node: the child run of its current attempt."),
   omit: z
     .object({ pass: z.enum(["absorb_conditions", "eliminate_dead"]), reason: z.string() })
     .optional()

@@ -32,7 +32,7 @@ export const MAX_EXPORT_RUNS = 1000;
 
 const Timestamp = z.number().int().nonnegative();
 const Hash = z.string().regex(/^[0-9a-f]{64}$/, "must be 64 hex characters (SHA-256)");
-const TRIGGERS = ["api", "webhook", "cron", "replay"] as const;
+const TRIGGERS = ["api", "webhook", "cron", "replay", "subworkflow"] as const;
 const ENDED = ["completed", "failed", "cancelled"] as const;
 
 const schemas = runViewSchemas();

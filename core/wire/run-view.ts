@@ -141,6 +141,10 @@ export function runViewSchemas(named: Named = unnamed) {
         .int()
         .describe("The last event's `seq`: resume the event log or the WebSocket after it."),
       replayOf: z.object({ sourceRunId: z.string(), fromNode: z.string() }).optional(),
+      parent: z
+        .object({ runId: z.string(), nodeId: z.string(), attempt: z.number().int() })
+        .optional()
+        .describe("A child run: the parent run and the subworkflow node attempt it answers."),
       archived: z
         .object({
           sourceRunId: z.string(),

@@ -1,5 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { defineKind, NO_RETRY, SUCCESS_PORT } from "../kinds/kind";
+import { BUILTIN_KINDS, createKindRegistry, type KindRegistry } from "../kinds/registry";
 import type { WorkflowDefinitionInput } from "./definition";
 import { formatPath, type ValidationIssue } from "./issues";
 import { validateWorkflow } from "./validate";
@@ -8,6 +11,20 @@ type NodeInput = WorkflowDefinitionInput["nodes"][number];
 type EdgeInput = NonNullable<WorkflowDefinitionInput["edges"]>[number];
 
 const SAMPLES = new URL("../../samples/", import.meta.url);
+
+/** A kind in the palette that cannot run yet. */
+const COMING_SOON = defineKind({
+  type: "teleport",
+  title: "Teleport",
+  description: "Not yet.",
+  status: "coming_soon",
+  execution: "inline",
+  config: z.record(z.string(), z.unknown()),
+  ports: () => [SUCCESS_PORT],
+  expressions: () => [],
+  defaults: { retry: NO_RETRY, timeoutMs: 1000 },
+  traits: {},
+});
 const START: NodeInput = { id: "start", type: "start" };
 const transform = (id: string, expression = "input"): NodeInput => ({
   id,
@@ -21,8 +38,8 @@ function workflow(nodes: NodeInput[], edges: EdgeInput[] = []): WorkflowDefiniti
 }
 
 /** The errors of an invalid definition, as `{ path, code, message }` with a readable path. */
-function errorsOf(input: unknown) {
-  const result = validateWorkflow(input);
+function errorsOf(input: unknown, kinds?: KindRegistry) {
+  const result = validateWorkflow(input, kinds);
   if (result.ok) throw new Error("expected the definition to be refused");
   return result.errors.map(readable);
 }
@@ -501,13 +518,14 @@ describe("validateWorkflow: node config", () => {
 
   it("refuses a coming-soon kind at its type", () => {
     const errors = errorsOf(
-      workflow([START, { id: "ask", type: "subworkflow" }], [{ from: "start", to: "ask" }]),
+      workflow([START, { id: "ask", type: "teleport" }], [{ from: "start", to: "ask" }]),
+      createKindRegistry([...BUILTIN_KINDS, COMING_SOON]),
     );
     expect(errors).toEqual([
       {
         path: "nodes[1].type",
         code: "kind_not_available",
-        message: 'node type "subworkflow" is coming soon and cannot run yet',
+        message: 'node type "teleport" is coming soon and cannot run yet',
       },
     ]);
   });

@@ -13,6 +13,7 @@ import {
   type SealedArchive,
   sealArchive,
 } from "./archive";
+import type { ChildEnded } from "./child-runs";
 import type { CreateRun, RunEngine } from "./engine";
 import { platformHost } from "./host";
 import { openRun } from "./open";
@@ -147,6 +148,11 @@ export class RunObject extends DurableObject<Env> implements RunRpc {
     const view = snapshot(this.engine, this.store, this.approvals);
     if (!view) return null;
     return { view, approvals: this.approvals.all(), input: this.store.getMeta("input") ?? null };
+  }
+
+  /** A child run ended (its notice, docs/COMPOSITION.md): its node's result. */
+  async childEnded(notice: ChildEnded): Promise<void> {
+    await this.engine.childEnded(notice);
   }
 
   /** The definition an archived run keeps; null for any other run (its version has it). */

@@ -9,6 +9,7 @@ import { holdBlobs } from "../../db/blobs";
 import { putBlob } from "../../platform/cas";
 import { jsonBlob } from "../../platform/output-refs";
 import type { ApprovalBook } from "./approvals";
+import type { ChildBook, Notice } from "./children";
 import type { Loaded } from "./context";
 import type { RunStorage } from "./host";
 import type { PatchBook } from "./patches";
@@ -38,12 +39,17 @@ export interface EffectsHost {
   approvals: ApprovalBook;
   patches: PatchBook;
   usage: UsageLedger;
+  /** Notices owed to other runs (children.ts), and how one is sent (child-runs.ts). */
+  children: ChildBook;
+  notify(notice: Notice): Promise<void>;
   run(): Loaded;
 }
 
 export class StepEffects {
   private alarmAt: number | null = null;
   private flushing: Promise<void> | null = null;
+  /** The notices being sent (flushNotices). */
+  private notifying: Promise<void> | null = null;
   /** The pending quiet-period flush (flushBlobs). */
   private quiet: (() => void) | null = null;
   private projecting: Promise<void> = Promise.resolve();
@@ -82,10 +88,40 @@ export class StepEffects {
     if (this.retryAt !== null && this.retryAt <= this.host.now()) this.retryAt = null;
   }
 
-  /** Whether a background write is owed: blobs not yet in R2, or a status D1 does not have. */
+  /**
+   * Whether a background write is owed: blobs not yet in R2, a status D1 does not have, or a
+   * notice another run has not taken.
+   */
   owed(): boolean {
     const run = this.host.run();
-    return this.host.store.pendingBlobCount() > 0 || run.state.status !== this.projectedStatus;
+    return (
+      this.host.store.pendingBlobCount() > 0 ||
+      run.state.status !== this.projectedStatus ||
+      this.host.children.owed().length > 0
+    );
+  }
+
+  /**
+   * Sends the notices owed to other runs (a child's end, a cancel), oldest first, each removed
+   * once the other run took it; one that fails stays and the alarm tries again.
+   */
+  flushNotices(): void {
+    if (this.notifying) return;
+    const { children, storage } = this.host;
+    if (children.owed().length === 0) return;
+    this.notifying = (async () => {
+      for (const notice of children.owed()) {
+        await this.host.notify(notice);
+        storage.transactionSync(() => children.paid(notice.id));
+      }
+    })()
+      .catch((err: unknown) => {
+        console.error(JSON.stringify({ at: "notice", error: String(err) }));
+        this.retryLater();
+      })
+      .finally(() => {
+        this.notifying = null;
+      });
   }
 
   /** A background write failed: the alarm tries again later (and at once on a wake). */
@@ -253,9 +289,11 @@ export class StepEffects {
 
   /** The background writes in flight (outbox flush, projection), or null when there are none. */
   inFlight(): Promise<void> | null {
-    if (!this.flushing && this.projecting === this.settledProjection) return null;
+    if (!this.flushing && !this.notifying && this.projecting === this.settledProjection) {
+      return null;
+    }
     const projecting = this.projecting;
-    return Promise.all([this.flushing, projecting]).then(() => {
+    return Promise.all([this.flushing, this.notifying, projecting]).then(() => {
       if (this.projecting === projecting) this.settledProjection = projecting;
     });
   }

@@ -20,6 +20,8 @@ import type { WorkflowDefinition } from "../../core/workflow/definition";
 import { sendJobs } from "../../platform/job-queue";
 import type { ApprovalBook, Vote } from "./approvals";
 import { BudgetHold } from "./budget-hold";
+import { type ChildEnded, ChildRuns, type ParentLink } from "./child-runs";
+import type { ChildBook } from "./children";
 import { buildContext, type Loaded } from "./context";
 import { Decisions } from "./decisions";
 import { StepEffects } from "./effects";
@@ -49,6 +51,8 @@ export interface CreateRun {
   budget?: Budget;
   /** A replay's source nodes that an agent wrote: they stay without secrets (secret-plans.ts). */
   agentNodes?: string[];
+  /** A child run: where its end is owed (child-runs.ts). */
+  parent?: ParentLink;
 }
 
 /**
@@ -76,6 +80,7 @@ export class RunEngine {
   private readonly runtimePatches: RuntimePatches;
   private readonly budgetHold: BudgetHold;
   private readonly decisions: Decisions;
+  private readonly childRuns: ChildRuns;
   private readonly effects: StepEffects;
   private readonly secrets: SecretPlans;
   /** Outputs as expressions read them, within a byte budget (outputs.ts). */
@@ -93,6 +98,7 @@ export class RunEngine {
     approvals: ApprovalBook,
     patches: PatchBook,
     private readonly usage: UsageLedger,
+    children: ChildBook,
   ) {
     const { storage, env, now } = host;
     this.storage = storage;
@@ -124,8 +130,31 @@ export class RunEngine {
     const push = this.push;
     const enqueue = (items: Pending[]) => this.enqueue(items);
     const emit = (events: StoredEvent[]) => this.onEvents(events);
+    this.childRuns = new ChildRuns({
+      storage,
+      env,
+      now,
+      store,
+      children,
+      run,
+      push,
+      kick: () => this.kick(),
+      track: (work) => this.track(work),
+    });
     this.effects = new StepEffects(
-      { storage, env, now, later: host.later, store, approvals, patches, usage, run },
+      {
+        storage,
+        env,
+        now,
+        later: host.later,
+        store,
+        approvals,
+        patches,
+        usage,
+        children,
+        notify: (notice) => this.childRuns.send(notice),
+        run,
+      },
       this.run?.state.status ?? null,
     );
     const approvalChanged = (nodeId: string, attempt: number) =>
@@ -137,6 +166,7 @@ export class RunEngine {
       run,
       replay: () => this.replay,
       approvalChanged,
+      finishing: () => this.childRuns.owedAtFinish(),
     });
     this.budgetHold = new BudgetHold({ storage, now, store, approvals, usage, run, push });
     this.decisions = new Decisions({
@@ -165,6 +195,7 @@ export class RunEngine {
       kick: () => this.kick(),
       budgetLeft: () => this.budgetHold.left(),
       openApproval: (node, attempt, context) => this.decisions.openApproval(node, attempt, context),
+      startChild: (node, attempt, context) => this.childRuns.start(node, attempt, context),
     });
     this.runtimePatches = new RuntimePatches({
       storage,
@@ -205,6 +236,7 @@ export class RunEngine {
       this.store.setMeta("definition", init.definition);
       this.effects.created(state.status);
       if (init.replay) this.store.setMeta("replay", init.replay);
+      if (init.parent) this.childRuns.linkParent(init.parent);
       this.secrets.init(init.agentNodes);
       if (init.budget) {
         this.store.setMeta("budget", { original: init.budget, current: init.budget });
@@ -214,6 +246,28 @@ export class RunEngine {
     const context = buildContext(init.meta, init.ir, init.input, state, this.outputs);
     this.run = { meta: init.meta, ir: init.ir, state, context };
     await this.enqueue([{ signal: { type: "start" } }]);
+  }
+
+  /**
+   * A child run ended (its notice): taken as its node's result once committed; a notice for no
+   * child of this run, or for an attempt no longer waiting, changes nothing.
+   */
+  async childEnded(notice: ChildEnded): Promise<void> {
+    if (!this.run) return;
+    this.recover();
+    const pending = await this.childRuns.ended(notice);
+    if (pending) await this.enqueue([pending]);
+  }
+
+  /** The run this one is a child of, and each subworkflow node's child (run view). */
+  family(): { parent?: ParentLink; children: Map<string, string> } {
+    const parent = this.childRuns.parent();
+    const children = new Map<string, string>();
+    for (const c of this.childRuns.named()) {
+      if (this.run?.state.nodes[c.nodeId]?.attempt === c.attempt)
+        children.set(c.nodeId, c.childRunId);
+    }
+    return parent ? { parent, children } : { children };
   }
 
   cancel(reason?: string): Promise<void> {
@@ -253,6 +307,7 @@ export class RunEngine {
     );
     await this.effects.syncAlarm();
     this.effects.flushBlobs(true);
+    this.effects.flushNotices();
     this.effects.projectIfChanged(false);
   }
 
@@ -308,6 +363,7 @@ export class RunEngine {
       }
     }
     this.effects.flushBlobs(true);
+    this.effects.flushNotices();
   }
 
   /**
@@ -338,6 +394,12 @@ export class RunEngine {
       if (!busy) return;
       await busy;
     }
+  }
+
+  /** Work started outside the pump (a child's start) that `settled` waits for. */
+  private track(work: Promise<void>): Promise<void> {
+    this.reruns.add(work);
+    return work.finally(() => this.reruns.delete(work));
   }
 
   /**
@@ -520,6 +582,7 @@ export class RunEngine {
     }
     await this.effects.syncAlarm();
     this.effects.flushBlobs(finished || this.run!.state.status !== "running");
+    this.effects.flushNotices();
     this.effects.projectIfChanged(finished);
   }
 

@@ -52,6 +52,8 @@ export interface ExecutionHost {
   budgetLeft(): { tokens?: number; costUsd?: number } | null;
   /** Renders an approval node's request and parks the node (decisions.ts). */
   openApproval(node: IRNode, attempt: number, context: RunContext): Promise<void>;
+  /** Names and starts a subworkflow node's child run and parks the node (child-runs.ts). */
+  startChild(node: IRNode, attempt: number, context: RunContext): Promise<void>;
 }
 
 export class NodeExecution {
@@ -113,6 +115,10 @@ export class NodeExecution {
       const wait = kind?.traits.wait;
       if (command.type === "execute" && wait?.for === "person") {
         await this.host.openApproval(node, command.attempt, context);
+        return;
+      }
+      if (command.type === "execute" && wait?.for === "child") {
+        await this.host.startChild(node, command.attempt, context);
         return;
       }
       if (command.type === "execute" && wait?.for === "timer") {

@@ -1,4 +1,5 @@
 import { ApprovalBook } from "./approvals";
+import { ChildBook } from "./children";
 import { RunEngine } from "./engine";
 import type { RunHost } from "./host";
 import { PatchBook } from "./patches";
@@ -19,6 +20,13 @@ export function openRun(host: RunHost): OpenedRun {
   const sql = host.storage.sql;
   const store = new RunStore(sql);
   const approvals = new ApprovalBook(sql);
-  const engine = new RunEngine(host, store, approvals, new PatchBook(sql), new UsageLedger(sql));
+  const engine = new RunEngine(
+    host,
+    store,
+    approvals,
+    new PatchBook(sql),
+    new UsageLedger(sql),
+    new ChildBook(sql),
+  );
   return { store, approvals, engine };
 }

@@ -3,6 +3,7 @@ import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
 import type { ApprovalRequest, DecisionRefusal, Vote } from "./approvals";
 import type { RunRecord, SealedArchive } from "./archive";
+import type { ChildEnded } from "./child-runs";
 import type { CreateRun } from "./engine";
 import type { PatchRecord } from "./patches";
 import type { ReplaySeed } from "./replay";
@@ -51,6 +52,8 @@ export interface RunRpc {
   get(): Promise<RunView | null>;
   /** The run's whole record for its export (docs/LIFECYCLE.md); null when it does not exist. */
   record(): Promise<RunRecord | null>;
+  /** A child run ended: taken as its subworkflow node's result (child-runs.ts). */
+  childEnded(notice: ChildEnded): Promise<void>;
   /** The definition an archived run keeps; null for any other run (its version has it). */
   archivedDefinition(): Promise<unknown>;
   /** An import's events, in `seq` order; refused on an object that holds a run or an archive. */

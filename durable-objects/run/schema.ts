@@ -2,7 +2,7 @@
  * The RunObject's SQLite schema. The DO's storage is the source of truth for its run; D1 is a
  * projection. Migrations are idempotent and run on every wake (`ensureSchema`).
  */
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 const MIGRATIONS: string[][] = [
   [
@@ -45,6 +45,12 @@ const MIGRATIONS: string[][] = [
     // An output kept by reference (docs/PAYLOADS.md): `json` is empty, the blob is in R2.
     `ALTER TABLE outputs ADD COLUMN ref INTEGER NOT NULL DEFAULT 0`,
     `ALTER TABLE outputs ADD COLUMN bytes INTEGER`,
+  ],
+  [
+    // Child runs of subworkflow nodes (docs/COMPOSITION.md), named before they start.
+    `CREATE TABLE IF NOT EXISTS children (node_id TEXT NOT NULL, attempt INTEGER NOT NULL, child_run_id TEXT NOT NULL, ended INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (node_id, attempt))`,
+    // Notices owed to other runs (a child's end to its parent, a cancel to a child): an outbox.
+    `CREATE TABLE IF NOT EXISTS notices (id INTEGER PRIMARY KEY, target TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL)`,
   ],
 ];
 

@@ -16,6 +16,7 @@ export function snapshot(engine: RunEngine, store: RunStore, book: ApprovalBook)
   const usage = engine.usageByNode();
   const inputs = store.latestInputs();
   const patches = engine.patchList();
+  const family = engine.family();
   const addedBy = new Map<string, number>();
   for (const p of patches) {
     if (p.status !== "applied") continue;
@@ -39,6 +40,8 @@ export function snapshot(engine: RunEngine, store: RunStore, book: ApprovalBook)
     if (used) view.usage = used;
     const patch = addedBy.get(n.id);
     if (patch !== undefined) view.addedBy = patch;
+    const child = family.children.get(n.id);
+    if (child) view.childRunId = child;
     if (inputs.has(n.id)) view.input = inputs.get(n.id);
     if (n.omit) view.omit = n.omit;
     if (n.fusedInto) view.fusedInto = n.fusedInto;
@@ -88,6 +91,7 @@ export function snapshot(engine: RunEngine, store: RunStore, book: ApprovalBook)
   }
   const replay = engine.replayOf();
   if (replay) view.replayOf = { sourceRunId: replay.sourceRunId, fromNode: replay.fromNode };
+  if (family.parent) view.parent = family.parent;
   return view;
 }
 

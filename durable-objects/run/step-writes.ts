@@ -26,6 +26,8 @@ export interface StepWritesHost {
   replay(): ReplaySeed | null;
   /** Marks an approval request whose D1 row must be written. */
   approvalChanged(nodeId: string, attempt: number): void;
+  /** The run ends in this step: what it owes other runs (child-runs.ts). */
+  finishing(): void;
 }
 
 export class StepWrites {
@@ -44,6 +46,7 @@ export class StepWrites {
         return null;
       case "finish":
         store.clearAllTimers();
+        this.host.finishing();
         return null;
       case "execute":
       case "execute_item":

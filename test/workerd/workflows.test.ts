@@ -27,7 +27,7 @@ describe("workflow endpoints", () => {
       expect(byType[t]?.configSchema.type, t).toBe("object");
     }
     expect(byType.agent?.status).toBe("active");
-    expect(byType.subworkflow?.status).toBe("coming_soon");
+    expect(byType.subworkflow?.status).toBe("active");
   });
 
   it("creates, reads, versions and deletes a workflow", async () => {

@@ -6,7 +6,7 @@ import { RUN_STATUSES, RunStatus } from "../schemas/run";
 
 /** A run's place in the list: `[createdAt, id]`. */
 const RUN_KEY = ["n", "s"] as const;
-const RUN_TRIGGERS = ["api", "webhook", "cron", "replay"] as const;
+const RUN_TRIGGERS = ["api", "webhook", "cron", "replay", "subworkflow"] as const;
 
 /**
  * The query of a filter over a tenant's runs, newest first: the run list's and the bulk

@@ -1,0 +1,258 @@
+/**
+ * Sub-workflows (docs/COMPOSITION.md): a subworkflow node's attempt names its child run, parks
+ * (wait reason `child`) and starts it; the child's end comes back as the node's result through
+ * a notice; a parent that ends with a child still active cancels it, and a child's own end is a
+ * notice to its parent. Notices are written in the step that causes them and sent after it
+ * (effects.ts), until the other run has taken them.
+ */
+
+import type { IRNode } from "../../core/compile/ir";
+import { type NodeError, NonRetryableError, toNodeError } from "../../core/errors";
+import type { RunContext } from "../../core/executors/context";
+import { limitsOf } from "../../core/executors/inline";
+import { render } from "../../core/kinds/evaluate";
+import type { SubworkflowConfig } from "../../core/kinds/subworkflow";
+import type { OutputRef } from "../../core/wire/blob-ref";
+import { holdBlobs } from "../../db/blobs";
+import { runForDeletion } from "../../db/lifecycle";
+import { findVersion, findWorkflow, listWorkflows } from "../../db/workflows";
+import { jsonBlob } from "../../platform/output-refs";
+import type { ChildBook, Notice } from "./children";
+import type { Loaded } from "./context";
+import type { RunStorage } from "./host";
+import type { Pending } from "./pending";
+import { runObject } from "./rpc";
+import { StartRefused, startRun } from "./start";
+import type { RunStore } from "./store";
+
+/** Where a child run answers: its parent's run, node and attempt (kept in the child's meta). */
+export interface ParentLink {
+  runId: string;
+  nodeId: string;
+  attempt: number;
+}
+
+/** A child's end, as it tells its parent (`RunObject.childEnded`). */
+export interface ChildEnded {
+  childRunId: string;
+  nodeId: string;
+  attempt: number;
+  status: "completed" | "failed" | "cancelled";
+  output?: unknown;
+  outputRef?: OutputRef;
+  error?: NodeError;
+}
+
+/** What the engine lends this module. */
+export interface ChildRunsHost {
+  storage: RunStorage;
+  env: Env;
+  now(): number;
+  store: RunStore;
+  children: ChildBook;
+  run(): Loaded;
+  push(pending: Pending): void;
+  kick(): Promise<void>;
+  /** Work started outside the pump that settled() waits for. */
+  track(work: Promise<void>): Promise<void>;
+}
+
+const PARENT = "parent";
+
+/** A child's id, from its parent's run, node and attempt: the same on every try. */
+async function childIdOf(parent: string, nodeId: string, attempt: number): Promise<string> {
+  const bytes = new TextEncoder().encode(`${parent}\n${nodeId}\n${attempt}`);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  const hex = [...digest.slice(0, 12)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `run_${hex}`;
+}
+
+export class ChildRuns {
+  constructor(private readonly host: ChildRunsHost) {}
+
+  /** The run this one is a child of, if it is one. */
+  parent(): ParentLink | undefined {
+    return this.host.store.getMeta<ParentLink>(PARENT);
+  }
+
+  /** Every child named, in order. */
+  named() {
+    return this.host.children.all();
+  }
+
+  /** Inside the create transaction of a child run: where its end is owed. */
+  linkParent(parent: ParentLink): void {
+    this.host.store.setMeta(PARENT, parent);
+  }
+
+  /**
+   * A subworkflow node's attempt: resolves the workflow and version, renders the input, names
+   * the child, parks the node, then starts the child outside the pump. A child already started
+   * (a wake re-ran this) is not started again.
+   */
+  async start(node: IRNode, attempt: number, context: RunContext): Promise<void> {
+    const { env, storage, children } = this.host;
+    const run = this.host.run();
+    const config = node.config as SubworkflowConfig;
+    const target = await this.resolve(node.id, config, run.meta.tenantId);
+    const limits = limitsOf(node.expressionTimeoutMs);
+    const input = config.input === undefined ? null : await render(config.input, context, limits);
+    const childRunId = await childIdOf(run.meta.runId, node.id, attempt);
+    storage.transactionSync(() => children.record(node.id, attempt, childRunId));
+    this.host.push({
+      signal: {
+        type: "wait",
+        nodeId: node.id,
+        attempt,
+        until: null,
+        reason: "child",
+        data: { childRunId, workflowId: target.workflowId, version: target.version },
+      },
+    });
+    const launch = async () => {
+      if (await runForDeletion(env.DB, childRunId)) return; // started before a restart
+      try {
+        await startRun(env, {
+          runId: childRunId,
+          tenantId: run.meta.tenantId,
+          workflowId: target.workflowId,
+          version: target.version,
+          definition: target.definition,
+          input,
+          trigger: "subworkflow",
+          parent: { runId: run.meta.runId, nodeId: node.id, attempt },
+        });
+      } catch (err) {
+        const error: NodeError =
+          err instanceof StartRefused
+            ? { code: "child_not_started", message: err.message, retryable: false }
+            : { ...toNodeError(err), code: "child_not_started" };
+        this.host.push({
+          signal: { type: "result", nodeId: node.id, attempt, outcome: { ok: false, error } },
+        });
+        await this.host.kick();
+      }
+    };
+    void this.host.track(launch());
+  }
+
+  /** The workflow and version a node names, in the run's tenant. */
+  private async resolve(nodeId: string, config: SubworkflowConfig, tenantId: string) {
+    const { DB } = this.host.env;
+    const byId = await findWorkflow(DB, tenantId, config.workflow);
+    const workflow =
+      byId ?? (await listWorkflows(DB, { tenantId, limit: 1, name: config.workflow }))[0];
+    if (!workflow) {
+      throw new NonRetryableError(
+        "workflow_not_found",
+        `node "${nodeId}": no workflow "${config.workflow}" in this workspace`,
+      );
+    }
+    const version = config.version === "latest" ? workflow.latestVersion : config.version;
+    const row = await findVersion(DB, workflow.id, version);
+    if (!row) {
+      throw new NonRetryableError(
+        "version_not_found",
+        `node "${nodeId}": workflow "${config.workflow}" has no version ${version}`,
+      );
+    }
+    return { workflowId: workflow.id, version, definition: JSON.parse(row.definition) as unknown };
+  }
+
+  /**
+   * A child's end, as the result of its node's attempt; null when no such child was named (a
+   * stale or forged notice). The scheduler ignores a result for an attempt no longer waiting.
+   */
+  async ended(notice: ChildEnded): Promise<Pending | null> {
+    const child = this.host.children.childOf(notice.nodeId, notice.attempt);
+    if (!child || child.childRunId !== notice.childRunId) return null;
+    const { nodeId, attempt } = notice;
+    if (notice.status === "completed") {
+      if (notice.outputRef) {
+        // The parent holds the child's output too, so deleting the child keeps it.
+        const { tenantId, runId } = this.host.run().meta;
+        const { hash, bytes } = notice.outputRef;
+        await holdBlobs(this.host.env.DB, [
+          jsonBlob({ tenantId, runId }, hash, bytes, this.host.now()),
+        ]);
+        return {
+          signal: { type: "result", nodeId, attempt, outcome: { ok: true, port: null } },
+          outputRef: notice.outputRef,
+        };
+      }
+      return {
+        signal: { type: "result", nodeId, attempt, outcome: { ok: true, port: null } },
+        output: notice.output ?? null,
+      };
+    }
+    const error: NodeError =
+      notice.status === "failed"
+        ? {
+            code: "child_failed",
+            message: `child run ${notice.childRunId} failed: ${notice.error?.message ?? "no reason given"}`,
+            retryable: false,
+          }
+        : {
+            code: "child_cancelled",
+            message: `child run ${notice.childRunId} was cancelled`,
+            retryable: false,
+          };
+    return { signal: { type: "result", nodeId, attempt, outcome: { ok: false, error } } };
+  }
+
+  /**
+   * Inside the step that finishes the run: its end is owed to its parent, and a cancel to each
+   * child whose node was cancelled before the child ended.
+   */
+  owedAtFinish(): void {
+    const { children } = this.host;
+    const run = this.host.run();
+    const parent = this.parent();
+    if (parent) {
+      children.owe({
+        target: parent.runId,
+        kind: "child_ended",
+        nodeId: parent.nodeId,
+        attempt: parent.attempt,
+      });
+    }
+    for (const child of children.all()) {
+      const st = run.state.nodes[child.nodeId];
+      if (st?.status === "cancelled" && st.attempt === child.attempt) {
+        children.owe({ target: child.childRunId, kind: "cancel", nodeId: null, attempt: null });
+      }
+    }
+  }
+
+  /** Sends one notice; throws when the other run did not take it (it is sent again). */
+  async send(notice: Notice): Promise<void> {
+    const { env } = this.host;
+    if (notice.kind === "cancel") {
+      await runObject(env, notice.target).cancel("its parent run ended");
+      return;
+    }
+    await runObject(env, notice.target).childEnded(this.endOf(notice));
+  }
+
+  /** This run's end, as its parent takes it. */
+  private endOf(notice: Notice): ChildEnded {
+    const run = this.host.run();
+    const { state, meta } = run;
+    const base = { childRunId: meta.runId, nodeId: notice.nodeId!, attempt: notice.attempt! };
+    if (state.status === "completed") {
+      const out = state.outputNode ? this.host.store.output(state.outputNode) : undefined;
+      if (out?.ref) return { ...base, status: "completed", outputRef: out.ref };
+      const output = out ? (JSON.parse(out.json) as unknown) : null;
+      return { ...base, status: "completed", output };
+    }
+    if (state.status === "failed") {
+      const error = state.failure ?? {
+        code: "run_failed",
+        message: "the run failed",
+        retryable: false,
+      };
+      return { ...base, status: "failed", error };
+    }
+    return { ...base, status: "cancelled" };
+  }
+}

@@ -1,0 +1,144 @@
+import { describe, expect, it } from "vitest";
+import { poll } from "../support/poll";
+import { api, createWorkflow, type RunBody, startRun, waitForRun } from "./helpers";
+
+/*
+ * Sub-workflows (docs/COMPOSITION.md): a subworkflow node starts a child run of another
+ * workflow, waits for it, and takes its output; a failed child fails the node so its error edge
+ * applies; cancelling a parent cancels its children, two levels down.
+ */
+
+type View = RunBody & {
+  nodes: (RunBody["nodes"][number] & { childRunId?: string })[];
+  parent?: { runId: string; nodeId: string; attempt: number };
+};
+
+const read = async (runId: string) => (await api<View>("GET", `/api/runs/${runId}`)).body;
+const childOf = (run: View, nodeId: string) => run.nodes.find((n) => n.id === nodeId)?.childRunId;
+
+/** start → work (a transform of the input) → done. */
+const child = (name: string, expression: string) => ({
+  name,
+  nodes: [
+    { id: "start", type: "start" },
+    { id: "work", type: "transform", config: { expression } },
+    { id: "done", type: "end", config: { output: "{{ nodes.work.output }}" } },
+  ],
+  edges: [
+    { from: "start", to: "work" },
+    { from: "work", to: "done" },
+  ],
+});
+
+/** start → sub (runs `workflow`) → done; a failed sub goes to `handled`. */
+const parent = (name: string, workflow: string) => ({
+  name,
+  nodes: [
+    { id: "start", type: "start" },
+    {
+      id: "sub",
+      type: "subworkflow",
+      config: { workflow, input: { n: "{{ input.n }}", from: "parent" } },
+    },
+    { id: "done", type: "end", config: { output: { child: "{{ nodes.sub.output }}" } } },
+    { id: "handled", type: "end", config: { output: { handled: true } } },
+  ],
+  edges: [
+    { from: "start", to: "sub" },
+    { from: "sub", to: "done" },
+    { from: "sub", to: "handled", on: "error" },
+  ],
+});
+
+describe("sub-workflows", { timeout: 30_000 }, () => {
+  it("runs a child by name, waits for it and takes its output; parent and child link to each other", async () => {
+    const tag = `sub${Date.now()}`;
+    await createWorkflow(child(`double ${tag}`, "{ 'twice': input.n * 2, 'from': input.from }"));
+    const runId = await startRun(await createWorkflow(parent(`calls ${tag}`, `double ${tag}`)), {
+      n: 21,
+    });
+    const run = (await waitForRun(runId)) as View;
+    expect(run.status, JSON.stringify(run.error)).toBe("completed");
+    expect(run.output).toEqual({ child: { twice: 42, from: "parent" } });
+    const childId = childOf(run, "sub")!;
+    expect(childId).toMatch(/^run_/);
+    const childRun = await read(childId);
+    expect(childRun.status).toBe("completed");
+    expect(childRun.parent).toEqual({ runId, nodeId: "sub", attempt: 1 });
+    const listed = await api<{ runs: { id: string; trigger: string }[] }>(
+      "GET",
+      "/api/runs?trigger=subworkflow&limit=500",
+    );
+    expect(listed.body.runs.map((r) => r.id)).toContain(childId);
+  });
+
+  it("fails the node when the child fails, so its error edge takes it; an unknown workflow fails it too", async () => {
+    const tag = `subfail${Date.now()}`;
+    await createWorkflow(child(`breaks ${tag}`, "$error('the child broke')"));
+    const runId = await startRun(await createWorkflow(parent(`calls ${tag}`, `breaks ${tag}`)), {
+      n: 1,
+    });
+    const run = (await waitForRun(runId)) as View;
+    expect(run.status).toBe("completed");
+    expect(run.output).toEqual({ handled: true });
+    const sub = run.nodes.find((n) => n.id === "sub")!;
+    expect(sub.error?.code).toBe("child_failed");
+    expect(sub.error?.message).toContain("the child broke");
+    expect((await read(childOf(run, "sub")!)).status).toBe("failed");
+
+    const lost = await startRun(await createWorkflow(parent(`lost ${tag}`, `nothing ${tag}`)), {
+      n: 1,
+    });
+    const missing = (await waitForRun(lost)) as View;
+    expect(missing.output).toEqual({ handled: true });
+    expect(missing.nodes.find((n) => n.id === "sub")?.error).toMatchObject({
+      code: "workflow_not_found",
+      message: `node "sub": no workflow "nothing ${tag}" in this workspace`,
+    });
+  });
+
+  it("cancels its children when it is cancelled, two levels down", async () => {
+    const tag = `subcancel${Date.now()}`;
+    await createWorkflow({
+      name: `waits ${tag}`,
+      nodes: [
+        { id: "start", type: "start" },
+        { id: "ask", type: "approval", config: { message: "go on?" } },
+        { id: "done", type: "end" },
+      ],
+      edges: [
+        { from: "start", to: "ask" },
+        { from: "ask", to: "done", on: "approved" },
+      ],
+    });
+    await createWorkflow(parent(`middle ${tag}`, `waits ${tag}`));
+    const top = await startRun(await createWorkflow(parent(`top ${tag}`, `middle ${tag}`)), {
+      n: 1,
+    });
+    const waiting = (id: string) =>
+      poll(
+        `run ${id} to wait`,
+        () => read(id),
+        (r) => r.status === "waiting" && childOf(r, "sub") !== undefined,
+      );
+    const middle = childOf(await waiting(top), "sub")!;
+    const bottom = await poll(
+      `run ${middle}'s child to wait`,
+      async () => {
+        const m = await read(middle);
+        const id = childOf(m, "sub");
+        return id ? await read(id) : null;
+      },
+      (r) => r?.status === "waiting",
+    );
+    expect((await api("POST", `/api/runs/${top}/cancel`)).status).toBe(200);
+    for (const id of [middle, bottom!.id]) {
+      const ended = await poll(
+        `run ${id} to be cancelled`,
+        () => read(id),
+        (r) => r.status === "cancelled",
+      );
+      expect(ended.status).toBe("cancelled");
+    }
+  });
+});
