@@ -8,7 +8,7 @@ import { api, createWorkflow, type RunBody, startRun, waitForRun } from "./helpe
  * applies; cancelling a parent cancels its children, two levels down.
  */
 
-type View = RunBody & {
+type View = Omit<RunBody, "nodes"> & {
   nodes: (RunBody["nodes"][number] & { childRunId?: string })[];
   parent?: { runId: string; nodeId: string; attempt: number };
 };
