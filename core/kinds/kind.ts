@@ -140,7 +140,11 @@ export interface KindTraits<Config> {
         timeoutPort(config: Config): string;
       }
     /** A run of another workflow (docs/COMPOSITION.md): its end is the node's result. */
-    | { for: "child" };
+    | {
+        for: "child";
+        /** The workflow it runs (an id or a name of the tenant) and which version. */
+        calls(config: Config): { workflow: string; version: number | "latest" };
+      };
 }
 
 /**

@@ -20,6 +20,9 @@ export const SubworkflowConfig = z.strictObject({
 });
 export type SubworkflowConfig = z.infer<typeof SubworkflowConfig>;
 
+/** How deep runs may nest: a root run's child is at depth 1 (docs/COMPOSITION.md). */
+export const MAX_SUBWORKFLOW_DEPTH = 5;
+
 export const subworkflow = defineKind({
   type: "subworkflow",
   title: "Sub-workflow",
@@ -32,7 +35,7 @@ export const subworkflow = defineKind({
   expressions: () => [],
   defaults: { retry: NO_RETRY, timeoutMs: 86_400_000 },
   traits: {
-    wait: { for: "child" },
+    wait: { for: "child", calls: (c) => ({ workflow: c.workflow, version: c.version }) },
     costMs: () => COST_MS.subworkflow,
   },
 });

@@ -142,7 +142,12 @@ export function runViewSchemas(named: Named = unnamed) {
         .describe("The last event's `seq`: resume the event log or the WebSocket after it."),
       replayOf: z.object({ sourceRunId: z.string(), fromNode: z.string() }).optional(),
       parent: z
-        .object({ runId: z.string(), nodeId: z.string(), attempt: z.number().int() })
+        .object({
+          runId: z.string(),
+          nodeId: z.string(),
+          attempt: z.number().int(),
+          depth: z.number().int().describe("How deep it nests: a root run's child is at 1."),
+        })
         .optional()
         .describe("A child run: the parent run and the subworkflow node attempt it answers."),
       archived: z

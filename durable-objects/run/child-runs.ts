@@ -11,7 +11,7 @@ import { type NodeError, NonRetryableError, toNodeError } from "../../core/error
 import type { RunContext } from "../../core/executors/context";
 import { limitsOf } from "../../core/executors/inline";
 import { render } from "../../core/kinds/evaluate";
-import type { SubworkflowConfig } from "../../core/kinds/subworkflow";
+import { MAX_SUBWORKFLOW_DEPTH, type SubworkflowConfig } from "../../core/kinds/subworkflow";
 import type { OutputRef } from "../../core/wire/blob-ref";
 import { holdBlobs } from "../../db/blobs";
 import { runForDeletion } from "../../db/lifecycle";
@@ -30,6 +30,8 @@ export interface ParentLink {
   runId: string;
   nodeId: string;
   attempt: number;
+  /** The child's depth: a root run's child is at 1. */
+  depth: number;
 }
 
 /** A child's end, as it tells its parent (`RunObject.childEnded`). */
@@ -94,6 +96,14 @@ export class ChildRuns {
     const { env, storage, children } = this.host;
     const run = this.host.run();
     const config = node.config as SubworkflowConfig;
+    const depth = (this.parent()?.depth ?? 0) + 1;
+    if (depth > MAX_SUBWORKFLOW_DEPTH) {
+      // A version saved after the check can close a cycle: the depth stops it at run time.
+      throw new NonRetryableError(
+        "subworkflow_too_deep",
+        `node "${node.id}": sub-workflows nest deeper than ${MAX_SUBWORKFLOW_DEPTH}`,
+      );
+    }
     const target = await this.resolve(node.id, config, run.meta.tenantId);
     const limits = limitsOf(node.expressionTimeoutMs);
     const input = config.input === undefined ? null : await render(config.input, context, limits);
@@ -120,7 +130,7 @@ export class ChildRuns {
           definition: target.definition,
           input,
           trigger: "subworkflow",
-          parent: { runId: run.meta.runId, nodeId: node.id, attempt },
+          parent: { runId: run.meta.runId, nodeId: node.id, attempt, depth },
         });
       } catch (err) {
         const error: NodeError =

@@ -10,7 +10,7 @@ import { api, createWorkflow, type RunBody, startRun, waitForRun } from "./helpe
 
 type View = Omit<RunBody, "nodes"> & {
   nodes: (RunBody["nodes"][number] & { childRunId?: string })[];
-  parent?: { runId: string; nodeId: string; attempt: number };
+  parent?: { runId: string; nodeId: string; attempt: number; depth: number };
 };
 
 const read = async (runId: string) => (await api<View>("GET", `/api/runs/${runId}`)).body;
@@ -64,7 +64,7 @@ describe("sub-workflows", { timeout: 30_000 }, () => {
     expect(childId).toMatch(/^run_/);
     const childRun = await read(childId);
     expect(childRun.status).toBe("completed");
-    expect(childRun.parent).toEqual({ runId, nodeId: "sub", attempt: 1 });
+    expect(childRun.parent).toEqual({ runId, nodeId: "sub", attempt: 1, depth: 1 });
     const listed = await api<{ runs: { id: string; trigger: string }[] }>(
       "GET",
       "/api/runs?trigger=subworkflow&limit=500",
@@ -94,6 +94,48 @@ describe("sub-workflows", { timeout: 30_000 }, () => {
     expect(missing.nodes.find((n) => n.id === "sub")?.error).toMatchObject({
       code: "workflow_not_found",
       message: `node "sub": no workflow "nothing ${tag}" in this workspace`,
+    });
+  });
+
+  it("refuses at save a call that leads back to the workflow, naming the node and the chain", async () => {
+    const tag = `subcycle${Date.now()}`;
+    await createWorkflow(parent(`a ${tag}`, `b ${tag}`));
+    const b = await api<{ error: { details: { errors: Record<string, unknown>[] } } }>(
+      "POST",
+      "/api/workflows",
+      parent(`b ${tag}`, `a ${tag}`),
+    );
+    expect(b.status).toBe(400);
+    expect(b.body.error.details.errors).toEqual([
+      expect.objectContaining({
+        at: "nodes[1].config.workflow",
+        code: "subworkflow_cycle",
+        message: `calls itself: b ${tag} → a ${tag} → b ${tag}`,
+      }),
+    ]);
+    const self = await api("POST", "/api/workflows", parent(`c ${tag}`, `c ${tag}`));
+    expect(self.status).toBe(400);
+  });
+
+  it("stops a chain deeper than the limit at run time (each call was saved before the next existed)", async () => {
+    const tag = `subdeep${Date.now()}`;
+    const names = Array.from({ length: 7 }, (_, i) => `level ${i} ${tag}`);
+    const ids: string[] = [];
+    for (const [i, name] of names.slice(0, -1).entries()) {
+      ids.push(await createWorkflow(parent(name, names[i + 1]!)));
+    }
+    await createWorkflow(child(names[6]!, "input.n"));
+    const top = await startRun(ids[0]!, { n: 1 });
+    const run = (await waitForRun(top)) as View;
+    // The run at depth 5 refused to start a sixth level and took its error edge; each level
+    // above returned what its child did.
+    let expected: unknown = { handled: true };
+    for (let depth = 1; depth <= 5; depth++) expected = { child: expected };
+    expect(run.output).toEqual(expected);
+    let level = run;
+    for (let depth = 1; depth <= 5; depth++) level = await read(childOf(level, "sub")!);
+    expect(level.nodes.find((n) => n.id === "sub")?.error).toMatchObject({
+      code: "subworkflow_too_deep",
     });
   });
 

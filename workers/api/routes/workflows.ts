@@ -29,6 +29,7 @@ import {
   Workflow as WorkflowSchema,
   WorkflowVersion,
 } from "../schemas/workflow";
+import { checkCalls } from "../services/workflow-calls";
 import { loadVersion, requireWorkflow } from "../services/workflows";
 import type { AppEnv } from "../types";
 import { issueView } from "../validation";
@@ -133,6 +134,7 @@ export const workflowRoutes = routes()
     ),
     async (c) => {
       const { definition, warnings } = validated(c.req.valid("json"));
+      await checkCalls(c.env.DB, c.get("tenantId"), { id: null, definition });
       const id = newId("wf");
       await createWorkflow(c.env.DB, {
         id,
@@ -222,6 +224,7 @@ export const workflowRoutes = routes()
       const { id } = c.req.valid("param");
       const wf = await requireWorkflow(c.env, c.get("tenantId"), id);
       const { definition, warnings } = validated(c.req.valid("json"));
+      await checkCalls(c.env.DB, c.get("tenantId"), { id, definition });
       const version = wf.latestVersion + 1;
       const saved = await addVersion(c.env.DB, {
         workflowId: id,
