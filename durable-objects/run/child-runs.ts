@@ -6,6 +6,8 @@
  * (effects.ts), until the other run has taken them.
  */
 
+import type { Budget } from "../../core/agents/budget";
+import type { Usage } from "../../core/agents/usage";
 import type { IRNode } from "../../core/compile/ir";
 import { type NodeError, NonRetryableError, toNodeError } from "../../core/errors";
 import type { RunContext } from "../../core/executors/context";
@@ -16,6 +18,7 @@ import type { OutputRef } from "../../core/wire/blob-ref";
 import { holdBlobs } from "../../db/blobs";
 import { runForDeletion } from "../../db/lifecycle";
 import { findVersion, findWorkflow, listWorkflows } from "../../db/workflows";
+import { admitStart } from "../../platform/admission";
 import { jsonBlob } from "../../platform/output-refs";
 import type { ChildBook, Notice } from "./children";
 import type { Loaded } from "./context";
@@ -40,6 +43,8 @@ export interface ChildEnded {
   nodeId: string;
   attempt: number;
   status: "completed" | "failed" | "cancelled";
+  /** What the child (and its own children) spent on models: the parent counts it as its own. */
+  usage?: Usage;
   output?: unknown;
   outputRef?: OutputRef;
   error?: NodeError;
@@ -57,9 +62,28 @@ export interface ChildRunsHost {
   kick(): Promise<void>;
   /** Work started outside the pump that settled() waits for. */
   track(work: Promise<void>): Promise<void>;
+  /** What this run may still spend, or null without a budget (budget-hold.ts). */
+  budgetLeft(): Budget | null;
+  /** What this run spent so far, its children's included. */
+  spent(): Usage;
 }
 
 const PARENT = "parent";
+/** The model name a child's spending is recorded under in its parent's usage. */
+const CHILD_MODEL = "(child run)";
+
+/** The tighter of two budgets, limit by limit; undefined when neither has one. */
+function narrower(a: Budget | undefined, b: Budget | undefined): Budget | undefined {
+  if (!a || !b) return a ?? b;
+  const min = (x?: number, y?: number) =>
+    x === undefined ? y : y === undefined ? x : Math.min(x, y);
+  const tokens = min(a.tokens, b.tokens);
+  const costUsd = min(a.costUsd, b.costUsd);
+  return {
+    ...(tokens === undefined ? {} : { tokens }),
+    ...(costUsd === undefined ? {} : { costUsd }),
+  };
+}
 
 /** A child's id, from its parent's run, node and attempt: the same on every try. */
 async function childIdOf(parent: string, nodeId: string, attempt: number): Promise<string> {
@@ -119,9 +143,28 @@ export class ChildRuns {
         data: { childRunId, workflowId: target.workflowId, version: target.version },
       },
     });
+    const budget = narrower(
+      (target.definition as { budget?: Budget }).budget,
+      this.host.budgetLeft() ?? undefined,
+    );
     const launch = async () => {
       if (await runForDeletion(env.DB, childRunId)) return; // started before a restart
       try {
+        // A child's start is a start: admitted like any other (platform/admission.ts).
+        const admission = await admitStart(env, run.meta.tenantId, target.definition);
+        if (!admission.ok) {
+          const error: NodeError = {
+            code: "admission_refused",
+            message: `node "${node.id}": ${admission.message}`,
+            retryable: true,
+            retryAfterMs: admission.retryAfterSeconds * 1000,
+          };
+          this.host.push({
+            signal: { type: "result", nodeId: node.id, attempt, outcome: { ok: false, error } },
+          });
+          await this.host.kick();
+          return;
+        }
         await startRun(env, {
           runId: childRunId,
           tenantId: run.meta.tenantId,
@@ -131,6 +174,7 @@ export class ChildRuns {
           input,
           trigger: "subworkflow",
           parent: { runId: run.meta.runId, nodeId: node.id, attempt, depth },
+          ...(budget ? { budget } : {}),
         });
       } catch (err) {
         const error: NodeError =
@@ -177,6 +221,8 @@ export class ChildRuns {
     const child = this.host.children.childOf(notice.nodeId, notice.attempt);
     if (!child || child.childRunId !== notice.childRunId) return null;
     const { nodeId, attempt } = notice;
+    const spent = notice.usage && (notice.usage.calls > 0 || notice.usage.promptTokens > 0);
+    const usage = spent ? { usage: { ...notice.usage!, model: CHILD_MODEL } } : {};
     if (notice.status === "completed") {
       if (notice.outputRef) {
         // The parent holds the child's output too, so deleting the child keeps it.
@@ -188,11 +234,13 @@ export class ChildRuns {
         return {
           signal: { type: "result", nodeId, attempt, outcome: { ok: true, port: null } },
           outputRef: notice.outputRef,
+          ...usage,
         };
       }
       return {
         signal: { type: "result", nodeId, attempt, outcome: { ok: true, port: null } },
         output: notice.output ?? null,
+        ...usage,
       };
     }
     const error: NodeError =
@@ -207,7 +255,10 @@ export class ChildRuns {
             message: `child run ${notice.childRunId} was cancelled`,
             retryable: false,
           };
-    return { signal: { type: "result", nodeId, attempt, outcome: { ok: false, error } } };
+    return {
+      signal: { type: "result", nodeId, attempt, outcome: { ok: false, error } },
+      ...usage,
+    };
   }
 
   /**
@@ -248,7 +299,12 @@ export class ChildRuns {
   private endOf(notice: Notice): ChildEnded {
     const run = this.host.run();
     const { state, meta } = run;
-    const base = { childRunId: meta.runId, nodeId: notice.nodeId!, attempt: notice.attempt! };
+    const base = {
+      childRunId: meta.runId,
+      nodeId: notice.nodeId!,
+      attempt: notice.attempt!,
+      usage: this.host.spent(),
+    };
     if (state.status === "completed") {
       const out = state.outputNode ? this.host.store.output(state.outputNode) : undefined;
       if (out?.ref) return { ...base, status: "completed", outputRef: out.ref };

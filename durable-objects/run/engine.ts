@@ -140,6 +140,8 @@ export class RunEngine {
       push,
       kick: () => this.kick(),
       track: (work) => this.track(work),
+      budgetLeft: () => this.budgetHold.left(),
+      spent: () => this.usage.spent(),
     });
     this.effects = new StepEffects(
       {

@@ -11,6 +11,7 @@ import { api, createWorkflow, type RunBody, startRun, waitForRun } from "./helpe
 type View = Omit<RunBody, "nodes"> & {
   nodes: (RunBody["nodes"][number] & { childRunId?: string })[];
   parent?: { runId: string; nodeId: string; attempt: number; depth: number };
+  usage: { budget?: { tokens?: number; costUsd?: number } };
 };
 
 const read = async (runId: string) => (await api<View>("GET", `/api/runs/${runId}`)).body;
@@ -54,9 +55,13 @@ describe("sub-workflows", { timeout: 30_000 }, () => {
   it("runs a child by name, waits for it and takes its output; parent and child link to each other", async () => {
     const tag = `sub${Date.now()}`;
     await createWorkflow(child(`double ${tag}`, "{ 'twice': input.n * 2, 'from': input.from }"));
-    const runId = await startRun(await createWorkflow(parent(`calls ${tag}`, `double ${tag}`)), {
-      n: 21,
+    const wf = await createWorkflow(parent(`calls ${tag}`, `double ${tag}`));
+    // A parent's budget bounds its children: the child gets what is left of it.
+    const started = await api<{ runId: string }>("POST", `/api/workflows/${wf}/runs`, {
+      input: { n: 21 },
+      budget: { tokens: 500 },
     });
+    const runId = started.body.runId;
     const run = (await waitForRun(runId)) as View;
     expect(run.status, JSON.stringify(run.error)).toBe("completed");
     expect(run.output).toEqual({ child: { twice: 42, from: "parent" } });
@@ -65,6 +70,7 @@ describe("sub-workflows", { timeout: 30_000 }, () => {
     const childRun = await read(childId);
     expect(childRun.status).toBe("completed");
     expect(childRun.parent).toEqual({ runId, nodeId: "sub", attempt: 1, depth: 1 });
+    expect(childRun.usage.budget).toEqual({ tokens: 500 });
     const listed = await api<{ runs: { id: string; trigger: string }[] }>(
       "GET",
       "/api/runs?trigger=subworkflow&limit=500",
