@@ -125,4 +125,59 @@ describe("stopping wrangler dev in the middle of a run", () => {
     // The first call happened before any kill: never repeated.
     expect(counts.get("reffirst")).toBe(2); // once for the reference run, once for this run
   }, 180_000);
+
+  it("a parent waiting on its child run ends after a kill, once the child is decided", async () => {
+    const child = await dev.api<{ id: string }>("POST", "/api/workflows", {
+      name: "restart-child",
+      nodes: [
+        { id: "start", type: "start" },
+        { id: "gate", type: "approval", config: { message: "go on?" } },
+        { id: "done", type: "end", config: { output: { went: "{{ input.why }}" } } },
+      ],
+      edges: [
+        { from: "start", to: "gate" },
+        { from: "gate", to: "done", on: "approved" },
+      ],
+    });
+    const parent = await dev.api<{ id: string }>("POST", "/api/workflows", {
+      name: "restart-parent",
+      nodes: [
+        { id: "start", type: "start" },
+        {
+          id: "sub",
+          type: "subworkflow",
+          config: { workflow: child.body.id, input: { why: "{{ input.why }}" } },
+        },
+        { id: "done", type: "end", config: { output: "{{ nodes.sub.output }}" } },
+      ],
+      edges: [
+        { from: "start", to: "sub" },
+        { from: "sub", to: "done" },
+      ],
+    });
+    const started = await dev.api<{ runId: string }>(
+      "POST",
+      `/api/workflows/${parent.body.id}/runs`,
+      { input: { why: "kept" } },
+    );
+    const runId = started.body.runId;
+    const waiting = await waitFor(dev, runId, (r) =>
+      Boolean((r.nodes as { childRunId?: string }[]).find((n) => n.childRunId)),
+    );
+    const childId = (waiting.nodes as { id: string; childRunId?: string }[]).find(
+      (n) => n.id === "sub",
+    )!.childRunId!;
+    await waitFor(dev, childId, (r) => r.status === "waiting");
+
+    await dev.stop();
+    await dev.start();
+
+    const decided = await dev.api("POST", `/api/runs/${childId}/approvals/gate`, {
+      decision: "approve",
+    });
+    expect(decided.status).toBe(200);
+    const run = await waitFor(dev, runId, (r) => r.status === "completed" || r.status === "failed");
+    expect(run.status).toBe("completed");
+    expect(run.output).toEqual({ went: "kept" });
+  }, 120_000);
 });
