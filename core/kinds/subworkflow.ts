@@ -36,6 +36,8 @@ export const subworkflow = defineKind({
   defaults: { retry: NO_RETRY, timeoutMs: 86_400_000 },
   traits: {
     wait: { for: "child", calls: (c) => ({ workflow: c.workflow, version: c.version }) },
+    // A map over a subworkflow step runs a child per item, at the map's concurrency.
+    mappable: true,
     costMs: () => COST_MS.subworkflow,
   },
 });

@@ -146,6 +146,10 @@ export function runViewSchemas(named: Named = unnamed) {
           runId: z.string(),
           nodeId: z.string(),
           attempt: z.number().int(),
+          item: z
+            .object({ index: z.number().int(), attempt: z.number().int() })
+            .optional()
+            .describe("A map over a sub-workflow: the item this child runs, and its try."),
           depth: z.number().int().describe("How deep it nests: a root run's child is at 1."),
         })
         .optional()

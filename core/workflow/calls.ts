@@ -12,6 +12,8 @@ import type { ValidationIssue } from "./issues";
 export interface Call {
   index: number;
   nodeId: string;
+  /** Where the call's `workflow` is in the definition. */
+  path: (string | number)[];
   workflow: string;
   version: number | "latest";
 }
@@ -19,12 +21,22 @@ export interface Call {
 /** The calls a definition makes, in node order. */
 export function callsOf(def: WorkflowDefinition, kinds: KindRegistry = KINDS): Call[] {
   const calls: Call[] = [];
+  const callOf = (type: string, config: unknown) => {
+    const kind = kinds.get(type);
+    const wait = kind?.traits.wait;
+    if (wait?.for !== "child") return null;
+    const parsed = kind!.config.safeParse(config ?? {});
+    return parsed.success ? wait.calls(parsed.data) : null;
+  };
   def.nodes.forEach((node, index) => {
-    const wait = kinds.get(node.type)?.traits.wait;
-    if (wait?.for !== "child") return;
-    const parsed = kinds.get(node.type)!.config.safeParse(node.config ?? {});
-    if (!parsed.success) return;
-    calls.push({ index, nodeId: node.id, ...wait.calls(parsed.data) });
+    // A map over a subworkflow step calls it too, once per item.
+    const fanOut = kinds.get(node.type)?.traits.fanOut;
+    const parsed = fanOut ? kinds.get(node.type)!.config.safeParse(node.config ?? {}) : null;
+    const step = parsed?.success ? fanOut!.step(parsed.data) : null;
+    const call = step ? callOf(step.type, step.config) : callOf(node.type, node.config);
+    const inStep = step ? ["node", "config"] : [];
+    const path = ["nodes", index, "config", ...inStep, "workflow"];
+    if (call) calls.push({ index, nodeId: node.id, path, ...call });
   });
   return calls;
 }
@@ -66,7 +78,7 @@ export async function callProblem(
   ): Promise<ValidationIssue | null> => {
     for (const call of callsOf(def, kinds)) {
       const from = top ?? call;
-      const at = ["nodes", from.index, "config", "workflow"];
+      const at = from.path;
       if (self(call.workflow)) {
         const path = [...chain, saving.definition.name].join(" → ");
         return {

@@ -8,19 +8,19 @@
 
 import type { Budget } from "../../core/agents/budget";
 import type { Usage } from "../../core/agents/usage";
-import type { IRNode } from "../../core/compile/ir";
 import { type NodeError, NonRetryableError, toNodeError } from "../../core/errors";
 import type { RunContext } from "../../core/executors/context";
 import { limitsOf } from "../../core/executors/inline";
 import { render } from "../../core/kinds/evaluate";
 import { MAX_SUBWORKFLOW_DEPTH, type SubworkflowConfig } from "../../core/kinds/subworkflow";
+import type { Outcome } from "../../core/scheduler/signals";
 import type { OutputRef } from "../../core/wire/blob-ref";
 import { holdBlobs } from "../../db/blobs";
 import { runForDeletion } from "../../db/lifecycle";
 import { findVersion, findWorkflow, listWorkflows } from "../../db/workflows";
 import { admitStart } from "../../platform/admission";
-import { jsonBlob } from "../../platform/output-refs";
-import type { ChildBook, Notice } from "./children";
+import { jsonBlob, readOutputRef } from "../../platform/output-refs";
+import type { ChildBook, ItemTry, Notice } from "./children";
 import type { Loaded } from "./context";
 import type { RunStorage } from "./host";
 import type { Pending } from "./pending";
@@ -33,6 +33,8 @@ export interface ParentLink {
   runId: string;
   nodeId: string;
   attempt: number;
+  /** When the child runs one item of a map over a subworkflow step. */
+  item?: ItemTry;
   /** The child's depth: a root run's child is at 1. */
   depth: number;
 }
@@ -42,6 +44,7 @@ export interface ChildEnded {
   childRunId: string;
   nodeId: string;
   attempt: number;
+  item?: ItemTry;
   status: "completed" | "failed" | "cancelled";
   /** What the child (and its own children) spent on models: the parent counts it as its own. */
   usage?: Usage;
@@ -69,6 +72,18 @@ export interface ChildRunsHost {
 }
 
 const PARENT = "parent";
+
+/** Where a child is started from: a subworkflow node's attempt, or a map item's try of one. */
+export interface ChildAt {
+  nodeId: string;
+  attempt: number;
+  item?: ItemTry;
+  /** The subworkflow step: the node, or the map's step. */
+  step: { config: unknown; expressionTimeoutMs?: number };
+}
+
+/** A map item's result must be inline (docs/PAYLOADS.md): a child's output up to this. */
+const MAX_ITEM_OUTPUT_BYTES = 1024 * 1024;
 /** The model name a child's spending is recorded under in its parent's usage. */
 const CHILD_MODEL = "(child run)";
 
@@ -85,9 +100,10 @@ function narrower(a: Budget | undefined, b: Budget | undefined): Budget | undefi
   };
 }
 
-/** A child's id, from its parent's run, node and attempt: the same on every try. */
-async function childIdOf(parent: string, nodeId: string, attempt: number): Promise<string> {
-  const bytes = new TextEncoder().encode(`${parent}\n${nodeId}\n${attempt}`);
+/** A child's id, from its parent's run, node, attempt and item: the same on every try. */
+async function childIdOf(parent: string, at: Omit<ChildAt, "step">): Promise<string> {
+  const item = at.item ? `\n${at.item.index}\n${at.item.attempt}` : "";
+  const bytes = new TextEncoder().encode(`${parent}\n${at.nodeId}\n${at.attempt}${item}`);
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   const hex = [...digest.slice(0, 12)].map((b) => b.toString(16).padStart(2, "0")).join("");
   return `run_${hex}`;
@@ -112,57 +128,63 @@ export class ChildRuns {
   }
 
   /**
-   * A subworkflow node's attempt: resolves the workflow and version, renders the input, names
-   * the child, parks the node, then starts the child outside the pump. A child already started
-   * (a wake re-ran this) is not started again.
+   * A subworkflow node's attempt, or a map item's try of a subworkflow step: resolves the
+   * workflow and version, renders the input, names the child, parks the node (an item simply
+   * stays running), then starts the child outside the pump. A child already started (a wake
+   * re-ran this) is not started again.
    */
-  async start(node: IRNode, attempt: number, context: RunContext): Promise<void> {
+  async start(at: ChildAt, context: RunContext): Promise<void> {
     const { env, storage, children } = this.host;
     const run = this.host.run();
-    const config = node.config as SubworkflowConfig;
+    const config = at.step.config as SubworkflowConfig;
     const depth = (this.parent()?.depth ?? 0) + 1;
     if (depth > MAX_SUBWORKFLOW_DEPTH) {
       // A version saved after the check can close a cycle: the depth stops it at run time.
       throw new NonRetryableError(
         "subworkflow_too_deep",
-        `node "${node.id}": sub-workflows nest deeper than ${MAX_SUBWORKFLOW_DEPTH}`,
+        `node "${at.nodeId}": sub-workflows nest deeper than ${MAX_SUBWORKFLOW_DEPTH}`,
       );
     }
-    const target = await this.resolve(node.id, config, run.meta.tenantId);
-    const limits = limitsOf(node.expressionTimeoutMs);
+    const target = await this.resolve(at.nodeId, config, run.meta.tenantId);
+    const limits = limitsOf(at.step.expressionTimeoutMs);
     const input = config.input === undefined ? null : await render(config.input, context, limits);
-    const childRunId = await childIdOf(run.meta.runId, node.id, attempt);
-    storage.transactionSync(() => children.record(node.id, attempt, childRunId));
-    this.host.push({
-      signal: {
-        type: "wait",
-        nodeId: node.id,
-        attempt,
-        until: null,
-        reason: "child",
-        data: { childRunId, workflowId: target.workflowId, version: target.version },
-      },
-    });
+    const childRunId = await childIdOf(run.meta.runId, at);
+    const { nodeId, attempt, item } = at;
+    storage.transactionSync(() =>
+      children.record({ nodeId, attempt, childRunId, ...itemOf(item) }),
+    );
+    if (!item) {
+      this.host.push({
+        signal: {
+          type: "wait",
+          nodeId,
+          attempt,
+          until: null,
+          reason: "child",
+          data: { childRunId, workflowId: target.workflowId, version: target.version },
+        },
+      });
+    }
     const budget = narrower(
       (target.definition as { budget?: Budget }).budget,
       this.host.budgetLeft() ?? undefined,
     );
+    const refuse = async (error: NodeError) => {
+      this.host.push({ signal: resultSignal(at, { ok: false, error }) });
+      await this.host.kick();
+    };
     const launch = async () => {
       if (await runForDeletion(env.DB, childRunId)) return; // started before a restart
       try {
         // A child's start is a start: admitted like any other (platform/admission.ts).
         const admission = await admitStart(env, run.meta.tenantId, target.definition);
         if (!admission.ok) {
-          const error: NodeError = {
+          await refuse({
             code: "admission_refused",
-            message: `node "${node.id}": ${admission.message}`,
+            message: `node "${nodeId}": ${admission.message}`,
             retryable: true,
             retryAfterMs: admission.retryAfterSeconds * 1000,
-          };
-          this.host.push({
-            signal: { type: "result", nodeId: node.id, attempt, outcome: { ok: false, error } },
           });
-          await this.host.kick();
           return;
         }
         await startRun(env, {
@@ -173,18 +195,15 @@ export class ChildRuns {
           definition: target.definition,
           input,
           trigger: "subworkflow",
-          parent: { runId: run.meta.runId, nodeId: node.id, attempt, depth },
+          parent: { runId: run.meta.runId, nodeId, attempt, ...itemOf(item), depth },
           ...(budget ? { budget } : {}),
         });
       } catch (err) {
-        const error: NodeError =
+        await refuse(
           err instanceof StartRefused
             ? { code: "child_not_started", message: err.message, retryable: false }
-            : { ...toNodeError(err), code: "child_not_started" };
-        this.host.push({
-          signal: { type: "result", nodeId: node.id, attempt, outcome: { ok: false, error } },
-        });
-        await this.host.kick();
+            : { ...toNodeError(err), code: "child_not_started" },
+        );
       }
     };
     void this.host.track(launch());
@@ -214,16 +233,32 @@ export class ChildRuns {
   }
 
   /**
-   * A child's end, as the result of its node's attempt; null when no such child was named (a
-   * stale or forged notice). The scheduler ignores a result for an attempt no longer waiting.
+   * A child's end, as the result of its node's attempt (or item's try); null when no such
+   * child was named (a stale or forged notice). The scheduler ignores a result for an attempt
+   * no longer waiting.
    */
   async ended(notice: ChildEnded): Promise<Pending | null> {
-    const child = this.host.children.childOf(notice.nodeId, notice.attempt);
+    const { nodeId, attempt, item } = notice;
+    const child = this.host.children.childOf(nodeId, attempt, item);
     if (!child || child.childRunId !== notice.childRunId) return null;
-    const { nodeId, attempt } = notice;
+    const at = { nodeId, attempt, ...itemOf(item) };
     const spent = notice.usage && (notice.usage.calls > 0 || notice.usage.promptTokens > 0);
-    const usage = spent ? { usage: { ...notice.usage!, model: CHILD_MODEL } } : {};
+    const usage = spent && !item ? { usage: { ...notice.usage!, model: CHILD_MODEL } } : {};
     if (notice.status === "completed") {
+      const ok = { ok: true as const, port: null };
+      if (notice.outputRef && item) {
+        // A map item's result is inline: a small one is read back, a large one fails the item.
+        if (notice.outputRef.bytes > MAX_ITEM_OUTPUT_BYTES) {
+          const error: NodeError = {
+            code: "output_too_large",
+            message: `child run ${notice.childRunId}'s output is ${notice.outputRef.bytes} bytes; a map item's result may be ${MAX_ITEM_OUTPUT_BYTES}`,
+            retryable: false,
+          };
+          return { signal: resultSignal(at, { ok: false, error }) };
+        }
+        const output = await readOutputRef(this.host.env.BLOBS, notice.outputRef);
+        return { signal: resultSignal(at, ok), output };
+      }
       if (notice.outputRef) {
         // The parent holds the child's output too, so deleting the child keeps it.
         const { tenantId, runId } = this.host.run().meta;
@@ -231,17 +266,9 @@ export class ChildRuns {
         await holdBlobs(this.host.env.DB, [
           jsonBlob({ tenantId, runId }, hash, bytes, this.host.now()),
         ]);
-        return {
-          signal: { type: "result", nodeId, attempt, outcome: { ok: true, port: null } },
-          outputRef: notice.outputRef,
-          ...usage,
-        };
+        return { signal: resultSignal(at, ok), outputRef: notice.outputRef, ...usage };
       }
-      return {
-        signal: { type: "result", nodeId, attempt, outcome: { ok: true, port: null } },
-        output: notice.output ?? null,
-        ...usage,
-      };
+      return { signal: resultSignal(at, ok), output: notice.output ?? null, ...usage };
     }
     const error: NodeError =
       notice.status === "failed"
@@ -255,33 +282,24 @@ export class ChildRuns {
             message: `child run ${notice.childRunId} was cancelled`,
             retryable: false,
           };
-    return {
-      signal: { type: "result", nodeId, attempt, outcome: { ok: false, error } },
-      ...usage,
-    };
+    return { signal: resultSignal(at, { ok: false, error }), ...usage };
+  }
+
+  /** A child's end was taken: no cancel is owed to it when this run ends. */
+  taken(childRunId: string): void {
+    this.host.storage.transactionSync(() => this.host.children.markEnded(childRunId));
   }
 
   /**
    * Inside the step that finishes the run: its end is owed to its parent, and a cancel to each
-   * child whose node was cancelled before the child ended.
+   * child whose end it has not taken (its node was cancelled, or its map failed meanwhile).
    */
   owedAtFinish(): void {
     const { children } = this.host;
-    const run = this.host.run();
     const parent = this.parent();
-    if (parent) {
-      children.owe({
-        target: parent.runId,
-        kind: "child_ended",
-        nodeId: parent.nodeId,
-        attempt: parent.attempt,
-      });
-    }
+    if (parent) children.owe({ target: parent.runId, kind: "child_ended" });
     for (const child of children.all()) {
-      const st = run.state.nodes[child.nodeId];
-      if (st?.status === "cancelled" && st.attempt === child.attempt) {
-        children.owe({ target: child.childRunId, kind: "cancel", nodeId: null, attempt: null });
-      }
+      if (!child.ended) children.owe({ target: child.childRunId, kind: "cancel" });
     }
   }
 
@@ -292,17 +310,18 @@ export class ChildRuns {
       await runObject(env, notice.target).cancel("its parent run ended");
       return;
     }
-    await runObject(env, notice.target).childEnded(this.endOf(notice));
+    await runObject(env, notice.target).childEnded(this.endOf());
   }
 
   /** This run's end, as its parent takes it. */
-  private endOf(notice: Notice): ChildEnded {
-    const run = this.host.run();
-    const { state, meta } = run;
+  private endOf(): ChildEnded {
+    const { state, meta } = this.host.run();
+    const parent = this.parent()!;
     const base = {
       childRunId: meta.runId,
-      nodeId: notice.nodeId!,
-      attempt: notice.attempt!,
+      nodeId: parent.nodeId,
+      attempt: parent.attempt,
+      ...itemOf(parent.item),
       usage: this.host.spent(),
     };
     if (state.status === "completed") {
@@ -321,4 +340,26 @@ export class ChildRuns {
     }
     return { ...base, status: "cancelled" };
   }
+}
+
+function itemOf(item: ItemTry | undefined): { item?: ItemTry } {
+  return item ? { item } : {};
+}
+
+/** The result signal of a child's node attempt, or of its map item's try. */
+function resultSignal(
+  at: { nodeId: string; attempt: number; item?: ItemTry },
+  outcome: Outcome,
+): Pending["signal"] {
+  if (at.item) {
+    return {
+      type: "item_result",
+      nodeId: at.nodeId,
+      attempt: at.attempt,
+      index: at.item.index,
+      itemAttempt: at.item.attempt,
+      outcome,
+    };
+  }
+  return { type: "result", nodeId: at.nodeId, attempt: at.attempt, outcome };
 }

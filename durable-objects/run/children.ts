@@ -13,15 +13,20 @@ export interface Notice {
   /** The run it is for. */
   target: string;
   kind: NoticeKind;
-  /** For `child_ended`: the parent's node and attempt this run answers. */
-  nodeId: string | null;
-  attempt: number | null;
+}
+
+/** A map item's try that a child runs: its index and the item's attempt. */
+export interface ItemTry {
+  index: number;
+  attempt: number;
 }
 
 /** A child as its parent records it. */
 export interface ChildRecord {
   nodeId: string;
   attempt: number;
+  /** When the child runs one item of a map over a subworkflow step. */
+  item?: ItemTry;
   childRunId: string;
   ended: boolean;
 }
@@ -29,63 +34,75 @@ export interface ChildRecord {
 export class ChildBook {
   constructor(private readonly sql: SqlStorage) {}
 
-  /** Names the child of a node's attempt; a second call for the same attempt changes nothing. */
-  record(nodeId: string, attempt: number, childRunId: string): void {
+  /** Names the child of a node's attempt (or item try); naming it again changes nothing. */
+  record(child: Omit<ChildRecord, "ended">): void {
     this.sql.exec(
-      `INSERT OR IGNORE INTO children (node_id, attempt, child_run_id) VALUES (?, ?, ?)`,
-      nodeId,
-      attempt,
-      childRunId,
+      `INSERT OR IGNORE INTO children (node_id, attempt, item, item_attempt, child_run_id)
+       VALUES (?, ?, ?, ?, ?)`,
+      child.nodeId,
+      child.attempt,
+      child.item?.index ?? -1,
+      child.item?.attempt ?? 0,
+      child.childRunId,
     );
   }
 
-  /** The child of a node's attempt, if it has one. */
-  childOf(nodeId: string, attempt: number): ChildRecord | undefined {
-    return this.all().find((c) => c.nodeId === nodeId && c.attempt === attempt);
+  /** The child of a node's attempt (or item try), if it has one. */
+  childOf(nodeId: string, attempt: number, item?: ItemTry): ChildRecord | undefined {
+    return this.all().find(
+      (c) =>
+        c.nodeId === nodeId &&
+        c.attempt === attempt &&
+        c.item?.index === item?.index &&
+        c.item?.attempt === item?.attempt,
+    );
   }
 
   /** Every child, in the order they were named. */
   all(): ChildRecord[] {
-    type Row = { node_id: string; attempt: number; child_run_id: string; ended: number };
+    type Row = {
+      node_id: string;
+      attempt: number;
+      item: number;
+      item_attempt: number;
+      child_run_id: string;
+      ended: number;
+    };
     return this.sql
-      .exec<Row>(`SELECT node_id, attempt, child_run_id, ended FROM children ORDER BY rowid`)
+      .exec<Row>(
+        `SELECT node_id, attempt, item, item_attempt, child_run_id, ended FROM children
+         ORDER BY rowid`,
+      )
       .toArray()
       .map((r) => ({
         nodeId: r.node_id,
         attempt: r.attempt,
+        ...(r.item >= 0 ? { item: { index: r.item, attempt: r.item_attempt } } : {}),
         childRunId: r.child_run_id,
         ended: r.ended === 1,
       }));
   }
 
   /** The child's end was taken. */
-  markEnded(nodeId: string, attempt: number): void {
-    this.sql.exec(
-      `UPDATE children SET ended = 1 WHERE node_id = ? AND attempt = ?`,
-      nodeId,
-      attempt,
-    );
+  markEnded(childRunId: string): void {
+    this.sql.exec(`UPDATE children SET ended = 1 WHERE child_run_id = ?`, childRunId);
   }
 
   owe(notice: Omit<Notice, "id">): void {
     this.sql.exec(
-      `INSERT INTO notices (target, kind, body) VALUES (?, ?, ?)`,
+      `INSERT INTO notices (target, kind, body) VALUES (?, ?, '{}')`,
       notice.target,
       notice.kind,
-      JSON.stringify({ nodeId: notice.nodeId, attempt: notice.attempt }),
     );
   }
 
   /** Notices not yet taken, oldest first. */
   owed(): Notice[] {
-    type Row = { id: number; target: string; kind: NoticeKind; body: string };
+    type Row = { id: number; target: string; kind: NoticeKind };
     return this.sql
-      .exec<Row>(`SELECT id, target, kind, body FROM notices ORDER BY id`)
+      .exec<Row>(`SELECT id, target, kind FROM notices ORDER BY id`)
       .toArray()
-      .map((r) => {
-        const body = JSON.parse(r.body) as { nodeId: string | null; attempt: number | null };
-        return { id: r.id, target: r.target, kind: r.kind, ...body };
-      });
+      .map((r) => ({ id: r.id, target: r.target, kind: r.kind }));
   }
 
   paid(id: number): void {

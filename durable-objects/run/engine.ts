@@ -197,7 +197,7 @@ export class RunEngine {
       kick: () => this.kick(),
       budgetLeft: () => this.budgetHold.left(),
       openApproval: (node, attempt, context) => this.decisions.openApproval(node, attempt, context),
-      startChild: (node, attempt, context) => this.childRuns.start(node, attempt, context),
+      startChild: (at, context) => this.childRuns.start(at, context),
     });
     this.runtimePatches = new RuntimePatches({
       storage,
@@ -258,7 +258,9 @@ export class RunEngine {
     if (!this.run) return;
     this.recover();
     const pending = await this.childRuns.ended(notice);
-    if (pending) await this.enqueue([pending]);
+    if (!pending) return;
+    await this.enqueue([pending]);
+    this.childRuns.taken(notice.childRunId);
   }
 
   /** The run this one is a child of, and each subworkflow node's child (run view). */
@@ -341,7 +343,10 @@ export class RunEngine {
       const pureInline = (s: IRStep) => s.mode === "inline" && kindOf(s.type)?.execution !== "io";
       if (kindOf(node.type)?.traits.fanOut && st.map) {
         st.map.items.forEach((item, index) => {
-          if (item === "running" && node.body && pureInline(node.body)) {
+          // A child run's item holds no lease either: its start runs again (child-runs.ts
+          // finds a child already started and leaves it).
+          const child = node.body && kindOf(node.body.type)?.traits.wait?.for === "child";
+          if (item === "running" && node.body && (pureInline(node.body) || child)) {
             void this.rerun({
               type: "execute_item",
               nodeId: node.id,

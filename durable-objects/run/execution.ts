@@ -20,6 +20,7 @@ import { type SecretPlan, showSecretRefs, withholdSecretRefs } from "../../core/
 import type { ExecuteJob } from "../../core/wire/node-job";
 import { sendJobs } from "../../platform/job-queue";
 import { placeOutput } from "../../platform/output-refs";
+import type { ChildAt } from "./child-runs";
 import type { Loaded } from "./context";
 import { executeFusedChain } from "./fused";
 import type { InlineHttp, RunStorage } from "./host";
@@ -52,8 +53,8 @@ export interface ExecutionHost {
   budgetLeft(): { tokens?: number; costUsd?: number } | null;
   /** Renders an approval node's request and parks the node (decisions.ts). */
   openApproval(node: IRNode, attempt: number, context: RunContext): Promise<void>;
-  /** Names and starts a subworkflow node's child run and parks the node (child-runs.ts). */
-  startChild(node: IRNode, attempt: number, context: RunContext): Promise<void>;
+  /** Names and starts a subworkflow's child run and parks its node (child-runs.ts). */
+  startChild(at: ChildAt, context: RunContext): Promise<void>;
 }
 
 export class NodeExecution {
@@ -117,8 +118,15 @@ export class NodeExecution {
         await this.host.openApproval(node, command.attempt, context);
         return;
       }
-      if (command.type === "execute" && wait?.for === "child") {
-        await this.host.startChild(node, command.attempt, context);
+      if (kindOf(step.type)?.traits.wait?.for === "child") {
+        const item =
+          command.type === "execute_item"
+            ? { item: { index: command.index, attempt: command.itemAttempt } }
+            : {};
+        await this.host.startChild(
+          { nodeId: node.id, attempt: command.attempt, ...item, step },
+          context,
+        );
         return;
       }
       if (command.type === "execute" && wait?.for === "timer") {

@@ -48,7 +48,8 @@ const MIGRATIONS: string[][] = [
   ],
   [
     // Child runs of subworkflow nodes (docs/COMPOSITION.md), named before they start.
-    `CREATE TABLE IF NOT EXISTS children (node_id TEXT NOT NULL, attempt INTEGER NOT NULL, child_run_id TEXT NOT NULL, ended INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (node_id, attempt))`,
+    // `item` is a map item's index (-1: the node itself), `item_attempt` that item's try.
+    `CREATE TABLE IF NOT EXISTS children (node_id TEXT NOT NULL, attempt INTEGER NOT NULL, item INTEGER NOT NULL, item_attempt INTEGER NOT NULL, child_run_id TEXT NOT NULL, ended INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (node_id, attempt, item, item_attempt))`,
     // Notices owed to other runs (a child's end to its parent, a cancel to a child): an outbox.
     `CREATE TABLE IF NOT EXISTS notices (id INTEGER PRIMARY KEY, target TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL)`,
   ],

@@ -10,7 +10,13 @@ import { api, createWorkflow, type RunBody, startRun, waitForRun } from "./helpe
 
 type View = Omit<RunBody, "nodes"> & {
   nodes: (RunBody["nodes"][number] & { childRunId?: string })[];
-  parent?: { runId: string; nodeId: string; attempt: number; depth: number };
+  parent?: {
+    runId: string;
+    nodeId: string;
+    attempt: number;
+    depth: number;
+    item?: { index: number; attempt: number };
+  };
   usage: { budget?: { tokens?: number; costUsd?: number } };
 };
 
@@ -143,6 +149,60 @@ describe("sub-workflows", { timeout: 30_000 }, () => {
     expect(level.nodes.find((n) => n.id === "sub")?.error).toMatchObject({
       code: "subworkflow_too_deep",
     });
+  });
+
+  it("maps over a sub-workflow: a child per item, never more at once than the map's concurrency", async () => {
+    const tag = `submap${Date.now()}`;
+    await createWorkflow(child(`square ${tag}`, "input.n * input.n"));
+    const wf = await createWorkflow({
+      name: `squares ${tag}`,
+      nodes: [
+        { id: "start", type: "start" },
+        {
+          id: "each",
+          type: "map",
+          config: {
+            items: "[1, 2, 3, 4, 5, 6]",
+            concurrency: 2,
+            node: {
+              type: "subworkflow",
+              config: { workflow: `square ${tag}`, input: { n: "{{ item }}" } },
+            },
+          },
+        },
+        { id: "done", type: "end", config: { output: "{{ nodes.each.output }}" } },
+      ],
+      edges: [
+        { from: "start", to: "each" },
+        { from: "each", to: "done" },
+      ],
+    });
+    const runId = await startRun(wf);
+    const run = await waitForRun(runId);
+    expect(run.status, JSON.stringify(run.error)).toBe("completed");
+    expect(run.output).toEqual([1, 4, 9, 16, 25, 36]);
+    // From the children's own start and end times: never more than 2 running at once.
+    const listed = await api<{ runs: { id: string }[] }>(
+      "GET",
+      "/api/runs?trigger=subworkflow&limit=500",
+    );
+    const all = await Promise.all(listed.body.runs.map((r) => read(r.id)));
+    const ours = all.filter((r) => r.parent?.runId === runId) as (View & {
+      createdAt: number;
+      finishedAt: number;
+    })[];
+    expect(ours.map((r) => r.parent?.item?.index).sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    const moments = ours.flatMap((r) => [
+      { at: r.createdAt, delta: 1 },
+      { at: r.finishedAt, delta: -1 },
+    ]);
+    // Ends first at the same instant: a child ends before the next one is started.
+    moments.sort((a, b) => a.at - b.at || a.delta - b.delta);
+    let running = 0;
+    let most = 0;
+    for (const m of moments) most = Math.max(most, (running += m.delta));
+    expect(most).toBeGreaterThanOrEqual(1);
+    expect(most).toBeLessThanOrEqual(2);
   });
 
   it("cancels its children when it is cancelled, two levels down", async () => {
