@@ -82,6 +82,22 @@ describe("sub-workflows", { timeout: 30_000 }, () => {
       "/api/runs?trigger=subworkflow&limit=500",
     );
     expect(listed.body.runs.map((r) => r.id)).toContain(childId);
+
+    // A replay from downstream of the node reuses the child's output: no new child.
+    const replayed = await api<{ runId: string }>("POST", `/api/runs/${runId}/replay`, {
+      fromNode: "done",
+    });
+    const replay = (await waitForRun(replayed.body.runId)) as View;
+    expect(replay.output).toEqual(run.output);
+    expect(childOf(replay, "sub")).toBeUndefined();
+    // From the node itself, it runs a new child.
+    const again = await api<{ runId: string }>("POST", `/api/runs/${runId}/replay`, {
+      fromNode: "sub",
+    });
+    const rerun = (await waitForRun(again.body.runId)) as View;
+    expect(rerun.output).toEqual(run.output);
+    expect(childOf(rerun, "sub")).toMatch(/^run_/);
+    expect(childOf(rerun, "sub")).not.toBe(childId);
   });
 
   it("fails the node when the child fails, so its error edge takes it; an unknown workflow fails it too", async () => {
