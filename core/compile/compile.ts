@@ -105,6 +105,7 @@ export function compile(def: WorkflowDefinition, options: CompileOptions = {}): 
     loopBodies: loopBodies(nodes, edges, byId),
     rewrites: [],
   };
+  if (def.timeoutSeconds !== undefined) ir.deadlineMs = def.timeoutSeconds * 1000;
   if (options.optimise === false) return ir;
   return optimise(
     ir,

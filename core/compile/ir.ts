@@ -129,4 +129,6 @@ export interface IR {
   plan?: RunPlan;
   /** Which kernels ran the graph analyses, and which passes ran. */
   optimiser?: { kernels: "wasm" | "typescript"; passes: PassName[] };
+  /** The definition's `timeoutSeconds`, in ms: the run fails past it. */
+  deadlineMs?: number;
 }

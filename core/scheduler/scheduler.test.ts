@@ -800,3 +800,50 @@ describe("scheduler: the queue window", () => {
     }
   });
 });
+
+describe("scheduler: run deadline", () => {
+  it("fails the run past its timeoutSeconds and cancels what is active; a run ended before it ignores it", () => {
+    const result = validateWorkflow({
+      name: "deadline",
+      timeoutSeconds: 60,
+      nodes: [
+        START,
+        { id: "ask", type: "approval", config: { message: "go?" } },
+        { id: "done", type: "end" },
+      ],
+      edges: [
+        { from: "start", to: "ask" },
+        { from: "ask", to: "done", on: "approved" },
+      ],
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    const ir = compile(result.definition, { optimise: false });
+    const run = new Manual(ir);
+    const started = run.send({ type: "start", now: 1000 });
+    const deadline = timersSet(started).find((t) => t.kind === "deadline")!;
+    expect(deadline.at).toBe(61_000);
+    run.send({
+      type: "result",
+      nodeId: "start",
+      attempt: 1,
+      outcome: { ok: true, port: null },
+      now: 1,
+    });
+    run.send({ type: "wait", nodeId: "ask", attempt: 1, until: null, reason: "approval", now: 2 });
+    expect(run.state.status).toBe("waiting");
+
+    const fired = run.send({ type: "timer", timer: deadline, now: 61_000 });
+    expect(run.state.status).toBe("failed");
+    expect(run.state.nodes.ask!.status).toBe("cancelled");
+    expect(run.state.tokens).toBe(0);
+    expect(fired).toContainEqual(
+      expect.objectContaining({
+        type: "finish",
+        status: "failed",
+        error: expect.objectContaining({ code: "run_deadline_exceeded" }),
+      }),
+    );
+    // Late or repeated: nothing changes.
+    expect(run.send({ type: "timer", timer: deadline, now: 62_000 })).toEqual([]);
+  });
+});

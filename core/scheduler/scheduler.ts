@@ -132,6 +132,10 @@ class Stepper {
       case "start":
         if (this.state.nodes[this.ir.start]!.attempt > 0) return;
         this.emit({ type: "run_started" });
+        if (this.ir.deadlineMs !== undefined) {
+          // Keyed on the start node's first attempt: the run has one deadline.
+          this.setTimer("deadline", this.ir.start, 1, this.now + this.ir.deadlineMs);
+        }
         this.activate(this.node(this.ir.start));
         break;
       case "result":
@@ -163,6 +167,10 @@ class Stepper {
         );
         break;
       case "timer":
+        if (signal.timer.kind === "deadline") {
+          this.deadline();
+          return;
+        }
         this.onTimer(signal.timer);
         break;
       case "patched":
@@ -432,6 +440,8 @@ class Stepper {
       case "item_lease":
         this.onItemTimer(node, st, timer);
         return;
+      case "deadline":
+        return; // the run's, taken before (`deadline`)
       default:
         assertNever(timer.kind, "timer kind");
     }
@@ -753,6 +763,15 @@ class Stepper {
   }
 
   private cancel(reason?: string): void {
+    this.cancelActive();
+    this.state.status = "cancelled";
+    this.state.finishedAt = this.now;
+    this.emit({ type: "run_cancelled", data: reason ? { reason } : {} });
+    this.commands.push({ type: "finish", status: "cancelled" });
+  }
+
+  /** Every node running, queued or waiting is cancelled (a run cancelled or past its deadline). */
+  private cancelActive(): void {
     for (const n of this.ir.nodes) {
       const st = this.state.nodes[n.id]!;
       if (!ACTIVE.has(st.status)) continue;
@@ -761,10 +780,23 @@ class Stepper {
       st.finishedAt = this.now;
       this.touch(n.id);
     }
-    this.state.status = "cancelled";
+  }
+
+  /** The run's deadline passed: what is active is cancelled and the run fails. */
+  private deadline(): void {
+    if (TERMINAL_RUN.has(this.state.status)) return;
+    this.cancelActive();
+    const seconds = (this.ir.deadlineMs ?? 0) / 1000;
+    const error = {
+      code: "run_deadline_exceeded",
+      message: `the run did not end within its ${seconds} s deadline (timeoutSeconds)`,
+      retryable: false,
+    };
+    this.state.status = "failed";
     this.state.finishedAt = this.now;
-    this.emit({ type: "run_cancelled", data: reason ? { reason } : {} });
-    this.commands.push({ type: "finish", status: "cancelled" });
+    this.state.failure = { ...error, nodeId: this.ir.start };
+    this.emit({ type: "run_failed", data: { error } });
+    this.commands.push({ type: "finish", status: "failed", error });
   }
 
   /** Ends the run when no token is left; otherwise says whether it is running or waiting. */

@@ -9,7 +9,7 @@ export interface ChainResult {
   outcome: Outcome;
 }
 
-export type TimerKind = "lease" | "retry" | "wake" | "item_lease" | "item_retry";
+export type TimerKind = "lease" | "retry" | "wake" | "item_lease" | "item_retry" | "deadline";
 
 export interface Timer {
   key: string;

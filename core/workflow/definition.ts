@@ -68,6 +68,11 @@ export const WorkflowDefinition = z.strictObject({
   edges: z.array(EdgeSpec).max(MAX_EDGES, `a workflow has at most ${MAX_EDGES} edges`).default([]),
   /** What a run may spend on models; over it, agents wait for an approval to continue. */
   budget: Budget.optional(),
+  /**
+   * A run's deadline: past it the run fails with `run_deadline_exceeded` and what is running
+   * or waiting is cancelled, child runs included (docs/COMPOSITION.md).
+   */
+  timeoutSeconds: z.number().int().min(1).max(31_536_000).optional(),
   ui: z
     .strictObject({
       positions: z.record(z.string(), z.object({ x: z.number(), y: z.number() })).optional(),

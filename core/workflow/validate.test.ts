@@ -488,7 +488,7 @@ describe("validateWorkflow: node config", () => {
         {
           path: "nodes[1].config.node.type",
           code: "invalid_config",
-          message: "a map step must be one of: http, transform, condition, switch",
+          message: "a map step must be one of: http, transform, condition, switch, subworkflow",
         },
       ]);
     });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { poll } from "../support/poll";
-import { api, createWorkflow, type RunBody, startRun, waitForRun } from "./helpers";
+import { api, createWorkflow, elapse, type RunBody, startRun, waitForRun } from "./helpers";
 
 /*
  * Sub-workflows (docs/COMPOSITION.md): a subworkflow node starts a child run of another
@@ -21,7 +21,11 @@ type View = Omit<RunBody, "nodes"> & {
 };
 
 const read = async (runId: string) => (await api<View>("GET", `/api/runs/${runId}`)).body;
-const childOf = (run: View, nodeId: string) => run.nodes.find((n) => n.id === nodeId)?.childRunId;
+/**
+ * The child run of a node. A parent names its child before the child's row exists, so a read
+ * of that child may answer 404 for a moment: an answer without nodes has no child yet.
+ */
+const childOf = (run: View, nodeId: string) => run.nodes?.find((n) => n.id === nodeId)?.childRunId;
 
 /** start → work (a transform of the input) → done. */
 const child = (name: string, expression: string) => ({
@@ -267,5 +271,45 @@ describe("sub-workflows", { timeout: 30_000 }, () => {
       );
       expect(ended.status).toBe("cancelled");
     }
+  });
+
+  it("fails a run past its deadline (timeoutSeconds) and cancels its child", async () => {
+    const tag = `subdeadline${Date.now()}`;
+    await createWorkflow({
+      name: `slow ${tag}`,
+      nodes: [
+        { id: "start", type: "start" },
+        { id: "ask", type: "approval", config: { message: "go on?" } },
+        { id: "done", type: "end" },
+      ],
+      edges: [
+        { from: "start", to: "ask" },
+        { from: "ask", to: "done", on: "approved" },
+      ],
+    });
+    const top = await startRun(
+      await createWorkflow({ ...parent(`hurried ${tag}`, `slow ${tag}`), timeoutSeconds: 30 }),
+      { n: 1 },
+    );
+    const waiting = await poll(
+      `run ${top}'s child to wait`,
+      async () => {
+        const id = childOf(await read(top), "sub");
+        return id ? await read(id) : null;
+      },
+      (r) => r?.status === "waiting",
+    );
+    // Thirty seconds pass: the deadline timer fires.
+    await elapse(top);
+    const run = await read(top);
+    expect(run.status).toBe("failed");
+    expect(run.error).toMatchObject({ code: "run_deadline_exceeded" });
+    expect(run.nodes.find((n) => n.id === "sub")?.status).toBe("cancelled");
+    const child = await poll(
+      `run ${waiting!.id} to be cancelled`,
+      () => read(waiting!.id),
+      (r) => r.status === "cancelled",
+    );
+    expect(child.status).toBe("cancelled");
   });
 });
