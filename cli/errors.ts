@@ -40,7 +40,8 @@ export class UsageError extends CliError {
 
 /** Renders issues as `nodes[1].config.url: must be a URL`, one per line. */
 export function formatIssues(issues: readonly Issue[], prefix = ""): string[] {
-  return issues.map((i) => `${prefix}${i.at}: ${i.message}`);
+  // An issue about the whole body (no path) reads as its message alone.
+  return issues.map((i) => `${prefix}${i.at ? `${i.at}: ` : ""}${i.message}`);
 }
 
 /** The `--json` shape of an error: `{ error: { code, message, status?, issues? } }`. */

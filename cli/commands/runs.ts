@@ -20,20 +20,13 @@ import { ask } from "../prompt";
 import type { RunBody } from "../types";
 import { usageLine } from "../watch/view";
 import { loadWatch } from "./load-watch";
-import { resolveWorkflow } from "./resolve";
+import { registerRunArchive } from "./run-archive";
+import { type RunFilterOptions, runFilterQuery, withRunFilter } from "./run-filter";
 
-const STATUSES = ["running", "waiting", "completed", "failed", "cancelled"] as const;
-const TRIGGERS = ["api", "webhook", "cron", "replay"] as const;
-
-/** `aob runs list|show|events|cancel|delete|hold|replay`. */
+/** `aob runs list|show|events|cancel|delete|hold|replay|export|import`. */
 export function registerRuns(program: Command): void {
   const group = program.command("runs").description("list, follow, cancel and replay runs");
-  withPaging(leaf(group, "list", "list runs, newest first"))
-    .addOption(new Option("--status <status>", "only runs in this status").choices(STATUSES))
-    .option("--workflow <id or name>", "only runs of this workflow")
-    .addOption(new Option("--trigger <how>", "only runs started this way").choices(TRIGGERS))
-    .option("--since <time>", "only runs created at or after (ISO 8601, or ms since 1970)", instant)
-    .option("--until <time>", "only runs created before (ISO 8601, or ms since 1970)", instant)
+  withRunFilter(withPaging(leaf(group, "list", "list runs, newest first")))
     .option("--limit <n>", "at most this many per page (1-500)", integer(1, 500), 50)
     .action(action(list));
   leaf(group, "show <run>", "show a run with its nodes; --watch follows it live")
@@ -60,48 +53,20 @@ export function registerRuns(program: Command): void {
     .option("--input <json>", "a new input (JSON, @file or -); default: the source run's")
     .option("--watch", "follow the new run live")
     .action(action(replay));
+  registerRunArchive(group);
 }
 
-/** A time as typed: ISO 8601 or milliseconds since the epoch. */
-function instant(raw: string): number {
-  const at = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
-  if (!Number.isSafeInteger(at) || at < 0) {
-    throw new InvalidArgumentError(
-      "expected a time: ISO 8601 (2026-12-01T00:00Z) or ms since 1970",
-    );
-  }
-  return at;
-}
-
-async function list(
-  ctx: Context,
-  opts: {
-    status?: (typeof STATUSES)[number];
-    workflow?: string;
-    trigger?: (typeof TRIGGERS)[number];
-    since?: number;
-    until?: number;
-    limit: number;
-  } & PageOptions,
-) {
-  const workflowId = opts.workflow ? await resolveWorkflow(ctx, opts.workflow) : undefined;
+async function list(ctx: Context, opts: RunFilterOptions & { limit: number } & PageOptions) {
+  const filter = await runFilterQuery(ctx, opts);
   const page = await pagesAsked(opts, "aob runs list", async (cursor) => {
-    const query = {
-      limit: String(opts.limit),
-      ...(opts.status ? { status: opts.status } : {}),
-      ...(workflowId ? { workflowId } : {}),
-      ...(opts.trigger ? { trigger: opts.trigger } : {}),
-      ...(opts.since === undefined ? {} : { from: String(opts.since) }),
-      ...(opts.until === undefined ? {} : { to: String(opts.until) }),
-      ...(cursor ? { cursor } : {}),
-    };
+    const query = { limit: String(opts.limit), ...filter, ...(cursor ? { cursor } : {}) };
     const body = await call(ctx.api.runs.$get({ query }));
     return { items: body.runs, nextCursor: body.nextCursor };
   });
   if (ctx.json) printJson({ runs: page.items, nextCursor: page.nextCursor });
   else
     printTable(
-      ["id", "workflow", "version", "status", "created", "finished", "held"],
+      ["id", "workflow", "version", "status", "created", "finished", "kept"],
       page.items.map((r) => [
         r.id,
         r.workflowId,
@@ -109,7 +74,9 @@ async function list(
         r.status,
         formatTime(r.createdAt),
         formatTime(r.finishedAt),
-        r.held ? "held" : "",
+        [r.held ? "held" : "", r.archivedFrom ? `archived from ${r.archivedFrom}` : ""]
+          .filter(Boolean)
+          .join(", "),
       ]),
       "no runs",
     );
@@ -130,6 +97,15 @@ function printRun(run: RunBody): void {
   say(`run ${run.id}: ${run.status}`);
   say(`workflow ${run.workflowId} v${run.version}, started ${formatTime(run.createdAt)}${took}`);
   if (run.replayOf) say(`replay of ${run.replayOf.sourceRunId} from node ${run.replayOf.fromNode}`);
+  if (run.parent) {
+    const item = run.parent.item ? `, item ${run.parent.item.index}` : "";
+    say(`child of run ${run.parent.runId} (node ${run.parent.nodeId}${item})`);
+  }
+  if (run.archived) {
+    say(
+      `archived: imported ${formatTime(run.archived.importedAt)} from run ${run.archived.sourceRunId}${run.archived.workflowName ? ` of ${run.archived.workflowName}` : ""}; read-only`,
+    );
+  }
   const usage = usageLine(run.usage);
   if (usage) say(usage);
   if (run.error) say(`error at node ${run.error.nodeId}: ${run.error.code}: ${run.error.message}`);
@@ -146,13 +122,15 @@ function printRun(run: RunBody): void {
         : "",
       n.error
         ? `${n.error.code}: ${n.error.message}`
-        : n.progress
-          ? `${n.progress.done}/${n.progress.total} items`
-          : n.usage
-            ? usageLine(n.usage)
-            : n.port
-              ? `port ${n.port}`
-              : "",
+        : n.childRunId
+          ? `child run ${n.childRunId}`
+          : n.progress
+            ? `${n.progress.done}/${n.progress.total} items`
+            : n.usage
+              ? usageLine(n.usage)
+              : n.port
+                ? `port ${n.port}`
+                : "",
     ]),
   );
   for (const p of run.patches) {

@@ -94,10 +94,10 @@ export class ArchiveReader {
       throw new ArchiveError(
         line,
         [],
-        `the archive ends inside run ${this.section.run.run.id}: no end line (was the download cut short?)`,
+        `line ${line}: the archive ends inside run ${this.section.run.run.id}: no end line (was the download cut short?)`,
       );
     }
-    if (this.runs === 0) throw new ArchiveError(line, [], "the archive holds no run");
+    if (this.runs === 0) throw new ArchiveError(line, [], `line ${line}: the archive holds no run`);
   }
 
   private step(value: ArchiveLine, line: number, chars: number): ArchiveStep {

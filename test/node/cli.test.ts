@@ -462,6 +462,55 @@ describe("the aob CLI against wrangler dev", () => {
     expect(replayed.stdout).toMatch(/run run_\w+ completed/);
   }, 30_000);
 
+  it("exports a run and a filter to archives, imports them as archived runs, and refuses a cut one", async () => {
+    const first = await aob(["run", "hello", "--input", '{"name":"Grace"}', "--watch", "--json"], {
+      env,
+    });
+    const runId = (jsonLines(first.stdout)[0] as { runId: string }).runId;
+    const archive = join(dir, "run.aob.ndjson");
+    const exported = await aob(["runs", "export", runId, "-o", archive], { env });
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.stderr).toContain(`exported 1 run to ${archive}`);
+    const lines = readFileSync(archive, "utf8").trim().split("\n");
+    expect(JSON.parse(lines[0]!)).toMatchObject({ type: "run", run: { id: runId } });
+
+    const imported = await aob(["runs", "import", archive], { env });
+    expect(imported.code, imported.stderr).toBe(0);
+    const copy = /-> (run_\w+) \(archived\)/.exec(imported.stdout)?.[1];
+    expect(copy).toBeDefined();
+    const shown = await aob(["runs", "show", copy!], { env });
+    expect(shown.stdout).toContain(`archived: imported`);
+    expect(shown.stdout).toContain(`from run ${runId} of hello; read-only`);
+    const listed = await aob(["runs", "list", "--limit", "500"], { env });
+    expect(listed.stdout).toContain(`archived from ${runId}`);
+
+    // A filter's ended runs, every part, into one archive with one summary line.
+    const bulk = join(dir, "hello.aob.ndjson");
+    const all = await aob(
+      ["runs", "export", "--workflow", "hello", "--limit", "1", "--all", "-o", bulk],
+      { env },
+    );
+    expect(all.code, all.stderr).toBe(0);
+    const bulkLines = readFileSync(bulk, "utf8").trim().split("\n");
+    const summaries = bulkLines.filter((l) => l.startsWith('{"type":"summary"'));
+    expect(summaries).toHaveLength(1);
+    const summary = JSON.parse(summaries[0]!) as { runs: number; nextCursor: null };
+    expect(summary.nextCursor).toBeNull();
+    expect(bulkLines.filter((l) => l.startsWith('{"type":"run"'))).toHaveLength(summary.runs);
+    expect(summary.runs).toBeGreaterThan(1);
+    expect((await aob(["runs", "import", bulk, "--json"], { env })).code).toBe(0);
+
+    // Cut short: refused, naming the line, and nothing is imported.
+    const cut = join(dir, "cut.aob.ndjson");
+    writeFileSync(cut, `${lines.slice(0, -1).join("\n")}\n`);
+    const refused = await aob(["runs", "import", cut], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`line ${lines.length}`);
+    expect(refused.stderr).toContain("no end line");
+    const usage = await aob(["runs", "export", runId, "--status", "failed"], { env });
+    expect(usage.code).toBe(2);
+  }, 60_000);
+
   it("writes a node's output and a blob to stdout or a file; a blob marker stands for its bytes", async () => {
     const first = await aob(["run", "hello", "--input", '{"name":"Ada"}', "--watch", "--json"], {
       env,
