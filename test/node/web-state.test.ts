@@ -254,7 +254,15 @@ describe("routes", () => {
       { page: "workflows" },
       { page: "builder", workflowId: null, version: null },
       { page: "builder", workflowId: "wf_1", version: 3 },
-      { page: "runs", status: "failed", workflowId: null },
+      { page: "runs", status: "failed", workflowId: null, trigger: null, from: null, to: null },
+      {
+        page: "runs",
+        status: null,
+        workflowId: "wf_1",
+        trigger: "subworkflow",
+        from: 1_796_000_000_000,
+        to: 1_796_100_000_000,
+      },
       { page: "run", runId: "run_1" },
       { page: "approvals" },
       { page: "secrets" },
@@ -264,10 +272,13 @@ describe("routes", () => {
       const url = new URL(formatRoute(r), "http://x");
       expect(parseRoute(url.pathname, url.search)).toEqual(r);
     }
-    expect(parseRoute("/runs", "?status=bogus")).toEqual({
+    expect(parseRoute("/runs", "?status=bogus&trigger=bogus&from=-1")).toEqual({
       page: "runs",
       status: null,
       workflowId: null,
+      trigger: null,
+      from: null,
+      to: null,
     });
   });
 });

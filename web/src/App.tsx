@@ -23,7 +23,17 @@ function Page({ route }: { route: Route }) {
     case "builder":
       return <BuilderPage workflowId={route.workflowId} version={route.version} />;
     case "runs":
-      return <RunListPage status={route.status} workflowId={route.workflowId} />;
+      return (
+        <RunListPage
+          filter={{
+            status: route.status,
+            workflowId: route.workflowId,
+            trigger: route.trigger ?? null,
+            from: route.from ?? null,
+            to: route.to ?? null,
+          }}
+        />
+      );
     case "run":
       return <RunPage runId={route.runId} />;
     case "approvals":

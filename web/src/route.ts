@@ -1,10 +1,22 @@
 import { RUN_STATUSES, type RunStatus } from "./flow/status";
 
+/** How a run was started (the run list's `trigger` filter). */
+export const RUN_TRIGGERS = ["api", "webhook", "cron", "replay", "subworkflow"] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+
 /** The pages of the app, each with its own URL (served by the Worker's SPA fallback). */
 export type Route =
   | { page: "workflows" }
   | { page: "builder"; workflowId: string | null; version: number | null }
-  | { page: "runs"; status: RunStatus | null; workflowId: string | null }
+  | {
+      page: "runs";
+      status: RunStatus | null;
+      workflowId: string | null;
+      /** How the runs were started, and when they were created (ms): optional filters. */
+      trigger?: RunTrigger | null;
+      from?: number | null;
+      to?: number | null;
+    }
   | { page: "run"; runId: string }
   | { page: "approvals" }
   | { page: "secrets" }
@@ -32,12 +44,18 @@ export function parseRoute(pathname: string, search: string): Route {
     case "runs": {
       if (second !== undefined) return { page: "run", runId: second };
       const status = query.get("status");
+      const trigger = query.get("trigger");
       return {
         page: "runs",
         status: (RUN_STATUSES as readonly string[]).includes(status ?? "")
           ? (status as RunStatus)
           : null,
         workflowId: query.get("workflowId"),
+        trigger: (RUN_TRIGGERS as readonly string[]).includes(trigger ?? "")
+          ? (trigger as RunTrigger)
+          : null,
+        from: positiveInt(query.get("from")),
+        to: positiveInt(query.get("to")),
       };
     }
     case "approvals":
@@ -72,6 +90,9 @@ export function formatRoute(route: Route): string {
       const q = new URLSearchParams();
       if (route.status) q.set("status", route.status);
       if (route.workflowId) q.set("workflowId", route.workflowId);
+      if (route.trigger) q.set("trigger", route.trigger);
+      if (route.from) q.set("from", String(route.from));
+      if (route.to) q.set("to", String(route.to));
       const s = q.toString();
       return s ? `/runs?${s}` : "/runs";
     }

@@ -1,6 +1,7 @@
 import { kindOf } from "../../../core/kinds";
 import type { RunPatch } from "../api/types";
 import { formatDuration, formatJson, formatTime } from "../ui/format";
+import { Link } from "../ui/Link";
 import { StatusBadge } from "../ui/StatusBadge";
 import { type Attempt, formatTokens } from "./attempts";
 import { NodeOutput } from "./NodeOutput";
@@ -85,6 +86,14 @@ export function NodePanel({
           <>
             <dt>Port</dt>
             <dd>{node.port}</dd>
+          </>
+        )}
+        {node.childRunId && (
+          <>
+            <dt>Child run</dt>
+            <dd>
+              <Link to={{ page: "run", runId: node.childRunId }}>{node.childRunId}</Link>
+            </dd>
           </>
         )}
         {node.progress && (

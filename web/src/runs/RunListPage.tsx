@@ -4,25 +4,55 @@ import { call } from "../api/client";
 import { useSession } from "../api/session";
 import type { RunSummary } from "../api/types";
 import { RUN_STATUSES, type RunStatus } from "../flow/status";
+import { RUN_TRIGGERS, type RunTrigger } from "../route";
 import { formatDuration, formatTime } from "../ui/format";
 import { Link } from "../ui/Link";
 import { EmptyState, ErrorNote, Loading } from "../ui/notes";
 import { StatusBadge } from "../ui/StatusBadge";
 import { useAsync } from "../ui/use-async";
 import { navigate } from "../use-route";
+import { ImportRunsDialog } from "./ImportRunsDialog";
 import { StartRunDialog } from "./StartRunDialog";
 import "./runs.css";
 
-/** Runs, newest first, filtered by status and workflow, 100 at a time. */
-export function RunListPage({
-  status,
-  workflowId,
-}: {
+/** The run list's filters, as its URL keeps them. */
+export interface RunFilter {
   status: RunStatus | null;
   workflowId: string | null;
-}) {
+  trigger: RunTrigger | null;
+  /** Created at or after / before (ms). */
+  from: number | null;
+  to: number | null;
+}
+
+/** The API's query for a filter (the list's and the export's). */
+function queryOf(filter: RunFilter): Record<string, string> {
+  const query: Record<string, string> = {};
+  if (filter.status) query.status = filter.status;
+  if (filter.workflowId) query.workflowId = filter.workflowId;
+  if (filter.trigger) query.trigger = filter.trigger;
+  if (filter.from) query.from = String(filter.from);
+  if (filter.to) query.to = String(filter.to);
+  return query;
+}
+
+/** A `datetime-local` input's value for a time, and back (local time, as the user reads it). */
+const localInput = (ms: number | null) =>
+  ms === null
+    ? ""
+    : new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+const fromLocalInput = (value: string) => (value ? new Date(value).getTime() || null : null);
+
+/**
+ * Runs, newest first, filtered by status, workflow, trigger and creation time, 100 at a time;
+ * the filter's ended runs export as one archive, and an archive imports from here.
+ */
+export function RunListPage({ filter }: { filter: RunFilter }) {
+  const { status, workflowId } = filter;
   const { client } = useSession();
   const [starting, setStarting] = useState(false);
+  const [importing, setImporting] = useState(false);
+  const go = (change: Partial<RunFilter>) => navigate({ page: "runs", ...filter, ...change });
   // Pages read so far (the first on load, the next ones with "Show more"), kept with the cursor.
   const [more, setMore] = useState<{ runs: RunSummary[]; cursor: string | null; busy: boolean }>({
     runs: [],
@@ -30,19 +60,16 @@ export function RunListPage({
     busy: false,
   });
   const pageOf = async (cursor: string | null) => {
-    const query: { status?: RunStatus; workflowId?: string; limit: string; cursor?: string } = {
-      limit: "100",
-    };
-    if (status) query.status = status;
-    if (workflowId) query.workflowId = workflowId;
-    if (cursor) query.cursor = cursor;
+    const query = { ...queryOf(filter), limit: "100", ...(cursor ? { cursor } : {}) };
     return call(client.api.runs.$get({ query }));
   };
   const runs = useAsync(async () => {
     const first = await pageOf(null);
     setMore({ runs: [], cursor: first.nextCursor, busy: false });
     return first.runs;
-  }, [client, status, workflowId]);
+  }, [client, status, workflowId, filter.trigger, filter.from, filter.to]);
+  const filtering = Boolean(status || workflowId || filter.trigger || filter.from || filter.to);
+  const exportUrl = `/api/runs/export?${new URLSearchParams(queryOf(filter))}`;
   const showMore = async () => {
     setMore((m) => ({ ...m, busy: true }));
     const next = await pageOf(more.cursor);
@@ -72,13 +99,7 @@ export function RunListPage({
           <select
             id="run-status"
             value={status ?? ""}
-            onChange={(e) =>
-              navigate({
-                page: "runs",
-                status: (e.target.value || null) as RunStatus | null,
-                workflowId,
-              })
-            }
+            onChange={(e) => go({ status: (e.target.value || null) as RunStatus | null })}
           >
             <option value="">all</option>
             {RUN_STATUSES.map((s) => (
@@ -91,7 +112,7 @@ export function RunListPage({
           <select
             id="run-workflow"
             value={workflowId ?? ""}
-            onChange={(e) => navigate({ page: "runs", status, workflowId: e.target.value || null })}
+            onChange={(e) => go({ workflowId: e.target.value || null })}
           >
             <option value="">all</option>
             {(workflows.data ?? []).map((w) => (
@@ -100,8 +121,46 @@ export function RunListPage({
               </option>
             ))}
           </select>
+          <label htmlFor="run-trigger">Trigger</label>
+          <select
+            id="run-trigger"
+            value={filter.trigger ?? ""}
+            onChange={(e) => go({ trigger: (e.target.value || null) as RunTrigger | null })}
+          >
+            <option value="">all</option>
+            {RUN_TRIGGERS.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+          <label htmlFor="run-from">From</label>
+          <input
+            id="run-from"
+            type="datetime-local"
+            value={localInput(filter.from)}
+            onChange={(e) => go({ from: fromLocalInput(e.target.value) })}
+          />
+          <label htmlFor="run-to">To</label>
+          <input
+            id="run-to"
+            type="datetime-local"
+            value={localInput(filter.to)}
+            onChange={(e) => go({ to: fromLocalInput(e.target.value) })}
+          />
           <button type="button" onClick={runs.reload}>
             Refresh
+          </button>
+          <a
+            className="button"
+            href={exportUrl}
+            download="runs.aob.ndjson"
+            title="The ended runs of this filter (at most 100) as one archive"
+          >
+            Export these runs
+          </a>
+          <button type="button" onClick={() => setImporting(true)}>
+            Import…
           </button>
           <button
             type="button"
@@ -124,8 +183,8 @@ export function RunListPage({
       )}
       {runs.state === "loading" && !runs.data && <Loading what="runs" />}
       {runs.data && runs.data.length === 0 && (
-        <EmptyState title={status || workflowId ? "No runs match these filters" : "No runs yet"}>
-          {status || workflowId ? (
+        <EmptyState title={filtering ? "No runs match these filters" : "No runs yet"}>
+          {filtering ? (
             <>Set the filters to “all” to see every run.</>
           ) : (
             <>
@@ -166,6 +225,14 @@ export function RunListPage({
                       held
                     </span>
                   )}
+                  {r.archivedFrom && (
+                    <span
+                      className="held-tag"
+                      title={`Archived: imported from run ${r.archivedFrom}; read-only`}
+                    >
+                      archived
+                    </span>
+                  )}
                 </td>
                 <td>{formatTime(r.createdAt)}</td>
                 <td>{r.finishedAt ? formatDuration(r.finishedAt - r.createdAt) : "–"}</td>
@@ -183,6 +250,9 @@ export function RunListPage({
         <button type="button" onClick={() => void showMore()} disabled={more.busy}>
           Show more runs
         </button>
+      )}
+      {importing && (
+        <ImportRunsDialog onImported={() => runs.reload()} onClose={() => setImporting(false)} />
       )}
       {starting && workflowId && (
         <StartRunDialog

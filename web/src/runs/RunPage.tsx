@@ -56,14 +56,14 @@ function RunScreen({ runId }: { runId: string }) {
     error: null,
   });
 
-  const workflowId = run.view?.workflowId;
-  const version = run.view?.version;
+  // The definition the run ran: its version's, or an archived run's own (its workflow may not
+  // exist here).
+  const loaded = run.view !== undefined;
   const definition = useAsync(async () => {
-    if (!workflowId || version === undefined) return null;
-    const param = { id: workflowId, version: String(version) };
-    return (await call(client.api.workflows[":id"].versions[":version"].$get({ param })))
+    if (!loaded) return null;
+    return (await call(client.api.runs[":id"].definition.$get({ param: { id: runId } })))
       .definition;
-  }, [client, workflowId, version]);
+  }, [client, runId, loaded]);
 
   const patches = run.view?.patches;
   // Only applied patches change the graph: recompute when that list changes, not on every snapshot.
@@ -139,6 +139,9 @@ function RunScreen({ runId }: { runId: string }) {
 
   const view = run.view;
   const isHeld = held ?? view.held === true;
+  // An archived run (imported from an export) is read-only: nothing runs, decides or patches it.
+  const archived = view.archived;
+  const canReplay = over && !archived;
   const pending = view.approvals.filter((a) => a.status === "pending");
   const node = selected ? live.nodes[selected] : undefined;
   const finished = view.finishedAt;
@@ -177,6 +180,15 @@ function RunScreen({ runId }: { runId: string }) {
                 from <code>{view.replayOf.fromNode}</code>
               </>
             )}
+            {view.parent && (
+              <>
+                {" "}
+                · child of{" "}
+                <Link to={{ page: "run", runId: view.parent.runId }}>{view.parent.runId}</Link> at{" "}
+                <code>{view.parent.nodeId}</code>
+                {view.parent.item && ` (item ${view.parent.item.index})`}
+              </>
+            )}
           </p>
         </div>
         <span className="spacer" />
@@ -209,6 +221,14 @@ function RunScreen({ runId }: { runId: string }) {
         )}
         {over && (
           <>
+            <a
+              className="button"
+              href={`/api/runs/${encodeURIComponent(view.id)}/export`}
+              download={`run-${view.id}.aob.ndjson`}
+              title="The run's whole record as one archive, to keep or import elsewhere"
+            >
+              Export
+            </a>
             <button
               type="button"
               aria-pressed={isHeld}
@@ -230,6 +250,19 @@ function RunScreen({ runId }: { runId: string }) {
         )}
       </header>
       {deleting && <DeleteRunDialog runId={view.id} onClose={() => setDeleting(false)} />}
+      {archived && (
+        <div className="banner banner-info" role="status">
+          Archived run, imported {formatTime(archived.importedAt)} from run{" "}
+          <code>{archived.sourceRunId}</code>
+          {archived.workflowName ? (
+            <>
+              {" "}
+              of <strong>{archived.workflowName}</strong>
+            </>
+          ) : null}
+          : read-only, kept until deleted.
+        </div>
+      )}
       {(action.error || run.error) && (
         <div className="banner banner-error" role="alert">
           {action.error ?? run.error}
@@ -260,7 +293,7 @@ function RunScreen({ runId }: { runId: string }) {
           {menu && (
             <NodeMenu
               menu={menu}
-              canReplay={over && !action.busy}
+              canReplay={canReplay && !action.busy}
               onDetails={() => {
                 setSelected(menu.nodeId);
                 setTab("details");
@@ -272,7 +305,7 @@ function RunScreen({ runId }: { runId: string }) {
           )}
         </div>
         <aside className="run-side" aria-label="Run details">
-          {pending.map((a) => (
+          {(archived ? [] : pending).map((a) => (
             <ApprovalCard
               key={`${a.nodeId}:${a.attempt}`}
               approval={{
@@ -336,7 +369,9 @@ function RunScreen({ runId }: { runId: string }) {
                   </button>
                   {over && (
                     <span className="help" id="propose-patch-why">
-                      The run has ended: only a running or waiting run takes patches.
+                      {archived
+                        ? "An archived run is read-only."
+                        : "The run has ended: only a running or waiting run takes patches."}
                     </span>
                   )}
                 </div>
@@ -353,7 +388,7 @@ function RunScreen({ runId }: { runId: string }) {
                 attempts={attemptsOf(nodeLog.data?.events ?? [], node.id)}
                 patches={view.patches}
                 stream={run.streams[node.id]}
-                canReplay={over}
+                canReplay={canReplay}
                 replaying={action.busy}
                 onReplay={() => void replay(node.id)}
                 onSelectNode={selectNode}

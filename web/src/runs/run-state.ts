@@ -52,6 +52,7 @@ export function fromSnapshot(view: SnapshotLike): LiveRun {
     if (n.input !== undefined) node.input = n.input;
     if (n.omit) node.omit = n.omit;
     if (n.fusedInto) node.fusedInto = n.fusedInto;
+    if (n.childRunId) node.childRunId = n.childRunId;
     nodes[n.id] = node;
   }
   return { status: view.status, nodes, seq: view.lastSeq };
@@ -130,7 +131,11 @@ function foldInto(next: LiveRun, active: Active, event: RunEvent): void {
       }
       break;
     case "node_waiting":
-      if (node) node.status = "waiting";
+      if (node) {
+        node.status = "waiting";
+        // A subworkflow node waits for its child run, which its event names.
+        if (typeof data?.childRunId === "string") node.childRunId = data.childRunId;
+      }
       break;
     case "node_retrying":
       if (node) {
