@@ -268,8 +268,11 @@ export class RunEngine {
     const parent = this.childRuns.parent();
     const children = new Map<string, string>();
     for (const c of this.childRuns.named()) {
-      if (this.run?.state.nodes[c.nodeId]?.attempt === c.attempt)
+      // A map's children are its items' (each names its item): the node has none of its own.
+      if (c.item) continue;
+      if (this.run?.state.nodes[c.nodeId]?.attempt === c.attempt) {
         children.set(c.nodeId, c.childRunId);
+      }
     }
     return parent ? { parent, children } : { children };
   }

@@ -201,6 +201,8 @@ describe("sub-workflows", { timeout: 30_000 }, () => {
     const run = await waitForRun(runId);
     expect(run.status, JSON.stringify(run.error)).toBe("completed");
     expect(run.output).toEqual([1, 4, 9, 16, 25, 36]);
+    // The children are the items': each names its item, the map node names none.
+    expect(childOf(run as View, "each")).toBeUndefined();
     // From the children's own start and end times: never more than 2 running at once.
     const listed = await api<{ runs: { id: string }[] }>(
       "GET",
