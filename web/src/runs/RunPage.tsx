@@ -252,15 +252,18 @@ function RunScreen({ runId }: { runId: string }) {
       {deleting && <DeleteRunDialog runId={view.id} onClose={() => setDeleting(false)} />}
       {archived && (
         <div className="banner banner-info" role="status">
-          Archived run, imported {formatTime(archived.importedAt)} from run{" "}
-          <code>{archived.sourceRunId}</code>
-          {archived.workflowName ? (
-            <>
-              {" "}
-              of <strong>{archived.workflowName}</strong>
-            </>
-          ) : null}
-          : read-only, kept until deleted.
+          {/* One text: the banner lays its children out apart. */}
+          <span>
+            Archived run, imported {formatTime(archived.importedAt)} from run{" "}
+            <code>{archived.sourceRunId}</code>
+            {archived.workflowName && (
+              <>
+                {" "}
+                of <strong>{archived.workflowName}</strong>
+              </>
+            )}
+            : read-only, kept until deleted.
+          </span>
         </div>
       )}
       {(action.error || run.error) && (
