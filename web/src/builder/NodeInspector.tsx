@@ -3,11 +3,13 @@ import {
   DEFAULT_EXPRESSION_TIMEOUT_MS,
   MAX_EXPRESSION_TIMEOUT_MS,
 } from "../../../core/expressions/limits";
+import { kindOf } from "../../../core/kinds/registry";
 import type { NodeTypeInfo } from "../api/types";
 import type { CanvasEdge, CanvasNode, NodeIssue, StepData } from "../flow/node-data";
 import { ERROR_PORT, portsOf } from "../flow/ports";
 import { asSchema } from "../schema/json-schema";
 import { SchemaForm } from "../schema/SchemaForm";
+import { CalledWorkflowField } from "./CalledWorkflowField";
 
 export interface NodeInspectorProps {
   node: CanvasNode;
@@ -124,6 +126,13 @@ export function NodeInspector(props: NodeInspectorProps) {
       </div>
       <section aria-label="Configuration">
         <h3>Configuration</h3>
+        {kindOf(data.kind)?.traits.wait?.for === "child" && (
+          <CalledWorkflowField
+            nodeId={node.id}
+            value={(data.config as Record<string, unknown> | undefined)?.workflow}
+            onChange={(name) => props.onConfig("workflow", name)}
+          />
+        )}
         <SchemaForm
           schema={schema}
           value={data.config}
