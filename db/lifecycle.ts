@@ -93,6 +93,7 @@ export async function releaseRunRows(
       .prepare(`DELETE FROM semantic_cache WHERE tenant_id = ? AND run_id = ?`)
       .bind(run.tenantId, run.id),
     db.prepare(`DELETE FROM key_sockets WHERE run_id = ?`).bind(run.id),
+    db.prepare(`DELETE FROM event_waits WHERE run_id = ?`).bind(run.id),
   ];
   const results = await db.batch(statements);
   return results.slice(1).reduce((sum, result) => sum + (result.meta.changes ?? 0), 0);

@@ -3,10 +3,10 @@
  * `run_patches` that its run owns. Every write is an upsert, so a projection can be repeated
  * after a crash; statements go in batches of at most 200.
  */
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
-import { approvals, nodeExecutions, runPatches, runs } from "./schema";
+import { approvals, eventWaits, nodeExecutions, runPatches, runs } from "./schema";
 
 const STATEMENTS_PER_BATCH = 200;
 
@@ -69,6 +69,10 @@ export async function projectRun(
           },
         }),
     );
+  }
+  // An ended run waits for nothing: its registrations for events go (db/event-waits.ts).
+  if (run.finishedAt !== null) {
+    statements.push(orm.delete(eventWaits).where(eq(eventWaits.runId, run.id)));
   }
   await inBatches(db, statements);
 }

@@ -437,3 +437,30 @@ export const sweeps = sqliteTable("sweeps", {
   more: integer("more").notNull().default(0),
   error: text("error"),
 });
+
+/**
+ * Runs waiting for an event (docs/COMPOSITION.md): a wait node's registration, written by its
+ * run before it parks, so `POST /api/events` without a `runId` finds every run of the tenant
+ * waiting on a name and key. One row per (run, node): a wait in a loop replaces its last one.
+ * The run removes its rows when it ends; a stale row only costs a refused delivery.
+ */
+export const eventWaits = sqliteTable(
+  "event_waits",
+  {
+    tenantId: text("tenant_id").notNull(),
+    name: text("name").notNull(),
+    /** The rendered `match`; null: the wait takes any key. */
+    key: text("key"),
+    runId: text("run_id").notNull(),
+    nodeId: text("node_id").notNull(),
+    attempt: integer("attempt").notNull(),
+    /** The wait's timeout (epoch ms); null: until the run ends. */
+    expiresAt: integer("expires_at"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.runId, t.nodeId] }),
+    index("event_waits_name").on(t.tenantId, t.name, t.key),
+    index("event_waits_expires").on(t.expiresAt),
+  ],
+);

@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError, Option } from "commander";
+import type { Command } from "commander";
 import { formatBytes } from "../../core/limits/output";
 import { ApiFailure, call } from "../client";
 import { action, integer, leaf } from "../command";

@@ -8,7 +8,7 @@ import type { RetryPolicy } from "../workflow/definition";
  * - `inline`: pure, evaluated inside the RunObject (transform, condition, ...);
  * - `io`: does I/O; queued to the runner, or fetched inline by the DO when the compiler allows;
  * - `wait`: parks the node until a timer, a person or a child run resumes it (delay, approval,
- *   subworkflow).
+ *   subworkflow, an event).
  */
 export type Execution = "inline" | "io" | "wait";
 
@@ -139,6 +139,11 @@ export interface KindTraits<Config> {
         /** The port taken when nobody decides before the timeout. */
         timeoutPort(config: Config): string;
       }
+    /**
+     * An event from outside the run (docs/COMPOSITION.md): its data is the node's result on
+     * `received`; without one before the config's `timeoutSeconds`, the node takes `timeout`.
+     */
+    | { for: "event" }
     /** A run of another workflow (docs/COMPOSITION.md): its end is the node's result. */
     | {
         for: "child";

@@ -12,6 +12,7 @@ import { start } from "./start";
 import { subworkflow } from "./subworkflow";
 import { switchKind } from "./switch";
 import { transform } from "./transform";
+import { wait } from "./wait";
 
 /** Every kind the platform runs, in the palette's order. Adding a kind = its file + a line here. */
 export const BUILTIN_KINDS = [
@@ -27,6 +28,7 @@ export const BUILTIN_KINDS = [
   approval,
   agent,
   subworkflow,
+  wait,
 ] as const;
 
 /** The name of a built-in kind. */

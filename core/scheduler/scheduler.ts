@@ -192,11 +192,12 @@ class Stepper {
 
   private onResult(id: string, attempt: number, outcome: Outcome, startedAt?: number): void {
     const st = this.state.nodes[id];
-    // A sub-workflow waits for its child run; the child's end comes back as its result.
+    // A sub-workflow waits for its child run, a wait node for an event: either comes back as
+    // the node's result.
     const inFlight =
       st?.status === "queued" ||
       st?.status === "running" ||
-      (st?.status === "waiting" && st.waitReason === "child");
+      (st?.status === "waiting" && (st.waitReason === "child" || st.waitReason === "event"));
     if (!st || st.attempt !== attempt || !inFlight) {
       return; // a duplicate, a late result of an older attempt, or a cancelled node
     }
@@ -233,7 +234,7 @@ class Stepper {
     id: string,
     attempt: number,
     until: number | null,
-    reason: "delay" | "approval" | "child",
+    reason: "delay" | "approval" | "child" | "event",
     data?: Record<string, unknown>,
   ): void {
     const st = this.state.nodes[id];
@@ -241,7 +242,7 @@ class Stepper {
     st.status = "waiting";
     st.waitReason = reason;
     this.touch(id);
-    const about = reason === "child" ? data : undefined;
+    const about = reason === "child" || reason === "event" ? data : undefined;
     this.emit({ type: "node_waiting", nodeId: id, data: { until, reason, ...about } });
     if (reason === "approval") {
       this.emit({
@@ -406,6 +407,7 @@ class Stepper {
       case "wake":
         if (st.status !== "waiting") return;
         if (st.waitReason === "delay") this.succeed(node, null);
+        if (st.waitReason === "event") this.succeed(node, "timeout");
         if (st.waitReason === "approval") {
           const wait = this.kind(node)?.traits.wait;
           const port = wait?.for === "person" ? wait.timeoutPort(node.config) : null;

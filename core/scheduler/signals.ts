@@ -37,15 +37,15 @@ export type Signal =
     }
   /**
    * A wait-mode node parks: a delay until a time, an approval until decided (or `until`, its
-   * timeout; null = no timeout), a sub-workflow until its child run ends (its result then comes
-   * as a `result`). `data` goes into the `approval_required` or `node_waiting` event.
+   * timeout; null = no timeout), a sub-workflow until its child run ends, a wait node until an
+   * event arrives (`until`: its timeout); the child's end or the event then comes as a `result`. `data` goes into the `approval_required` or `node_waiting` event.
    */
   | {
       type: "wait";
       nodeId: string;
       attempt: number;
       until: number | null;
-      reason?: "delay" | "approval" | "child";
+      reason?: "delay" | "approval" | "child" | "event";
       data?: Record<string, unknown>;
       now: number;
     }

@@ -28,7 +28,7 @@ export type EdgeState = "pending" | "fired" | "dead";
  * Why a node is parked: a retry backoff, a delay, people deciding an approval, or people
  * deciding whether the run may spend more (an agent held by the run's budget).
  */
-export type WaitReason = "retry" | "delay" | "approval" | "budget" | "child";
+export type WaitReason = "retry" | "delay" | "approval" | "budget" | "child" | "event";
 
 export type ItemStatus = "pending" | "running" | "waiting" | "done";
 

@@ -66,6 +66,16 @@ export const NodeView = z.object({
     .string()
     .optional()
     .describe("A subworkflow node: the child run of its current attempt."),
+  waitingFor: z
+    .object({
+      event: z.string(),
+      key: z.string().nullable().describe("The key an event must carry; null: any key."),
+      expiresAt: Timestamp.nullable().describe("When the wait takes `timeout`; null: never."),
+    })
+    .optional()
+    .describe(
+      "A wait node waiting for an event: what it waits for (its signed URL is in its node_waiting event).",
+    ),
   omit: z
     .object({ pass: z.enum(["absorb_conditions", "eliminate_dead"]), reason: z.string() })
     .optional()

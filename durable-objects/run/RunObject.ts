@@ -15,6 +15,7 @@ import {
 } from "./archive";
 import type { ChildEnded } from "./child-runs";
 import type { CreateRun, RunEngine } from "./engine";
+import type { Delivered, EventDelivery } from "./event-waits";
 import { platformHost } from "./host";
 import { openRun } from "./open";
 import type { PatchRecord } from "./patches";
@@ -76,6 +77,16 @@ export class RunObject extends DurableObject<Env> implements RunRpc {
     return this.engine.decide(nodeId, vote);
   }
 
+  /** An event for the run's waits (docs/COMPOSITION.md; the API checked tenancy). */
+  async deliverEvent(delivery: EventDelivery): Promise<Delivered> {
+    const archived = this.archivedRefusal();
+    if (archived) return archived;
+    if (!this.engine.loaded) {
+      return { ok: false, status: 404, code: "not_found", message: "no such run" };
+    }
+    return this.engine.deliverEvent(delivery);
+  }
+
   /** The graph the run executes now (base + accepted patches), for agents' get_workflow. */
   async materialised(): Promise<Materialised | null> {
     return this.engine.materialised();
@@ -108,7 +119,7 @@ export class RunObject extends DurableObject<Env> implements RunRpc {
     return {
       ok: false as const,
       status: 409 as const,
-      code: "run_finished",
+      code: "run_finished" as const,
       message: `run ${archive.view.id} is archived (imported from run ${archive.view.archived?.sourceRunId}): it is read-only`,
     };
   }

@@ -2,7 +2,8 @@
  * The pump, and the engine's surface the RunObject calls. What the pump does around a step is
  * in the modules beside it, each lent only what it needs: step-writes.ts (what a step's commands
  * write in its transaction), execution.ts (inline work and jobs), runtime-patches.ts (proposals
- * and swaps), budget-hold.ts, decisions.ts (approvals), replay.ts and effects.ts (alarm, R2
+ * and swaps), budget-hold.ts, decisions.ts (approvals), event-waits.ts (waits for events),
+ * child-runs.ts (sub-workflows), replay.ts and effects.ts (alarm, R2
  * outbox, D1 projection).
  */
 
@@ -25,6 +26,8 @@ import type { ChildBook } from "./children";
 import { buildContext, type Loaded } from "./context";
 import { Decisions } from "./decisions";
 import { StepEffects } from "./effects";
+import type { EventBook } from "./event-book";
+import { type Delivered, type EventDelivery, EventWaits } from "./event-waits";
 import { NodeExecution } from "./execution";
 import { dropStaleChain } from "./fused";
 import type { RunHost, RunStorage } from "./host";
@@ -81,6 +84,7 @@ export class RunEngine {
   private readonly budgetHold: BudgetHold;
   private readonly decisions: Decisions;
   private readonly childRuns: ChildRuns;
+  private readonly eventWaits: EventWaits;
   private readonly effects: StepEffects;
   private readonly secrets: SecretPlans;
   /** Outputs as expressions read them, within a byte budget (outputs.ts). */
@@ -99,6 +103,7 @@ export class RunEngine {
     patches: PatchBook,
     private readonly usage: UsageLedger,
     children: ChildBook,
+    events: EventBook,
   ) {
     const { storage, env, now } = host;
     this.storage = storage;
@@ -142,6 +147,15 @@ export class RunEngine {
       track: (work) => this.track(work),
       budgetLeft: () => this.budgetHold.left(),
       spent: () => this.usage.spent(),
+    });
+    this.eventWaits = new EventWaits({
+      storage,
+      env,
+      now,
+      events,
+      run: () => this.run,
+      push,
+      enqueue,
     });
     this.effects = new StepEffects(
       {
@@ -198,6 +212,7 @@ export class RunEngine {
       budgetLeft: () => this.budgetHold.left(),
       openApproval: (node, attempt, context) => this.decisions.openApproval(node, attempt, context),
       startChild: (at, context) => this.childRuns.start(at, context),
+      openWait: (node, attempt, context) => this.eventWaits.open(node, attempt, context),
     });
     this.runtimePatches = new RuntimePatches({
       storage,
@@ -261,6 +276,20 @@ export class RunEngine {
     if (!pending) return;
     await this.enqueue([pending]);
     this.childRuns.taken(notice.childRunId);
+  }
+
+  /**
+   * An event sent to this run (`POST /api/events` or a wait's signed URL): answers once what it
+   * caused is committed (event-waits.ts).
+   */
+  async deliverEvent(delivery: EventDelivery): Promise<Delivered> {
+    this.recover();
+    return this.eventWaits.deliver(delivery);
+  }
+
+  /** A wait node's attempt's wait for an event, if it opened one (run view). */
+  eventWait(nodeId: string, attempt: number) {
+    return this.eventWaits.get(nodeId, attempt);
   }
 
   /** The run this one is a child of, and each subworkflow node's child (run view). */
@@ -338,6 +367,13 @@ export class RunEngine {
     }
     const undecided = this.decisions.undelivered();
     if (undecided.length > 0) this.enqueueQuietly(undecided);
+    if (this.eventWaits.owed()) {
+      void this.track(
+        this.eventWaits.undelivered().then((taken) => {
+          if (taken.length > 0) this.enqueueQuietly(taken);
+        }),
+      );
+    }
     const { ir, state } = this.run;
     for (const node of ir.nodes) {
       const st = state.nodes[node.id]!;
@@ -442,6 +478,7 @@ export class RunEngine {
     if (!this.run || TERMINAL_RUN.has(this.run.state.status)) return false;
     if (!this.started()) return true;
     if (this.decisions.undelivered().length > 0) return true;
+    if (this.eventWaits.owed()) return true;
     return Object.values(this.run.state.nodes).some((n) => n.status === "running");
   }
 

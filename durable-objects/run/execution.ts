@@ -55,6 +55,8 @@ export interface ExecutionHost {
   openApproval(node: IRNode, attempt: number, context: RunContext): Promise<void>;
   /** Names and starts a subworkflow's child run and parks its node (child-runs.ts). */
   startChild(at: ChildAt, context: RunContext): Promise<void>;
+  /** Opens a wait node's wait for an event, or takes one kept for it (event-waits.ts). */
+  openWait(node: IRNode, attempt: number, context: RunContext): Promise<void>;
 }
 
 export class NodeExecution {
@@ -116,6 +118,10 @@ export class NodeExecution {
       const wait = kind?.traits.wait;
       if (command.type === "execute" && wait?.for === "person") {
         await this.host.openApproval(node, command.attempt, context);
+        return;
+      }
+      if (command.type === "execute" && wait?.for === "event") {
+        await this.host.openWait(node, command.attempt, context);
         return;
       }
       if (kindOf(step.type)?.traits.wait?.for === "child") {

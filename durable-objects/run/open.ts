@@ -1,6 +1,7 @@
 import { ApprovalBook } from "./approvals";
 import { ChildBook } from "./children";
 import { RunEngine } from "./engine";
+import { EventBook } from "./event-book";
 import type { RunHost } from "./host";
 import { PatchBook } from "./patches";
 import { RunStore } from "./store";
@@ -27,6 +28,7 @@ export function openRun(host: RunHost): OpenedRun {
     new PatchBook(sql),
     new UsageLedger(sql),
     new ChildBook(sql),
+    new EventBook(sql),
   );
   return { store, approvals, engine };
 }

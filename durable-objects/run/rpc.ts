@@ -5,6 +5,7 @@ import type { ApprovalRequest, DecisionRefusal, Vote } from "./approvals";
 import type { RunRecord, SealedArchive } from "./archive";
 import type { ChildEnded } from "./child-runs";
 import type { CreateRun } from "./engine";
+import type { Delivered, EventDelivery } from "./event-waits";
 import type { PatchRecord } from "./patches";
 import type { ReplaySeed } from "./replay";
 import type { Materialised, PatchOutcome } from "./runtime-patches";
@@ -37,6 +38,8 @@ export interface RunRpc {
   cancel(reason?: string): Promise<RunView | null>;
   /** A person's decision on an approval node (the API checked tenancy). */
   decide(nodeId: string, vote: Omit<Vote, "at">): Promise<Decided>;
+  /** An event for the run's waits (the API checked tenancy); refused on an archived run. */
+  deliverEvent(delivery: EventDelivery): Promise<Delivered>;
   /** The graph the run executes now; null when the run does not exist (anymore). */
   materialised(): Promise<Materialised | null>;
   /** A patch from an agent (the runner) or a person (the API); its shape is checked again. */

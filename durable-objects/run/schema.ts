@@ -2,7 +2,7 @@
  * The RunObject's SQLite schema. The DO's storage is the source of truth for its run; D1 is a
  * projection. Migrations are idempotent and run on every wake (`ensureSchema`).
  */
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;
 
 const MIGRATIONS: string[][] = [
   [
@@ -52,6 +52,15 @@ const MIGRATIONS: string[][] = [
     `CREATE TABLE IF NOT EXISTS children (node_id TEXT NOT NULL, attempt INTEGER NOT NULL, item INTEGER NOT NULL, item_attempt INTEGER NOT NULL, child_run_id TEXT NOT NULL, ended INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (node_id, attempt, item, item_attempt))`,
     // Notices owed to other runs (a child's end to its parent, a cancel to a child): an outbox.
     `CREATE TABLE IF NOT EXISTS notices (id INTEGER PRIMARY KEY, target TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL)`,
+  ],
+  [
+    // Wait nodes' waits for events (docs/COMPOSITION.md): one per attempt. `event` is the event
+    // taken (JSON), set in the transaction that takes it, so a wake delivers it if its step was lost.
+    `CREATE TABLE IF NOT EXISTS event_waits (node_id TEXT NOT NULL, attempt INTEGER NOT NULL, name TEXT NOT NULL, key TEXT, expires_at INTEGER, status TEXT NOT NULL, event TEXT, PRIMARY KEY (node_id, attempt))`,
+    // Events sent to this run before a wait took them, oldest first.
+    `CREATE TABLE IF NOT EXISTS mailbox (id INTEGER PRIMARY KEY, name TEXT NOT NULL, key TEXT, event TEXT NOT NULL)`,
+    // Idempotency keys of the events this run was sent: a resend is a no-op.
+    `CREATE TABLE IF NOT EXISTS event_keys (key TEXT PRIMARY KEY, at INTEGER NOT NULL)`,
   ],
 ];
 

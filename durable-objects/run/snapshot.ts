@@ -42,6 +42,10 @@ export function snapshot(engine: RunEngine, store: RunStore, book: ApprovalBook)
     if (patch !== undefined) view.addedBy = patch;
     const child = family.children.get(n.id);
     if (child) view.childRunId = child;
+    if (st.status === "waiting" && st.waitReason === "event") {
+      const wait = engine.eventWait(n.id, st.attempt);
+      if (wait) view.waitingFor = { event: wait.name, key: wait.key, expiresAt: wait.expiresAt };
+    }
     if (inputs.has(n.id)) view.input = inputs.get(n.id);
     if (n.omit) view.omit = n.omit;
     if (n.fusedInto) view.fusedInto = n.fusedInto;

@@ -5,6 +5,7 @@ import * as approvals from "../../db/approvals";
 import * as archives from "../../db/archives";
 import * as blobs from "../../db/blobs";
 import * as deliveries from "../../db/deliveries";
+import * as eventWaits from "../../db/event-waits";
 import * as lifecycle from "../../db/lifecycle";
 import * as projection from "../../db/projection";
 import * as retention from "../../db/retention";
@@ -42,6 +43,7 @@ const GROWING = new Set([
   "secrets",
   "retention_policies",
   "triggers",
+  "event_waits",
 ]);
 
 interface Sent {
@@ -138,6 +140,31 @@ async function everyQuery(db: D1Database): Promise<Set<string>> {
     createdAt: now,
   });
   await call("runs", "runInTenant", runs.runInTenant, db, tenantId, run);
+  const waiting = { tenantId, name: "paid", runId: run, nodeId: "w", attempt: 1 };
+  await call(
+    "eventWaits",
+    "registerWait",
+    eventWaits.registerWait,
+    db,
+    {
+      ...waiting,
+      key: "o-1",
+      expiresAt: null,
+    },
+    now,
+  );
+  for (const key of ["o-1", null]) {
+    await call(
+      "eventWaits",
+      "waitsFor",
+      eventWaits.waitsFor,
+      db,
+      { tenantId, name: "paid", key },
+      now,
+      10,
+    );
+  }
+  await call("eventWaits", "forgetWaits", eventWaits.forgetWaits, db, run);
   await call("runs", "runHeld", runs.runHeld, db, tenantId, run);
   for (const query of [
     { tenantId, limit: 10 },
@@ -492,6 +519,7 @@ describe("query plans", () => {
       archives,
       blobs,
       deliveries,
+      eventWaits,
       lifecycle,
       projection,
       retention,

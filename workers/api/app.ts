@@ -6,6 +6,7 @@ import { limitBodies } from "./limits";
 import { type DocumentSource, openApiRoutes } from "./openapi";
 import { approvalRoutes } from "./routes/approvals";
 import { blobRoutes } from "./routes/blobs";
+import { eventRoutes, signedEventRoutes } from "./routes/events";
 import { deepHealth, health } from "./routes/health";
 import { keyRoutes } from "./routes/keys";
 import { lifecycleRoutes } from "./routes/lifecycle";
@@ -23,6 +24,7 @@ import type { AppEnv } from "./types";
 const api = new OpenAPIHono<AppEnv>()
   .route("/", health)
   .route("/", publicSessionRoutes)
+  .route("/", signedEventRoutes)
   .use("*", authenticate)
   .route("/", deepHealth)
   .route("/", sessionRoutes)
@@ -33,6 +35,7 @@ const api = new OpenAPIHono<AppEnv>()
   .route("/", runRoutes)
   .route("/", lifecycleRoutes)
   .route("/", approvalRoutes)
+  .route("/", eventRoutes)
   .route("/", patchRoutes)
   .route("/", keyRoutes)
   .route("/", triggerRoutes)

@@ -16,6 +16,7 @@ export type ErrorCode =
   | "run_active"
   | "patch_rejected"
   | "range_not_satisfiable"
+  | "expired"
   | "internal_error";
 
 /** An error a client should see, with a stable code and optional details (JSON paths). */

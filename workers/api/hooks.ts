@@ -12,7 +12,7 @@ import { startRun } from "./routes/start-run";
 import { ErrorBody, errors, json } from "./schemas/error";
 import { HookRun } from "./schemas/trigger";
 import { loadVersion } from "./services/workflows";
-import { refuseOverLimits } from "./validation";
+import { readJsonBody } from "./validation";
 
 /**
  * `POST /hooks/:workflowId/:token`: starts a run with the JSON body as input. The token is the
@@ -104,7 +104,7 @@ export const hooks = $(
         );
         if (!verdict.ok) throw new ApiError(401, "unauthorized", verdict.reason);
       }
-      const input = readInput(body);
+      const input = readJsonBody(body);
       // Keys live beside cron's (`cron:<minute>`) in one table: a prefix keeps them apart. A
       // signed delivery without a key is deduplicated by its signature, so a replay inside the
       // tolerance window answers the first run instead of starting another.
@@ -147,22 +147,3 @@ export const hooks = $(
     },
   )
   .onError(onError);
-
-/** The body as the run's input: none is null; otherwise JSON within the API's limits. */
-function readInput(body: Uint8Array): unknown {
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(body);
-  } catch {
-    throw new ApiError(400, "bad_request", "the body is not valid UTF-8");
-  }
-  if (text.trim() === "") return null;
-  let input: unknown;
-  try {
-    input = JSON.parse(text);
-  } catch {
-    throw new ApiError(400, "bad_request", "the body is not valid JSON");
-  }
-  refuseOverLimits(input);
-  return input;
-}

@@ -111,3 +111,25 @@ export function refuseOverLimits(value: unknown): void {
     );
   }
 }
+
+/**
+ * A body a route reads itself (a webhook's run input, a signed URL's event data): none is null;
+ * otherwise UTF-8 JSON within the API's limits, else 400.
+ */
+export function readJsonBody(body: Uint8Array): unknown {
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(body);
+  } catch {
+    throw new ApiError(400, "bad_request", "the body is not valid UTF-8");
+  }
+  if (text.trim() === "") return null;
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch {
+    throw new ApiError(400, "bad_request", "the body is not valid JSON");
+  }
+  refuseOverLimits(input);
+  return input;
+}

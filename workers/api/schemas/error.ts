@@ -16,6 +16,7 @@ const ERROR_CODES = [
   "run_active",
   "patch_rejected",
   "range_not_satisfiable",
+  "expired",
   "internal_error",
 ] as const satisfies readonly ErrorCode[];
 
@@ -67,6 +68,7 @@ const MEANING = {
   403: "The API key lacks the scope this operation needs",
   404: "No such resource for this tenant",
   409: "Conflicts with the resource's current state",
+  410: "Expired: the link or resource is no longer valid",
   413: "The request body exceeds 1 MiB",
   416: "The range starts past the end; `Content-Range: bytes */<size>` gives the size",
   422: "Well-formed, but refused by the resource's rules; `details` say why",
