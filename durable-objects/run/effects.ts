@@ -1,16 +1,20 @@
 /**
  * The side effects after a step, none of which holds the pump: the alarm kept at or before the
  * earliest timer, the R2 outbox flushed in the background, and the D1 projection (projection.ts)
- * chained in order, with the approvals and patches whose rows it must write.
+ * chained in order, with the approvals and patches whose rows it must write (and the waits for
+ * events whose own attempt could not write theirs).
  */
 
 import { utf8Length } from "../../core/limits/output";
+import { TERMINAL_RUN } from "../../core/scheduler";
 import { holdBlobs } from "../../db/blobs";
+import { registerWait } from "../../db/event-waits";
 import { putBlob } from "../../platform/cas";
 import { jsonBlob } from "../../platform/output-refs";
 import type { ApprovalBook } from "./approvals";
 import type { ChildBook, Notice } from "./children";
 import type { Loaded } from "./context";
+import type { EventBook } from "./event-book";
 import type { RunStorage } from "./host";
 import type { PatchBook } from "./patches";
 import { projectApprovals, projectPatches, projectRun } from "./projection";
@@ -42,6 +46,8 @@ export interface EffectsHost {
   /** Notices owed to other runs (children.ts), and how one is sent (child-runs.ts). */
   children: ChildBook;
   notify(notice: Notice): Promise<void>;
+  /** Waits for events, whose D1 rows the projection writes when their own attempt could not. */
+  events: EventBook;
   run(): Loaded;
 }
 
@@ -59,6 +65,8 @@ export class StepEffects {
   private readonly approvalsDirty = new Set<string>();
   /** Patches whose D1 row must be written. */
   private readonly patchesDirty = new Set<number>();
+  /** Whether a wait for an event parked without its D1 row (event-waits.ts). */
+  private waitsUnregistered: boolean;
   /** When the alarm tries failed background writes again, and the wait after that. */
   private retryAt: number | null = null;
   private retryDelay = RETRY_FIRST_MS;
@@ -74,6 +82,7 @@ export class StepEffects {
     status: string | null,
   ) {
     this.projectedStatus = host.store.getMeta<string>(PROJECTED) ?? status;
+    this.waitsUnregistered = status !== null && host.events.unregistered().length > 0;
   }
 
   /** A new run (inside its create transaction): the API wrote its D1 row with this status. */
@@ -97,7 +106,8 @@ export class StepEffects {
     return (
       this.host.store.pendingBlobCount() > 0 ||
       run.state.status !== this.projectedStatus ||
-      this.host.children.owed().length > 0
+      this.host.children.owed().length > 0 ||
+      this.waitsUnregistered
     );
   }
 
@@ -138,6 +148,11 @@ export class StepEffects {
   /** An approval request changed: its D1 row is written with the next projection. */
   approvalChanged(nodeId: string, attempt: number): void {
     this.approvalsDirty.add(`${nodeId}:${attempt}`);
+  }
+
+  /** A wait for an event parked without its D1 row: the next projection writes it. */
+  waitUnregistered(): void {
+    this.waitsUnregistered = true;
   }
 
   /** A patch changed: its D1 row is written with the next projection. */
@@ -241,7 +256,8 @@ export class StepEffects {
       finished ||
       run.state.status !== this.projectedStatus ||
       this.approvalsDirty.size > 0 ||
-      this.patchesDirty.size > 0
+      this.patchesDirty.size > 0 ||
+      this.waitsUnregistered
     ) {
       this.projectInBackground();
     }
@@ -255,6 +271,8 @@ export class StepEffects {
     this.approvalsDirty.clear();
     const patches = [...this.patchesDirty];
     this.patchesDirty.clear();
+    const waits = this.waitsUnregistered;
+    this.waitsUnregistered = false;
     const status = run.state.status;
     this.projecting = this.projecting.then(async () => {
       try {
@@ -266,6 +284,7 @@ export class StepEffects {
         });
         await projectApprovals(env.DB, run.meta, book, approvals);
         await projectPatches(env.DB, run.meta, patchBook, patches);
+        if (waits) await this.registerWaits();
         if (this.projectedStatus !== status) store.setMeta(PROJECTED, status);
         this.projectedStatus = status;
         this.retryDelay = RETRY_FIRST_MS;
@@ -277,9 +296,35 @@ export class StepEffects {
         // starts if nothing else does.
         for (const a of approvals) this.approvalsDirty.add(a);
         for (const p of patches) this.patchesDirty.add(p);
+        if (waits) this.waitsUnregistered = true;
         this.retryLater();
       }
     });
+  }
+
+  /**
+   * Writes the D1 rows of waits that parked without them (D1 refused their own attempt), so
+   * events sent by name find them; a wait no longer waiting, or of an ended run, needs none.
+   */
+  private async registerWaits(): Promise<void> {
+    const { env, events, storage } = this.host;
+    const run = this.host.run();
+    if (TERMINAL_RUN.has(run.state.status)) return;
+    const { tenantId, runId } = run.meta;
+    for (const wait of events.unregistered()) {
+      const st = run.state.nodes[wait.nodeId];
+      if (st?.status === "running" && st.attempt === wait.attempt) {
+        // Not parked yet: its park is a step, whose projection comes back for it.
+        this.waitsUnregistered = true;
+        continue;
+      }
+      if (st?.status === "waiting" && st.waitReason === "event" && st.attempt === wait.attempt) {
+        const { nodeId, attempt, name, key, expiresAt } = wait;
+        const row = { tenantId, runId, nodeId, attempt, name, key, expiresAt };
+        await registerWait(env.DB, row, this.host.now());
+      }
+      storage.transactionSync(() => events.registered(wait.nodeId, wait.attempt));
+    }
   }
 
   /** Waits for the D1 projection written so far (tests and shutdown). */

@@ -156,6 +156,7 @@ export class RunEngine {
       run: () => this.run,
       push,
       enqueue,
+      unregistered: () => this.effects.waitUnregistered(),
     });
     this.effects = new StepEffects(
       {
@@ -169,6 +170,7 @@ export class RunEngine {
         usage,
         children,
         notify: (notice) => this.childRuns.send(notice),
+        events,
         run,
       },
       this.run?.state.status ?? null,

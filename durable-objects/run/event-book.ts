@@ -63,16 +63,40 @@ function toWait(r: WaitRow): EventWait {
 export class EventBook {
   constructor(private readonly sql: SqlStorage) {}
 
-  /** Records a wait; recording it again (a wake re-ran its start) changes nothing. */
-  open(wait: Omit<EventWait, "status" | "event">): void {
+  /**
+   * Records a wait, and whether its D1 row is written; recording it again (a wake re-ran its
+   * start) changes nothing.
+   */
+  open(wait: Omit<EventWait, "status" | "event">, registered: boolean): void {
     this.sql.exec(
-      `INSERT OR IGNORE INTO event_waits (node_id, attempt, name, key, expires_at, status)
-       VALUES (?, ?, ?, ?, ?, 'waiting')`,
+      `INSERT OR IGNORE INTO event_waits (node_id, attempt, name, key, expires_at, status, registered)
+       VALUES (?, ?, ?, ?, ?, 'waiting', ?)`,
       wait.nodeId,
       wait.attempt,
       wait.name,
       wait.key,
       wait.expiresAt,
+      registered ? 1 : 0,
+    );
+  }
+
+  /** Waits still waiting whose D1 row is not written yet, oldest first. */
+  unregistered(): EventWait[] {
+    return this.sql
+      .exec<WaitRow>(
+        `SELECT node_id, attempt, name, key, expires_at, status, event FROM event_waits
+         WHERE status = 'waiting' AND registered = 0 ORDER BY rowid`,
+      )
+      .toArray()
+      .map(toWait);
+  }
+
+  /** The wait's D1 row is written. */
+  registered(nodeId: string, attempt: number): void {
+    this.sql.exec(
+      `UPDATE event_waits SET registered = 1 WHERE node_id = ? AND attempt = ?`,
+      nodeId,
+      attempt,
     );
   }
 

@@ -38,6 +38,8 @@ export interface EventWaitsHost {
   push(pending: Pending): void;
   /** Queues signals and resolves once they are committed. */
   enqueue(items: Pending[]): Promise<void>;
+  /** A wait parked without its D1 row: the projection writes it (effects.ts). */
+  unregistered(): void;
 }
 
 /** An event sent to this run: by `POST /api/events` or a wait's signed URL. */
@@ -104,8 +106,16 @@ export class EventWaits {
     const wait = { nodeId: node.id, attempt, name: config.event, key, expiresAt };
     const { tenantId, runId } = run.meta;
     // Registered before the wait exists here: an event sent meanwhile to this run finds the node
-    // still running and is kept, and the transaction below takes it.
-    await registerWait(env.DB, { tenantId, runId, ...wait }, now);
+    // still running and is kept, and the transaction below takes it. When D1 refuses, the wait
+    // parks all the same and the projection registers it (effects.ts): events sent by name find
+    // it a little later; those sent to this run or its URL find it at once.
+    const registered = await registerWait(env.DB, { tenantId, runId, ...wait }, now).then(
+      () => true,
+      (err: unknown) => {
+        console.error(JSON.stringify({ at: "register wait", runId, error: String(err) }));
+        return false;
+      },
+    );
     const url = await signWaitUrl(env, {
       tenantId,
       runId,
@@ -115,10 +125,11 @@ export class EventWaits {
     });
     const kept = storage.transactionSync(() => {
       const found = events.takeKept(config.event, key);
-      events.open(wait);
+      events.open(wait, registered);
       if (found) events.receive(node.id, attempt, found);
       return found;
     });
+    if (!registered) this.host.unregistered();
     if (kept) {
       this.host.push(await this.resultOf(node.id, attempt, kept));
       return;

@@ -51,8 +51,10 @@ describe("seeds that found engine bugs", () => {
     expect(r.log).toMatch(/crash_\w+; restart/);
   });
 
-  it("seed 9: a D1 projection that fails is written later", async () => {
-    const r = await replay(9);
+  // Found by seed 9; since the projection also deletes an ended run's event_waits rows, D1's
+  // statements (and so the writes drawn to fail) changed, and seed 6 is the one that fails them.
+  it("seed 6: a D1 projection that fails is written later", async () => {
+    const r = await replay(6);
     expect(r.faults.d1_write_failed).toBeGreaterThan(0);
   });
 

@@ -208,6 +208,8 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
    * edge from it to an end node that has not started. Refusals (409) are answers, not faults.
    */
   let patches = 0;
+  /** Events sent per wait node (and taken, kept or found a duplicate). */
+  const sends = new Map<string, number>();
   const patch = async (n: number) => {
     const loaded = opened.engine.loaded!;
     const ids = Object.keys(loaded.state.nodes).filter(
@@ -343,6 +345,38 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
           if (!decided.ok && decided.code !== "already_decided") {
             throw new Error(`decision refused: ${decided.code} ${decided.message}`);
           }
+        },
+      });
+    }
+    // Events for wait nodes, sent to the run by id: while the node waits, or (faulted runs) once
+    // before it opens its wait, to be kept. Each send has its own idempotency key, so a send
+    // whose answer a crash lost is sent again and taken once.
+    const waitingEvents =
+      run && !terminal
+        ? Object.keys(workload.events).filter((id) => {
+            const n = state!.nodes[id];
+            if (n?.status === "waiting" && n.waitReason === "event") return true;
+            return (
+              !reference && (sends.get(id) ?? 0) === 0 && n?.status === "pending" && rng.chance(0.1)
+            );
+          })
+        : [];
+    if (waitingEvents.length > 0) {
+      const nodeId = waitingEvents[reference ? 0 : rng.int(waitingEvents.length)]!;
+      available.push({
+        name: `send event to ${nodeId}`,
+        run: async () => {
+          const n = sends.get(nodeId) ?? 0;
+          if (state!.nodes[nodeId]?.status === "pending") fault("event_early");
+          const sent = await opened.engine.deliverEvent({
+            ...workload.events[nodeId]!,
+            by: "sim-sender",
+            idempotencyKey: `${nodeId}#${n}`,
+            keep: true,
+          });
+          trace.push(`  ${sent.ok ? sent.outcome : sent.code}`);
+          if (!sent.ok) throw new Error(`event refused: ${sent.code} ${sent.message}`);
+          sends.set(nodeId, n + 1);
         },
       });
     }

@@ -1,7 +1,7 @@
 /**
  * Random workflows for the engine simulation, drawn from the case's generator: a DAG from
  * `start` over transforms, conditions, joins (all and any), queued and inline http nodes, maps
- * over http or transform steps, delays, approvals and end nodes, with error edges. What an http
+ * over http or transform steps, delays, approvals, waits for events and end nodes, with error edges. What an http
  * call answers is its node's fate, written into its URL (`https://sim.test/<id>?fate=...`), so
  * the simulated runner answers from the job alone, the same way however often it is delivered.
  */
@@ -21,6 +21,8 @@ export interface Workload {
   input: { a: number; list: number[] };
   /** Per approval node: how the simulated person decides. */
   decisions: Record<string, "approve" | "reject">;
+  /** Per wait node: the event the simulated sender sends it (to its run, by id). */
+  events: Record<string, { name: string; key: string | null; data: unknown }>;
   /** Join "any" nodes: their output and what follows may differ with delivery order. */
   racy: boolean;
   /** What the generator knew when it drew this workload (see GENERATIONS). */
@@ -34,9 +36,10 @@ export interface Workload {
  *   2: and agents with token budgets (holds), and patches by a person during the run.
  *   3: the same workloads, the faulted run with a queue window of 2 jobs (AOB_QUEUE_WINDOW).
  *   4: and loops: a condition looping back to its parent on `true`.
+ *   5: and waits for events, sent to the run before or while it waits.
  */
-export type Generation = 1 | 2 | 3 | 4;
-export const LATEST_GENERATION: Generation = 4;
+export type Generation = 1 | 2 | 3 | 4 | 5;
+export const LATEST_GENERATION: Generation = 5;
 
 const KINDS_1 = [
   "transform",
@@ -52,6 +55,7 @@ const KINDS_1 = [
   "end",
 ] as const;
 const KINDS_2 = [...KINDS_1.slice(0, -1), "agent", "end"] as const;
+const KINDS_5 = [...KINDS_2.slice(0, -1), "wait", "end"] as const;
 
 function fate(rng: Rng, items = false): Fate {
   const fates: Fate[] = items
@@ -73,13 +77,14 @@ export function randomWorkload(
   maxNodes = 12,
   generation: Generation = LATEST_GENERATION,
 ): Workload {
-  const KINDS = generation === 1 ? KINDS_1 : KINDS_2;
+  const KINDS = generation === 1 ? KINDS_1 : generation < 5 ? KINDS_2 : KINDS_5;
   const count = 1 + rng.int(maxNodes - 1);
   const ids = ["start"];
   const kinds: string[] = ["start"];
   const nodes: NodeInput[] = [{ id: "start", type: "start" }];
   const edges: EdgeInput[] = [];
   const decisions: Record<string, "approve" | "reject"> = {};
+  const events: Workload["events"] = {};
   const seen = new Set<string>();
   let racy = false;
   const loops: EdgeInput[] = [];
@@ -95,6 +100,7 @@ export function randomWorkload(
     const kind = kinds[from];
     if (kind === "condition") return rng.pick(["true", "false"]);
     if (kind === "approval") return rng.pick(["approved", "rejected"]);
+    if (kind === "wait") return "received";
     if (kind !== "start" && kind !== "join" && kind !== "end" && rng.chance(0.15)) return "error";
     return undefined;
   };
@@ -195,6 +201,18 @@ export function randomWorkload(
         decisions[id] = rng.chance(0.7) ? "approve" : "reject";
         nodes.push({ id, type: "approval", config: { message: `decide ${id}` } });
         break;
+      case "wait": {
+        // Half match a key from the input; the sender always sends the right one. No timeout:
+        // whether an event or the timeout comes first would depend on the schedule.
+        const keyed = rng.chance(0.5);
+        events[id] = { name: `ev.${id}`, key: keyed ? "k" : null, data: { from: id } };
+        nodes.push({
+          id,
+          type: "wait",
+          config: { event: `ev.${id}`, ...(keyed ? { match: "{{ 'k' }}" } : {}) },
+        });
+        break;
+      }
       case "agent":
         // The simulated model answers from the fate in the prompt, with 100 tokens of usage.
         nodes.push({
@@ -244,6 +262,7 @@ export function randomWorkload(
     definition,
     input: { a: rng.int(6), list: Array.from({ length: rng.int(4) }, (_, i) => i + 1) },
     decisions,
+    events,
     racy,
     generation,
   };
