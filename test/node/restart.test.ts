@@ -126,16 +126,22 @@ describe("stopping wrangler dev in the middle of a run", () => {
     expect(counts.get("reffirst")).toBe(2); // once for the reference run, once for this run
   }, 180_000);
 
-  it("a parent waiting on its child run ends after a kill, once the child is decided", async () => {
+  it("a parent waiting on its child run, itself waiting for an event, ends after a kill once the event comes and the child is decided", async () => {
     const child = await dev.api<{ id: string }>("POST", "/api/workflows", {
       name: "restart-child",
       nodes: [
         { id: "start", type: "start" },
+        { id: "w", type: "wait", config: { event: "restart.go", match: "{{ input.why }}" } },
         { id: "gate", type: "approval", config: { message: "go on?" } },
-        { id: "done", type: "end", config: { output: { went: "{{ input.why }}" } } },
+        {
+          id: "done",
+          type: "end",
+          config: { output: { went: "{{ input.why }}", got: "{{ nodes.w.output }}" } },
+        },
       ],
       edges: [
-        { from: "start", to: "gate" },
+        { from: "start", to: "w" },
+        { from: "w", to: "gate", on: "received" },
         { from: "gate", to: "done", on: "approved" },
       ],
     });
@@ -167,17 +173,27 @@ describe("stopping wrangler dev in the middle of a run", () => {
     const childId = (waiting.nodes as { id: string; childRunId?: string }[]).find(
       (n) => n.id === "sub",
     )!.childRunId!;
-    await waitFor(dev, childId, (r) => r.status === "waiting");
+    await waitFor(dev, childId, (r) => r.nodes.some((n) => n.id === "w" && n.status === "waiting"));
 
     await dev.stop();
     await dev.start();
 
+    // The wait registered before the kill: an event sent by name and key finds it.
+    const sent = await dev.api<{ delivered: { runId: string }[] }>("POST", "/api/events", {
+      name: "restart.go",
+      key: "kept",
+      data: 7,
+    });
+    expect(sent.body.delivered).toEqual([{ runId: childId, nodeId: "w", attempt: 1 }]);
+    await waitFor(dev, childId, (r) =>
+      r.nodes.some((n) => n.id === "gate" && n.status === "waiting"),
+    );
     const decided = await dev.api("POST", `/api/runs/${childId}/approvals/gate`, {
       decision: "approve",
     });
     expect(decided.status).toBe(200);
     const run = await waitFor(dev, runId, (r) => r.status === "completed" || r.status === "failed");
     expect(run.status).toBe("completed");
-    expect(run.output).toEqual({ went: "kept" });
+    expect(run.output).toEqual({ went: "kept", got: 7 });
   }, 120_000);
 });
