@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerApprovals } from "./commands/approvals";
 import { registerBlobs } from "./commands/blobs";
+import { registerEvents } from "./commands/events";
 import { registerLogin } from "./commands/login";
 import { registerNodeTypes } from "./commands/node-types";
 import { registerPatches } from "./commands/patches";
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerRetention(program);
   registerBlobs(program);
   registerApprovals(program);
+  registerEvents(program);
   registerPatches(program);
   registerStatus(program);
   registerTenant(program);

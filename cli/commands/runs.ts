@@ -124,13 +124,15 @@ function printRun(run: RunBody): void {
         ? `${n.error.code}: ${n.error.message}`
         : n.childRunId
           ? `child run ${n.childRunId}`
-          : n.progress
-            ? `${n.progress.done}/${n.progress.total} items`
-            : n.usage
-              ? usageLine(n.usage)
-              : n.port
-                ? `port ${n.port}`
-                : "",
+          : n.waitingFor
+            ? `waiting for event ${n.waitingFor.event}${n.waitingFor.key === null ? "" : ` with key ${n.waitingFor.key}`}${n.waitingFor.expiresAt === null ? "" : ` until ${formatTime(n.waitingFor.expiresAt)}`}`
+            : n.progress
+              ? `${n.progress.done}/${n.progress.total} items`
+              : n.usage
+                ? usageLine(n.usage)
+                : n.port
+                  ? `port ${n.port}`
+                  : "",
     ]),
   );
   for (const p of run.patches) {

@@ -45,6 +45,9 @@ describe("Progress", () => {
       status: "waiting",
       detail: "approval",
     });
+    expect(
+      p.apply(ev("node_waiting", "ask", { reason: "event", event: "order.paid", key: "A1" })),
+    ).toMatchObject({ status: "waiting", detail: "event order.paid with key A1" });
     expect(p.done).toBe(2);
     // Events of nodes the run does not have (a newer graph) change nothing.
     expect(p.apply(ev("node_started", "ghost"))).toBeNull();

@@ -101,6 +101,10 @@ export class Progress {
       case "node_skipped":
         return change("skipped", text(data.reason));
       case "node_waiting":
+        if (data.reason === "event") {
+          const key = typeof data.key === "string" ? ` with key ${data.key}` : "";
+          return change("waiting", `event ${text(data.event) ?? "?"}${key}`);
+        }
         return change("waiting", text(data.reason));
       default:
         return null;

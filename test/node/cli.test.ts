@@ -317,6 +317,49 @@ describe("the aob CLI against wrangler dev", () => {
     });
   }, 30_000);
 
+  it("shows what a run waits for, sends it the event, and refuses a bad event name with its path", async () => {
+    const waits = {
+      name: "cli-wait",
+      nodes: [
+        { id: "start", type: "start" },
+        { id: "w", type: "wait", config: { event: "order.paid", match: "{{ input.orderId }}" } },
+        { id: "done", type: "end", config: { output: "{{ nodes.w.output }}" } },
+      ],
+      edges: [
+        { from: "start", to: "w" },
+        { from: "w", to: "done", on: "received" },
+      ],
+    };
+    expect((await aob(["workflows", "push", file("wait.json", waits)], { env })).code).toBe(0);
+    const started = await aob(["run", "cli-wait", "--input", '{"orderId":"A1"}', "--json"], {
+      env,
+    });
+    const { runId } = JSON.parse(started.stdout) as { runId: string };
+    const shown = await poll(
+      `run ${runId} to wait`,
+      () => aob(["runs", "show", runId], { env }),
+      (r) => r.stdout.includes("waiting for event"),
+    );
+    expect(shown.stdout).toContain("waiting for event order.paid with key A1");
+
+    const other = await aob(["events", "send", "order.paid", "--key", "B2"], { env });
+    expect(other.stdout).toContain('no run is waiting for "order.paid" with key B2');
+    const sent = await aob(
+      ["events", "send", "order.paid", "--key", "A1", "--data", '{"paid":true}'],
+      { env },
+    );
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(sent.stdout).toContain(`delivered to run ${runId}, node w`);
+    const done = await aob(["runs", "show", runId, "--watch"], { env });
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stdout).toContain('"paid": true');
+
+    const bad = await aob(["events", "send", "no spaces"], { env });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("name");
+    expect((await aob(["events", "send", "x", "--data", "{oops"], { env })).code).toBe(2);
+  }, 30_000);
+
   it("lists, shows, reads events of and cancels runs", async () => {
     const started = await aob(["run", gateId, "--json"], { env });
     const { runId } = JSON.parse(started.stdout) as { runId: string };
