@@ -171,6 +171,15 @@ export const approvals = sqliteTable(
     nodeId: text("node_id").notNull(),
     /** The node attempt this approval belongs to (a loop may ask again). */
     attempt: integer("attempt").notNull(),
+    /** The loop iteration of that attempt (null: recorded before iterations were). */
+    iteration: integer("iteration"),
+    /**
+     * When the run is a child (docs/COMPOSITION.md): its parent run, the subworkflow node and
+     * the map item that started it (the inbox's context).
+     */
+    parentRunId: text("parent_run_id"),
+    parentNodeId: text("parent_node_id"),
+    parentItem: integer("parent_item"),
     tenantId: text("tenant_id")
       .notNull()
       .references(() => tenants.id),

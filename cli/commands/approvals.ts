@@ -45,18 +45,33 @@ async function list(
   if (ctx.json) printJson({ approvals: page.items, nextCursor: page.nextCursor });
   else
     printTable(
-      ["run", "node", "workflow", "status", "created", "message"],
+      ["run", "node", "workflow", "status", "created", "context", "message"],
       page.items.map((a) => [
         a.runId,
         a.nodeId,
         a.workflowId,
         a.status,
         formatTime(a.createdAt),
+        contextOf(a),
         brief(a.message, 60),
       ]),
       `no ${opts.status} approvals`,
     );
   return undefined;
+}
+
+/** Where an approval sits: its loop iteration, and the parent run (and item) of a child run. */
+function contextOf(a: {
+  iteration: number | null;
+  parent: { runId: string; nodeId: string; item?: number } | null;
+}): string {
+  const parts: string[] = [];
+  if (a.iteration !== null && a.iteration > 0) parts.push(`iteration ${a.iteration}`);
+  if (a.parent) {
+    const item = a.parent.item === undefined ? "" : ` item ${a.parent.item}`;
+    parts.push(`child of ${a.parent.runId} ${a.parent.nodeId}${item}`);
+  }
+  return parts.join("; ");
 }
 
 function decide(decision: VoteDecision) {

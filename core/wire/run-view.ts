@@ -90,6 +90,11 @@ export function runViewSchemas(named: Named = unnamed) {
     z.object({
       nodeId: z.string(),
       attempt: z.number().int(),
+      iteration: z
+        .number()
+        .int()
+        .optional()
+        .describe("The loop iteration the node's attempt ran in (0: not in a loop, or its first)."),
       message: z.string(),
       form: z
         .record(z.string(), z.unknown())

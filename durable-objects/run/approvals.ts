@@ -22,9 +22,10 @@ export class ApprovalBook {
 
   open(request: Omit<ApprovalRequest, "votes" | "status" | "decidedAt">): void {
     this.sql.exec(
-      `INSERT OR IGNORE INTO approvals (node_id, attempt, message, form, required, expires_at, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`,
+      `INSERT OR IGNORE INTO approvals (node_id, attempt, iteration, message, form, required, expires_at, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
       request.nodeId,
       request.attempt,
+      request.iteration ?? null,
       request.message,
       request.form === undefined ? null : JSON.stringify(request.form),
       request.required,
@@ -54,6 +55,7 @@ export class ApprovalBook {
         status: ApprovalStatus;
         created_at: number;
         decided_at: number | null;
+        iteration: number | null;
       }>(`SELECT * FROM approvals WHERE node_id = ? AND attempt = ?`, nodeId, attempt)
       .toArray()[0];
     if (!row) return null;
@@ -66,6 +68,7 @@ export class ApprovalBook {
       createdAt: row.created_at,
       votes: this.votes(nodeId, attempt),
     };
+    if (row.iteration !== null) request.iteration = row.iteration;
     if (row.form !== null) request.form = JSON.parse(row.form) as Record<string, unknown>;
     if (row.expires_at !== null) request.expiresAt = row.expires_at;
     if (row.decided_at !== null) request.decidedAt = row.decided_at;

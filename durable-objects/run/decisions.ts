@@ -56,6 +56,7 @@ export class Decisions {
       this.host.approvals.open({
         nodeId: node.id,
         attempt,
+        iteration: this.host.run()?.state.nodes[node.id]?.iteration ?? 0,
         message,
         required,
         createdAt,

@@ -12,6 +12,7 @@ import { registerWait } from "../../db/event-waits";
 import { putBlob } from "../../platform/cas";
 import { jsonBlob } from "../../platform/output-refs";
 import type { ApprovalBook } from "./approvals";
+import type { ParentLink } from "./child-runs";
 import type { ChildBook, Notice } from "./children";
 import type { Loaded } from "./context";
 import type { EventBook } from "./event-book";
@@ -46,6 +47,8 @@ export interface EffectsHost {
   /** Notices owed to other runs (children.ts), and how one is sent (child-runs.ts). */
   children: ChildBook;
   notify(notice: Notice): Promise<void>;
+  /** The run this one is a child of (the inbox's context). */
+  parent(): ParentLink | undefined;
   /** Waits for events, whose D1 rows the projection writes when their own attempt could not. */
   events: EventBook;
   run(): Loaded;
@@ -282,7 +285,7 @@ export class StepEffects {
           store,
           usage: { spent: usage.spent(), of: (nodeId, attempt) => usage.of(nodeId, attempt) },
         });
-        await projectApprovals(env.DB, run.meta, book, approvals);
+        await projectApprovals(env.DB, run.meta, book, approvals, this.host.parent());
         await projectPatches(env.DB, run.meta, patchBook, patches);
         if (waits) await this.registerWaits();
         if (this.projectedStatus !== status) store.setMeta(PROJECTED, status);

@@ -170,6 +170,7 @@ export class RunEngine {
         usage,
         children,
         notify: (notice) => this.childRuns.send(notice),
+        parent: () => this.childRuns.parent(),
         events,
         run,
       },

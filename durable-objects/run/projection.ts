@@ -2,6 +2,7 @@ import type { Usage } from "../../core/agents/usage";
 import type { RunState } from "../../core/scheduler/state";
 import * as d1 from "../../db/projection";
 import type { ApprovalBook } from "./approvals";
+import type { ParentLink } from "./child-runs";
 import type { PatchBook } from "./patches";
 import type { RunMeta, RunStore } from "./store";
 
@@ -61,6 +62,7 @@ export async function projectApprovals(
   meta: RunMeta,
   book: ApprovalBook,
   keys: string[],
+  parent: ParentLink | undefined,
 ): Promise<void> {
   const rows = keys.flatMap((key) => {
     const sep = key.lastIndexOf(":");
@@ -70,6 +72,10 @@ export async function projectApprovals(
       {
         nodeId: request.nodeId,
         attempt: request.attempt,
+        iteration: request.iteration ?? null,
+        parentRunId: parent?.runId ?? null,
+        parentNodeId: parent?.nodeId ?? null,
+        parentItem: parent?.item?.index ?? null,
         status: request.status,
         message: request.message,
         form: request.form === undefined ? null : JSON.stringify(request.form),

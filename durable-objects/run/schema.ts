@@ -63,6 +63,8 @@ const MIGRATIONS: string[][] = [
     `CREATE TABLE IF NOT EXISTS mailbox (id INTEGER PRIMARY KEY, name TEXT NOT NULL, key TEXT, event TEXT NOT NULL)`,
     // Idempotency keys of the events this run was sent: a resend is a no-op.
     `CREATE TABLE IF NOT EXISTS event_keys (key TEXT PRIMARY KEY, at INTEGER NOT NULL)`,
+    // The loop iteration an approval's attempt ran in (the inbox's context).
+    `ALTER TABLE approvals ADD COLUMN iteration INTEGER`,
   ],
 ];
 

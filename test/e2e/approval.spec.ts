@@ -156,3 +156,60 @@ test("cancel a waiting run from its page, hold it, then delete it after confirmi
   expect((await page.request.get(`/api/runs/${runId}`)).status()).toBe(404);
   await expect(page.getByRole("link", { name: runId })).toHaveCount(0);
 });
+
+test("the inbox shows a child run's approval with its parent run and map item, and approves it", async ({
+  signedIn: page,
+  api,
+}) => {
+  const tag = Date.now();
+  await api.call("POST", "/api/workflows", {
+    name: `e2e gate ${tag}`,
+    nodes: [
+      { id: "start", type: "start" },
+      { id: "gate", type: "approval", config: { message: "Ship item {{ input.n }}?" } },
+      { id: "done", type: "end", config: { output: "{{ input.n }}" } },
+    ],
+    edges: [
+      { from: "start", to: "gate" },
+      { from: "gate", to: "done", on: "approved" },
+    ],
+  });
+  const parent = await api.call<{ id: string }>("POST", "/api/workflows", {
+    name: `e2e gate each ${tag}`,
+    nodes: [
+      { id: "start", type: "start" },
+      {
+        id: "each",
+        type: "map",
+        config: {
+          items: "[7]",
+          node: {
+            type: "subworkflow",
+            config: { workflow: `e2e gate ${tag}`, input: { n: "{{ item }}" } },
+          },
+        },
+      },
+      { id: "done", type: "end", config: { output: "{{ nodes.each.output }}" } },
+    ],
+    edges: [
+      { from: "start", to: "each" },
+      { from: "each", to: "done" },
+    ],
+  });
+  const { runId } = await api.call<{ runId: string }>(
+    "POST",
+    `/api/workflows/${parent.id}/runs`,
+    {},
+  );
+  await page.goto("/approvals");
+  const item = page.locator(".inbox li").filter({ hasText: "Ship item 7?" });
+  await expect(item).toContainText(`child of run ${runId}, node each, item 0`);
+  await item.getByRole("link", { name: runId }).click();
+  await expect(page).toHaveURL(new RegExp(`/runs/${runId}`));
+  await page.goBack();
+  await item.getByRole("button", { name: "Approve" }).click();
+  await expect(item).toHaveCount(0);
+  await expect
+    .poll(async () => (await api.call<{ status: string }>("GET", `/api/runs/${runId}`)).status)
+    .toBe("completed");
+});

@@ -66,6 +66,20 @@ async function waiting(config: Record<string, unknown> = {}, input = { item: "cr
   return runId;
 }
 
+interface InboxEntry {
+  runId: string;
+  nodeId: string;
+  status: string;
+  message: string;
+  iteration: number | null;
+  parent: { runId: string; nodeId: string; item?: number } | null;
+}
+
+async function inboxOf(status: string): Promise<InboxEntry[]> {
+  return (await api<{ approvals: InboxEntry[] }>("GET", `/api/approvals?status=${status}`)).body
+    .approvals;
+}
+
 async function inbox(status = "pending") {
   // The inbox is D1, written in the background: read it until it settles (bounded).
   return (
@@ -226,5 +240,103 @@ describe("approvals", () => {
     expect(ok.status).toBe(200);
     const run = await waitForRun(runId);
     expect(run.output).toMatchObject({ review: { data: { quantity: 3 } } });
+  });
+
+  it("asks again in each turn of a loop, each request naming its iteration", async () => {
+    const id = await createWorkflow({
+      name: "loop-approval",
+      nodes: [
+        { id: "start", type: "start" },
+        { id: "ask", type: "approval", config: { message: "good enough?" } },
+        {
+          id: "again",
+          type: "condition",
+          config: { expression: "nodes.ask.output.decision = 'rejected'" },
+        },
+        { id: "done", type: "end", config: { output: "{{ nodes.ask.output.decision }}" } },
+      ],
+      edges: [
+        { from: "start", to: "ask" },
+        { from: "ask", to: "again", on: "approved" },
+        { from: "ask", to: "again", on: "rejected" },
+        { from: "again", to: "ask", on: "true", loop: { maxIterations: 3 } },
+        { from: "again", to: "done", on: "false" },
+      ],
+    });
+    const runId = await startRun(id, {});
+    const mine = async () => (await inboxOf("pending")).filter((a) => a.runId === runId);
+    const first = await poll("the first request", mine, (l) => l.length === 1);
+    expect(first[0]).toMatchObject({ nodeId: "ask", iteration: 0, parent: null });
+    await api("POST", `/api/runs/${runId}/approvals/ask`, { decision: "reject" });
+    const second = await poll("the second turn's request", mine, (l) => l[0]?.iteration === 1);
+    expect(second).toHaveLength(1);
+    await api("POST", `/api/runs/${runId}/approvals/ask`, { decision: "approve" });
+    const ended = await waitForRun(runId);
+    expect(ended.output, JSON.stringify(ended)).toBe("approved");
+    const view = (
+      await api<{ approvals: { iteration?: number; status: string }[] }>(
+        "GET",
+        `/api/runs/${runId}`,
+      )
+    ).body;
+    expect(view.approvals.map((a) => [a.iteration, a.status])).toEqual([
+      [0, "rejected"],
+      [1, "approved"],
+    ]);
+  });
+
+  it("shows a child run's approvals with their parent and item: three pending at once in a map, decided out of order", async () => {
+    await createWorkflow({
+      name: "approve-one",
+      nodes: [
+        { id: "start", type: "start" },
+        { id: "gate", type: "approval", config: { message: "ship {{ input.n }}?" } },
+        { id: "done", type: "end", config: { output: "{{ input.n * 10 }}" } },
+      ],
+      edges: [
+        { from: "start", to: "gate" },
+        { from: "gate", to: "done", on: "approved" },
+      ],
+    });
+    const id = await createWorkflow({
+      name: "approve-each",
+      nodes: [
+        { id: "start", type: "start" },
+        {
+          id: "each",
+          type: "map",
+          config: {
+            items: "[1, 2, 3]",
+            concurrency: 3,
+            node: {
+              type: "subworkflow",
+              config: { workflow: "approve-one", input: { n: "{{ item }}" } },
+            },
+          },
+        },
+        { id: "done", type: "end", config: { output: "{{ nodes.each.output }}" } },
+      ],
+      edges: [
+        { from: "start", to: "each" },
+        { from: "each", to: "done" },
+      ],
+    });
+    const runId = await startRun(id, {});
+    const mine = async () => (await inboxOf("pending")).filter((a) => a.parent?.runId === runId);
+    const pending = await poll("three pending approvals", mine, (l) => l.length === 3);
+    const byItem = new Map(pending.map((a) => [a.parent!.item!, a]));
+    expect([...byItem.keys()].sort()).toEqual([0, 1, 2]);
+    for (const [item, a] of byItem) {
+      expect(a).toMatchObject({ nodeId: "gate", parent: { runId, nodeId: "each" } });
+      expect(a.message).toBe(`ship ${item + 1}?`);
+    }
+    for (const item of [2, 0, 1]) {
+      const a = byItem.get(item)!;
+      const res = await api("POST", `/api/runs/${a.runId}/approvals/gate`, { decision: "approve" });
+      expect(res.status).toBe(200);
+    }
+    const run = await waitForRun(runId);
+    expect(run.status).toBe("completed");
+    expect(run.output).toEqual([10, 20, 30]);
   });
 });

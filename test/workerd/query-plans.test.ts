@@ -217,6 +217,10 @@ async function everyQuery(db: D1Database): Promise<Set<string>> {
     {
       nodeId: "n",
       attempt: 1,
+      iteration: 0,
+      parentRunId: null,
+      parentNodeId: null,
+      parentItem: null,
       status: "pending",
       message: "m",
       form: null,

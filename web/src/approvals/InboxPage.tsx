@@ -47,8 +47,18 @@ export function InboxPage() {
         {(approvals.data ?? []).map((a) => (
           <li key={`${a.runId}:${a.nodeId}:${a.attempt}`} data-run={a.runId}>
             <p className="muted">
-              Run <Link to={{ page: "run", runId: a.runId }}>{a.runId}</Link> · since{" "}
-              {formatTime(a.createdAt)}
+              Run <Link to={{ page: "run", runId: a.runId }}>{a.runId}</Link>
+              {a.parent && (
+                <>
+                  {" "}
+                  (child of run{" "}
+                  <Link to={{ page: "run", runId: a.parent.runId }}>{a.parent.runId}</Link>, node{" "}
+                  {a.parent.nodeId}
+                  {a.parent.item !== undefined && `, item ${a.parent.item}`})
+                </>
+              )}
+              {a.iteration !== null && a.iteration > 0 && ` · loop iteration ${a.iteration}`} ·
+              since {formatTime(a.createdAt)}
               {a.expiresAt !== null && ` · times out ${formatTime(a.expiresAt)}`}
             </p>
             <ApprovalCard

@@ -99,8 +99,16 @@ export const approvalRoutes = routes()
         {
           nextCursor,
           approvals: items.map(
-            (r): InboxApproval => ({
+            ({ parentRunId, parentNodeId, parentItem, ...r }): InboxApproval => ({
               ...r,
+              parent:
+                parentRunId === null || parentNodeId === null
+                  ? null
+                  : {
+                      runId: parentRunId,
+                      nodeId: parentNodeId,
+                      ...(parentItem === null ? {} : { item: parentItem }),
+                    },
               form: r.form === null ? null : (JSON.parse(r.form) as Record<string, unknown>),
               votes: JSON.parse(r.votes) as InboxApproval["votes"],
             }),

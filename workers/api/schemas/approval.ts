@@ -25,6 +25,21 @@ export const InboxApproval = z
     runId: z.string(),
     nodeId: z.string(),
     attempt: z.number().int(),
+    iteration: z
+      .number()
+      .int()
+      .nullable()
+      .describe(
+        "The loop iteration of the node's attempt (null: recorded before iterations were).",
+      ),
+    parent: z
+      .object({
+        runId: z.string(),
+        nodeId: z.string(),
+        item: z.number().int().optional().describe("The map item whose child this run is."),
+      })
+      .nullable()
+      .describe("When the run is a sub-workflow's child: the parent run and node that started it."),
     workflowId: z.string(),
     status: ApprovalStatus,
     message: z.string(),
