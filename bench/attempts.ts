@@ -25,7 +25,7 @@ export interface Attempt {
 
 const PROJECTION_DEADLINE_MS = 120_000;
 
-interface Answer {
+export interface Answer {
   status: number;
   json: unknown;
   text: string;
@@ -50,7 +50,7 @@ export function errorText(err: unknown): string {
 }
 
 /** A request that may get no answer: the answer, or the error's text. */
-async function attempt(url: string, init: RequestInit = {}): Promise<Answer | string> {
+export async function attempt(url: string, init: RequestInit = {}): Promise<Answer | string> {
   try {
     return await send(url, init);
   } catch (err) {

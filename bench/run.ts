@@ -11,7 +11,8 @@
  * (bench/payloads.ts), `--only bigruns` a 25,000-transform chain and a 10,000-http fan-out
  * against Workflows at the most steps it takes (bench/bigruns.ts); both issue 16's baseline;
  * `--only lifecycle` sweeping 10,000 expired runs and the blob lookup at 100,000 executions
- * (bench/lifecycle.ts, issue 18).
+ * (bench/lifecycle.ts, issue 18); `--only children` a map of 1,000 sub-workflow children against
+ * 1,000 Workflows instances (bench/children.ts, issue 19).
  * A benchmark, not a test: it exits non-zero only when a run failed.
  */
 import { spawnSync } from "node:child_process";
@@ -21,6 +22,14 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { buildWasm, buildWeb, QUIET_ENV, ROOT } from "../scripts/lib";
 import { BIG_CHAIN, BIG_FANOUT, bigRunsReport, measureBigRuns } from "./bigruns";
+import {
+  CHILDREN,
+  CHILDREN_CONCURRENCY,
+  CHILDREN_POLL_MS,
+  CHILDREN_ROUNDS,
+  childrenReport,
+  measureChildren,
+} from "./children";
 import { AobClient, POLL_MS, WorkflowsClient } from "./clients";
 import {
   bundleWorker,
@@ -55,6 +64,7 @@ const PARTS = [
   "payloads",
   "bigruns",
   "lifecycle",
+  "children",
 ] as const;
 
 /** `--only compare|ws` (or `--only=…`): which parts run; both by default. */
@@ -162,6 +172,19 @@ try {
         },
       })
     : null;
+  const children = only.has("children")
+    ? await measureChildren({
+        base: server.url,
+        key,
+        log,
+        signal: interrupted.signal,
+        async restart() {
+          await server?.stop();
+          server = await startDevServer(key, "127.0.0.1");
+          return server.url;
+        },
+      })
+    : null;
   const cpu = cpus();
   const command = `npm run bench${only.size < PARTS.length ? ` -- --only ${[...only].join(",")}` : ""}`;
   const header = [
@@ -199,6 +222,11 @@ try {
       `Data lifecycle (BENCH_SWEEP_RUNS=${SWEEP_RUNS}, BENCH_LOOKUP_EXECUTIONS=${LOOKUP_EXECUTIONS}):\n\n${lifecycleReport(lifecycle)}`,
     );
   }
+  if (children) {
+    sections.push(
+      `Sub-workflow fan-out (${CHILDREN_ROUNDS} rounds; BENCH_CHILDREN=${CHILDREN}, BENCH_CHILDREN_CONCURRENCY=${CHILDREN_CONCURRENCY}, BENCH_CHILDREN_POLL_MS=${CHILDREN_POLL_MS}):\n\n${childrenReport(children)}`,
+    );
+  }
   const text = sections.join("\n\n");
   log(`\n${text}`);
   writeFileSync(join(PERSIST_DIR, "report.md"), `${text}\n`);
@@ -212,9 +240,13 @@ try {
       payloads,
       bigruns,
       lifecycle,
+      children,
     }),
   );
-  if ((results?.failures.length ?? 0) > 0 || (ws?.failures.length ?? 0) > 0) process.exitCode = 1;
+  const childFailed = children?.samples.some((s) => s.outcome.status !== "completed") ?? false;
+  if ((results?.failures.length ?? 0) > 0 || (ws?.failures.length ?? 0) > 0 || childFailed) {
+    process.exitCode = 1;
+  }
 } catch (err) {
   if (interrupted.signal.aborted) {
     log(`bench: ${String(interrupted.signal.reason)}; wrangler dev stopped`);

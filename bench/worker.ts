@@ -5,6 +5,11 @@
  * (one `step.do` per node), routes to start an instance and read its status, and a probe.
  *   POST /bench/workflows      { shape, steps, url? } -> 201 { id }
  *   GET  /bench/workflows/:id  -> { status, output?, error? }
+ *   POST /bench/workflows/batch { count } -> 201 { ids }: `count` instances of the `child`
+ *        shape (n = 1 … count), made with `createBatch` in calls of at most 100
+ *   POST /bench/workflows/statuses { ids } -> { views }: `instance.status()` of the ids in order,
+ *        50 at a time, up to the first 50 in which one has not ended (bench/children.ts)
+ *   GET  /bench/children?since=ms -> { runs }: D1's rows of the runs a parent started since then
  *   GET  /bench/probe?url=…    -> medians (ms) of the platform's own costs, the floor of a hop
  *   GET  /bench/projection/:runId -> { status, executions }: what D1 holds of an aob run
  *   GET  /bench/probe-ws       -> WebSocket to ProbeObject: a DO's own send → arrival floor
@@ -36,15 +41,19 @@ export { ProbeObject } from "./probe-object";
  * `chain`: sequential no-op steps; `fanout`: concurrent fetches; `http_chain`: sequential
  * fetches; `fanout_noop`: concurrent no-op steps (a reference shape, without an aob twin);
  * `payload`: one step fetches `url` and returns its JSON body, a second returns the length of
- * its `data` (the payload bench's twin of http → transform; `steps` is ignored).
+ * its `data` (the payload bench's twin of http → transform; `steps` is ignored); `child`: three
+ * steps, `start` (returns `n`), `work` (n × n), `end` (returns it), the twin of a 3-node child
+ * workflow start → transform → end (bench/children.ts; `steps` is ignored).
  */
-export type BenchShape = "chain" | "fanout" | "http_chain" | "fanout_noop" | "payload";
+export type BenchShape = "chain" | "fanout" | "http_chain" | "fanout_noop" | "payload" | "child";
 
 export interface BenchParams {
   shape: BenchShape;
   steps: number;
   /** What the http shapes fetch (the bench's local server). */
   url?: string;
+  /** `child`: the item it squares. */
+  n?: number;
 }
 
 /**
@@ -56,6 +65,8 @@ export interface BenchOutput {
   marks: number[];
   /** `payload`: the length of the fetched body's `data`, as the second step read it. */
   length?: number;
+  /** `child`: n × n, as the `end` step returned it. */
+  value?: number;
 }
 
 export interface BenchEnv extends Env {
@@ -63,7 +74,14 @@ export interface BenchEnv extends Env {
   BENCH_PROBE: DurableObjectNamespace<ProbeObject>;
 }
 
-const SHAPES: readonly BenchShape[] = ["chain", "fanout", "http_chain", "fanout_noop", "payload"];
+const SHAPES: readonly BenchShape[] = [
+  "chain",
+  "fanout",
+  "http_chain",
+  "fanout_noop",
+  "payload",
+  "child",
+];
 
 /**
  * No retry for the payload steps: a result over the step limit fails the same way every time,
@@ -115,6 +133,16 @@ export class BenchWorkflow extends WorkflowEntrypoint<BenchEnv, BenchParams> {
         const length = await step.do("size", ONCE, async () => body.data.length);
         return { startedAt: event.timestamp.getTime(), marks, length } satisfies BenchOutput;
       }
+      case "child": {
+        // Each step returns what the next reads, as aob's nodes pass outputs; a mark per step.
+        const n = await step.do("start", async () => event.payload.n ?? 0);
+        marks.push(Date.now());
+        const square = await step.do("work", async () => n * n);
+        marks.push(Date.now());
+        const value = await step.do("end", async () => square);
+        marks.push(Date.now());
+        return { startedAt: event.timestamp.getTime(), marks, value } satisfies BenchOutput;
+      }
     }
     return { startedAt: event.timestamp.getTime(), marks } satisfies BenchOutput;
   }
@@ -127,8 +155,67 @@ function isParams(value: unknown): value is BenchParams {
     SHAPES.includes(v.shape as BenchShape) &&
     Number.isInteger(v.steps) &&
     (v.steps as number) > 0 &&
-    (v.url === undefined || typeof v.url === "string")
+    (v.url === undefined || typeof v.url === "string") &&
+    (v.n === undefined || typeof v.n === "number")
   );
+}
+
+/** `createBatch` takes at most 100 instances a call (its documented limit in production). */
+const BATCH_LIMIT = 100;
+/** Instances whose status one `statuses` call reads at once. */
+const STATUS_CHUNK = 50;
+
+/**
+ * `count` instances of the `child` shape, n = 1 … count, created with `createBatch` in calls of
+ * at most 100, the calls made together: the quickest way a caller has to start that many.
+ */
+async function createChildren(env: BenchEnv, count: number): Promise<string[]> {
+  const batches: WorkflowInstanceCreateOptions<BenchParams>[][] = [];
+  for (let first = 0; first < count; first += BATCH_LIMIT) {
+    const size = Math.min(BATCH_LIMIT, count - first);
+    batches.push(
+      Array.from({ length: size }, (_, i) => ({
+        params: { shape: "child", steps: 3, n: first + i + 1 },
+      })),
+    );
+  }
+  const created = await Promise.all(batches.map((b) => env.BENCH_WF.createBatch(b)));
+  return created.flat().map((instance) => instance.id);
+}
+
+/** What `statuses` answers per instance; `status` is `unknown` when the instance cannot be read yet. */
+interface StatusView {
+  id: string;
+  status: string;
+  output?: unknown;
+  error?: unknown;
+}
+
+const ENDED = new Set(["complete", "errored", "terminated"]);
+
+/**
+ * The statuses of `ids` in order, STATUS_CHUNK at a time, up to and including the first chunk
+ * in which one has not ended: instances started together end roughly in order, so a poll while
+ * they run reads one chunk, not every instance.
+ */
+async function childStatuses(env: BenchEnv, ids: string[]): Promise<StatusView[]> {
+  const views: StatusView[] = [];
+  for (let first = 0; first < ids.length; first += STATUS_CHUNK) {
+    const chunk = await Promise.all(
+      ids.slice(first, first + STATUS_CHUNK).map(async (id): Promise<StatusView> => {
+        try {
+          const status = await (await env.BENCH_WF.get(id)).status();
+          return { id, ...status };
+        } catch (err) {
+          // Created in the background (`create` answers before the instance is stored).
+          return { id, status: "unknown", error: String(err) };
+        }
+      }),
+    );
+    views.push(...chunk);
+    if (chunk.some((v) => !ENDED.has(v.status))) break;
+  }
+  return views;
 }
 
 async function benchRoute(request: Request, path: string, env: BenchEnv): Promise<Response> {
@@ -139,6 +226,31 @@ async function benchRoute(request: Request, path: string, env: BenchEnv): Promis
     }
     const instance = await env.BENCH_WF.create({ params });
     return Response.json({ id: instance.id }, { status: 201 });
+  }
+  if (request.method === "POST" && path === "/bench/workflows/batch") {
+    const { count } = (await request.json()) as { count?: unknown };
+    if (!Number.isInteger(count) || (count as number) < 1) {
+      return Response.json({ error: "expected { count }" }, { status: 400 });
+    }
+    return Response.json({ ids: await createChildren(env, count as number) }, { status: 201 });
+  }
+  if (request.method === "POST" && path === "/bench/workflows/statuses") {
+    const { ids } = (await request.json()) as { ids?: unknown };
+    if (!Array.isArray(ids) || !ids.every((id) => typeof id === "string")) {
+      return Response.json({ error: "expected { ids }" }, { status: 400 });
+    }
+    return Response.json({ views: await childStatuses(env, ids) });
+  }
+  if (request.method === "GET" && path === "/bench/children") {
+    // Child runs carry trigger `subworkflow` in D1 (their parent is in the object, not the row).
+    const since = Number(new URL(request.url).searchParams.get("since") ?? 0);
+    const rows = await env.DB.prepare(
+      `SELECT status, created_at AS createdAt, finished_at AS finishedAt FROM runs
+        WHERE trigger = 'subworkflow' AND created_at >= ? ORDER BY created_at`,
+    )
+      .bind(since)
+      .all();
+    return Response.json({ runs: rows.results });
   }
   if (request.method === "POST" && path === "/bench/optimiser-run") {
     return optimiserRun(request, env);
