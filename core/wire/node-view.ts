@@ -71,11 +71,15 @@ export const NodeView = z.object({
       event: z.string(),
       key: z.string().nullable().describe("The key an event must carry; null: any key."),
       expiresAt: Timestamp.nullable().describe("When the wait takes `timeout`; null: never."),
+      url: z
+        .string()
+        .nullable()
+        .describe(
+          "The path of its single-use signed URL (`POST` it to complete the wait without a key); null when the platform has no `AOB_SECRETS_KEY`.",
+        ),
     })
     .optional()
-    .describe(
-      "A wait node waiting for an event: what it waits for (its signed URL is in its node_waiting event).",
-    ),
+    .describe("A wait node waiting for an event: what it waits for, and its signed URL."),
   omit: z
     .object({ pass: z.enum(["absorb_conditions", "eliminate_dead"]), reason: z.string() })
     .optional()

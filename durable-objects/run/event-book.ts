@@ -25,6 +25,8 @@ export interface EventWait {
   /** The rendered `match`: an event must carry this key. Null: any key. */
   key: string | null;
   expiresAt: number | null;
+  /** The path of its signed URL (platform/wait-urls.ts); null without a key to sign with. */
+  url: string | null;
   status: EventWaitStatus;
   /** The event taken, once `received`. */
   event?: RunEvent;
@@ -44,6 +46,7 @@ type WaitRow = {
   name: string;
   key: string | null;
   expires_at: number | null;
+  url: string | null;
   status: EventWaitStatus;
   event: string | null;
 };
@@ -55,6 +58,7 @@ function toWait(r: WaitRow): EventWait {
     name: r.name,
     key: r.key,
     expiresAt: r.expires_at,
+    url: r.url,
     status: r.status,
     ...(r.event === null ? {} : { event: JSON.parse(r.event) as RunEvent }),
   };
@@ -69,13 +73,14 @@ export class EventBook {
    */
   open(wait: Omit<EventWait, "status" | "event">, registered: boolean): void {
     this.sql.exec(
-      `INSERT OR IGNORE INTO event_waits (node_id, attempt, name, key, expires_at, status, registered)
-       VALUES (?, ?, ?, ?, ?, 'waiting', ?)`,
+      `INSERT OR IGNORE INTO event_waits (node_id, attempt, name, key, expires_at, url, status, registered)
+       VALUES (?, ?, ?, ?, ?, ?, 'waiting', ?)`,
       wait.nodeId,
       wait.attempt,
       wait.name,
       wait.key,
       wait.expiresAt,
+      wait.url,
       registered ? 1 : 0,
     );
   }
@@ -84,7 +89,7 @@ export class EventBook {
   unregistered(): EventWait[] {
     return this.sql
       .exec<WaitRow>(
-        `SELECT node_id, attempt, name, key, expires_at, status, event FROM event_waits
+        `SELECT node_id, attempt, name, key, expires_at, url, status, event FROM event_waits
          WHERE status = 'waiting' AND registered = 0 ORDER BY rowid`,
       )
       .toArray()
@@ -103,7 +108,7 @@ export class EventBook {
   get(nodeId: string, attempt: number): EventWait | undefined {
     const row = this.sql
       .exec<WaitRow>(
-        `SELECT node_id, attempt, name, key, expires_at, status, event FROM event_waits
+        `SELECT node_id, attempt, name, key, expires_at, url, status, event FROM event_waits
          WHERE node_id = ? AND attempt = ?`,
         nodeId,
         attempt,
@@ -116,7 +121,7 @@ export class EventBook {
   withStatus(status: EventWaitStatus): EventWait[] {
     return this.sql
       .exec<WaitRow>(
-        `SELECT node_id, attempt, name, key, expires_at, status, event FROM event_waits
+        `SELECT node_id, attempt, name, key, expires_at, url, status, event FROM event_waits
          WHERE status = ? ORDER BY rowid`,
         status,
       )

@@ -125,7 +125,7 @@ export class EventWaits {
     });
     const kept = storage.transactionSync(() => {
       const found = events.takeKept(config.event, key);
-      events.open(wait, registered);
+      events.open({ ...wait, url }, registered);
       if (found) events.receive(node.id, attempt, found);
       return found;
     });

@@ -56,9 +56,9 @@ const MIGRATIONS: string[][] = [
   [
     // Wait nodes' waits for events (docs/COMPOSITION.md): one per attempt. `event` is the event
     // taken (JSON), set in the transaction that takes it, so a wake delivers it if its step was lost.
-    // `registered`: its D1 row (where events sent by name find it) is written; the projection
+    // `url`: its signed URL's path. `registered`: its D1 row (where events sent by name find it) is written; the projection
     // writes it when the wait's own attempt could not.
-    `CREATE TABLE IF NOT EXISTS event_waits (node_id TEXT NOT NULL, attempt INTEGER NOT NULL, name TEXT NOT NULL, key TEXT, expires_at INTEGER, status TEXT NOT NULL, event TEXT, registered INTEGER NOT NULL, PRIMARY KEY (node_id, attempt))`,
+    `CREATE TABLE IF NOT EXISTS event_waits (node_id TEXT NOT NULL, attempt INTEGER NOT NULL, name TEXT NOT NULL, key TEXT, expires_at INTEGER, status TEXT NOT NULL, event TEXT, registered INTEGER NOT NULL, url TEXT, PRIMARY KEY (node_id, attempt))`,
     // Events sent to this run before a wait took them, oldest first.
     `CREATE TABLE IF NOT EXISTS mailbox (id INTEGER PRIMARY KEY, name TEXT NOT NULL, key TEXT, event TEXT NOT NULL)`,
     // Idempotency keys of the events this run was sent: a resend is a no-op.

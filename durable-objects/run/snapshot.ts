@@ -44,7 +44,10 @@ export function snapshot(engine: RunEngine, store: RunStore, book: ApprovalBook)
     if (child) view.childRunId = child;
     if (st.status === "waiting" && st.waitReason === "event") {
       const wait = engine.eventWait(n.id, st.attempt);
-      if (wait) view.waitingFor = { event: wait.name, key: wait.key, expiresAt: wait.expiresAt };
+      if (wait) {
+        const { name: event, key, expiresAt, url } = wait;
+        view.waitingFor = { event, key, expiresAt, url };
+      }
     }
     if (inputs.has(n.id)) view.input = inputs.get(n.id);
     if (n.omit) view.omit = n.omit;

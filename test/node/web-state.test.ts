@@ -173,6 +173,28 @@ describe("live run state", () => {
     expect(after.status).toBe("running");
   });
 
+  it("shows what a wait node waits for while it waits, and forgets it once it took the event", () => {
+    const live = applyEvents(fromSnapshot(snapshot), [
+      {
+        seq: 4,
+        type: "node_waiting",
+        at: 2,
+        nodeId: "ask",
+        data: { reason: "event", event: "order.paid", key: "A1", expiresAt: null, url: "/u" },
+      },
+    ]);
+    expect(live.nodes.ask!.waitingFor).toEqual({
+      event: "order.paid",
+      key: "A1",
+      expiresAt: null,
+      url: "/u",
+    });
+    const took = applyEvents(live, [
+      { seq: 5, type: "node_succeeded", at: 3, nodeId: "ask", data: { port: "received" } },
+    ]);
+    expect(took.nodes.ask!.waitingFor).toBeUndefined();
+  });
+
   it("keeps the optimiser's marks through later events, so the node panel can say why", () => {
     const optimised = {
       ...snapshot,

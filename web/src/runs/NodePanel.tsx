@@ -8,6 +8,7 @@ import { NodeOutput } from "./NodeOutput";
 import { PatchSource } from "./PatchSource";
 import { durationMs, type LiveNode, type LiveText } from "./run-state";
 import { UsageFacts } from "./UsageFacts";
+import { WaitPanel } from "./WaitPanel";
 
 /**
  * One node of a run: where it came from (the patch that added it), status, attempt, timing,
@@ -15,6 +16,7 @@ import { UsageFacts } from "./UsageFacts";
  * (inline with a download, or previewed from the blob store; docs/UI.md).
  */
 export function NodePanel({
+  runId,
   node,
   config,
   attempts,
@@ -26,6 +28,7 @@ export function NodePanel({
   onSelectNode,
   onShowPatches,
 }: {
+  runId: string;
   node: LiveNode;
   /** The node's config as the graph defines it (templates not resolved). */
   config: Record<string, unknown> | undefined;
@@ -105,6 +108,9 @@ export function NodePanel({
           </>
         )}
       </dl>
+      {node.status === "waiting" && node.waitingFor && (
+        <WaitPanel runId={runId} nodeId={node.id} wait={node.waitingFor} />
+      )}
       {node.usage ? (
         <>
           <h3>Model usage</h3>

@@ -386,6 +386,7 @@ function RunScreen({ runId }: { runId: string }) {
               </>
             ) : node ? (
               <NodePanel
+                runId={view.id}
                 node={node}
                 config={canvas?.nodes.find((n) => n.id === node.id)?.data.config}
                 attempts={attemptsOf(nodeLog.data?.events ?? [], node.id)}

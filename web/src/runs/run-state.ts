@@ -53,6 +53,7 @@ export function fromSnapshot(view: SnapshotLike): LiveRun {
     if (n.omit) node.omit = n.omit;
     if (n.fusedInto) node.fusedInto = n.fusedInto;
     if (n.childRunId) node.childRunId = n.childRunId;
+    if (n.waitingFor) node.waitingFor = n.waitingFor;
     nodes[n.id] = node;
   }
   return { status: view.status, nodes, seq: view.lastSeq };
@@ -123,6 +124,7 @@ function foldInto(next: LiveRun, active: Active, event: RunEvent): void {
         // A new attempt or loop iteration: what the previous one produced no longer applies.
         node.status = "running";
         node.startedAt = num(data?.startedAt) ?? event.at;
+        delete node.waitingFor;
         delete node.finishedAt;
         delete node.error;
         delete node.output;
@@ -135,6 +137,15 @@ function foldInto(next: LiveRun, active: Active, event: RunEvent): void {
         node.status = "waiting";
         // A subworkflow node waits for its child run, which its event names.
         if (typeof data?.childRunId === "string") node.childRunId = data.childRunId;
+        // A wait node waits for an event: what, and its signed URL.
+        if (data?.reason === "event" && typeof data.event === "string") {
+          node.waitingFor = {
+            event: data.event,
+            key: typeof data.key === "string" ? data.key : null,
+            expiresAt: num(data.expiresAt) ?? null,
+            url: typeof data.url === "string" ? data.url : null,
+          };
+        }
       }
       break;
     case "node_retrying":
@@ -148,6 +159,7 @@ function foldInto(next: LiveRun, active: Active, event: RunEvent): void {
       if (node) {
         node.status = "succeeded";
         node.finishedAt = event.at;
+        delete node.waitingFor;
         const port = data?.port;
         node.port = typeof port === "string" ? port : null;
         if (typeof data?.outputHash === "string") node.outputHash = data.outputHash;
@@ -158,6 +170,7 @@ function foldInto(next: LiveRun, active: Active, event: RunEvent): void {
       if (node) {
         node.status = "failed";
         node.finishedAt = event.at;
+        delete node.waitingFor;
         const error = errorOf(data);
         if (error) node.error = error;
       }
