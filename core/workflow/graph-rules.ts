@@ -133,6 +133,55 @@ function checkCycles(def: WorkflowDefinition, index: Map<string, number>): Valid
       });
     }
   });
+  if (issues.length > 0) return issues;
+  return bodyExitWarnings(def, index, out);
+}
+
+/**
+ * An edge that leaves a loop's body from a node other than the one whose loop edge closes it:
+ * its target is decided (run with that turn's output, or skipped) by the first turn that
+ * reaches the edge's source, not after the loop. Allowed, but rarely meant.
+ */
+function bodyExitWarnings(
+  def: WorkflowDefinition,
+  index: Map<string, number>,
+  out: { to: number }[][],
+): ValidationIssue[] {
+  const into: { from: number }[][] = def.nodes.map(() => []);
+  out.forEach((edges, u) => {
+    for (const { to } of edges) into[to]!.push({ from: u });
+  });
+  const walk = (first: number, next: (u: number) => number[]) => {
+    const seen = new Set([first]);
+    const todo = [first];
+    while (todo.length > 0) {
+      for (const v of next(todo.pop()!)) {
+        if (!seen.has(v)) {
+          seen.add(v);
+          todo.push(v);
+        }
+      }
+    }
+    return seen;
+  };
+  const issues: ValidationIssue[] = [];
+  def.edges.forEach((loop) => {
+    if (!loop.loop) return;
+    const closer = index.get(loop.from)!;
+    const down = walk(index.get(loop.to)!, (u) => out[u]!.map((e) => e.to));
+    const up = walk(closer, (u) => into[u]!.map((e) => e.from));
+    const body = (u: number) => down.has(u) && up.has(u);
+    def.edges.forEach((e, j) => {
+      const source = index.get(e.from)!;
+      if (e.loop || source === closer || !body(source) || body(index.get(e.to)!)) return;
+      issues.push({
+        path: ["edges", j],
+        code: "loop_body_exit",
+        message: `edge ${e.from} → ${e.to} leaves the loop ${loop.from} → ${loop.to} from inside its body: "${e.to}" runs (or is skipped) on the first turn that reaches "${e.from}", not after the loop; to act on the loop's last turn, leave from "${loop.from}"`,
+        severity: "warning",
+      });
+    });
+  });
   return issues;
 }
 

@@ -283,6 +283,27 @@ describe("validateWorkflow: graph rules", () => {
     expect(result.ok).toBe(true);
   });
 
+  it("warns of an edge that leaves a loop's body from inside it, at that edge", () => {
+    const result = validateWorkflow(
+      workflow(
+        [START, transform("a"), transform("b"), transform("c"), transform("out")],
+        [
+          { from: "start", to: "a" },
+          { from: "a", to: "b" },
+          { from: "b", to: "a", loop: { maxIterations: 5 } },
+          { from: "a", to: "out" },
+          { from: "b", to: "c" },
+        ],
+      ),
+    );
+    expect(result.ok).toBe(true);
+    // a → out leaves the body from inside; b → c leaves it from the node that closes the loop.
+    expect(result.warnings.map((w) => [formatPath(w.path), w.code])).toEqual([
+      ["edges[3]", "loop_body_exit"],
+    ]);
+    expect(result.warnings[0]?.message).toMatch(/first turn that reaches "a"/);
+  });
+
   it("refuses a loop edge that does not point back, at edges[2].loop", () => {
     const errors = errorsOf(
       workflow(
