@@ -199,6 +199,8 @@ export class ChildRuns {
           ...(budget ? { budget } : {}),
         });
       } catch (err) {
+        // Another start of this child won its `runs` row (two starts raced): that one runs it.
+        if (await runForDeletion(env.DB, childRunId).catch(() => null)) return;
         await refuse(
           err instanceof StartRefused
             ? { code: "child_not_started", message: err.message, retryable: false }

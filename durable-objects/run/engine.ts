@@ -265,6 +265,10 @@ export class RunEngine {
     this.replay = init.replay ?? null;
     const context = buildContext(init.meta, init.ir, init.input, state, this.outputs);
     this.run = { meta: init.meta, ir: init.ir, state, context };
+    // Created by this incarnation: nothing of it was interrupted, so no call re-runs its work.
+    // (A child's end arriving first would otherwise re-run map items' child starts still in
+    // flight, and the second start of a child would fail its item.)
+    this.recovered = true;
     await this.enqueue([{ signal: { type: "start" } }]);
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { poll } from "../support/poll";
-import { api, createWorkflow, elapse, type RunBody, startRun, waitForRun } from "./helpers";
+import { api, createWorkflow, elapse, type RunBody, startRun, stubOf, waitForRun } from "./helpers";
 import { OTHER_KEY } from "./setup";
 
 /*
@@ -237,6 +237,46 @@ describe("sub-workflows", { timeout: 30_000 }, () => {
     }
     expect(most).toBeGreaterThanOrEqual(1);
     expect(most).toBeLessThanOrEqual(5);
+  });
+
+  it("starts each map item's child once when a notice is the first call after the run's creation", async () => {
+    const tag = `subfirst${Date.now()}`;
+    await createWorkflow(child(`triple ${tag}`, "input.n * 3"));
+    const wf = await createWorkflow({
+      name: `triples ${tag}`,
+      nodes: [
+        { id: "start", type: "start" },
+        {
+          id: "each",
+          type: "map",
+          config: {
+            items: "[1, 2, 3, 4]",
+            concurrency: 4,
+            node: {
+              type: "subworkflow",
+              config: { workflow: `triple ${tag}`, input: { n: "{{ item }}" } },
+            },
+          },
+        },
+        { id: "done", type: "end", config: { output: "{{ nodes.each.output }}" } },
+      ],
+      edges: [
+        { from: "start", to: "each" },
+        { from: "each", to: "done" },
+      ],
+    });
+    const runId = await startRun(wf);
+    // A notice for no child of this run, while the items' children are being started: it
+    // changes nothing, and the starts in flight are not made again.
+    await stubOf(runId).childEnded({
+      childRunId: "run_none",
+      nodeId: "each",
+      attempt: 1,
+      status: "completed",
+    });
+    const run = await waitForRun(runId);
+    expect(run.status, JSON.stringify(run.error)).toBe("completed");
+    expect(run.output).toEqual([3, 6, 9, 12]);
   });
 
   it("cancels its children when it is cancelled, two levels down", async () => {
