@@ -110,6 +110,12 @@ async function childIdOf(parent: string, at: Omit<ChildAt, "step">): Promise<str
 }
 
 export class ChildRuns {
+  /**
+   * The workflow and version each node's attempt resolved: a map's items share their node's
+   * attempt, so a fan-out of 1,000 children reads the workflow once, not once per item.
+   */
+  private readonly resolved = new Map<string, ReturnType<ChildRuns["resolve"]>>();
+
   constructor(private readonly host: ChildRunsHost) {}
 
   /** The run this one is a child of, if it is one. */
@@ -145,7 +151,15 @@ export class ChildRuns {
         `node "${at.nodeId}": sub-workflows nest deeper than ${MAX_SUBWORKFLOW_DEPTH}`,
       );
     }
-    const target = await this.resolve(at.nodeId, config, run.meta.tenantId);
+    const key = `${at.nodeId}\n${at.attempt}`;
+    let resolving = this.resolved.get(key);
+    if (!resolving) {
+      resolving = this.resolve(at.nodeId, config, run.meta.tenantId);
+      this.resolved.set(key, resolving);
+      // A failed resolution (D1 refused) is tried again by the next item, not kept.
+      resolving.catch(() => this.resolved.delete(key));
+    }
+    const target = await resolving;
     const limits = limitsOf(at.step.expressionTimeoutMs);
     const input = config.input === undefined ? null : await render(config.input, context, limits);
     const childRunId = await childIdOf(run.meta.runId, at);
