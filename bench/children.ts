@@ -6,12 +6,9 @@
  * poll that sees every child's end, the output checked item by item, the children's own
  * lifetimes, the last child's end by its own clock, and how many were alive at once.
  *
- * aob runs twice per round: the parent as the issue states it, and the same parent with a
- * `delay` of 0 s before the map. A RunObject treats the first call after its creation as a
- * wake and re-runs the starts of map items still running (engine.ts `recover`); when that call
- * is a child's end notice, starts still in flight are made twice and the loser fails its item
- * (docs/BENCHMARKS.md, "Sub-workflow fan-out"). The delay's alarm is that first call, made
- * before any child starts, so the second parent measures the fan-out itself.
+ * aob can also run (`BENCH_CHILDREN_ENGINES=aob,aob-delay,workflows`) the same parent with a
+ * `delay` of 0 s before the map, a control from when a child's end notice arriving as the run's
+ * first call re-ran child starts still in flight (fixed: engine.ts `create`, child-runs.ts).
  *
  * Each round gets a fresh `wrangler dev` over the same state (local workerd keeps every object
  * it opened with its SQLite files open, and a round opens some 3,000) and a small warm-up of
@@ -51,10 +48,8 @@ const ENGINES = {
 export type ChildrenEngine = (typeof ENGINES)[keyof typeof ENGINES];
 type EngineKey = keyof typeof ENGINES;
 
-/** `BENCH_CHILDREN_ENGINES=aob,aob-delay,workflows` (the default): which engines run. */
-export const CHILDREN_ENGINES: EngineKey[] = (
-  process.env.BENCH_CHILDREN_ENGINES ?? "aob,aob-delay,workflows"
-)
+/** `BENCH_CHILDREN_ENGINES=aob,workflows` (the default; `aob-delay` too): which engines run. */
+export const CHILDREN_ENGINES: EngineKey[] = (process.env.BENCH_CHILDREN_ENGINES ?? "aob,workflows")
   .split(",")
   .map((e) => {
     const key = e.trim();
