@@ -31,8 +31,8 @@ export interface Answer {
   text: string;
 }
 
-async function send(url: string, init: RequestInit = {}): Promise<Answer> {
-  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(120_000) });
+async function send(url: string, init: RequestInit, timeoutMs: number): Promise<Answer> {
+  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
   const text = await res.text();
   let json: unknown = null;
   try {
@@ -50,9 +50,13 @@ export function errorText(err: unknown): string {
 }
 
 /** A request that may get no answer: the answer, or the error's text. */
-export async function attempt(url: string, init: RequestInit = {}): Promise<Answer | string> {
+export async function attempt(
+  url: string,
+  init: RequestInit = {},
+  timeoutMs = 120_000,
+): Promise<Answer | string> {
   try {
-    return await send(url, init);
+    return await send(url, init, timeoutMs);
   } catch (err) {
     return errorText(err);
   }
