@@ -43,7 +43,7 @@ export function parseRunLimits(raw: string | undefined): RunLimits {
 /** The size limits a materialised graph must keep; each refusal names its limit. */
 export function checkGraphLimits(def: WorkflowDefinition, limits: RunLimits): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  const agents = def.nodes.filter((n) => kindOf(n.type)?.traits.model).length;
+  const { agents } = graphSize(def);
   if (agents > limits.agentsPerRun) {
     issues.push({
       path: ["nodes"],
@@ -61,4 +61,36 @@ export function checkGraphLimits(def: WorkflowDefinition, limits: RunLimits): Va
     });
   }
   return issues;
+}
+
+/** What a run's graph adds to its tree's limits: its agent nodes and its nodes. */
+export interface GraphSize {
+  agents: number;
+  nodes: number;
+}
+
+/** The agent nodes and nodes of a definition (unknown: a stored one, already validated). */
+export function graphSize(def: unknown): GraphSize {
+  const nodes = (def as { nodes?: { type?: string }[] } | null)?.nodes ?? [];
+  return {
+    agents: nodes.filter((n) => kindOf(n.type ?? "")?.traits.model).length,
+    nodes: nodes.length,
+  };
+}
+
+/**
+ * A tree of runs (a root and every sub-workflow run started under it, docs/COMPOSITION.md)
+ * keeps the run limits together: what it would hold with one more child, against them. Null
+ * when it fits; otherwise the refusal, naming the limit.
+ * @example
+ * treeLimitRefusal({ agents: 6, nodes: 9 }, DEFAULT_RUN_LIMITS); // "limit agentsPerRun is 5: ..."
+ */
+export function treeLimitRefusal(total: GraphSize, limits: RunLimits): string | null {
+  if (total.agents > limits.agentsPerRun) {
+    return `limit agentsPerRun is ${limits.agentsPerRun}, counted across the run and its sub-workflow runs: they would have ${total.agents} agent nodes`;
+  }
+  if (total.nodes > limits.nodesPerRun) {
+    return `limit nodesPerRun is ${limits.nodesPerRun}, counted across the run and its sub-workflow runs: they would have ${total.nodes} nodes`;
+  }
+  return null;
 }

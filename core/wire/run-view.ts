@@ -156,6 +156,12 @@ export function runViewSchemas(named: Named = unnamed) {
             .optional()
             .describe("A map over a sub-workflow: the item this child runs, and its try."),
           depth: z.number().int().describe("How deep it nests: a root run's child is at 1."),
+          rootRunId: z
+            .string()
+            .optional()
+            .describe(
+              "The run at the root of its tree, which counts the run limits for the whole tree (absent in runs started before it was recorded).",
+            ),
         })
         .optional()
         .describe("A child run: the parent run and the subworkflow node attempt it answers."),

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { Patch, type PatchSource } from "../../core/patches";
+import { type GraphSize, Patch, type PatchSource } from "../../core/patches";
 import { TERMINAL_RUN } from "../../core/scheduler";
 import { WS_MIN_WINDOW, WS_WINDOW } from "../../core/wire/frames";
 import type { ExecuteJob } from "../../core/wire/node-job";
@@ -13,7 +13,7 @@ import {
   type SealedArchive,
   sealArchive,
 } from "./archive";
-import type { ChildEnded } from "./child-runs";
+import type { ChildEnded, TreeReserved } from "./child-runs";
 import type { CreateRun, RunEngine } from "./engine";
 import type { Delivered, EventDelivery } from "./event-waits";
 import { platformHost } from "./host";
@@ -164,6 +164,11 @@ export class RunObject extends DurableObject<Env> implements RunRpc {
   /** A child run ended (its notice, docs/COMPOSITION.md): its node's result. */
   async childEnded(notice: ChildEnded): Promise<void> {
     await this.engine.childEnded(notice);
+  }
+
+  /** A child's start in this run's tree (tree-tally.ts). */
+  async reserveInTree(childRunId: string, size: GraphSize): Promise<TreeReserved> {
+    return this.engine.reserveInTree(childRunId, size);
   }
 
   /** The definition an archived run keeps; null for any other run (its version has it). */

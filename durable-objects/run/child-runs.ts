@@ -13,6 +13,7 @@ import type { RunContext } from "../../core/executors/context";
 import { limitsOf } from "../../core/executors/inline";
 import { render } from "../../core/kinds/evaluate";
 import { MAX_SUBWORKFLOW_DEPTH, type SubworkflowConfig } from "../../core/kinds/subworkflow";
+import { type GraphSize, graphSize, parseRunLimits, treeLimitRefusal } from "../../core/patches";
 import type { Outcome } from "../../core/scheduler/signals";
 import type { OutputRef } from "../../core/wire/blob-ref";
 import { holdBlobs } from "../../db/blobs";
@@ -27,6 +28,7 @@ import type { Pending } from "./pending";
 import { runObject } from "./rpc";
 import { StartRefused, startRun } from "./start";
 import type { RunStore } from "./store";
+import { TreeTally } from "./tree-tally";
 
 /** Where a child run answers: its parent's run, node and attempt (kept in the child's meta). */
 export interface ParentLink {
@@ -37,7 +39,12 @@ export interface ParentLink {
   item?: ItemTry;
   /** The child's depth: a root run's child is at 1. */
   depth: number;
+  /** The tree's root run, which keeps its tally (tree-tally.ts); absent in older runs. */
+  rootRunId?: string;
 }
+
+/** A root's answer to a child's reservation in its tree's tally. */
+export type TreeReserved = { ok: true } | { ok: false; message: string };
 
 /** A child's end, as it tells its parent (`RunObject.childEnded`). */
 export interface ChildEnded {
@@ -115,8 +122,41 @@ export class ChildRuns {
    * attempt, so a fan-out of 1,000 children reads the workflow once, not once per item.
    */
   private readonly resolved = new Map<string, ReturnType<ChildRuns["resolve"]>>();
+  private readonly tally: TreeTally;
 
-  constructor(private readonly host: ChildRunsHost) {}
+  constructor(private readonly host: ChildRunsHost) {
+    this.tally = new TreeTally(host.storage.sql);
+  }
+
+  /**
+   * In the tree's root: counts a child's graph against the run limits, which the whole tree
+   * shares (tree-tally.ts). The root's own graph is its current one, patches included.
+   */
+  reserveInTree(childRunId: string, size: GraphSize): TreeReserved {
+    const { storage, store, env } = this.host;
+    const limits = parseRunLimits(env.AOB_RUN_LIMITS);
+    return storage.transactionSync((): TreeReserved => {
+      if (this.tally.has(childRunId)) return { ok: true };
+      const own = graphSize(store.getMeta("definition"));
+      const counted = this.tally.total();
+      const refusal = treeLimitRefusal(
+        {
+          agents: own.agents + counted.agents + size.agents,
+          nodes: own.nodes + counted.nodes + size.nodes,
+        },
+        limits,
+      );
+      if (refusal) return { ok: false, message: refusal };
+      this.tally.count(childRunId, size);
+      return { ok: true };
+    });
+  }
+
+  /** The tree's root, where a child's start is counted. */
+  private root(): string {
+    const parent = this.parent();
+    return parent?.rootRunId ?? parent?.runId ?? this.host.run().meta.runId;
+  }
 
   /** The run this one is a child of, if it is one. */
   parent(): ParentLink | undefined {
@@ -187,9 +227,23 @@ export class ChildRuns {
       this.host.push({ signal: resultSignal(at, { ok: false, error }) });
       await this.host.kick();
     };
+    const root = this.root();
     const launch = async () => {
       if (await runForDeletion(env.DB, childRunId)) return; // started before a restart
       try {
+        const size = graphSize(target.definition);
+        const reserved =
+          root === run.meta.runId
+            ? this.reserveInTree(childRunId, size)
+            : await runObject(env, root).reserveInTree(childRunId, size);
+        if (!reserved.ok) {
+          await refuse({
+            code: "limit_exceeded",
+            message: `node "${nodeId}": ${reserved.message}`,
+            retryable: false,
+          });
+          return;
+        }
         // A child's start is a start: admitted like any other (platform/admission.ts).
         const admission = await admitStart(env, run.meta.tenantId, target.definition);
         if (!admission.ok) {
@@ -209,7 +263,14 @@ export class ChildRuns {
           definition: target.definition,
           input,
           trigger: "subworkflow",
-          parent: { runId: run.meta.runId, nodeId, attempt, ...itemOf(item), depth },
+          parent: {
+            runId: run.meta.runId,
+            nodeId,
+            attempt,
+            ...itemOf(item),
+            depth,
+            rootRunId: root,
+          },
           ...(budget ? { budget } : {}),
         });
       } catch (err) {

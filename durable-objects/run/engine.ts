@@ -10,7 +10,7 @@
 import type { Budget } from "../../core/agents/budget";
 import type { IR, IRStep } from "../../core/compile/ir";
 import { KINDS, kindOf } from "../../core/kinds/registry";
-import type { Patch, PatchSource } from "../../core/patches";
+import type { GraphSize, Patch, PatchSource } from "../../core/patches";
 import { type StepOptions, step } from "../../core/scheduler/scheduler";
 import type { Signal } from "../../core/scheduler/signals";
 import { createRunState, TERMINAL_RUN } from "../../core/scheduler/state";
@@ -21,7 +21,7 @@ import type { WorkflowDefinition } from "../../core/workflow/definition";
 import { sendJobs } from "../../platform/job-queue";
 import type { ApprovalBook, Vote } from "./approvals";
 import { BudgetHold } from "./budget-hold";
-import { type ChildEnded, ChildRuns, type ParentLink } from "./child-runs";
+import { type ChildEnded, ChildRuns, type ParentLink, type TreeReserved } from "./child-runs";
 import type { ChildBook } from "./children";
 import { buildContext, type Loaded } from "./context";
 import { Decisions } from "./decisions";
@@ -283,6 +283,13 @@ export class RunEngine {
     if (!pending) return;
     await this.enqueue([pending]);
     this.childRuns.taken(notice.childRunId);
+  }
+
+  /** A child's start in this run's tree, when this run is its root (tree-tally.ts). */
+  reserveInTree(childRunId: string, size: GraphSize): TreeReserved {
+    if (!this.run)
+      return { ok: false, message: "the run at the root of its tree no longer exists" };
+    return this.childRuns.reserveInTree(childRunId, size);
   }
 
   /**

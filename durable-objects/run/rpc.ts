@@ -1,9 +1,9 @@
-import type { PatchSource } from "../../core/patches";
+import type { GraphSize, PatchSource } from "../../core/patches";
 import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
 import type { ApprovalRequest, DecisionRefusal, Vote } from "./approvals";
 import type { RunRecord, SealedArchive } from "./archive";
-import type { ChildEnded } from "./child-runs";
+import type { ChildEnded, TreeReserved } from "./child-runs";
 import type { CreateRun } from "./engine";
 import type { Delivered, EventDelivery } from "./event-waits";
 import type { PatchRecord } from "./patches";
@@ -57,6 +57,8 @@ export interface RunRpc {
   record(): Promise<RunRecord | null>;
   /** A child run ended: taken as its subworkflow node's result (child-runs.ts). */
   childEnded(notice: ChildEnded): Promise<void>;
+  /** In a tree's root: counts a child's graph against the run limits the tree shares. */
+  reserveInTree(childRunId: string, size: GraphSize): Promise<TreeReserved>;
   /** The definition an archived run keeps; null for any other run (its version has it). */
   archivedDefinition(): Promise<unknown>;
   /** An import's events, in `seq` order; refused on an object that holds a run or an archive. */

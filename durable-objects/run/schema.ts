@@ -66,6 +66,10 @@ const MIGRATIONS: string[][] = [
     // The loop iteration an approval's attempt ran in (the inbox's context).
     `ALTER TABLE approvals ADD COLUMN iteration INTEGER`,
   ],
+  [
+    // A root run's tally of the sub-workflow runs started under it (tree-tally.ts).
+    `CREATE TABLE IF NOT EXISTS tree_runs (run_id TEXT PRIMARY KEY, agents INTEGER NOT NULL, nodes INTEGER NOT NULL)`,
+  ],
 ];
 
 export function ensureSchema(sql: SqlStorage): void {

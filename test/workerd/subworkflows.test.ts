@@ -81,7 +81,13 @@ describe("sub-workflows", { timeout: 30_000 }, () => {
     expect(childId).toMatch(/^run_/);
     const childRun = await read(childId);
     expect(childRun.status).toBe("completed");
-    expect(childRun.parent).toEqual({ runId, nodeId: "sub", attempt: 1, depth: 1 });
+    expect(childRun.parent).toEqual({
+      runId,
+      nodeId: "sub",
+      attempt: 1,
+      depth: 1,
+      rootRunId: runId,
+    });
     expect(childRun.usage.budget).toEqual({ tokens: 500 });
     const listed = await api<{ runs: { id: string; trigger: string }[] }>(
       "GET",
@@ -277,6 +283,70 @@ describe("sub-workflows", { timeout: 30_000 }, () => {
     const run = await waitForRun(runId);
     expect(run.status, JSON.stringify(run.error)).toBe("completed");
     expect(run.output).toEqual([3, 6, 9, 12]);
+  });
+
+  it("counts the run limits across the tree: a grandchild that would bring the tree's agents past the limit is not started", async () => {
+    const tag = `tree${Date.now()}`;
+    // Three agent nodes behind a condition that is false: they count, and never call a model.
+    const agents = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        id: `agent${i}`,
+        type: "agent",
+        config: { prompt: "never asked" },
+      }));
+    await createWorkflow({
+      name: `three agents ${tag}`,
+      nodes: [
+        { id: "start", type: "start" },
+        { id: "gate", type: "condition", config: { expression: "false" } },
+        ...agents(3),
+        { id: "done", type: "end", config: { output: "{{ input.n }}" } },
+      ],
+      edges: [
+        { from: "start", to: "gate" },
+        { from: "gate", to: "agent0", on: "true" },
+        { from: "agent0", to: "agent1" },
+        { from: "agent1", to: "agent2" },
+        { from: "agent2", to: "done" },
+        { from: "gate", to: "done", on: "false" },
+      ],
+    });
+    const middle = await createWorkflow(parent(`middle ${tag}`, `three agents ${tag}`));
+    // The root: its first child brings 3 agent nodes, its second's own child 3 more (limit 5).
+    const root = await createWorkflow({
+      name: `root ${tag}`,
+      nodes: [
+        { id: "start", type: "start" },
+        {
+          id: "first",
+          type: "subworkflow",
+          config: { workflow: `three agents ${tag}`, input: { n: 1 } },
+        },
+        { id: "second", type: "subworkflow", config: { workflow: middle, input: { n: 2 } } },
+        { id: "done", type: "end", config: { output: "{{ nodes.second.output }}" } },
+      ],
+      edges: [
+        { from: "start", to: "first" },
+        { from: "first", to: "second" },
+        { from: "second", to: "done" },
+      ],
+    });
+    const runId = await startRun(root, {});
+    const run = (await waitForRun(runId)) as View;
+    expect(run.status).toBe("completed");
+    expect(run.nodes.find((n) => n.id === "first")?.status).toBe("succeeded");
+    // The middle run's own call was refused at the root: it took its error edge.
+    expect(run.output).toEqual({ handled: true });
+    const middleRun = (await waitForRun(childOf(run, "second")!)) as View;
+    const refused = middleRun.nodes.find((n) => n.id === "sub");
+    expect(refused?.status).toBe("failed");
+    expect(refused?.error?.code).toBe("limit_exceeded");
+    expect(refused?.error?.message).toContain(
+      "limit agentsPerRun is 5, counted across the run and its sub-workflow runs: they would have 6 agent nodes",
+    );
+    // Named before its start was refused, the grandchild never started: no such run.
+    const named = childOf(middleRun, "sub")!;
+    expect((await api("GET", `/api/runs/${named}`)).status).toBe(404);
   });
 
   it("cancels its children when it is cancelled, two levels down", async () => {
