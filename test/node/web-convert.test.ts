@@ -29,6 +29,22 @@ describe("canvas <-> workflow definition", () => {
     });
   }
 
+  it("keeps the run settings (budget, deadline, concurrency) through the canvas", () => {
+    const def: WorkflowDefinitionInput = {
+      ...sample("hello"),
+      budget: { tokens: 5000 },
+      timeoutSeconds: 600,
+      concurrency: { limit: 3, key: "{{ input.customer }}", maxQueued: 50 },
+    };
+    const back = toDefinition(toCanvas(def, titles));
+    expect(back.budget).toEqual({ tokens: 5000 });
+    expect(back.timeoutSeconds).toBe(600);
+    expect(back.concurrency).toEqual({ limit: 3, key: "{{ input.customer }}", maxQueued: 50 });
+    expect(validateWorkflow(back).ok).toBe(true);
+    const plain = toDefinition(toCanvas(sample("hello"), titles));
+    expect(Object.keys(plain)).not.toContain("concurrency");
+  });
+
   it("places nodes without ui.positions by level, and keeps saved positions", () => {
     const def = sample("hello");
     const canvas = toCanvas(def, titles);

@@ -9,7 +9,17 @@ import { layeredLayout } from "./layout";
 export interface WorkflowMeta {
   name: string;
   description?: string;
+  /** The run settings at the top of the definition, kept as they are unless edited. */
+  settings?: RunSettings;
 }
+
+/** A definition's top-level run settings (budget, deadline, concurrency). */
+export type RunSettings = Pick<
+  WorkflowDefinitionInput,
+  "budget" | "timeoutSeconds" | "concurrency"
+>;
+
+const SETTINGS = ["budget", "timeoutSeconds", "concurrency"] as const;
 
 export interface Canvas {
   meta: WorkflowMeta;
@@ -66,6 +76,11 @@ export function toCanvas(
   const byId = new Map(definition.nodes.map((n) => [n.id, n]));
   const meta: WorkflowMeta = { name: definition.name };
   if (definition.description !== undefined) meta.description = definition.description;
+  const settings: RunSettings = {};
+  for (const key of SETTINGS) {
+    if (definition[key] !== undefined) Object.assign(settings, { [key]: definition[key] });
+  }
+  if (Object.keys(settings).length > 0) meta.settings = structuredClone(settings);
   return {
     meta,
     nodes: definition.nodes.map((n) =>
@@ -136,6 +151,10 @@ export function toDefinition(canvas: Canvas): WorkflowDefinitionInput {
     ui: { positions },
   };
   if (canvas.meta.description) definition.description = canvas.meta.description;
+  for (const key of SETTINGS) {
+    const value = canvas.meta.settings?.[key];
+    if (value !== undefined) Object.assign(definition, { [key]: structuredClone(value) });
+  }
   return definition;
 }
 
