@@ -34,7 +34,7 @@ import { sweep } from "../workers/lifecycle/sweep";
 import { fetchOnce, noteQueueBatch, probe } from "./probe";
 import type { ProbeObject } from "./probe-object";
 
-export { RateLimiter, RunObject } from "../workers/index";
+export { RateLimiter, RunGate, RunObject } from "../workers/index";
 export { ProbeObject } from "./probe-object";
 
 /**

@@ -15,7 +15,10 @@ const STATEMENTS_PER_BATCH = 200;
  * `archived_from` and `archived_at` an import's (workers/lifecycle/import-runs.ts).
  */
 export type ProjectedRun = Required<
-  Omit<typeof runs.$inferInsert, "trigger" | "held" | "deletingAt" | "archivedFrom" | "archivedAt">
+  Omit<
+    typeof runs.$inferInsert,
+    "trigger" | "held" | "deletingAt" | "archivedFrom" | "archivedAt" | "gate"
+  >
 >;
 export type ProjectedExecution = Omit<Required<typeof nodeExecutions.$inferInsert>, "runId">;
 export type ProjectedApproval = Omit<

@@ -83,6 +83,85 @@ export async function insertStartedRun(
     .run();
 }
 
+/**
+ * Records a run admitted while its workflow's concurrency limit was reached (docs/FLOW-CONTROL.md):
+ * `queued`, under its gate, until the gate starts it.
+ */
+export async function insertQueuedRun(
+  db: D1Database,
+  run: Pick<RunRow, "id" | "tenantId" | "workflowId" | "version" | "createdAt"> & {
+    trigger?: RunTrigger;
+    gate: string;
+  },
+): Promise<void> {
+  await drizzle(db)
+    .insert(runs)
+    .values({ ...run, status: "queued" })
+    .run();
+}
+
+/**
+ * A queued run's start: its row moves to `running`, once. Answers the row's status before (a
+ * start tried again finds it `running` or later; a run cancelled meanwhile, `cancelled`), or
+ * null when there is no row.
+ */
+export async function startQueuedRun(db: D1Database, runId: string): Promise<string | null> {
+  const orm = drizzle(db);
+  const moved = await orm
+    .update(runs)
+    .set({ status: "running" })
+    .where(and(eq(runs.id, runId), eq(runs.status, "queued")))
+    .run();
+  if (moved.meta.changes > 0) return "queued";
+  const row = await orm.select({ status: runs.status }).from(runs).where(eq(runs.id, runId)).get();
+  return row?.status ?? null;
+}
+
+/** A run's D1 row in its tenant (not being deleted), or null. */
+export async function findRun(
+  db: D1Database,
+  tenantId: string,
+  runId: string,
+): Promise<RunRow | null> {
+  const row = await drizzle(db)
+    .select()
+    .from(runs)
+    .where(and(eq(runs.id, runId), eq(runs.tenantId, tenantId), isNull(runs.deletingAt)))
+    .get();
+  return row ?? null;
+}
+
+/** The gate of a run still `queued`, or null (started, ended, or no such run). */
+export async function gateOfQueued(db: D1Database, runId: string): Promise<string | null> {
+  const row = await drizzle(db)
+    .select({ gate: runs.gate })
+    .from(runs)
+    .where(and(eq(runs.id, runId), eq(runs.status, "queued")))
+    .get();
+  return row?.gate ?? null;
+}
+
+/** The row of a start its full queue refused: nothing of it is kept. */
+export async function deleteQueuedRun(db: D1Database, runId: string): Promise<void> {
+  await drizzle(db)
+    .delete(runs)
+    .where(and(eq(runs.id, runId), eq(runs.status, "queued")))
+    .run();
+}
+
+/** A queued run that ends without starting (cancelled, or its start refused for good). */
+export async function markQueuedRunEnded(
+  db: D1Database,
+  runId: string,
+  end: { status: "failed" | "cancelled"; error: string; finishedAt: number },
+): Promise<void> {
+  await drizzle(db)
+    .update(runs)
+    .set(end)
+    .where(and(eq(runs.id, runId), eq(runs.status, "queued")))
+    .run();
+}
+
 /** Marks a run failed whose RunObject could not be created, so it is not listed as running. */
 export async function markStartFailed(
   db: D1Database,

@@ -102,7 +102,7 @@ export const runs = sqliteTable(
     workflowId: text("workflow_id").notNull(),
     version: integer("version").notNull(),
     status: text("status", {
-      enum: ["running", "waiting", "completed", "failed", "cancelled"],
+      enum: ["queued", "running", "waiting", "completed", "failed", "cancelled"],
     }).notNull(),
     error: text("error"),
     outputHash: text("output_hash"),
@@ -130,6 +130,11 @@ export const runs = sqliteTable(
      */
     archivedFrom: text("archived_from"),
     archivedAt: integer("archived_at"),
+    /**
+     * The gate of a run of a workflow with a concurrency limit (docs/FLOW-CONTROL.md): the
+     * `RunGate` object's name, which holds it while `queued` and frees its slot when it ends.
+     */
+    gate: text("gate"),
   },
   (t) => [
     index("runs_tenant_created").on(t.tenantId, t.createdAt),

@@ -99,7 +99,7 @@ async function fire(env: Env, row: Schedule, invocation: Invocation): Promise<vo
     });
   }
   try {
-    const runId = await startRun(env, {
+    const { runId } = await startRun(env, {
       trigger: "cron",
       tenantId: row.tenantId,
       workflowId: row.workflowId,

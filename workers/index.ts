@@ -7,6 +7,7 @@ import { runSchedules } from "./cron";
 import { sweep } from "./lifecycle/sweep";
 import { consume } from "./runner/consumer";
 
+export { RunGate } from "../durable-objects/gate/RunGate";
 export { RateLimiter } from "../durable-objects/limits/RateLimiter";
 export { RunObject } from "../durable-objects/run/RunObject";
 

@@ -1,8 +1,9 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { RUN_STATUSES } from "../../core/scheduler/state";
 import type { Context } from "../context";
 import { resolveWorkflow } from "./resolve";
 
-export const STATUSES = ["running", "waiting", "completed", "failed", "cancelled"] as const;
+export const STATUSES = RUN_STATUSES;
 export const TRIGGERS = ["api", "webhook", "cron", "replay", "subworkflow"] as const;
 
 /** The options of a filter over runs, as `runs list` and `runs export` take them. */

@@ -30,20 +30,26 @@ async function run(ctx: Context, workflow: string, opts: RunOptions) {
     ...(opts.version === undefined ? {} : { version: opts.version }),
   };
   const started = await call(ctx.api.workflows[":id"].runs.$post({ param: { id }, json: body }));
+  const what = started.queue
+    ? `queued run ${started.runId} (workflow ${started.workflowId}, version ${started.version}): its workflow's concurrency limit is reached; ${queuePlace(started.queue)}`
+    : `started run ${started.runId} (workflow ${started.workflowId}, version ${started.version})`;
   if (!opts.watch) {
     if (ctx.json) printJson(started);
     else {
-      say(
-        `started run ${started.runId} (workflow ${started.workflowId}, version ${started.version})`,
-      );
+      say(what);
       say(`follow it with: aob runs show ${started.runId} --watch`);
     }
     return undefined;
   }
   if (ctx.json) printJsonLine({ type: "started", ...started });
-  else
-    say(
-      `started run ${started.runId} (workflow ${started.workflowId}, version ${started.version})`,
-    );
+  else say(what);
   return (await loadWatch())(ctx, started.runId);
+}
+
+/** Where a queued run waits, as a sentence's end. */
+export function queuePlace(queue: { position: number | null; key: string | null }): string {
+  const key = queue.key === null ? "" : ` of key "${queue.key}"`;
+  return queue.position === null
+    ? `left the queue${key}`
+    : `number ${queue.position} in the queue${key}`;
 }

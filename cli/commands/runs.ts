@@ -20,6 +20,7 @@ import { ask } from "../prompt";
 import type { RunBody } from "../types";
 import { usageLine } from "../watch/view";
 import { loadWatch } from "./load-watch";
+import { queuePlace } from "./run";
 import { registerRunArchive } from "./run-archive";
 import { type RunFilterOptions, runFilterQuery, withRunFilter } from "./run-filter";
 
@@ -37,7 +38,7 @@ export function registerRuns(program: Command): void {
     .option("--limit <n>", "events per page (1-5000)", integer(1, 5000), 1000)
     .option("--all", "follow `next` through every page to the end of the log")
     .action(action(events));
-  leaf(group, "cancel <run>", "cancel a running or waiting run").action(action(cancel));
+  leaf(group, "cancel <run>", "cancel a queued, running or waiting run").action(action(cancel));
   leaf(group, "delete <run>", "delete an ended run and everything it stored (asks first)")
     .option("--yes", "do not ask (needed without a terminal)")
     .action(action(remove));
@@ -97,6 +98,9 @@ function printRun(run: RunBody): void {
   say(`run ${run.id}: ${run.status}`);
   say(`workflow ${run.workflowId} v${run.version}, started ${formatTime(run.createdAt)}${took}`);
   if (run.replayOf) say(`replay of ${run.replayOf.sourceRunId} from node ${run.replayOf.fromNode}`);
+  if (run.queue && run.status === "queued") {
+    say(`queued behind its workflow's concurrency limit: ${queuePlace(run.queue)}`);
+  }
   if (run.parent) {
     const item = run.parent.item ? `, item ${run.parent.item.index}` : "";
     say(`child of run ${run.parent.runId} (node ${run.parent.nodeId}${item})`);

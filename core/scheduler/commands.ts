@@ -4,6 +4,8 @@ import type { RunStatus } from "./state";
 
 /** Every event a run records, in its gapless log (and on its WebSocket). */
 export const RUN_EVENT_TYPES = [
+  /** Admitted while its workflow's concurrency limit was reached (docs/FLOW-CONTROL.md). */
+  "run_queued",
   "run_started",
   "node_queued",
   "node_started",

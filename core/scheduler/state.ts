@@ -17,7 +17,18 @@ export type NodeStatus = (typeof NODE_STATUSES)[number];
 /** Statuses that hold a token: the node is in flight or parked. */
 export const ACTIVE: ReadonlySet<NodeStatus> = new Set(["queued", "running", "waiting"]);
 
-export const RUN_STATUSES = ["running", "waiting", "completed", "failed", "cancelled"] as const;
+/**
+ * A run's statuses. `queued`: admitted, waiting for a slot of its workflow's concurrency limit
+ * (docs/FLOW-CONTROL.md); only D1 and the API know it, its object does not exist yet.
+ */
+export const RUN_STATUSES = [
+  "queued",
+  "running",
+  "waiting",
+  "completed",
+  "failed",
+  "cancelled",
+] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const TERMINAL_RUN: ReadonlySet<RunStatus> = new Set(["completed", "failed", "cancelled"]);

@@ -146,6 +146,19 @@ export function runViewSchemas(named: Named = unnamed) {
         .int()
         .describe("The last event's `seq`: resume the event log or the WebSocket after it."),
       replayOf: z.object({ sourceRunId: z.string(), fromNode: z.string() }).optional(),
+      queue: z
+        .object({
+          position: z
+            .number()
+            .int()
+            .nullable()
+            .describe("1: the next to start; null once it left the queue."),
+          key: z.string().nullable().describe("Its concurrency key's value; null without a key."),
+        })
+        .optional()
+        .describe(
+          "A run queued behind its workflow's concurrency limit (docs/FLOW-CONTROL.md): where it waits. Its nodes appear once it starts.",
+        ),
       parent: z
         .object({
           runId: z.string(),

@@ -61,6 +61,20 @@ export const MAX_NODES = 25_000;
 /** Edges one workflow may have: four per node on average. */
 export const MAX_EDGES = 4 * MAX_NODES;
 
+/**
+ * How many runs of a workflow may be active at once (docs/FLOW-CONTROL.md); more wait as
+ * `queued` and start in admission order when a slot frees.
+ */
+export const Concurrency = z.strictObject({
+  /** Runs active at once, per value of `key`. */
+  limit: z.number().int().min(1).max(1000),
+  /** A template over the run's input; each value has its own limit and queue. */
+  key: z.string().min(1).max(2000).optional(),
+  /** Runs waiting per key; past it a start is refused (429 `queue_full`). */
+  maxQueued: z.number().int().min(1).max(10_000).default(1000),
+});
+export type Concurrency = z.infer<typeof Concurrency>;
+
 export const WorkflowDefinition = z.strictObject({
   name: z.string().min(1).max(200),
   description: z.string().max(5000).optional(),
@@ -73,6 +87,8 @@ export const WorkflowDefinition = z.strictObject({
    * or waiting is cancelled, child runs included (docs/COMPOSITION.md).
    */
   timeoutSeconds: z.number().int().min(1).max(31_536_000).optional(),
+  /** Runs active at once, the rest queued (docs/FLOW-CONTROL.md). */
+  concurrency: Concurrency.optional(),
   ui: z
     .strictObject({
       positions: z.record(z.string(), z.object({ x: z.number(), y: z.number() })).optional(),

@@ -1,3 +1,4 @@
+import { checkTemplates } from "../expressions/template";
 import { KINDS, type KindRegistry } from "../kinds/registry";
 import { NodeSpec, WorkflowDefinition } from "./definition";
 import { checkGraph } from "./graph-rules";
@@ -41,8 +42,21 @@ export function validateWorkflow(input: unknown, kinds: KindRegistry = KINDS): V
   const all = [
     ...definition.nodes.flatMap((node, i) => checkNode(node, ["nodes", i], kinds)),
     ...checkGraph(definition, kinds),
+    ...checkConcurrencyKey(definition),
   ];
   const errors = all.filter((i) => i.severity === "error");
   const warnings = all.filter((i) => i.severity === "warning");
   return errors.length > 0 ? { ok: false, errors, warnings } : { ok: true, definition, warnings };
+}
+
+/** The concurrency key is a template over the input: it must parse. */
+function checkConcurrencyKey(definition: WorkflowDefinition): ValidationIssue[] {
+  const key = definition.concurrency?.key;
+  if (key === undefined) return [];
+  return checkTemplates(key).map((problem) => ({
+    path: ["concurrency", "key"],
+    code: "invalid_expression",
+    message: `template {{ ${problem.expression} }} does not parse: ${problem.message}`,
+    severity: "error" as const,
+  }));
 }

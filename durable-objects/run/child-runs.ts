@@ -18,9 +18,12 @@ import type { Outcome } from "../../core/scheduler/signals";
 import type { OutputRef } from "../../core/wire/blob-ref";
 import { holdBlobs } from "../../db/blobs";
 import { runForDeletion } from "../../db/lifecycle";
+import { gateOfQueued } from "../../db/runs";
 import { findVersion, findWorkflow, listWorkflows } from "../../db/workflows";
 import { admitStart } from "../../platform/admission";
 import { jsonBlob, readOutputRef } from "../../platform/output-refs";
+import type { GatedBy } from "../gate/gate-book";
+import { gateObject } from "../gate/gates";
 import type { ChildBook, ItemTry, Notice } from "./children";
 import type { Loaded } from "./context";
 import type { RunStorage } from "./host";
@@ -79,6 +82,8 @@ export interface ChildRunsHost {
 }
 
 const PARENT = "parent";
+/** The gate a run was queued in (docs/FLOW-CONTROL.md). */
+const GATE = "gate";
 
 /** Where a child is started from: a subworkflow node's attempt, or a map item's try of one. */
 export interface ChildAt {
@@ -166,6 +171,11 @@ export class ChildRuns {
   /** Every child named, in order. */
   named() {
     return this.host.children.all();
+  }
+
+  /** Inside the create transaction of a run its gate started: where its release is owed. */
+  linkGate(gated: GatedBy): void {
+    this.host.store.setMeta(GATE, gated);
   }
 
   /** Inside the create transaction of a child run: where its end is owed. */
@@ -372,9 +382,11 @@ export class ChildRuns {
    * child whose end it has not taken (its node was cancelled, or its map failed meanwhile).
    */
   owedAtFinish(): void {
-    const { children } = this.host;
+    const { children, store } = this.host;
     const parent = this.parent();
     if (parent) children.owe({ target: parent.runId, kind: "child_ended" });
+    const gated = store.getMeta<GatedBy>(GATE);
+    if (gated) children.owe({ target: gated.gate, kind: "release" });
     for (const child of children.all()) {
       if (!child.ended) children.owe({ target: child.childRunId, kind: "cancel" });
     }
@@ -383,8 +395,18 @@ export class ChildRuns {
   /** Sends one notice; throws when the other run did not take it (it is sent again). */
   async send(notice: Notice): Promise<void> {
     const { env } = this.host;
+    if (notice.kind === "release") {
+      await gateObject(env, notice.target).release(this.host.run().meta.runId);
+      return;
+    }
     if (notice.kind === "cancel") {
-      await runObject(env, notice.target).cancel("its parent run ended");
+      const reason = "its parent run ended";
+      if (await runObject(env, notice.target).cancel(reason)) return;
+      // No run in its object yet: queued behind its workflow's concurrency limit, or starting.
+      const gate = await gateOfQueued(env.DB, notice.target);
+      if (gate && !(await gateObject(env, gate).cancel(notice.target, reason))) {
+        throw new Error(`child run ${notice.target} is starting: its cancel is sent again`);
+      }
       return;
     }
     await runObject(env, notice.target).childEnded(this.endOf());

@@ -5,8 +5,11 @@
  * step that causes it and kept until the other run took it.
  */
 
-/** Something this run must tell another run. */
-export type NoticeKind = "child_ended" | "cancel";
+/**
+ * Something this run must tell another run (`target` a run id), or, `release`, the gate that
+ * started it that its slot is free (`target` the gate's name, docs/FLOW-CONTROL.md).
+ */
+export type NoticeKind = "child_ended" | "cancel" | "release";
 
 export interface Notice {
   id: number;

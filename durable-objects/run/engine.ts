@@ -19,6 +19,7 @@ import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
 import type { WorkflowDefinition } from "../../core/workflow/definition";
 import { sendJobs } from "../../platform/job-queue";
+import type { GatedBy } from "../gate/gate-book";
 import type { ApprovalBook, Vote } from "./approvals";
 import { BudgetHold } from "./budget-hold";
 import { type ChildEnded, ChildRuns, type ParentLink, type TreeReserved } from "./child-runs";
@@ -56,6 +57,8 @@ export interface CreateRun {
   agentNodes?: string[];
   /** A child run: where its end is owed (child-runs.ts). */
   parent?: ParentLink;
+  /** A run its workflow's gate queued and started: where its slot is released. */
+  gated?: GatedBy;
 }
 
 /**
@@ -251,12 +254,19 @@ export class RunEngine {
       return;
     }
     const state = createRunState(init.ir, init.meta.runId, init.meta.createdAt);
+    let queued: StoredEvent | null = null;
     this.storage.transactionSync(() => {
       this.store.create(init.meta, init.ir, init.input, state);
       this.store.setMeta("definition", init.definition);
       this.effects.created(state.status);
       if (init.replay) this.store.setMeta("replay", init.replay);
       if (init.parent) this.childRuns.linkParent(init.parent);
+      if (init.gated) {
+        this.childRuns.linkGate(init.gated);
+        const { queuedAt, key, order } = init.gated;
+        const data = { queuedAt, key, ...(order === undefined ? {} : { order }) };
+        queued = this.store.appendEvent({ type: "run_queued", data }, queuedAt);
+      }
       this.secrets.init(init.agentNodes);
       if (init.budget) {
         this.store.setMeta("budget", { original: init.budget, current: init.budget });
@@ -269,6 +279,7 @@ export class RunEngine {
     // (A child's end arriving first would otherwise re-run map items' child starts still in
     // flight, and the second start of a child would fail its item.)
     this.recovered = true;
+    if (queued) this.onEvents([queued]);
     await this.enqueue([{ signal: { type: "start" } }]);
   }
 

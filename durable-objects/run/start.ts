@@ -1,10 +1,24 @@
 import type { Budget } from "../../core/agents/budget";
 import { ancestors } from "../../core/compile/ancestors";
+import type { RunContext } from "../../core/executors/context";
+import { limitsOf } from "../../core/executors/inline";
+import { render } from "../../core/kinds/evaluate";
 import { checkGraphLimits, parseRunLimits } from "../../core/patches";
+import type { Concurrency } from "../../core/workflow/definition";
 import { validateWorkflow } from "../../core/workflow/validate";
 import { copyHolds } from "../../db/blobs";
-import { insertStartedRun, markStartFailed, type RunTrigger, runInTenant } from "../../db/runs";
+import {
+  deleteQueuedRun,
+  insertQueuedRun,
+  insertStartedRun,
+  markStartFailed,
+  type RunTrigger,
+  runInTenant,
+  startQueuedRun,
+} from "../../db/runs";
 import { compileWorkflow } from "../../platform/optimiser";
+import type { GatedBy } from "../gate/gate-book";
+import { gateName, gateObject } from "../gate/gates";
 import type { ParentLink } from "./child-runs";
 import type { ReplaySeed } from "./replay";
 import { type RunRpc, runObject } from "./rpc";
@@ -21,14 +35,23 @@ import { type RunRpc, runObject } from "./rpc";
 /** Why a run was not started, as the API answers it. */
 export class StartRefused extends Error {
   constructor(
-    readonly status: 400 | 409 | 422,
-    readonly code: "conflict" | "limit_exceeded" | "validation_failed",
+    readonly status: 400 | 409 | 422 | 429,
+    readonly code: "conflict" | "limit_exceeded" | "validation_failed" | "queue_full",
     message: string,
     readonly details?: unknown,
+    /** With 429: when to try again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
 }
+
+/** A start's answer: the run started, or waits in its workflow's queue (docs/FLOW-CONTROL.md). */
+export type Started =
+  | { runId: string; status: "running" }
+  | { runId: string; status: "queued"; position: number; key: string | null }
+  /** A gate's start of a run cancelled while it was queued: nothing started. */
+  | { runId: string; status: "cancelled" };
 
 /** What a run starts from. */
 export interface RunStart {
@@ -53,6 +76,8 @@ export interface RunStart {
   trigger?: RunTrigger;
   /** A child run: the parent's node attempt it answers (docs/COMPOSITION.md). */
   parent?: ParentLink;
+  /** Set by a gate starting a run it queued (durable-objects/gate/): its D1 row exists. */
+  gated?: GatedBy;
 }
 
 /**
@@ -79,8 +104,14 @@ async function holdWhatTheSourceHolds(
   }
 }
 
-/** Starts the run; throws StartRefused when it cannot start (nothing is then recorded). */
-export async function startRun(env: Env, start: RunStart): Promise<string> {
+/**
+ * Starts the run, or queues it when its workflow's concurrency limit is reached; throws
+ * StartRefused when it cannot (nothing is then recorded).
+ */
+export async function startRun(env: Env, start: RunStart): Promise<Started> {
+  const concurrency = (start.definition as { concurrency?: Concurrency } | null)?.concurrency;
+  // Replays start at once: a replay's graph is its source's, not a version a gate can read.
+  if (concurrency && !start.gated && !start.replay) return queueRun(env, start, concurrency);
   const { tenantId, workflowId, version, definition, input, replay, budget, runId } = start;
   const checked = validateWorkflow(definition);
   if (!checked.ok) {
@@ -123,7 +154,20 @@ export async function startRun(env: Env, start: RunStart): Promise<string> {
   }
   const createdAt = Date.now();
   const trigger: RunTrigger = replay ? "replay" : (start.trigger ?? "api");
-  await insertStartedRun(env.DB, { id: runId, tenantId, workflowId, version, createdAt, trigger });
+  if (start.gated) {
+    // Its row was written when it was queued; a start tried again finds it started.
+    const before = await startQueuedRun(env.DB, runId);
+    if (before === "cancelled" || before === null) return { runId, status: "cancelled" };
+  } else {
+    await insertStartedRun(env.DB, {
+      id: runId,
+      tenantId,
+      workflowId,
+      version,
+      createdAt,
+      trigger,
+    });
+  }
   if (replay) await holdWhatTheSourceHolds(env, { tenantId, runId, replay, at: createdAt });
   try {
     await runObject(env, runId).create({
@@ -135,6 +179,7 @@ export async function startRun(env: Env, start: RunStart): Promise<string> {
       ...(seed ? { replay: seed } : {}),
       ...(replay && replay.agentNodes.length > 0 ? { agentNodes: replay.agentNodes } : {}),
       ...(start.parent ? { parent: start.parent } : {}),
+      ...(start.gated ? { gated: start.gated } : {}),
     });
   } catch (err) {
     await markStartFailed(env.DB, runId, {
@@ -143,5 +188,88 @@ export async function startRun(env: Env, start: RunStart): Promise<string> {
     });
     throw err;
   }
-  return runId;
+  return { runId, status: "running" };
+}
+
+/** How long the concurrency key's template may take to render. */
+const KEY_LIMITS = limitsOf(undefined);
+/** The longest rendered concurrency key. */
+export const MAX_KEY_LENGTH = 200;
+
+/**
+ * A start of a workflow with a concurrency limit: rendered key, D1 row `queued` under its gate,
+ * then the gate, which starts it now if a slot is free. A full queue refuses it (its row goes).
+ */
+async function queueRun(env: Env, start: RunStart, concurrency: Concurrency): Promise<Started> {
+  const { runId, tenantId, workflowId, version } = start;
+  const queuedAt = Date.now();
+  const context: RunContext = {
+    input: start.input,
+    nodes: {},
+    run: { id: runId, startedAt: new Date(queuedAt).toISOString(), workflowId, version },
+  };
+  const key = await renderKey(concurrency.key, context);
+  const gate = gateName(tenantId, workflowId, key);
+  const trigger: RunTrigger = start.trigger ?? "api";
+  await insertQueuedRun(env.DB, {
+    id: runId,
+    tenantId,
+    workflowId,
+    version,
+    createdAt: queuedAt,
+    trigger,
+    gate,
+  });
+  const answer = await gateObject(env, gate).admit(
+    {
+      runId,
+      tenantId,
+      workflowId,
+      version,
+      input: start.input,
+      trigger,
+      ...(start.budget ? { budget: start.budget } : {}),
+      ...(start.parent ? { parent: start.parent } : {}),
+      queuedAt,
+      key,
+    },
+    { limit: concurrency.limit, maxQueued: concurrency.maxQueued },
+  );
+  if (answer.status === "full") {
+    await deleteQueuedRun(env.DB, runId);
+    throw new StartRefused(429, "queue_full", answer.message, undefined, 1);
+  }
+  if (answer.status === "refused") {
+    const { status, code, message, details } = answer.refusal;
+    const parsed = typeof details === "string" ? (JSON.parse(details) as unknown) : undefined;
+    throw new StartRefused(status, code as StartRefused["code"], message, parsed);
+  }
+  if (answer.status === "queued")
+    return { runId, status: "queued", position: answer.position, key };
+  return { runId, status: "running" };
+}
+
+/** The concurrency key's value for this input; null without a key. */
+async function renderKey(
+  template: string | undefined,
+  context: RunContext,
+): Promise<string | null> {
+  if (template === undefined) return null;
+  const refuse = (message: string) =>
+    new StartRefused(400, "validation_failed", `concurrency.key: ${message}`, {
+      errors: [
+        { path: ["concurrency", "key"], at: "concurrency.key", code: "invalid_key", message },
+      ],
+    });
+  let value: unknown;
+  try {
+    value = await render(template, context, KEY_LIMITS);
+  } catch (err) {
+    throw refuse(`the key did not render: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const text = typeof value === "string" ? value : JSON.stringify(value ?? null);
+  if (text.length > MAX_KEY_LENGTH) {
+    throw refuse(`the key renders to ${text.length} characters; at most ${MAX_KEY_LENGTH}`);
+  }
+  return text;
 }

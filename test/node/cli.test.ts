@@ -360,6 +360,43 @@ describe("the aob CLI against wrangler dev", () => {
     expect((await aob(["events", "send", "x", "--data", "{oops"], { env })).code).toBe(2);
   }, 30_000);
 
+  it("says when a run is queued behind its workflow's concurrency limit, shows where it waits, lists and cancels it", async () => {
+    const limited = {
+      name: "cli-queue",
+      concurrency: { limit: 1, key: "{{ input.who }}" },
+      nodes: [
+        { id: "start", type: "start" },
+        { id: "w", type: "wait", config: { event: "cli.go", match: "{{ input.who }}" } },
+        { id: "done", type: "end" },
+      ],
+      edges: [
+        { from: "start", to: "w" },
+        { from: "w", to: "done", on: "received" },
+      ],
+    };
+    expect((await aob(["workflows", "push", file("queue.json", limited)], { env })).code).toBe(0);
+    const first = await aob(["run", "cli-queue", "--input", '{"who":"ann"}'], { env });
+    expect(first.stdout).toContain("started run");
+    const second = await aob(["run", "cli-queue", "--input", '{"who":"ann"}'], { env });
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(
+      /queued run (run_\w+) .*concurrency limit is reached; number 1 in the queue of key "ann"/,
+    );
+    const queuedId = /queued run (run_\w+)/.exec(second.stdout)![1]!;
+    const shown = await aob(["runs", "show", queuedId], { env });
+    expect(shown.stdout).toContain(`run ${queuedId}: queued`);
+    expect(shown.stdout).toContain('number 1 in the queue of key "ann"');
+    const listed = await aob(["runs", "list", "--status", "queued", "--json"], { env });
+    const { runs } = JSON.parse(listed.stdout) as { runs: { id: string }[] };
+    expect(runs.map((r) => r.id)).toContain(queuedId);
+    const cancelled = await aob(["runs", "cancel", queuedId], { env });
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    expect((await aob(["runs", "show", queuedId], { env })).stdout).toContain(
+      `run ${queuedId}: cancelled`,
+    );
+    await aob(["events", "send", "cli.go", "--key", "ann"], { env });
+  }, 30_000);
+
   it("lists, shows, reads events of and cancels runs", async () => {
     const started = await aob(["run", gateId, "--json"], { env });
     const { runId } = JSON.parse(started.stdout) as { runId: string };

@@ -14,6 +14,8 @@ import { handleLlm } from "./llm-stub";
  *   (percent-encoded) and the headers;
  * - `GET /flaky/<n>/<name>` fails with 503 for the first n requests of <name>, then 200;
  * - `GET /slow/<ms>/<name>` answers after <ms> milliseconds;
+ * - `GET /hold/<ms>/<name>` holds the request open <ms> milliseconds, counting how many of
+ *   <name> are open at once; `GET /held/<name>` answers `{ total, open, most }` (not counted);
  * - `GET|POST /keyed/<name>?fail=<n>&ms=<ms>` records the request's `Idempotency-Key` (or null)
  *   under <name>, fails with 503 for the first n requests, else answers after <ms> ms;
  *   `GET /keys/<name>` answers the keys recorded, in order, as `{ keys }`;
@@ -39,6 +41,8 @@ export default async function setup(project: TestProject) {
     return n;
   };
   const keys = new Map<string, (string | null)[]>();
+  /** `/hold/<ms>/<name>`: requests of each name in all, open now, and open at most at once. */
+  const holds = new Map<string, { total: number; open: number; most: number }>();
   /** Every request received, as text: request line, headers, body. */
   const received: string[] = [];
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
@@ -94,6 +98,21 @@ export default async function setup(project: TestProject) {
         setTimeout(() => json(200, { slow: true }), Number(parts[1]));
         return;
       }
+      case "hold": {
+        const name = parts[2] ?? "hold";
+        const h = holds.get(name) ?? { total: 0, open: 0, most: 0 };
+        holds.set(name, h);
+        h.total++;
+        h.open++;
+        h.most = Math.max(h.most, h.open);
+        setTimeout(() => {
+          h.open--;
+          json(200, { held: true, n: h.total });
+        }, Number(parts[1]));
+        return;
+      }
+      case "held":
+        return json(200, holds.get(parts[1] ?? "") ?? { total: 0, open: 0, most: 0 });
       case "keyed": {
         const name = parts[1] ?? "keyed";
         const header = req.headers["idempotency-key"];

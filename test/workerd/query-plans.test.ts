@@ -182,6 +182,26 @@ async function everyQuery(db: D1Database): Promise<Set<string>> {
     error: "{}",
     finishedAt: now,
   });
+  // A run queued behind a concurrency limit (docs/FLOW-CONTROL.md), its start and its end.
+  const queued = `${run}_queued`;
+  const gate = `gate:${tenantId}:${wf}:`;
+  await call("runs", "insertQueuedRun", runs.insertQueuedRun, db, {
+    id: queued,
+    tenantId,
+    workflowId: wf,
+    version: 1,
+    createdAt: now,
+    gate,
+  });
+  await call("runs", "findRun", runs.findRun, db, tenantId, queued);
+  await call("runs", "gateOfQueued", runs.gateOfQueued, db, queued);
+  await call("runs", "startQueuedRun", runs.startQueuedRun, db, queued);
+  await call("runs", "markQueuedRunEnded", runs.markQueuedRunEnded, db, queued, {
+    status: "cancelled",
+    error: "{}",
+    finishedAt: now,
+  });
+  await call("runs", "deleteQueuedRun", runs.deleteQueuedRun, db, queued);
 
   const execution = {
     nodeId: "n",

@@ -11,6 +11,7 @@ export type ErrorCode =
   | "conflict"
   | "payload_too_large"
   | "rate_limited"
+  | "queue_full"
   | "limit_exceeded"
   | "run_finished"
   | "run_active"
@@ -26,6 +27,8 @@ export class ApiError extends HTTPException {
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
+    /** With 429: the `Retry-After` header's seconds. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(status, { message });
   }
@@ -36,6 +39,7 @@ export const notFound = (what: string) => new ApiError(404, "not_found", `${what
 /** One place that turns every error into `{ error: { code, message, details? } }`; no stacks leak. */
 export function onError(err: Error, c: Context): Response {
   if (err instanceof ApiError) {
+    if (err.retryAfterSeconds !== undefined) c.header("Retry-After", String(err.retryAfterSeconds));
     return c.json(
       {
         error: {

@@ -137,7 +137,7 @@ export const hooks = $(
           input,
           ...(runId === undefined ? {} : { runId }),
         });
-        return c.json({ runId: started, deduplicated: false }, 202);
+        return c.json({ runId: started.runId, deduplicated: false }, 202);
       } catch (err) {
         // Nothing started: free the key so the sender's retry can succeed.
         if (key !== undefined && runId !== undefined)

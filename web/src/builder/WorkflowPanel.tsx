@@ -1,7 +1,7 @@
 import type { VersionInfo } from "../api/types";
 import { formatTime } from "../ui/format";
 import { Link } from "../ui/Link";
-import type { WorkflowMeta } from "./convert";
+import type { RunSettings, WorkflowMeta } from "./convert";
 import { TriggersSection } from "./TriggersSection";
 import type { Validation } from "./use-validation";
 
@@ -102,6 +102,7 @@ export function WorkflowPanel({
           </Link>
         )}
       </section>
+      <ConcurrencySection meta={meta} onMeta={onMeta} />
       {saved && <TriggersSection workflowId={saved.id} />}
       <section aria-label="Keyboard">
         <h3>Keyboard</h3>
@@ -120,6 +121,81 @@ export function WorkflowPanel({
           </li>
         </ul>
       </section>
+    </section>
+  );
+}
+
+type Concurrency = NonNullable<RunSettings["concurrency"]>;
+
+/**
+ * How many runs of the workflow may be active at once (docs/FLOW-CONTROL.md): empty, no limit;
+ * with a key template, a limit per value of the key.
+ */
+function ConcurrencySection({
+  meta,
+  onMeta,
+}: {
+  meta: WorkflowMeta;
+  onMeta(patch: Partial<WorkflowMeta>, key: string): void;
+}) {
+  const current = meta.settings?.concurrency;
+  const set = (next: Concurrency | undefined, field: string) => {
+    const { concurrency: _old, ...rest } = meta.settings ?? {};
+    onMeta({ settings: next ? { ...rest, concurrency: next } : rest }, `concurrency.${field}`);
+  };
+  const number = (value: string) => (value === "" ? undefined : Number(value));
+  return (
+    <section aria-label="Runs at once">
+      <h3>Runs at once</h3>
+      <div className="field">
+        <label htmlFor="wf-concurrency-limit">Limit (empty: no limit)</label>
+        <input
+          id="wf-concurrency-limit"
+          type="number"
+          min={1}
+          max={1000}
+          value={current?.limit ?? ""}
+          onChange={(e) => {
+            const limit = number(e.target.value);
+            set(limit === undefined ? undefined : { ...current, limit }, "limit");
+          }}
+        />
+      </div>
+      {current && (
+        <>
+          <div className="field">
+            <label htmlFor="wf-concurrency-key">
+              Per key (a template, e.g. {"{{ input.customer }}"})
+            </label>
+            <input
+              id="wf-concurrency-key"
+              value={current.key ?? ""}
+              onChange={(e) => {
+                const { key: _key, ...rest } = current;
+                set(e.target.value === "" ? rest : { ...rest, key: e.target.value }, "key");
+              }}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="wf-concurrency-queued">Most runs waiting (default 1000)</label>
+            <input
+              id="wf-concurrency-queued"
+              type="number"
+              min={1}
+              max={10000}
+              value={current.maxQueued ?? ""}
+              onChange={(e) => {
+                const { maxQueued: _max, ...rest } = current;
+                const maxQueued = number(e.target.value);
+                set(maxQueued === undefined ? rest : { ...rest, maxQueued }, "maxQueued");
+              }}
+            />
+          </div>
+        </>
+      )}
+      <p className="muted">
+        Runs past the limit wait as queued and start in the order they came when one ends.
+      </p>
     </section>
   );
 }

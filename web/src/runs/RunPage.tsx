@@ -266,6 +266,23 @@ function RunScreen({ runId }: { runId: string }) {
           </span>
         </div>
       )}
+      {view.status === "queued" && view.queue && (
+        <div className="banner banner-info" role="status" data-testid="queued-banner">
+          <span>
+            Queued: its workflow's concurrency limit is reached
+            {view.queue.key !== null && (
+              <>
+                {" "}
+                for key <code>{view.queue.key}</code>
+              </>
+            )}
+            .{" "}
+            {view.queue.position === null
+              ? "It is leaving the queue."
+              : `Number ${view.queue.position} in the queue; it starts when a slot frees.`}
+          </span>
+        </div>
+      )}
       {(action.error || run.error) && (
         <div className="banner banner-error" role="alert">
           {action.error ?? run.error}

@@ -16,6 +16,9 @@ import {
 
 export type Connection = "connecting" | "live" | "reconnecting" | "offline";
 
+/** How often a queued run's snapshot is read again, until it starts (ms). */
+const QUEUED_REFRESH_MS = 2000;
+
 /** Reconnect delays after a dropped socket; then it stays offline until reload. */
 const RETRY_MS = [500, 1000, 2000, 4000, 8000];
 
@@ -80,6 +83,7 @@ export function useRun(runId: string) {
       frame ??= window.requestAnimationFrame(flush);
     };
 
+    let queuedTimer: number | undefined;
     const fetchSnapshot = () => {
       if (inFlight || refreshTimer !== undefined) {
         again = true;
@@ -98,6 +102,11 @@ export function useRun(runId: string) {
             setLive(applyEvents(fromSnapshot(v), tail));
             setError(null);
             over = isRunOver(v.status);
+            if (v.status === "queued") {
+              // No object runs it yet (docs/FLOW-CONTROL.md): read again until it starts.
+              queuedTimer = window.setTimeout(fetchSnapshot, QUEUED_REFRESH_MS);
+              return;
+            }
             if (!unsubscribe) {
               lastSeq = v.lastSeq;
               connect();
@@ -181,6 +190,7 @@ export function useRun(runId: string) {
       disposed = true;
       window.clearTimeout(retryTimer);
       window.clearTimeout(refreshTimer);
+      window.clearTimeout(queuedTimer);
       if (frame !== undefined) window.cancelAnimationFrame(frame);
       unsubscribe?.();
     };

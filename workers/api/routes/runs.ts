@@ -1,9 +1,11 @@
 import { z } from "@hono/zod-openapi";
+import { ZERO_USAGE } from "../../../core/agents/usage";
 import { page } from "../../../core/wire/cursor";
 import { WS_MIN_WINDOW, WS_WINDOW } from "../../../core/wire/frames";
 import type { WorkflowDefinition } from "../../../core/workflow/definition";
-import { runHeld } from "../../../db/runs";
+import { findRun, gateOfQueued, runHeld } from "../../../db/runs";
 import { findVersion } from "../../../db/workflows";
+import { gateObject, keyOfGate } from "../../../durable-objects/gate/gates";
 import type { RunRpc } from "../../../durable-objects/run/rpc";
 import { ApiError, notFound } from "../errors";
 import { admitRun } from "../rate-limit";
@@ -31,6 +33,35 @@ async function view(stub: RunRpc, runId: string): Promise<RunView> {
   const run = await stub.get();
   if (!run) throw notFound(`run ${runId}`);
   return run;
+}
+
+/**
+ * The run as its RunObject shows it; a run queued behind its workflow's concurrency limit (no
+ * object yet, docs/FLOW-CONTROL.md), or one that ended there, as its D1 row and gate show it.
+ */
+async function viewOf(env: Env, tenantId: string, stub: RunRpc, runId: string): Promise<RunView> {
+  const run = await stub.get();
+  if (run) return run;
+  const row = await findRun(env.DB, tenantId, runId);
+  if (!row?.gate) throw notFound(`run ${runId}`);
+  const position = row.status === "queued" ? await gateObject(env, row.gate).position(runId) : null;
+  const error = row.error ? (JSON.parse(row.error) as { code: string; message: string }) : null;
+  return {
+    id: row.id,
+    workflowId: row.workflowId,
+    version: row.version,
+    status: row.status,
+    tokens: 0,
+    createdAt: row.createdAt,
+    ...(row.finishedAt === null ? {} : { finishedAt: row.finishedAt }),
+    nodes: [],
+    lastSeq: 0,
+    usage: ZERO_USAGE,
+    patches: [],
+    approvals: [],
+    ...(error ? { error: { ...error, retryable: false, nodeId: "" } } : {}),
+    queue: { position, key: keyOfGate(row.gate, row.tenantId, row.workflowId) },
+  };
 }
 
 const Id = z.object({ id: IdParam });
@@ -91,7 +122,7 @@ export const runRoutes = routes()
       const { id } = c.req.valid("param");
       const tenantId = c.get("tenantId");
       const [run, held] = await Promise.all([
-        runStub(c.env, tenantId, id).then((stub) => view(stub, id)),
+        runStub(c.env, tenantId, id).then((stub) => viewOf(c.env, tenantId, stub, id)),
         runHeld(c.env.DB, tenantId, id),
       ]);
       return c.json({ ...run, held }, 200);
@@ -221,7 +252,7 @@ export const runRoutes = routes()
       const definition = materialised?.definition ?? v.definition;
       await admitRun(c, definition);
       const sourceInput = body.input === undefined ? await stub.input() : body.input;
-      const runId = await startRun(c.env, {
+      const { runId } = await startRun(c.env, {
         tenantId: c.get("tenantId"),
         workflowId: source.workflowId,
         version: source.version,
@@ -304,8 +335,16 @@ export const runRoutes = routes()
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      const stub = await runStub(c.env, c.get("tenantId"), id);
-      const before = await view(stub, id);
+      const tenantId = c.get("tenantId");
+      const stub = await runStub(c.env, tenantId, id);
+      const before = await viewOf(c.env, tenantId, stub, id);
+      if (before.status === "queued") {
+        const gate = await gateOfQueued(c.env.DB, id);
+        if (gate && (await gateObject(c.env, gate).cancel(id, "cancelled through the API"))) {
+          return c.json(await viewOf(c.env, tenantId, stub, id), 200);
+        }
+        // Left the queue meanwhile: its object cancels it (below).
+      }
       if (
         before.status === "completed" ||
         before.status === "failed" ||

@@ -380,7 +380,7 @@ export const workflowRoutes = routes()
       const body = c.req.valid("json");
       const v = await loadVersion(c.env, c.get("tenantId"), id, body.version);
       await admitRun(c, v.definition);
-      const runId = await startRun(c.env, {
+      const started = await startRun(c.env, {
         tenantId: c.get("tenantId"),
         workflowId: v.workflow.id,
         version: v.version,
@@ -388,6 +388,11 @@ export const workflowRoutes = routes()
         input: body.input ?? null,
         ...(body.budget ? { budget: body.budget } : {}),
       });
-      return c.json({ runId, workflowId: v.workflow.id, version: v.version }, 202);
+      const base = { runId: started.runId, workflowId: v.workflow.id, version: v.version };
+      if (started.status === "queued") {
+        const queue = { position: started.position, key: started.key };
+        return c.json({ ...base, status: "queued" as const, queue }, 202);
+      }
+      return c.json({ ...base, status: "running" as const }, 202);
     },
   );

@@ -11,6 +11,7 @@ const ERROR_CODES = [
   "conflict",
   "payload_too_large",
   "rate_limited",
+  "queue_full",
   "limit_exceeded",
   "run_finished",
   "run_active",

@@ -123,6 +123,17 @@ export const RunStarted = z.object({
   runId: z.string(),
   workflowId: z.string(),
   version: z.number().int(),
+  status: z
+    .enum(["running", "queued"])
+    .describe(
+      "`queued`: the workflow's concurrency limit is reached; the run starts when a slot frees (docs/FLOW-CONTROL.md).",
+    ),
+  queue: z
+    .object({
+      position: z.number().int().describe("1: the next to start."),
+      key: z.string().nullable().describe("The concurrency key's value; null without a key."),
+    })
+    .optional(),
 });
 
 /** `POST /api/runs/:id/replay`. */

@@ -1,0 +1,131 @@
+/**
+ * A gate's runs in its SQLite (docs/FLOW-CONTROL.md): each run it admitted, `waiting` in
+ * admission order, then `starting` (picked, its start under way or to be tried again), then
+ * `active` until its release. A released or cancelled run's row is deleted.
+ */
+
+import type { Budget } from "../../core/agents/budget";
+import type { RunTrigger } from "../../db/runs";
+import type { ParentLink } from "../run/child-runs";
+
+/** Everything a queued run needs to start later: its definition is its version's, read then. */
+export interface GatedStart {
+  runId: string;
+  tenantId: string;
+  workflowId: string;
+  version: number;
+  input: unknown;
+  trigger: RunTrigger;
+  budget?: Budget;
+  parent?: ParentLink;
+  /** When it was admitted (its D1 row's `created_at`). */
+  queuedAt: number;
+  /** Its concurrency key's value; null: the workflow has no key. */
+  key: string | null;
+  /** Its place in the gate's admission order (set by the gate). */
+  order?: number;
+}
+
+/** The gate a run was queued in, as the run keeps it (its end releases its slot there). */
+export interface GatedBy {
+  gate: string;
+  queuedAt: number;
+  key: string | null;
+  /** Its place in the gate's admission order: waiting runs start in it. */
+  order?: number;
+}
+
+export type GateState = "waiting" | "starting" | "active";
+
+export interface GateEntry {
+  start: GatedStart;
+  state: GateState;
+}
+
+export class GateBook {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(
+      `CREATE TABLE IF NOT EXISTS gate_runs (seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL UNIQUE, state TEXT NOT NULL, start TEXT NOT NULL)`,
+    );
+    sql.exec(`CREATE INDEX IF NOT EXISTS gate_runs_state ON gate_runs (state, seq)`);
+  }
+
+  get(runId: string): GateEntry | null {
+    const row = this.sql
+      .exec<{ state: GateState; start: string }>(
+        `SELECT state, start FROM gate_runs WHERE run_id = ?`,
+        runId,
+      )
+      .toArray()[0];
+    return row ? { state: row.state, start: JSON.parse(row.start) as GatedStart } : null;
+  }
+
+  add(start: GatedStart): void {
+    this.sql.exec(
+      `INSERT OR IGNORE INTO gate_runs (run_id, state, start) VALUES (?, 'waiting', ?)`,
+      start.runId,
+      JSON.stringify(start),
+    );
+  }
+
+  count(state: GateState): number {
+    return this.sql
+      .exec<{ n: number }>(`SELECT COUNT(*) AS n FROM gate_runs WHERE state = ?`, state)
+      .one().n;
+  }
+
+  /** A waiting run's place in the queue, 1 first; null when it is not waiting. */
+  position(runId: string): number | null {
+    const row = this.sql
+      .exec<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM gate_runs WHERE state = 'waiting' AND seq <= (SELECT seq FROM gate_runs WHERE run_id = ? AND state = 'waiting')`,
+        runId,
+      )
+      .one();
+    return row.n === 0 ? null : row.n;
+  }
+
+  /** Moves the oldest waiting runs to `starting` while fewer than `limit` hold a slot. */
+  pick(limit: number): GatedStart[] {
+    const free = limit - this.count("active") - this.count("starting");
+    if (free <= 0) return [];
+    const rows = this.sql
+      .exec<{ seq: number; run_id: string; start: string }>(
+        `SELECT seq, run_id, start FROM gate_runs WHERE state = 'waiting' ORDER BY seq LIMIT ?`,
+        free,
+      )
+      .toArray();
+    for (const r of rows) {
+      this.sql.exec(`UPDATE gate_runs SET state = 'starting' WHERE run_id = ?`, r.run_id);
+    }
+    return rows.map((r) => ({ ...(JSON.parse(r.start) as GatedStart), order: r.seq }));
+  }
+
+  /** Runs picked whose start has not been confirmed (a crash, a failed call). */
+  starting(): GatedStart[] {
+    return this.sql
+      .exec<{ seq: number; start: string }>(
+        `SELECT seq, start FROM gate_runs WHERE state = 'starting' ORDER BY seq`,
+      )
+      .toArray()
+      .map((r) => ({ ...(JSON.parse(r.start) as GatedStart), order: r.seq }));
+  }
+
+  activate(runId: string): void {
+    this.sql.exec(
+      `UPDATE gate_runs SET state = 'active' WHERE run_id = ? AND state = 'starting'`,
+      runId,
+    );
+  }
+
+  /** Forgets a run (released, cancelled while waiting, or not startable); true if it was here. */
+  remove(runId: string, states: GateState[]): boolean {
+    const marks = states.map(() => "?").join(", ");
+    const cursor = this.sql.exec(
+      `DELETE FROM gate_runs WHERE run_id = ? AND state IN (${marks})`,
+      runId,
+      ...states,
+    );
+    return cursor.rowsWritten > 0;
+  }
+}

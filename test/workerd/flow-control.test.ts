@@ -1,0 +1,186 @@
+import { describe, expect, inject, it } from "vitest";
+import { poll } from "../support/poll";
+import { api, createWorkflow, waitForRun } from "./helpers";
+
+/*
+ * Flow control (docs/FLOW-CONTROL.md): a workflow's `concurrency` limit holds its runs, per key;
+ * the rest wait as `queued` and start in admission order when a slot frees. Counted from the
+ * fixture server (requests open at once) and the runs' event logs, not from timing.
+ */
+
+const fixture = inject("fixtureUrl");
+
+interface Started {
+  runId: string;
+  status: "running" | "queued";
+  queue?: { position: number; key: string | null };
+}
+
+interface Event {
+  seq: number;
+  type: string;
+  at: number;
+  data?: Record<string, unknown>;
+}
+
+interface Held {
+  total: number;
+  open: number;
+  most: number;
+}
+
+/** start → call (holds a request open on the fixture server for `ms`) → done. */
+function holding(name: string, hold: string, ms: number, concurrency: Record<string, unknown>) {
+  return {
+    name,
+    concurrency,
+    nodes: [
+      { id: "start", type: "start" },
+      {
+        id: "call",
+        type: "http",
+        config: { method: "GET", url: `${fixture}/hold/${ms}/${hold}` },
+      },
+      { id: "done", type: "end", config: { output: "{{ input }}" } },
+    ],
+    edges: [
+      { from: "start", to: "call" },
+      { from: "call", to: "done" },
+    ],
+  };
+}
+
+const start = (workflowId: string, input: unknown) =>
+  api<Started>("POST", `/api/workflows/${workflowId}/runs`, { input });
+
+const held = async (name: string) =>
+  (await (await fetch(`${fixture}/held/${name}`)).json()) as Held;
+
+const eventsOf = async (runId: string) =>
+  (await api<{ events: Event[] }>("GET", `/api/runs/${runId}/events`)).body.events;
+
+describe("flow control", { timeout: 90_000 }, () => {
+  it("runs 100 runs of a workflow with limit 5: never more than 5 calls open, all complete, started in admission order", async () => {
+    const tag = `limit${Date.now()}`;
+    const wf = await createWorkflow(holding(`limit 5 ${tag}`, tag, 200, { limit: 5 }));
+    // All at once: the gate admits them in some order, which each run's log records.
+    const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => start(wf, { i })));
+    expect(answers.map((a) => a.status)).toEqual(Array(100).fill(202));
+    const started = answers.map((a) => a.body);
+    expect(started.filter((s) => s.status === "running").length).toBeGreaterThanOrEqual(5);
+    expect(started.filter((s) => s.status === "queued").length).toBeGreaterThan(50);
+    // One poll of the run list, not 100 pollers.
+    await poll(
+      "100 runs to end",
+      async () =>
+        (await api<{ runs: { status: string }[] }>("GET", `/api/runs?workflowId=${wf}&limit=100`))
+          .body.runs,
+      (runs) => runs.length === 100 && runs.every((r) => !["queued", "running"].includes(r.status)),
+      { timeoutMs: 80_000, show: (runs) => runs.map((r) => r.status).join(",") },
+    );
+    const runs = await Promise.all(started.map((s) => waitForRun(s.runId)));
+    expect(runs.map((r) => r.status)).toEqual(Array(100).fill("completed"));
+    const server = await held(tag);
+    expect(server.total).toBe(100);
+    // The limit holds; and runs did share it (how many overlap depends on the machine's pace).
+    expect(server.most).toBeLessThanOrEqual(5);
+    expect(server.most).toBeGreaterThanOrEqual(3);
+    // Each run's log opens with its admission (its place in the gate's order), then its start.
+    const logs = await Promise.all(started.map((s) => eventsOf(s.runId)));
+    const admitted = logs.map((events) => {
+      const [queued, first] = events;
+      expect(queued).toMatchObject({ type: "run_queued", data: { key: null } });
+      expect(first?.type).toBe("run_started");
+      expect(queued!.at).toBeLessThanOrEqual(first!.at);
+      return { order: queued!.data!.order as number, startedAt: first!.at };
+    });
+    admitted.sort((a, b) => a.order - b.order);
+    expect(new Set(admitted.map((a) => a.order)).size).toBe(100);
+    const startTimes = admitted.map((a) => a.startedAt);
+    expect(startTimes).toEqual([...startTimes].sort((a, b) => a - b));
+  });
+
+  it("keeps a queue per key: key A's backlog does not hold key B", async () => {
+    const tag = `keys${Date.now()}`;
+    const wf = await createWorkflow(
+      holding(`per key ${tag}`, tag, 1500, { limit: 1, key: "{{ input.customer }}" }),
+    );
+    const a1 = (await start(wf, { customer: "A" })).body;
+    const a2 = (await start(wf, { customer: "A" })).body;
+    const a3 = (await start(wf, { customer: "A" })).body;
+    const b1 = (await start(wf, { customer: "B" })).body;
+    expect([a1.status, a2.status, a3.status, b1.status]).toEqual([
+      "running",
+      "queued",
+      "queued",
+      "running",
+    ]);
+    expect(a3.queue).toEqual({ position: 2, key: "A" });
+    const view = await api<{ status: string; queue: unknown; nodes: unknown[] }>(
+      "GET",
+      `/api/runs/${a3.runId}`,
+    );
+    expect(view.body).toMatchObject({ status: "queued", queue: { position: 2, key: "A" } });
+    expect(view.body.nodes).toEqual([]);
+    const listed = await api<{ runs: { id: string }[] }>(
+      "GET",
+      `/api/runs?status=queued&workflowId=${wf}`,
+    );
+    expect(listed.body.runs.map((r) => r.id).sort()).toEqual([a2.runId, a3.runId].sort());
+    // B's run ends while A's backlog still waits.
+    expect((await waitForRun(b1.runId, 20_000)).status).toBe("completed");
+    const a3Now = await api<{ status: string }>("GET", `/api/runs/${a3.runId}`);
+    expect(a3Now.body.status).toBe("queued");
+    for (const r of [a1, a2, a3])
+      expect((await waitForRun(r.runId, 20_000)).status).toBe("completed");
+  });
+
+  it("cancels a queued run (it never starts), and refuses a start past a full queue with 429", async () => {
+    const tag = `full${Date.now()}`;
+    const wf = await createWorkflow(holding(`full ${tag}`, tag, 1500, { limit: 1, maxQueued: 2 }));
+    const first = (await start(wf, {})).body;
+    const second = (await start(wf, {})).body;
+    const third = (await start(wf, {})).body;
+    expect([first.status, second.status, third.status]).toEqual(["running", "queued", "queued"]);
+    const refused = await start(wf, {});
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ error: { code: "queue_full" } });
+    expect((refused.body as unknown as { error: { message: string } }).error.message).toContain(
+      "2 runs are waiting (concurrency.maxQueued)",
+    );
+    const cancelled = await api<{ status: string; queue: unknown }>(
+      "POST",
+      `/api/runs/${second.runId}/cancel`,
+    );
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe("cancelled");
+    // The third moved up; the cancelled run's place is free again.
+    const moved = await api<{ queue: { position: number } }>("GET", `/api/runs/${third.runId}`);
+    expect(moved.body.queue.position).toBe(1);
+    expect((await start(wf, {})).body.status).toBe("queued");
+    expect((await waitForRun(third.runId, 20_000)).status).toBe("completed");
+    // The cancelled run never started: the server saw the others' calls only.
+    const after = await api<{ status: string; nodes: unknown[] }>(
+      "GET",
+      `/api/runs/${second.runId}`,
+    );
+    expect(after.body).toMatchObject({ status: "cancelled", nodes: [] });
+    await poll(
+      "the fourth run's call",
+      () => held(tag),
+      (h) => h.total === 3 && h.open === 0,
+      { timeoutMs: 20_000 },
+    );
+  });
+
+  it("refuses a key that does not render, with its path", async () => {
+    const wf = await createWorkflow(
+      holding(`bad key ${Date.now()}`, "badkey", 1, { limit: 1, key: "{{ $error('no') }}" }),
+    );
+    const res = await start(wf, {});
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({
+      error: { code: "validation_failed", details: { errors: [{ at: "concurrency.key" }] } },
+    });
+  });
+});
