@@ -25,6 +25,11 @@ export type GateAnswer =
 
 /** How long a start that failed for a passing reason waits before the alarm tries it again. */
 const RETRY_START_MS = 1000;
+/**
+ * A picked run's start not confirmed by then (the gate stopped half-way: a crash, a deploy) is
+ * started again by the alarm, armed before any start is tried.
+ */
+const STARTING_WATCH_MS = 30_000;
 
 /**
  * One concurrency gate (docs/FLOW-CONTROL.md): the runs of one workflow and key of one tenant,
@@ -65,6 +70,7 @@ export class RunGate extends DurableObject<Env> implements GateRpc {
       this.book.add(start);
       return this.book.pick(rules.limit);
     });
+    if (picked?.length) await this.watch();
     if (!picked) {
       return {
         status: "full",
@@ -115,7 +121,15 @@ export class RunGate extends DurableObject<Env> implements GateRpc {
     if (!rules) return;
     const again = this.book.starting().filter((s) => !this.launching.has(s.runId));
     const picked = this.ctx.storage.transactionSync(() => this.book.pick(rules.limit));
+    if (again.length + picked.length > 0) await this.watch();
     await Promise.all([...again, ...picked].map((s) => this.inTurn(s)));
+  }
+
+  /** Arms the alarm that starts again what was picked and not confirmed (STARTING_WATCH_MS). */
+  private async watch(): Promise<void> {
+    const at = Date.now() + STARTING_WATCH_MS;
+    const armed = await this.ctx.storage.getAlarm();
+    if (armed === null || armed > at) await this.ctx.storage.setAlarm(at);
   }
 
   /** Launches a picked run after every run picked before it. */

@@ -196,4 +196,72 @@ describe("stopping wrangler dev in the middle of a run", () => {
     expect(run.status).toBe("completed");
     expect(run.output).toEqual({ went: "kept", got: 7 });
   }, 120_000);
+
+  it("runs each of 50 runs queued behind a concurrency limit exactly once across a kill", async () => {
+    const tag = `q${Date.now()}`;
+    const wf = await dev.api<{ id: string }>("POST", "/api/workflows", {
+      name: `restart-queue-${tag}`,
+      concurrency: { limit: 5 },
+      nodes: [
+        { id: "start", type: "start" },
+        {
+          id: "call",
+          type: "http",
+          config: { url: `${base}/slow/${tag}-{{ input.i }}`, mode: "queued" },
+          timeoutMs: 5000,
+        },
+        { id: "done", type: "end", config: { output: "{{ input.i }}" } },
+      ],
+      edges: [
+        { from: "start", to: "call" },
+        { from: "call", to: "done" },
+      ],
+    });
+    const started: { runId: string; status: string }[] = [];
+    for (let i = 0; i < 50; i++) {
+      const res = await dev.api<{ runId: string; status: string }>(
+        "POST",
+        `/api/workflows/${wf.body.id}/runs`,
+        { input: { i } },
+      );
+      expect(res.status).toBe(202);
+      started.push(res.body);
+    }
+    expect(started.filter((s) => s.status === "queued").length).toBeGreaterThanOrEqual(40);
+    type Listed = { runs: { id: string; status: string }[] };
+    const list = () =>
+      dev.api<Listed>("GET", `/api/runs?workflowId=${wf.body.id}&limit=100`).then((r) => r.body);
+    // Kill it with runs done, runs in flight and most still queued.
+    await poll("some runs to complete", list, (l) => l.runs.some((r) => r.status === "completed"));
+    await dev.stop();
+    await dev.start();
+
+    const ended = await poll(
+      "all 50 runs to end",
+      list,
+      (l) => l.runs.length === 50 && l.runs.every((r) => !["queued", "running"].includes(r.status)),
+      { timeoutMs: 90_000, show: (l) => l.runs.map((r) => r.status).join(",") },
+    );
+    expect(ended.runs.map((r) => r.status)).toEqual(Array(50).fill("completed"));
+    // Each run started once: one start and one end in its log, its own input as its output.
+    for (const [i, s] of started.entries()) {
+      const events = await dev.api<{ events: { type: string }[] }>(
+        "GET",
+        `/api/runs/${s.runId}/events`,
+      );
+      const types = events.body.events.map((e) => e.type);
+      expect(types.filter((t) => t === "run_started")).toHaveLength(1);
+      expect(types.filter((t) => t === "run_completed")).toHaveLength(1);
+      const run = await dev.api<{ output: unknown }>("GET", `/api/runs/${s.runId}`);
+      expect(run.body.output).toBe(i);
+    }
+    // Every run called once; a call in flight at the kill may have been sent again (at most the
+    // limit's worth).
+    const calls = [...counts.entries()].filter(([name]) => name.startsWith(`${tag}-`));
+    expect(calls.map(([name]) => name).sort()).toEqual(
+      Array.from({ length: 50 }, (_, i) => `${tag}-${i}`).sort(),
+    );
+    const repeated = calls.filter(([, n]) => n > 1).length;
+    expect(repeated).toBeLessThanOrEqual(5);
+  }, 180_000);
 });

@@ -1,6 +1,7 @@
 import { describe, expect, inject, it } from "vitest";
 import { poll } from "../support/poll";
 import { api, createWorkflow, waitForRun } from "./helpers";
+import { OTHER_KEY } from "./setup";
 
 /*
  * Flow control (docs/FLOW-CONTROL.md): a workflow's `concurrency` limit holds its runs, per key;
@@ -171,6 +172,48 @@ describe("flow control", { timeout: 90_000 }, () => {
       (h) => h.total === 3 && h.open === 0,
       { timeoutMs: 20_000 },
     );
+  });
+
+  it("is fair across tenants: another tenant's backlog of 100 queued runs does not delay a run", async () => {
+    const tag = `fair${Date.now()}`;
+    // Tenant B's workflow: each run holds its one slot until an event that never comes.
+    const holdsSlot = {
+      name: `backlog ${tag}`,
+      concurrency: { limit: 1 },
+      nodes: [
+        { id: "start", type: "start" },
+        { id: "w", type: "wait", config: { event: `never.${tag}` } },
+        { id: "done", type: "end" },
+      ],
+      edges: [
+        { from: "start", to: "w" },
+        { from: "w", to: "done", on: "received" },
+      ],
+    };
+    const backlog = await api<{ id: string }>("POST", "/api/workflows", holdsSlot, OTHER_KEY);
+    const answers: Started[] = [];
+    for (let i = 0; i < 100; i++) {
+      const res = await api<Started>(
+        "POST",
+        `/api/workflows/${backlog.body.id}/runs`,
+        { input: { i } },
+        OTHER_KEY,
+      );
+      answers.push(res.body);
+    }
+    expect(answers.filter((a) => a.status === "queued")).toHaveLength(99);
+    // Tenant A's run of a workflow with the same limit starts at once and ends.
+    const mine = await createWorkflow(holding(`mine ${tag}`, tag, 1, { limit: 1 }));
+    const started = await start(mine, {});
+    expect(started.body.status).toBe("running");
+    expect((await waitForRun(started.body.runId)).status).toBe("completed");
+    const last = await api<{ status: string; queue: { position: number } }>(
+      "GET",
+      `/api/runs/${answers[99]!.runId}`,
+      undefined,
+      OTHER_KEY,
+    );
+    expect(last.body).toMatchObject({ status: "queued", queue: { position: 99 } });
   });
 
   it("refuses a key that does not render, with its path", async () => {
