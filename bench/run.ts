@@ -38,6 +38,7 @@ import {
   prepareState,
   startDevServer,
 } from "./dev-server";
+import { FLOW_ADMISSIONS, FLOW_LIMIT, FLOW_RUNS, flowReport, measureFlow } from "./flow";
 import { LOOKUP_EXECUTIONS, lifecycleReport, measureLifecycle, SWEEP_RUNS } from "./lifecycle";
 import { chainReport, EFFECT_ROUNDS, effectsReport, measureEffects } from "./optimiser-effects";
 import { measureTiming, timingReport } from "./optimiser-timing";
@@ -65,6 +66,7 @@ const PARTS = [
   "bigruns",
   "lifecycle",
   "children",
+  "flow",
 ] as const;
 
 /** `--only compare|ws` (or `--only=…`): which parts run; both by default. */
@@ -185,6 +187,9 @@ try {
         },
       })
     : null;
+  const flow = only.has("flow")
+    ? await measureFlow({ base: server.url, key, log, signal: interrupted.signal })
+    : null;
   const cpu = cpus();
   const command = `npm run bench${only.size < PARTS.length ? ` -- --only ${[...only].join(",")}` : ""}`;
   const header = [
@@ -227,6 +232,11 @@ try {
       `Sub-workflow fan-out (${CHILDREN_ROUNDS} rounds; BENCH_CHILDREN=${CHILDREN}, BENCH_CHILDREN_CONCURRENCY=${CHILDREN_CONCURRENCY}, BENCH_CHILDREN_POLL_MS=${CHILDREN_POLL_MS}):\n\n${childrenReport(children)}`,
     );
   }
+  if (flow) {
+    sections.push(
+      `Flow control (BENCH_FLOW_ADMISSIONS=${FLOW_ADMISSIONS}, BENCH_FLOW_RUNS=${FLOW_RUNS}, BENCH_FLOW_LIMIT=${FLOW_LIMIT}):\n\n${flowReport(flow)}`,
+    );
+  }
   const text = sections.join("\n\n");
   log(`\n${text}`);
   writeFileSync(join(PERSIST_DIR, "report.md"), `${text}\n`);
@@ -241,10 +251,17 @@ try {
       bigruns,
       lifecycle,
       children,
+      flow,
     }),
   );
   const childFailed = children?.samples.some((s) => s.outcome.status !== "completed") ?? false;
-  if ((results?.failures.length ?? 0) > 0 || (ws?.failures.length ?? 0) > 0 || childFailed) {
+  const flowFailed = (flow?.failures.length ?? 0) > 0;
+  if (
+    (results?.failures.length ?? 0) > 0 ||
+    (ws?.failures.length ?? 0) > 0 ||
+    childFailed ||
+    flowFailed
+  ) {
     process.exitCode = 1;
   }
 } catch (err) {

@@ -75,6 +75,17 @@ export const Concurrency = z.strictObject({
 });
 export type Concurrency = z.infer<typeof Concurrency>;
 
+/** At most `limit` runs of a workflow start per period (per key); the rest wait as `queued`. */
+export const Throttle = z.strictObject({
+  limit: z.number().int().min(1).max(10_000),
+  periodSeconds: z.number().int().min(1).max(86_400),
+  /** A template over the run's input; the same as `concurrency.key` when both are set. */
+  key: z.string().min(1).max(2000).optional(),
+  /** Runs waiting per key (with `concurrency` too, its `maxQueued` counts). */
+  maxQueued: z.number().int().min(1).max(10_000).default(1000),
+});
+export type Throttle = z.infer<typeof Throttle>;
+
 export const WorkflowDefinition = z.strictObject({
   name: z.string().min(1).max(200),
   description: z.string().max(5000).optional(),
@@ -89,6 +100,8 @@ export const WorkflowDefinition = z.strictObject({
   timeoutSeconds: z.number().int().min(1).max(31_536_000).optional(),
   /** Runs active at once, the rest queued (docs/FLOW-CONTROL.md). */
   concurrency: Concurrency.optional(),
+  /** Starts per period, the rest queued (docs/FLOW-CONTROL.md). */
+  throttle: Throttle.optional(),
   ui: z
     .strictObject({
       positions: z.record(z.string(), z.object({ x: z.number(), y: z.number() })).optional(),

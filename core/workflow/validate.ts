@@ -49,14 +49,32 @@ export function validateWorkflow(input: unknown, kinds: KindRegistry = KINDS): V
   return errors.length > 0 ? { ok: false, errors, warnings } : { ok: true, definition, warnings };
 }
 
-/** The concurrency key is a template over the input: it must parse. */
+/**
+ * The concurrency and throttle keys are templates over the input: they must parse, and name
+ * the same key when both are set (one queue holds a key's runs).
+ */
 function checkConcurrencyKey(definition: WorkflowDefinition): ValidationIssue[] {
-  const key = definition.concurrency?.key;
-  if (key === undefined) return [];
-  return checkTemplates(key).map((problem) => ({
-    path: ["concurrency", "key"],
-    code: "invalid_expression",
-    message: `template {{ ${problem.expression} }} does not parse: ${problem.message}`,
-    severity: "error" as const,
-  }));
+  const issues: ValidationIssue[] = [];
+  for (const field of ["concurrency", "throttle"] as const) {
+    const key = definition[field]?.key;
+    if (key === undefined) continue;
+    for (const problem of checkTemplates(key)) {
+      issues.push({
+        path: [field, "key"],
+        code: "invalid_expression",
+        message: `template {{ ${problem.expression} }} does not parse: ${problem.message}`,
+        severity: "error",
+      });
+    }
+  }
+  const { concurrency, throttle } = definition;
+  if (concurrency && throttle && concurrency.key !== throttle.key) {
+    issues.push({
+      path: ["throttle", "key"],
+      code: "invalid_config",
+      message: "throttle.key must be the same as concurrency.key: one queue holds a key's runs",
+      severity: "error",
+    });
+  }
+  return issues;
 }

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { type GateRules, room } from "../../core/flow/room";
 import { markQueuedRunEnded } from "../../db/runs";
 import { findVersion } from "../../db/workflows";
 import type { ChildEnded } from "../run/child-runs";
@@ -7,11 +8,7 @@ import { StartRefused, startRun } from "../run/start";
 import { GateBook, type GatedStart } from "./gate-book";
 import { type GateRpc, gateName } from "./gates";
 
-/** A gate's rules, from the workflow's latest admitted definition. */
-export interface GateRules {
-  limit: number;
-  maxQueued: number;
-}
+export type { GateRules };
 
 /** What a gate answers a run's admission. */
 export type GateAnswer =
@@ -68,13 +65,13 @@ export class RunGate extends DurableObject<Env> implements GateRpc {
       );
       if (this.book.count("waiting") >= rules.maxQueued) return null;
       this.book.add(start);
-      return this.book.pick(rules.limit);
+      return this.pick(rules);
     });
-    if (picked?.length) await this.watch();
+    if (picked?.length || this.wakeAt !== null) await this.watch();
     if (!picked) {
       return {
         status: "full",
-        message: `the queue of this workflow${start.key === null ? "" : ` (key "${start.key}")`} is full: ${rules.maxQueued} runs are waiting (concurrency.maxQueued)`,
+        message: `the queue of this workflow${start.key === null ? "" : ` (key "${start.key}")`} is full: ${rules.maxQueued} runs are waiting (${rules.concurrency === undefined ? "throttle" : "concurrency"}.maxQueued)`,
       };
     }
     const launched = await Promise.all(picked.map((s) => this.inTurn(s)));
@@ -120,14 +117,36 @@ export class RunGate extends DurableObject<Env> implements GateRpc {
     const rules = this.rules();
     if (!rules) return;
     const again = this.book.starting().filter((s) => !this.launching.has(s.runId));
-    const picked = this.ctx.storage.transactionSync(() => this.book.pick(rules.limit));
-    if (again.length + picked.length > 0) await this.watch();
+    const picked = this.ctx.storage.transactionSync(() => this.pick(rules));
+    if (again.length + picked.length > 0 || this.wakeAt !== null) await this.watch();
     await Promise.all([...again, ...picked].map((s) => this.inTurn(s)));
   }
 
-  /** Arms the alarm that starts again what was picked and not confirmed (STARTING_WATCH_MS). */
+  /**
+   * Inside a transaction: picks what the rules let start now (core/flow/room.ts); when a
+   * throttle holds runs back, the alarm is armed for when the next may start.
+   */
+  private pick(rules: GateRules): GatedStart[] {
+    const now = Date.now();
+    const starts = rules.throttle ? this.book.startsSince(now - rules.throttle.periodMs) : [];
+    const holding = this.book.count("active") + this.book.count("starting");
+    const waiting = this.book.count("waiting");
+    const r = room(rules, { holding, waiting, starts, now });
+    if (r.wakeAt !== null) this.wakeAt = r.wakeAt;
+    return this.book.pick(r.start, now);
+  }
+
+  /** When a throttle lets the next waiting run start (set by `pick`, armed by `watch`). */
+  private wakeAt: number | null = null;
+
+  /**
+   * Arms the alarm: for a throttle's next start, and to start again what was picked and not
+   * confirmed (STARTING_WATCH_MS).
+   */
   private async watch(): Promise<void> {
-    const at = Date.now() + STARTING_WATCH_MS;
+    const wake = this.wakeAt;
+    this.wakeAt = null;
+    const at = Math.min(Date.now() + STARTING_WATCH_MS, wake ?? Number.POSITIVE_INFINITY);
     const armed = await this.ctx.storage.getAlarm();
     if (armed === null || armed > at) await this.ctx.storage.setAlarm(at);
   }
@@ -170,6 +189,7 @@ export class RunGate extends DurableObject<Env> implements GateRpc {
           queuedAt: start.queuedAt,
           key: start.key,
           ...(start.order === undefined ? {} : { order: start.order }),
+          ...(start.pickedAt === undefined ? {} : { pickedAt: start.pickedAt }),
         },
       });
       if (started.status === "cancelled") {

@@ -24,6 +24,8 @@ export interface GatedStart {
   key: string | null;
   /** Its place in the gate's admission order (set by the gate). */
   order?: number;
+  /** When the gate picked it to start (set by the gate). */
+  pickedAt?: number;
 }
 
 /** The gate a run was queued in, as the run keeps it (its end releases its slot there). */
@@ -33,6 +35,8 @@ export interface GatedBy {
   key: string | null;
   /** Its place in the gate's admission order: waiting runs start in it. */
   order?: number;
+  /** When the gate picked it: what its throttle counted. */
+  pickedAt?: number;
 }
 
 export type GateState = "waiting" | "starting" | "active";
@@ -45,9 +49,20 @@ export interface GateEntry {
 export class GateBook {
   constructor(private readonly sql: SqlStorage) {
     sql.exec(
-      `CREATE TABLE IF NOT EXISTS gate_runs (seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL UNIQUE, state TEXT NOT NULL, start TEXT NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS gate_runs (seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL UNIQUE, state TEXT NOT NULL, start TEXT NOT NULL, picked_at INTEGER)`,
     );
     sql.exec(`CREATE INDEX IF NOT EXISTS gate_runs_state ON gate_runs (state, seq)`);
+    // When runs were picked, for a throttle: kept for its period, then pruned.
+    sql.exec(`CREATE TABLE IF NOT EXISTS gate_starts (at INTEGER NOT NULL)`);
+  }
+
+  /** The times of the picks since `since`, pruning older ones. */
+  startsSince(since: number): number[] {
+    this.sql.exec(`DELETE FROM gate_starts WHERE at <= ?`, since);
+    return this.sql
+      .exec<{ at: number }>(`SELECT at FROM gate_starts`)
+      .toArray()
+      .map((r) => r.at);
   }
 
   get(runId: string): GateEntry | null {
@@ -85,9 +100,8 @@ export class GateBook {
     return row.n === 0 ? null : row.n;
   }
 
-  /** Moves the oldest waiting runs to `starting` while fewer than `limit` hold a slot. */
-  pick(limit: number): GatedStart[] {
-    const free = limit - this.count("active") - this.count("starting");
+  /** Moves the `free` oldest waiting runs to `starting`, recording when (for a throttle). */
+  pick(free: number, now: number): GatedStart[] {
     if (free <= 0) return [];
     const rows = this.sql
       .exec<{ seq: number; run_id: string; start: string }>(
@@ -96,19 +110,32 @@ export class GateBook {
       )
       .toArray();
     for (const r of rows) {
-      this.sql.exec(`UPDATE gate_runs SET state = 'starting' WHERE run_id = ?`, r.run_id);
+      this.sql.exec(
+        `UPDATE gate_runs SET state = 'starting', picked_at = ? WHERE run_id = ?`,
+        now,
+        r.run_id,
+      );
+      this.sql.exec(`INSERT INTO gate_starts (at) VALUES (?)`, now);
     }
-    return rows.map((r) => ({ ...(JSON.parse(r.start) as GatedStart), order: r.seq }));
+    return rows.map((r) => ({
+      ...(JSON.parse(r.start) as GatedStart),
+      order: r.seq,
+      pickedAt: now,
+    }));
   }
 
   /** Runs picked whose start has not been confirmed (a crash, a failed call). */
   starting(): GatedStart[] {
     return this.sql
-      .exec<{ seq: number; start: string }>(
-        `SELECT seq, start FROM gate_runs WHERE state = 'starting' ORDER BY seq`,
+      .exec<{ seq: number; start: string; picked_at: number | null }>(
+        `SELECT seq, start, picked_at FROM gate_runs WHERE state = 'starting' ORDER BY seq`,
       )
       .toArray()
-      .map((r) => ({ ...(JSON.parse(r.start) as GatedStart), order: r.seq }));
+      .map((r) => ({
+        ...(JSON.parse(r.start) as GatedStart),
+        order: r.seq,
+        ...(r.picked_at === null ? {} : { pickedAt: r.picked_at }),
+      }));
   }
 
   activate(runId: string): void {

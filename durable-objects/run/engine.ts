@@ -263,8 +263,13 @@ export class RunEngine {
       if (init.parent) this.childRuns.linkParent(init.parent);
       if (init.gated) {
         this.childRuns.linkGate(init.gated);
-        const { queuedAt, key, order } = init.gated;
-        const data = { queuedAt, key, ...(order === undefined ? {} : { order }) };
+        const { queuedAt, key, order, pickedAt } = init.gated;
+        const data = {
+          queuedAt,
+          key,
+          ...(order === undefined ? {} : { order }),
+          ...(pickedAt === undefined ? {} : { pickedAt }),
+        };
         queued = this.store.appendEvent({ type: "run_queued", data }, queuedAt);
       }
       this.secrets.init(init.agentNodes);

@@ -4,7 +4,7 @@ import type { RunContext } from "../../core/executors/context";
 import { limitsOf } from "../../core/executors/inline";
 import { render } from "../../core/kinds/evaluate";
 import { checkGraphLimits, parseRunLimits } from "../../core/patches";
-import type { Concurrency } from "../../core/workflow/definition";
+import type { Concurrency, Throttle } from "../../core/workflow/definition";
 import { validateWorkflow } from "../../core/workflow/validate";
 import { copyHolds } from "../../db/blobs";
 import {
@@ -109,9 +109,11 @@ async function holdWhatTheSourceHolds(
  * StartRefused when it cannot (nothing is then recorded).
  */
 export async function startRun(env: Env, start: RunStart): Promise<Started> {
-  const concurrency = (start.definition as { concurrency?: Concurrency } | null)?.concurrency;
+  const flow = start.definition as { concurrency?: Concurrency; throttle?: Throttle } | null;
   // Replays start at once: a replay's graph is its source's, not a version a gate can read.
-  if (concurrency && !start.gated && !start.replay) return queueRun(env, start, concurrency);
+  if ((flow?.concurrency || flow?.throttle) && !start.gated && !start.replay) {
+    return queueRun(env, start, flow);
+  }
   const { tenantId, workflowId, version, definition, input, replay, budget, runId } = start;
   const checked = validateWorkflow(definition);
   if (!checked.ok) {
@@ -197,10 +199,16 @@ const KEY_LIMITS = limitsOf(undefined);
 export const MAX_KEY_LENGTH = 200;
 
 /**
- * A start of a workflow with a concurrency limit: rendered key, D1 row `queued` under its gate,
- * then the gate, which starts it now if a slot is free. A full queue refuses it (its row goes).
+ * A start of a workflow with a concurrency limit or a throttle: rendered key, D1 row `queued`
+ * under its gate, then the gate, which starts it now if the rules allow. A full queue refuses
+ * it (its row goes).
  */
-async function queueRun(env: Env, start: RunStart, concurrency: Concurrency): Promise<Started> {
+async function queueRun(
+  env: Env,
+  start: RunStart,
+  flow: { concurrency?: Concurrency; throttle?: Throttle },
+): Promise<Started> {
+  const { concurrency, throttle } = flow;
   const { runId, tenantId, workflowId, version } = start;
   const queuedAt = Date.now();
   const context: RunContext = {
@@ -208,7 +216,11 @@ async function queueRun(env: Env, start: RunStart, concurrency: Concurrency): Pr
     nodes: {},
     run: { id: runId, startedAt: new Date(queuedAt).toISOString(), workflowId, version },
   };
-  const key = await renderKey(concurrency.key, context);
+  const key = await renderKey(
+    concurrency?.key ?? throttle?.key,
+    context,
+    concurrency?.key === undefined && throttle?.key !== undefined ? "throttle" : "concurrency",
+  );
   const gate = gateName(tenantId, workflowId, key);
   const trigger: RunTrigger = start.trigger ?? "api";
   await insertQueuedRun(env.DB, {
@@ -233,7 +245,13 @@ async function queueRun(env: Env, start: RunStart, concurrency: Concurrency): Pr
       queuedAt,
       key,
     },
-    { limit: concurrency.limit, maxQueued: concurrency.maxQueued },
+    {
+      ...(concurrency ? { concurrency: concurrency.limit } : {}),
+      ...(throttle
+        ? { throttle: { limit: throttle.limit, periodMs: throttle.periodSeconds * 1000 } }
+        : {}),
+      maxQueued: concurrency?.maxQueued ?? throttle?.maxQueued ?? 1000,
+    },
   );
   if (answer.status === "full") {
     await deleteQueuedRun(env.DB, runId);
@@ -253,13 +271,12 @@ async function queueRun(env: Env, start: RunStart, concurrency: Concurrency): Pr
 async function renderKey(
   template: string | undefined,
   context: RunContext,
+  field: "concurrency" | "throttle",
 ): Promise<string | null> {
   if (template === undefined) return null;
   const refuse = (message: string) =>
-    new StartRefused(400, "validation_failed", `concurrency.key: ${message}`, {
-      errors: [
-        { path: ["concurrency", "key"], at: "concurrency.key", code: "invalid_key", message },
-      ],
+    new StartRefused(400, "validation_failed", `${field}.key: ${message}`, {
+      errors: [{ path: [field, "key"], at: `${field}.key`, code: "invalid_key", message }],
     });
   let value: unknown;
   try {

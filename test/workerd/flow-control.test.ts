@@ -216,6 +216,50 @@ describe("flow control", { timeout: 90_000 }, () => {
     expect(last.body).toMatchObject({ status: "queued", queue: { position: 99 } });
   });
 
+  it("throttles: exactly 3 starts per 2 s period, the rest queued and started as the period allows", async () => {
+    const tag = `throttle${Date.now()}`;
+    const wf = await createWorkflow({
+      ...holding(`throttle ${tag}`, tag, 1, { limit: 1 }),
+      concurrency: undefined,
+      throttle: { limit: 3, periodSeconds: 2 },
+    });
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => start(wf, { i })));
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(202));
+    expect(answers.filter((a) => a.body.status === "running")).toHaveLength(3);
+    const runs = await Promise.all(answers.map((a) => waitForRun(a.body.runId, 20_000)));
+    expect(runs.map((r) => r.status)).toEqual(Array(8).fill("completed"));
+    const logs = await Promise.all(answers.map((a) => eventsOf(a.body.runId)));
+    // When the gate picked each run (its throttle counts these), and the run started after it.
+    const picked = logs
+      .map((events) => {
+        const queued = events.find((e) => e.type === "run_queued")!;
+        const started = events.find((e) => e.type === "run_started")!;
+        const at = queued.data!.pickedAt as number;
+        expect(started.at).toBeGreaterThanOrEqual(at);
+        return at;
+      })
+      .sort((a, b) => a - b);
+    // No 2 s window holds more than 3 picks; the 4th waits for the 1st to leave its period.
+    for (const t of picked) {
+      expect(picked.filter((p) => p >= t && p < t + 2000).length).toBeLessThanOrEqual(3);
+    }
+    expect(picked[3]! - picked[0]!).toBeGreaterThanOrEqual(2000);
+    expect(picked[6]! - picked[3]!).toBeGreaterThanOrEqual(2000);
+  });
+
+  it("refuses a throttle key that differs from the concurrency key, with its path", async () => {
+    const res = await api<{ error: { details: { errors: { at: string }[] } } }>(
+      "POST",
+      "/api/workflows",
+      {
+        ...holding(`two keys ${Date.now()}`, "twokeys", 1, { limit: 1, key: "{{ input.a }}" }),
+        throttle: { limit: 1, periodSeconds: 1, key: "{{ input.b }}" },
+      },
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.errors.map((e) => e.at)).toContain("throttle.key");
+  });
+
   it("refuses a key that does not render, with its path", async () => {
     const wf = await createWorkflow(
       holding(`bad key ${Date.now()}`, "badkey", 1, { limit: 1, key: "{{ $error('no') }}" }),

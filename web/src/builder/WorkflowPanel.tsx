@@ -193,8 +193,45 @@ function ConcurrencySection({
           </div>
         </>
       )}
+      <div className="field">
+        <label htmlFor="wf-throttle-limit">Starts per period (empty: no throttle)</label>
+        <input
+          id="wf-throttle-limit"
+          type="number"
+          min={1}
+          max={10000}
+          value={meta.settings?.throttle?.limit ?? ""}
+          onChange={(e) => {
+            const limit = number(e.target.value);
+            const { throttle: old, ...rest } = meta.settings ?? {};
+            const throttle = limit === undefined ? undefined : { periodSeconds: 60, ...old, limit };
+            onMeta({ settings: throttle ? { ...rest, throttle } : rest }, "throttle.limit");
+          }}
+        />
+      </div>
+      {meta.settings?.throttle && (
+        <div className="field">
+          <label htmlFor="wf-throttle-period">Period (seconds)</label>
+          <input
+            id="wf-throttle-period"
+            type="number"
+            min={1}
+            max={86400}
+            value={meta.settings.throttle.periodSeconds}
+            onChange={(e) => {
+              const throttle = meta.settings?.throttle;
+              if (!throttle) return;
+              const periodSeconds = number(e.target.value) ?? 1;
+              onMeta(
+                { settings: { ...meta.settings, throttle: { ...throttle, periodSeconds } } },
+                "throttle.periodSeconds",
+              );
+            }}
+          />
+        </div>
+      )}
       <p className="muted">
-        Runs past the limit wait as queued and start in the order they came when one ends.
+        Runs past the limit or the throttle wait as queued and start in the order they came.
       </p>
     </section>
   );

@@ -13,13 +13,13 @@ export interface WorkflowMeta {
   settings?: RunSettings;
 }
 
-/** A definition's top-level run settings (budget, deadline, concurrency). */
+/** A definition's top-level run settings (budget, deadline, concurrency, throttle). */
 export type RunSettings = Pick<
   WorkflowDefinitionInput,
-  "budget" | "timeoutSeconds" | "concurrency"
+  "budget" | "timeoutSeconds" | "concurrency" | "throttle"
 >;
 
-const SETTINGS = ["budget", "timeoutSeconds", "concurrency"] as const;
+const SETTINGS = ["budget", "timeoutSeconds", "concurrency", "throttle"] as const;
 
 export interface Canvas {
   meta: WorkflowMeta;
