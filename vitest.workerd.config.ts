@@ -32,12 +32,12 @@ export default defineConfig({
           // chains in these tests take both paths (eager.test.ts counts on 3).
           AOB_EAGER_JOBS: "3",
           AOB_SECRETS_KEY: "dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTMyYnk=",
-          // Storage is per test file, so each file gets fresh buckets; rate.test.ts bursts past 120
-          // (a map of 50 children, subworkflows.test.ts, and 100 runs, flow-control.test.ts, fit).
+          // Storage is per test file, so each file gets fresh buckets; rate.test.ts bursts past 200
+          // (a map of 50 children, subworkflows.test.ts, and the ~130 runs of flow-control.test.ts, fit).
           // An hour-long window: no token refills while a test runs, whatever the machine's speed.
           AOB_RATE_LIMITS: JSON.stringify({
             global: 1000,
-            none: 120,
+            none: 200,
             light: 40,
             heavy: 3,
             windowSeconds: 3600,

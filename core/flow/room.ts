@@ -10,6 +10,8 @@ export interface GateRules {
   concurrency?: number;
   /** At most `limit` starts in any `periodMs`. */
   throttle?: { limit: number; periodMs: number };
+  /** Starts within this long of the last collapse into one run, which waits as long. */
+  debounceMs?: number;
   /** Runs waiting at most. */
   maxQueued: number;
 }
@@ -17,6 +19,7 @@ export interface GateRules {
 export interface GateNow {
   /** Runs holding a slot: started, or picked and starting. */
   holding: number;
+  /** Waiting runs that may start now (a debounced one waits for its time). */
   waiting: number;
   /** When its recent starts were picked, ms (any order; older than the period are ignored). */
   starts: readonly number[];

@@ -72,8 +72,18 @@ export const Concurrency = z.strictObject({
   key: z.string().min(1).max(2000).optional(),
   /** Runs waiting per key; past it a start is refused (429 `queue_full`). */
   maxQueued: z.number().int().min(1).max(10_000).default(1000),
+  /** A template over the input giving a number: higher starts first among waiting runs. */
+  priority: z.string().min(1).max(2000).optional(),
 });
 export type Concurrency = z.infer<typeof Concurrency>;
+
+/** Starts within the period (per key) collapse into one run, with the last start's input. */
+export const Debounce = z.strictObject({
+  periodSeconds: z.number().int().min(1).max(86_400),
+  /** A template over the run's input; the same as the other flow keys when they are set. */
+  key: z.string().min(1).max(2000).optional(),
+});
+export type Debounce = z.infer<typeof Debounce>;
 
 /** At most `limit` runs of a workflow start per period (per key); the rest wait as `queued`. */
 export const Throttle = z.strictObject({
@@ -102,6 +112,8 @@ export const WorkflowDefinition = z.strictObject({
   concurrency: Concurrency.optional(),
   /** Starts per period, the rest queued (docs/FLOW-CONTROL.md). */
   throttle: Throttle.optional(),
+  /** Starts collapsed into one run per period (docs/FLOW-CONTROL.md). */
+  debounce: Debounce.optional(),
   ui: z
     .strictObject({
       positions: z.record(z.string(), z.object({ x: z.number(), y: z.number() })).optional(),

@@ -55,26 +55,35 @@ export function validateWorkflow(input: unknown, kinds: KindRegistry = KINDS): V
  */
 function checkConcurrencyKey(definition: WorkflowDefinition): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  for (const field of ["concurrency", "throttle"] as const) {
-    const key = definition[field]?.key;
-    if (key === undefined) continue;
-    for (const problem of checkTemplates(key)) {
+  const templates: [ValidationIssue["path"], string | undefined][] = [
+    [["concurrency", "key"], definition.concurrency?.key],
+    [["concurrency", "priority"], definition.concurrency?.priority],
+    [["throttle", "key"], definition.throttle?.key],
+    [["debounce", "key"], definition.debounce?.key],
+  ];
+  for (const [path, source] of templates) {
+    if (source === undefined) continue;
+    for (const problem of checkTemplates(source)) {
       issues.push({
-        path: [field, "key"],
+        path,
         code: "invalid_expression",
         message: `template {{ ${problem.expression} }} does not parse: ${problem.message}`,
         severity: "error",
       });
     }
   }
-  const { concurrency, throttle } = definition;
-  if (concurrency && throttle && concurrency.key !== throttle.key) {
-    issues.push({
-      path: ["throttle", "key"],
-      code: "invalid_config",
-      message: "throttle.key must be the same as concurrency.key: one queue holds a key's runs",
-      severity: "error",
-    });
+  // One queue holds a key's runs: every flow rule set names the same key.
+  const set = (["concurrency", "throttle", "debounce"] as const).filter((f) => definition[f]);
+  const first = set[0];
+  for (const field of set.slice(1)) {
+    if (definition[field]?.key !== definition[first!]?.key) {
+      issues.push({
+        path: [field, "key"],
+        code: "invalid_config",
+        message: `${field}.key must be the same as ${first}.key: one queue holds a key's runs`,
+        severity: "error",
+      });
+    }
   }
   return issues;
 }

@@ -14,6 +14,8 @@ export type { GateRules };
 export type GateAnswer =
   | { status: "running" }
   | { status: "queued"; position: number }
+  /** A debounce collapsed the start into this waiting run, which takes its input. */
+  | { status: "collapsed"; runId: string; position: number }
   | { status: "full"; message: string }
   | {
       status: "refused";
@@ -58,15 +60,28 @@ export class RunGate extends DurableObject<Env> implements GateRpc {
     const sql = this.ctx.storage.sql;
     const known = this.book.get(start.runId);
     if (known) return this.whereIs(start.runId);
+    const now = Date.now();
+    const debounced = rules.debounceMs === undefined ? null : now + rules.debounceMs;
+    let into: string | null = null;
     const picked = this.ctx.storage.transactionSync(() => {
       sql.exec(
         `INSERT INTO gate_rules (id, rules) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET rules = excluded.rules`,
         JSON.stringify(rules),
       );
+      into = debounced === null ? null : this.book.debouncing();
+      if (into !== null && debounced !== null) {
+        this.book.collapse(into, start, debounced);
+        this.wakeAt = debounced;
+        return [];
+      }
       if (this.book.count("waiting") >= rules.maxQueued) return null;
-      this.book.add(start);
+      this.book.add(start, { priority: start.priority ?? 0, notBefore: debounced });
       return this.pick(rules);
     });
+    if (into !== null) {
+      await this.watch();
+      return { status: "collapsed", runId: into, position: this.book.position(into) ?? 1 };
+    }
     if (picked?.length || this.wakeAt !== null) await this.watch();
     if (!picked) {
       return {
@@ -130,9 +145,11 @@ export class RunGate extends DurableObject<Env> implements GateRpc {
     const now = Date.now();
     const starts = rules.throttle ? this.book.startsSince(now - rules.throttle.periodMs) : [];
     const holding = this.book.count("active") + this.book.count("starting");
-    const waiting = this.book.count("waiting");
+    const waiting = this.book.ready(now);
     const r = room(rules, { holding, waiting, starts, now });
-    if (r.wakeAt !== null) this.wakeAt = r.wakeAt;
+    // A throttle's next start, or a debounced run's time, whichever comes first.
+    const next = [r.wakeAt, this.book.nextReady(now)].filter((t): t is number => t !== null);
+    if (next.length > 0) this.wakeAt = Math.min(...next, this.wakeAt ?? Number.POSITIVE_INFINITY);
     return this.book.pick(r.start, now);
   }
 

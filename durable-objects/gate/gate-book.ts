@@ -26,6 +26,8 @@ export interface GatedStart {
   order?: number;
   /** When the gate picked it to start (set by the gate). */
   pickedAt?: number;
+  /** Its `concurrency.priority`: higher starts first (0 without one). */
+  priority?: number;
 }
 
 /** The gate a run was queued in, as the run keeps it (its end releases its slot there). */
@@ -49,7 +51,7 @@ export interface GateEntry {
 export class GateBook {
   constructor(private readonly sql: SqlStorage) {
     sql.exec(
-      `CREATE TABLE IF NOT EXISTS gate_runs (seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL UNIQUE, state TEXT NOT NULL, start TEXT NOT NULL, picked_at INTEGER)`,
+      `CREATE TABLE IF NOT EXISTS gate_runs (seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL UNIQUE, state TEXT NOT NULL, start TEXT NOT NULL, picked_at INTEGER, priority REAL NOT NULL DEFAULT 0, not_before INTEGER)`,
     );
     sql.exec(`CREATE INDEX IF NOT EXISTS gate_runs_state ON gate_runs (state, seq)`);
     // When runs were picked, for a throttle: kept for its period, then pruned.
@@ -75,12 +77,58 @@ export class GateBook {
     return row ? { state: row.state, start: JSON.parse(row.start) as GatedStart } : null;
   }
 
-  add(start: GatedStart): void {
+  /**
+   * Queues a run: with a priority (higher starts first; admission order among equals), and,
+   * for a debounce, not before a time.
+   */
+  add(start: GatedStart, place: { priority: number; notBefore: number | null }): void {
     this.sql.exec(
-      `INSERT OR IGNORE INTO gate_runs (run_id, state, start) VALUES (?, 'waiting', ?)`,
+      `INSERT OR IGNORE INTO gate_runs (run_id, state, start, priority, not_before) VALUES (?, 'waiting', ?, ?, ?)`,
       start.runId,
       JSON.stringify(start),
+      place.priority,
+      place.notBefore,
     );
+  }
+
+  /** The run a debounce collapses new starts into: the waiting one with a `not_before`. */
+  debouncing(): string | null {
+    const row = this.sql
+      .exec<{ run_id: string }>(
+        `SELECT run_id FROM gate_runs WHERE state = 'waiting' AND not_before IS NOT NULL ORDER BY seq LIMIT 1`,
+      )
+      .toArray()[0];
+    return row?.run_id ?? null;
+  }
+
+  /** A debounced run takes a later start's input (and the rest of it) and waits again. */
+  collapse(runId: string, start: GatedStart, notBefore: number): void {
+    this.sql.exec(
+      `UPDATE gate_runs SET start = ?, not_before = ? WHERE run_id = ? AND state = 'waiting'`,
+      JSON.stringify({ ...start, runId }),
+      notBefore,
+      runId,
+    );
+  }
+
+  /** Waiting runs that may start at `now` (their debounce, if any, is over). */
+  ready(now: number): number {
+    return this.sql
+      .exec<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM gate_runs WHERE state = 'waiting' AND (not_before IS NULL OR not_before <= ?)`,
+        now,
+      )
+      .one().n;
+  }
+
+  /** When the next debounced run may start, if one waits for its time. */
+  nextReady(now: number): number | null {
+    return this.sql
+      .exec<{ at: number | null }>(
+        `SELECT MIN(not_before) AS at FROM gate_runs WHERE state = 'waiting' AND not_before > ?`,
+        now,
+      )
+      .one().at;
   }
 
   count(state: GateState): number {
@@ -89,23 +137,29 @@ export class GateBook {
       .one().n;
   }
 
-  /** A waiting run's place in the queue, 1 first; null when it is not waiting. */
+  /** A waiting run's place in the queue (priority, then admission), 1 first; null when not waiting. */
   position(runId: string): number | null {
     const row = this.sql
       .exec<{ n: number }>(
-        `SELECT COUNT(*) AS n FROM gate_runs WHERE state = 'waiting' AND seq <= (SELECT seq FROM gate_runs WHERE run_id = ? AND state = 'waiting')`,
+        `SELECT COUNT(*) AS n FROM gate_runs o, (SELECT seq, priority FROM gate_runs WHERE run_id = ? AND state = 'waiting') m
+          WHERE o.state = 'waiting' AND (o.priority > m.priority OR (o.priority = m.priority AND o.seq <= m.seq))`,
         runId,
       )
       .one();
     return row.n === 0 ? null : row.n;
   }
 
-  /** Moves the `free` oldest waiting runs to `starting`, recording when (for a throttle). */
+  /**
+   * Moves the first `free` ready waiting runs (highest priority, then oldest) to `starting`,
+   * recording when (for a throttle).
+   */
   pick(free: number, now: number): GatedStart[] {
     if (free <= 0) return [];
     const rows = this.sql
       .exec<{ seq: number; run_id: string; start: string }>(
-        `SELECT seq, run_id, start FROM gate_runs WHERE state = 'waiting' ORDER BY seq LIMIT ?`,
+        `SELECT seq, run_id, start FROM gate_runs WHERE state = 'waiting' AND (not_before IS NULL OR not_before <= ?)
+          ORDER BY priority DESC, seq LIMIT ?`,
+        now,
         free,
       )
       .toArray();

@@ -4,7 +4,7 @@ import type { RunContext } from "../../core/executors/context";
 import { limitsOf } from "../../core/executors/inline";
 import { render } from "../../core/kinds/evaluate";
 import { checkGraphLimits, parseRunLimits } from "../../core/patches";
-import type { Concurrency, Throttle } from "../../core/workflow/definition";
+import type { Concurrency, Debounce, Throttle } from "../../core/workflow/definition";
 import { validateWorkflow } from "../../core/workflow/validate";
 import { copyHolds } from "../../db/blobs";
 import {
@@ -109,9 +109,9 @@ async function holdWhatTheSourceHolds(
  * StartRefused when it cannot (nothing is then recorded).
  */
 export async function startRun(env: Env, start: RunStart): Promise<Started> {
-  const flow = start.definition as { concurrency?: Concurrency; throttle?: Throttle } | null;
+  const flow = start.definition as Flow | null;
   // Replays start at once: a replay's graph is its source's, not a version a gate can read.
-  if ((flow?.concurrency || flow?.throttle) && !start.gated && !start.replay) {
+  if ((flow?.concurrency || flow?.throttle || flow?.debounce) && !start.gated && !start.replay) {
     return queueRun(env, start, flow);
   }
   const { tenantId, workflowId, version, definition, input, replay, budget, runId } = start;
@@ -198,17 +198,20 @@ const KEY_LIMITS = limitsOf(undefined);
 /** The longest rendered concurrency key. */
 export const MAX_KEY_LENGTH = 200;
 
+/** A definition's flow rules (docs/FLOW-CONTROL.md). */
+interface Flow {
+  concurrency?: Concurrency;
+  throttle?: Throttle;
+  debounce?: Debounce;
+}
+
 /**
- * A start of a workflow with a concurrency limit or a throttle: rendered key, D1 row `queued`
- * under its gate, then the gate, which starts it now if the rules allow. A full queue refuses
- * it (its row goes).
+ * A start of a workflow with flow rules: rendered key and priority, D1 row `queued` under its
+ * gate, then the gate, which starts it now if the rules allow. A full queue refuses it, and a
+ * debounce collapses it into the run already waiting: either way its own row goes.
  */
-async function queueRun(
-  env: Env,
-  start: RunStart,
-  flow: { concurrency?: Concurrency; throttle?: Throttle },
-): Promise<Started> {
-  const { concurrency, throttle } = flow;
+async function queueRun(env: Env, start: RunStart, flow: Flow): Promise<Started> {
+  const { concurrency, throttle, debounce } = flow;
   const { runId, tenantId, workflowId, version } = start;
   const queuedAt = Date.now();
   const context: RunContext = {
@@ -216,11 +219,11 @@ async function queueRun(
     nodes: {},
     run: { id: runId, startedAt: new Date(queuedAt).toISOString(), workflowId, version },
   };
-  const key = await renderKey(
-    concurrency?.key ?? throttle?.key,
-    context,
-    concurrency?.key === undefined && throttle?.key !== undefined ? "throttle" : "concurrency",
-  );
+  // Validation made every rule's key the same: the first set names it.
+  const keyed =
+    (["concurrency", "throttle", "debounce"] as const).find((f) => flow[f]) ?? "concurrency";
+  const key = await renderKey(flow[keyed]?.key, context, [keyed, "key"]);
+  const priority = await renderPriority(concurrency?.priority, context);
   const gate = gateName(tenantId, workflowId, key);
   const trigger: RunTrigger = start.trigger ?? "api";
   await insertQueuedRun(env.DB, {
@@ -244,15 +247,21 @@ async function queueRun(
       ...(start.parent ? { parent: start.parent } : {}),
       queuedAt,
       key,
+      ...(priority === 0 ? {} : { priority }),
     },
     {
       ...(concurrency ? { concurrency: concurrency.limit } : {}),
       ...(throttle
         ? { throttle: { limit: throttle.limit, periodMs: throttle.periodSeconds * 1000 } }
         : {}),
+      ...(debounce ? { debounceMs: debounce.periodSeconds * 1000 } : {}),
       maxQueued: concurrency?.maxQueued ?? throttle?.maxQueued ?? 1000,
     },
   );
+  if (answer.status === "collapsed") {
+    await deleteQueuedRun(env.DB, runId);
+    return { runId: answer.runId, status: "queued", position: answer.position, key };
+  }
   if (answer.status === "full") {
     await deleteQueuedRun(env.DB, runId);
     throw new StartRefused(429, "queue_full", answer.message, undefined, 1);
@@ -267,17 +276,39 @@ async function queueRun(
   return { runId, status: "running" };
 }
 
-/** The concurrency key's value for this input; null without a key. */
+/** A refusal of a flow template's value, at its path. */
+function flowRefusal(path: [string, string], message: string): StartRefused {
+  const at = path.join(".");
+  return new StartRefused(400, "validation_failed", `${at}: ${message}`, {
+    errors: [{ path, at, code: "invalid_flow_value", message }],
+  });
+}
+
+/** `concurrency.priority`'s value for this input (0 without one): a finite number. */
+async function renderPriority(template: string | undefined, context: RunContext): Promise<number> {
+  if (template === undefined) return 0;
+  const path: [string, string] = ["concurrency", "priority"];
+  let value: unknown;
+  try {
+    value = await render(template, context, KEY_LIMITS);
+  } catch (err) {
+    throw flowRefusal(path, `did not render: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+  if (typeof n !== "number" || !Number.isFinite(n)) {
+    throw flowRefusal(path, `renders to ${JSON.stringify(value)}; expected a number`);
+  }
+  return n;
+}
+
+/** The flow rules' key for this input; null without a key. */
 async function renderKey(
   template: string | undefined,
   context: RunContext,
-  field: "concurrency" | "throttle",
+  path: [string, string],
 ): Promise<string | null> {
   if (template === undefined) return null;
-  const refuse = (message: string) =>
-    new StartRefused(400, "validation_failed", `${field}.key: ${message}`, {
-      errors: [{ path: [field, "key"], at: `${field}.key`, code: "invalid_key", message }],
-    });
+  const refuse = (message: string) => flowRefusal(path, message);
   let value: unknown;
   try {
     value = await render(template, context, KEY_LIMITS);

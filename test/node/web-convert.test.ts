@@ -36,12 +36,14 @@ describe("canvas <-> workflow definition", () => {
       timeoutSeconds: 600,
       concurrency: { limit: 3, key: "{{ input.customer }}", maxQueued: 50 },
       throttle: { limit: 10, periodSeconds: 60, key: "{{ input.customer }}" },
+      debounce: { periodSeconds: 5, key: "{{ input.customer }}" },
     };
     const back = toDefinition(toCanvas(def, titles));
     expect(back.budget).toEqual({ tokens: 5000 });
     expect(back.timeoutSeconds).toBe(600);
     expect(back.concurrency).toEqual({ limit: 3, key: "{{ input.customer }}", maxQueued: 50 });
     expect(back.throttle).toEqual({ limit: 10, periodSeconds: 60, key: "{{ input.customer }}" });
+    expect(back.debounce).toEqual({ periodSeconds: 5, key: "{{ input.customer }}" });
     expect(validateWorkflow(back).ok).toBe(true);
     const plain = toDefinition(toCanvas(sample("hello"), titles));
     expect(Object.keys(plain)).not.toContain("concurrency");

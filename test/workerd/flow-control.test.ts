@@ -260,6 +260,84 @@ describe("flow control", { timeout: 90_000 }, () => {
     expect(res.body.error.details.errors.map((e) => e.at)).toContain("throttle.key");
   });
 
+  it("debounces: starts within the period collapse into one run, which runs with the last input", async () => {
+    const tag = `debounce${Date.now()}`;
+    const wf = await createWorkflow({
+      ...holding(`debounce ${tag}`, tag, 1, { limit: 1 }),
+      concurrency: undefined,
+      debounce: { periodSeconds: 1, key: "{{ input.who }}" },
+    });
+    const answers: Started[] = [];
+    for (const v of [1, 2, 3, 4]) answers.push((await start(wf, { who: "ann", v })).body);
+    const other = (await start(wf, { who: "bob", v: 9 })).body;
+    expect(new Set(answers.map((a) => a.runId)).size).toBe(1);
+    expect(answers.map((a) => a.status)).toEqual(Array(4).fill("queued"));
+    expect(other.runId).not.toBe(answers[0]!.runId);
+    const run = await waitForRun(answers[0]!.runId, 20_000);
+    expect(run).toMatchObject({ status: "completed", output: { who: "ann", v: 4 } });
+    expect((await waitForRun(other.runId, 20_000)).output).toEqual({ who: "bob", v: 9 });
+    const listed = await api<{ runs: { id: string }[] }>("GET", `/api/runs?workflowId=${wf}`);
+    expect(listed.body.runs).toHaveLength(2);
+    // After the run started, a start opens a new period and a new run.
+    const later = (await start(wf, { who: "ann", v: 5 })).body;
+    expect(later.runId).not.toBe(answers[0]!.runId);
+    expect((await waitForRun(later.runId, 20_000)).output).toEqual({ who: "ann", v: 5 });
+  });
+
+  it("starts the waiting run with the highest priority first, admission order among equals", async () => {
+    const tag = `priority${Date.now()}`;
+    const wf = await createWorkflow({
+      name: `priority ${tag}`,
+      concurrency: { limit: 1, priority: "{{ input.p }}" },
+      nodes: [
+        { id: "start", type: "start" },
+        { id: "w", type: "wait", config: { event: `go.${tag}`, match: "{{ $string(input.n) }}" } },
+        { id: "done", type: "end", config: { output: "{{ input.n }}" } },
+      ],
+      edges: [
+        { from: "start", to: "w" },
+        { from: "w", to: "done", on: "received" },
+      ],
+    });
+    const holder = (await start(wf, { n: 0, p: 0 })).body;
+    expect(holder.status).toBe("running");
+    const queued: Started[] = [];
+    for (const [n, p] of [
+      [1, 1],
+      [2, 5],
+      [3, 3],
+      [4, 5],
+    ] as const) {
+      queued.push((await start(wf, { n, p })).body);
+    }
+    const position = async (runId: string) =>
+      (await api<{ queue: { position: number } }>("GET", `/api/runs/${runId}`)).body.queue.position;
+    expect(await Promise.all(queued.map((q) => position(q.runId)))).toEqual([4, 1, 3, 2]);
+    // Each run, once started, waits for its own event: release them one at a time.
+    const order: number[] = [];
+    let current = 0;
+    for (let i = 0; i < 5; i++) {
+      await api("POST", "/api/events", { name: `go.${tag}`, key: String(current) });
+      if (i === 4) break;
+      const previous = [holder, ...queued][current]!.runId;
+      const next = await poll(
+        "the next run to start",
+        async () =>
+          (
+            await api<{ runs: { id: string; status: string }[] }>(
+              "GET",
+              `/api/runs?workflowId=${wf}`,
+            )
+          ).body.runs.filter((r) => ["running", "waiting"].includes(r.status)),
+        (active) => active.length === 1 && active[0]!.id !== previous,
+      );
+      const n = [holder, ...queued].findIndex((r) => r.runId === next[0]!.id);
+      order.push(n);
+      current = n;
+    }
+    expect(order).toEqual([2, 4, 3, 1]);
+  });
+
   it("refuses a key that does not render, with its path", async () => {
     const wf = await createWorkflow(
       holding(`bad key ${Date.now()}`, "badkey", 1, { limit: 1, key: "{{ $error('no') }}" }),

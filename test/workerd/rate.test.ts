@@ -20,21 +20,21 @@ describe("rate limits on run starts", () => {
       ],
       edges: [{ from: "start", to: "t" }],
     });
-    const responses = await Promise.all(Array.from({ length: 126 }, () => start(id)));
+    const responses = await Promise.all(Array.from({ length: 206 }, () => start(id)));
     const statuses = responses.map((r) => r.status);
-    expect(statuses.filter((s) => s === 202)).toHaveLength(120);
+    expect(statuses.filter((s) => s === 202)).toHaveLength(200);
     expect(statuses.filter((s) => s === 429)).toHaveLength(6);
     const refused = responses.find((r) => r.status === 429)!;
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-    expect(refused.headers.get("ratelimit-limit")).toBe("120");
+    expect(refused.headers.get("ratelimit-limit")).toBe("200");
     expect(refused.headers.get("ratelimit-remaining")).toBe("0");
     expect(await refused.json()).toMatchObject({ error: { code: "rate_limited" } });
     const accepted = responses.find((r) => r.status === 202)!;
-    expect(accepted.headers.get("ratelimit-limit")).toBe("120");
+    expect(accepted.headers.get("ratelimit-limit")).toBe("200");
     const runs = await env.DB.prepare("SELECT count(*) AS n FROM runs WHERE workflow_id = ?")
       .bind(id)
       .first<{ n: number }>();
-    expect(runs?.n).toBe(120);
+    expect(runs?.n).toBe(200);
   });
 
   it("counts every workflow of the tenant's tier in one bucket", async () => {

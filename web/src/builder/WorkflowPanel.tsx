@@ -125,11 +125,28 @@ export function WorkflowPanel({
   );
 }
 
-type Concurrency = NonNullable<RunSettings["concurrency"]>;
+type Settings = RunSettings;
+
+/** The key every flow rule shares (validation refuses rules naming different keys). */
+function keyOf(settings: Settings | undefined): string | undefined {
+  return settings?.concurrency?.key ?? settings?.throttle?.key ?? settings?.debounce?.key;
+}
+
+/** The settings with `key` set on every flow rule present (removed when empty). */
+function withKey(settings: Settings, key: string | undefined): Settings {
+  const next: Settings = { ...settings };
+  for (const rule of ["concurrency", "throttle", "debounce"] as const) {
+    const value = next[rule];
+    if (!value) continue;
+    const { key: _old, ...rest } = value;
+    Object.assign(next, { [rule]: key ? { ...rest, key } : rest });
+  }
+  return next;
+}
 
 /**
- * How many runs of the workflow may be active at once (docs/FLOW-CONTROL.md): empty, no limit;
- * with a key template, a limit per value of the key.
+ * Flow control (docs/FLOW-CONTROL.md): how many runs may be active at once, how many may start
+ * per period, a debounce, and the key they share; empty fields, no rule.
  */
 function ConcurrencySection({
   meta,
@@ -138,12 +155,22 @@ function ConcurrencySection({
   meta: WorkflowMeta;
   onMeta(patch: Partial<WorkflowMeta>, key: string): void;
 }) {
-  const current = meta.settings?.concurrency;
-  const set = (next: Concurrency | undefined, field: string) => {
-    const { concurrency: _old, ...rest } = meta.settings ?? {};
-    onMeta({ settings: next ? { ...rest, concurrency: next } : rest }, `concurrency.${field}`);
-  };
+  const settings = meta.settings ?? {};
+  const key = keyOf(settings);
   const number = (value: string) => (value === "" ? undefined : Number(value));
+  /** Sets (or, with undefined, removes) one rule, keeping the shared key on every rule. */
+  const setRule = <R extends "concurrency" | "throttle" | "debounce">(
+    rule: R,
+    value: Settings[R] | undefined,
+    field: string,
+  ) => {
+    const { [rule]: _old, ...rest } = settings;
+    const next = value === undefined ? rest : { ...rest, [rule]: value };
+    onMeta({ settings: withKey(next, key) }, `${rule}.${field}`);
+  };
+  const concurrency = settings.concurrency;
+  const throttle = settings.throttle;
+  const any = Boolean(concurrency || throttle || settings.debounce);
   return (
     <section aria-label="Runs at once">
       <h3>Runs at once</h3>
@@ -154,25 +181,30 @@ function ConcurrencySection({
           type="number"
           min={1}
           max={1000}
-          value={current?.limit ?? ""}
+          value={concurrency?.limit ?? ""}
           onChange={(e) => {
             const limit = number(e.target.value);
-            set(limit === undefined ? undefined : { ...current, limit }, "limit");
+            setRule(
+              "concurrency",
+              limit === undefined ? undefined : { ...concurrency, limit },
+              "limit",
+            );
           }}
         />
       </div>
-      {current && (
+      {concurrency && (
         <>
           <div className="field">
-            <label htmlFor="wf-concurrency-key">
-              Per key (a template, e.g. {"{{ input.customer }}"})
+            <label htmlFor="wf-concurrency-priority">
+              Priority (a template giving a number; higher starts first)
             </label>
             <input
-              id="wf-concurrency-key"
-              value={current.key ?? ""}
+              id="wf-concurrency-priority"
+              value={concurrency.priority ?? ""}
               onChange={(e) => {
-                const { key: _key, ...rest } = current;
-                set(e.target.value === "" ? rest : { ...rest, key: e.target.value }, "key");
+                const { priority: _priority, ...rest } = concurrency;
+                const priority = e.target.value;
+                setRule("concurrency", priority === "" ? rest : { ...rest, priority }, "priority");
               }}
             />
           </div>
@@ -183,11 +215,15 @@ function ConcurrencySection({
               type="number"
               min={1}
               max={10000}
-              value={current.maxQueued ?? ""}
+              value={concurrency.maxQueued ?? ""}
               onChange={(e) => {
-                const { maxQueued: _max, ...rest } = current;
+                const { maxQueued: _max, ...rest } = concurrency;
                 const maxQueued = number(e.target.value);
-                set(maxQueued === undefined ? rest : { ...rest, maxQueued }, "maxQueued");
+                setRule(
+                  "concurrency",
+                  maxQueued === undefined ? rest : { ...rest, maxQueued },
+                  "maxQueued",
+                );
               }}
             />
           </div>
@@ -200,16 +236,18 @@ function ConcurrencySection({
           type="number"
           min={1}
           max={10000}
-          value={meta.settings?.throttle?.limit ?? ""}
+          value={throttle?.limit ?? ""}
           onChange={(e) => {
             const limit = number(e.target.value);
-            const { throttle: old, ...rest } = meta.settings ?? {};
-            const throttle = limit === undefined ? undefined : { periodSeconds: 60, ...old, limit };
-            onMeta({ settings: throttle ? { ...rest, throttle } : rest }, "throttle.limit");
+            setRule(
+              "throttle",
+              limit === undefined ? undefined : { periodSeconds: 60, ...throttle, limit },
+              "limit",
+            );
           }}
         />
       </div>
-      {meta.settings?.throttle && (
+      {throttle && (
         <div className="field">
           <label htmlFor="wf-throttle-period">Period (seconds)</label>
           <input
@@ -217,21 +255,48 @@ function ConcurrencySection({
             type="number"
             min={1}
             max={86400}
-            value={meta.settings.throttle.periodSeconds}
+            value={throttle.periodSeconds}
             onChange={(e) => {
-              const throttle = meta.settings?.throttle;
-              if (!throttle) return;
               const periodSeconds = number(e.target.value) ?? 1;
-              onMeta(
-                { settings: { ...meta.settings, throttle: { ...throttle, periodSeconds } } },
-                "throttle.periodSeconds",
-              );
+              setRule("throttle", { ...throttle, periodSeconds }, "periodSeconds");
             }}
           />
         </div>
       )}
+      <div className="field">
+        <label htmlFor="wf-debounce">Debounce (seconds; empty: none)</label>
+        <input
+          id="wf-debounce"
+          type="number"
+          min={1}
+          max={86400}
+          value={settings.debounce?.periodSeconds ?? ""}
+          onChange={(e) => {
+            const periodSeconds = number(e.target.value);
+            setRule(
+              "debounce",
+              periodSeconds === undefined ? undefined : { ...settings.debounce, periodSeconds },
+              "periodSeconds",
+            );
+          }}
+        />
+      </div>
+      {any && (
+        <div className="field">
+          <label htmlFor="wf-flow-key">Per key (a template, e.g. {"{{ input.customer }}"})</label>
+          <input
+            id="wf-flow-key"
+            value={key ?? ""}
+            onChange={(e) =>
+              onMeta({ settings: withKey(settings, e.target.value || undefined) }, "flow.key")
+            }
+          />
+        </div>
+      )}
       <p className="muted">
-        Runs past the limit or the throttle wait as queued and start in the order they came.
+        Runs past the limit or the throttle wait as queued and start in the order they came (highest
+        priority first); starts within a debounce period become one run with the last input. The
+        rules share one key.
       </p>
     </section>
   );

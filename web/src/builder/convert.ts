@@ -13,13 +13,13 @@ export interface WorkflowMeta {
   settings?: RunSettings;
 }
 
-/** A definition's top-level run settings (budget, deadline, concurrency, throttle). */
+/** A definition's top-level run settings (budget, deadline, flow control). */
 export type RunSettings = Pick<
   WorkflowDefinitionInput,
-  "budget" | "timeoutSeconds" | "concurrency" | "throttle"
+  "budget" | "timeoutSeconds" | "concurrency" | "throttle" | "debounce"
 >;
 
-const SETTINGS = ["budget", "timeoutSeconds", "concurrency", "throttle"] as const;
+const SETTINGS = ["budget", "timeoutSeconds", "concurrency", "throttle", "debounce"] as const;
 
 export interface Canvas {
   meta: WorkflowMeta;
