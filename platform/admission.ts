@@ -1,5 +1,11 @@
 import { kindOf } from "../core/kinds/registry";
-import { parseRateLimits, type TakeResult, type Tier, tierOf } from "../core/limits/token-bucket";
+import {
+  parseRateLimits,
+  type RateLimits,
+  type TakeResult,
+  type Tier,
+  tierOf,
+} from "../core/limits/token-bucket";
 
 /** What admission answered: the bucket shown to the caller, and on refusal when to retry. */
 export type Admission =
@@ -13,6 +19,37 @@ export type Admission =
       tier: Tier;
       message: string;
     };
+
+/** A workflow's admission tier, as the API shows it: which, why, and what it allows. */
+export interface AdmissionTier {
+  tier: Tier;
+  agentNodes: number;
+  /** Runs of this tier a tenant may start per window. */
+  runsPerWindow: number;
+  windowSeconds: number;
+  reason: string;
+}
+
+/**
+ * The tier a definition's starts are admitted in (by its agent nodes) and why.
+ * @example
+ * admissionOf({ nodes: [{ type: "agent" }] }, limits).reason; // "1 agent node: light tier (≤ 2)"
+ */
+export function admissionOf(definition: unknown, limits: RateLimits): AdmissionTier {
+  const nodes = (definition as { nodes?: { type?: string }[] } | null)?.nodes ?? [];
+  const agentNodes = nodes.filter((n) => kindOf(n.type ?? "")?.traits.model).length;
+  const tier = tierOf(agentNodes);
+  const why =
+    tier === "none" ? "no agent nodes" : `${agentNodes} agent node${agentNodes === 1 ? "" : "s"}`;
+  const bound = tier === "none" ? "" : tier === "light" ? " (1 or 2)" : " (3 or more)";
+  return {
+    tier,
+    agentNodes,
+    runsPerWindow: limits[tier],
+    windowSeconds: limits.windowSeconds,
+    reason: `${why}: ${tier} tier${bound}, ${limits[tier]} runs per ${limits.windowSeconds} s per tenant`,
+  };
+}
 
 /**
  * The one admission for every way a run starts (API, replay, webhook, cron): a token from the
@@ -30,8 +67,7 @@ export async function admitStart(
   definition: unknown,
 ): Promise<Admission> {
   const limits = parseRateLimits(env.AOB_RATE_LIMITS);
-  const nodes = (definition as { nodes?: { type?: string }[] } | null)?.nodes ?? [];
-  const tier = tierOf(nodes.filter((n) => kindOf(n.type ?? "")?.traits.model).length);
+  const { tier } = admissionOf(definition, limits);
   const windowMs = limits.windowSeconds * 1000;
   const tenant = env.LIMITS.get(env.LIMITS.idFromName(`tenant:${tenantId}`));
   const perTenant = await tenant.take(`runs:${tier}`, limits[tier], windowMs);

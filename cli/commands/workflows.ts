@@ -72,6 +72,9 @@ async function get(ctx: Context, id: string, opts: { version?: number }) {
   const nodes = isRecord(def) && Array.isArray(def.nodes) ? def.nodes.filter(isRecord) : [];
   const edges = isRecord(def) && Array.isArray(def.edges) ? def.edges.length : 0;
   say(`${nodes.length} nodes, ${edges} edges`);
+  say(`admission: ${wf.admission.tier} tier (${wf.admission.reason})`);
+  const flow = flowLine(def);
+  if (flow) say(`flow control: ${flow}`);
   say();
   printTable(
     ["node", "type"],
@@ -176,4 +179,19 @@ async function remove(
     say(`workflow ${id} deleted; its ${body.runs} runs are deleted by the sweep (200 a minute)`);
   else say(`workflow ${id} deleted; its runs stay`);
   return undefined;
+}
+
+/** A definition's flow rules in a line (docs/FLOW-CONTROL.md); empty without any. */
+function flowLine(def: unknown): string {
+  if (!isRecord(def)) return "";
+  const parts: string[] = [];
+  const { concurrency, throttle, debounce } = def;
+  if (isRecord(concurrency)) parts.push(`at most ${String(concurrency.limit)} active at once`);
+  if (isRecord(throttle)) {
+    parts.push(`${String(throttle.limit)} starts per ${String(throttle.periodSeconds)} s`);
+  }
+  if (isRecord(debounce)) parts.push(`debounced over ${String(debounce.periodSeconds)} s`);
+  const rule = [concurrency, throttle, debounce].find(isRecord);
+  if (parts.length > 0 && typeof rule?.key === "string") parts.push(`per key ${rule.key}`);
+  return parts.join(", ");
 }

@@ -24,6 +24,7 @@ test("sets a concurrency limit in the builder; a queued run says where it waits,
     definition(`e2e queue ${Date.now()}`),
   );
   await page.goto(`/workflows/${id}`);
+  await expect(page.getByTestId("admission-tier")).toContainText("no agent nodes: none tier");
   const runsAtOnce = page.getByRole("region", { name: "Runs at once" });
   await runsAtOnce.getByLabel("Limit (empty: no limit)").fill("1");
   await page.getByRole("button", { name: "Save" }).click();

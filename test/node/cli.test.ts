@@ -374,7 +374,14 @@ describe("the aob CLI against wrangler dev", () => {
         { from: "w", to: "done", on: "received" },
       ],
     };
-    expect((await aob(["workflows", "push", file("queue.json", limited)], { env })).code).toBe(0);
+    const pushed = await aob(["workflows", "push", file("queue.json", limited)], { env });
+    expect(pushed.code).toBe(0);
+    const workflowId = /created (wf_\w+)/.exec(pushed.stdout)![1]!;
+    const shownWorkflow = await aob(["workflows", "get", workflowId], { env });
+    expect(shownWorkflow.stdout).toContain("admission: none tier (no agent nodes: none tier,");
+    expect(shownWorkflow.stdout).toContain(
+      "flow control: at most 1 active at once, per key {{ input.who }}",
+    );
     const first = await aob(["run", "cli-queue", "--input", '{"who":"ann"}'], { env });
     expect(first.stdout).toContain("started run");
     const second = await aob(["run", "cli-queue", "--input", '{"who":"ann"}'], { env });

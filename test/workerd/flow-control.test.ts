@@ -338,6 +338,48 @@ describe("flow control", { timeout: 90_000 }, () => {
     expect(order).toEqual([2, 4, 3, 1]);
   });
 
+  it("shows which admission tier a workflow is in and why", async () => {
+    const agents = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        id: `a${i}`,
+        type: "agent",
+        config: { prompt: "unused" },
+      }));
+    const tiers: unknown[] = [];
+    for (const n of [0, 1, 3]) {
+      const id = await createWorkflow({
+        name: `tier ${n} ${Date.now()}`,
+        nodes: [{ id: "start", type: "start" }, ...agents(n)],
+        edges: agents(n).map((a) => ({ from: "start", to: a.id })),
+      });
+      tiers.push((await api<{ admission: unknown }>("GET", `/api/workflows/${id}`)).body.admission);
+    }
+    // The test environment's limits (vitest.workerd.config.ts): none 200, light 40, heavy 3 an hour.
+    expect(tiers).toEqual([
+      {
+        tier: "none",
+        agentNodes: 0,
+        runsPerWindow: 200,
+        windowSeconds: 3600,
+        reason: "no agent nodes: none tier, 200 runs per 3600 s per tenant",
+      },
+      {
+        tier: "light",
+        agentNodes: 1,
+        runsPerWindow: 40,
+        windowSeconds: 3600,
+        reason: "1 agent node: light tier (1 or 2), 40 runs per 3600 s per tenant",
+      },
+      {
+        tier: "heavy",
+        agentNodes: 3,
+        runsPerWindow: 3,
+        windowSeconds: 3600,
+        reason: "3 agent nodes: heavy tier (3 or more), 3 runs per 3600 s per tenant",
+      },
+    ]);
+  });
+
   it("refuses a key that does not render, with its path", async () => {
     const wf = await createWorkflow(
       holding(`bad key ${Date.now()}`, "badkey", 1, { limit: 1, key: "{{ $error('no') }}" }),

@@ -1,6 +1,9 @@
+import { call } from "../api/client";
+import { useSession } from "../api/session";
 import type { VersionInfo } from "../api/types";
 import { formatTime } from "../ui/format";
 import { Link } from "../ui/Link";
+import { useAsync } from "../ui/use-async";
 import type { RunSettings, WorkflowMeta } from "./convert";
 import { TriggersSection } from "./TriggersSection";
 import type { Validation } from "./use-validation";
@@ -102,6 +105,7 @@ export function WorkflowPanel({
           </Link>
         )}
       </section>
+      {saved && <AdmissionTier workflowId={saved.id} version={saved.latestVersion} />}
       <ConcurrencySection meta={meta} onMeta={onMeta} />
       {saved && <TriggersSection workflowId={saved.id} />}
       <section aria-label="Keyboard">
@@ -298,6 +302,24 @@ function ConcurrencySection({
         priority first); starts within a debounce period become one run with the last input. The
         rules share one key.
       </p>
+    </section>
+  );
+}
+
+/** The tier the saved workflow's starts are admitted in, and why (by its agent nodes). */
+function AdmissionTier({ workflowId, version }: { workflowId: string; version: number }) {
+  const { client } = useSession();
+  const admission = useAsync(
+    async () =>
+      (await call(client.api.workflows[":id"].$get({ param: { id: workflowId }, query: {} })))
+        .admission,
+    [client, workflowId, version],
+  );
+  if (!admission.data) return null;
+  return (
+    <section aria-label="Admission">
+      <h3>Admission</h3>
+      <p data-testid="admission-tier">Its starts are admitted by: {admission.data.reason}.</p>
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import { parseRateLimits } from "../../../core/limits/token-bucket";
 import { page } from "../../../core/wire/cursor";
 import { diffWorkflows } from "../../../core/workflow/diff";
 import { validateWorkflow } from "../../../core/workflow/validate";
@@ -12,6 +13,7 @@ import {
   listVersions,
   listWorkflows,
 } from "../../../db/workflows";
+import { admissionOf } from "../../../platform/admission";
 import { ApiError } from "../errors";
 import { newId } from "../ids";
 import { admitRun } from "../rate-limit";
@@ -202,6 +204,7 @@ export const workflowRoutes = routes()
           definition: v.definition,
           createdAt: v.workflow.createdAt,
           updatedAt: v.workflow.updatedAt,
+          admission: admissionOf(v.definition, parseRateLimits(c.env.AOB_RATE_LIMITS)),
         },
         200,
       );

@@ -39,6 +39,17 @@ export const Workflow = WorkflowSummary.extend({
     .int()
     .describe("The version shown: the latest, or the one asked for with `?version=`."),
   definition: WorkflowDefinition,
+  admission: z
+    .object({
+      tier: z.enum(["none", "light", "heavy"]),
+      agentNodes: z.number().int(),
+      runsPerWindow: z.number().int(),
+      windowSeconds: z.number().int(),
+      reason: z.string(),
+    })
+    .describe(
+      "The tier its starts are admitted in (by its agent nodes, at every entry point: API, webhook, cron, replay, sub-workflow), and what a tenant may start per window.",
+    ),
 }).openapi("Workflow");
 export type Workflow = z.infer<typeof Workflow>;
 
