@@ -76,7 +76,12 @@ export class RunGate extends DurableObject<Env> implements GateRpc {
       }
       if (this.book.count("waiting") >= rules.maxQueued) return null;
       this.book.add(start, { priority: start.priority ?? 0, notBefore: debounced });
-      return this.pick(rules);
+      const holding = this.book.count("active") + this.book.count("starting");
+      const chosen = this.pick(rules);
+      if (!chosen.some((s) => s.runId === start.runId)) {
+        this.book.note(start.runId, whyWaiting(rules, holding));
+      }
+      return chosen;
     });
     if (into !== null) {
       await this.watch();
@@ -207,6 +212,7 @@ export class RunGate extends DurableObject<Env> implements GateRpc {
           key: start.key,
           ...(start.order === undefined ? {} : { order: start.order }),
           ...(start.pickedAt === undefined ? {} : { pickedAt: start.pickedAt }),
+          ...(start.reason === undefined ? {} : { reason: start.reason }),
         },
       });
       if (started.status === "cancelled") {
@@ -268,4 +274,18 @@ export class RunGate extends DurableObject<Env> implements GateRpc {
     };
     await runObject(this.env, parent.runId).childEnded(notice);
   }
+}
+
+/** Why a run admitted now waits, in words (its `run_queued` event's `reason`). */
+function whyWaiting(rules: GateRules, holding: number): string {
+  if (rules.debounceMs !== undefined) {
+    return `debounce: starts within ${rules.debounceMs / 1000} s collapse into one run`;
+  }
+  if (rules.concurrency !== undefined && holding >= rules.concurrency) {
+    return `concurrency limit of ${rules.concurrency} reached`;
+  }
+  if (rules.throttle) {
+    return `throttle of ${rules.throttle.limit} starts per ${rules.throttle.periodMs / 1000} s reached`;
+  }
+  return "behind runs admitted before it";
 }

@@ -28,6 +28,8 @@ export interface GatedStart {
   pickedAt?: number;
   /** Its `concurrency.priority`: higher starts first (0 without one). */
   priority?: number;
+  /** Why it waited (set by the gate when it did not start at once). */
+  reason?: string;
 }
 
 /** The gate a run was queued in, as the run keeps it (its end releases its slot there). */
@@ -39,6 +41,8 @@ export interface GatedBy {
   order?: number;
   /** When the gate picked it: what its throttle counted. */
   pickedAt?: number;
+  /** Why it waited; absent when it started at once. */
+  reason?: string;
 }
 
 export type GateState = "waiting" | "starting" | "active";
@@ -107,6 +111,17 @@ export class GateBook {
       `UPDATE gate_runs SET start = ?, not_before = ? WHERE run_id = ? AND state = 'waiting'`,
       JSON.stringify({ ...start, runId }),
       notBefore,
+      runId,
+    );
+  }
+
+  /** Records why a waiting run waits (its `run_queued` event says it once it starts). */
+  note(runId: string, reason: string): void {
+    const entry = this.get(runId);
+    if (!entry) return;
+    this.sql.exec(
+      `UPDATE gate_runs SET start = ? WHERE run_id = ?`,
+      JSON.stringify({ ...entry.start, reason }),
       runId,
     );
   }

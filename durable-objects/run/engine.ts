@@ -263,10 +263,11 @@ export class RunEngine {
       if (init.parent) this.childRuns.linkParent(init.parent);
       if (init.gated) {
         this.childRuns.linkGate(init.gated);
-        const { queuedAt, key, order, pickedAt } = init.gated;
+        const { queuedAt, key, order, pickedAt, reason } = init.gated;
         const data = {
           queuedAt,
           key,
+          reason: reason ?? "started at once",
           ...(order === undefined ? {} : { order }),
           ...(pickedAt === undefined ? {} : { pickedAt }),
         };

@@ -88,9 +88,12 @@ describe("flow control", { timeout: 90_000 }, () => {
     expect(server.most).toBeGreaterThanOrEqual(3);
     // Each run's log opens with its admission (its place in the gate's order), then its start.
     const logs = await Promise.all(started.map((s) => eventsOf(s.runId)));
-    const admitted = logs.map((events) => {
+    const admitted = logs.map((events, i) => {
       const [queued, first] = events;
-      expect(queued).toMatchObject({ type: "run_queued", data: { key: null } });
+      // Why it waited, or that it did not.
+      const reason =
+        started[i]!.status === "queued" ? "concurrency limit of 5 reached" : "started at once";
+      expect(queued).toMatchObject({ type: "run_queued", data: { key: null, reason } });
       expect(first?.type).toBe("run_started");
       expect(queued!.at).toBeLessThanOrEqual(first!.at);
       return { order: queued!.data!.order as number, startedAt: first!.at };
@@ -235,6 +238,9 @@ describe("flow control", { timeout: 90_000 }, () => {
         const queued = events.find((e) => e.type === "run_queued")!;
         const started = events.find((e) => e.type === "run_started")!;
         const at = queued.data!.pickedAt as number;
+        expect(queued.data!.reason).toMatch(
+          /^(started at once|throttle of 3 starts per 2 s reached)$/,
+        );
         expect(started.at).toBeGreaterThanOrEqual(at);
         return at;
       })
