@@ -18,6 +18,10 @@ const env = (name: string, fallback: number) => Number(process.env[name] ?? fall
 export const FLOW_RUNS = env("BENCH_FLOW_RUNS", 1000);
 export const FLOW_LIMIT = env("BENCH_FLOW_LIMIT", 10);
 export const FLOW_ADMISSIONS = env("BENCH_FLOW_ADMISSIONS", 200);
+/** Runs the other tenant queues before the fairness probe. */
+export const FLOW_BACKLOG = env("BENCH_FLOW_BACKLOG", 500);
+/** Probe runs per condition (idle, behind the other tenant's backlog). */
+const FAIR_PROBES = 10;
 /** Start requests in flight at once while the drain's runs are admitted. */
 const ADMIT_PARALLEL = 20;
 const DEADLINE_MS = env("BENCH_FLOW_DEADLINE_S", 600) * 1000;
@@ -32,6 +36,8 @@ export interface FlowContext {
 
 export interface FlowResults {
   admissions: { direct: number[]; queued: number[] };
+  /** A run of tenant B's limited workflow: start request → its end, ms, with and without tenant A's backlog. */
+  fairness: { idle: number[]; behindBacklog: number[]; backlog: number; queued: number };
   drain: {
     runs: number;
     limit: number;
@@ -152,6 +158,50 @@ export async function measureFlow(c: FlowContext): Promise<FlowResults> {
     `bench: flow admission: direct ${fmt(median(admissions.direct))} ms, queued ${fmt(median(admissions.queued))} ms (medians of ${FLOW_ADMISSIONS})`,
   );
 
+  // Fairness: tenant B's run of its own limited workflow, idle and behind tenant A's backlog.
+  const otherKey = `aob_bench_other_${tag}`;
+  await attempt(`${c.base}/bench/tenant`, {
+    method: "POST",
+    body: JSON.stringify({ id: `t_bench_${tag}`, key: otherKey }),
+  });
+  const other = new Api(c.base, otherKey);
+  const probeWf = await other.create(
+    chain(`bench-flow-probe-${tag}`, { limit: 1, maxQueued: 10_000 }),
+  );
+  const probe = async () => {
+    const t = performance.now();
+    const runId = json<{ runId?: string; status?: string }>(
+      await other.post(`/api/workflows/${probeWf}/runs`, { input: { i: 1 } }),
+    )?.runId;
+    if (typeof runId !== "string") throw new Error("bench: the fairness probe did not start");
+    for (;;) {
+      const status = json<{ status?: string }>(await other.get(`/api/runs/${runId}`))?.status;
+      if (status === "completed") return performance.now() - t;
+      if (status === "failed" || status === "cancelled") throw new Error(`probe ${status}`);
+      await sleep(5);
+    }
+  };
+  const fairness = { idle: [] as number[], behindBacklog: [] as number[], backlog: 0, queued: 0 };
+  for (let i = 0; i < FAIR_PROBES; i++) fairness.idle.push(await probe());
+  let nextBacklog = 0;
+  await Promise.all(
+    Array.from({ length: ADMIT_PARALLEL }, async () => {
+      for (;;) {
+        const i = nextBacklog++;
+        if (i >= FLOW_BACKLOG) return;
+        const status = json<{ status?: string }>(
+          await api.post(`/api/workflows/${held}/runs`, { input: { backlog: i } }),
+        )?.status;
+        if (status === "queued") fairness.queued++;
+      }
+    }),
+  );
+  fairness.backlog = FLOW_BACKLOG;
+  for (let i = 0; i < FAIR_PROBES; i++) fairness.behindBacklog.push(await probe());
+  c.log(
+    `bench: flow fairness: tenant B's run ${fmt(median(fairness.idle))} ms idle, ${fmt(median(fairness.behindBacklog))} ms behind tenant A's ${fairness.queued} queued`,
+  );
+
   // The first `limit` runs hold every slot until an event; the others queue behind them.
   const go = `bench.go.${tag}`;
   const drained = await api.create({
@@ -244,6 +294,7 @@ export async function measureFlow(c: FlowContext): Promise<FlowResults> {
   const lastEnd = spans.length > 0 ? Math.max(...spans.map((s) => s.to)) : Number.NaN;
   return {
     admissions,
+    fairness,
     drain: {
       runs: FLOW_RUNS,
       limit: FLOW_LIMIT,
@@ -266,6 +317,23 @@ export function flowReport(r: FlowResults): string {
   const lines = [
     markdownTable(["admission", "starts", "median ms", "p95 ms"], rows),
     `Queued / direct (median start request): ${fmt(median(queued) / median(direct))}.`,
+    markdownTable(
+      ["tenant B's run (start → completed)", "runs", "median ms", "p95 ms"],
+      [
+        [
+          "idle",
+          String(r.fairness.idle.length),
+          fmt(median(r.fairness.idle)),
+          fmt(p95(r.fairness.idle)),
+        ],
+        [
+          `behind tenant A's ${r.fairness.queued} queued runs`,
+          String(r.fairness.behindBacklog.length),
+          fmt(median(r.fairness.behindBacklog)),
+          fmt(p95(r.fairness.behindBacklog)),
+        ],
+      ],
+    ),
   ];
   const d = r.drain;
   if (d) {

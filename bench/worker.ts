@@ -18,6 +18,7 @@
  *   POST /bench/sweep?at=ms    -> one retention sweep at that time, as the scheduled handler
  *        runs it, with its wall time: { ms, report }
  *   GET  /bench/sweeps         -> every sweep's own record (`sweeps`), oldest first
+ *   POST /bench/tenant         { id, key } -> 201: a second tenant with that API key (bench/flow.ts)
  *   POST /bench/blob-lookup    { executions, lookups } -> seeds that many node executions (and
  *        a hold each), then times the blob route's lookup before and after issue 18: { old, now }
  */
@@ -29,6 +30,7 @@ import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloud
 import type { PassName } from "../core/compile/ir";
 import { validateWorkflow } from "../core/workflow/validate";
 import { compileWorkflow } from "../platform/optimiser";
+import { hashKey } from "../workers/api/auth";
 import aob from "../workers/index";
 import { sweep } from "../workers/lifecycle/sweep";
 import { fetchOnce, noteQueueBatch, probe } from "./probe";
@@ -268,6 +270,21 @@ async function benchRoute(request: Request, path: string, env: BenchEnv): Promis
     const started = performance.now();
     const report = await sweep(env, at);
     return Response.json({ ms: performance.now() - started, report });
+  }
+  if (request.method === "POST" && path === "/bench/tenant") {
+    const { id, key } = (await request.json()) as { id: string; key: string };
+    const now = Date.now();
+    await env.DB.batch([
+      env.DB.prepare(`INSERT OR IGNORE INTO tenants (id, name, created_at) VALUES (?, ?, ?)`).bind(
+        id,
+        `bench ${id}`,
+        now,
+      ),
+      env.DB.prepare(
+        `INSERT OR REPLACE INTO api_keys (id, tenant_id, name, key_hash, scopes, created_at) VALUES (?, ?, 'bench', ?, '["read","run","approve","admin"]', ?)`,
+      ).bind(`key_${id}`, id, await hashKey(key), now),
+    ]);
+    return new Response(null, { status: 201 });
   }
   if (request.method === "GET" && path === "/bench/sweeps") {
     const rows = await env.DB.prepare(
