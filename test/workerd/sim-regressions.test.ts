@@ -96,6 +96,15 @@ describe("seeds that found engine bugs, later generations", () => {
   });
 });
 
+describe("seeds that found engine bugs, generation 6 (child runs)", () => {
+  it("seed 1: a child whose create call failed after its runs row was written is created under that row", async () => {
+    const r = await replay(1, 6);
+    expect(r.log).toMatch(/rpc_failed: create to n1#1\[0\.1\]/);
+    expect(r.family).toContain("n1#1[0.1] failed");
+    expect(r.status).toBe("completed");
+  });
+});
+
 describe("the simulator itself", () => {
   it("catches a planted bug (a step's writes that are not one transaction) and shrinks the case to the fault that shows it", async () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
