@@ -103,6 +103,12 @@ describe("seeds that found engine bugs, generation 6 (child runs)", () => {
     expect(r.family).toContain("n1#1[0.1] failed");
     expect(r.status).toBe("completed");
   });
+
+  it("seed 21: a child whose create answer was lost keeps the status it projected to D1", async () => {
+    const r = await replay(21, 6);
+    expect(r.log).toMatch(/rpc_answer_lost: create to n8#1\[1\.1\]/);
+    expect(r.family).toContain("n8#1[1.1] completed");
+  });
 });
 
 describe("the simulator itself", () => {
