@@ -109,6 +109,12 @@ describe("seeds that found engine bugs, generation 6 (child runs)", () => {
     expect(r.log).toMatch(/rpc_answer_lost: create to n8#1\[1\.1\]/);
     expect(r.family).toContain("n8#1[1.1] completed");
   });
+
+  it("seed 37: a parent stopped after its subworkflow node parked, before the child's create, starts the child on its wake", async () => {
+    const r = await replay(37, 6);
+    expect(r.log).toMatch(/^0ms create\n {2}crash_transaction_write; restart 1\n/);
+    expect(r.family).toEqual(["n5#1 completed"]);
+  });
 });
 
 describe("the simulator itself", () => {
