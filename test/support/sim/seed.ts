@@ -240,7 +240,8 @@ export async function shrinkSeed(
 
 /**
  * What a run did that is not a fault but says what was covered: jobs the queue window held
- * back (generation 3), and nodes run again by a loop (a node succeeds more than once only then).
+ * back (generation 3), nodes run again by a loop (a node succeeds more than once only then), and
+ * child runs (generation 6).
  */
 function held(outcome: CaseOutcome): Record<string, number> {
   const events = outcome.record?.events ?? [];
@@ -249,8 +250,13 @@ function held(outcome: CaseOutcome): Record<string, number> {
   ).length;
   const successes = events.filter((e) => e.type === "node_succeeded");
   const again = successes.length - new Set(successes.map((e) => e.nodeId)).size;
+  // Generation 6: child runs that ran, and those a cancel of their parent ended.
+  const runs = outcome.family.filter((m) => m.record !== null);
+  const cancelled = runs.filter((m) => m.record!.status === "cancelled").length;
   return {
     ...(heldJobs > 0 ? { job_held: heldJobs } : {}),
     ...(again > 0 ? { loop_turn: again } : {}),
+    ...(runs.length > 0 ? { child_run: runs.length } : {}),
+    ...(cancelled > 0 ? { child_cancelled: cancelled } : {}),
   };
 }

@@ -161,7 +161,7 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
   }
   const ir = compileWorkflow(checked.definition);
 
-  const children = new ChildDriver(world, trace, reference);
+  const children = new ChildDriver(world, trace, reference, window);
 
   /** Runs an action on the current incarnation; a crash in it restarts the object. */
   const perform = async (name: string, act: () => Promise<unknown>) => {
@@ -276,7 +276,7 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
     const state = run?.state;
     if (state) {
       for (const v of checkStep(root.opened, options.storage, window)) violations.push(v);
-      if (world.options.slots) violations.push(...(await children.check(window)));
+      if (world.options.slots) violations.push(...children.check());
       if (violations.length > 0) break;
     }
     const terminal = state && ["completed", "failed", "cancelled"].includes(state.status);

@@ -349,6 +349,11 @@ export class SimObject {
   private inTransaction = false;
   /** How many times this object was woken after a crash. */
   restarts = 0;
+  /**
+   * Reached since the simulation last settled it (a call, an action): an object nothing
+   * reached has no work of its own in flight, so it is not entered to settle.
+   */
+  unsettled = true;
 
   constructor(
     private readonly world: World,
@@ -390,9 +395,10 @@ export class SimObject {
 
   /**
    * Runs `fn` in this object's context. A child's first entry empties its slot (a slot serves
-   * one object per case) and builds its first incarnation.
+   * one object per case) and builds its first incarnation. An entry that `reaches` it (a call,
+   * an action: not the simulation settling it) marks it to settle (and check) again.
    */
-  enter<T>(fn: () => Promise<T>): Promise<T> {
+  enter<T>(fn: () => Promise<T>, reaches = true): Promise<T> {
     const slots = this.world.options.slots;
     const slot = this.slot ?? slots?.root;
     if (!slots || !slot) return fn();
@@ -402,7 +408,12 @@ export class SimObject {
         this.real = storage;
         this.opened = openRun(this.host());
       }
-      return fn();
+      try {
+        return await fn();
+      } finally {
+        // What it started may still run: the simulation settles and checks it.
+        if (reaches) this.unsettled = true;
+      }
     });
   }
 
