@@ -162,7 +162,11 @@ export async function markQueuedRunEnded(
     .run();
 }
 
-/** Marks a run failed whose RunObject could not be created, so it is not listed as running. */
+/**
+ * Marks a run failed whose RunObject could not be created, so it is not listed as running. A
+ * row its object has projected (`events` > 0) is left alone: the create went through and only
+ * its answer was lost, and the run (which may have ended already) owns its row.
+ */
 export async function markStartFailed(
   db: D1Database,
   runId: string,
@@ -171,6 +175,6 @@ export async function markStartFailed(
   await drizzle(db)
     .update(runs)
     .set({ status: "failed", error: failure.error, finishedAt: failure.finishedAt })
-    .where(eq(runs.id, runId))
+    .where(and(eq(runs.id, runId), eq(runs.events, 0)))
     .run();
 }

@@ -238,54 +238,69 @@ export class ChildRuns {
       await this.host.kick();
     };
     const root = this.root();
+    const start = (recorded: boolean) =>
+      startRun(env, {
+        runId: childRunId,
+        tenantId: run.meta.tenantId,
+        workflowId: target.workflowId,
+        version: target.version,
+        definition: target.definition,
+        input,
+        trigger: "subworkflow",
+        parent: {
+          runId: run.meta.runId,
+          nodeId,
+          attempt,
+          ...itemOf(item),
+          depth,
+          rootRunId: root,
+        },
+        ...(budget ? { budget } : {}),
+        ...(recorded ? { recorded } : {}),
+      });
     const launch = async () => {
-      if (await runForDeletion(env.DB, childRunId)) return; // started before a restart
+      // A `runs` row an earlier start wrote (before a restart, or a start whose create call
+      // failed: the row is written first) does not prove the child's object was created: one
+      // that holds no run is created under that row (create is idempotent). A queued one its
+      // gate starts.
+      let recorded: Awaited<ReturnType<typeof runForDeletion>> = null;
       try {
-        const size = graphSize(target.definition);
-        const reserved =
-          root === run.meta.runId
-            ? this.reserveInTree(childRunId, size)
-            : await runObject(env, root).reserveInTree(childRunId, size);
-        if (!reserved.ok) {
-          await refuse({
-            code: "limit_exceeded",
-            message: `node "${nodeId}": ${reserved.message}`,
-            retryable: false,
-          });
-          return;
+        recorded = await runForDeletion(env.DB, childRunId);
+        if (recorded?.status === "queued") return;
+        if (recorded && (await runObject(env, childRunId).get())) return;
+        if (!recorded) {
+          const size = graphSize(target.definition);
+          const reserved =
+            root === run.meta.runId
+              ? this.reserveInTree(childRunId, size)
+              : await runObject(env, root).reserveInTree(childRunId, size);
+          if (!reserved.ok) {
+            await refuse({
+              code: "limit_exceeded",
+              message: `node "${nodeId}": ${reserved.message}`,
+              retryable: false,
+            });
+            return;
+          }
+          // A child's start is a start: admitted like any other (platform/admission.ts).
+          const admission = await admitStart(env, run.meta.tenantId, target.definition);
+          if (!admission.ok) {
+            await refuse({
+              code: "admission_refused",
+              message: `node "${nodeId}": ${admission.message}`,
+              retryable: true,
+              retryAfterMs: admission.retryAfterSeconds * 1000,
+            });
+            return;
+          }
         }
-        // A child's start is a start: admitted like any other (platform/admission.ts).
-        const admission = await admitStart(env, run.meta.tenantId, target.definition);
-        if (!admission.ok) {
-          await refuse({
-            code: "admission_refused",
-            message: `node "${nodeId}": ${admission.message}`,
-            retryable: true,
-            retryAfterMs: admission.retryAfterSeconds * 1000,
-          });
-          return;
-        }
-        await startRun(env, {
-          runId: childRunId,
-          tenantId: run.meta.tenantId,
-          workflowId: target.workflowId,
-          version: target.version,
-          definition: target.definition,
-          input,
-          trigger: "subworkflow",
-          parent: {
-            runId: run.meta.runId,
-            nodeId,
-            attempt,
-            ...itemOf(item),
-            depth,
-            rootRunId: root,
-          },
-          ...(budget ? { budget } : {}),
+        await start(recorded !== null).catch(async (err: unknown) => {
+          // This start's row was written (or another start of this child won it, two starts
+          // racing) but its create failed: the object is created under that row once more.
+          if (recorded || !(await runForDeletion(env.DB, childRunId).catch(() => null))) throw err;
+          await start(true);
         });
       } catch (err) {
-        // Another start of this child won its `runs` row (two starts raced): that one runs it.
-        if (await runForDeletion(env.DB, childRunId).catch(() => null)) return;
         await refuse(
           err instanceof StartRefused
             ? { code: "child_not_started", message: err.message, retryable: false }

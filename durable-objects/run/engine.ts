@@ -408,7 +408,11 @@ export class RunEngine {
     const { ir, state } = this.run;
     for (const node of ir.nodes) {
       const st = state.nodes[node.id]!;
-      if (st.status !== "running") continue;
+      // A subworkflow node parks before its child's start is done: a stop in between leaves it
+      // waiting for a child never created, so its start runs again too (child-runs.ts creates a
+      // child whose object holds no run and leaves one that does).
+      const parked = st.status === "waiting" && st.waitReason === "child";
+      if (st.status !== "running" && !parked) continue;
       // Pure inline work holds no lease: it runs again. Inline I/O is covered by its lease.
       const pureInline = (s: IRStep) => s.mode === "inline" && kindOf(s.type)?.execution !== "io";
       if (kindOf(node.type)?.traits.fanOut && st.map) {
@@ -510,7 +514,9 @@ export class RunEngine {
     if (!this.started()) return true;
     if (this.decisions.undelivered().length > 0) return true;
     if (this.eventWaits.owed()) return true;
-    return Object.values(this.run.state.nodes).some((n) => n.status === "running");
+    return Object.values(this.run.state.nodes).some(
+      (n) => n.status === "running" || (n.status === "waiting" && n.waitReason === "child"),
+    );
   }
 
   // ---- the pump ------------------------------------------------------------------------------

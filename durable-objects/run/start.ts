@@ -78,6 +78,11 @@ export interface RunStart {
   parent?: ParentLink;
   /** Set by a gate starting a run it queued (durable-objects/gate/): its D1 row exists. */
   gated?: GatedBy;
+  /**
+   * Set by a parent creating a child whose `running` row an earlier start wrote (its create
+   * call failed, or the parent stopped in between): only the object is created.
+   */
+  recorded?: boolean;
 }
 
 /**
@@ -160,7 +165,7 @@ export async function startRun(env: Env, start: RunStart): Promise<Started> {
     // Its row was written when it was queued; a start tried again finds it started.
     const before = await startQueuedRun(env.DB, runId);
     if (before === "cancelled" || before === null) return { runId, status: "cancelled" };
-  } else {
+  } else if (!start.recorded) {
     await insertStartedRun(env.DB, {
       id: runId,
       tenantId,

@@ -17,6 +17,12 @@ export interface RunRecord {
   timers: number;
   executions: number;
   outbox: number;
+  /** Notices owed to other runs, not yet taken (children.ts). */
+  notices: number;
+  /** Each node's current attempt. */
+  attempts: Record<string, number>;
+  /** Map items' outputs (JSON), by `node#index`. */
+  items: Record<string, string>;
 }
 
 function events(sql: SqlStorage): RunRecord["events"] {
@@ -105,8 +111,16 @@ export function recordOf(opened: OpenedRun, storage: DurableObjectStorage): RunR
     outputs[row.node_id] = row.ref ? `ref:${row.hash}` : row.json;
   }
   const nodes: RunRecord["nodes"] = {};
+  const attempts: RunRecord["attempts"] = {};
   for (const [id, n] of Object.entries(run.state.nodes)) {
     nodes[id] = { status: n.status, port: n.port ?? null };
+    attempts[id] = n.attempt;
+  }
+  const items: RunRecord["items"] = {};
+  for (const row of sql.exec<{ node_id: string; idx: number; json: string }>(
+    "SELECT node_id, idx, json FROM map_items",
+  )) {
+    items[`${row.node_id}#${row.idx}`] = row.json;
   }
   const count = (table: string) =>
     sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n;
@@ -119,5 +133,8 @@ export function recordOf(opened: OpenedRun, storage: DurableObjectStorage): RunR
     timers: count("timers"),
     executions: count("executions"),
     outbox: count("cas_outbox"),
+    notices: count("notices"),
+    attempts,
+    items,
   };
 }

@@ -6,16 +6,21 @@
  * nothing is left in the outbox or the timers, and the D1 projection says what the object says.
  */
 import { canonicalJson } from "../../../core/cas/hash";
+import { createWorkflow, findWorkflow } from "../../../db/workflows";
 import { Rng } from "./random";
 import { type CaseOutcome, endOf, runCase } from "./simulation";
 import { type Generation, randomWorkload, type Workload } from "./workload";
-import { type FaultRates, SimCrash } from "./world";
+import { type Enter, type FaultRates, SimCrash } from "./world";
 
 export interface SeedDeps {
   env: Env;
   owner: { tenantId: string; workflowId: string };
   /** Runs `fn` with the storage of a fresh object named `name`. */
   withStorage<T>(name: string, fn: (storage: DurableObjectStorage) => Promise<T>): Promise<T>;
+  /** The pool slot `withStorage` runs a case named `name` in. */
+  slotOf(name: string): string;
+  /** Runs `fn` in a slot object's context, with its storage (child runs live in slots). */
+  enter: Enter;
 }
 
 export interface SeedOptions {
@@ -38,6 +43,8 @@ export interface SeedReport {
   workload: Workload;
   status: string | null;
   actions: number;
+  /** Generation 6: each child run of the faulted case, `label status`. */
+  family: string[];
 }
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
@@ -65,14 +72,18 @@ export async function simulateSeed(
   const cancelAt = options.cancels && draw.chance(0.15) ? draw.int(40) : undefined;
   const base = { seed, workload, env: deps.env, owner: deps.owner, rates: options.rates };
   const name = `sim-${seed}-${crypto.randomUUID()}`;
+  await registerChildren(workload, deps);
+  const slots = (case_: string) =>
+    workload.generation >= 6 ? { slots: { root: deps.slotOf(case_), enter: deps.enter } } : {};
   const reference = await deps.withStorage(`${name}-ref`, (storage) =>
-    runCase({ ...base, runId: `${name}-ref`, storage, reference: true }),
+    runCase({ ...base, runId: `${name}-ref`, storage, reference: true, ...slots(`${name}-ref`) }),
   );
   const faulted = await deps.withStorage(name, (storage) =>
     runCase({
       ...base,
       runId: name,
       storage,
+      ...slots(name),
       ...(cancelAt === undefined ? {} : { cancelAt }),
       ...(options.nonAtomic ? { nonAtomic: true } : {}),
     }),
@@ -85,8 +96,12 @@ export async function simulateSeed(
   let compared = false;
   if (violations.length === 0) {
     violations.push(...(await endChecks(faulted, workload, name, deps.env)));
+    // A lease given up on (in the run or a child) runs an attempt again; a child's start that
+    // met an injected fault (D1, a lost call) fails its attempt: the path may change.
     const diverges = (o: CaseOutcome) =>
-      o.record!.events.some((e) => JSON.stringify(e.data).includes("lease_expired"));
+      [o.record!, ...o.family.map((m) => m.record).filter((r) => r !== null)].some((r) =>
+        r.events.some((e) => JSON.stringify(e.data).includes("lease_expired")),
+      ) || o.record!.events.some((e) => /simulated|child_not_started/.test(JSON.stringify(e.data)));
     const cancelled = faulted.record!.events.some((e) => e.type === "run_cancelled");
     const patched = faulted.record!.events.some((e) => e.type === "patch_applied");
     compared =
@@ -106,7 +121,24 @@ export async function simulateSeed(
     workload,
     status: faulted.record?.status ?? null,
     actions: faulted.actions,
+    family: faulted.family.map((m) => `${m.label} ${m.record?.status ?? "none"}`),
   };
+}
+
+/** The workflows a workload's subworkflow nodes start, in D1 as the API would have saved them. */
+async function registerChildren(workload: Workload, deps: SeedDeps): Promise<void> {
+  const { tenantId } = deps.owner;
+  for (const [id, definition] of Object.entries(workload.children)) {
+    if (await findWorkflow(deps.env.DB, tenantId, id)) continue;
+    await createWorkflow(deps.env.DB, {
+      id,
+      tenantId,
+      name: id,
+      description: null,
+      definition: JSON.stringify(definition),
+      now: 0,
+    });
+  }
 }
 
 async function endChecks(
@@ -208,7 +240,8 @@ export async function shrinkSeed(
 
 /**
  * What a run did that is not a fault but says what was covered: jobs the queue window held
- * back (generation 3), and nodes run again by a loop (a node succeeds more than once only then).
+ * back (generation 3), nodes run again by a loop (a node succeeds more than once only then), and
+ * child runs (generation 6).
  */
 function held(outcome: CaseOutcome): Record<string, number> {
   const events = outcome.record?.events ?? [];
@@ -217,8 +250,13 @@ function held(outcome: CaseOutcome): Record<string, number> {
   ).length;
   const successes = events.filter((e) => e.type === "node_succeeded");
   const again = successes.length - new Set(successes.map((e) => e.nodeId)).size;
+  // Generation 6: child runs that ran, and those a cancel of their parent ended.
+  const runs = outcome.family.filter((m) => m.record !== null);
+  const cancelled = runs.filter((m) => m.record!.status === "cancelled").length;
   return {
     ...(heldJobs > 0 ? { job_held: heldJobs } : {}),
     ...(again > 0 ? { loop_turn: again } : {}),
+    ...(runs.length > 0 ? { child_run: runs.length } : {}),
+    ...(cancelled > 0 ? { child_cancelled: cancelled } : {}),
   };
 }

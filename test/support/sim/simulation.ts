@@ -12,15 +12,15 @@ import type { ExecuteJob } from "../../../core/wire/node-job";
 import type { NodeResult } from "../../../core/wire/node-result";
 import { validateWorkflow } from "../../../core/workflow/validate";
 import { insertStartedRun } from "../../../db/runs";
-import type { OpenedRun } from "../../../durable-objects/run/open";
 import { openRun } from "../../../durable-objects/run/open";
 import { addressOf } from "../../../platform/hash";
 import { readJob } from "../../../platform/job-queue";
 import { compileWorkflow } from "../../../platform/optimiser";
 import { checkStep, type RunRecord, recordOf } from "./checks";
+import { ChildDriver, type FamilyMember } from "./children";
 import { Rng } from "./random";
 import type { Workload } from "./workload";
-import { type FaultRates, NO_FAULTS, SimCrash, World } from "./world";
+import { type Enter, type FaultRates, NO_FAULTS, SimCrash, World } from "./world";
 
 export interface CaseOptions {
   seed: number;
@@ -39,7 +39,18 @@ export interface CaseOptions {
   maxCrashes?: number;
   nonAtomic?: boolean;
   maxActions?: number;
+  /** Generation 6: the root's slot and how to enter slots, where child runs' objects live. */
+  slots?: { root: string; enter: Enter };
 }
+
+/** Rate limits no simulated tree reaches (child starts are admitted by the real limiter). */
+const UNLIMITED = JSON.stringify({
+  global: 1e9,
+  none: 1e9,
+  light: 1e9,
+  heavy: 1e9,
+  windowSeconds: 3600,
+});
 
 export interface CaseOutcome {
   record: RunRecord | null;
@@ -50,6 +61,8 @@ export interface CaseOutcome {
   actions: number;
   /** Jobs the runner executed, `node#attempt[#index#itemAttempt]`, and their outputs. */
   produced: Map<string, unknown>;
+  /** Generation 6: the child runs' objects as the case ended. */
+  family: FamilyMember[];
 }
 
 /** What the simulated runner answers for a job: its node's fate, read from its URL. */
@@ -110,17 +123,27 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
   const env = Number.isFinite(window)
     ? { ...options.env, AOB_QUEUE_WINDOW: String(window) }
     : options.env;
-  const world = new World(rng, options.storage, env, {
-    rates,
-    maxCrashes: reference ? 0 : (options.maxCrashes ?? 3),
-    nonAtomic: options.nonAtomic ?? false,
-  });
+  // Child runs' starts are admitted by the real rate limiter: here, without a limit that
+  // thousands of seeds in one test file would reach.
+  const world = new World(
+    rng,
+    options.runId,
+    options.storage,
+    options.slots ? { ...env, AOB_RATE_LIMITS: UNLIMITED } : env,
+    {
+      rates,
+      maxCrashes: reference ? 0 : (options.maxCrashes ?? 3),
+      nonAtomic: options.nonAtomic ?? false,
+      ...(options.slots ? { slots: options.slots } : {}),
+    },
+  );
+  const root = world.root;
   const trace: string[] = [];
   const violations: string[] = [];
   const produced = new Map<string, unknown>();
   /** Lease-covered deliveries lost per job: at most 2, so the third send arrives. */
   const lost = new Map<string, number>();
-  const late: NodeResult[] = [];
+  const late: { runId: string; result: NodeResult }[] = [];
   const handed: ExecuteJob[] = [];
   const fault = (kind: string) => world.faults.add(kind);
 
@@ -133,17 +156,18 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
       faults: world.faults.byKind,
       actions: 0,
       produced,
+      family: [],
     };
   }
   const ir = compileWorkflow(checked.definition);
 
-  let opened: OpenedRun = openRun(world.host());
-  let crashed = world.crashSignal();
+  const children = new ChildDriver(world, trace, reference, window);
 
   /** Runs an action on the current incarnation; a crash in it restarts the object. */
   const perform = async (name: string, act: () => Promise<unknown>) => {
     trace.push(`${world.clock - world.start}ms ${name}`);
-    const engine = opened.engine;
+    const engine = root.opened.engine;
+    const crashed = root.crashSignal();
     const outcome = await Promise.race([
       act().then(
         () => "done" as const,
@@ -157,28 +181,34 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
     if (outcome !== "crash") {
       await Promise.race([engine.settled(), crashed]);
     }
-    while (world.dead()) {
-      trace.push(`  ${world.lastCrash}; restart ${world.crashes}`);
-      world.restart();
-      crashed = world.crashSignal();
-      opened = openRun(world.host());
-      const woke = opened.engine;
+    // As `SimObject.revive`, written out: the awaits a seed of generation 1-5 replays.
+    while (root.dead()) {
+      trace.push(`  ${root.lastCrash}; restart ${world.crashes}`);
+      root.restart();
+      const crashed = root.crashSignal();
+      root.opened = openRun(root.host());
+      const woke = root.opened.engine;
       await Promise.race([woke.wake().catch(() => undefined), crashed]);
     }
+    // Generation 6: the child objects settle too, until no call between objects starts.
+    if (world.options.slots) await children.settle();
     return outcome;
   };
 
   /** The runner: executes a job and reports it, maybe offering room for eager jobs. */
   const execute = async (job: ExecuteJob, delivery: "queue" | "eager") => {
     const result = { ...answer(job, world.clock), delivery };
-    produced.set(keyOf(result), result.outcome.ok ? result.outcome.output : undefined);
+    produced.set(
+      children.keyOf(job.runId, keyOf(result)),
+      result.outcome.ok ? result.outcome.output : undefined,
+    );
     if (!reference && rng.chance(rates.lateResult)) {
       fault("late_result");
-      late.push(result);
+      late.push({ runId: job.runId, result });
       return;
     }
     const room = !reference && rng.chance(0.3) ? 1 + rng.int(3) : 0;
-    const jobs = await opened.engine.complete([result], room);
+    const jobs = await children.complete(job.runId, [result], room);
     handed.push(...jobs);
   };
 
@@ -192,7 +222,7 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
     createdAt: meta.createdAt,
   });
   const create = () =>
-    opened.engine.create({
+    root.opened.engine.create({
       meta,
       definition: checked.definition,
       ir,
@@ -201,7 +231,7 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
     });
   await perform("create", create);
   // The API's create call failed with the object: its caller tries again (create is idempotent).
-  for (let i = 0; i < 5 && !opened.engine.loaded; i++) await perform("create (again)", create);
+  for (let i = 0; i < 5 && !root.opened.engine.loaded; i++) await perform("create (again)", create);
 
   /**
    * A person patches the running graph: a transform after a random node, and sometimes an
@@ -211,7 +241,7 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
   /** Events sent per wait node (and taken, kept or found a duplicate). */
   const sends = new Map<string, number>();
   const patch = async (n: number) => {
-    const loaded = opened.engine.loaded!;
+    const loaded = root.opened.engine.loaded!;
     const ids = Object.keys(loaded.state.nodes).filter(
       (id) => loaded.ir.nodes[loaded.ir.byId[id]!]!.type !== "end",
     );
@@ -230,7 +260,7 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
     if (ends.length > 0 && rng.chance(0.5)) {
       ops.push({ op: "add_edge", edge: { from: id, to: ends[rng.int(ends.length)]![0] } });
     }
-    const outcome = await opened.engine.proposePatch(Patch.parse({ ops, reason: "sim" }), {
+    const outcome = await root.opened.engine.proposePatch(Patch.parse({ ops, reason: "sim" }), {
       kind: "person",
       by: "sim-person",
       keyId: "k_sim",
@@ -242,10 +272,11 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
   const maxActions = options.maxActions ?? 1500;
   let actions = 0;
   for (; actions < maxActions; actions++) {
-    const run = opened.engine.loaded;
+    const run = root.opened.engine.loaded;
     const state = run?.state;
     if (state) {
-      for (const v of checkStep(opened, options.storage, window)) violations.push(v);
+      for (const v of checkStep(root.opened, options.storage, window)) violations.push(v);
+      if (world.options.slots) violations.push(...children.check());
       if (violations.length > 0) break;
     }
     const terminal = state && ["completed", "failed", "cancelled"].includes(state.status);
@@ -284,8 +315,8 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
       available.push({
         name: "late report",
         run: async () => {
-          const result = late.splice(reference ? 0 : rng.int(late.length), 1)[0]!;
-          handed.push(...(await opened.engine.complete([result])));
+          const { runId, result } = late.splice(reference ? 0 : rng.int(late.length), 1)[0]!;
+          handed.push(...(await children.complete(runId, [result])));
         },
       });
     }
@@ -295,11 +326,11 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
         run: () => execute(handed.shift()!, "eager"),
       });
     }
-    if (world.inline.length > 0) {
+    if (root.inline.length > 0) {
       available.push({
         name: "inline fetch answers",
         run: async () => {
-          const call = world.inline.splice(reference ? 0 : rng.int(world.inline.length), 1)[0]!;
+          const call = root.inline.splice(reference ? 0 : rng.int(root.inline.length), 1)[0]!;
           const url = new URL(String(call.config.url));
           if (url.searchParams.get("fate") === "fatal") {
             call.reject(
@@ -311,13 +342,13 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
         },
       });
     }
-    const due = world.laters.filter((l) => l.at <= world.clock);
+    const due = root.laters.filter((l) => l.at <= world.clock);
     if (due.length > 0) {
       available.push({
         name: "deferred work",
         run: async () => {
           const entry = due[0]!;
-          world.laters.splice(world.laters.indexOf(entry), 1);
+          root.laters.splice(root.laters.indexOf(entry), 1);
           entry.fn();
         },
       });
@@ -337,7 +368,7 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
         run: async () => {
           // A budget hold is approved (the budget grows); an approval as the workload says.
           if (!(nodeId in workload.decisions)) fault("budget_hold_approved");
-          const decided = await opened.engine.decide(nodeId, {
+          const decided = await root.opened.engine.decide(nodeId, {
             by: "sim-person",
             decision: workload.decisions[nodeId] ?? "approve",
           });
@@ -368,7 +399,7 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
         run: async () => {
           const n = sends.get(nodeId) ?? 0;
           if (state!.nodes[nodeId]?.status === "pending") fault("event_early");
-          const sent = await opened.engine.deliverEvent({
+          const sent = await root.opened.engine.deliverEvent({
             ...workload.events[nodeId]!,
             by: "sim-sender",
             idempotencyKey: `${nodeId}#${n}`,
@@ -380,7 +411,7 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
         },
       });
     }
-    const alarmAt = world.alarmAt;
+    const alarmAt = root.alarmAt;
     if (
       alarmAt !== null &&
       (alarmAt <= world.clock || (!reference && rng.chance(rates.alarmEarly)))
@@ -389,21 +420,22 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
         name: alarmAt <= world.clock ? "alarm" : "alarm (early)",
         run: async () => {
           if (alarmAt > world.clock) fault("alarm_early");
-          world.alarmAt = null;
+          root.alarmAt = null;
           try {
-            await opened.engine.alarm();
+            await root.opened.engine.alarm();
           } catch (err) {
             // The platform retries a failed alarm.
-            world.alarmAt ??= alarmAt;
+            root.alarmAt ??= alarmAt;
             throw err;
           }
           if (!reference && rng.chance(rates.alarmTwice)) {
             fault("alarm_twice");
-            await opened.engine.alarm();
+            await root.opened.engine.alarm();
           }
         },
       });
     }
+    if (world.options.slots) available.push(...children.actions());
     const patching = workload.generation >= 2 && !reference && !terminal && patches < 3;
     if (patching && rng.chance(rates.patch)) {
       available.push({ name: "patch", run: () => patch(patches++) });
@@ -411,7 +443,7 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
     if (!reference && options.cancelAt === actions && !terminal) {
       available.splice(0, available.length, {
         name: "cancel",
-        run: () => opened.engine.cancel("simulated cancel"),
+        run: () => root.opened.engine.cancel("simulated cancel"),
       });
     }
     const next = world.nextDue();
@@ -432,7 +464,9 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
             ([, n]) => n.status !== "succeeded" && n.status !== "skipped" && n.status !== "pending",
           )
           .map(([id, n]) => `${id} ${canonicalJson(n)}`);
-        const log = recordOf(opened, options.storage)?.events.map((e) => `${e.type}:${e.nodeId}`);
+        const log = recordOf(root.opened, options.storage)?.events.map(
+          (e) => `${e.type}:${e.nodeId}`,
+        );
         violations.push(
           `the run hangs: ${state?.status}, tokens ${state?.tokens}; ${active.join("; ")}; events ${log?.join(" ")}`,
         );
@@ -440,15 +474,22 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
       break;
     }
     if (!reference && rng.chance(rates.crash) && world.crashes < (options.maxCrashes ?? 3)) {
-      await perform("crash (idle)", async () => world.crash("crash_idle"));
+      // Generation 6: any live object may stop, not only the root.
+      const victim = children.victim();
+      const name = victim === root ? "crash (idle)" : `crash (idle) ${victim.label}`;
+      await perform(name, async () => victim.crash("crash_idle"));
       continue;
     }
     const action = reference ? available[0]! : available[rng.int(available.length)]!;
     await perform(action.name, action.run);
   }
   if (actions >= maxActions) violations.push(`no end after ${maxActions} actions`);
-  const record = recordOf(opened, options.storage);
-  return { record, violations, trace, faults: world.faults.byKind, actions, produced };
+  const record = recordOf(root.opened, options.storage);
+  const family = world.options.slots ? await children.records() : [];
+  if (world.options.slots && record && violations.length === 0) {
+    violations.push(...(await children.endChecks(record, family)));
+  }
+  return { record, violations, trace, faults: world.faults.byKind, actions, produced, family };
 }
 
 /**

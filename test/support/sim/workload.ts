@@ -27,6 +27,8 @@ export interface Workload {
   racy: boolean;
   /** What the generator knew when it drew this workload (see GENERATIONS). */
   generation: Generation;
+  /** The workflows its subworkflow nodes start, by id (written to D1 before the run). */
+  children: Record<string, WorkflowDefinitionInput>;
 }
 
 /**
@@ -37,9 +39,11 @@ export interface Workload {
  *   3: the same workloads, the faulted run with a queue window of 2 jobs (AOB_QUEUE_WINDOW).
  *   4: and loops: a condition looping back to its parent on `true`.
  *   5: and waits for events, sent to the run before or while it waits.
+ *   6: and sub-workflows: subworkflow nodes and maps over a subworkflow step, whose child runs
+ *      are objects of their own (a few deterministic nodes: transforms, queued http, delays).
  */
-export type Generation = 1 | 2 | 3 | 4 | 5;
-export const LATEST_GENERATION: Generation = 5;
+export type Generation = 1 | 2 | 3 | 4 | 5 | 6;
+export const LATEST_GENERATION: Generation = 6;
 
 const KINDS_1 = [
   "transform",
@@ -56,6 +60,7 @@ const KINDS_1 = [
 ] as const;
 const KINDS_2 = [...KINDS_1.slice(0, -1), "agent", "end"] as const;
 const KINDS_5 = [...KINDS_2.slice(0, -1), "wait", "end"] as const;
+const KINDS_6 = [...KINDS_5.slice(0, -1), "subworkflow", "end"] as const;
 
 function fate(rng: Rng, items = false): Fate {
   const fates: Fate[] = items
@@ -77,7 +82,8 @@ export function randomWorkload(
   maxNodes = 12,
   generation: Generation = LATEST_GENERATION,
 ): Workload {
-  const KINDS = generation === 1 ? KINDS_1 : generation < 5 ? KINDS_2 : KINDS_5;
+  const KINDS =
+    generation === 1 ? KINDS_1 : generation < 5 ? KINDS_2 : generation < 6 ? KINDS_5 : KINDS_6;
   const count = 1 + rng.int(maxNodes - 1);
   const ids = ["start"];
   const kinds: string[] = ["start"];
@@ -85,6 +91,20 @@ export function randomWorkload(
   const edges: EdgeInput[] = [];
   const decisions: Record<string, "approve" | "reject"> = {};
   const events: Workload["events"] = {};
+  const children: Workload["children"] = {};
+  /** A new child workflow for a subworkflow node (generation 6), registered by id. */
+  const childOf = () => {
+    const workflowId = `wf-sim-g${generation}-s${rng.seed}-${Object.keys(children).length + 1}`;
+    children[workflowId] = childWorkflow(rng, workflowId);
+    return workflowId;
+  };
+  // A child's start may fail for a transient reason (D1, a call lost): the node tries again.
+  const childRetry = () => ({
+    maxAttempts: 3,
+    backoff: "fixed" as const,
+    initialDelayMs: rng.pick([0, 1_000]),
+    maxDelayMs: 5_000,
+  });
   const seen = new Set<string>();
   let racy = false;
   const loops: EdgeInput[] = [];
@@ -213,6 +233,32 @@ export function randomWorkload(
         });
         break;
       }
+      case "subworkflow":
+        // A child for the node, or (40%) a map over a subworkflow step: a child per item. Few
+        // enough that CI's 40 seeds stay about as fast as before children (each is a whole run).
+        if (!rng.chance(0.4)) {
+          nodes.push({
+            id,
+            type: "subworkflow",
+            config: { workflow: childOf(), input: { x: "{{ input.a }}" } },
+            retry: childRetry(),
+          });
+          break;
+        }
+        nodes.push({
+          id,
+          type: "map",
+          config: {
+            items: "input.list",
+            concurrency: 1 + rng.int(3),
+            node: {
+              type: "subworkflow",
+              config: { workflow: childOf(), input: { x: "{{ item }}" } },
+              retry: childRetry(),
+            },
+          },
+        });
+        break;
       case "agent":
         // The simulated model answers from the fate in the prompt, with 100 tokens of usage.
         nodes.push({
@@ -270,5 +316,57 @@ export function randomWorkload(
     events,
     racy,
     generation,
+    children,
   };
+}
+
+/**
+ * A child workflow (generation 6): a chain of 1-3 deterministic nodes over its input `x`
+ * (transforms, queued http calls with a fate, delays) and an end node naming the last output.
+ */
+function childWorkflow(rng: Rng, workflowId: string): WorkflowDefinitionInput {
+  const nodes: NodeInput[] = [{ id: "start", type: "start" }];
+  const edges: EdgeInput[] = [];
+  let previous = "start";
+  let last: string | null = null;
+  const steps = 1 + rng.int(3);
+  for (let i = 1; i <= steps; i++) {
+    const id = `c${i}`;
+    const kind = rng.pick(["transform", "transform", "http", "delay"] as const);
+    if (kind === "transform") {
+      nodes.push({
+        id,
+        type: "transform",
+        config: { expression: `input.x * ${i + 1} + ${rng.int(5)}` },
+      });
+      last = id;
+    } else if (kind === "http") {
+      const f = rng.pick<Fate>(["ok", "ok", "flaky1", "fatal"]);
+      nodes.push({
+        id,
+        type: "http",
+        config: {
+          method: "GET",
+          url: `https://sim.test/${workflowId}/${id}?fate=${f}`,
+          mode: "queued",
+        },
+        timeoutMs: 5_000,
+        retry: retry(rng),
+      });
+      last = id;
+    } else {
+      nodes.push({ id, type: "delay", config: { seconds: 1 + rng.int(10) } });
+    }
+    edges.push({ from: previous, to: id });
+    previous = id;
+  }
+  nodes.push({
+    id: "done",
+    type: "end",
+    config: {
+      output: { x: "{{ input.x }}", ...(last ? { last: `{{ nodes.${last}.output }}` } : {}) },
+    },
+  });
+  edges.push({ from: previous, to: "done" });
+  return { name: workflowId, nodes, edges };
 }
