@@ -117,6 +117,9 @@ export async function startRun(env: Env, start: RunStart): Promise<Started> {
   const flow = start.definition as Flow | null;
   // Replays start at once: a replay's graph is its source's, not a version a gate can read.
   if ((flow?.concurrency || flow?.throttle || flow?.debounce) && !start.gated && !start.replay) {
+    // A recorded child of a gated workflow was admitted to its gate, which starts it (and
+    // starts it again if its create was lost): the parent has nothing to add.
+    if (start.recorded) return { runId: start.runId, status: "running" };
     return queueRun(env, start, flow);
   }
   const { tenantId, workflowId, version, definition, input, replay, budget, runId } = start;
