@@ -398,6 +398,62 @@ describe("flow control", { timeout: 90_000 }, () => {
     ]);
   });
 
+  it("queues sub-workflow children behind their workflow's limit: a map of 4 runs them one at a time", async () => {
+    const tag = `children${Date.now()}`;
+    const child = await createWorkflow({
+      name: `limited child ${tag}`,
+      concurrency: { limit: 1 },
+      nodes: [
+        { id: "start", type: "start" },
+        { id: "work", type: "transform", config: { expression: "input.n * 10" } },
+        { id: "done", type: "end", config: { output: "{{ nodes.work.output }}" } },
+      ],
+      edges: [
+        { from: "start", to: "work" },
+        { from: "work", to: "done" },
+      ],
+    });
+    const parent = await createWorkflow({
+      name: `parent ${tag}`,
+      nodes: [
+        { id: "start", type: "start" },
+        {
+          id: "each",
+          type: "map",
+          config: {
+            items: "[1..4]",
+            concurrency: 4,
+            node: { type: "subworkflow", config: { workflow: child, input: { n: "{{ item }}" } } },
+          },
+        },
+        { id: "done", type: "end", config: { output: "{{ nodes.each.output }}" } },
+      ],
+      edges: [
+        { from: "start", to: "each" },
+        { from: "each", to: "done" },
+      ],
+    });
+    const runId = (await start(parent, {})).body.runId;
+    const run = await waitForRun(runId, 20_000);
+    expect(run).toMatchObject({ status: "completed", output: [10, 20, 30, 40] });
+    const children = (await api<{ runs: { id: string }[] }>("GET", `/api/runs?workflowId=${child}`))
+      .body.runs;
+    expect(children).toHaveLength(4);
+    const spans = await Promise.all(
+      children.map(async (c) => {
+        const events = await eventsOf(c.id);
+        return {
+          from: events.find((e) => e.type === "run_started")!.at,
+          to: events.find((e) => e.type === "run_completed")!.at,
+        };
+      }),
+    );
+    spans.sort((a, b) => a.from - b.from);
+    for (let i = 1; i < spans.length; i++) {
+      expect(spans[i]!.from).toBeGreaterThanOrEqual(spans[i - 1]!.to);
+    }
+  });
+
   it("refuses a key that does not render, with its path", async () => {
     const wf = await createWorkflow(
       holding(`bad key ${Date.now()}`, "badkey", 1, { limit: 1, key: "{{ $error('no') }}" }),
