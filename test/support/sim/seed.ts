@@ -97,11 +97,15 @@ export async function simulateSeed(
   if (violations.length === 0) {
     violations.push(...(await endChecks(faulted, workload, name, deps.env)));
     // A lease given up on (in the run or a child) runs an attempt again; a child's start that
-    // met an injected fault (D1, a lost call) fails its attempt: the path may change.
+    // met an injected fault (a lost call; D1, whose failure drizzle reports as "Failed query",
+    // found by seed 870) fails its attempt: the path may change.
     const diverges = (o: CaseOutcome) =>
       [o.record!, ...o.family.map((m) => m.record).filter((r) => r !== null)].some((r) =>
         r.events.some((e) => JSON.stringify(e.data).includes("lease_expired")),
-      ) || o.record!.events.some((e) => /simulated|child_not_started/.test(JSON.stringify(e.data)));
+      ) ||
+      o.record!.events.some((e) =>
+        /simulated|child_not_started|Failed query/.test(JSON.stringify(e.data)),
+      );
     const cancelled = faulted.record!.events.some((e) => e.type === "run_cancelled");
     const patched = faulted.record!.events.some((e) => e.type === "patch_applied");
     compared =

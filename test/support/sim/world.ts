@@ -347,8 +347,6 @@ export class SimObject {
   opened!: OpenedRun;
   private current = new Life();
   private inTransaction = false;
-  /** How many times this object was woken after a crash. */
-  restarts = 0;
   /**
    * Reached since the simulation last settled it (a call, an action): an object nothing
    * reached has no work of its own in flight, so it is not entered to settle.
@@ -435,7 +433,6 @@ export class SimObject {
   restart(): void {
     this.current = new Life();
     this.inTransaction = false;
-    this.restarts++;
   }
 
   /** Crashes the incarnation now (between actions). */
