@@ -126,6 +126,12 @@ describe("flow control", { timeout: 90_000 }, () => {
     );
     expect(view.body).toMatchObject({ status: "queued", queue: { position: 2, key: "A" } });
     expect(view.body.nodes).toEqual([]);
+    // Its definition reads before it starts (the run page draws its graph from it).
+    const definition = await api<{ version: number; source: string }>(
+      "GET",
+      `/api/runs/${a3.runId}/definition`,
+    );
+    expect(definition.body).toMatchObject({ version: 1, source: "version" });
     const listed = await api<{ runs: { id: string }[] }>(
       "GET",
       `/api/runs?status=queued&workflowId=${wf}`,

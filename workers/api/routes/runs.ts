@@ -141,8 +141,10 @@ export const runRoutes = routes()
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      const stub = await runStub(c.env, c.get("tenantId"), id);
-      const run = await view(stub, id);
+      const tenantId = c.get("tenantId");
+      const stub = await runStub(c.env, tenantId, id);
+      // A queued run has no object yet: its D1 row names its version (viewOf).
+      const run = await viewOf(c.env, tenantId, stub, id);
       const base = { workflowId: run.workflowId, version: run.version };
       if (run.archived) {
         const definition = (await stub.archivedDefinition()) as WorkflowDefinition;
