@@ -19,7 +19,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { MapConfig } from "../core/kinds/map";
 import type { WorkflowDefinitionInput } from "../core/workflow/definition";
 import { type Answer, attempt, type Outcome, outcomeText } from "./attempts";
-import { fmt, markdownTable, median, p95 } from "./stats";
+import { fmt, markdownTable, median, mostAtOnce, p95 } from "./stats";
 import type { BenchOutput } from "./worker";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -171,22 +171,6 @@ function wrongSquare(values: readonly unknown[], n: number): string | null {
   return null;
 }
 
-/** The most intervals open at one instant (an end before a start at the same ms). */
-function mostInFlight(spans: readonly Span[]): number {
-  const moments = spans.flatMap((s) => [
-    { at: s.createdAt, delta: 1 },
-    { at: s.finishedAt, delta: -1 },
-  ]);
-  moments.sort((a, b) => a.at - b.at || a.delta - b.delta);
-  let now = 0;
-  let most = 0;
-  for (const m of moments) {
-    now += m.delta;
-    most = Math.max(most, now);
-  }
-  return most;
-}
-
 const failed = (code: string, message: string): Outcome => ({ status: "failed", code, message });
 const json = <T>(a: Answer | string) => (typeof a === "string" ? null : (a.json as T | null));
 
@@ -210,7 +194,7 @@ function emptySample(engine: ChildrenEngine, round: number, children: number): C
 /** Lifetimes, most alive at once and the last end (from `sentAt`, epoch ms) of the children. */
 function spansInto(sample: ChildrenSample, spans: Span[], sentAt: number): void {
   sample.lifetimes = spans.map((s) => s.finishedAt - s.createdAt);
-  sample.inFlight = mostInFlight(spans);
+  sample.inFlight = mostAtOnce(spans.map((s) => ({ from: s.createdAt, to: s.finishedAt })));
   if (spans.length > 0) sample.lastEndMs = Math.max(...spans.map((s) => s.finishedAt)) - sentAt;
 }
 

@@ -12,7 +12,7 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Answer, attempt } from "./attempts";
-import { fmt, markdownTable, median, p95 } from "./stats";
+import { fmt, markdownTable, median, mostAtOnce, p95 } from "./stats";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 export const FLOW_RUNS = env("BENCH_FLOW_RUNS", 1000);
@@ -91,22 +91,6 @@ const chain = (name: string, concurrency?: unknown) => ({
     { from: "work", to: "done" },
   ],
 });
-
-/** The most intervals open at one instant (an end before a start at the same ms). */
-function mostOpen(spans: { from: number; to: number }[]): number {
-  const moments = spans.flatMap((s) => [
-    { at: s.from, delta: 1 },
-    { at: s.to, delta: -1 },
-  ]);
-  moments.sort((a, b) => a.at - b.at || a.delta - b.delta);
-  let now = 0;
-  let most = 0;
-  for (const m of moments) {
-    now += m.delta;
-    most = Math.max(most, now);
-  }
-  return most;
-}
 
 export async function measureFlow(c: FlowContext): Promise<FlowResults> {
   const api = new Api(c.base, c.key);
@@ -301,7 +285,7 @@ export async function measureFlow(c: FlowContext): Promise<FlowResults> {
       wallMs: lastEnd - sentAt,
       admitMs,
       completed,
-      mostActive: mostOpen(spans),
+      mostActive: mostAtOnce(spans),
       odd,
     },
     failures,

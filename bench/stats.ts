@@ -24,3 +24,19 @@ export function markdownTable(head: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
   return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
+
+/** The most intervals open at one instant (an end before a start at the same ms). */
+export function mostAtOnce(spans: readonly { from: number; to: number }[]): number {
+  const moments = spans.flatMap((s) => [
+    { at: s.from, delta: 1 },
+    { at: s.to, delta: -1 },
+  ]);
+  moments.sort((a, b) => a.at - b.at || a.delta - b.delta);
+  let now = 0;
+  let most = 0;
+  for (const m of moments) {
+    now += m.delta;
+    most = Math.max(most, now);
+  }
+  return most;
+}
