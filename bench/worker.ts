@@ -281,8 +281,11 @@ async function benchRoute(request: Request, path: string, env: BenchEnv): Promis
         now,
       ),
       env.DB.prepare(
-        `INSERT OR REPLACE INTO api_keys (id, tenant_id, name, key_hash, scopes, created_at) VALUES (?, ?, 'bench', ?, '["read","run","approve","admin"]', ?)`,
-      ).bind(`key_${id}`, id, await hashKey(key), now),
+        `INSERT OR IGNORE INTO users (id, tenant_id, name, roles, created_at) VALUES (?, ?, 'bench', '["admin"]', ?)`,
+      ).bind(`usr_${id}`, id, now),
+      env.DB.prepare(
+        `INSERT OR REPLACE INTO api_keys (id, tenant_id, user_id, name, key_hash, scopes, created_at) VALUES (?, ?, ?, 'bench', ?, '["read","run","edit","approve","admin"]', ?)`,
+      ).bind(`key_${id}`, id, `usr_${id}`, await hashKey(key), now),
     ]);
     return new Response(null, { status: 201 });
   }

@@ -11,15 +11,48 @@ export type ApprovalRow = typeof approvals.$inferSelect;
 /** The sort key of an approval in the inbox: `[createdAt, runId, nodeId, attempt]`. */
 export type InboxKey = readonly [number, string, string, number];
 
-/** A tenant's approvals in one status, newest first, `limit` rows after `after`. */
+/** The person an inbox is for (docs/PEOPLE.md): their id, email and roles. */
+export interface InboxReader {
+  userId: string;
+  email: string | null;
+  roles: readonly string[];
+}
+
+/**
+ * A tenant's approvals in one status, newest first, `limit` rows after `after`; with `mine`,
+ * only those the person may decide (unassigned, or assigned to their id, email or a role of
+ * theirs) and has not voted on.
+ */
 export async function listInbox(
   db: D1Database,
-  query: { tenantId: string; status: ApprovalRow["status"]; limit: number; after?: InboxKey },
+  query: {
+    tenantId: string;
+    status: ApprovalRow["status"];
+    limit: number;
+    after?: InboxKey;
+    mine?: InboxReader;
+  },
 ): Promise<Omit<ApprovalRow, "tenantId">[]> {
   const filters: SQL[] = [
     eq(approvals.tenantId, query.tenantId),
     eq(approvals.status, query.status),
   ];
+  if (query.mine) {
+    const { userId, email, roles } = query.mine;
+    const who = [userId, ...(email === null ? [] : [email.toLowerCase()])];
+    filters.push(
+      sql`(${approvals.approvers} IS NULL
+        OR EXISTS (SELECT 1 FROM json_each(${approvals.approvers}, '$.users') WHERE lower(value) IN (${sql.join(
+          who.map((w) => sql`${w}`),
+          sql`, `,
+        )}))
+        OR EXISTS (SELECT 1 FROM json_each(${approvals.approvers}, '$.roles') WHERE value IN (${sql.join(
+          (roles.length ? roles : [""]).map((r) => sql`${r}`),
+          sql`, `,
+        )})))`,
+      sql`NOT EXISTS (SELECT 1 FROM json_each(${approvals.votes}) WHERE json_extract(value, '$.userId') = ${userId})`,
+    );
+  }
   if (query.after) {
     const [at, runId, nodeId, attempt] = query.after;
     filters.push(
@@ -40,6 +73,8 @@ export async function listInbox(
       message: approvals.message,
       form: approvals.form,
       required: approvals.required,
+      approvers: approvals.approvers,
+      rejectIf: approvals.rejectIf,
       votes: approvals.votes,
       createdAt: approvals.createdAt,
       expiresAt: approvals.expiresAt,

@@ -18,6 +18,32 @@ export const tenants = sqliteTable(
   (t) => [index("tenants_purge").on(t.purgeAt)],
 );
 
+/**
+ * The people of a tenant (docs/PEOPLE.md): each API key belongs to one and acts as them, with
+ * at most the scopes their roles grant. A deleted user keeps its row (votes and audit entries
+ * name it); its keys are revoked.
+ */
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    name: text("name").notNull(),
+    /** Lower-cased; unique within the tenant among users not deleted. */
+    email: text("email"),
+    /** JSON array of roles: admin, editor, operator, approver, viewer. */
+    roles: text("roles").notNull(),
+    createdAt: integer("created_at").notNull(),
+    deletedAt: integer("deleted_at"),
+  },
+  (t) => [
+    index("users_tenant").on(t.tenantId, t.createdAt),
+    index("users_email").on(t.tenantId, t.email),
+  ],
+);
+
 export const apiKeys = sqliteTable(
   "api_keys",
   {
@@ -25,15 +51,17 @@ export const apiKeys = sqliteTable(
     tenantId: text("tenant_id")
       .notNull()
       .references(() => tenants.id),
+    /** The user the key acts as (keys made before users were each given one: migration 0021). */
+    userId: text("user_id").references(() => users.id),
     name: text("name").notNull(),
     /** SHA-256 hex of the key; the key itself is never stored. */
     keyHash: text("key_hash").notNull().unique(),
-    /** JSON array of scopes: read, run, approve, admin. */
+    /** JSON array of scopes: read, run, edit, approve, admin. */
     scopes: text("scopes").notNull(),
     createdAt: integer("created_at").notNull(),
     revokedAt: integer("revoked_at"),
   },
-  (t) => [index("api_keys_tenant").on(t.tenantId)],
+  (t) => [index("api_keys_tenant").on(t.tenantId), index("api_keys_user").on(t.userId)],
 );
 
 export const workflows = sqliteTable(
@@ -196,7 +224,11 @@ export const approvals = sqliteTable(
     /** JSON Schema of the form, if any. */
     form: text("form"),
     required: integer("required").notNull(),
-    /** JSON array of { by, decision, comment, at }. */
+    /** JSON `{ users?, roles? }` of who may decide (docs/PEOPLE.md); null: anyone with `approve`. */
+    approvers: text("approvers"),
+    /** `any` or `majority` (null: `any`). */
+    rejectIf: text("reject_if"),
+    /** JSON array of { by, userId?, decision, comment, at }. */
     votes: text("votes").notNull(),
     createdAt: integer("created_at").notNull(),
     expiresAt: integer("expires_at"),
@@ -476,5 +508,35 @@ export const eventWaits = sqliteTable(
     primaryKey({ columns: [t.runId, t.nodeId] }),
     index("event_waits_name").on(t.tenantId, t.name, t.key),
     index("event_waits_expires").on(t.expiresAt),
+  ],
+);
+
+/**
+ * The tenant's audit log (docs/PEOPLE.md): one row per change a person made through the API,
+ * append-only. Rows go with their tenant, or past the tenant's `auditDays` retention.
+ */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    at: integer("at").notNull(),
+    userId: text("user_id"),
+    userName: text("user_name").notNull(),
+    keyId: text("key_id"),
+    action: text("action").notNull(),
+    targetType: text("target_type").notNull(),
+    targetId: text("target_id").notNull(),
+    /** JSON object: what changed (names and counts, never a secret's value). */
+    details: text("details").notNull(),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+  },
+  (t) => [
+    index("audit_tenant_at").on(t.tenantId, t.at, t.id),
+    index("audit_tenant_action").on(t.tenantId, t.action, t.at, t.id),
+    index("audit_tenant_user").on(t.tenantId, t.userId, t.at, t.id),
   ],
 );

@@ -3,12 +3,16 @@
  * WebSockets (`key_sockets`). The API and the RunObject reach these tables only through here.
  */
 
-/** What a valid session stands for: its key, as `authenticate` needs it. */
+/** What a valid session stands for: its key and the key's user, as `authenticate` needs it. */
 export interface SessionRow {
   keyId: string;
   keyName: string;
   tenantId: string;
   scopes: string[];
+  userId: string;
+  userName: string;
+  email: string | null;
+  roles: string[];
   expiresAt: number;
 }
 
@@ -32,7 +36,10 @@ export async function insertSession(
   ]);
 }
 
-/** The session with this token hash, if it has not expired and its key is not revoked. */
+/**
+ * The session with this token hash, if it has not expired, its key is not revoked and the key's
+ * user not deleted.
+ */
 export async function findSession(
   db: D1Database,
   tokenHash: string,
@@ -40,9 +47,10 @@ export async function findSession(
 ): Promise<SessionRow | null> {
   const row = await db
     .prepare(
-      `SELECT s.key_id, s.expires_at, k.name, k.tenant_id, k.scopes
-       FROM sessions s JOIN api_keys k ON k.id = s.key_id
-       WHERE s.token_hash = ? AND s.expires_at > ? AND k.revoked_at IS NULL`,
+      `SELECT s.key_id, s.expires_at, k.name, k.tenant_id, k.scopes,
+              u.id AS user_id, u.name AS user_name, u.email, u.roles
+       FROM sessions s JOIN api_keys k ON k.id = s.key_id JOIN users u ON u.id = k.user_id
+       WHERE s.token_hash = ? AND s.expires_at > ? AND k.revoked_at IS NULL AND u.deleted_at IS NULL`,
     )
     .bind(tokenHash, now)
     .first<{
@@ -51,6 +59,10 @@ export async function findSession(
       name: string;
       tenant_id: string;
       scopes: string;
+      user_id: string;
+      user_name: string;
+      email: string | null;
+      roles: string;
     }>();
   if (!row) return null;
   return {
@@ -58,6 +70,10 @@ export async function findSession(
     keyName: row.name,
     tenantId: row.tenant_id,
     scopes: JSON.parse(row.scopes) as string[],
+    userId: row.user_id,
+    userName: row.user_name,
+    email: row.email,
+    roles: JSON.parse(row.roles) as string[],
     expiresAt: row.expires_at,
   };
 }

@@ -80,7 +80,7 @@ function ensureVar(path: string, name: string, make: () => string): void {
 const sql = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /**
- * SQL that seeds the local tenant, the dev key (its hash) and the sample workflows. Idempotent:
+ * SQL that seeds the local tenant, its admin user, the dev key (its hash) and the sample workflows. Idempotent:
  * INSERT OR IGNORE on fixed ids, and the key row is replaced when the key changed.
  */
 export function seedSql(key: string): string {
@@ -88,7 +88,9 @@ export function seedSql(key: string): string {
   const now = Date.now();
   const lines = [
     `INSERT OR IGNORE INTO tenants (id, name, created_at) VALUES ('local', 'Local development', ${now});`,
-    `INSERT OR REPLACE INTO api_keys (id, tenant_id, name, key_hash, scopes, created_at) VALUES ('key_local_dev', 'local', 'local development key', ${sql(hash)}, '["read","run","approve","admin"]', ${now});`,
+    // The local admin (docs/PEOPLE.md): the development key is theirs.
+    `INSERT OR IGNORE INTO users (id, tenant_id, name, email, roles, created_at) VALUES ('usr_local_admin', 'local', 'Local admin', NULL, '["admin"]', ${now});`,
+    `INSERT OR REPLACE INTO api_keys (id, tenant_id, user_id, name, key_hash, scopes, created_at) VALUES ('key_local_dev', 'local', 'usr_local_admin', 'local development key', ${sql(hash)}, '["read","run","edit","approve","admin"]', ${now});`,
   ];
   for (const file of readdirSync(join(ROOT, "samples"))
     .filter((f) => f.endsWith(".json"))

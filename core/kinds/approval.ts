@@ -1,18 +1,44 @@
 import { z } from "zod";
+import { ROLES } from "../people/roles";
 import { COST_MS } from "./cost";
 import { defineKind, NO_RETRY } from "./kind";
 
-export const ApprovalConfig = z.strictObject({
-  /** What the approver reads; may contain `{{ templates }}`. */
-  message: z.string().min(1).max(10_000),
-  /** Optional JSON Schema of a form; the submitted data becomes the node output's `data`. */
-  form: z.record(z.string(), z.unknown()).optional(),
-  /** Without a decision after this long, the node takes the `onTimeout` port. None: waits forever. */
-  timeoutSeconds: z.number().int().min(1).max(31_536_000).optional(),
-  onTimeout: z.enum(["timeout", "rejected", "approved"]).default("timeout"),
-  /** Distinct approvers needed (quorum). Any rejection rejects. */
-  required: z.number().int().min(1).max(50).default(1),
-});
+/**
+ * Who may decide (docs/PEOPLE.md): users by id or email, and roles. Literal values only (no
+ * templates): run-time data cannot choose its own approvers.
+ */
+export const Approvers = z
+  .strictObject({
+    users: z.array(z.string().min(1).max(320)).max(50).optional(),
+    roles: z.array(z.enum(ROLES)).max(ROLES.length).optional(),
+  })
+  .refine((a) => (a.users?.length ?? 0) + (a.roles?.length ?? 0) > 0, {
+    message: "name at least one user or role (or leave `approvers` out: anyone with `approve`)",
+  });
+export type Approvers = z.infer<typeof Approvers>;
+
+export const ApprovalConfig = z
+  .strictObject({
+    /** What the approver reads; may contain `{{ templates }}`. */
+    message: z.string().min(1).max(10_000),
+    /** Optional JSON Schema of a form; the submitted data becomes the node output's `data`. */
+    form: z.record(z.string(), z.unknown()).optional(),
+    /** Without a decision after this long, the node takes the `onTimeout` port. None: waits forever. */
+    timeoutSeconds: z.number().int().min(1).max(31_536_000).optional(),
+    onTimeout: z.enum(["timeout", "rejected", "approved"]).default("timeout"),
+    /** Who may decide; without it, anyone whose key has the `approve` scope. */
+    approvers: Approvers.optional(),
+    /** Distinct approving users needed (default 1). */
+    quorum: z.number().int().min(1).max(50).optional(),
+    /** The older name of `quorum`. */
+    required: z.number().int().min(1).max(50).optional(),
+    /** `any`: the first rejection rejects; `majority`: rejections reaching a majority of the quorum. */
+    rejectIf: z.enum(["any", "majority"]).default("any"),
+  })
+  .refine((c) => c.quorum === undefined || c.required === undefined, {
+    message: "give `quorum` or its older name `required`, not both",
+    path: ["required"],
+  });
 export type ApprovalConfig = z.infer<typeof ApprovalConfig>;
 
 /** What one person decides on an approval. */

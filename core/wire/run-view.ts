@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Budget as CoreBudget } from "../agents/budget";
 import { PatchOp as CorePatchOp } from "../patches/ops";
+import { ROLES } from "../people/roles";
 import { RUN_STATUSES } from "../scheduler/state";
 import { NodeView, NodeError as WireNodeError, Usage as WireUsage } from "./node-view";
 
@@ -75,7 +76,11 @@ export function runViewSchemas(named: Named = unnamed) {
 
   /** A recorded vote; `by` is the API key's name. */
   const Vote = z.object({
-    by: z.string(),
+    by: z.string().describe("The voter's name as it was when they voted."),
+    userId: z
+      .string()
+      .optional()
+      .describe("The voting user (absent on votes cast before users existed)."),
     decision: z.enum(["approve", "reject"]),
     comment: z.string().optional(),
     data: z.unknown().optional(),
@@ -100,7 +105,20 @@ export function runViewSchemas(named: Named = unnamed) {
         .record(z.string(), z.unknown())
         .optional()
         .describe("The JSON Schema of the form the approver fills in, if any."),
-      required: z.number().int().describe("How many distinct approvers must approve."),
+      required: z.number().int().describe("How many distinct users must approve (the quorum)."),
+      approvers: z
+        .object({
+          users: z.array(z.string()).optional(),
+          roles: z.array(z.enum(ROLES)).optional(),
+        })
+        .optional()
+        .describe("Who may decide (user ids or emails, roles); absent: anyone with `approve`."),
+      rejectIf: z
+        .enum(["any", "majority"])
+        .optional()
+        .describe(
+          "`any` (absent): the first rejection rejects; `majority`: a majority of the quorum.",
+        ),
       expiresAt: Timestamp.optional(),
       status: ApprovalStatus,
       createdAt: Timestamp,

@@ -5,7 +5,7 @@ import { WS_MIN_WINDOW, WS_WINDOW } from "../../core/wire/frames";
 import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
 import { closeKeySocket } from "../../db/sessions";
-import type { ApprovalBook, Vote } from "./approvals";
+import type { ApprovalBook, Ballot } from "./approvals";
 import {
   assertImportable,
   type RunRecord,
@@ -71,7 +71,7 @@ export class RunObject extends DurableObject<Env> implements RunRpc {
   }
 
   /** A person's decision on an approval node (the API checked tenancy). */
-  async decide(nodeId: string, vote: Omit<Vote, "at">): Promise<Decided> {
+  async decide(nodeId: string, vote: Ballot): Promise<Decided> {
     const archived = this.archivedRefusal();
     if (archived) return { ...archived, code: "not_waiting" };
     return this.engine.decide(nodeId, vote);

@@ -1,34 +1,41 @@
 import { Validator } from "@cfworker/json-schema";
-import type { VoteDecision } from "../../core/kinds/approval";
+import type { Approvers, VoteDecision } from "../../core/kinds/approval";
+import { isAssigned, outcomeOf, type RejectIf, type Voter } from "../../core/people/ballot";
 import type { ApprovalRequest, ApprovalStatus, Vote } from "../../core/wire/run-view";
 
 export type { ApprovalRequest, ApprovalStatus, Vote, VoteDecision };
 
-/** A refusal the API turns into 400/404/409 with a clear message; nothing was recorded. */
+/** A vote as the API hands it over: the vote and who casts it (their roles and email too). */
+export type Ballot = Omit<Vote, "at" | "userId"> & { voter: Voter };
+
+/** A refusal the API turns into 400/403/404/409 with a clear message; nothing was recorded. */
 export interface DecisionRefusal {
   ok: false;
-  status: 400 | 404 | 409;
-  code: "not_found" | "not_waiting" | "already_decided" | "invalid_form";
+  status: 400 | 403 | 404 | 409;
+  code: "not_found" | "not_waiting" | "already_decided" | "invalid_form" | "not_assigned";
   message: string;
   details?: { errors: { path: (string | number)[]; message: string }[] };
 }
 
 /**
- * Approval requests and votes in the RunObject's SQLite. The quorum rule: `required` distinct
- * approvers approve it; any rejection rejects it.
+ * Approval requests and votes in the RunObject's SQLite. The rule (core/people/ballot.ts):
+ * `required` distinct users approve it; one rejection rejects it, or a majority of the quorum
+ * under `rejectIf: "majority"`; only assigned users vote.
  */
 export class ApprovalBook {
   constructor(private readonly sql: SqlStorage) {}
 
   open(request: Omit<ApprovalRequest, "votes" | "status" | "decidedAt">): void {
     this.sql.exec(
-      `INSERT OR IGNORE INTO approvals (node_id, attempt, iteration, message, form, required, expires_at, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
+      `INSERT OR IGNORE INTO approvals (node_id, attempt, iteration, message, form, required, approvers, reject_if, expires_at, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
       request.nodeId,
       request.attempt,
       request.iteration ?? null,
       request.message,
       request.form === undefined ? null : JSON.stringify(request.form),
       request.required,
+      request.approvers === undefined ? null : JSON.stringify(request.approvers),
+      request.rejectIf ?? null,
       request.expiresAt ?? null,
       request.createdAt,
     );
@@ -51,6 +58,8 @@ export class ApprovalBook {
         message: string;
         form: string | null;
         required: number;
+        approvers: string | null;
+        reject_if: RejectIf | null;
         expires_at: number | null;
         status: ApprovalStatus;
         created_at: number;
@@ -70,6 +79,8 @@ export class ApprovalBook {
     };
     if (row.iteration !== null) request.iteration = row.iteration;
     if (row.form !== null) request.form = JSON.parse(row.form) as Record<string, unknown>;
+    if (row.approvers !== null) request.approvers = JSON.parse(row.approvers) as Approvers;
+    if (row.reject_if !== null) request.rejectIf = row.reject_if;
     if (row.expires_at !== null) request.expiresAt = row.expires_at;
     if (row.decided_at !== null) request.decidedAt = row.decided_at;
     return request;
@@ -93,7 +104,7 @@ export class ApprovalBook {
    * Checks a vote against the request without recording it: returns a refusal, or null when the
    * vote can be cast.
    */
-  check(request: ApprovalRequest, vote: Omit<Vote, "at">): DecisionRefusal | null {
+  check(request: ApprovalRequest, vote: Ballot): DecisionRefusal | null {
     if (request.status !== "pending") {
       return {
         ok: false,
@@ -102,12 +113,20 @@ export class ApprovalBook {
         message: `the approval of "${request.nodeId}" was already decided (${request.status})`,
       };
     }
-    if (request.votes.some((v) => v.by === vote.by)) {
+    if (!isAssigned(request.approvers, vote.voter)) {
+      return {
+        ok: false,
+        status: 403,
+        code: "not_assigned",
+        message: `${vote.by} is not among the approvers of "${request.nodeId}" (${describeApprovers(request.approvers)})`,
+      };
+    }
+    if (request.votes.some((v) => voterOf(v) === vote.voter.userId)) {
       return {
         ok: false,
         status: 409,
         code: "already_decided",
-        message: `${vote.by} already voted on "${request.nodeId}"; ${request.required} distinct approvers are needed`,
+        message: `${vote.by} already voted on "${request.nodeId}"; ${request.required} distinct users must approve`,
       };
     }
     if (vote.decision === "approve" && request.form) {
@@ -137,18 +156,18 @@ export class ApprovalBook {
   /** Records a vote and returns the outcome it leads to, if any. */
   cast(request: ApprovalRequest, vote: Vote): "approved" | "rejected" | null {
     this.sql.exec(
-      `INSERT INTO approval_votes (node_id, attempt, by, decision, comment, data, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO approval_ballots (node_id, attempt, voter, by, user_id, decision, comment, data, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       request.nodeId,
       request.attempt,
+      voterOf(vote),
       vote.by,
+      vote.userId ?? null,
       vote.decision,
       vote.comment ?? null,
       vote.data === undefined ? null : JSON.stringify(vote.data),
       vote.at,
     );
-    if (vote.decision === "reject") return "rejected";
-    const approvals = request.votes.filter((v) => v.decision === "approve").length + 1;
-    return approvals >= request.required ? "approved" : null;
+    return decidedBy(request, [...request.votes, vote]);
   }
 
   close(
@@ -170,23 +189,46 @@ export class ApprovalBook {
     return this.sql
       .exec<{
         by: string;
+        user_id: string | null;
         decision: VoteDecision;
         comment: string | null;
         data: string | null;
         at: number;
       }>(
-        `SELECT by, decision, comment, data, at FROM approval_votes WHERE node_id = ? AND attempt = ? ORDER BY at, by`,
+        `SELECT by, user_id, decision, comment, data, at FROM approval_ballots WHERE node_id = ? AND attempt = ? ORDER BY at, voter`,
         nodeId,
         attempt,
       )
       .toArray()
       .map((r) => {
         const vote: Vote = { by: r.by, decision: r.decision, at: r.at };
+        if (r.user_id !== null) vote.userId = r.user_id;
         if (r.comment !== null) vote.comment = r.comment;
         if (r.data !== null) vote.data = JSON.parse(r.data) as unknown;
         return vote;
       });
   }
+}
+
+/** What these votes decide under the request's quorum and rejection rule. */
+export function decidedBy(
+  request: Pick<ApprovalRequest, "required" | "rejectIf">,
+  votes: readonly Pick<Vote, "decision">[],
+): "approved" | "rejected" | null {
+  return outcomeOf(votes, request.required, request.rejectIf ?? "any");
+}
+
+/** One voter, one vote: a user by id; a vote from before users existed by its name. */
+function voterOf(vote: Pick<Vote, "by" | "userId">): string {
+  return vote.userId ?? vote.by;
+}
+
+function describeApprovers(approvers: Approvers | undefined): string {
+  const parts = [
+    ...(approvers?.users?.length ? [`users ${approvers.users.join(", ")}`] : []),
+    ...(approvers?.roles?.length ? [`roles ${approvers.roles.join(", ")}`] : []),
+  ];
+  return parts.length ? `assigned: ${parts.join("; ")}` : "anyone may decide";
 }
 
 /** JSON Pointer `#/a/0/b` (or `/a/0/b`) to a path `["a", 0, "b"]`. */

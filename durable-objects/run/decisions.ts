@@ -7,8 +7,16 @@
 import type { IRNode } from "../../core/compile/ir";
 import type { RunContext } from "../../core/executors/context";
 import { renderTemplates } from "../../core/expressions/template";
+import type { ApprovalConfig } from "../../core/kinds/approval";
 import { kindOf } from "../../core/kinds/registry";
-import type { ApprovalBook, ApprovalRequest, DecisionRefusal, Vote } from "./approvals";
+import {
+  type ApprovalBook,
+  type ApprovalRequest,
+  type Ballot,
+  type DecisionRefusal,
+  decidedBy,
+  type Vote,
+} from "./approvals";
 import type { Loaded } from "./context";
 import type { RunStorage } from "./host";
 import type { Pending } from "./pending";
@@ -40,18 +48,16 @@ export class Decisions {
 
   /** Renders the approval's message, records the request and parks the node. */
   async openApproval(node: IRNode, attempt: number, context: RunContext): Promise<void> {
-    const config = node.config as {
-      message: string;
-      form?: Record<string, unknown>;
-      timeoutSeconds?: number;
-      required?: number;
-    };
+    const config = node.config as Pick<
+      ApprovalConfig,
+      "message" | "form" | "timeoutSeconds" | "required" | "quorum" | "approvers" | "rejectIf"
+    >;
     const message = String(
       await renderTemplates(config.message, context, { timeoutMs: node.expressionTimeoutMs }),
     );
     const createdAt = this.host.now();
     const expiresAt = config.timeoutSeconds ? createdAt + config.timeoutSeconds * 1000 : undefined;
-    const required = config.required ?? 1;
+    const required = config.quorum ?? config.required ?? 1;
     this.host.storage.transactionSync(() =>
       this.host.approvals.open({
         nodeId: node.id,
@@ -61,6 +67,8 @@ export class Decisions {
         required,
         createdAt,
         ...(config.form ? { form: config.form } : {}),
+        ...(config.approvers ? { approvers: config.approvers } : {}),
+        ...(config.rejectIf === "majority" ? { rejectIf: "majority" as const } : {}),
         ...(expiresAt === undefined ? {} : { expiresAt }),
       }),
     );
@@ -95,13 +103,8 @@ export class Decisions {
       }
       const request = this.host.approvals.get(nodeId, st.attempt);
       if (request?.status !== "pending") continue;
-      // The votes decide as they did when cast (approvals.ts `cast`): any rejection rejects.
-      const approving = request.votes.filter((v) => v.decision === "approve").length;
-      const outcome = request.votes.some((v) => v.decision === "reject")
-        ? "rejected"
-        : approving >= request.required
-          ? "approved"
-          : null;
+      // The votes decide as they did when cast (approvals.ts `cast`).
+      const outcome = decidedBy(request, request.votes);
       if (outcome) found.push(decision(nodeId, st.attempt, outcome, request.votes));
     }
     return found;
@@ -109,7 +112,7 @@ export class Decisions {
 
   async decide(
     nodeId: string,
-    vote: Omit<Vote, "at">,
+    vote: Ballot,
   ): Promise<{ ok: true; approval: ApprovalRequest } | DecisionRefusal> {
     const { approvals, storage, store } = this.host;
     const run = this.host.run();
@@ -159,7 +162,8 @@ export class Decisions {
     const refusal = approvals.check(request, vote);
     if (refusal) return refusal;
     const at = this.host.now();
-    const cast: Vote = { ...vote, at };
+    const { voter, ...rest } = vote;
+    const cast: Vote = { ...rest, userId: voter.userId, at };
     const votes = [...request.votes, cast];
     // The vote and what it causes are one transaction: a deciding vote's signal is rebuilt
     // from storage on a wake (`undelivered`) if the step it starts is lost.
@@ -176,6 +180,7 @@ export class Decisions {
               data: {
                 attempt: st.attempt,
                 by: cast.by,
+                userId: voter.userId,
                 decision: cast.decision,
                 approvals: votes.length,
                 required: request.required,
@@ -216,8 +221,9 @@ function decision(
     by: votes.map((v) => v.by),
     comment: last.comment ?? null,
     data: approving.at(-1)?.data ?? null,
-    votes: votes.map(({ by, decision, comment, at: when }) => ({
+    votes: votes.map(({ by, userId, decision, comment, at: when }) => ({
       by,
+      ...(userId === undefined ? {} : { userId }),
       decision,
       comment: comment ?? null,
       at: when,

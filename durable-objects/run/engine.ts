@@ -20,7 +20,7 @@ import type { NodeResult } from "../../core/wire/node-result";
 import type { WorkflowDefinition } from "../../core/workflow/definition";
 import { sendJobs } from "../../platform/job-queue";
 import type { GatedBy } from "../gate/gate-book";
-import type { ApprovalBook, Vote } from "./approvals";
+import type { ApprovalBook, Ballot } from "./approvals";
 import { BudgetHold } from "./budget-hold";
 import { type ChildEnded, ChildRuns, type ParentLink, type TreeReserved } from "./child-runs";
 import type { ChildBook } from "./children";
@@ -709,7 +709,7 @@ export class RunEngine {
   }
 
   /** A person's vote on an approval or a budget hold (decisions.ts). */
-  async decide(nodeId: string, vote: Omit<Vote, "at">) {
+  async decide(nodeId: string, vote: Ballot) {
     this.recover();
     return this.decisions.decide(nodeId, vote);
   }

@@ -80,6 +80,8 @@ export async function projectApprovals(
         message: request.message,
         form: request.form === undefined ? null : JSON.stringify(request.form),
         required: request.required,
+        approvers: request.approvers === undefined ? null : JSON.stringify(request.approvers),
+        rejectIf: request.rejectIf ?? null,
         votes: JSON.stringify(request.votes.map(({ data: _data, ...v }) => v)),
         createdAt: request.createdAt,
         expiresAt: request.expiresAt ?? null,

@@ -1,7 +1,7 @@
 import type { GraphSize, PatchSource } from "../../core/patches";
 import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
-import type { ApprovalRequest, DecisionRefusal, Vote } from "./approvals";
+import type { ApprovalRequest, Ballot, DecisionRefusal } from "./approvals";
 import type { RunRecord, SealedArchive } from "./archive";
 import type { ChildEnded, TreeReserved } from "./child-runs";
 import type { CreateRun } from "./engine";
@@ -17,6 +17,7 @@ export type Purged = { ok: true } | { ok: false; status: string };
 
 /** A vote's answer: the approval with its votes so far, or why nothing was recorded. */
 export type Decided = { ok: true; approval: ApprovalRequest } | DecisionRefusal;
+export type { Ballot };
 
 /**
  * The RunObject's RPC contract: every method the API and the runner call on a run's stub, with
@@ -37,7 +38,7 @@ export interface RunRpc {
   /** Null when the run does not exist. */
   cancel(reason?: string): Promise<RunView | null>;
   /** A person's decision on an approval node (the API checked tenancy). */
-  decide(nodeId: string, vote: Omit<Vote, "at">): Promise<Decided>;
+  decide(nodeId: string, vote: Ballot): Promise<Decided>;
   /** An event for the run's waits (the API checked tenancy); refused on an archived run. */
   deliverEvent(delivery: EventDelivery): Promise<Delivered>;
   /** The graph the run executes now; null when the run does not exist (anymore). */

@@ -70,6 +70,15 @@ const MIGRATIONS: string[][] = [
     // A root run's tally of the sub-workflow runs started under it (tree-tally.ts).
     `CREATE TABLE IF NOT EXISTS tree_runs (run_id TEXT PRIMARY KEY, agents INTEGER NOT NULL, nodes INTEGER NOT NULL)`,
   ],
+  [
+    // Assigned approvals (docs/PEOPLE.md): who may decide and the rejection rule.
+    `ALTER TABLE approvals ADD COLUMN approvers TEXT`,
+    `ALTER TABLE approvals ADD COLUMN reject_if TEXT`,
+    // A vote is one user's: `voter` is the user id (the name for votes cast before users existed).
+    `CREATE TABLE IF NOT EXISTS approval_ballots (node_id TEXT NOT NULL, attempt INTEGER NOT NULL, voter TEXT NOT NULL, by TEXT NOT NULL, user_id TEXT, decision TEXT NOT NULL, comment TEXT, data TEXT, at INTEGER NOT NULL, PRIMARY KEY (node_id, attempt, voter))`,
+    `INSERT OR IGNORE INTO approval_ballots (node_id, attempt, voter, by, user_id, decision, comment, data, at) SELECT node_id, attempt, by, by, NULL, decision, comment, data, at FROM approval_votes`,
+    `DROP TABLE approval_votes`,
+  ],
 ];
 
 export function ensureSchema(sql: SqlStorage): void {

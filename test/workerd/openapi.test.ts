@@ -1,9 +1,16 @@
 import { env, SELF } from "cloudflare:test";
 import { type OutputUnit, validate } from "@hyperjump/json-schema/openapi-3-1";
 import { beforeAll, describe, expect, it } from "vitest";
+import {
+  allows,
+  ROLES,
+  type Role,
+  SCOPES,
+  type Scope,
+  scopesOfRoles,
+} from "../../core/people/roles";
 import apiMarkdown from "../../docs/API.md?raw";
 import { app } from "../../workers/api/app";
-import { hashKey } from "../../workers/api/auth";
 import { poll } from "../support/poll";
 import { api, createWorkflow, type RunBody, waitForRun } from "./helpers";
 import {
@@ -16,7 +23,7 @@ import {
   resolve,
   scopeOf,
 } from "./openapi-doc";
-import { TEST_KEY } from "./setup";
+import { personRows, TEST_KEY } from "./setup";
 
 /**
  * The operations the route tables of docs/API.md name: a row's first cell starts with
@@ -57,18 +64,20 @@ function fill(path: string, values: Record<string, string> = {}): string {
   });
 }
 
-async function keyWith(scopes: string[]): Promise<string> {
+async function keyWith(scopes: string[], roles: Role[] = ["admin"]): Promise<string> {
   const key = `aob_test_${crypto.randomUUID()}`;
-  await env.DB.prepare(
-    "INSERT INTO api_keys (id, tenant_id, name, key_hash, scopes, created_at) VALUES (?, 't_a', ?, ?, ?, 0)",
-  )
-    .bind(
-      `k_${crypto.randomUUID()}`,
-      `scopes ${scopes.join(" ")}`,
-      await hashKey(key),
-      JSON.stringify(scopes),
-    )
-    .run();
+  const id = crypto.randomUUID();
+  await env.DB.batch(
+    await personRows({
+      tenantId: "t_a",
+      userId: `usr_${id}`,
+      name: `scopes ${scopes.join(" ")}, roles ${roles.join(" ")}`,
+      roles,
+      keyId: `k_${id}`,
+      key,
+      scopes,
+    }),
+  );
   return key;
 }
 
@@ -122,7 +131,7 @@ describe("GET /openapi.json", () => {
   });
 
   it("names the scope each operation enforces: a key without it gets 403, a key with only it does not", async () => {
-    const all = ["read", "run", "approve"];
+    const all = ["read", "run", "edit", "approve"];
     const keys: Record<string, { without: string; only: string }> = {};
     for (const scope of [...all, "admin"]) {
       keys[scope] = {
@@ -151,6 +160,34 @@ describe("GET /openapi.json", () => {
       checked.push(`${o.method} ${o.path}`);
     }
     expect(checked.length).toBeGreaterThan(25);
+  });
+
+  it("lets each role reach exactly the operations its scopes allow (docs/PEOPLE.md, the roles table)", async () => {
+    const checked = new Map<Role, number>();
+    for (const role of ROLES) {
+      // A key with every scope: only the user's role narrows it.
+      const key = await keyWith([...SCOPES], [role]);
+      const granted = scopesOfRoles([role]);
+      for (const o of operations(doc)) {
+        const scope = scopeOf(o.op);
+        if (scope === null) continue;
+        const answer = await api<{ error?: { code: string; message: string } }>(
+          o.method,
+          fill(o.path),
+          hasBody(o) ? {} : undefined,
+          key,
+        );
+        const where = `${role}: ${o.method} ${o.path} (needs "${scope}")`;
+        if (allows(granted, scope as Scope)) {
+          expect([401, 403], where).not.toContain(answer.status);
+        } else {
+          expect(answer.status, where).toBe(403);
+          expect(answer.body.error?.message, where).toContain(role);
+        }
+        checked.set(role, (checked.get(role) ?? 0) + 1);
+      }
+    }
+    expect([...checked.values()].every((n) => n > 25)).toBe(true);
   });
 
   it("documents the replay and patch bodies with exactly the fields they take", () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import * as apiKeys from "../../db/api-keys";
 import * as approvals from "../../db/approvals";
 import * as archives from "../../db/archives";
+import * as auditLog from "../../db/audit";
 import * as blobs from "../../db/blobs";
 import * as deliveries from "../../db/deliveries";
 import * as eventWaits from "../../db/event-waits";
@@ -16,6 +17,7 @@ import * as sessions from "../../db/sessions";
 import * as tenants from "../../db/tenants";
 import * as triggers from "../../db/triggers";
 import * as usage from "../../db/usage";
+import * as users from "../../db/users";
 import * as workflows from "../../db/workflows";
 
 /*
@@ -44,6 +46,8 @@ const GROWING = new Set([
   "retention_policies",
   "triggers",
   "event_waits",
+  "users",
+  "audit_log",
 ]);
 
 interface Sent {
@@ -245,6 +249,8 @@ async function everyQuery(db: D1Database): Promise<Set<string>> {
       message: "m",
       form: null,
       required: 1,
+      approvers: null,
+      rejectIf: null,
       votes: "[]",
       createdAt: now,
       expiresAt: null,
@@ -273,6 +279,12 @@ async function everyQuery(db: D1Database): Promise<Set<string>> {
     status: "pending",
     limit: 10,
     after: [now, run, "n", 1],
+  });
+  await call("approvals", "listInbox", approvals.listInbox, db, {
+    tenantId,
+    status: "pending",
+    limit: 10,
+    mine: { userId: "usr_plans", email: "p@example.com", roles: ["approver"] },
   });
 
   const hold = {
@@ -418,8 +430,55 @@ async function everyQuery(db: D1Database): Promise<Set<string>> {
     now,
   });
 
+  const user = {
+    id: "usr_plans",
+    tenantId,
+    name: "plans",
+    email: "p@example.com",
+    roles: ["admin" as const],
+    createdAt: now,
+  };
+  await call("users", "insertUser", users.insertUser, db, user);
+  await call("users", "findUser", users.findUser, db, tenantId, user.id);
+  await call("users", "findUserByEmail", users.findUserByEmail, db, tenantId, "p@example.com");
+  await call("users", "listUsers", users.listUsers, db, { tenantId, limit: 10 });
+  await call("users", "listUsers", users.listUsers, db, {
+    tenantId,
+    limit: 10,
+    after: [now, user.id],
+  });
+  await call("users", "updateUser", users.updateUser, db, tenantId, user.id, user);
+  await call("users", "countAdmins", users.countAdmins, db, tenantId);
+  const entry = {
+    at: now,
+    userId: user.id,
+    userName: user.name,
+    keyId: null,
+    action: "user.create",
+    targetType: "user",
+    targetId: user.id,
+    details: {},
+    ip: null,
+    userAgent: null,
+  };
+  await call("auditLog", "appendAudit", auditLog.appendAudit, db, tenantId, entry);
+  await call("auditLog", "listAudit", auditLog.listAudit, db, { tenantId, limit: 10 });
+  await call("auditLog", "listAudit", auditLog.listAudit, db, {
+    tenantId,
+    action: "user.create",
+    since: 0,
+    until: now + 1,
+    limit: 10,
+    before: [now + 1, 1],
+  });
+  await call("auditLog", "listAudit", auditLog.listAudit, db, {
+    tenantId,
+    userId: user.id,
+    limit: 10,
+  });
   await call("apiKeys", "insertKey", apiKeys.insertKey, db, {
     id: "key_plans",
+    userId: user.id,
     tenantId,
     name: "plans",
     keyHash: "12".repeat(32),
@@ -428,6 +487,7 @@ async function everyQuery(db: D1Database): Promise<Set<string>> {
   });
   await call("apiKeys", "findLiveKey", apiKeys.findLiveKey, db, "12".repeat(32));
   await call("apiKeys", "listKeys", apiKeys.listKeys, db, { tenantId, limit: 10 });
+  await call("apiKeys", "listKeys", apiKeys.listKeys, db, { tenantId, userId: user.id, limit: 10 });
   await call("apiKeys", "listKeys", apiKeys.listKeys, db, {
     tenantId,
     limit: 10,
@@ -448,6 +508,7 @@ async function everyQuery(db: D1Database): Promise<Set<string>> {
     keyId: "key_plans",
     now,
   });
+  await call("users", "deleteUser", users.deleteUser, db, tenantId, user.id, now);
   await call("tenants", "countTenants", tenants.countTenants, db);
   await call("usage", "tenantUsage", usage.tenantUsage, db, tenantId);
 
@@ -541,6 +602,7 @@ describe("query plans", () => {
       apiKeys,
       approvals,
       archives,
+      auditLog,
       blobs,
       deliveries,
       eventWaits,
@@ -554,6 +616,7 @@ describe("query plans", () => {
       tenants,
       triggers,
       usage,
+      users,
       workflows,
     };
     const exported = Object.entries(modules).flatMap(([module, exports]) =>

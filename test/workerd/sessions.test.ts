@@ -166,7 +166,10 @@ describe("signing in with a session cookie", () => {
     const session = await signIn("aob_not_a_key");
     expect(session.status).toBe(401);
     expect(session.body).toEqual({
-      error: { code: "unauthorized", message: "invalid or revoked API key" },
+      error: {
+        code: "unauthorized",
+        message: "invalid or revoked API key (or its user was deleted)",
+      },
     });
     expect(session.setCookie).toBe("");
     const empty = await signIn("");

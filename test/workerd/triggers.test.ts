@@ -1,17 +1,23 @@
 import { createExecutionContext, createScheduledController, env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { hashKey } from "../../workers/api/auth";
 import worker from "../../workers/index";
 import { api, createWorkflow, ECHO_WORKFLOW, waitForRun } from "./helpers";
+import { personRows } from "./setup";
 
 /** A fresh tenant with an admin key: its rate-limit buckets start full. */
 async function tenant(id: string): Promise<string> {
   const key = `aob_test_key_${id}`;
   await env.DB.batch([
     env.DB.prepare("INSERT INTO tenants (id, name, created_at) VALUES (?, ?, 0)").bind(id, id),
-    env.DB.prepare(
-      `INSERT INTO api_keys (id, tenant_id, name, key_hash, scopes, created_at) VALUES (?, ?, 'test', ?, '["admin","read","run","approve"]', 0)`,
-    ).bind(`k_${id}`, id, await hashKey(key)),
+    ...(await personRows({
+      tenantId: id,
+      userId: `usr_${id}`,
+      name: "test",
+      roles: ["admin"],
+      keyId: `k_${id}`,
+      key,
+      scopes: ["admin"],
+    })),
   ]);
   return key;
 }

@@ -5,6 +5,7 @@ import { hooks } from "./hooks";
 import { limitBodies } from "./limits";
 import { type DocumentSource, openApiRoutes } from "./openapi";
 import { approvalRoutes } from "./routes/approvals";
+import { auditRoutes } from "./routes/audit";
 import { blobRoutes } from "./routes/blobs";
 import { eventRoutes, signedEventRoutes } from "./routes/events";
 import { deepHealth, health } from "./routes/health";
@@ -17,6 +18,7 @@ import { runRoutes } from "./routes/runs";
 import { secretRoutes } from "./routes/secrets";
 import { publicSessionRoutes, sessionRoutes } from "./routes/sessions";
 import { triggerRoutes } from "./routes/triggers";
+import { userRoutes } from "./routes/users";
 import { workflowRoutes } from "./routes/workflows";
 import type { AppEnv } from "./types";
 
@@ -38,6 +40,8 @@ const api = new OpenAPIHono<AppEnv>()
   .route("/", eventRoutes)
   .route("/", patchRoutes)
   .route("/", keyRoutes)
+  .route("/", userRoutes)
+  .route("/", auditRoutes)
   .route("/", triggerRoutes)
   .route("/", secretRoutes)
   .route("/", blobRoutes);

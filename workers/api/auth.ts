@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import { effectiveScopes, type Role } from "../../core/people/roles";
 import { findLiveKey } from "../../db/api-keys";
 import { findSession } from "../../db/sessions";
 import { ApiError } from "./errors";
@@ -25,6 +26,11 @@ export function forgetKey(hash: string): void {
   cache.delete(hash);
 }
 
+/** Drops every key of a user from this isolate's cache at once (their roles changed). */
+export function forgetUserKeys(userId: string): void {
+  for (const [hash, entry] of cache) if (entry.signedIn.userId === userId) cache.delete(hash);
+}
+
 /** Drops every key of a tenant from this isolate's cache at once (its data is being deleted). */
 export function forgetTenantKeys(tenantId: string): void {
   for (const [hash, entry] of cache) if (entry.signedIn.tenantId === tenantId) cache.delete(hash);
@@ -40,13 +46,24 @@ export async function keyByValue(
   let hit = fresh ? undefined : cache.get(hash);
   if (!hit || hit.until < Date.now()) {
     const row = await findLiveKey(c.env.DB, hash);
-    if (!row) throw new ApiError(401, "unauthorized", "invalid or revoked API key");
+    if (!row) {
+      throw new ApiError(
+        401,
+        "unauthorized",
+        "invalid or revoked API key (or its user was deleted)",
+      );
+    }
+    const roles = JSON.parse(row.roles) as Role[];
     hit = {
       signedIn: {
         tenantId: row.tenantId,
-        scopes: JSON.parse(row.scopes) as string[],
+        scopes: effectiveScopes(JSON.parse(row.scopes) as string[], roles),
         keyId: row.id,
         keyName: row.name,
+        userId: row.userId,
+        userName: row.userName,
+        email: row.email,
+        roles,
       },
       until: Date.now() + CACHE_MS,
     };
@@ -62,16 +79,21 @@ async function bySession(c: Context<AppEnv>, token: string): Promise<SignedIn> {
     throw new ApiError(
       401,
       "unauthorized",
-      "the session has ended (signed out, expired, or its API key was revoked): sign in again",
+      "the session has ended (signed out, expired, its API key was revoked or its user deleted): sign in again",
     );
   }
   requireCsrfHeader(c);
   if (c.req.header("upgrade")?.toLowerCase() === "websocket") requireSameOrigin(c);
+  const roles = row.roles as Role[];
   return {
     tenantId: row.tenantId,
-    scopes: row.scopes,
+    scopes: effectiveScopes(row.scopes, roles),
     keyId: row.keyId,
     keyName: row.keyName,
+    userId: row.userId,
+    userName: row.userName,
+    email: row.email,
+    roles,
     session: { tokenHash, expiresAt: row.expiresAt },
   };
 }
@@ -104,6 +126,10 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   c.set("scopes", who.scopes);
   c.set("keyId", who.keyId);
   c.set("keyName", who.keyName);
+  c.set("userId", who.userId);
+  c.set("userName", who.userName);
+  c.set("email", who.email);
+  c.set("roles", who.roles);
   c.set("session", who.session);
   await next();
 });

@@ -7,6 +7,8 @@ export type ErrorCode =
   | "validation_failed"
   | "unauthorized"
   | "forbidden"
+  | "not_assigned"
+  | "last_admin"
   | "not_found"
   | "conflict"
   | "payload_too_large"

@@ -1,19 +1,25 @@
 import { createMiddleware } from "hono/factory";
+import { allows, type Scope } from "../../core/people/roles";
 import { ApiError } from "./errors";
 import type { AppEnv } from "./types";
 
-export type Scope = "read" | "run" | "approve" | "admin";
+export type { Scope };
 
 /**
- * Refuses a key without `scope` (403 naming it); `admin` passes all. Every authenticated route
- * declares its scope through `apiRoute`: `read` for reading and validating, `run` to change
- * workflows and start or cancel runs, `approve` to vote, `admin` for keys and secrets.
+ * Refuses a request without `scope` (403 naming it); `admin` passes all. A request's scopes are
+ * its key's, narrowed to its user's roles (docs/PEOPLE.md). Every authenticated route declares
+ * its scope through `apiRoute`: `read` for reading and validating, `run` to start, cancel and
+ * patch runs, `edit` to change workflows, triggers and secrets, `approve` to vote, `admin` for
+ * users, keys, retention and the audit log.
  */
 export function requireScope(scope: Scope) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const granted = c.get("scopes");
-    if (!granted.includes(scope) && !granted.includes("admin")) {
-      throw new ApiError(403, "forbidden", `this API key lacks the "${scope}" scope`);
+    if (!allows(c.get("scopes"), scope)) {
+      throw new ApiError(
+        403,
+        "forbidden",
+        `this request lacks the "${scope}" scope (the API key's scopes, narrowed to its user's roles: ${c.get("roles").join(", ")})`,
+      );
     }
     await next();
   });

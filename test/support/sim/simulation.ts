@@ -370,6 +370,7 @@ export async function runCase(options: CaseOptions): Promise<CaseOutcome> {
           if (!(nodeId in workload.decisions)) fault("budget_hold_approved");
           const decided = await root.opened.engine.decide(nodeId, {
             by: "sim-person",
+            voter: { userId: "usr_sim_person", email: null, roles: ["approver"] },
             decision: workload.decisions[nodeId] ?? "approve",
           });
           trace.push(`  ${decided.ok ? `ok ${decided.approval.status}` : decided.code}`);

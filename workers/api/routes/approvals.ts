@@ -1,6 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { page } from "../../../core/wire/cursor";
 import { type InboxKey, listInbox } from "../../../db/approvals";
+import type { Ballot } from "../../../durable-objects/run/rpc";
+import { audit } from "../audit";
 import { ApiError } from "../errors";
 import { apiRoute, routes } from "../route";
 import { runStub } from "../run-stub";
@@ -29,7 +31,7 @@ export const approvalRoutes = routes()
       path: "/runs/{id}/approvals/{nodeId}",
       summary: "Vote on a waiting approval node",
       description:
-        "The voter is the API key's name. `required: N` needs N distinct keys; any rejection rejects. A refused vote records nothing.",
+        "The voter is the key's user (docs/PEOPLE.md). A quorum of N needs N distinct users (two keys of one user count once); one rejection rejects (a majority of the quorum under `rejectIf: majority`). A user the approval is not assigned to is refused with 403 `not_assigned`. A refused vote records nothing.",
       tags: ["approvals"],
       request: {
         params: z.object({ id: IdParam, nodeId: z.string() }),
@@ -44,11 +46,11 @@ export const approvalRoutes = routes()
       const body = c.req.valid("json");
       const { id: runId, nodeId } = c.req.valid("param");
       const stub = await runStub(c.env, c.get("tenantId"), runId);
-      const vote: { by: string; decision: "approve" | "reject"; comment?: string; data?: unknown } =
-        {
-          by: c.get("keyName"),
-          decision: body.decision,
-        };
+      const vote: Ballot = {
+        by: c.get("userName"),
+        voter: { userId: c.get("userId"), email: c.get("email"), roles: c.get("roles") },
+        decision: body.decision,
+      };
       if (body.comment !== undefined) vote.comment = body.comment;
       if (body.data !== undefined) vote.data = body.data;
       const result = await stub.decide(nodeId, vote);
@@ -58,9 +60,17 @@ export const approvalRoutes = routes()
             ? "not_found"
             : result.status === 400
               ? "validation_failed"
-              : "conflict";
+              : result.status === 403
+                ? "not_assigned"
+                : "conflict";
         throw new ApiError(result.status, code, result.message, result.details);
       }
+      await audit(
+        c,
+        "approval.decide",
+        { type: "run", id: runId },
+        { nodeId, attempt: result.approval.attempt, decision: body.decision },
+      );
       return c.json(result.approval, 200);
     },
   )
@@ -75,6 +85,10 @@ export const approvalRoutes = routes()
           status: ApprovalStatus.default("pending").openapi({
             description: `One of ${APPROVAL_STATUSES.join(", ")}`,
           }),
+          for: z.enum(["me", "anyone"]).default("anyone").openapi({
+            description:
+              "`me`: only approvals the caller may decide and has not voted on (assigned to them, or to anyone)",
+          }),
           limit: limitQuery(100, 500),
           cursor: cursorQuery(INBOX_KEY),
         }),
@@ -82,10 +96,19 @@ export const approvalRoutes = routes()
       responses: { 200: json(Inbox, "The approvals"), ...errors(400) },
     }),
     async (c) => {
-      const { status, limit, cursor } = c.req.valid("query");
+      const { status, limit, cursor, for: whose } = c.req.valid("query");
       const rows = await listInbox(c.env.DB, {
         tenantId: c.get("tenantId"),
         status,
+        ...(whose === "me"
+          ? {
+              mine: {
+                userId: c.get("userId"),
+                email: c.get("email"),
+                roles: c.get("roles"),
+              },
+            }
+          : {}),
         limit: limit + 1,
         after: cursorOf<InboxKey>(cursor, INBOX_KEY),
       });
@@ -99,8 +122,18 @@ export const approvalRoutes = routes()
         {
           nextCursor,
           approvals: items.map(
-            ({ parentRunId, parentNodeId, parentItem, ...r }): InboxApproval => ({
+            ({
+              parentRunId,
+              parentNodeId,
+              parentItem,
+              approvers,
+              rejectIf,
+              ...r
+            }): InboxApproval => ({
               ...r,
+              approvers:
+                approvers === null ? null : (JSON.parse(approvers) as InboxApproval["approvers"]),
+              rejectIf: rejectIf === "majority" ? "majority" : "any",
               parent:
                 parentRunId === null || parentNodeId === null
                   ? null

@@ -1,23 +1,16 @@
 import { z } from "@hono/zod-openapi";
 import { page } from "../../../core/wire/cursor";
-import { insertKey, listKeys } from "../../../db/api-keys";
+import { listKeys } from "../../../db/api-keys";
 import { revokeKey } from "../../../db/sessions";
-import { forgetKey, hashKey } from "../auth";
+import { audit } from "../audit";
+import { forgetKey } from "../auth";
 import { notFound } from "../errors";
-import { newId } from "../ids";
 import { apiRoute, routes } from "../route";
 import { closeKeySockets } from "../run-socket";
 import { errors, json } from "../schemas/error";
 import { type ApiKey, KeyCreated, KeyList, NewKey } from "../schemas/key";
 import { cursorOf, cursorQuery, IdParam, limitQuery } from "../schemas/params";
-
-function generateKey(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(24));
-  return `aob_${btoa(String.fromCharCode(...bytes))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replaceAll("=", "")}`;
-}
+import { mintKey } from "../services/keys";
 
 const tags = ["keys"];
 
@@ -32,25 +25,16 @@ export const keyRoutes = routes()
     apiRoute("admin", {
       method: "post",
       path: "/keys",
-      summary: "Create an API key (shown this once)",
+      summary: "Create an API key for the caller's own user (shown this once)",
+      description:
+        "The key acts as the caller's user, with at most the scopes the user's roles grant (a wider scope is refused at `scopes[i]`). To make a key for another user: `POST /api/users/{id}/keys`.",
       tags,
       request: { body: { required: true, content: { "application/json": { schema: NewKey } } } },
       responses: { 201: json(KeyCreated, "The key, with its secret"), ...errors(400, 413) },
     }),
     async (c) => {
-      const body = c.req.valid("json");
-      const key = generateKey();
-      const id = newId("key");
-      const createdAt = Date.now();
-      await insertKey(c.env.DB, {
-        id,
-        tenantId: c.get("tenantId"),
-        name: body.name,
-        keyHash: await hashKey(key),
-        scopes: JSON.stringify(body.scopes),
-        createdAt,
-      });
-      return c.json({ id, name: body.name, scopes: body.scopes, key, createdAt }, 201);
+      const me = { id: c.get("userId"), name: c.get("userName"), roles: c.get("roles") };
+      return c.json(await mintKey(c, me, c.req.valid("json")), 201);
     },
   )
   .openapi(
@@ -80,6 +64,7 @@ export const keyRoutes = routes()
               id: r.id,
               name: r.name,
               scopes: JSON.parse(r.scopes) as ApiKey["scopes"],
+              userId: r.userId,
               createdAt: r.createdAt,
               revokedAt: r.revokedAt,
             }),
@@ -110,6 +95,7 @@ export const keyRoutes = routes()
       if (!revoked) throw notFound(`key ${id}`);
       forgetKey(revoked.keyHash);
       await closeKeySockets(c.env, id, revoked.runIds);
+      await audit(c, "key.revoke", { type: "key", id });
       return c.body(null, 204);
     },
   );

@@ -4,6 +4,7 @@ import { activeRunsOfTenant, markTenantPurge, setHeld } from "../../../db/lifecy
 import { deletePolicy, findPolicy, latestSweep, putPolicy } from "../../../db/retention";
 import { tenantUsage } from "../../../db/usage";
 import { deleteRun } from "../../lifecycle/delete-run";
+import { audit } from "../audit";
 import { forgetTenantKeys } from "../auth";
 import { ApiError, notFound } from "../errors";
 import { apiRoute, routes } from "../route";
@@ -137,6 +138,7 @@ export const lifecycleRoutes = routes()
       const tenantId = c.get("tenantId");
       const policy = retention(c.req.valid("json"));
       await putPolicy(c.env.DB, { ...policy, tenantId, workflowId: null, updatedAt: Date.now() });
+      await audit(c, "retention.update", { type: "tenant", id: tenantId }, { ...policy });
       return c.json(await tenantPolicy(c.env.DB, tenantId), 200);
     },
   )
@@ -182,6 +184,7 @@ export const lifecycleRoutes = routes()
       const policy = retention(c.req.valid("json"));
       const updatedAt = Date.now();
       await putPolicy(c.env.DB, { ...policy, tenantId, workflowId: id, updatedAt });
+      await audit(c, "retention.update", { type: "workflow", id }, { ...policy });
       return c.json({ ...policy, source: "workflow" as const, updatedAt }, 200);
     },
   )
@@ -201,6 +204,7 @@ export const lifecycleRoutes = routes()
       if (!(await deletePolicy(c.env.DB, tenantId, id))) {
         throw notFound(`a retention policy of workflow ${id}`);
       }
+      await audit(c, "retention.delete", { type: "workflow", id });
       return c.body(null, 204);
     },
   )
@@ -260,6 +264,7 @@ export const lifecycleRoutes = routes()
       const { id } = c.req.valid("param");
       const { held } = c.req.valid("json");
       if (!(await setHeld(c.env.DB, c.get("tenantId"), id, held))) throw notFound(`run ${id}`);
+      await audit(c, "run.hold", { type: "run", id }, { held });
       return c.json({ held }, 200);
     },
   )
@@ -278,6 +283,12 @@ export const lifecycleRoutes = routes()
       const { id } = c.req.valid("param");
       const deleted = await deleteRun(c.env, id, { tenantId: c.get("tenantId") });
       if (deleted.ok) {
+        await audit(
+          c,
+          "run.delete",
+          { type: "run", id },
+          { rows: deleted.rows, blobs: deleted.blobs },
+        );
         return c.json(
           {
             deleted: true as const,

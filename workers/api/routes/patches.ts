@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { Patch as CorePatch } from "../../../core/patches";
 import { page } from "../../../core/wire/cursor";
+import { audit } from "../audit";
 import { ApiError } from "../errors";
 import { apiRoute, routes } from "../route";
 import { runStub } from "../run-stub";
@@ -64,7 +65,7 @@ export const patchRoutes = routes()
       const stub = await runStub(c.env, c.get("tenantId"), id);
       const result = await stub.proposePatch(body, {
         kind: "person",
-        by: c.get("keyName"),
+        by: c.get("userName"),
         keyId: c.get("keyId"),
       });
       if (!result.ok) {
@@ -76,6 +77,12 @@ export const patchRoutes = routes()
             : "conflict";
         throw new ApiError(result.status, code, result.message);
       }
+      await audit(
+        c,
+        "run.patch",
+        { type: "run", id },
+        { patch: result.patch.id, status: result.patch.status, ops: body.ops.length },
+      );
       if (result.patch.status !== "applied") {
         throw new ApiError(
           422,

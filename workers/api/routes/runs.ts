@@ -7,6 +7,7 @@ import { findRun, gateOfQueued, runHeld } from "../../../db/runs";
 import { findVersion } from "../../../db/workflows";
 import { gateObject, keyOfGate } from "../../../durable-objects/gate/gates";
 import type { RunRpc } from "../../../durable-objects/run/rpc";
+import { audit } from "../audit";
 import { ApiError, notFound } from "../errors";
 import { admitRun } from "../rate-limit";
 import { apiRoute, routes } from "../route";
@@ -343,6 +344,7 @@ export const runRoutes = routes()
       if (before.status === "queued") {
         const gate = await gateOfQueued(c.env.DB, id);
         if (gate && (await gateObject(c.env, gate).cancel(id, "cancelled through the API"))) {
+          await audit(c, "run.cancel", { type: "run", id }, { was: "queued" });
           return c.json(await viewOf(c.env, tenantId, stub, id), 200);
         }
         // Left the queue meanwhile: its object cancels it (below).
@@ -360,6 +362,7 @@ export const runRoutes = routes()
       }
       const after = await stub.cancel("cancelled through the API");
       if (!after) throw notFound(`run ${id}`);
+      await audit(c, "run.cancel", { type: "run", id }, { was: before.status });
       return c.json(after, 200);
     },
   );

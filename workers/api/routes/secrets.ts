@@ -11,6 +11,7 @@ import {
 } from "../../../db/secrets";
 import { forgetSecret } from "../../../platform/secret-cache";
 import { encryptSecret } from "../../../platform/secrets";
+import { audit } from "../audit";
 import { ApiError, notFound } from "../errors";
 import { apiRoute, routes } from "../route";
 import { errors, json } from "../schemas/error";
@@ -72,7 +73,7 @@ const view = (r: SecretListing) => ({
  */
 export const secretRoutes = routes()
   .openapi(
-    apiRoute("admin", {
+    apiRoute("edit", {
       method: "get",
       path: "/secrets",
       summary: "The tenant's secrets and the hosts each may be sent to, never their values",
@@ -94,7 +95,7 @@ export const secretRoutes = routes()
   )
   .openapi(
     apiRoute(
-      "admin",
+      "edit",
       {
         method: "put",
         path: "/secrets/{name}",
@@ -124,12 +125,18 @@ export const secretRoutes = routes()
         now,
       });
       forgetSecret(c.get("tenantId"), name);
+      await audit(
+        c,
+        "secret.put",
+        { type: "secret", id: name },
+        allowedHosts === undefined ? { value: "set" } : { value: "set", allowedHosts },
+      );
       return c.json({ name, updatedAt: now, ...binding(stored) }, 200);
     },
   )
   .openapi(
     apiRoute(
-      "admin",
+      "edit",
       {
         method: "patch",
         path: "/secrets/{name}",
@@ -154,12 +161,13 @@ export const secretRoutes = routes()
       });
       forgetSecret(c.get("tenantId"), name);
       if (!row) throw notFound(`secret ${name}`);
+      await audit(c, "secret.put", { type: "secret", id: name }, { allowedHosts });
       return c.json(view(row), 200);
     },
   )
   .openapi(
     apiRoute(
-      "admin",
+      "edit",
       {
         method: "delete",
         path: "/secrets/{name}",
@@ -175,6 +183,7 @@ export const secretRoutes = routes()
       const deleted = await deleteSecret(c.env.DB, c.get("tenantId"), name);
       forgetSecret(c.get("tenantId"), name);
       if (!deleted) throw notFound(`secret ${name}`);
+      await audit(c, "secret.delete", { type: "secret", id: name });
       return c.body(null, 204);
     },
   );

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { deleteSession, insertSession } from "../../../db/sessions";
+import { audit } from "../audit";
 import { hashKey, keyByValue } from "../auth";
 import { ApiError } from "../errors";
 import { publicRoute, routes, signedInRoute } from "../route";
@@ -14,7 +15,7 @@ import {
   SESSION_TTL_MS,
   writeSessionCookie,
 } from "../session";
-import type { AppEnv } from "../types";
+import type { AppEnv, SignedIn } from "../types";
 
 const tags = ["sessions"];
 
@@ -80,6 +81,7 @@ export const publicSessionRoutes = routes()
         expiresAt,
       });
       writeSessionCookie(c, token);
+      await audit(c, "session.create", { type: "key", id: who.keyId }, { expiresAt }, who);
       return c.json(info(who, expiresAt, "session"), 201);
     },
   )
@@ -107,7 +109,8 @@ export const sessionRoutes = routes().openapi(
   signedInRoute({
     method: "get",
     path: "/sessions/current",
-    summary: "Who is signed in: the key behind the session (or bearer key)",
+    summary:
+      "Who is signed in: the user, the key behind the session (or bearer key) and its scopes",
     tags,
     responses: { 200: json(SessionInfo, "The key, its tenant and scopes, and the expiry") },
   }),
@@ -120,6 +123,10 @@ export const sessionRoutes = routes().openapi(
           keyName: c.get("keyName"),
           tenantId: c.get("tenantId"),
           scopes: c.get("scopes"),
+          userId: c.get("userId"),
+          userName: c.get("userName"),
+          email: c.get("email"),
+          roles: c.get("roles"),
         },
         session?.expiresAt ?? null,
         session ? "session" : "bearer",
@@ -130,7 +137,7 @@ export const sessionRoutes = routes().openapi(
 );
 
 function info(
-  who: { keyId: string; keyName: string; tenantId: string; scopes: string[] },
+  who: Omit<SignedIn, "session">,
   expiresAt: number | null,
   via: SessionInfo["via"],
 ): SessionInfo {
@@ -138,6 +145,7 @@ function info(
     keyId: who.keyId,
     keyName: who.keyName,
     tenantId: who.tenantId,
+    user: { id: who.userId, name: who.userName, email: who.email, roles: who.roles },
     scopes: who.scopes.flatMap((s) => {
       const scope = Scope.safeParse(s);
       return scope.success ? [scope.data] : [];

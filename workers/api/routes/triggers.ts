@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { Cron } from "croner";
 import { findTriggers, putTriggers, type TriggerSettings } from "../../../db/triggers";
 import { newSigningSecret, sealSigningSecret } from "../../../platform/webhook-signing";
+import { audit } from "../audit";
 import { hashKey } from "../auth";
 import { ApiError } from "../errors";
 import { apiRoute, routes } from "../route";
@@ -100,7 +101,7 @@ export const triggerRoutes = routes()
     },
   )
   .openapi(
-    apiRoute("run", {
+    apiRoute("edit", {
       method: "put",
       path: "/workflows/{id}/triggers",
       summary: "Change a workflow's webhook or cron schedule",
@@ -149,6 +150,17 @@ export const triggerRoutes = routes()
         signingSecret: signing.sealed,
         now: Date.now(),
       });
+      await audit(
+        c,
+        "trigger.update",
+        { type: "workflow", id },
+        {
+          webhook: hash !== null,
+          cron,
+          signature: signing.sealed !== null,
+          tokenIssued: token !== null,
+        },
+      );
       const origin = new URL(c.req.url).origin;
       return c.json(
         {

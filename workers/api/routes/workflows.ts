@@ -14,6 +14,7 @@ import {
   listWorkflows,
 } from "../../../db/workflows";
 import { admissionOf } from "../../../platform/admission";
+import { audit } from "../audit";
 import { ApiError } from "../errors";
 import { newId } from "../ids";
 import { admitRun } from "../rate-limit";
@@ -31,6 +32,7 @@ import {
   Workflow as WorkflowSchema,
   WorkflowVersion,
 } from "../schemas/workflow";
+import { checkApprovers } from "../services/workflow-approvers";
 import { checkCalls } from "../services/workflow-calls";
 import { loadVersion, requireWorkflow } from "../services/workflows";
 import type { AppEnv } from "../types";
@@ -123,7 +125,7 @@ export const workflowRoutes = routes()
   )
   .openapi(
     apiRoute(
-      "run",
+      "edit",
       {
         method: "post",
         path: "/workflows",
@@ -137,6 +139,7 @@ export const workflowRoutes = routes()
     async (c) => {
       const { definition, warnings } = validated(c.req.valid("json"));
       await checkCalls(c.env.DB, c.get("tenantId"), { id: null, definition });
+      await checkApprovers(c.env.DB, c.get("tenantId"), definition);
       const id = newId("wf");
       await createWorkflow(c.env.DB, {
         id,
@@ -146,6 +149,7 @@ export const workflowRoutes = routes()
         definition: JSON.stringify(definition),
         now: Date.now(),
       });
+      await audit(c, "workflow.create", { type: "workflow", id }, { name: definition.name });
       return c.json({ id, version: 1, warnings: warnings.map(issueView) }, 201);
     },
   )
@@ -212,7 +216,7 @@ export const workflowRoutes = routes()
   )
   .openapi(
     apiRoute(
-      "run",
+      "edit",
       {
         method: "put",
         path: "/workflows/{id}",
@@ -228,6 +232,7 @@ export const workflowRoutes = routes()
       const wf = await requireWorkflow(c.env, c.get("tenantId"), id);
       const { definition, warnings } = validated(c.req.valid("json"));
       await checkCalls(c.env.DB, c.get("tenantId"), { id, definition });
+      await checkApprovers(c.env.DB, c.get("tenantId"), definition);
       const version = wf.latestVersion + 1;
       const saved = await addVersion(c.env.DB, {
         workflowId: id,
@@ -244,11 +249,12 @@ export const workflowRoutes = routes()
           `workflow ${id} was changed concurrently; fetch it and retry`,
         );
       }
+      await audit(c, "workflow.update", { type: "workflow", id }, { version });
       return c.json({ id, version, warnings: warnings.map(issueView) }, 200);
     },
   )
   .openapi(
-    apiRoute("run", {
+    apiRoute("edit", {
       method: "delete",
       path: "/workflows/{id}",
       summary: "Delete a workflow; with `runs=delete`, its runs and everything it stored too",
@@ -276,6 +282,7 @@ export const workflowRoutes = routes()
       await requireWorkflow(c.env, tenantId, id);
       if (c.req.valid("query").runs === "keep") {
         await deleteWorkflow(c.env.DB, id, Date.now());
+        await audit(c, "workflow.delete", { type: "workflow", id }, { runs: "keep" });
         return c.body(null, 204);
       }
       const active = await activeRunsOf(c.env.DB, { id, tenantId }, 5);
@@ -287,6 +294,7 @@ export const workflowRoutes = routes()
         );
       }
       await markWorkflowPurge(c.env.DB, tenantId, id, Date.now());
+      await audit(c, "workflow.delete", { type: "workflow", id }, { runs: "delete" });
       return c.json({ workflowId: id, runs: await countRunsOf(c.env.DB, { id, tenantId }) }, 202);
     },
   )

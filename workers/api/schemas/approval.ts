@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { ROLES } from "../../../core/people/roles";
 import { NextCursor } from "./params";
 import { ApprovalStatus, VoteSummary } from "./run";
 import { Timestamp } from "./time";
@@ -44,7 +45,15 @@ export const InboxApproval = z
     status: ApprovalStatus,
     message: z.string(),
     form: z.record(z.string(), z.unknown()).nullable(),
-    required: z.number().int(),
+    required: z.number().int().describe("How many distinct users must approve (the quorum)."),
+    approvers: z
+      .object({
+        users: z.array(z.string()).optional(),
+        roles: z.array(z.enum(ROLES)).optional(),
+      })
+      .nullable()
+      .describe("Who may decide (user ids or emails, roles); null: anyone with `approve`."),
+    rejectIf: z.enum(["any", "majority"]),
     votes: z.array(VoteSummary),
     createdAt: Timestamp,
     expiresAt: Timestamp.nullable(),

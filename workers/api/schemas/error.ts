@@ -7,6 +7,8 @@ const ERROR_CODES = [
   "validation_failed",
   "unauthorized",
   "forbidden",
+  "not_assigned",
+  "last_admin",
   "not_found",
   "conflict",
   "payload_too_large",

@@ -1,8 +1,9 @@
 import { z } from "@hono/zod-openapi";
+import { SCOPES } from "../../../core/people/roles";
 import { NextCursor } from "./params";
 import { Timestamp } from "./time";
 
-export const Scope = z.enum(["read", "run", "approve", "admin"]);
+export const Scope = z.enum(SCOPES);
 
 /** `POST /api/keys`. */
 export const NewKey = z
@@ -14,6 +15,7 @@ export const ApiKey = z
     id: z.string(),
     name: z.string(),
     scopes: z.array(Scope),
+    userId: z.string().nullable().openapi({ description: "The user the key acts as" }),
     createdAt: Timestamp,
     revokedAt: Timestamp.nullable(),
   })

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { ROLES } from "../../../core/people/roles";
 import { Scope } from "./key";
 import { Timestamp } from "./time";
 
@@ -13,7 +14,17 @@ export const SessionInfo = z
     keyId: z.string(),
     keyName: z.string(),
     tenantId: z.string(),
-    scopes: z.array(Scope),
+    user: z
+      .object({
+        id: z.string(),
+        name: z.string(),
+        email: z.string().nullable(),
+        roles: z.array(z.enum(ROLES)),
+      })
+      .openapi({ description: "The user the key acts as (docs/PEOPLE.md)" }),
+    scopes: z.array(Scope).openapi({
+      description: "What the request may do: the key's scopes that the user's roles also grant",
+    }),
     via: z.enum(["session", "bearer"]).openapi({
       description: "`session`: the session cookie; `bearer`: an `Authorization` header",
     }),
