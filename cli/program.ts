@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerApprovals } from "./commands/approvals";
+import { registerAudit } from "./commands/audit";
 import { registerBlobs } from "./commands/blobs";
 import { registerEvents } from "./commands/events";
 import { registerLogin } from "./commands/login";
@@ -13,6 +14,7 @@ import { registerSecrets } from "./commands/secrets";
 import { registerStatus } from "./commands/status";
 import { registerTenant } from "./commands/tenant";
 import { registerTriggers } from "./commands/triggers";
+import { registerUsers } from "./commands/users";
 import { registerWorkflows } from "./commands/workflows";
 import { CliError, EXIT, type ExitCode, errorJson, formatIssues } from "./errors";
 import { printJson, warn } from "./output";
@@ -53,6 +55,8 @@ export function buildProgram(): Command {
   registerTenant(program);
   registerSecrets(program);
   registerTriggers(program);
+  registerUsers(program);
+  registerAudit(program);
   return program;
 }
 

@@ -22,6 +22,7 @@ export function registerApprovals(program: Command): void {
         .choices(STATUSES)
         .default("pending"),
     )
+    .option("--mine", "only those waiting for me: assigned to me and not yet voted on by me")
     .option("--limit <n>", "at most this many (1-500)", integer(1, 500), 100)
     .action(action(list));
   leaf(group, "approve <run> <node>", "approve the approval node of a waiting run")
@@ -35,22 +36,28 @@ export function registerApprovals(program: Command): void {
 
 async function list(
   ctx: Context,
-  opts: { status: (typeof STATUSES)[number]; limit: number } & PageOptions,
+  opts: { status: (typeof STATUSES)[number]; limit: number; mine?: boolean } & PageOptions,
 ) {
   const page = await pagesAsked(opts, "aob approvals list", async (cursor) => {
-    const query = { status: opts.status, limit: String(opts.limit), ...(cursor ? { cursor } : {}) };
+    const query = {
+      status: opts.status,
+      limit: String(opts.limit),
+      ...(opts.mine ? { for: "me" as const } : {}),
+      ...(cursor ? { cursor } : {}),
+    };
     const body = await call(ctx.api.approvals.$get({ query }));
     return { items: body.approvals, nextCursor: body.nextCursor };
   });
   if (ctx.json) printJson({ approvals: page.items, nextCursor: page.nextCursor });
   else
     printTable(
-      ["run", "node", "workflow", "status", "created", "context", "message"],
+      ["run", "node", "workflow", "status", "votes", "created", "context", "message"],
       page.items.map((a) => [
         a.runId,
         a.nodeId,
         a.workflowId,
         a.status,
+        `${a.votes.filter((v) => v.decision === "approve").length}/${a.required}`,
         formatTime(a.createdAt),
         contextOf(a),
         brief(a.message, 60),

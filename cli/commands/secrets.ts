@@ -14,7 +14,9 @@ const UNBOUND = "unbound (any host)";
 export function registerSecrets(program: Command): void {
   const group = program
     .command("secrets")
-    .description("set and delete secrets, and bind each to the hosts it may be sent to (admin)");
+    .description(
+      "set and delete secrets, and bind each to the hosts it may be sent to (edit scope)",
+    );
   leaf(
     group,
     "list",

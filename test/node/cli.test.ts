@@ -288,7 +288,7 @@ describe("the aob CLI against wrangler dev", () => {
 
     const done = await aob(["runs", "show", runId, "--watch"], { env });
     expect(done.code, done.stderr).toBe(0);
-    expect(done.stdout).toContain('approved by local development key ("ship it")');
+    expect(done.stdout).toContain('approved by Local admin ("ship it")');
     expect(done.stdout).toContain('"decision": "approved"');
 
     const twice = await aob(["approvals", "approve", runId, "ask"], { env });
@@ -813,6 +813,61 @@ describe("the aob CLI against wrangler dev", () => {
     expect(none.stderr).toContain("nothing to change");
   }, 30_000);
 
+  it("manages users and their keys; a user's key decides as them and the audit log says so", async () => {
+    const me = await aob(["whoami", "--json"], { env });
+    expect(me.code, me.stderr).toBe(0);
+    expect(JSON.parse(me.stdout)).toMatchObject({
+      user: { name: "Local admin", roles: ["admin"] },
+    });
+
+    const added = await aob(
+      ["users", "add", "Ann", "--email", "ann@example.com", "--roles", "approver", "--json"],
+      { env },
+    );
+    expect(added.code, added.stderr).toBe(0);
+    const ann = (JSON.parse(added.stdout) as { id: string }).id;
+    const minted = await aob(
+      ["users", "key", ann, "laptop", "--scopes", "read,approve", "--json"],
+      {
+        env,
+      },
+    );
+    expect(minted.code, minted.stderr).toBe(0);
+    const annEnv = { ...env, AOB_API_KEY: (JSON.parse(minted.stdout) as { key: string }).key };
+    const [wide, badRole] = await Promise.all([
+      aob(["users", "key", ann, "wide", "--scopes", "run"], { env }),
+      aob(["users", "add", "Wiz", "--roles", "wizard"], { env }),
+    ]);
+    expect(wide.code).toBe(1);
+    expect(wide.stderr).toContain("scopes[0]");
+    expect(badRole.code).toBe(2);
+    expect(badRole.stderr).toContain('unknown role "wizard"');
+
+    const started = await aob(["run", gateId, "--json"], { env });
+    const runId = (JSON.parse(started.stdout) as { runId: string }).runId;
+    const mine = await poll(
+      "the approval in Ann's inbox",
+      async () => (await aob(["approvals", "list", "--mine"], { env: annEnv })).stdout,
+      (out) => out.includes(runId),
+      { timeoutMs: 20_000 },
+    );
+    expect(mine).toContain("0/1");
+    const decided = await aob(["approvals", "approve", runId, "ask"], { env: annEnv });
+    expect(decided.code, decided.stderr).toBe(0);
+
+    const audit = await aob(["audit", "--action", "approval.decide", "--json"], { env });
+    const { entries } = JSON.parse(audit.stdout) as {
+      entries: { actor: { name: string }; target: { id: string } }[];
+    };
+    expect(entries[0]).toMatchObject({ actor: { name: "Ann" }, target: { id: runId } });
+
+    const removed = await aob(["users", "delete", ann], { env });
+    expect(removed.code, removed.stderr).toBe(0);
+    const gone = await aob(["whoami"], { env: annEnv });
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain("revoked");
+  }, 30_000);
+
   it("says clearly what is missing, and exits 2 on usage errors", async () => {
     const [patches, unknown, badInput, notLoggedIn, tenant, wrongTenant] = await Promise.all([
       aob(["patches", "list", "run_x"], { env }),
@@ -870,7 +925,7 @@ describe("the aob CLI against wrangler dev", () => {
       // tmux's own pane_dead_status was seen to miss the child's exit on a loaded machine.
       const final = await until(screen, (s) => /\[aob exited \d+\]/.test(s), "the CLI to exit");
       expect(/\[aob exited (\d+)\]/.exec(final)?.[1], final).toBe("0");
-      expect(final).toContain('ask    approved by local development key ("from the terminal")');
+      expect(final).toContain('ask    approved by Local admin ("from the terminal")');
       expect(final).toContain("4/4 nodes");
       expect(final).toMatch(/run run_\w+ completed/);
       const runId = /started run (run_\w+)/.exec(final)?.[1] ?? "";
