@@ -1,30 +1,7 @@
 import type { Context } from "hono";
+import type { AuditAction } from "../../core/people/audit-actions";
 import { appendAudit } from "../../db/audit";
 import type { AppEnv, SignedIn } from "./types";
-
-/** What the audit log records (docs/PEOPLE.md, "Audit log"). */
-export const AUDIT_ACTIONS = [
-  "workflow.create",
-  "workflow.update",
-  "workflow.delete",
-  "trigger.update",
-  "secret.put",
-  "secret.delete",
-  "key.create",
-  "key.revoke",
-  "user.create",
-  "user.update",
-  "user.delete",
-  "retention.update",
-  "retention.delete",
-  "approval.decide",
-  "run.patch",
-  "run.cancel",
-  "run.delete",
-  "run.hold",
-  "session.create",
-] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /**
  * Appends an entry for a change the request made, as the signed-in user, from the client's

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { AUDIT_ACTIONS } from "../audit";
+import { AUDIT_ACTIONS } from "../../../core/people/audit-actions";
 import { NextCursor } from "./params";
 import { Timestamp } from "./time";
 
