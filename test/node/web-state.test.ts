@@ -99,6 +99,23 @@ describe("new nodes", () => {
       idempotencyKey: "enum",
     });
   });
+
+  it("let an approval's approvers, quorum and rejection rule be set field by field", () => {
+    const approval = describeKinds().find((k) => k.type === "approval")!.configSchema as {
+      properties: { approvers: { properties: Record<string, object> } } & Record<string, object>;
+    };
+    const { approvers, quorum, rejectIf } = approval.properties;
+    expect(fieldKind("approvers", approvers).kind).toBe("object");
+    expect(fieldKind("quorum", quorum)).toEqual({ kind: "number", integer: true });
+    expect(fieldKind("rejectIf", rejectIf)).toEqual({ kind: "enum", options: ["any", "majority"] });
+    const sub = approvers.properties;
+    // Users by id or email, one per line; roles as checkboxes of the five roles.
+    expect(fieldKind("users", sub.users!)).toEqual({ kind: "string-list" });
+    expect(fieldKind("roles", sub.roles!)).toEqual({
+      kind: "enum-list",
+      options: ["admin", "editor", "operator", "approver", "viewer"],
+    });
+  });
 });
 
 describe("live run state at scale", () => {
@@ -286,7 +303,8 @@ describe("routes", () => {
         to: 1_796_100_000_000,
       },
       { page: "run", runId: "run_1" },
-      { page: "approvals" },
+      { page: "approvals", whose: "me" },
+      { page: "approvals", whose: "anyone" },
       { page: "secrets" },
       { page: "status" },
     ];

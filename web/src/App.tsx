@@ -37,7 +37,7 @@ function Page({ route }: { route: Route }) {
     case "run":
       return <RunPage runId={route.runId} />;
     case "approvals":
-      return <InboxPage />;
+      return <InboxPage whose={route.whose} />;
     case "secrets":
       return <SecretsPage />;
     case "status":

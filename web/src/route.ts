@@ -18,7 +18,8 @@ export type Route =
       to?: number | null;
     }
   | { page: "run"; runId: string }
-  | { page: "approvals" }
+  /** The inbox: what waits for the signed-in user (`me`), or every pending approval. */
+  | { page: "approvals"; whose: "me" | "anyone" }
   | { page: "secrets" }
   | { page: "status" }
   | { page: "reference" };
@@ -59,7 +60,7 @@ export function parseRoute(pathname: string, search: string): Route {
       };
     }
     case "approvals":
-      return { page: "approvals" };
+      return { page: "approvals", whose: query.get("for") === "anyone" ? "anyone" : "me" };
     case "secrets":
       return { page: "secrets" };
     case "status":
@@ -99,7 +100,7 @@ export function formatRoute(route: Route): string {
     case "run":
       return `/runs/${encodeURIComponent(route.runId)}`;
     case "approvals":
-      return "/approvals";
+      return route.whose === "anyone" ? "/approvals?for=anyone" : "/approvals";
     case "secrets":
       return "/secrets";
     case "status":
