@@ -8,7 +8,7 @@ import { freeSpot, initialConfig, nextNodeId } from "../../web/src/builder/new-n
 import { edgeView } from "../../web/src/flow/edge-view";
 import { formatRoute, parseRoute, type Route } from "../../web/src/route";
 import { applyEvent, applyEvents, edgeFired, fromSnapshot } from "../../web/src/runs/run-state";
-import { fieldKind } from "../../web/src/schema/json-schema";
+import { asSchema, fieldKind } from "../../web/src/schema/json-schema";
 
 describe("undo history", () => {
   it("undoes and redoes whole steps, and coalesces edits with the same key", () => {
@@ -101,14 +101,15 @@ describe("new nodes", () => {
   });
 
   it("let an approval's approvers, quorum and rejection rule be set field by field", () => {
-    const approval = describeKinds().find((k) => k.type === "approval")!.configSchema as {
-      properties: { approvers: { properties: Record<string, object> } } & Record<string, object>;
-    };
-    const { approvers, quorum, rejectIf } = approval.properties;
-    expect(fieldKind("approvers", approvers).kind).toBe("object");
-    expect(fieldKind("quorum", quorum)).toEqual({ kind: "number", integer: true });
-    expect(fieldKind("rejectIf", rejectIf)).toEqual({ kind: "enum", options: ["any", "majority"] });
-    const sub = approvers.properties;
+    const approval = asSchema(describeKinds().find((k) => k.type === "approval")!.configSchema);
+    const { approvers, quorum, rejectIf } = approval.properties ?? {};
+    expect(fieldKind("approvers", approvers!).kind).toBe("object");
+    expect(fieldKind("quorum", quorum!)).toEqual({ kind: "number", integer: true });
+    expect(fieldKind("rejectIf", rejectIf!)).toEqual({
+      kind: "enum",
+      options: ["any", "majority"],
+    });
+    const sub = approvers!.properties ?? {};
     // Users by id or email, one per line; roles as checkboxes of the five roles.
     expect(fieldKind("users", sub.users!)).toEqual({ kind: "string-list" });
     expect(fieldKind("roles", sub.roles!)).toEqual({
