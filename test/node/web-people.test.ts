@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { assignees, quorumText, rejectionText } from "../../web/src/approvals/quorum";
+import { detailsText } from "../../web/src/people/audit-details";
 import { userNames } from "../../web/src/people/names";
 
 const names = userNames([
@@ -32,5 +33,17 @@ describe("an approval card's facts", () => {
     expect(assignees({ roles: ["admin"] }, names)).toEqual({ users: [], roles: ["admin"] });
     expect(assignees(null, names)).toBeNull();
     expect(assignees({ users: [], roles: [] }, names)).toBeNull();
+  });
+});
+
+describe("an audit entry's details", () => {
+  it("read as name: value pairs, a user id by its name", () => {
+    expect(detailsText({ name: "ci", scopes: ["read", "approve"], userId: "usr_bob" }, names)).toBe(
+      "name: ci · scopes: read, approve · user: Bob (usr_bob)",
+    );
+    expect(detailsText({ email: null, keysRevoked: 2, userId: "usr_x" })).toBe(
+      "email: null · keysRevoked: 2 · user: usr_x",
+    );
+    expect(detailsText({})).toBe("");
   });
 });

@@ -307,12 +307,20 @@ describe("routes", () => {
       { page: "approvals", whose: "me" },
       { page: "approvals", whose: "anyone" },
       { page: "secrets" },
+      { page: "users" },
+      { page: "audit", action: null, userId: null },
+      { page: "audit", action: "key.create", userId: "usr_1" },
       { page: "status" },
     ];
     for (const r of routes) {
       const url = new URL(formatRoute(r), "http://x");
       expect(parseRoute(url.pathname, url.search)).toEqual(r);
     }
+    expect(parseRoute("/audit", "?action=key.eat&userId=")).toEqual({
+      page: "audit",
+      action: null,
+      userId: null,
+    });
     expect(parseRoute("/runs", "?status=bogus&trigger=bogus&from=-1")).toEqual({
       page: "runs",
       status: null,

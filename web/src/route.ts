@@ -1,3 +1,4 @@
+import { AUDIT_ACTIONS, type AuditAction } from "../../core/people/audit-actions";
 import { RUN_STATUSES, type RunStatus } from "./flow/status";
 
 /** How a run was started (the run list's `trigger` filter). */
@@ -21,6 +22,9 @@ export type Route =
   /** The inbox: what waits for the signed-in user (`me`), or every pending approval. */
   | { page: "approvals"; whose: "me" | "anyone" }
   | { page: "secrets" }
+  | { page: "users" }
+  /** The audit log, filtered by action and by the user who acted. */
+  | { page: "audit"; action: AuditAction | null; userId: string | null }
   | { page: "status" }
   | { page: "reference" };
 
@@ -63,6 +67,18 @@ export function parseRoute(pathname: string, search: string): Route {
       return { page: "approvals", whose: query.get("for") === "anyone" ? "anyone" : "me" };
     case "secrets":
       return { page: "secrets" };
+    case "users":
+      return { page: "users" };
+    case "audit": {
+      const action = query.get("action");
+      return {
+        page: "audit",
+        action: (AUDIT_ACTIONS as readonly string[]).includes(action ?? "")
+          ? (action as AuditAction)
+          : null,
+        userId: query.get("userId") || null,
+      };
+    }
     case "status":
       return { page: "status" };
     case "reference":
@@ -103,6 +119,15 @@ export function formatRoute(route: Route): string {
       return route.whose === "anyone" ? "/approvals?for=anyone" : "/approvals";
     case "secrets":
       return "/secrets";
+    case "users":
+      return "/users";
+    case "audit": {
+      const q = new URLSearchParams();
+      if (route.action) q.set("action", route.action);
+      if (route.userId) q.set("userId", route.userId);
+      const s = q.toString();
+      return s ? `/audit?${s}` : "/audit";
+    }
     case "status":
       return "/status";
     case "reference":
