@@ -1,4 +1,4 @@
-/** What the audit log records (docs/PEOPLE.md, "Audit log"). */
+/** What the audit log records (docs/PEOPLE.md, "Audit log"): the API writes them, the UI filters by them. */
 export const AUDIT_ACTIONS = [
   "workflow.create",
   "workflow.update",

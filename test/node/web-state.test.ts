@@ -8,7 +8,7 @@ import { freeSpot, initialConfig, nextNodeId } from "../../web/src/builder/new-n
 import { edgeView } from "../../web/src/flow/edge-view";
 import { formatRoute, parseRoute, type Route } from "../../web/src/route";
 import { applyEvent, applyEvents, edgeFired, fromSnapshot } from "../../web/src/runs/run-state";
-import { fieldKind } from "../../web/src/schema/json-schema";
+import { asSchema, fieldKind } from "../../web/src/schema/json-schema";
 
 describe("undo history", () => {
   it("undoes and redoes whole steps, and coalesces edits with the same key", () => {
@@ -97,6 +97,24 @@ describe("new nodes", () => {
       cache: "object",
       // attempt | node | off (core/net/idempotency-key.ts): a select.
       idempotencyKey: "enum",
+    });
+  });
+
+  it("let an approval's approvers, quorum and rejection rule be set field by field", () => {
+    const approval = asSchema(describeKinds().find((k) => k.type === "approval")!.configSchema);
+    const { approvers, quorum, rejectIf } = approval.properties ?? {};
+    expect(fieldKind("approvers", approvers!).kind).toBe("object");
+    expect(fieldKind("quorum", quorum!)).toEqual({ kind: "number", integer: true });
+    expect(fieldKind("rejectIf", rejectIf!)).toEqual({
+      kind: "enum",
+      options: ["any", "majority"],
+    });
+    const sub = approvers!.properties ?? {};
+    // Users by id or email, one per line; roles as checkboxes of the five roles.
+    expect(fieldKind("users", sub.users!)).toEqual({ kind: "string-list" });
+    expect(fieldKind("roles", sub.roles!)).toEqual({
+      kind: "enum-list",
+      options: ["admin", "editor", "operator", "approver", "viewer"],
     });
   });
 });
@@ -286,14 +304,23 @@ describe("routes", () => {
         to: 1_796_100_000_000,
       },
       { page: "run", runId: "run_1" },
-      { page: "approvals" },
+      { page: "approvals", whose: "me" },
+      { page: "approvals", whose: "anyone" },
       { page: "secrets" },
+      { page: "users" },
+      { page: "audit", action: null, userId: null },
+      { page: "audit", action: "key.create", userId: "usr_1" },
       { page: "status" },
     ];
     for (const r of routes) {
       const url = new URL(formatRoute(r), "http://x");
       expect(parseRoute(url.pathname, url.search)).toEqual(r);
     }
+    expect(parseRoute("/audit", "?action=key.eat&userId=")).toEqual({
+      page: "audit",
+      action: null,
+      userId: null,
+    });
     expect(parseRoute("/runs", "?status=bogus&trigger=bogus&from=-1")).toEqual({
       page: "runs",
       status: null,

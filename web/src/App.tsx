@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
+import { allows } from "../../core/people/roles";
 import { ApiFailure, call, callNoContent, createClient, describeError } from "./api/client";
 import { type Session, SessionProvider, type SignedIn } from "./api/session";
 import { ApprovalsLink } from "./approvals/ApprovalsLink";
@@ -6,6 +7,8 @@ import { InboxPage } from "./approvals/InboxPage";
 import { BuilderPage } from "./builder/BuilderPage";
 import { WorkflowsPage } from "./builder/WorkflowsPage";
 import { LoginPage } from "./login/LoginPage";
+import { AuditPage } from "./people/AuditPage";
+import { UsersPage } from "./people/UsersPage";
 import { ReferencePage } from "./reference/ReferencePage";
 import type { Route } from "./route";
 import { RunListPage } from "./runs/RunListPage";
@@ -37,9 +40,13 @@ function Page({ route }: { route: Route }) {
     case "run":
       return <RunPage runId={route.runId} />;
     case "approvals":
-      return <InboxPage />;
+      return <InboxPage whose={route.whose} />;
     case "secrets":
       return <SecretsPage />;
+    case "users":
+      return <UsersPage />;
+    case "audit":
+      return <AuditPage action={route.action} userId={route.userId} />;
     case "status":
       return <StatusPage />;
     case "reference":
@@ -154,6 +161,17 @@ export function App() {
             <Link to={{ page: "secrets" }} current={section === "secrets"}>
               Secrets
             </Link>
+            <Link to={{ page: "users" }} current={section === "users"}>
+              Users
+            </Link>
+            {allows(session.who.scopes, "admin") && (
+              <Link
+                to={{ page: "audit", action: null, userId: null }}
+                current={section === "audit"}
+              >
+                Audit
+              </Link>
+            )}
             <Link to={{ page: "status" }} current={section === "status"}>
               Status
             </Link>
@@ -162,8 +180,12 @@ export function App() {
             </Link>
           </nav>
           <span className="spacer" />
-          <span className="help" title={`Tenant ${session.who.tenantId}`}>
-            {session.who.keyName}
+          <span
+            className="who"
+            data-testid="signed-in-user"
+            title={`Roles: ${session.who.user.roles.join(", ")}\nKey: ${session.who.keyName}\nTenant: ${session.who.tenantId}`}
+          >
+            {session.who.user.name}
           </span>
           <button type="button" className="small" onClick={signOut}>
             Sign out

@@ -1,3 +1,4 @@
+import { AUDIT_ACTIONS, type AuditAction } from "../../core/people/audit-actions";
 import { RUN_STATUSES, type RunStatus } from "./flow/status";
 
 /** How a run was started (the run list's `trigger` filter). */
@@ -18,8 +19,12 @@ export type Route =
       to?: number | null;
     }
   | { page: "run"; runId: string }
-  | { page: "approvals" }
+  /** The inbox: what waits for the signed-in user (`me`), or every pending approval. */
+  | { page: "approvals"; whose: "me" | "anyone" }
   | { page: "secrets" }
+  | { page: "users" }
+  /** The audit log, filtered by action and by the user who acted. */
+  | { page: "audit"; action: AuditAction | null; userId: string | null }
   | { page: "status" }
   | { page: "reference" };
 
@@ -59,9 +64,21 @@ export function parseRoute(pathname: string, search: string): Route {
       };
     }
     case "approvals":
-      return { page: "approvals" };
+      return { page: "approvals", whose: query.get("for") === "anyone" ? "anyone" : "me" };
     case "secrets":
       return { page: "secrets" };
+    case "users":
+      return { page: "users" };
+    case "audit": {
+      const action = query.get("action");
+      return {
+        page: "audit",
+        action: (AUDIT_ACTIONS as readonly string[]).includes(action ?? "")
+          ? (action as AuditAction)
+          : null,
+        userId: query.get("userId") || null,
+      };
+    }
     case "status":
       return { page: "status" };
     case "reference":
@@ -99,9 +116,18 @@ export function formatRoute(route: Route): string {
     case "run":
       return `/runs/${encodeURIComponent(route.runId)}`;
     case "approvals":
-      return "/approvals";
+      return route.whose === "anyone" ? "/approvals?for=anyone" : "/approvals";
     case "secrets":
       return "/secrets";
+    case "users":
+      return "/users";
+    case "audit": {
+      const q = new URLSearchParams();
+      if (route.action) q.set("action", route.action);
+      if (route.userId) q.set("userId", route.userId);
+      const s = q.toString();
+      return s ? `/audit?${s}` : "/audit";
+    }
     case "status":
       return "/status";
     case "reference":

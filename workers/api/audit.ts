@@ -1,9 +1,7 @@
 import type { Context } from "hono";
-import { AUDIT_ACTIONS, type AuditAction } from "../../core/people/audit-actions";
+import type { AuditAction } from "../../core/people/audit-actions";
 import { appendAudit } from "../../db/audit";
 import type { AppEnv, SignedIn } from "./types";
-
-export { AUDIT_ACTIONS, type AuditAction };
 
 /**
  * Appends an entry for a change the request made, as the signed-in user, from the client's

@@ -20,3 +20,6 @@ export type InboxApproval = InferResponseType<Api["approvals"]["$get"]>["approva
 export type ValidateResult = InferResponseType<Api["workflows"]["validate"]["$post"]>;
 export type RunPatch = RunView["patches"][number];
 export type RunUsage = RunView["usage"];
+export type User = InferResponseType<Api["users"]["$get"]>["users"][number];
+export type UserKey = InferResponseType<Api["users"][":id"]["keys"]["$get"]>["keys"][number];
+export type AuditEntry = InferResponseType<Api["audit"]["$get"]>["entries"][number];

@@ -7,12 +7,16 @@ import { Link } from "../ui/Link";
 import { useAsync } from "../ui/use-async";
 import "./approvals.css";
 
-/** The nav link to the inbox, with the number of pending approvals (refreshed on navigation). */
+/**
+ * The nav link to the inbox, with the number of approvals waiting for the signed-in user
+ * (refreshed on navigation and after a decision).
+ */
 export function ApprovalsLink({ current, route }: { current: boolean; route: Route }) {
   const { client } = useSession();
   const pending = useAsync(
     async () =>
-      (await call(client.api.approvals.$get({ query: { status: "pending" } }))).approvals.length,
+      (await call(client.api.approvals.$get({ query: { status: "pending", for: "me" } }))).approvals
+        .length,
     [client, formatRoute(route)],
   );
   const { reload } = pending;
@@ -22,12 +26,12 @@ export function ApprovalsLink({ current, route }: { current: boolean; route: Rou
   }, [reload]);
   const n = pending.data ?? 0;
   return (
-    <Link to={{ page: "approvals" }} current={current}>
+    <Link to={{ page: "approvals", whose: "me" }} current={current}>
       Approvals
       {n > 0 && (
         <span className="count">
           {n}
-          <span className="sr-only"> pending</span>
+          <span className="sr-only"> waiting for you</span>
         </span>
       )}
     </Link>

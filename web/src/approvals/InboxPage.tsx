@@ -1,6 +1,7 @@
 import { everyPage } from "../../../core/wire/cursor";
 import { call } from "../api/client";
 import { useSession } from "../api/session";
+import { useUserNames } from "../people/use-users";
 import { ApprovalCard } from "../runs/ApprovalCard";
 import { formatTime } from "../ui/format";
 import { Link } from "../ui/Link";
@@ -8,22 +9,42 @@ import { EmptyState, ErrorNote, Loading } from "../ui/notes";
 import { useAsync } from "../ui/use-async";
 import "./approvals.css";
 
-/** Every approval waiting for a decision, newest first, decided in place. */
-export function InboxPage() {
+/**
+ * The pending approvals, newest first, decided in place: those waiting for the signed-in user
+ * (assigned to them or to anyone, not yet voted on by them), or everyone's.
+ */
+export function InboxPage({ whose }: { whose: "me" | "anyone" }) {
   const { client } = useSession();
   const approvals = useAsync(
     async () =>
       everyPage(async (cursor) => {
-        const query = { status: "pending" as const, limit: "500", ...(cursor ? { cursor } : {}) };
+        const query = {
+          status: "pending" as const,
+          for: whose,
+          limit: "500",
+          ...(cursor ? { cursor } : {}),
+        };
         const page = await call(client.api.approvals.$get({ query }));
         return { items: page.approvals, nextCursor: page.nextCursor };
       }),
-    [client],
+    [client, whose],
+  );
+  const names = useUserNames(
+    (approvals.data ?? []).some((a) => (a.approvers?.users?.length ?? 0) > 0),
   );
   return (
     <div className="page">
       <header className="page-head">
         <h1>Approvals</h1>
+        <nav className="segmented" aria-label="Whose approvals">
+          <Link to={{ page: "approvals", whose: "me" }} current={whose === "me"}>
+            Waiting for me
+          </Link>
+          <Link to={{ page: "approvals", whose: "anyone" }} current={whose === "anyone"}>
+            Everyone's
+          </Link>
+        </nav>
+        <span className="spacer" />
         <button type="button" onClick={approvals.reload}>
           Refresh
         </button>
@@ -38,9 +59,14 @@ export function InboxPage() {
       )}
       {approvals.state === "loading" && !approvals.data && <Loading what="approvals" />}
       {approvals.data && approvals.data.length === 0 && (
-        <EmptyState title="Nothing is waiting for a decision">
+        <EmptyState
+          title={
+            whose === "me" ? "Nothing is waiting for you" : "Nothing is waiting for a decision"
+          }
+        >
           Approvals appear here when a run reaches an <em>Approval</em> node, or when an{" "}
           <em>Agent</em> node finds the run's model budget spent (a budget hold).
+          {whose === "me" && " Those assigned to other people are under “Everyone's”."}
         </EmptyState>
       )}
       <ul className="inbox">
@@ -68,8 +94,11 @@ export function InboxPage() {
                 message: a.message,
                 form: a.form ?? undefined,
                 required: a.required,
-                votes: Array.isArray(a.votes) ? a.votes.length : 0,
+                votes: a.votes,
+                approvers: a.approvers,
+                rejectIf: a.rejectIf,
               }}
+              names={names}
               onDecided={approvals.reload}
             />
           </li>

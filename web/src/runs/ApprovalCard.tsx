@@ -1,10 +1,12 @@
 import { useState } from "react";
 import { ApiFailure, call, describeError } from "../api/client";
 import { useSession } from "../api/session";
+import { type Approvers, assignees, quorumText, rejectionText } from "../approvals/quorum";
 import type { NodeIssue } from "../flow/node-data";
 import { JsonField } from "../schema/fields";
 import { asSchema, initialValue, isRecord } from "../schema/json-schema";
 import { SchemaForm } from "../schema/SchemaForm";
+import { formatTime } from "../ui/format";
 import "./approval-card.css";
 
 /** Dispatched on `window` after a decision, so counts elsewhere refresh. */
@@ -16,20 +18,78 @@ export interface ApprovalRequestView {
   message: string;
   form?: unknown;
   required: number;
-  votes: number;
+  /** The votes so far, one per user; `by` is the voter's name when they voted. */
+  votes: readonly { by: string; decision: "approve" | "reject"; at: number; comment?: string }[];
+  /** Who may decide; absent or null: anyone whose key has the `approve` scope. */
+  approvers?: Approvers | null;
+  rejectIf?: "any" | "majority";
   /** A budget hold: an agent node waits because the run spent its model budget. */
   budget?: boolean;
 }
 
+/** Who may decide, how many must approve, what rejects, and who voted so far. */
+function Facts({
+  approval,
+  names,
+}: {
+  approval: ApprovalRequestView;
+  names: ReadonlyMap<string, string>;
+}) {
+  const assigned = assignees(approval.approvers, names);
+  return (
+    <dl className="approval-facts">
+      <dt>Quorum</dt>
+      <dd data-testid="quorum">
+        {quorumText(approval.votes, approval.required)};{" "}
+        {rejectionText(approval.rejectIf, approval.required)}
+      </dd>
+      <dt>Assigned to</dt>
+      <dd data-testid="assigned">
+        {assigned === null ? (
+          <span className="muted">anyone who may approve</span>
+        ) : (
+          <>
+            {assigned.users.join(", ")}
+            {assigned.users.length > 0 && assigned.roles.length > 0 && "; "}
+            {assigned.roles.length > 0 &&
+              `${assigned.roles.length === 1 ? "role" : "roles"} ${assigned.roles.join(", ")}`}
+          </>
+        )}
+      </dd>
+      {approval.votes.length > 0 && (
+        <>
+          <dt>Votes</dt>
+          <dd>
+            <ul className="votes">
+              {approval.votes.map((v) => (
+                <li key={`${v.by}:${v.at}`}>
+                  <strong>{v.by}</strong> {v.decision === "approve" ? "approved" : "rejected"}{" "}
+                  <span className="muted">{formatTime(v.at)}</span>
+                  {v.comment && <q>{v.comment}</q>}
+                </li>
+              ))}
+            </ul>
+          </dd>
+        </>
+      )}
+    </dl>
+  );
+}
+
+const NO_NAMES: ReadonlyMap<string, string> = new Map();
+
 /**
- * A pending approval: its message, its form (from the approval's JSON Schema), a comment, and
- * Approve / Reject. Form problems the API reports are shown on their fields.
+ * A pending approval: its message, who may decide and its quorum, the votes so far, its form
+ * (from the approval's JSON Schema), a comment, and Approve / Reject. Form problems the API
+ * reports are shown on their fields. `names` names the assigned users given by id or email.
  */
 export function ApprovalCard({
   approval,
+  names = NO_NAMES,
   onDecided,
 }: {
   approval: ApprovalRequestView;
+  names?: ReadonlyMap<string, string>;
   onDecided(decision: "approve" | "reject"): void;
 }) {
   const { client } = useSession();
@@ -91,11 +151,7 @@ export function ApprovalCard({
           the node (<code>budget_rejected</code>).
         </p>
       )}
-      {approval.required > 1 && (
-        <p className="muted">
-          {approval.votes} of {approval.required} approvals so far; any rejection rejects.
-        </p>
-      )}
+      {!approval.budget && <Facts approval={approval} names={names} />}
       {approval.form !== undefined && approval.form !== null && (
         <div className="approval-form">
           {hasFields ? (

@@ -5,6 +5,7 @@ import { call, describeError } from "../api/client";
 import { useSession } from "../api/session";
 import { useNodeTypes } from "../api/use-node-types";
 import { isRunOver } from "../flow/status";
+import { useUserNames } from "../people/use-users";
 import { formatDuration, formatTime } from "../ui/format";
 import { Link } from "../ui/Link";
 import { ErrorNote, Loading } from "../ui/notes";
@@ -124,6 +125,13 @@ function RunScreen({ runId }: { runId: string }) {
       setAction({ busy: false, error: `Replay not started: ${describeError(err)}` });
     }
   };
+
+  // Names for the users a pending approval is assigned to (asked only when one names users).
+  const names = useUserNames(
+    (run.view?.approvals ?? []).some(
+      (a) => a.status === "pending" && (a.approvers?.users?.length ?? 0) > 0,
+    ),
+  );
 
   if (run.error && !run.view) {
     return (
@@ -334,9 +342,12 @@ function RunScreen({ runId }: { runId: string }) {
                 message: a.message,
                 form: a.form,
                 required: a.required,
-                votes: a.votes.length,
+                votes: a.votes,
+                approvers: a.approvers,
+                rejectIf: a.rejectIf,
                 budget: kindOf(live.nodes[a.nodeId]?.type ?? "")?.traits.model === true,
               }}
+              names={names}
               onDecided={() => setSelected(a.nodeId)}
             />
           ))}

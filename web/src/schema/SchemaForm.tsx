@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import type { NodeIssue } from "../flow/node-data";
+import { CheckboxGroup } from "../ui/CheckboxGroup";
 import {
   BooleanField,
   EnumField,
@@ -55,6 +56,13 @@ export function SchemaForm({
         const invalid = fieldIssues.length > 0;
         const current = value[name];
         const set = (v: unknown) => onChange(name, v);
+        // An optional list or group left empty is removed, not sent empty: `[]` or `{}` would
+        // mean something else to a schema with a minimum, or one that asks for some member.
+        const setList = (v: string[] | undefined) =>
+          set(v === undefined || (v.length === 0 && !required.has(name)) ? undefined : v);
+        const strings = Array.isArray(current)
+          ? current.filter((x): x is string => typeof x === "string")
+          : undefined;
         const common = { id, invalid, describedBy, disabled };
         let control: ReactNode;
         switch (kind.kind) {
@@ -99,15 +107,19 @@ export function SchemaForm({
             );
             break;
           case "string-list":
+            control = <StringListField {...common} value={strings} onChange={setList} />;
+            break;
+          case "enum-list":
             control = (
-              <StringListField
-                {...common}
-                value={
-                  Array.isArray(current)
-                    ? current.filter((x): x is string => typeof x === "string")
-                    : undefined
-                }
-                onChange={set}
+              <CheckboxGroup
+                legend={`${prop.title ?? name}${required.has(name) ? " *" : ""}`}
+                options={kind.options}
+                value={strings ?? []}
+                onChange={setList}
+                idPrefix={id}
+                invalid={invalid}
+                describedBy={describedBy}
+                disabled={disabled}
               />
             );
             break;
@@ -126,7 +138,7 @@ export function SchemaForm({
                     const next = { ...(isRecord(current) ? current : {}) };
                     if (v === undefined) delete next[sub];
                     else next[sub] = v;
-                    set(next);
+                    set(Object.keys(next).length === 0 && !required.has(name) ? undefined : next);
                   }}
                   issues={fieldIssues
                     .filter((i) => i.subPath && i.subPath.length > 0)
@@ -155,11 +167,14 @@ export function SchemaForm({
         const inline = kind.kind === "boolean";
         return (
           <div key={name} className={`field${inline ? " field-inline" : ""}`}>
-            <label htmlFor={id}>
-              {prop.title ?? name}
-              {required.has(name) && <span className="required"> *</span>}
-              {kind.kind === "json" && <span className="muted"> (JSON)</span>}
-            </label>
+            {/* A group of checkboxes is named by its legend. */}
+            {kind.kind !== "enum-list" && (
+              <label htmlFor={id}>
+                {prop.title ?? name}
+                {required.has(name) && <span className="required"> *</span>}
+                {kind.kind === "json" && <span className="muted"> (JSON)</span>}
+              </label>
+            )}
             {control}
             {helpId && (
               <p className="help" id={helpId}>

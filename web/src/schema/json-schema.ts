@@ -45,6 +45,7 @@ export type FieldKind =
   | { kind: "boolean" }
   | { kind: "enum"; options: string[] }
   | { kind: "string-list" }
+  | { kind: "enum-list"; options: string[] }
   | { kind: "object"; schema: JsonSchema }
   | { kind: "json" };
 
@@ -53,7 +54,8 @@ const MULTILINE = new Set(["expression", "message", "items", "body", "comment", 
 
 /**
  * Picks the widget for a property: plain fields for string, number, boolean and enum, a list for
- * an array of strings, a nested group for an object with declared properties, JSON otherwise.
+ * an array of strings, checkboxes for an array of enum values, a nested group for an object with
+ * declared properties, JSON otherwise.
  * @example
  * fieldKind("url", { type: "string" }) // { kind: "string", multiline: false }
  */
@@ -70,10 +72,13 @@ export function fieldKind(name: string, schema: JsonSchema): FieldKind {
       return { kind: "number", integer: true };
     case "boolean":
       return { kind: "boolean" };
-    case "array":
-      return schema.items?.type === "string" && !schema.items.enum
-        ? { kind: "string-list" }
-        : { kind: "json" };
+    case "array": {
+      const items = schema.items;
+      if (Array.isArray(items?.enum) && items.enum.every((v) => typeof v === "string")) {
+        return { kind: "enum-list", options: items.enum as string[] };
+      }
+      return items?.type === "string" ? { kind: "string-list" } : { kind: "json" };
+    }
     case "object":
       return schema.properties && Object.keys(schema.properties).length > 0
         ? { kind: "object", schema }

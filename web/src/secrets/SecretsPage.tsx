@@ -1,33 +1,14 @@
 import { type FormEvent, useState } from "react";
 import { everyPage } from "../../../core/wire/cursor";
-import { ApiFailure, call, describeError } from "../api/client";
+import { call, describeError } from "../api/client";
 import { useSession } from "../api/session";
 import { formatTime } from "../ui/format";
-import { EmptyState, ErrorNote, Loading } from "../ui/notes";
+import { EmptyState, ErrorNote, Loading, Problems } from "../ui/notes";
 import { useAsync } from "../ui/use-async";
 import { checkHostsText, hostsText, UNBOUND_TEXT } from "./hosts-text";
 import "./secrets.css";
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-
-/** A refusal with each problem's path (`allowedHosts[1]: … is a URL …`). */
-function Problems({ error }: { error: unknown }) {
-  if (error === null) return null;
-  const issues = error instanceof ApiFailure ? error.issues : [];
-  return (
-    <ErrorNote title={describeError(error)}>
-      {issues.length > 0 && (
-        <ul className="problems">
-          {issues.map((i) => (
-            <li key={`${i.at}:${i.message}`}>
-              <code>{i.at}</code>: {i.message}
-            </li>
-          ))}
-        </ul>
-      )}
-    </ErrorNote>
-  );
-}
 
 /** The problems the shared schema finds in the hosts field, before anything is sent. */
 function HostProblems({ problems }: { problems: { entry: string; message: string }[] }) {

@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { ApiFailure, describeError } from "../api/client";
 import "./notes.css";
 
 /** An error that says what went wrong and, in `children`, what to do. */
@@ -8,6 +9,28 @@ export function ErrorNote({ title, children }: { title: string; children?: React
       <strong>{title}</strong>
       {children && <div>{children}</div>}
     </div>
+  );
+}
+
+/**
+ * A refusal of the API with each problem's JSON path (`allowedHosts[1]: … is a URL …`), or
+ * nothing when `error` is null.
+ */
+export function Problems({ error }: { error: unknown }) {
+  if (error === null) return null;
+  const issues = error instanceof ApiFailure ? error.issues : [];
+  return (
+    <ErrorNote title={describeError(error)}>
+      {issues.length > 0 && (
+        <ul className="problems">
+          {issues.map((i) => (
+            <li key={`${i.at}:${i.message}`}>
+              <code>{i.at}</code>: {i.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </ErrorNote>
   );
 }
 

@@ -1,0 +1,302 @@
+import { type FormEvent, Fragment, useState } from "react";
+import { allows, ROLE_SCOPES, ROLES, type Role } from "../../../core/people/roles";
+import { call, callNoContent } from "../api/client";
+import { useSession } from "../api/session";
+import type { User } from "../api/types";
+import { CheckboxGroup } from "../ui/CheckboxGroup";
+import { Dialog } from "../ui/Dialog";
+import { formatTime } from "../ui/format";
+import { EmptyState, ErrorNote, Loading, Problems } from "../ui/notes";
+import { UserKeys } from "./UserKeys";
+import { useUsers } from "./use-users";
+import "./people.css";
+
+/** What a role grants, after its checkbox. */
+const grants = (role: Role) => ROLE_SCOPES[role].join(", ");
+
+/** Adds a user: a name, an optional email (how approvals may name them) and roles. */
+function AddUserForm({ onAdded }: { onAdded(user: User): void }) {
+  const { client } = useSession();
+  const [name, setName] = useState("");
+  const [email, setEmail] = useState("");
+  const [roles, setRoles] = useState<Role[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const json = {
+        name: name.trim(),
+        roles,
+        ...(email.trim() === "" ? {} : { email: email.trim() }),
+      };
+      const user = await call(client.api.users.$post({ json }));
+      setName("");
+      setEmail("");
+      setRoles([]);
+      onAdded(user);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="people-form" onSubmit={submit} aria-label="Add a user">
+      <h2>Add a user</h2>
+      <div className="field">
+        <label htmlFor="user-name">Name</label>
+        <input
+          id="user-name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          autoComplete="off"
+        />
+      </div>
+      <div className="field">
+        <label htmlFor="user-email">Email</label>
+        <input
+          id="user-email"
+          type="email"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          autoComplete="off"
+          aria-describedby="user-email-help"
+        />
+        <p className="help" id="user-email-help">
+          Optional. An approval node may name its approvers by email.
+        </p>
+      </div>
+      <CheckboxGroup
+        legend="Roles"
+        options={ROLES}
+        value={roles}
+        onChange={setRoles}
+        idPrefix="user-role"
+        hint={grants}
+      />
+      <Problems error={error} />
+      <button
+        type="submit"
+        className="primary"
+        disabled={busy || name.trim() === "" || roles.length === 0}
+      >
+        Add user
+      </button>
+    </form>
+  );
+}
+
+/** Changes a user's roles in place: every key and session of theirs follows at once. */
+function RolesEditor({ user, onDone }: { user: User; onDone(changed: boolean): void }) {
+  const { client } = useSession();
+  const [roles, setRoles] = useState<Role[]>(user.roles);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  async function save() {
+    setBusy(true);
+    setError(null);
+    try {
+      await call(client.api.users[":id"].$patch({ param: { id: user.id }, json: { roles } }));
+      onDone(true);
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  }
+  return (
+    <div className="roles-editor">
+      <CheckboxGroup
+        legend={`Roles of ${user.name}`}
+        options={ROLES}
+        value={roles}
+        onChange={setRoles}
+        idPrefix={`roles-${user.id}`}
+      />
+      <Problems error={error} />
+      <div className="actions">
+        <button
+          type="button"
+          className="primary small"
+          disabled={busy || roles.length === 0}
+          onClick={() => void save()}
+        >
+          Save roles
+        </button>
+        <button type="button" className="small" disabled={busy} onClick={() => onDone(false)}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** Asks before deleting a user, and says what deleting does. */
+function DeleteUserDialog({ user, onClose }: { user: User; onClose(deleted: boolean): void }) {
+  const { client } = useSession();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  return (
+    <Dialog title={`Delete ${user.name}?`} onClose={() => onClose(false)}>
+      <p>
+        Their keys are revoked and their sessions and open run views end at once. They stay listed
+        as deleted; their votes and audit entries keep their name.
+      </p>
+      <Problems error={error} />
+      <div className="dialog-actions">
+        <button type="button" onClick={() => onClose(false)}>
+          Keep {user.name}
+        </button>
+        <button
+          type="button"
+          className="danger"
+          disabled={busy}
+          onClick={async () => {
+            setBusy(true);
+            setError(null);
+            try {
+              await callNoContent(client.api.users[":id"].$delete({ param: { id: user.id } }));
+              onClose(true);
+            } catch (err) {
+              setError(err);
+              setBusy(false);
+            }
+          }}
+        >
+          Delete user
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+/**
+ * The tenant's people: each user's email, roles, when they were added (and deleted). Admins add
+ * users, change their roles, delete them, and list, revoke and make their keys.
+ */
+export function UsersPage() {
+  const { who } = useSession();
+  const admin = allows(who.scopes, "admin");
+  const users = useUsers();
+  const [editing, setEditing] = useState<string | null>(null);
+  const [keysOf, setKeysOf] = useState<string | null>(null);
+  const [deleting, setDeleting] = useState<User | null>(null);
+  const columns = admin ? 6 : 5;
+  return (
+    <div className="page">
+      <header className="page-head">
+        <h1>Users</h1>
+        <button type="button" onClick={users.reload}>
+          Refresh
+        </button>
+      </header>
+      {users.error && <ErrorNote title="Cannot list users">{users.error}</ErrorNote>}
+      {users.state === "loading" && !users.data && <Loading what="users" />}
+      {users.data && users.data.length === 0 && <EmptyState title="No users yet" />}
+      {users.data && users.data.length > 0 && (
+        <table className="table users">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Email</th>
+              <th>Roles</th>
+              <th>Added</th>
+              <th>Deleted</th>
+              {admin && (
+                <th>
+                  <span className="sr-only">Actions</span>
+                </th>
+              )}
+            </tr>
+          </thead>
+          <tbody>
+            {users.data.map((u) => (
+              <Fragment key={u.id}>
+                <tr data-user={u.id} className={u.deletedAt === null ? undefined : "user-deleted"}>
+                  <td>
+                    {u.name}
+                    {u.id === who.user.id && <span className="muted"> (you)</span>}
+                    <br />
+                    <code className="muted">{u.id}</code>
+                  </td>
+                  <td>{u.email ?? <span className="muted">–</span>}</td>
+                  <td data-testid={`roles-${u.id}`}>
+                    {editing === u.id ? (
+                      <RolesEditor
+                        user={u}
+                        onDone={(changed) => {
+                          setEditing(null);
+                          if (changed) users.reload();
+                        }}
+                      />
+                    ) : (
+                      u.roles.join(", ")
+                    )}
+                  </td>
+                  <td>{formatTime(u.createdAt)}</td>
+                  <td>{u.deletedAt === null ? "" : formatTime(u.deletedAt)}</td>
+                  {admin && (
+                    <td className="row-actions">
+                      {u.deletedAt === null && editing !== u.id && (
+                        <button type="button" className="small" onClick={() => setEditing(u.id)}>
+                          Change roles
+                        </button>
+                      )}{" "}
+                      <button
+                        type="button"
+                        className="small"
+                        aria-expanded={keysOf === u.id}
+                        onClick={() => setKeysOf(keysOf === u.id ? null : u.id)}
+                      >
+                        Keys
+                      </button>{" "}
+                      {u.deletedAt === null && (
+                        <button
+                          type="button"
+                          className="small danger"
+                          onClick={() => setDeleting(u)}
+                        >
+                          Delete
+                        </button>
+                      )}
+                    </td>
+                  )}
+                </tr>
+                {admin && keysOf === u.id && (
+                  <tr className="keys-row">
+                    <td colSpan={columns}>
+                      <UserKeys user={u} />
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {admin ? (
+        <AddUserForm
+          onAdded={(user) => {
+            users.reload();
+            setKeysOf(user.id);
+          }}
+        />
+      ) : (
+        <p className="muted">Adding users, changing their roles and making keys is for admins.</p>
+      )}
+      {deleting && (
+        <DeleteUserDialog
+          user={deleting}
+          onClose={(deleted) => {
+            setDeleting(null);
+            if (deleted) users.reload();
+          }}
+        />
+      )}
+    </div>
+  );
+}
