@@ -8,7 +8,8 @@
 import { createHash } from "node:crypto";
 import type { BlobMarker } from "../core/wire/blob-ref";
 import { holdBlobs, tenantBlob } from "../db/blobs";
-import { type BlobWriter, PartWriter, StreamWriter } from "./blob-writer";
+import { type BlobWriter, PartWriter, STREAM_WRITE_BYTES, StreamWriter } from "./blob-writer";
+import { BlockReader } from "./net/block-reader";
 import { discard, responseTooLarge } from "./net/read-body";
 import type { OutputOwner } from "./output-refs";
 
@@ -41,11 +42,11 @@ export class BlobSink {
       discard(body);
       throw responseTooLarge(origin, maxBytes);
     }
-    const reader = body.getReader();
     const head: Uint8Array[] = [];
     let received = 0;
     if (isTextual(contentType) && !(declared > MAX_PARSED_BODY_BYTES)) {
       // Read as text unless it grows past the parse limit; then what was read starts the blob.
+      const reader = body.getReader();
       for (;;) {
         const { done, value } = await reader.read();
         if (done) return decode(head);
@@ -57,9 +58,14 @@ export class BlobSink {
         }
         if (received > MAX_PARSED_BODY_BYTES) break;
       }
+      reader.releaseLock();
     }
+    // The rest goes to R2 in blocks of one reused buffer; its first block is no larger than
+    // what is left of a declared length, so a small blob does not cost a MiB.
+    const left = Number.isSafeInteger(declared) ? Math.max(1, declared - received) : undefined;
+    const blocks = new BlockReader(body, STREAM_WRITE_BYTES, left);
     const type = contentType || "application/octet-stream";
-    return this.spill(response, head, reader, type, maxBytes, origin);
+    return this.spill(response, head, blocks, type, maxBytes, origin);
   }
 
   /** The stream of one of the tenant's blobs, to send as a request body. */
@@ -81,7 +87,7 @@ export class BlobSink {
   private async spill(
     response: Response,
     head: Uint8Array[],
-    reader: ReadableStreamDefaultReader<Uint8Array>,
+    reader: BlockReader,
     contentType: string,
     maxBytes: number,
     origin: string,
@@ -102,11 +108,8 @@ export class BlobSink {
         await parts.write(chunk);
       };
       for (const chunk of head) await take(chunk);
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        await take(value);
-      }
+      // Each block is hashed and handed on before the next read reuses it.
+      for (let block = await reader.read(); block; block = await reader.read()) await take(block);
       await parts.close();
     } catch (err) {
       discard(reader);

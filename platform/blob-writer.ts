@@ -7,25 +7,67 @@
 /** R2 multipart parts: at least 5 MiB except the last; one part's bytes are held at a time. */
 const PART_BYTES = 8 * 1024 * 1024;
 
-/** What a streamed body is handed on to R2 in. */
-const STREAM_WRITE_BYTES = 1024 * 1024;
+/** What a streamed body is handed on to R2 in (and read from the network in: blob-sink.ts). */
+export const STREAM_WRITE_BYTES = 1024 * 1024;
 
 export interface BlobWriter {
+  /** Takes the chunk's bytes: the caller may reuse the chunk once the promise resolves. */
   write(chunk: Uint8Array): Promise<void>;
   close(): Promise<void>;
   abort(): Promise<void>;
 }
 
 /**
- * Writes a body of known length to one R2 key as it arrives, holding one chunk at a time: R2
- * takes a stream whose length is declared up front. A body longer or shorter than it said
- * fails the write.
+ * Bytes gathered into one block that is reused once it was handed on, so writing a large body
+ * allocates one block rather than a buffer per chunk and a copy per flush. The block grows (by
+ * doubling) to its size as bytes come, so a small body costs a small buffer.
+ */
+class Block {
+  private bytes = new Uint8Array(0);
+  filled = 0;
+
+  constructor(readonly size: number) {}
+
+  /** Copies as much of `chunk` from `from` as fits; returns where the copy stopped. */
+  fill(chunk: Uint8Array, from: number): number {
+    const n = Math.min(chunk.byteLength - from, this.size - this.filled);
+    if (this.filled + n > this.bytes.byteLength) {
+      const grown = new Uint8Array(
+        Math.min(this.size, Math.max(this.filled + n, this.bytes.byteLength * 2)),
+      );
+      grown.set(this.bytes.subarray(0, this.filled));
+      this.bytes = grown;
+    }
+    this.bytes.set(chunk.subarray(from, from + n), this.filled);
+    this.filled += n;
+    return from + n;
+  }
+
+  get full(): boolean {
+    return this.filled === this.size;
+  }
+
+  /** What was gathered; valid until the next `fill` after `reset`. */
+  view(): Uint8Array {
+    return this.bytes.subarray(0, this.filled);
+  }
+
+  reset(): void {
+    this.filled = 0;
+  }
+}
+
+/**
+ * Writes a body of known length to one R2 key as it arrives: R2 takes a stream whose length is
+ * declared up front. Small network chunks go on a MiB at a time, gathered in one reused block;
+ * a chunk of a MiB or more goes on as it is. A body longer or shorter than it said fails the
+ * write. A write resolves once R2's side of the stream has read the bytes, so reusing a block
+ * after it is safe.
  */
 export class StreamWriter implements BlobWriter {
   private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
   private readonly putting: Promise<unknown>;
-  private buffered: Uint8Array[] = [];
-  private size = 0;
+  private readonly block = new Block(STREAM_WRITE_BYTES);
 
   constructor(bucket: R2Bucket, key: string, contentType: string, length: number) {
     const { readable, writable } = new FixedLengthStream(length);
@@ -35,11 +77,15 @@ export class StreamWriter implements BlobWriter {
     this.putting.catch(() => undefined);
   }
 
-  /** Network chunks are small (16-64 KiB): they go on to R2 a MiB at a time. */
   async write(chunk: Uint8Array): Promise<void> {
-    this.buffered.push(chunk);
-    this.size += chunk.byteLength;
-    if (this.size >= STREAM_WRITE_BYTES) await this.flush();
+    if (this.block.filled === 0 && chunk.byteLength >= STREAM_WRITE_BYTES) {
+      await this.writer.write(chunk);
+      return;
+    }
+    for (let at = 0; at < chunk.byteLength; ) {
+      at = this.block.fill(chunk, at);
+      if (this.block.full) await this.flush();
+    }
   }
 
   async close(): Promise<void> {
@@ -53,21 +99,18 @@ export class StreamWriter implements BlobWriter {
   }
 
   private async flush(): Promise<void> {
-    if (this.size === 0) return;
-    const chunk = concat(this.buffered, this.size);
-    this.buffered = [];
-    this.size = 0;
-    await this.writer.write(chunk);
+    if (this.block.filled === 0) return;
+    await this.writer.write(this.block.view());
+    this.block.reset();
   }
 }
 
 /**
- * Writes a stream of chunks to one R2 key holding at most one part in memory: a single put when
- * everything fits in one part, else a multipart upload.
+ * Writes a stream of chunks to one R2 key holding one part in memory, reused from part to part:
+ * a single put when everything fits in one part, else a multipart upload.
  */
 export class PartWriter implements BlobWriter {
-  private buffered: Uint8Array[] = [];
-  private size = 0;
+  private readonly part = new Block(PART_BYTES);
   private upload: R2MultipartUpload | null = null;
   private readonly uploaded: R2UploadedPart[] = [];
 
@@ -78,18 +121,19 @@ export class PartWriter implements BlobWriter {
   ) {}
 
   async write(chunk: Uint8Array): Promise<void> {
-    this.buffered.push(chunk);
-    this.size += chunk.byteLength;
-    while (this.size >= PART_BYTES) await this.flushPart(PART_BYTES);
+    for (let at = 0; at < chunk.byteLength; ) {
+      at = this.part.fill(chunk, at);
+      if (this.part.full) await this.flushPart();
+    }
   }
 
   async close(): Promise<void> {
     const httpMetadata = { contentType: this.contentType };
     if (!this.upload) {
-      await this.bucket.put(this.key, concat(this.buffered, this.size), { httpMetadata });
+      await this.bucket.put(this.key, this.part.view(), { httpMetadata });
       return;
     }
-    if (this.size > 0) await this.flushPart(this.size);
+    if (this.part.filled > 0) await this.flushPart();
     await this.upload.complete(this.uploaded);
   }
 
@@ -97,27 +141,12 @@ export class PartWriter implements BlobWriter {
     await this.upload?.abort().catch(() => undefined);
   }
 
-  /** Uploads the first `bytes` buffered as the next part (R2: every part but the last the same size). */
-  private async flushPart(bytes: number): Promise<void> {
+  /** Uploads the part gathered as the next one (R2: every part but the last the same size). */
+  private async flushPart(): Promise<void> {
     this.upload ??= await this.bucket.createMultipartUpload(this.key, {
       httpMetadata: { contentType: this.contentType },
     });
-    const all = concat(this.buffered, this.size);
-    const rest = all.subarray(bytes);
-    this.buffered = rest.byteLength > 0 ? [rest] : [];
-    this.size = rest.byteLength;
-    this.uploaded.push(
-      await this.upload.uploadPart(this.uploaded.length + 1, all.subarray(0, bytes)),
-    );
+    this.uploaded.push(await this.upload.uploadPart(this.uploaded.length + 1, this.part.view()));
+    this.part.reset();
   }
-}
-
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
 }
