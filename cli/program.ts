@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { registerApprovals } from "./commands/approvals";
 import { registerAudit } from "./commands/audit";
 import { registerBlobs } from "./commands/blobs";
+import { registerChannels } from "./commands/channels";
 import { registerEvents } from "./commands/events";
 import { registerLogin } from "./commands/login";
 import { registerNodeTypes } from "./commands/node-types";
@@ -57,6 +58,7 @@ export function buildProgram(): Command {
   registerTriggers(program);
   registerUsers(program);
   registerAudit(program);
+  registerChannels(program);
   return program;
 }
 

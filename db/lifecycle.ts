@@ -94,6 +94,7 @@ export async function releaseRunRows(
       .bind(run.tenantId, run.id),
     db.prepare(`DELETE FROM key_sockets WHERE run_id = ?`).bind(run.id),
     db.prepare(`DELETE FROM event_waits WHERE run_id = ?`).bind(run.id),
+    db.prepare(`DELETE FROM decision_links WHERE run_id = ?`).bind(run.id),
   ];
   const results = await db.batch(statements);
   return results.slice(1).reduce((sum, result) => sum + (result.meta.changes ?? 0), 0);
@@ -388,6 +389,7 @@ export async function deleteTenantRows(db: D1Database, tenantId: string): Promis
     db.prepare(`DELETE FROM retention_policies WHERE tenant_id = ?`).bind(tenantId),
     db.prepare(`DELETE FROM semantic_cache WHERE tenant_id = ?`).bind(tenantId),
     db.prepare(`DELETE FROM users WHERE tenant_id = ?`).bind(tenantId),
+    db.prepare(`DELETE FROM notification_channels WHERE tenant_id = ?`).bind(tenantId),
     db.prepare(`DELETE FROM audit_log WHERE tenant_id = ?`).bind(tenantId),
     db.prepare(`DELETE FROM tenants WHERE id = ?`).bind(tenantId),
   ]);

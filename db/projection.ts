@@ -87,7 +87,7 @@ export interface RunOwner {
   workflowId: string;
 }
 
-/** Upserts a run's approvals (the inbox's source): status, votes and decision change. */
+/** Upserts a run's approvals (the inbox's source): status, votes, decision and escalation change. */
 export async function projectApprovals(
   db: D1Database,
   owner: RunOwner,
@@ -111,6 +111,9 @@ export async function projectApprovals(
             status: sql`excluded.status`,
             votes: sql`excluded.votes`,
             decidedAt: sql`excluded.decided_at`,
+            // An escalation widens who may decide and moves the expiry (docs/PEOPLE.md).
+            approvers: sql`excluded.approvers`,
+            expiresAt: sql`excluded.expires_at`,
           },
         }),
     ),

@@ -540,3 +540,47 @@ export const auditLog = sqliteTable(
     index("audit_tenant_user").on(t.tenantId, t.userId, t.at, t.id),
   ],
 );
+
+/**
+ * Where a tenant's notifications go (docs/PEOPLE.md, "Notifications"): a generic JSON webhook
+ * or a Slack incoming webhook. The URL is a credential (Slack's is), so it is sealed with
+ * AOB_SECRETS_KEY like a secret. `events` are the kinds the channel gets for every workflow;
+ * a node may name more channels for itself.
+ */
+export const notificationChannels = sqliteTable(
+  "notification_channels",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    name: text("name").notNull(),
+    type: text("type", { enum: ["webhook", "slack"] }).notNull(),
+    /** The URL, AES-GCM under AOB_SECRETS_KEY. */
+    url: text("url").notNull(),
+    /** The URL's host, to show without unsealing it. */
+    host: text("host").notNull(),
+    /** JSON array of event kinds: approval, budget, run_failed. */
+    events: text("events").notNull(),
+    /** Where decision links point: the origin the channel was set from. */
+    origin: text("origin").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.name] })],
+);
+
+/**
+ * Decision links sent in notifications (docs/PEOPLE.md): one row per link, claimed once. The
+ * link itself is signed (HMAC); this row makes it single-use.
+ */
+export const decisionLinks = sqliteTable(
+  "decision_links",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    runId: text("run_id").notNull(),
+    userId: text("user_id").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+  },
+  (t) => [index("decision_links_run").on(t.runId), index("decision_links_expiry").on(t.expiresAt)],
+);

@@ -167,3 +167,33 @@ export async function deleteUser(
     runIds: (sockets?.results ?? []).filter((s) => s.key_id === k.id).map((s) => s.run_id),
   }));
 }
+
+/** At most this many people are asked at once (one notification names each). */
+export const MAX_ASSIGNEES = 50;
+
+/**
+ * The live users an approval asks (docs/PEOPLE.md): those named by id or email or holding one
+ * of `roles`; with neither, everyone who may decide (approver or admin). Oldest first, at most
+ * MAX_ASSIGNEES.
+ */
+export async function findAssignees(
+  db: D1Database,
+  tenantId: string,
+  approvers: { users?: readonly string[]; roles?: readonly string[] } | null,
+): Promise<UserRow[]> {
+  const named = approvers?.users ?? [];
+  const roles = approvers ? (approvers.roles ?? []) : ["approver", "admin"];
+  const lower = named.map((n) => n.toLowerCase());
+  const marks = (n: number) => Array.from({ length: n }, () => "?").join(", ");
+  const rows = await db
+    .prepare(
+      `SELECT * FROM users u WHERE u.tenant_id = ? AND u.deleted_at IS NULL AND (
+         u.id IN (${marks(named.length) || "NULL"})
+         OR u.email IN (${marks(lower.length) || "NULL"})
+         OR EXISTS (SELECT 1 FROM json_each(u.roles) WHERE value IN (${marks(roles.length) || "NULL"})))
+       ORDER BY u.created_at, u.id LIMIT ?`,
+    )
+    .bind(tenantId, ...named, ...lower, ...roles, MAX_ASSIGNEES)
+    .all<RawUser>();
+  return rows.results.map(toUser);
+}

@@ -67,7 +67,7 @@ export function streamFetchFor(env: Pick<Env, "AOB_HTTP_ALLOWLIST">) {
 }
 
 /** `AOB_HTTP_ALLOWLIST`, parsed once per distinct value. */
-function allowlistOf(env: Pick<Env, "AOB_HTTP_ALLOWLIST">): Allowlist {
+export function allowlistOf(env: Pick<Env, "AOB_HTTP_ALLOWLIST">): Allowlist {
   const raw = env.AOB_HTTP_ALLOWLIST ?? "";
   let allowlist = parsed.get(raw);
   if (!allowlist) {

@@ -17,6 +17,9 @@ export const Approvers = z
   });
 export type Approvers = z.infer<typeof Approvers>;
 
+/** A notification channel's name (docs/PEOPLE.md, "Notifications"). */
+export const CHANNEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+
 export const ApprovalConfig = z
   .strictObject({
     /** What the approver reads; may contain `{{ templates }}`. */
@@ -34,10 +37,26 @@ export const ApprovalConfig = z
     required: z.number().int().min(1).max(50).optional(),
     /** `any`: the first rejection rejects; `majority`: rejections reaching a majority of the quorum. */
     rejectIf: z.enum(["any", "majority"]).default("any"),
+    /** Notification channels (by name) told of this approval, besides the tenant's own. */
+    notify: z.array(z.string().regex(CHANNEL_NAME)).max(10).optional(),
+    /**
+     * At the first timeout, instead of the timeout port: these approvers are added and told
+     * (notified), and the approval waits `timeoutSeconds` more before taking the timeout port.
+     */
+    escalate: z
+      .strictObject({
+        approvers: Approvers,
+        timeoutSeconds: z.number().int().min(1).max(31_536_000),
+      })
+      .optional(),
   })
   .refine((c) => c.quorum === undefined || c.required === undefined, {
     message: "give `quorum` or its older name `required`, not both",
     path: ["required"],
+  })
+  .refine((c) => c.escalate === undefined || c.timeoutSeconds !== undefined, {
+    message: "an escalation happens at the timeout: give `timeoutSeconds` too",
+    path: ["escalate"],
   });
 export type ApprovalConfig = z.infer<typeof ApprovalConfig>;
 

@@ -19,5 +19,7 @@ export const AUDIT_ACTIONS = [
   "run.delete",
   "run.hold",
   "session.create",
+  "channel.put",
+  "channel.delete",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

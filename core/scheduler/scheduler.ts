@@ -409,6 +409,20 @@ class Stepper {
         if (st.waitReason === "delay") this.succeed(node, null);
         if (st.waitReason === "event") this.succeed(node, "timeout");
         if (st.waitReason === "approval") {
+          const escalate = (node.config as { escalate?: { timeoutSeconds: number } }).escalate;
+          if (escalate && !st.escalated) {
+            // The first timeout escalates (docs/PEOPLE.md): more approvers, one more wait.
+            st.escalated = true;
+            this.touch(node.id);
+            const until = this.now + escalate.timeoutSeconds * 1000;
+            this.emit({
+              type: "approval_escalated",
+              nodeId: node.id,
+              data: { attempt: st.attempt, until },
+            });
+            this.setTimer("wake", node.id, st.attempt, until);
+            return;
+          }
           const wait = this.kind(node)?.traits.wait;
           const port = wait?.for === "person" ? wait.timeoutPort(node.config) : null;
           this.emit({

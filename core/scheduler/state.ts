@@ -71,6 +71,8 @@ export interface NodeState {
   skipReason?: string;
   error?: NodeError;
   waitReason?: WaitReason;
+  /** An approval whose first timeout escalated it (docs/PEOPLE.md): the next one times out. */
+  escalated?: boolean;
   startedAt?: number;
   finishedAt?: number;
   map?: MapProgress;

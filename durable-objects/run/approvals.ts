@@ -2,6 +2,7 @@ import { Validator } from "@cfworker/json-schema";
 import type { Approvers, VoteDecision } from "../../core/kinds/approval";
 import { isAssigned, outcomeOf, type RejectIf, type Voter } from "../../core/people/ballot";
 import type { ApprovalRequest, ApprovalStatus, Vote } from "../../core/wire/run-view";
+import type { NotificationBook } from "./notifications";
 
 export type { ApprovalRequest, ApprovalStatus, Vote, VoteDecision };
 
@@ -23,9 +24,15 @@ export interface DecisionRefusal {
  * under `rejectIf: "majority"`; only assigned users vote.
  */
 export class ApprovalBook {
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(
+    private readonly sql: SqlStorage,
+    /** Where an opened request owes its notification (notifications.ts). */
+    private readonly notifications: NotificationBook,
+  ) {}
 
+  /** Records a request and owes its notification, in the caller's transaction. */
   open(request: Omit<ApprovalRequest, "votes" | "status" | "decidedAt">): void {
+    this.notifications.owe(request.nodeId, request.attempt, 0, request.createdAt);
     this.sql.exec(
       `INSERT OR IGNORE INTO approvals (node_id, attempt, iteration, message, form, required, approvers, reject_if, expires_at, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
       request.nodeId,
@@ -168,6 +175,27 @@ export class ApprovalBook {
       vote.at,
     );
     return decidedBy(request, [...request.votes, vote]);
+  }
+
+  /**
+   * Escalates a waiting request at its first timeout (docs/PEOPLE.md): the escalation's
+   * approvers join its own, it waits until `until`, and the second group is owed a notification.
+   */
+  escalate(nodeId: string, attempt: number, add: Approvers, until: number, now: number): void {
+    const request = this.get(nodeId, attempt);
+    if (!request || request.status !== "pending") return;
+    const approvers: Approvers | undefined = request.approvers && {
+      users: [...new Set([...(request.approvers.users ?? []), ...(add.users ?? [])])],
+      roles: [...new Set([...(request.approvers.roles ?? []), ...(add.roles ?? [])])],
+    };
+    this.sql.exec(
+      `UPDATE approvals SET approvers = ?, expires_at = ? WHERE node_id = ? AND attempt = ?`,
+      approvers === undefined ? null : JSON.stringify(approvers),
+      until,
+      nodeId,
+      attempt,
+    );
+    this.notifications.owe(nodeId, attempt, 1, now);
   }
 
   close(

@@ -17,9 +17,10 @@ import type { ChildBook, Notice } from "./children";
 import type { Loaded } from "./context";
 import type { EventBook } from "./event-book";
 import type { RunStorage } from "./host";
+import { type NotificationBook, Notifier } from "./notifications";
 import type { PatchBook } from "./patches";
 import { projectApprovals, projectPatches, projectRun } from "./projection";
-import type { RunStore } from "./store";
+import type { RunStore, StoredEvent } from "./store";
 import type { UsageLedger } from "./usage";
 
 /** A background write (outbox, projection) that failed is tried again by the alarm after this long (ms), doubling... */
@@ -51,6 +52,9 @@ export interface EffectsHost {
   parent(): ParentLink | undefined;
   /** Waits for events, whose D1 rows the projection writes when their own attempt could not. */
   events: EventBook;
+  /** Notifications owed to people (notifications.ts), and how events reach subscribers. */
+  notifications: NotificationBook;
+  emit(events: StoredEvent[]): void;
   run(): Loaded;
 }
 
@@ -75,6 +79,8 @@ export class StepEffects {
   private retryDelay = RETRY_FIRST_MS;
   /** The run status D1 holds, as far as this object knows. */
   private projectedStatus: string | null;
+  /** Sends the notifications owed to people. */
+  private readonly people: Notifier;
 
   /**
    * `status`: the stored run status on a wake. D1 holds what the last successful projection
@@ -85,6 +91,17 @@ export class StepEffects {
     status: string | null,
   ) {
     this.projectedStatus = host.store.getMeta<string>(PROJECTED) ?? status;
+    this.people = new Notifier({
+      storage: host.storage,
+      env: host.env,
+      now: host.now,
+      store: host.store,
+      book: host.notifications,
+      request: (nodeId, attempt) => host.approvals.get(nodeId, attempt),
+      run: host.run,
+      emit: host.emit,
+      retryLater: () => this.retryLater(),
+    });
     this.waitsUnregistered = status !== null && host.events.unregistered().length > 0;
   }
 
@@ -110,15 +127,18 @@ export class StepEffects {
       this.host.store.pendingBlobCount() > 0 ||
       run.state.status !== this.projectedStatus ||
       this.host.children.owed().length > 0 ||
+      this.people.owed() ||
       this.waitsUnregistered
     );
   }
 
   /**
    * Sends the notices owed to other runs (a child's end, a cancel), oldest first, each removed
-   * once the other run took it; one that fails stays and the alarm tries again.
+   * once the other run took it; one that fails stays and the alarm tries again. Then the
+   * notifications owed to people (notifications.ts), in the background too.
    */
   flushNotices(): void {
+    this.people.flush();
     if (this.notifying) return;
     const { children, storage } = this.host;
     if (children.owed().length === 0) return;

@@ -32,6 +32,7 @@ import { type Delivered, type EventDelivery, EventWaits } from "./event-waits";
 import { NodeExecution } from "./execution";
 import { dropStaleChain } from "./fused";
 import type { RunHost, RunStorage } from "./host";
+import type { NotificationBook } from "./notifications";
 import { RunOutputs } from "./outputs";
 import type { PatchBook } from "./patches";
 import { type EagerRoom, type Pending, reported } from "./pending";
@@ -107,6 +108,7 @@ export class RunEngine {
     private readonly usage: UsageLedger,
     children: ChildBook,
     events: EventBook,
+    notifications: NotificationBook,
   ) {
     const { storage, env, now } = host;
     this.storage = storage;
@@ -175,6 +177,8 @@ export class RunEngine {
         notify: (notice) => this.childRuns.send(notice),
         parent: () => this.childRuns.parent(),
         events,
+        notifications,
+        emit,
         run,
       },
       this.run?.state.status ?? null,

@@ -3,6 +3,7 @@ import { ChildBook } from "./children";
 import { RunEngine } from "./engine";
 import { EventBook } from "./event-book";
 import type { RunHost } from "./host";
+import { NotificationBook } from "./notifications";
 import { PatchBook } from "./patches";
 import { RunStore } from "./store";
 import { UsageLedger } from "./usage";
@@ -20,7 +21,8 @@ export interface OpenedRun {
 export function openRun(host: RunHost): OpenedRun {
   const sql = host.storage.sql;
   const store = new RunStore(sql);
-  const approvals = new ApprovalBook(sql);
+  const notifications = new NotificationBook(sql);
+  const approvals = new ApprovalBook(sql, notifications);
   const engine = new RunEngine(
     host,
     store,
@@ -29,6 +31,7 @@ export function openRun(host: RunHost): OpenedRun {
     new UsageLedger(sql),
     new ChildBook(sql),
     new EventBook(sql),
+    notifications,
   );
   return { store, approvals, engine };
 }

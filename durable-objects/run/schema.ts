@@ -79,6 +79,10 @@ const MIGRATIONS: string[][] = [
     `INSERT OR IGNORE INTO approval_ballots (node_id, attempt, voter, by, user_id, decision, comment, data, at) SELECT node_id, attempt, by, by, NULL, decision, comment, data, at FROM approval_votes`,
     `DROP TABLE approval_votes`,
   ],
+  [
+    // Notifications owed to people (notifications.ts): channel '' until the channels are chosen.
+    `CREATE TABLE IF NOT EXISTS notifications (node_id TEXT NOT NULL, attempt INTEGER NOT NULL, stage INTEGER NOT NULL, channel TEXT NOT NULL, tries INTEGER NOT NULL, next_at INTEGER NOT NULL, status TEXT NOT NULL, PRIMARY KEY (node_id, attempt, stage, channel))`,
+  ],
 ];
 
 export function ensureSchema(sql: SqlStorage): void {

@@ -5,6 +5,7 @@
  */
 
 import type { NodeError } from "../../core/errors";
+import type { ApprovalConfig } from "../../core/kinds/approval";
 import { kindOf } from "../../core/kinds/registry";
 import type { Command } from "../../core/scheduler/commands";
 import type { Signal } from "../../core/scheduler/signals";
@@ -95,6 +96,20 @@ export class StepWrites {
           this.storeValue(nodeId, null);
         } else if (event.type === "approval_required" && nodeId) {
           this.host.approvalChanged(nodeId, data.attempt as number);
+        } else if (event.type === "approval_escalated" && nodeId) {
+          const run = this.host.run();
+          const node = run.ir.nodes[run.ir.byId[nodeId]!]!;
+          const { escalate } = node.config as Pick<ApprovalConfig, "escalate">;
+          if (escalate) {
+            approvals.escalate(
+              nodeId,
+              data.attempt as number,
+              escalate.approvers,
+              data.until as number,
+              now,
+            );
+            this.host.approvalChanged(nodeId, data.attempt as number);
+          }
         } else if (event.type === "approval_decided" && nodeId) {
           const decision = data.decision as "approved" | "rejected" | "timeout";
           approvals.close(

@@ -861,6 +861,22 @@ describe("the aob CLI against wrangler dev", () => {
     };
     expect(entries[0]).toMatchObject({ actor: { name: "Ann" }, target: { id: runId } });
 
+    const channel = await aob(["channels", "set", "ops", `${llmUrl}/hook`, "--type", "slack"], {
+      env,
+    });
+    expect(channel.code, channel.stderr).toBe(0);
+    expect(channel.stdout).toContain("channel ops: slack to 127.0.0.1");
+    const [channels, refused] = await Promise.all([
+      aob(["channels", "list", "--json"], { env }),
+      aob(["channels", "set", "meta", "http://169.254.169.254/"], { env }),
+    ]);
+    expect(JSON.parse(channels.stdout)).toMatchObject({
+      channels: [{ name: "ops", type: "slack" }],
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("url");
+    expect((await aob(["channels", "delete", "ops"], { env })).code).toBe(0);
+
     const removed = await aob(["users", "delete", ann], { env });
     expect(removed.code, removed.stderr).toBe(0);
     const gone = await aob(["whoami"], { env: annEnv });

@@ -28,6 +28,9 @@ import { handleLlm } from "./llm-stub";
  *   application/octet-stream), in 64 KiB writes, without Content-Length when `?chunked=1`;
  * - `POST /sink/<name>` answers what it received: `{ bytes, sha256, contentType }` (counted, not
  *   recorded for `/seen`);
+ * - `POST /inbox/<n>/<name>` (a notification channel) fails with 503 for the first n requests of
+ *   <name>, then records the body and answers 200; `GET /inbox/read/<name>` answers
+ *   `{ requests, bodies }`: requests received (failed ones too) and the bodies recorded;
  * - `POST /seen` with a text body: how many requests received so far (by either server) held
  *   that text anywhere (request line, headers or body), as `{ count }`; not itself recorded;
  * - `POST /v1/chat/completions` and `/llm/...`: the scripted chat-completions stub (llm-stub.ts).
@@ -43,6 +46,8 @@ export default async function setup(project: TestProject) {
   const keys = new Map<string, (string | null)[]>();
   /** `/hold/<ms>/<name>`: requests of each name in all, open now, and open at most at once. */
   const holds = new Map<string, { total: number; open: number; most: number }>();
+  /** `/inbox/<n>/<name>`: the bodies each notification channel recorded. */
+  const inboxes = new Map<string, unknown[]>();
   /** Every request received, as text: request line, headers, body. */
   const received: string[] = [];
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
@@ -84,6 +89,20 @@ export default async function setup(project: TestProject) {
         const name = parts[2] ?? "status";
         bump(name);
         return json(Number(parts[1]), { status: Number(parts[1]) });
+      }
+      case "inbox": {
+        if (parts[1] === "read") {
+          const name = parts[2] ?? "";
+          return json(200, {
+            requests: counts.get(`inbox:${name}`) ?? 0,
+            bodies: inboxes.get(name) ?? [],
+          });
+        }
+        const name = parts[2] ?? "inbox";
+        const n = bump(`inbox:${name}`);
+        if (n <= Number(parts[1])) return json(503, { error: "try again", n });
+        inboxes.set(name, [...(inboxes.get(name) ?? []), JSON.parse(body) as unknown]);
+        return json(200, { ok: true });
       }
       case "flaky": {
         const name = parts[2] ?? "flaky";

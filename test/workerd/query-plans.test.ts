@@ -5,9 +5,11 @@ import * as approvals from "../../db/approvals";
 import * as archives from "../../db/archives";
 import * as auditLog from "../../db/audit";
 import * as blobs from "../../db/blobs";
+import * as decisionLinks from "../../db/decision-links";
 import * as deliveries from "../../db/deliveries";
 import * as eventWaits from "../../db/event-waits";
 import * as lifecycle from "../../db/lifecycle";
+import * as channels from "../../db/notification-channels";
 import * as projection from "../../db/projection";
 import * as retention from "../../db/retention";
 import * as runs from "../../db/runs";
@@ -48,6 +50,8 @@ const GROWING = new Set([
   "event_waits",
   "users",
   "audit_log",
+  "notification_channels",
+  "decision_links",
 ]);
 
 interface Sent {
@@ -449,6 +453,37 @@ async function everyQuery(db: D1Database): Promise<Set<string>> {
   });
   await call("users", "updateUser", users.updateUser, db, tenantId, user.id, user);
   await call("users", "countAdmins", users.countAdmins, db, tenantId);
+  await call("users", "findAssignees", users.findAssignees, db, tenantId, {
+    users: [user.id, "p@example.com"],
+    roles: ["approver"],
+  });
+  await call("users", "findAssignees", users.findAssignees, db, tenantId, null);
+  const channel = {
+    name: "ops",
+    type: "webhook" as const,
+    url: "sealed",
+    host: "example.com",
+    events: ["approval" as const],
+    origin: "https://aob.test",
+    updatedAt: now,
+  };
+  await call("channels", "putChannel", channels.putChannel, db, tenantId, channel);
+  await call("channels", "listChannels", channels.listChannels, db, tenantId);
+  await call("channels", "findChannel", channels.findChannel, db, tenantId, "ops");
+  await call("channels", "deleteChannel", channels.deleteChannel, db, tenantId, "ops");
+  const link = { id: "link_plans", tenantId, runId: run, userId: user.id, expiresAt: now };
+  await call("decisionLinks", "insertDecisionLinks", decisionLinks.insertDecisionLinks, db, [link]);
+  await call("decisionLinks", "linkUnused", decisionLinks.linkUnused, db, link.id);
+  await call("decisionLinks", "claimLink", decisionLinks.claimLink, db, link.id, now);
+  await call("decisionLinks", "releaseLink", decisionLinks.releaseLink, db, link.id);
+  await call(
+    "decisionLinks",
+    "deleteExpiredLinks",
+    decisionLinks.deleteExpiredLinks,
+    db,
+    now + 1,
+    10,
+  );
   const entry = {
     at: now,
     userId: user.id,
@@ -604,6 +639,8 @@ describe("query plans", () => {
       archives,
       auditLog,
       blobs,
+      channels,
+      decisionLinks,
       deliveries,
       eventWaits,
       lifecycle,

@@ -68,8 +68,11 @@ describe("seeds that found engine bugs", () => {
     expect(r.log).toMatch(/create\n {2}crash_commit; restart 1/);
   });
 
-  it("seed 345: a deciding vote whose step was lost is taken after the wake", async () => {
-    const r = await replay(345);
+  // Found as seed 345; the notifications a request owes (issue 21) write one more row in its
+  // transaction, which moved 345's path; 319 is the first seed from 300 that meets the same
+  // fault (a crash writing the deciding vote's transaction).
+  it("seed 319: a deciding vote whose step was lost is taken after the wake", async () => {
+    const r = await replay(319);
     expect(r.log).toMatch(/decide n\d+\n {2}crash_transaction_write; restart \d/);
   });
 
@@ -86,10 +89,11 @@ describe("seeds that found engine bugs, later generations", () => {
     expect(r.faults.crash_transaction_write).toBeGreaterThan(0);
   });
 
-  // Found as seed 20144; the outbox's holds (issue 18) moved that seed's path, and 21430 is
-  // the seed of 20001-22000 that fails without the fix.
-  it("seed 21430: a budget decision repeated after its first went through is already decided", async () => {
-    const r = await replay(21430, 3);
+  // Found as seed 20144; the outbox's holds (issue 18) moved that seed's path to 21430, and the
+  // notifications a request owes (issue 21) moved 21430's: 21159 is the first seed from 21000
+  // whose trace repeats a budget decision after a crash (the fault that exposed the bug).
+  it("seed 21159: a budget decision repeated after its first went through is already decided", async () => {
+    const r = await replay(21159, 3);
     expect(r.log).toMatch(
       /decide n6\n {2}crash_\w+; restart \d\n\S+ decide n6\n {2}already_decided/,
     );

@@ -6,6 +6,7 @@ import { ApprovalsLink } from "./approvals/ApprovalsLink";
 import { InboxPage } from "./approvals/InboxPage";
 import { BuilderPage } from "./builder/BuilderPage";
 import { WorkflowsPage } from "./builder/WorkflowsPage";
+import { DecidePage } from "./decide/DecidePage";
 import { LoginPage } from "./login/LoginPage";
 import { AuditPage } from "./people/AuditPage";
 import { UsersPage } from "./people/UsersPage";
@@ -51,6 +52,8 @@ function Page({ route }: { route: Route }) {
       return <StatusPage />;
     case "reference":
       return <ReferencePage />;
+    case "decide":
+      return <DecidePage />;
   }
 }
 
@@ -103,6 +106,17 @@ export function App() {
     return { who, client, signOut };
   }, [who, signOut]);
 
+  // A decision link decides as its assignee, signed in or not.
+  if (route.page === "decide") {
+    return (
+      <div className="app">
+        <header className="topbar">
+          <span className="brand">aob</span>
+        </header>
+        <DecidePage />
+      </div>
+    );
+  }
   if (who === undefined) {
     return (
       <main className="login" aria-busy="true">

@@ -26,7 +26,9 @@ export type Route =
   /** The audit log, filtered by action and by the user who acted. */
   | { page: "audit"; action: AuditAction | null; userId: string | null }
   | { page: "status" }
-  | { page: "reference" };
+  | { page: "reference" }
+  /** A notification's decision link (its token in the fragment): no sign-in needed. */
+  | { page: "decide" };
 
 /**
  * The route of a URL path and query.
@@ -83,6 +85,8 @@ export function parseRoute(pathname: string, search: string): Route {
       return { page: "status" };
     case "reference":
       return { page: "reference" };
+    case "decide":
+      return { page: "decide" };
     default:
       return { page: "workflows" };
   }
@@ -132,5 +136,7 @@ export function formatRoute(route: Route): string {
       return "/status";
     case "reference":
       return "/reference";
+    case "decide":
+      return "/decide";
   }
 }

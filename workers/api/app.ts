@@ -7,11 +7,13 @@ import { type DocumentSource, openApiRoutes } from "./openapi";
 import { approvalRoutes } from "./routes/approvals";
 import { auditRoutes } from "./routes/audit";
 import { blobRoutes } from "./routes/blobs";
+import { decisionRoutes } from "./routes/decisions";
 import { eventRoutes, signedEventRoutes } from "./routes/events";
 import { deepHealth, health } from "./routes/health";
 import { keyRoutes } from "./routes/keys";
 import { lifecycleRoutes } from "./routes/lifecycle";
 import { nodeTypes } from "./routes/node-types";
+import { notificationChannelRoutes } from "./routes/notification-channels";
 import { patchRoutes } from "./routes/patches";
 import { runArchiveRoutes } from "./routes/run-archive";
 import { runRoutes } from "./routes/runs";
@@ -27,6 +29,7 @@ const api = new OpenAPIHono<AppEnv>()
   .route("/", health)
   .route("/", publicSessionRoutes)
   .route("/", signedEventRoutes)
+  .route("/", decisionRoutes)
   .use("*", authenticate)
   .route("/", deepHealth)
   .route("/", sessionRoutes)
@@ -42,6 +45,7 @@ const api = new OpenAPIHono<AppEnv>()
   .route("/", keyRoutes)
   .route("/", userRoutes)
   .route("/", auditRoutes)
+  .route("/", notificationChannelRoutes)
   .route("/", triggerRoutes)
   .route("/", secretRoutes)
   .route("/", blobRoutes);

@@ -14,7 +14,7 @@ export async function audit(
   target: { type: string; id: string },
   details: Record<string, unknown> = {},
   /** Who acted, when the request is not signed in yet (signing in). */
-  actor: Pick<SignedIn, "tenantId" | "userId" | "userName" | "keyId"> = {
+  actor: Pick<SignedIn, "tenantId" | "userId" | "userName"> & { keyId: string | null } = {
     tenantId: c.get("tenantId"),
     userId: c.get("userId"),
     userName: c.get("userName"),

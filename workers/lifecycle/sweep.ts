@@ -8,6 +8,7 @@
  */
 
 import { idempotencyWindowMs } from "../../core/limits/idempotency-window";
+import { deleteExpiredLinks } from "../../db/decision-links";
 import { pruneDeliveries } from "../../db/deliveries";
 import {
   deleteTenantRows,
@@ -26,7 +27,9 @@ import { deleteRun } from "./delete-run";
 export const SWEEP_BUDGET = 200;
 /** Runs deleted at once. */
 const SWEEP_CONCURRENCY = 10;
-/** Expired delivery keys one invocation deletes at most. */
+const DAY_MS = 86_400_000;
+
+/** Expired delivery keys (and decision links) one invocation deletes at most. */
 const DELIVERIES_PER_SWEEP = 1000;
 
 /**
@@ -97,6 +100,8 @@ export async function sweep(
     // Delivery keys past their window answer nothing any more (workers/api/deliveries.ts).
     const window = idempotencyWindowMs(env.AOB_IDEMPOTENCY_HOURS);
     report.rowsDeleted += await pruneDeliveries(env.DB, now - window, DELIVERIES_PER_SWEEP);
+    // Decision links a day past their expiry (docs/PEOPLE.md): they only answer 410 by then.
+    report.rowsDeleted += await deleteExpiredLinks(env.DB, now - DAY_MS, DELIVERIES_PER_SWEEP);
   } catch (err) {
     report.error = String(err);
     console.error(JSON.stringify({ at: "sweep", id, error: report.error }));

@@ -78,10 +78,16 @@ function Facts({
 
 const NO_NAMES: ReadonlyMap<string, string> = new Map();
 
+/** A decision as the API takes it. */
+export interface DecisionBody {
+  decision: "approve" | "reject";
+  comment?: string;
+  data?: unknown;
+}
+
 /**
- * A pending approval: its message, who may decide and its quorum, the votes so far, its form
- * (from the approval's JSON Schema), a comment, and Approve / Reject. Form problems the API
- * reports are shown on their fields. `names` names the assigned users given by id or email.
+ * A pending approval decided by the signed-in person (the run view, the inbox): the card of
+ * `ApprovalDecision`, sent with the session's key.
  */
 export function ApprovalCard({
   approval,
@@ -93,6 +99,35 @@ export function ApprovalCard({
   onDecided(decision: "approve" | "reject"): void;
 }) {
   const { client } = useSession();
+  const submit = async (json: DecisionBody) => {
+    const param = { id: approval.runId, nodeId: approval.nodeId };
+    await call(client.api.runs[":id"].approvals[":nodeId"].$post({ param, json }));
+  };
+  return (
+    <ApprovalDecision approval={approval} names={names} submit={submit} onDecided={onDecided} />
+  );
+}
+
+/**
+ * A pending approval: its message, who may decide and its quorum, the votes so far, its form
+ * (from the approval's JSON Schema), a comment, and Approve / Reject, sent by `submit` (the
+ * session's key, or a decision link's token). Form problems the API reports are shown on
+ * their fields. `names` names the assigned users given by id or email; `suggested` marks the
+ * button a decision link chose.
+ */
+export function ApprovalDecision({
+  approval,
+  names = NO_NAMES,
+  submit,
+  onDecided,
+  suggested,
+}: {
+  approval: ApprovalRequestView;
+  names?: ReadonlyMap<string, string>;
+  submit(json: DecisionBody): Promise<void>;
+  onDecided(decision: "approve" | "reject"): void;
+  suggested?: "approve" | "reject" | null;
+}) {
   const schema = asSchema(approval.form);
   const hasFields = Object.keys(schema.properties ?? {}).length > 0;
   const [data, setData] = useState<unknown>(() =>
@@ -108,12 +143,11 @@ export function ApprovalCard({
     setBusy(true);
     setError(null);
     setIssues([]);
-    const json: { decision: "approve" | "reject"; comment?: string; data?: unknown } = { decision };
+    const json: DecisionBody = { decision };
     if (comment.trim() !== "") json.comment = comment.trim();
     if (approval.form && data !== undefined) json.data = data;
     try {
-      const param = { id: approval.runId, nodeId: approval.nodeId };
-      await call(client.api.runs[":id"].approvals[":nodeId"].$post({ param, json }));
+      await submit(json);
       window.dispatchEvent(new Event(APPROVALS_CHANGED));
       onDecided(decision);
     } catch (err) {
@@ -200,6 +234,7 @@ export function ApprovalCard({
           type="button"
           className="primary"
           disabled={busy}
+          aria-pressed={suggested === "approve" ? true : undefined}
           onClick={() => void decide("approve")}
         >
           Approve
@@ -208,6 +243,7 @@ export function ApprovalCard({
           type="button"
           className="danger"
           disabled={busy}
+          aria-pressed={suggested === "reject" ? true : undefined}
           onClick={() => void decide("reject")}
         >
           Reject

@@ -45,6 +45,12 @@ function summary(event: RunEvent): string {
     case "approval_voted":
     case "approval_decided":
       return [d.decision, d.by ? `by ${String(d.by)}` : null].filter(Boolean).join(" ");
+    case "approval_escalated":
+      return `escalated; waits until ${new Date(Number(d.until)).toISOString()}`;
+    case "notification_sent":
+      return `notified ${String(d.channel)} (${String(d.assignees)} asked, try ${String(d.tries)})`;
+    case "notification_failed":
+      return `notifying ${String(d.channel)} failed after ${String(d.tries)} tries: ${String(d.error)}`;
     case "run_failed": {
       const e = d.error as { message?: string } | undefined;
       return e?.message ?? "";

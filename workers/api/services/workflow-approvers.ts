@@ -1,5 +1,7 @@
+import type { ApprovalConfig } from "../../../core/kinds/approval";
 import type { WorkflowDefinition } from "../../../core/workflow/definition";
 import type { ValidationIssue } from "../../../core/workflow/issues";
+import { listChannels } from "../../../db/notification-channels";
 import { findUser, findUserByEmail, type UserRow } from "../../../db/users";
 import { ApiError } from "../errors";
 import { issueView } from "../validation";
@@ -8,9 +10,10 @@ import { issueView } from "../validation";
 const MAX_NAMED = 200;
 
 /**
- * Refuses saving a definition whose approval nodes name users who do not exist in the tenant,
- * were deleted, or cannot decide (no `approver` or `admin` role): 400 `validation_failed` with
- * the path of each name (docs/PEOPLE.md, "Assigned approvals").
+ * Refuses saving a definition whose approval nodes name users (as approvers or to escalate to)
+ * who do not exist in the tenant, were deleted, or cannot decide (no `approver` or `admin`
+ * role), or notification channels the tenant does not have: 400 `validation_failed` with the
+ * path of each (docs/PEOPLE.md).
  */
 export async function checkApprovers(
   db: D1Database,
@@ -18,14 +21,34 @@ export async function checkApprovers(
   definition: WorkflowDefinition,
 ): Promise<void> {
   const named: { path: (string | number)[]; user: string }[] = [];
+  const channels: { path: (string | number)[]; name: string }[] = [];
   definition.nodes.forEach((node, i) => {
     if (node.type !== "approval") return;
-    const users = (node.config as { approvers?: { users?: string[] } }).approvers?.users ?? [];
-    users.forEach((user, j) => {
-      named.push({ path: ["nodes", i, "config", "approvers", "users", j], user });
+    const config = node.config as Pick<ApprovalConfig, "approvers" | "escalate" | "notify">;
+    for (const [at, approvers] of [
+      [["approvers"], config.approvers],
+      [["escalate", "approvers"], config.escalate?.approvers],
+    ] as const) {
+      (approvers?.users ?? []).forEach((user, j) => {
+        named.push({ path: ["nodes", i, "config", ...at, "users", j], user });
+      });
+    }
+    (config.notify ?? []).forEach((name, j) => {
+      channels.push({ path: ["nodes", i, "config", "notify", j], name });
     });
   });
-  if (named.length === 0) return;
+  const known = channels.length
+    ? new Set((await listChannels(db, tenantId)).map((c) => c.name))
+    : null;
+  const missing: ValidationIssue[] = channels
+    .filter((c) => !known?.has(c.name))
+    .map((c) => ({
+      path: c.path,
+      code: "unknown_channel",
+      message: `no notification channel "${c.name}" (PUT /api/notification-channels/${c.name} first)`,
+      severity: "error",
+    }));
+  if (named.length === 0 && missing.length === 0) return;
   const distinct = [...new Set(named.map((n) => n.user))].slice(0, MAX_NAMED);
   const found = new Map<string, UserRow | null>();
   for (const user of distinct) {
@@ -36,22 +59,25 @@ export async function checkApprovers(
         : await findUser(db, tenantId, user),
     );
   }
-  const problems: ValidationIssue[] = named.flatMap(({ path, user }) => {
-    if (!found.has(user)) {
-      return [issue(path, `more than ${MAX_NAMED} distinct users are named in approvals`)];
-    }
-    const row = found.get(user);
-    if (!row || row.deletedAt !== null) return [issue(path, `no user ${user} in this tenant`)];
-    if (!row.roles.includes("approver") && !row.roles.includes("admin")) {
-      return [
-        issue(
-          path,
-          `user ${row.name} (${row.id}) cannot decide approvals: give them the approver role`,
-        ),
-      ];
-    }
-    return [];
-  });
+  const problems: ValidationIssue[] = [
+    ...missing,
+    ...named.flatMap(({ path, user }) => {
+      if (!found.has(user)) {
+        return [issue(path, `more than ${MAX_NAMED} distinct users are named in approvals`)];
+      }
+      const row = found.get(user);
+      if (!row || row.deletedAt !== null) return [issue(path, `no user ${user} in this tenant`)];
+      if (!row.roles.includes("approver") && !row.roles.includes("admin")) {
+        return [
+          issue(
+            path,
+            `user ${row.name} (${row.id}) cannot decide approvals: give them the approver role`,
+          ),
+        ];
+      }
+      return [];
+    }),
+  ];
   if (problems.length > 0) {
     throw new ApiError(400, "validation_failed", `the workflow has ${problems.length} error(s)`, {
       errors: problems.map(issueView),
