@@ -5,7 +5,7 @@
 
 export type ChannelType = "webhook" | "slack";
 /** What a channel gets for every workflow. */
-export type ChannelEvent = "approval" | "budget";
+export type ChannelEvent = "approval" | "budget" | "run_failed";
 
 export interface ChannelRow {
   name: string;

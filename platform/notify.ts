@@ -10,12 +10,19 @@ import {
   type ApprovalNotification,
   type Assignee,
   type NotificationKind,
+  type RunFailedNotification,
   SLACK_MAX_ASSIGNEES,
   slackMessage,
+  slackRunFailed,
   webhookBody,
 } from "../core/people/notification";
 import { insertDecisionLinks } from "../db/decision-links";
-import { findChannel, listChannels } from "../db/notification-channels";
+import {
+  type ChannelEvent,
+  type ChannelRow,
+  findChannel,
+  listChannels,
+} from "../db/notification-channels";
 import { findAssignees } from "../db/users";
 import { signDecisionLink } from "./decision-links";
 import { fetchTextFor } from "./fetch";
@@ -56,7 +63,7 @@ export type Delivery =
 export async function channelsFor(
   db: D1Database,
   tenantId: string,
-  event: "approval" | "budget",
+  event: ChannelEvent,
   named: readonly string[],
 ): Promise<string[]> {
   const channels = await listChannels(db, tenantId);
@@ -76,7 +83,6 @@ export async function sendNotification(
   if (!channel) {
     return { ok: false, retryable: false, error: `channel ${channelName} no longer exists` };
   }
-  const url = await decryptSealed(env, ask.tenantId, channelSealName(channelName), channel.url);
   const origin = env.AOB_PUBLIC_URL || channel.origin;
   const people = await findAssignees(env.DB, ask.tenantId, ask.approvers);
   const expiresAt = ask.expiresAt ?? now + LINK_DEFAULT_TTL_MS;
@@ -139,6 +145,39 @@ export async function sendNotification(
     assignees,
   };
   const body = channel.type === "slack" ? slackMessage(notification) : webhookBody(notification);
+  const sent = await post(env, ask.tenantId, channel, body);
+  return sent.ok ? { ...sent, assignees: assignees.length } : sent;
+}
+
+/** A failed run, to a channel that asked for failures. */
+export async function sendRunFailed(
+  env: Env,
+  failure: Omit<RunFailedNotification, "type" | "runUrl">,
+  channelName: string,
+): Promise<Delivery> {
+  const channel = await findChannel(env.DB, failure.tenantId, channelName);
+  if (!channel) {
+    return { ok: false, retryable: false, error: `channel ${channelName} no longer exists` };
+  }
+  const origin = env.AOB_PUBLIC_URL || channel.origin;
+  const notification: RunFailedNotification = {
+    type: "run.failed",
+    ...failure,
+    runUrl: `${origin}/runs/${failure.runId}`,
+  };
+  const body = channel.type === "slack" ? slackRunFailed(notification) : { ...notification };
+  const sent = await post(env, failure.tenantId, channel, body);
+  return sent.ok ? { ...sent, assignees: 0 } : sent;
+}
+
+/** One POST of a notification's body to a channel, through the SSRF guard. */
+async function post(
+  env: Env,
+  tenantId: string,
+  channel: ChannelRow,
+  body: Record<string, unknown>,
+): Promise<{ ok: true; status: number } | Extract<Delivery, { ok: false }>> {
+  const url = await decryptSealed(env, tenantId, channelSealName(channel.name), channel.url);
   try {
     const res = await fetchTextFor(env)(url, {
       method: "POST",
@@ -147,9 +186,7 @@ export async function sendNotification(
       timeoutMs: SEND_TIMEOUT_MS,
       maxResponseBytes: 64 * 1024,
     });
-    if (res.status >= 200 && res.status < 300) {
-      return { ok: true, status: res.status, assignees: assignees.length };
-    }
+    if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
     return {
       ok: false,
       retryable: res.status === 429 || res.status >= 500,

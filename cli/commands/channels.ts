@@ -5,7 +5,7 @@ import type { Context } from "../context";
 import { UsageError } from "../errors";
 import { formatTime, printJson, printTable, say } from "../output";
 
-const EVENTS = ["approval", "budget"] as const;
+const EVENTS = ["approval", "budget", "run_failed"] as const;
 
 /** `aob channels list|set|delete`: where approvals notify people (docs/PEOPLE.md). */
 export function registerChannels(program: Command): void {

@@ -6,6 +6,33 @@
 
 export type NotificationKind = "approval.requested" | "approval.escalated" | "budget.hold";
 
+/** A run that failed, for the channels that asked (`events: ["run_failed"]`). */
+export interface RunFailedNotification {
+  type: "run.failed";
+  tenantId: string;
+  workflowId: string;
+  runId: string;
+  error: { nodeId: string | null; code: string; message: string };
+  runUrl: string;
+}
+
+/** The Slack message of a failed run. */
+export function slackRunFailed(n: RunFailedNotification): Record<string, unknown> {
+  const where = n.error.nodeId ? ` at node \`${n.error.nodeId}\`` : "";
+  return {
+    text: `Run failed: ${n.error.code}`,
+    blocks: [
+      {
+        type: "section",
+        text: {
+          type: "mrkdwn",
+          text: `*Run failed*${where}: \`${n.error.code}\`\n>${mrkdwn(n.error.message).slice(0, 2500)}\n<${n.runUrl}|Run ${n.runId}>`,
+        },
+      },
+    ],
+  };
+}
+
 /** One person asked to decide, with the links only they may use. */
 export interface Assignee {
   userId: string;

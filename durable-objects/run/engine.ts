@@ -193,6 +193,7 @@ export class RunEngine {
       replay: () => this.replay,
       approvalChanged,
       finishing: () => this.childRuns.owedAtFinish(),
+      failed: (at) => notifications.owe("", 0, 2, at),
     });
     this.budgetHold = new BudgetHold({ storage, now, store, approvals, usage, run, push });
     this.decisions = new Decisions({

@@ -8,7 +8,13 @@
 
 import type { Approvers } from "../../core/kinds/approval";
 import type { ApprovalRequest } from "../../core/wire/run-view";
-import { type ApprovalAsk, channelsFor, sendNotification } from "../../platform/notify";
+import {
+  type ApprovalAsk,
+  channelsFor,
+  type Delivery,
+  sendNotification,
+  sendRunFailed,
+} from "../../platform/notify";
 import type { Loaded } from "./context";
 import type { RunStorage } from "./host";
 import type { RunStore, StoredEvent } from "./store";
@@ -17,8 +23,8 @@ import type { RunStore, StoredEvent } from "./store";
 export const MAX_TRIES = 5;
 const FIRST_BACKOFF_MS = 1_000;
 
-/** 0: the request itself; 1: its escalation. */
-export type Stage = 0 | 1;
+/** 0: the request itself; 1: its escalation; 2: the run failed (node '', attempt 0). */
+export type Stage = 0 | 1 | 2;
 
 interface Owed {
   nodeId: string;
@@ -162,21 +168,30 @@ export class Notifier {
           later = true;
           continue;
         }
-        const ask = this.askOf(owed);
-        if (!ask) {
+        const run = this.host.run();
+        if (owed.stage === 2 && owed.channel === "") {
+          const channels = await channelsFor(this.host.env.DB, run.meta.tenantId, "run_failed", []);
+          storage.transactionSync(() => book.expand(owed, channels, now));
+          continue;
+        }
+        const ask = owed.stage === 2 ? null : this.askOf(owed);
+        if (owed.stage !== 2 && !ask) {
           storage.transactionSync(() => book.settle(owed, "moot"));
           continue;
         }
-        if (owed.channel === "") {
+        if (ask && owed.channel === "") {
           const named = this.namedChannels(owed.nodeId);
           const event = ask.kind === "budget.hold" ? "budget" : "approval";
           const channels = await channelsFor(this.host.env.DB, ask.tenantId, event, named);
           storage.transactionSync(() => book.expand(owed, channels, now));
           continue;
         }
-        const result = await sendNotification(this.host.env, ask, owed.channel, now);
+        const result: Delivery = ask
+          ? await sendNotification(this.host.env, ask, owed.channel, now)
+          : await sendRunFailed(this.host.env, this.failureOf(), owed.channel);
         const tries = owed.tries + 1;
-        const base = { attempt: owed.attempt, channel: owed.channel, kind: ask.kind, tries };
+        const kind = ask?.kind ?? "run.failed";
+        const base = { attempt: owed.attempt, channel: owed.channel, kind, tries };
         if (result.ok) {
           this.record(owed, "sent", "notification_sent", {
             ...base,
@@ -204,9 +219,28 @@ export class Notifier {
     const { book, storage, store } = this.host;
     const event = storage.transactionSync(() => {
       book.settle(owed, status);
-      return store.appendEvent({ type, nodeId: owed.nodeId, data }, this.host.now());
+      return store.appendEvent(
+        owed.nodeId === "" ? { type, data } : { type, nodeId: owed.nodeId, data },
+        this.host.now(),
+      );
     });
     this.host.emit([event]);
+  }
+
+  /** The failed run, as its notification tells it. */
+  private failureOf() {
+    const run = this.host.run();
+    const failure = run.state.failure;
+    return {
+      tenantId: run.meta.tenantId,
+      workflowId: run.meta.workflowId,
+      runId: run.meta.runId,
+      error: {
+        nodeId: failure?.nodeId ?? null,
+        code: failure?.code ?? "run_failed",
+        message: failure?.message ?? "the run failed",
+      },
+    };
   }
 
   /** The channels the node names for itself. */

@@ -29,6 +29,8 @@ export interface StepWritesHost {
   approvalChanged(nodeId: string, attempt: number): void;
   /** The run ends in this step: what it owes other runs (child-runs.ts). */
   finishing(): void;
+  /** The run failed in this step: the channels that asked are owed a notification. */
+  failed(now: number): void;
 }
 
 export class StepWrites {
@@ -119,6 +121,8 @@ export class StepWrites {
             now,
           );
           this.host.approvalChanged(nodeId, data.attempt as number);
+        } else if (event.type === "run_failed") {
+          this.host.failed(now);
         } else if (event.type === "run_cancelled") {
           for (const request of approvals.pending()) {
             approvals.close(request.nodeId, request.attempt, "cancelled", now);

@@ -158,6 +158,42 @@ describe("notification channels", () => {
   });
 });
 
+describe("a failed run's notification", () => {
+  it("reaches the channels that asked for failures, with the error", async () => {
+    const set = await as("PUT", "/api/notification-channels/failures", {
+      type: "webhook",
+      url: `${fixture}/inbox/0/failures-${tag}`,
+      events: ["run_failed"],
+    });
+    expect(set.status).toBe(200);
+    const created = await as<{ id: string }>("POST", "/api/workflows", {
+      name: `fails ${tag}`,
+      nodes: [
+        { id: "start", type: "start" },
+        { id: "boom", type: "transform", config: { expression: "$error('out of stock')" } },
+      ],
+      edges: [{ from: "start", to: "boom" }],
+    });
+    const { runId } = (
+      await as<{ runId: string }>("POST", `/api/workflows/${created.body.id}/runs`, {})
+    ).body;
+    const got = await poll(
+      "the failure's notification",
+      () =>
+        inbox<{ type: string; runId: string; error: { nodeId: string; message: string } }>(
+          `failures-${tag}`,
+        ),
+      (i) => i.bodies.some((b) => b.runId === runId),
+    );
+    expect(got.bodies.find((b) => b.runId === runId)).toMatchObject({
+      type: "run.failed",
+      error: { nodeId: "boom" },
+    });
+    expect(JSON.stringify(got.bodies)).toContain("out of stock");
+    expect((await as("DELETE", "/api/notification-channels/failures")).status).toBe(204);
+  });
+});
+
 describe("an approval's notifications and decision links", () => {
   it("reach both channels in their forms, the JSON one after a 503, each a run event", async () => {
     const runId = await waitingRun({ approvers: { users: [ann.id] }, notify: ["team"] });

@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { CHANNEL_NAME } from "../../../core/kinds/approval";
 import { Timestamp } from "./time";
 
-export const ChannelEvent = z.enum(["approval", "budget"]).openapi("ChannelEvent");
+export const ChannelEvent = z.enum(["approval", "budget", "run_failed"]).openapi("ChannelEvent");
 
 export const ChannelName = z
   .string()
