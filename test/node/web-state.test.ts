@@ -307,6 +307,7 @@ describe("routes", () => {
       { page: "approvals", whose: "me" },
       { page: "approvals", whose: "anyone" },
       { page: "secrets" },
+      { page: "notifications" },
       { page: "users" },
       { page: "audit", action: null, userId: null },
       { page: "audit", action: "key.create", userId: "usr_1" },

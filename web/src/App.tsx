@@ -8,6 +8,7 @@ import { BuilderPage } from "./builder/BuilderPage";
 import { WorkflowsPage } from "./builder/WorkflowsPage";
 import { DecidePage } from "./decide/DecidePage";
 import { LoginPage } from "./login/LoginPage";
+import { NotificationsPage } from "./notifications/NotificationsPage";
 import { AuditPage } from "./people/AuditPage";
 import { UsersPage } from "./people/UsersPage";
 import { ReferencePage } from "./reference/ReferencePage";
@@ -44,6 +45,8 @@ function Page({ route }: { route: Route }) {
       return <InboxPage whose={route.whose} />;
     case "secrets":
       return <SecretsPage />;
+    case "notifications":
+      return <NotificationsPage />;
     case "users":
       return <UsersPage />;
     case "audit":
@@ -174,6 +177,9 @@ export function App() {
             <ApprovalsLink current={section === "approvals"} route={route} />
             <Link to={{ page: "secrets" }} current={section === "secrets"}>
               Secrets
+            </Link>
+            <Link to={{ page: "notifications" }} current={section === "notifications"}>
+              Notifications
             </Link>
             <Link to={{ page: "users" }} current={section === "users"}>
               Users

@@ -22,6 +22,8 @@ export type Route =
   /** The inbox: what waits for the signed-in user (`me`), or every pending approval. */
   | { page: "approvals"; whose: "me" | "anyone" }
   | { page: "secrets" }
+  /** Where the tenant's notifications go (webhook and Slack channels). */
+  | { page: "notifications" }
   | { page: "users" }
   /** The audit log, filtered by action and by the user who acted. */
   | { page: "audit"; action: AuditAction | null; userId: string | null }
@@ -69,6 +71,8 @@ export function parseRoute(pathname: string, search: string): Route {
       return { page: "approvals", whose: query.get("for") === "anyone" ? "anyone" : "me" };
     case "secrets":
       return { page: "secrets" };
+    case "notifications":
+      return { page: "notifications" };
     case "users":
       return { page: "users" };
     case "audit": {
@@ -123,6 +127,8 @@ export function formatRoute(route: Route): string {
       return route.whose === "anyone" ? "/approvals?for=anyone" : "/approvals";
     case "secrets":
       return "/secrets";
+    case "notifications":
+      return "/notifications";
     case "users":
       return "/users";
     case "audit": {

@@ -23,3 +23,7 @@ export type RunUsage = RunView["usage"];
 export type User = InferResponseType<Api["users"]["$get"]>["users"][number];
 export type UserKey = InferResponseType<Api["users"][":id"]["keys"]["$get"]>["keys"][number];
 export type AuditEntry = InferResponseType<Api["audit"]["$get"]>["entries"][number];
+export type NotificationChannel = InferResponseType<
+  Api["notification-channels"]["$get"]
+>["channels"][number];
+export type ChannelEvent = NotificationChannel["events"][number];

@@ -1,0 +1,301 @@
+import { type FormEvent, useState } from "react";
+import { CHANNEL_NAME } from "../../../core/kinds/approval";
+import { allows } from "../../../core/people/roles";
+import { call, callNoContent } from "../api/client";
+import { useSession } from "../api/session";
+import type { ChannelEvent, NotificationChannel } from "../api/types";
+import { CheckboxGroup } from "../ui/CheckboxGroup";
+import { Dialog } from "../ui/Dialog";
+import { formatTime } from "../ui/format";
+import { Link } from "../ui/Link";
+import { EmptyState, ErrorNote, Loading, Problems } from "../ui/notes";
+import { useAsync } from "../ui/use-async";
+import { CHANNEL_EVENTS, channelGets, EVENT_TEXT } from "./channel-events";
+import "./notifications.css";
+
+type ChannelType = NotificationChannel["type"];
+
+/** What the form starts from: empty, or a listed channel to replace (its URL is never known). */
+interface Draft {
+  name: string;
+  type: ChannelType;
+  events: ChannelEvent[];
+}
+
+const EMPTY: Draft = { name: "", type: "webhook", events: ["approval"] };
+
+/** Adds a channel, or replaces the one of the same name (`PUT`): the URL is sent every time. */
+function ChannelForm({
+  draft,
+  taken,
+  onSaved,
+}: {
+  draft: Draft;
+  taken: readonly string[];
+  onSaved(): void;
+}) {
+  const { client } = useSession();
+  const [name, setName] = useState(draft.name);
+  const [type, setType] = useState<ChannelType>(draft.type);
+  const [url, setUrl] = useState("");
+  const [events, setEvents] = useState<ChannelEvent[]>(draft.events);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const nameOk = CHANNEL_NAME.test(name);
+  const replaces = taken.includes(name);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!nameOk || url === "") return;
+    setBusy(true);
+    setError(null);
+    try {
+      await call(
+        client.api["notification-channels"][":name"].$put({
+          param: { name },
+          json: { type, url, events },
+        }),
+      );
+      setName("");
+      setUrl("");
+      setType("webhook");
+      setEvents(["approval"]);
+      onSaved();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="channel-form" onSubmit={submit} aria-label="Set a channel">
+      <h2>Add or replace a channel</h2>
+      <div className="field">
+        <label htmlFor="channel-name">Name</label>
+        <input
+          id="channel-name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          aria-invalid={name !== "" && !nameOk}
+          placeholder="ops-slack"
+          autoComplete="off"
+        />
+        {name !== "" && !nameOk && (
+          <p className="field-error">
+            1-63 letters, digits, _ and -, starting with a letter or digit.
+          </p>
+        )}
+        {replaces && <p className="help">Replaces the channel {name}: its URL, type and events.</p>}
+      </div>
+      <div className="field">
+        <label htmlFor="channel-type">Type</label>
+        <select
+          id="channel-type"
+          value={type}
+          onChange={(e) => setType(e.target.value === "slack" ? "slack" : "webhook")}
+        >
+          <option value="webhook">Webhook (aob's JSON)</option>
+          <option value="slack">Slack incoming webhook</option>
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="channel-url">URL</label>
+        <input
+          id="channel-url"
+          type="password"
+          value={url}
+          onChange={(e) => setUrl(e.target.value)}
+          autoComplete="new-password"
+          aria-describedby="channel-url-help"
+          placeholder="https://hooks.slack.com/services/…"
+        />
+        <p className="help" id="channel-url-help">
+          The URL is a credential: stored sealed, never shown again (the list shows its host).
+        </p>
+      </div>
+      <CheckboxGroup
+        legend="Sends it"
+        options={CHANNEL_EVENTS}
+        value={events}
+        onChange={setEvents}
+        idPrefix="channel-event"
+        hint={(e) => EVENT_TEXT[e]}
+      />
+      <p className="help">
+        {events.length === 0
+          ? "Neither: only the approvals whose node names this channel in notify."
+          : `Gets ${channelGets(events)} of every workflow, and the approvals whose node names it in notify.`}
+      </p>
+      <Problems error={error} />
+      <button type="submit" className="primary" disabled={busy || !nameOk || url === ""}>
+        {replaces ? "Replace channel" : "Add channel"}
+      </button>
+    </form>
+  );
+}
+
+/** Asks before deleting a channel, and says what deleting does. */
+function DeleteChannelDialog({ name, onClose }: { name: string; onClose(deleted: boolean): void }) {
+  const { client } = useSession();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  return (
+    <Dialog title={`Delete ${name}?`} onClose={() => onClose(false)}>
+      <p>
+        It gets no more notifications, and ones still owed to it are given up. Nodes that name it in{" "}
+        <code>notify</code> skip it.
+      </p>
+      <Problems error={error} />
+      <div className="dialog-actions">
+        <button type="button" onClick={() => onClose(false)}>
+          Keep {name}
+        </button>
+        <button
+          type="button"
+          className="danger"
+          disabled={busy}
+          onClick={async () => {
+            setBusy(true);
+            setError(null);
+            try {
+              await callNoContent(
+                client.api["notification-channels"][":name"].$delete({ param: { name } }),
+              );
+              onClose(true);
+            } catch (err) {
+              setError(err);
+              setBusy(false);
+            }
+          }}
+        >
+          Delete channel
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+/**
+ * Where the tenant's notifications go (docs/PEOPLE.md): each channel's type, host (never its
+ * URL), what it gets and where its decision links point. Keys with `edit` add, replace and
+ * delete channels.
+ */
+export function NotificationsPage() {
+  const { client, who } = useSession();
+  const editor = allows(who.scopes, "edit");
+  const channels = useAsync(
+    async () => (await call(client.api["notification-channels"].$get())).channels,
+    [client],
+  );
+  const [draft, setDraft] = useState<Draft>(EMPTY);
+  // A new key for the form each time a row is picked, so its fields start from that row.
+  const [formKey, setFormKey] = useState(0);
+  const [deleting, setDeleting] = useState<string | null>(null);
+  const list = channels.data ?? [];
+  return (
+    <div className="page">
+      <header className="page-head">
+        <h1>Notifications</h1>
+        <button type="button" onClick={channels.reload}>
+          Refresh
+        </button>
+      </header>
+      <p className="help notifications-help">
+        A <strong>webhook</strong> channel gets each notification as aob's JSON (the run, node,
+        message, quorum, form, and for each assignee their own single-use approve and reject links);
+        a <strong>Slack</strong> channel gets a message with Approve and Reject buttons per
+        assignee. An approval node names extra channels with <code>notify</code> in its config (
+        <code>"notify": ["ops-slack"]</code>), on top of those that take every approval. See{" "}
+        <code>docs/PEOPLE.md</code> and the <Link to={{ page: "reference" }}>API reference</Link>.
+      </p>
+      {channels.error && <ErrorNote title="Cannot list channels">{channels.error}</ErrorNote>}
+      {channels.state === "loading" && !channels.data && <Loading what="channels" />}
+      {channels.data && list.length === 0 && (
+        <EmptyState title="No channels yet">
+          Approvals are only seen in the inbox until a channel is added.
+        </EmptyState>
+      )}
+      {list.length > 0 && (
+        <table className="table channels">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Type</th>
+              <th>Host</th>
+              <th>Gets</th>
+              <th>Decision links</th>
+              <th>Updated</th>
+              {editor && (
+                <th>
+                  <span className="sr-only">Actions</span>
+                </th>
+              )}
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((ch) => (
+              <tr key={ch.name} data-channel={ch.name}>
+                <td>
+                  <code>{ch.name}</code>
+                </td>
+                <td>{ch.type === "slack" ? "Slack" : "webhook"}</td>
+                <td>
+                  <code>{ch.host}</code>
+                </td>
+                <td>{channelGets(ch.events)}</td>
+                <td>
+                  <code>{ch.origin}</code>
+                </td>
+                <td>{formatTime(ch.updatedAt)}</td>
+                {editor && (
+                  <td className="row-actions">
+                    <button
+                      type="button"
+                      className="small"
+                      onClick={() => {
+                        setDraft({ name: ch.name, type: ch.type, events: ch.events });
+                        setFormKey((k) => k + 1);
+                      }}
+                    >
+                      Replace
+                    </button>{" "}
+                    <button
+                      type="button"
+                      className="small danger"
+                      onClick={() => setDeleting(ch.name)}
+                    >
+                      Delete
+                    </button>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {editor ? (
+        <ChannelForm
+          key={formKey}
+          draft={draft}
+          taken={list.map((c) => c.name)}
+          onSaved={() => {
+            setDraft(EMPTY);
+            channels.reload();
+          }}
+        />
+      ) : (
+        <p className="muted">Adding and deleting channels needs a key with the edit scope.</p>
+      )}
+      {deleting && (
+        <DeleteChannelDialog
+          name={deleting}
+          onClose={(deleted) => {
+            setDeleting(null);
+            if (deleted) channels.reload();
+          }}
+        />
+      )}
+    </div>
+  );
+}
