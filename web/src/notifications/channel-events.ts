@@ -4,10 +4,11 @@ import type { ChannelEvent } from "../api/types";
 export const EVENT_TEXT = {
   approval: "every approval",
   budget: "budget holds",
+  run_failed: "failed runs",
 } as const satisfies Record<ChannelEvent, string>;
 
 /** The form's checkboxes, in the order the API lists them. */
-export const CHANNEL_EVENTS: readonly ChannelEvent[] = ["approval", "budget"];
+export const CHANNEL_EVENTS: readonly ChannelEvent[] = ["approval", "budget", "run_failed"];
 
 /**
  * What a channel gets, in words. A channel with no events gets only the approvals whose node
