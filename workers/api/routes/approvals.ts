@@ -1,9 +1,10 @@
 import { z } from "@hono/zod-openapi";
 import { page } from "../../../core/wire/cursor";
 import { type InboxKey, listInbox } from "../../../db/approvals";
+import type { DecisionRefusal } from "../../../durable-objects/run/approvals";
 import type { Ballot } from "../../../durable-objects/run/rpc";
 import { audit } from "../audit";
-import { ApiError } from "../errors";
+import { ApiError, type ErrorCode } from "../errors";
 import { apiRoute, routes } from "../route";
 import { runStub } from "../run-stub";
 import {
@@ -23,6 +24,19 @@ import { cursorOf, cursorQuery, IdParam, limitQuery } from "../schemas/params";
  */
 /** An approval's place in the inbox: `[createdAt, runId, nodeId, attempt]`. */
 const INBOX_KEY = ["n", "s", "s", "n"] as const;
+
+/** The API's answer to a vote the run refused (nothing was recorded). */
+export function refusedDecision(refusal: DecisionRefusal): ApiError {
+  const code: ErrorCode =
+    refusal.status === 404
+      ? "not_found"
+      : refusal.status === 400
+        ? "validation_failed"
+        : refusal.status === 403
+          ? "not_assigned"
+          : "conflict";
+  return new ApiError(refusal.status, code, refusal.message, refusal.details);
+}
 
 export const approvalRoutes = routes()
   .openapi(
@@ -54,17 +68,7 @@ export const approvalRoutes = routes()
       if (body.comment !== undefined) vote.comment = body.comment;
       if (body.data !== undefined) vote.data = body.data;
       const result = await stub.decide(nodeId, vote);
-      if (!result.ok) {
-        const code =
-          result.status === 404
-            ? "not_found"
-            : result.status === 400
-              ? "validation_failed"
-              : result.status === 403
-                ? "not_assigned"
-                : "conflict";
-        throw new ApiError(result.status, code, result.message, result.details);
-      }
+      if (!result.ok) throw refusedDecision(result);
       await audit(
         c,
         "approval.decide",

@@ -10,6 +10,7 @@ import { Approval } from "../schemas/approval";
 import { errors, json } from "../schemas/error";
 import { DecisionPage, DecisionToken, LinkDecision } from "../schemas/notification";
 import type { AppEnv } from "../types";
+import { refusedDecision } from "./approvals";
 
 const tags = ["approvals"];
 
@@ -109,15 +110,7 @@ export const decisionRoutes = routes()
       if (!result.ok) {
         // A form to fix may be sent again; a decided approval or a second vote may not.
         if (result.status === 400) await releaseLink(c.env.DB, claim.id);
-        const code =
-          result.status === 404
-            ? "not_found"
-            : result.status === 400
-              ? "validation_failed"
-              : result.status === 403
-                ? "not_assigned"
-                : "conflict";
-        throw new ApiError(result.status, code, result.message, result.details);
+        throw refusedDecision(result);
       }
       await audit(
         c,

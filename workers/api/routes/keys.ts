@@ -1,6 +1,4 @@
 import { z } from "@hono/zod-openapi";
-import { page } from "../../../core/wire/cursor";
-import { listKeys } from "../../../db/api-keys";
 import { revokeKey } from "../../../db/sessions";
 import { audit } from "../audit";
 import { forgetKey } from "../auth";
@@ -8,9 +6,9 @@ import { notFound } from "../errors";
 import { apiRoute, routes } from "../route";
 import { closeKeySockets } from "../run-socket";
 import { errors, json } from "../schemas/error";
-import { type ApiKey, KeyCreated, KeyList, NewKey } from "../schemas/key";
-import { cursorOf, cursorQuery, IdParam, limitQuery } from "../schemas/params";
-import { mintKey } from "../services/keys";
+import { KeyCreated, KeyList, NewKey } from "../schemas/key";
+import { cursorQuery, IdParam, limitQuery } from "../schemas/params";
+import { keyPage, mintKey } from "../services/keys";
 
 const tags = ["keys"];
 
@@ -50,28 +48,7 @@ export const keyRoutes = routes()
     }),
     async (c) => {
       const { limit, cursor } = c.req.valid("query");
-      const rows = await listKeys(c.env.DB, {
-        tenantId: c.get("tenantId"),
-        limit: limit + 1,
-        after: cursorOf<[number, string]>(cursor, ["n", "s"]),
-      });
-      const { items, nextCursor } = page(rows, limit, (k) => [k.createdAt, k.id]);
-      return c.json(
-        {
-          nextCursor,
-          keys: items.map(
-            (r): ApiKey => ({
-              id: r.id,
-              name: r.name,
-              scopes: JSON.parse(r.scopes) as ApiKey["scopes"],
-              userId: r.userId,
-              createdAt: r.createdAt,
-              revokedAt: r.revokedAt,
-            }),
-          ),
-        },
-        200,
-      );
+      return c.json(await keyPage(c, { limit, cursor }), 200);
     },
   )
   .openapi(

@@ -1,7 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { page } from "../../../core/wire/cursor";
-import { listKeys } from "../../../db/api-keys";
 import {
   countAdmins,
   deleteUser,
@@ -19,10 +18,10 @@ import { newId } from "../ids";
 import { apiRoute, routes } from "../route";
 import { closeKeySockets } from "../run-socket";
 import { errors, json } from "../schemas/error";
-import { type ApiKey, KeyCreated, KeyList, NewKey } from "../schemas/key";
+import { KeyCreated, KeyList, NewKey } from "../schemas/key";
 import { cursorOf, cursorQuery, IdParam, limitQuery } from "../schemas/params";
 import { NewUser, User, UserChange, UserList } from "../schemas/user";
-import { mintKey } from "../services/keys";
+import { keyPage, mintKey } from "../services/keys";
 import type { AppEnv } from "../types";
 
 const tags = ["users"];
@@ -236,28 +235,6 @@ export const userRoutes = routes()
       const { id } = c.req.valid("param");
       await requireUser(c, id);
       const { limit, cursor } = c.req.valid("query");
-      const rows = await listKeys(c.env.DB, {
-        tenantId: c.get("tenantId"),
-        userId: id,
-        limit: limit + 1,
-        after: cursorOf<[number, string]>(cursor, ["n", "s"]),
-      });
-      const { items, nextCursor } = page(rows, limit, (k) => [k.createdAt, k.id]);
-      return c.json(
-        {
-          nextCursor,
-          keys: items.map(
-            (r): ApiKey => ({
-              id: r.id,
-              name: r.name,
-              scopes: JSON.parse(r.scopes) as ApiKey["scopes"],
-              userId: r.userId,
-              createdAt: r.createdAt,
-              revokedAt: r.revokedAt,
-            }),
-          ),
-        },
-        200,
-      );
+      return c.json(await keyPage(c, { userId: id, limit, cursor }), 200);
     },
   );

@@ -1,10 +1,13 @@
 import type { Context } from "hono";
 import { type Role, type Scope, scopesOfRoles } from "../../../core/people/roles";
-import { insertKey } from "../../../db/api-keys";
+import { page } from "../../../core/wire/cursor";
+import { insertKey, listKeys } from "../../../db/api-keys";
 import { audit } from "../audit";
 import { hashKey } from "../auth";
 import { ApiError } from "../errors";
 import { newId } from "../ids";
+import type { ApiKey } from "../schemas/key";
+import { cursorOf } from "../schemas/params";
 import type { AppEnv } from "../types";
 
 function generateKey(): string {
@@ -67,4 +70,31 @@ export async function mintKey(
     },
   );
   return { id, name: request.name, scopes: request.scopes, userId: user.id, key, createdAt };
+}
+
+/** A page of the tenant's keys (or one user's), oldest first, never their hashes. */
+export async function keyPage(
+  c: Context<AppEnv>,
+  query: { userId?: string; limit: number; cursor: string | undefined },
+) {
+  const rows = await listKeys(c.env.DB, {
+    tenantId: c.get("tenantId"),
+    ...(query.userId === undefined ? {} : { userId: query.userId }),
+    limit: query.limit + 1,
+    after: cursorOf<[number, string]>(query.cursor, ["n", "s"]),
+  });
+  const { items, nextCursor } = page(rows, query.limit, (k) => [k.createdAt, k.id]);
+  return {
+    nextCursor,
+    keys: items.map(
+      (r): ApiKey => ({
+        id: r.id,
+        name: r.name,
+        scopes: JSON.parse(r.scopes) as ApiKey["scopes"],
+        userId: r.userId,
+        createdAt: r.createdAt,
+        revokedAt: r.revokedAt,
+      }),
+    ),
+  };
 }
