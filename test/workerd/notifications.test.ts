@@ -191,6 +191,17 @@ describe("a failed run's notification", () => {
     });
     expect(JSON.stringify(got.bodies)).toContain("out of stock");
     expect((await as("DELETE", "/api/notification-channels/failures")).status).toBe(204);
+    const audit = await as<{
+      entries: { action: string; target: { id: string }; details: unknown }[];
+    }>("GET", "/api/audit?limit=5");
+    expect(audit.body.entries.map((e) => [e.action, e.target.id])).toContainEqual([
+      "channel.delete",
+      "failures",
+    ]);
+    expect(audit.body.entries.find((e) => e.action === "channel.put")?.details).toMatchObject({
+      host: new URL(fixture).host,
+    });
+    expect(JSON.stringify(audit.body)).not.toContain(`failures-${tag}`);
   });
 });
 
