@@ -125,6 +125,10 @@ export class RunObject extends DurableObject<Env> implements RunRpc {
   }
 
   /** Token deltas of a running agent, sent to live clients only (not stored). */
+  async attemptLive(nodeId: string, attempt: number): Promise<boolean> {
+    return this.engine.attemptLive(nodeId, attempt);
+  }
+
   async agentDelta(nodeId: string, attempt: number, text: string): Promise<void> {
     this.sockets.send({ type: "delta", nodeId, attempt, text });
   }

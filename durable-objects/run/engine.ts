@@ -691,6 +691,15 @@ export class RunEngine {
     return this.runtimePatches.materialised();
   }
 
+  /** Whether the run still runs this attempt of the node (a running agent asks). */
+  attemptLive(nodeId: string, attempt: number): boolean {
+    const run = this.run;
+    if (!run || TERMINAL_RUN.has(run.state.status)) return false;
+    const st = Object.hasOwn(run.state.nodes, nodeId) ? run.state.nodes[nodeId] : undefined;
+    // A queued node's job is in a runner's hands while its node reads `queued` or `running`.
+    return (st?.status === "running" || st?.status === "queued") && st.attempt === attempt;
+  }
+
   /** A patch proposed by an agent or a person (runtime-patches.ts). */
   async proposePatch(patch: Patch, source: PatchSource): Promise<PatchOutcome> {
     this.recover();

@@ -46,6 +46,11 @@ export interface RunRpc {
   /** A patch from an agent (the runner) or a person (the API); its shape is checked again. */
   proposePatch(patch: unknown, source: PatchSource): Promise<PatchOutcome>;
   patchList(): Promise<PatchRecord[]>;
+  /**
+   * Whether the run still wants this attempt of a node (it runs, and the run was not
+   * cancelled, failed or completed): a running agent asks before each model or tool call.
+   */
+  attemptLive(nodeId: string, attempt: number): Promise<boolean>;
   /** Token deltas of a running agent, sent to live clients only (not stored). */
   agentDelta(nodeId: string, attempt: number, text: string): Promise<void>;
   /** The run input, null when the run has none. */

@@ -17,6 +17,11 @@ export interface LlmStep {
   content?: string;
   toolCalls?: { name: string; arguments: unknown }[];
   usage?: { prompt: number; completion: number; cached?: number };
+  /**
+   * Holds the request this long before answering (a slow model); a client that gives up
+   * meanwhile is recorded as `aborted: true` on its request, and nothing is sent.
+   */
+  holdMs?: number;
 }
 
 const scripts = new Map<string, LlmStep[]>();
@@ -49,101 +54,119 @@ export function handleLlm(
     stream_options?: { include_usage?: boolean };
   };
   const seen = requests.get(body.model) ?? [];
-  seen.push({ ...body, authorization: req.headers.authorization ?? null, receivedAt: Date.now() });
+  const record: Record<string, unknown> = {
+    ...body,
+    authorization: req.headers.authorization ?? null,
+    receivedAt: Date.now(),
+  };
+  seen.push(record);
   requests.set(body.model, seen);
   const step = scripts.get(body.model)?.shift();
-  if (!step) {
-    return json(400, {
-      error: {
-        message: `the stub has no scripted answer left for model "${body.model}"`,
-        type: "invalid_request_error",
-      },
+  if (step?.holdMs) {
+    const timer = setTimeout(() => answer(step), step.holdMs);
+    res.on("close", () => {
+      if (res.writableEnded) return;
+      clearTimeout(timer);
+      record.aborted = true;
     });
+    return;
   }
-  if (step.status) {
-    return json(
-      step.status,
-      { error: { message: `scripted ${step.status}`, type: "rate_limit" } },
-      step.headers ?? {},
-    );
-  }
-  const id = `chatcmpl-${++ids}`;
-  const created = Math.floor(Date.now() / 1000);
-  const usage = {
-    prompt_tokens: step.usage?.prompt ?? 0,
-    completion_tokens: step.usage?.completion ?? 0,
-    total_tokens: (step.usage?.prompt ?? 0) + (step.usage?.completion ?? 0),
-    prompt_tokens_details: { cached_tokens: step.usage?.cached ?? 0 },
-  };
-  const toolCalls = (step.toolCalls ?? []).map((t, i) => ({
-    id: `call_${ids}_${i}`,
-    type: "function" as const,
-    function: {
-      name: t.name,
-      arguments: typeof t.arguments === "string" ? t.arguments : JSON.stringify(t.arguments),
-    },
-  }));
-  const finish = toolCalls.length > 0 ? "tool_calls" : "stop";
-  if (!body.stream) {
-    return json(200, {
-      id,
-      object: "chat.completion",
-      created,
-      model: body.model,
-      choices: [
+  return answer(step);
+
+  function answer(step: LlmStep | undefined) {
+    if (!step) {
+      return json(400, {
+        error: {
+          message: `the stub has no scripted answer left for model "${body.model}"`,
+          type: "invalid_request_error",
+        },
+      });
+    }
+    if (step.status) {
+      return json(
+        step.status,
+        { error: { message: `scripted ${step.status}`, type: "rate_limit" } },
+        step.headers ?? {},
+      );
+    }
+    const id = `chatcmpl-${++ids}`;
+    const created = Math.floor(Date.now() / 1000);
+    const usage = {
+      prompt_tokens: step.usage?.prompt ?? 0,
+      completion_tokens: step.usage?.completion ?? 0,
+      total_tokens: (step.usage?.prompt ?? 0) + (step.usage?.completion ?? 0),
+      prompt_tokens_details: { cached_tokens: step.usage?.cached ?? 0 },
+    };
+    const toolCalls = (step.toolCalls ?? []).map((t, i) => ({
+      id: `call_${ids}_${i}`,
+      type: "function" as const,
+      function: {
+        name: t.name,
+        arguments: typeof t.arguments === "string" ? t.arguments : JSON.stringify(t.arguments),
+      },
+    }));
+    const finish = toolCalls.length > 0 ? "tool_calls" : "stop";
+    if (!body.stream) {
+      return json(200, {
+        id,
+        object: "chat.completion",
+        created,
+        model: body.model,
+        choices: [
+          {
+            index: 0,
+            message: {
+              role: "assistant",
+              content: step.content ?? null,
+              ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+            },
+            finish_reason: finish,
+            logprobs: null,
+          },
+        ],
+        usage,
+      });
+    }
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+      res.write(
+        `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, choices, ...extra })}\n\n`,
+      );
+    chunk([{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }]);
+    const content = step.content ?? "";
+    for (let i = 0; i < content.length; i += 4) {
+      chunk([{ index: 0, delta: { content: content.slice(i, i + 4) }, finish_reason: null }]);
+    }
+    toolCalls.forEach((call, index) => {
+      const args = call.function.arguments;
+      const half = Math.ceil(args.length / 2);
+      chunk([
         {
           index: 0,
-          message: {
-            role: "assistant",
-            content: step.content ?? null,
-            ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+          delta: {
+            tool_calls: [
+              {
+                index,
+                id: call.id,
+                type: "function",
+                function: { name: call.function.name, arguments: args.slice(0, half) },
+              },
+            ],
           },
-          finish_reason: finish,
-          logprobs: null,
+          finish_reason: null,
         },
-      ],
-      usage,
+      ]);
+      chunk([
+        {
+          index: 0,
+          delta: { tool_calls: [{ index, function: { arguments: args.slice(half) } }] },
+          finish_reason: null,
+        },
+      ]);
     });
+    chunk([{ index: 0, delta: {}, finish_reason: finish }]);
+    if (body.stream_options?.include_usage) chunk([], { usage });
+    res.write("data: [DONE]\n\n");
+    res.end();
   }
-  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
-  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
-    res.write(
-      `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, choices, ...extra })}\n\n`,
-    );
-  chunk([{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }]);
-  const content = step.content ?? "";
-  for (let i = 0; i < content.length; i += 4) {
-    chunk([{ index: 0, delta: { content: content.slice(i, i + 4) }, finish_reason: null }]);
-  }
-  toolCalls.forEach((call, index) => {
-    const args = call.function.arguments;
-    const half = Math.ceil(args.length / 2);
-    chunk([
-      {
-        index: 0,
-        delta: {
-          tool_calls: [
-            {
-              index,
-              id: call.id,
-              type: "function",
-              function: { name: call.function.name, arguments: args.slice(0, half) },
-            },
-          ],
-        },
-        finish_reason: null,
-      },
-    ]);
-    chunk([
-      {
-        index: 0,
-        delta: { tool_calls: [{ index, function: { arguments: args.slice(half) } }] },
-        finish_reason: null,
-      },
-    ]);
-  });
-  chunk([{ index: 0, delta: {}, finish_reason: finish }]);
-  if (body.stream_options?.include_usage) chunk([], { usage });
-  res.write("data: [DONE]\n\n");
-  res.end();
 }

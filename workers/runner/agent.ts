@@ -33,7 +33,18 @@ export interface AgentOutcome {
  * The RunObject methods an agent needs, from the object's contract. `materialised()` answers
  * null when the run does not exist (anymore).
  */
-export type AgentRun = Pick<RunRpc, "materialised" | "proposePatch" | "agentDelta">;
+export type AgentRun = Pick<RunRpc, "materialised" | "proposePatch" | "agentDelta" | "attemptLive">;
+
+/** How often a model request in flight asks its run whether it is still wanted. */
+const LIVENESS_MS = 500;
+
+/** The run no longer wants this attempt (cancelled, failed or ended): the agent stops. */
+function cancelled(job: ExecuteJob): NonRetryableError {
+  return new NonRetryableError(
+    "cancelled",
+    `run ${job.runId} no longer runs node ${job.nodeId} (attempt ${job.attempt}): the agent stopped`,
+  );
+}
 
 /** The job's run has no state: nothing can accept this agent's answer, so another try cannot help. */
 function runGone(runId: string): NonRetryableError {
@@ -110,6 +121,18 @@ export async function executeAgent(
           code: "timeout",
           retryable: true,
         });
+      // A cancelled run stops its agent before the next model call, and aborts one in flight.
+      const live = () => run.attemptLive(job.nodeId, job.attempt);
+      if (!(await live())) throw cancelled(job);
+      const abort = new AbortController();
+      const watch = setInterval(() => {
+        live().then(
+          (still) => {
+            if (!still) abort.abort();
+          },
+          () => {},
+        );
+      }, LIVENESS_MS);
       const stream = client.chat.completions.stream(
         {
           model,
@@ -127,10 +150,18 @@ export async function executeAgent(
               }
             : {}),
         },
-        { timeout: remaining },
+        { timeout: remaining, signal: abort.signal },
       );
       stream.on("content.delta", ({ delta }) => deltas.push(delta));
-      const completion = await stream.finalChatCompletion();
+      let completion: Awaited<ReturnType<typeof stream.finalChatCompletion>>;
+      try {
+        completion = await stream.finalChatCompletion();
+      } catch (err) {
+        if (abort.signal.aborted) throw cancelled(job);
+        throw err;
+      } finally {
+        clearInterval(watch);
+      }
       await deltas.flush();
       const u = completion.usage;
       const call = {
@@ -152,6 +183,7 @@ export async function executeAgent(
       messages.push({ role: "assistant", content: message.content ?? null, tool_calls: calls });
       for (const toolCall of calls) {
         if (toolCall.type !== "function") continue;
+        if (!(await live())) throw cancelled(job);
         const content = await runTool(toolCall.function.name, toolCall.function.arguments, {
           job,
           env,
