@@ -130,6 +130,16 @@ describe("GET /openapi.json", () => {
     expect(inTable.size).toBeGreaterThan(30);
   });
 
+  it("gives every operation a unique camelCase operationId and a tag, for SDK generators", () => {
+    const ops = operations(doc);
+    const ids = ops.map((o) => o.op.operationId ?? `(none: ${o.method} ${o.path})`);
+    expect(ids.filter((id) => !/^[a-z][a-zA-Z0-9]*$/.test(id))).toEqual([]);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(
+      ops.filter((o) => (o.op.tags ?? []).length === 0).map((o) => `${o.method} ${o.path}`),
+    ).toEqual([]);
+  });
+
   it("names the scope each operation enforces: a key without it gets 403, a key with only it does not", async () => {
     const all = ["read", "run", "edit", "approve"];
     const keys: Record<string, { without: string; only: string }> = {};

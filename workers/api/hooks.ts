@@ -42,6 +42,7 @@ export const hooks = $(
       {
         method: "post",
         path: "/hooks/{workflowId}/{token}",
+        operationId: "deliverWebhook",
         summary: "Start a run from a webhook (the token in the URL is the credential)",
         description:
           "The JSON body (or none) is the run's input, under the same limits as API bodies (1 MiB, 64 levels, 100,000-character strings). A wrong token and a workflow without a webhook both answer 404. When the trigger has signing on, `X-Aob-Timestamp` (Unix seconds, within 300 s of the server's clock) and `X-Aob-Signature: sha256=<hex of HMAC-SHA256(secret, <timestamp>.<raw body>)>` are required; a refused signature is 401 with the reason, and a signed delivery without an `Idempotency-Key` is deduplicated by its signature. Admitted like any run start (rate limits, `RateLimit-*` headers).",

@@ -65,6 +65,7 @@ export function openApiRoutes(source: () => DocumentSource) {
     publicRoute({
       method: "get",
       path: "/openapi.json",
+      operationId: "getOpenApiDocument",
       summary: "This document",
       tags: ["platform"],
       responses: { 200: json(OpenApiDocument, "The OpenAPI 3.1 document of this API") },

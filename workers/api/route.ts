@@ -10,7 +10,8 @@ export const BEARER = "bearerAuth";
 /** The browser's alternative: the session cookie from `POST /api/sessions`. */
 export const SESSION = "sessionCookie";
 
-type Config = Omit<RouteConfig, "security" | "middleware">;
+/** A route as this API declares it: every operation has a stable camelCase `operationId` (SDK generators name methods by it). */
+type Config = Omit<RouteConfig, "security" | "middleware"> & { operationId: string };
 
 /** A group of routes whose invalid requests answer in the API's error format. */
 export function routes() {

@@ -43,6 +43,7 @@ export const approvalRoutes = routes()
     apiRoute("approve", {
       method: "post",
       path: "/runs/{id}/approvals/{nodeId}",
+      operationId: "decideApproval",
       summary: "Vote on a waiting approval node",
       description:
         "The voter is the key's user (docs/PEOPLE.md). A quorum of N needs N distinct users (two keys of one user count once); one rejection rejects (a majority of the quorum under `rejectIf: majority`). A user the approval is not assigned to is refused with 403 `not_assigned`. A refused vote records nothing.",
@@ -82,6 +83,7 @@ export const approvalRoutes = routes()
     apiRoute("read", {
       method: "get",
       path: "/approvals",
+      operationId: "listApprovals",
       summary: "The approvals inbox, newest first",
       tags: ["approvals"],
       request: {

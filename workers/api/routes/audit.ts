@@ -11,6 +11,7 @@ export const auditRoutes = routes().openapi(
   apiRoute("admin", {
     method: "get",
     path: "/audit",
+    operationId: "listAuditEntries",
     summary: "The tenant's audit log, newest first",
     description:
       "Every change a person made through the API: who (user and key), when, what and from where. Filter by `action`, `userId` and a time range (`since` inclusive, `until` exclusive, ms since the epoch).",

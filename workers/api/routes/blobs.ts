@@ -50,6 +50,7 @@ export const blobRoutes = routes().openapi(
   apiRoute("read", {
     method: "get",
     path: "/blobs/{hash}",
+    operationId: "getBlob",
     summary: "A blob: a node output or response body by its hash (HEAD and single ranges too)",
     description:
       "Served as soon as its output is accepted, with the content type it was recorded with (`application/json` for an output). `Range: bytes=a-b`, `bytes=a-` or `bytes=-n` answers 206 with `Content-Range`; several ranges or a malformed one answer the whole blob. `HEAD` answers the headers only.",

@@ -46,6 +46,7 @@ export const decisionRoutes = routes()
     publicRoute({
       method: "post",
       path: "/decisions/view",
+      operationId: "viewDecisionLink",
       summary: "Read the approval a decision link is for (no API key)",
       tags,
       request: {
@@ -82,6 +83,7 @@ export const decisionRoutes = routes()
     publicRoute({
       method: "post",
       path: "/decisions",
+      operationId: "decideByLink",
       summary: "Decide an approval through a decision link, as its assignee (no API key)",
       description:
         "Records the vote as the user the link was made for, exactly as their own key would (assignment, quorum, form). The link works once: a second use answers 409; an expired one 410; one not made by this aob 403.",

@@ -38,6 +38,7 @@ export const eventRoutes = routes().openapi(
   apiRoute("run", {
     method: "post",
     path: "/events",
+    operationId: "sendEvent",
     summary: "Send an event to the runs waiting for it",
     description:
       "Without `runId`: every wait node of the tenant's runs waiting on `name` (and on `key`, for a wait with a `match`) takes it, the oldest first, up to 1,000 (none waiting is not an error: `delivered` is empty). With `runId`: that run only; an event it is not waiting for yet is kept (`kept: true`, up to 100 per run) and taken when a wait on its name and key opens. `data` becomes the wait node's output on port `received`.",
@@ -117,6 +118,7 @@ export const signedEventRoutes = routes().openapi(
     {
       method: "post",
       path: "/events/signed/{token}",
+      operationId: "sendSignedEvent",
       summary: "Complete one wait through its signed URL (no API key)",
       description:
         "The URL is in the wait's `node_waiting` event (`data.url`). The JSON body (or none: null) is the wait node's output on port `received`. Single-use: once the wait took an event, the URL answers 409. A URL not signed by this aob answers 403; one past its expiry (the wait's timeout, or 30 days) 410.",

@@ -72,6 +72,7 @@ export const health = routes().openapi(
   publicRoute({
     method: "get",
     path: "/health",
+    operationId: "getHealth",
     summary: "Is the Worker up (touches no binding; public)",
     tags: ["platform"],
     responses: { 200: json(Health, "The Worker answers") },
@@ -87,6 +88,7 @@ export const deepHealth = routes().openapi(
   apiRoute("read", {
     method: "get",
     path: "/health/deep",
+    operationId: "getDeepHealth",
     summary: "One round trip to D1, R2, the queue and a Durable Object (cached 10 s)",
     tags: ["platform"],
     responses: {

@@ -23,6 +23,7 @@ export const keyRoutes = routes()
     apiRoute("admin", {
       method: "post",
       path: "/keys",
+      operationId: "createKey",
       summary: "Create an API key for the caller's own user (shown this once)",
       description:
         "The key acts as the caller's user, with at most the scopes the user's roles grant (a wider scope is refused at `scopes[i]`). To make a key for another user: `POST /api/users/{id}/keys`.",
@@ -39,6 +40,7 @@ export const keyRoutes = routes()
     apiRoute("admin", {
       method: "get",
       path: "/keys",
+      operationId: "listKeys",
       summary: "The tenant's keys, never their secrets",
       tags,
       request: {
@@ -55,6 +57,7 @@ export const keyRoutes = routes()
     apiRoute("admin", {
       method: "delete",
       path: "/keys/{id}",
+      operationId: "revokeKey",
       summary: "Revoke a key: its sessions and sockets end now",
       description:
         "Marks the key revoked, deletes its browser sessions and closes its open run WebSockets (code 4401) before answering. As a bearer key it is refused at once by this isolate; other isolates forget a cached key within 30 s. Revoking a revoked key again answers 204 (and closes any socket an earlier attempt could not reach).",

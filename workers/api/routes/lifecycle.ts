@@ -104,6 +104,7 @@ export const lifecycleRoutes = routes()
     apiRoute("read", {
       method: "get",
       path: "/usage",
+      operationId: "getUsage",
       summary: "What the tenant stores: runs, events, executions and blob bytes",
       tags,
       responses: { 200: json(Usage, "The tenant's storage now") },
@@ -114,6 +115,7 @@ export const lifecycleRoutes = routes()
     apiRoute("read", {
       method: "get",
       path: "/retention",
+      operationId: "getRetention",
       summary: "The tenant's retention policy and what the latest sweep did",
       tags,
       responses: { 200: json(TenantRetention, "The policy and the latest sweep") },
@@ -127,6 +129,7 @@ export const lifecycleRoutes = routes()
     apiRoute("admin", {
       method: "put",
       path: "/retention",
+      operationId: "setRetention",
       summary: "Set the tenant's retention policy",
       description:
         "Finished runs older than `days` are deleted everywhere (failed ones after `failedDays` when set), and only the newest `keepLast` finished runs of each workflow are kept. Null or absent fields do not limit. Held runs are never deleted. A sweep runs every minute and deletes at most 200 runs at a time.",
@@ -146,6 +149,7 @@ export const lifecycleRoutes = routes()
     apiRoute("read", {
       method: "get",
       path: "/workflows/{id}/retention",
+      operationId: "getWorkflowRetention",
       summary: "The retention policy in force for a workflow's runs",
       tags,
       request: { params: Id },
@@ -169,6 +173,7 @@ export const lifecycleRoutes = routes()
     apiRoute("admin", {
       method: "put",
       path: "/workflows/{id}/retention",
+      operationId: "setWorkflowRetention",
       summary: "Give a workflow its own retention policy (it replaces the tenant's whole)",
       tags,
       request: {
@@ -192,6 +197,7 @@ export const lifecycleRoutes = routes()
     apiRoute("admin", {
       method: "delete",
       path: "/workflows/{id}/retention",
+      operationId: "deleteWorkflowRetention",
       summary: "Remove a workflow's own retention policy: the tenant's applies again",
       tags,
       request: { params: Id },
@@ -212,6 +218,7 @@ export const lifecycleRoutes = routes()
     apiRoute("admin", {
       method: "delete",
       path: "/tenant",
+      operationId: "deleteTenant",
       summary: "Delete all of the tenant's data: runs, workflows, secrets, keys, everything",
       description:
         "Refused with 409 `run_active` while a run is running or waiting (cancel them first), and with 400 unless `confirm` is the tenant's id. Otherwise every key of the tenant is revoked and every session ended at once (this key too), and the retention sweep deletes its runs (200 a minute, each everywhere), then its workflows, then its secrets, keys, policies, cache entries and the tenant itself. Blobs another tenant holds stay.",
@@ -252,6 +259,7 @@ export const lifecycleRoutes = routes()
     apiRoute("run", {
       method: "put",
       path: "/runs/{id}/hold",
+      operationId: "holdRun",
       summary: "Pin a run against retention, or release it",
       tags,
       request: {
@@ -272,6 +280,7 @@ export const lifecycleRoutes = routes()
     apiRoute("run", {
       method: "delete",
       path: "/runs/{id}",
+      operationId: "deleteRun",
       summary: "Delete a run everywhere: its records, events, outputs and the blobs only it held",
       description:
         "Deletes the run's object storage (its event log and outputs), its D1 rows (node executions, approvals, patches, trigger deliveries, cache entries it produced) and every stored object nothing else holds; a blob another run or another tenant still holds stays. A run that is running or waiting is refused with 409: cancel it first. A held run can be deleted on request. Deleting a run being deleted finishes that deletion.",

@@ -10,6 +10,7 @@ export const nodeTypes = routes().openapi(
   apiRoute("read", {
     method: "get",
     path: "/node-types",
+    operationId: "listNodeTypes",
     summary: "The node kinds, each config as JSON Schema",
     tags: ["workflows"],
     responses: { 200: json(NodeTypeList, "The registry") },

@@ -34,6 +34,7 @@ export const notificationChannelRoutes = routes()
     apiRoute("edit", {
       method: "put",
       path: "/notification-channels/{name}",
+      operationId: "setNotificationChannel",
       summary: "Set a notification channel (a webhook, or a Slack incoming webhook)",
       description:
         'Approvals (and budget holds, with `events: ["budget"]`) notify every channel that takes their kind, and the channels their node names in `notify`. Decision links in a notification point at this request\'s origin (or `AOB_PUBLIC_URL`). Sent through the SSRF guard: a URL the guard refuses is refused here with its reason.',
@@ -86,6 +87,7 @@ export const notificationChannelRoutes = routes()
     apiRoute("read", {
       method: "get",
       path: "/notification-channels",
+      operationId: "listNotificationChannels",
       summary: "The tenant's notification channels (never their URLs)",
       tags,
       responses: { 200: json(ChannelList, "The channels") },
@@ -99,6 +101,7 @@ export const notificationChannelRoutes = routes()
     apiRoute("edit", {
       method: "delete",
       path: "/notification-channels/{name}",
+      operationId: "deleteNotificationChannel",
       summary: "Remove a notification channel",
       tags,
       request: { params: Name },

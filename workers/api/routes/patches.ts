@@ -23,6 +23,7 @@ export const patchRoutes = routes()
     apiRoute("read", {
       method: "get",
       path: "/runs/{id}/patches",
+      operationId: "listPatches",
       summary: "A run's patches, in order, with their source and outcome",
       tags,
       request: {
@@ -46,6 +47,7 @@ export const patchRoutes = routes()
     apiRoute("run", {
       method: "post",
       path: "/runs/{id}/patches",
+      operationId: "proposePatch",
       summary: "Propose a patch to a running graph (as a person)",
       description:
         "Ops: add_node, add_edge (into a node not started), remove_edge (a pending edge), update_node (a node not started). Checked against the run limits, every workflow rule, then live state; a refusal is recorded with its problems.",

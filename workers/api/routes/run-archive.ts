@@ -88,6 +88,7 @@ export const runArchiveRoutes = routes()
     apiRoute("read", {
       method: "get",
       path: "/runs/export",
+      operationId: "exportRuns",
       summary: "Export the runs of a filter as one streamed archive",
       description: `Ended runs matching the filter, newest first, at most \`limit\` (up to ${MAX_EXPORT_RUNS}), each as a section of the archive (docs/LIFECYCLE.md, "Export and import"; format \`${ARCHIVE_FORMAT}\`). The last line is a \`summary\`: how many runs it holds, the active runs it left out, and \`nextCursor\` for the next part. A download cut short has no summary line.`,
       tags,
@@ -133,6 +134,7 @@ export const runArchiveRoutes = routes()
     apiRoute("run", {
       method: "post",
       path: "/runs/import",
+      operationId: "importRuns",
       summary: "Import an archive as read-only archived runs",
       description: `The body is an archive as \`GET /api/runs/{id}/export\` or \`GET /api/runs/export\` wrote it (NDJSON, up to ${MAX_IMPORT_BYTES} bytes and ${MAX_IMPORT_RUNS} runs), streamed. Every run in it becomes an archived run with a new id: listed, viewable, exportable and deletable, never run, decided, patched or replayed, and exempt from retention. All or nothing: a damaged archive (a line that does not parse, a blob whose bytes are not its hash, a download cut short) answers 400 with the line and path of the problem, and nothing is kept.`,
       tags,
@@ -171,6 +173,7 @@ export const runArchiveRoutes = routes()
     apiRoute("read", {
       method: "get",
       path: "/runs/{id}/export",
+      operationId: "exportRun",
       summary: "Export a run's whole record as one download",
       description: `The run's definition (of the version it ran), input, node states and outputs, approvals with their form data, patches, its whole event log and every blob it holds, as NDJSON (format \`${ARCHIVE_FORMAT}\`, docs/LIFECYCLE.md). Streamed: a download cut short has no \`end\` line, and an import of it is refused. 409 while the run is active.`,
       tags,

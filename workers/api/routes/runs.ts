@@ -83,6 +83,7 @@ export const runRoutes = routes()
     apiRoute("read", {
       method: "get",
       path: "/runs",
+      operationId: "listRuns",
       summary: "List runs, newest first (from D1)",
       tags,
       request: {
@@ -114,6 +115,7 @@ export const runRoutes = routes()
     apiRoute("read", {
       method: "get",
       path: "/runs/{id}",
+      operationId: "getRun",
       summary: "One run with its node states, outputs and approvals",
       tags,
       request: { params: Id },
@@ -133,6 +135,7 @@ export const runRoutes = routes()
     apiRoute("read", {
       method: "get",
       path: "/runs/{id}/definition",
+      operationId: "getRunDefinition",
       summary: "The definition the run ran",
       description:
         'Its version\'s definition, without the patches applied during the run (they are in `GET /api/runs/{id}/patches`). An archived run answers the definition its archive holds (`source: "archive"`): the workflow it ran may not exist here.',
@@ -162,6 +165,7 @@ export const runRoutes = routes()
     apiRoute("read", {
       method: "get",
       path: "/runs/{id}/events",
+      operationId: "listRunEvents",
       summary: "The run's event log after `seq` N, one page at a time",
       description: `Pages of at most \`limit\` events (up to ${MAX_EVENTS_PAGE}) in \`seq\` order; \`next\` is the \`after\` of the next page and \`nextCursor\` the \`cursor\` of it, both null at the end. \`nodeId\` keeps one node's events.`,
       tags,
@@ -194,6 +198,7 @@ export const runRoutes = routes()
     apiRoute("read", {
       method: "get",
       path: "/runs/{id}/ws",
+      operationId: "watchRun",
       summary: "Live events over a WebSocket",
       description:
         'A WebSocket upgrade. After `hello`, `events` frames carry the run\'s events after `seq` N, each frame the events of one engine turn (or one page of the backlog). A frame with `ack: true` asks for `{"type":"ack","seq":<its last seq>}`: a socket with half its `window` unacknowledged is sent nothing more until it acks, then catches up from the log. Authenticated like any call: `Authorization: Bearer` (the CLI), or in a browser the session cookie, which a same-origin upgrade carries. A credential in the URL (`?key=`) is refused. The socket closes with code 4401 when its key is revoked or its session expires.',
@@ -219,6 +224,7 @@ export const runRoutes = routes()
     apiRoute("run", {
       method: "post",
       path: "/runs/{id}/replay",
+      operationId: "replayRun",
       summary: "Start a new run that reuses the outputs upstream of a node",
       description:
         "Executes `fromNode` and everything downstream of it again; every node upstream keeps its recorded output. The replay runs the graph the source ran: its version with the patches applied during the source run, so a node a patch added can be replayed too. Rate-limited like a start.",
@@ -275,6 +281,7 @@ export const runRoutes = routes()
     apiRoute("read", {
       method: "get",
       path: "/runs/{a}/diff/{b}",
+      operationId: "diffRuns",
       summary: "Compare two runs node by node",
       tags,
       request: { params: z.object({ a: IdParam, b: IdParam }) },
@@ -331,6 +338,7 @@ export const runRoutes = routes()
     apiRoute("run", {
       method: "post",
       path: "/runs/{id}/cancel",
+      operationId: "cancelRun",
       summary: "Cancel a run that has not ended",
       tags,
       request: { params: Id },

@@ -76,6 +76,7 @@ export const secretRoutes = routes()
     apiRoute("edit", {
       method: "get",
       path: "/secrets",
+      operationId: "listSecrets",
       summary: "The tenant's secrets and the hosts each may be sent to, never their values",
       tags,
       request: { query: z.object({ limit: limitQuery(100, 500), cursor: cursorQuery(["s"]) }) },
@@ -99,6 +100,7 @@ export const secretRoutes = routes()
       {
         method: "put",
         path: "/secrets/{name}",
+        operationId: "setSecret",
         summary:
           "Set a secret (AES-GCM at rest under AOB_SECRETS_KEY), and optionally the hosts it may be sent to",
         tags,
@@ -140,6 +142,7 @@ export const secretRoutes = routes()
       {
         method: "patch",
         path: "/secrets/{name}",
+        operationId: "bindSecret",
         summary: "Bind a secret to hosts, or unbind it, without sending its value again",
         tags,
         request: {
@@ -171,6 +174,7 @@ export const secretRoutes = routes()
       {
         method: "delete",
         path: "/secrets/{name}",
+        operationId: "deleteSecret",
         summary: "Remove a secret",
         tags,
         request: { params: Name },

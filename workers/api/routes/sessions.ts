@@ -54,6 +54,7 @@ export const publicSessionRoutes = routes()
     publicRoute({
       method: "post",
       path: "/sessions",
+      operationId: "signIn",
       summary: "Sign in: trade an API key for a session cookie",
       description:
         "Checks the key (at most 30 attempts per client address per minute) and sets an httpOnly, SameSite=Strict session cookie for 12 hours (Secure over https). The session acts as the key (tenant, scopes, name) and ends at expiry, on sign-out, or when the key is revoked. Needs `X-Aob-Csrf: 1`. The key is not stored; keep using `Authorization: Bearer` outside a browser.",
@@ -89,6 +90,7 @@ export const publicSessionRoutes = routes()
     publicRoute({
       method: "delete",
       path: "/sessions/current",
+      operationId: "signOut",
       summary: "Sign out: end this browser's session",
       description:
         "Deletes the session the cookie names (if any) and clears the cookie; answers 204 either way. Needs `X-Aob-Csrf: 1`.",
@@ -109,6 +111,7 @@ export const sessionRoutes = routes().openapi(
   signedInRoute({
     method: "get",
     path: "/sessions/current",
+    operationId: "getCurrentSession",
     summary:
       "Who is signed in: the user, the key behind the session (or bearer key) and its scopes",
     tags,

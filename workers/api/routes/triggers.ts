@@ -80,6 +80,7 @@ export const triggerRoutes = routes()
     apiRoute("read", {
       method: "get",
       path: "/workflows/{id}/triggers",
+      operationId: "getTriggers",
       summary: "A workflow's webhook and cron schedule",
       tags,
       request: { params: Id },
@@ -104,6 +105,7 @@ export const triggerRoutes = routes()
     apiRoute("edit", {
       method: "put",
       path: "/workflows/{id}/triggers",
+      operationId: "setTriggers",
       summary: "Change a workflow's webhook or cron schedule",
       description:
         "`webhookUrl`, with its secret token, is in the answer only when this call issued a token, and `signingSecret` only when this call issued one: keep them, they are not shown again.",

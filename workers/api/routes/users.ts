@@ -72,6 +72,7 @@ export const userRoutes = routes()
     apiRoute("admin", {
       method: "post",
       path: "/users",
+      operationId: "createUser",
       summary: "Add a user to the tenant",
       tags,
       request: { body: { required: true, content: { "application/json": { schema: NewUser } } } },
@@ -107,6 +108,7 @@ export const userRoutes = routes()
     apiRoute("read", {
       method: "get",
       path: "/users",
+      operationId: "listUsers",
       summary: "The tenant's users, oldest first (deleted ones with `deletedAt`)",
       tags,
       request: {
@@ -129,6 +131,7 @@ export const userRoutes = routes()
     apiRoute("read", {
       method: "get",
       path: "/users/{id}",
+      operationId: "getUser",
       summary: "One user",
       tags,
       request: { params: Id },
@@ -140,6 +143,7 @@ export const userRoutes = routes()
     apiRoute("admin", {
       method: "patch",
       path: "/users/{id}",
+      operationId: "updateUser",
       summary: "Change a user's name, email or roles",
       description:
         "New roles narrow or widen every key and session of the user at once (a bearer key cached by another isolate within 30 s). Taking `admin` from the tenant's only admin is refused with 409 `last_admin`.",
@@ -171,6 +175,7 @@ export const userRoutes = routes()
     apiRoute("admin", {
       method: "delete",
       path: "/users/{id}",
+      operationId: "deleteUser",
       summary: "Delete a user: their keys are revoked, their sessions and sockets end",
       description:
         "The user stays listed with `deletedAt` (their votes and audit entries keep their name). Deleting the tenant's only admin is refused with 409 `last_admin`.",
@@ -204,6 +209,7 @@ export const userRoutes = routes()
     apiRoute("admin", {
       method: "post",
       path: "/users/{id}/keys",
+      operationId: "createUserKey",
       summary: "Make an API key for a user (shown this once)",
       description:
         "The key acts as the user, with at most the scopes the user's roles grant: a wider scope is refused with 400 at `scopes[i]`.",
@@ -223,6 +229,7 @@ export const userRoutes = routes()
     apiRoute("admin", {
       method: "get",
       path: "/users/{id}/keys",
+      operationId: "listUserKeys",
       summary: "A user's keys, never their secrets",
       tags,
       request: {

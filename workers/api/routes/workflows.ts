@@ -95,6 +95,7 @@ export const workflowRoutes = routes()
     apiRoute("read", {
       method: "post",
       path: "/workflows/validate",
+      operationId: "validateWorkflow",
       summary: "Validate a definition without saving it",
       description:
         "Any JSON is accepted: an invalid definition answers 200 with `valid: false` and each problem's path.",
@@ -129,6 +130,7 @@ export const workflowRoutes = routes()
       {
         method: "post",
         path: "/workflows",
+        operationId: "createWorkflow",
         summary: "Create a workflow (version 1)",
         tags,
         request: { body: definitionBody },
@@ -157,6 +159,7 @@ export const workflowRoutes = routes()
     apiRoute("read", {
       method: "get",
       path: "/workflows",
+      operationId: "listWorkflows",
       summary: "List workflows, most recently changed first",
       tags,
       request: {
@@ -187,6 +190,7 @@ export const workflowRoutes = routes()
     apiRoute("read", {
       method: "get",
       path: "/workflows/{id}",
+      operationId: "getWorkflow",
       summary: "One workflow with its latest (or a given) version's definition",
       tags,
       request: {
@@ -220,6 +224,7 @@ export const workflowRoutes = routes()
       {
         method: "put",
         path: "/workflows/{id}",
+        operationId: "updateWorkflow",
         summary: "Save a new version (running runs stay on theirs)",
         tags,
         request: { params: Id, body: definitionBody },
@@ -257,6 +262,7 @@ export const workflowRoutes = routes()
     apiRoute("edit", {
       method: "delete",
       path: "/workflows/{id}",
+      operationId: "deleteWorkflow",
       summary: "Delete a workflow; with `runs=delete`, its runs and everything it stored too",
       description:
         "Without `runs`: the workflow leaves every list and can no longer be run; its runs stay (each keeps the definition it ran) until retention or a deletion removes them. With `runs=delete`: refused with 409 `run_active` while a run of it is running or waiting (cancel them first); otherwise answers 202 and the retention sweep deletes its runs (200 a minute, each everywhere, as `DELETE /api/runs/{id}`), then its versions, triggers, delivery records and retention policy.",
@@ -302,6 +308,7 @@ export const workflowRoutes = routes()
     apiRoute("read", {
       method: "get",
       path: "/workflows/{id}/versions",
+      operationId: "listWorkflowVersions",
       summary: "A workflow's versions, newest first",
       tags,
       request: {
@@ -328,6 +335,7 @@ export const workflowRoutes = routes()
     apiRoute("read", {
       method: "get",
       path: "/workflows/{id}/versions/{version}",
+      operationId: "getWorkflowVersion",
       summary: "One version's definition",
       tags,
       request: {
@@ -348,6 +356,7 @@ export const workflowRoutes = routes()
     apiRoute("read", {
       method: "get",
       path: "/workflows/{id}/diff",
+      operationId: "diffWorkflowVersions",
       summary: "The structural difference between two versions",
       tags,
       request: {
@@ -373,6 +382,7 @@ export const workflowRoutes = routes()
     apiRoute("run", {
       method: "post",
       path: "/workflows/{id}/runs",
+      operationId: "startRun",
       summary: "Start a run of the latest (or a given) version",
       description:
         "Takes a token from the tenant's rate-limit bucket for the workflow's tier and from the global one; every answer carries `RateLimit-*` headers.",
