@@ -153,6 +153,6 @@ test("a key without the run scope is told so by the server, in the form", async 
   await dialog.getByRole("button", { name: "Submit patch" }).click();
   const refusal = dialog.getByTestId("patch-refusal");
   await expect(refusal).toContainText("This API key may not patch runs");
-  await expect(refusal).toContainText('this API key lacks the "run" scope');
+  await expect(refusal).toContainText('this request lacks the "run" scope');
   await expect(page.getByRole("tab", { name: "Patches (0)" })).toBeVisible();
 });

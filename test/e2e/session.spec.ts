@@ -37,7 +37,8 @@ test("the browser holds no key and sends none in a URL; revoking the key closes 
   await page.getByLabel("API key").fill(own.key);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { name: "Workflows" })).toBeVisible();
-  await expect(page.getByRole("banner")).toContainText("e2e session");
+  // The top bar names the key's user (the suite's admin: POST /api/keys makes the caller's own).
+  await expect(page.getByRole("banner")).toContainText("Local admin");
 
   const stored = await page.evaluate(() => ({
     local: Object.entries(window.localStorage),
