@@ -46,46 +46,49 @@ export function DecidePage() {
   };
 
   return (
-    <main id="main" className="main decide">
-      <h1>Decide an approval</h1>
-      {error && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
-      {!page && !error && <p className="help">Reading the approval…</p>}
-      {page && (
-        <>
-          <p className="help">
-            Deciding as <strong>{page.assignee.name}</strong> on node <code>{page.nodeId}</code> of
-            run <code>{page.runId}</code>; this link works once, until {formatTime(page.expiresAt)}.
+    <main id="main" className="main">
+      <div className="page">
+        <h1>Decide an approval</h1>
+        {error && (
+          <p className="field-error" role="alert">
+            {error}
           </p>
-          {done ? (
-            <p role="status" className="decided">
-              Recorded: you {done.decision === "approve" ? "approved" : "rejected"}. The approval is
-              now {done.status}.
+        )}
+        {!page && !error && <p className="help">Reading the approval…</p>}
+        {page && (
+          <>
+            <p className="help">
+              Deciding as <strong>{page.assignee.name}</strong> on node <code>{page.nodeId}</code>{" "}
+              of run <code>{page.runId}</code>; this link works once, until{" "}
+              {formatTime(page.expiresAt)}.
             </p>
-          ) : page.status !== "pending" ? (
-            <p role="status">This approval was already decided ({page.status}).</p>
-          ) : page.used ? (
-            <p role="status">This link was used already; it works once.</p>
-          ) : (
-            <ApprovalDecision
-              approval={{
-                runId: page.runId,
-                nodeId: page.nodeId,
-                message: page.message,
-                form: page.form,
-                required: page.required,
-                votes: page.votes,
-              }}
-              submit={submit}
-              suggested={suggested}
-              onDecided={() => {}}
-            />
-          )}
-        </>
-      )}
+            {done ? (
+              <p role="status" className="decided">
+                Recorded: you {done.decision === "approve" ? "approved" : "rejected"}. The approval
+                is now {done.status}.
+              </p>
+            ) : page.status !== "pending" ? (
+              <p role="status">This approval was already decided ({page.status}).</p>
+            ) : page.used ? (
+              <p role="status">This link was used already; it works once.</p>
+            ) : (
+              <ApprovalDecision
+                approval={{
+                  runId: page.runId,
+                  nodeId: page.nodeId,
+                  message: page.message,
+                  form: page.form,
+                  required: page.required,
+                  votes: page.votes,
+                }}
+                submit={submit}
+                suggested={suggested}
+                onDecided={() => {}}
+              />
+            )}
+          </>
+        )}
+      </div>
     </main>
   );
 }
