@@ -103,6 +103,7 @@ export function SchemaForm({
                 onChange={set}
                 options={kind.options}
                 optional={!required.has(name)}
+                fallback={typeof prop.default === "string" ? prop.default : undefined}
               />
             );
             break;

@@ -78,7 +78,13 @@ export function EnumField({
   disabled,
   options,
   optional,
-}: FieldProps<string> & { options: string[]; optional: boolean }) {
+  fallback,
+}: FieldProps<string> & {
+  options: string[];
+  optional: boolean;
+  /** What the server takes when the field is left unset (the schema's default), if any. */
+  fallback?: string;
+}) {
   return (
     <select
       id={id}
@@ -88,7 +94,9 @@ export function EnumField({
       disabled={disabled}
       onChange={(e) => onChange(e.target.value === "" ? undefined : e.target.value)}
     >
-      {(optional || value === undefined) && <option value="">(not set)</option>}
+      {(optional || value === undefined) && (
+        <option value="">{fallback === undefined ? "(not set)" : `(default: ${fallback})`}</option>
+      )}
       {options.map((o) => (
         <option key={o} value={o}>
           {o}
