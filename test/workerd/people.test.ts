@@ -203,6 +203,15 @@ describe("assigned approvals", () => {
       "nodes[1].config.approvers.users[2]",
     ]);
     expect(res.body.error.details.errors[1]?.message).toContain("approver role");
+    // The builder's check while editing says the same before any save.
+    const checked = await api<{ valid: boolean; errors: { at: string }[] }>(
+      "POST",
+      "/api/workflows/validate",
+      approvalFlow({ approvers: { users: [ann.user.id, "usr_nobody"] } }),
+      ADMIN,
+    );
+    expect(checked.body).toMatchObject({ valid: false });
+    expect(checked.body.errors.map((e) => e.at)).toEqual(["nodes[1].config.approvers.users[1]"]);
     const both = await api(
       "POST",
       "/api/workflows",

@@ -32,7 +32,7 @@ import {
   Workflow as WorkflowSchema,
   WorkflowVersion,
 } from "../schemas/workflow";
-import { checkApprovers } from "../services/workflow-approvers";
+import { approverIssues, checkApprovers } from "../services/workflow-approvers";
 import { checkCalls } from "../services/workflow-calls";
 import { loadVersion, requireWorkflow } from "../services/workflows";
 import type { AppEnv } from "../types";
@@ -112,12 +112,16 @@ export const workflowRoutes = routes()
       },
       responses: { 200: json(ValidateResult, "The problems found"), ...errors(400, 413) },
     }),
-    (c) => {
+    async (c) => {
       const result = validateWorkflow(c.req.valid("json"));
+      // What only the tenant's data shows (unknown approvers, channels), once the rest is valid.
+      const errors = result.ok
+        ? await approverIssues(c.env.DB, c.get("tenantId"), result.definition)
+        : result.errors;
       return c.json(
         {
-          valid: result.ok,
-          errors: result.ok ? [] : result.errors.map(issueView),
+          valid: errors.length === 0,
+          errors: errors.map(issueView),
           warnings: result.warnings.map(issueView),
         },
         200,

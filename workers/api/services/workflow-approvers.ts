@@ -10,16 +10,34 @@ import { issueView } from "../validation";
 const MAX_NAMED = 200;
 
 /**
- * Refuses saving a definition whose approval nodes name users (as approvers or to escalate to)
- * who do not exist in the tenant, were deleted, or cannot decide (no `approver` or `admin`
- * role), or notification channels the tenant does not have: 400 `validation_failed` with the
- * path of each (docs/PEOPLE.md).
+ * Refuses saving a definition whose approval nodes name people or channels the tenant cannot
+ * use (`approverIssues`): 400 `validation_failed` with the path of each (docs/PEOPLE.md).
  */
 export async function checkApprovers(
   db: D1Database,
   tenantId: string,
   definition: WorkflowDefinition,
 ): Promise<void> {
+  const problems = await approverIssues(db, tenantId, definition);
+  if (problems.length > 0) {
+    throw new ApiError(400, "validation_failed", `the workflow has ${problems.length} error(s)`, {
+      errors: problems.map(issueView),
+      warnings: [],
+    });
+  }
+}
+
+/**
+ * The problems of a definition's approval nodes that only the tenant's data shows: users named
+ * (as approvers or to escalate to) who do not exist, were deleted or cannot decide (no
+ * `approver` or `admin` role), and notification channels the tenant does not have. The builder
+ * shows them while editing (`POST /workflows/validate`), as saving would.
+ */
+export async function approverIssues(
+  db: D1Database,
+  tenantId: string,
+  definition: WorkflowDefinition,
+): Promise<ValidationIssue[]> {
   const named: { path: (string | number)[]; user: string }[] = [];
   const channels: { path: (string | number)[]; name: string }[] = [];
   definition.nodes.forEach((node, i) => {
@@ -48,7 +66,7 @@ export async function checkApprovers(
       message: `no notification channel "${c.name}" (PUT /api/notification-channels/${c.name} first)`,
       severity: "error",
     }));
-  if (named.length === 0 && missing.length === 0) return;
+  if (named.length === 0 && missing.length === 0) return [];
   const distinct = [...new Set(named.map((n) => n.user))].slice(0, MAX_NAMED);
   const found = new Map<string, UserRow | null>();
   for (const user of distinct) {
@@ -59,7 +77,7 @@ export async function checkApprovers(
         : await findUser(db, tenantId, user),
     );
   }
-  const problems: ValidationIssue[] = [
+  return [
     ...missing,
     ...named.flatMap(({ path, user }) => {
       if (!found.has(user)) {
@@ -78,12 +96,6 @@ export async function checkApprovers(
       return [];
     }),
   ];
-  if (problems.length > 0) {
-    throw new ApiError(400, "validation_failed", `the workflow has ${problems.length} error(s)`, {
-      errors: problems.map(issueView),
-      warnings: [],
-    });
-  }
 }
 
 function issue(path: (string | number)[], message: string): ValidationIssue {
