@@ -19,6 +19,17 @@ export default defineConfig({
           ],
         },
       },
+      {
+        test: {
+          name: "server",
+          environment: "node",
+          // Clients (the CLI, MCP, generated SDKs, Prometheus) against one shared `wrangler dev`.
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
+          include: ["test/server/**/*.test.ts"],
+          globalSetup: ["./test/support/server-setup.ts"],
+        },
+      },
       "./vitest.workerd.config.ts",
     ],
   },

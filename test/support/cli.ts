@@ -1,5 +1,5 @@
 /**
- * Test support for the CLI's end-to-end tests (test/node/cli*.test.ts): runs the real `aob` bin
+ * Test support for the CLI's end-to-end tests (test/server/*.test.ts): runs the real `aob` bin
  * as a child process, the way a user or a script does.
  */
 import { spawn } from "node:child_process";
