@@ -1,4 +1,5 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
+import * as example from "./examples/platform";
 import { BEARER, publicRoute, routes, SESSION } from "./route";
 import { json } from "./schemas/error";
 import { SESSION_COOKIE } from "./session";
@@ -78,7 +79,9 @@ export function openApiRoutes(source: () => DocumentSource) {
       operationId: "getOpenApiDocument",
       summary: "This document",
       tags: ["platform"],
-      responses: { 200: json(OpenApiDocument, "The OpenAPI 3.1 document of this API") },
+      responses: {
+        200: json(OpenApiDocument, "The OpenAPI 3.1 document of this API", example.openApiDocument),
+      },
     }),
     (c) => {
       // Plain JSON data; openapi3-ts's type is only wider than the schema's (extensions).
