@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerApprovals } from "./commands/approvals";
 import { registerAudit } from "./commands/audit";
@@ -19,12 +18,10 @@ import { registerUsers } from "./commands/users";
 import { registerWorkflows } from "./commands/workflows";
 import { CliError, EXIT, type ExitCode, errorJson, formatIssues } from "./errors";
 import { printJson, warn } from "./output";
+import cliPackage from "./package.json" with { type: "json" };
 
-const VERSION = (
-  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  }
-).version;
+// The installable package's version (cli/package.json), compiled into the bundle.
+const VERSION = cliPackage.version;
 
 const EXIT_HELP = `
 Exit codes: 0 success (a watched run completed), 1 failed or error, 2 usage error,

@@ -1,7 +1,11 @@
-/** `npm run check`: Biome (format + lint), tsc for every tsconfig, and `wrangler deploy --dry-run`. */
-import { readFileSync, writeFileSync } from "node:fs";
+/**
+ * `npm run check`: Biome (format + lint), tsc for every tsconfig, the import directions, the
+ * OpenAPI document under Redocly's recommended rules, and `wrangler deploy --dry-run`.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildWasm, buildWeb, LAYERED_FOLDERS, npx, ROOT } from "./lib";
+import { openApiJson } from "./openapi";
 
 buildWasm();
 buildWeb();
@@ -27,6 +31,13 @@ for (const [name, args] of steps) {
   console.log(`check: ${name}`);
   npx(args);
 }
+// The document the Worker serves at /openapi.json, built here from the same declarations, then
+// linted (redocly.yaml: every warning is an error; the exceptions are listed with their reasons
+// in .redocly.lint-ignore.yaml). The file stays for reading: .wrangler/openapi.json.
+console.log("check: OpenAPI document (redocly.yaml)");
+mkdirSync(join(ROOT, ".wrangler"), { recursive: true });
+writeFileSync(join(ROOT, ".wrangler", "openapi.json"), await openApiJson());
+npx(["redocly", "lint", "--config", "redocly.yaml"], { quiet: true });
 // `wrangler types --check` also reads a local .dev.vars, so it disagrees between machines:
 // regenerate from the committed inputs and compare instead.
 console.log("check: worker-configuration.d.ts is up to date");

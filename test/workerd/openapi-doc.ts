@@ -21,13 +21,18 @@ interface Parameter {
   required?: boolean;
   schema: Schema;
 }
+/** A body of a request or an answer: its schema and, for JSON, an example of it. */
+interface Media {
+  schema: Schema;
+  example?: unknown;
+}
 interface Operation {
   operationId?: string;
   tags?: string[];
   security?: Record<string, string[]>[];
   parameters?: Parameter[];
-  requestBody?: { required?: boolean; content: Record<string, { schema: Schema }> };
-  responses: Record<string, { content?: Record<string, { schema: Schema }> }>;
+  requestBody?: { required?: boolean; content: Record<string, Media> };
+  responses: Record<string, { content?: Record<string, Media> }>;
 }
 export interface Document {
   openapi: string;

@@ -140,6 +140,28 @@ describe("GET /openapi.json", () => {
     ).toEqual([]);
   });
 
+  it("gives every JSON request body and success answer an example that matches its schema", async () => {
+    const missing: string[] = [];
+    const invalid: string[] = [];
+    for (const { method, path, op } of operations(doc)) {
+      const media = [
+        ["body", op.requestBody?.content["application/json"]] as const,
+        ...Object.entries(op.responses)
+          .filter(([status]) => status.startsWith("2"))
+          .map(([status, answer]) => [status, answer.content?.["application/json"]] as const),
+      ];
+      for (const [what, body] of media) {
+        if (!body) continue;
+        const at = `${method} ${path} ${what}`;
+        if (body.example === undefined) missing.push(at);
+        else
+          invalid.push(...(await check(doc, body.schema, body.example)).map((e) => `${at}: ${e}`));
+      }
+    }
+    expect(missing, "JSON bodies without an example").toEqual([]);
+    expect(invalid).toEqual([]);
+  });
+
   it("names the scope each operation enforces: a key without it gets 403, a key with only it does not", async () => {
     const all = ["read", "run", "edit", "approve"];
     const keys: Record<string, { without: string; only: string }> = {};

@@ -5,6 +5,7 @@ import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyDelivery } from "../../platfo
 import { hashKey } from "./auth";
 import { claimDelivery, releaseDelivery } from "./deliveries";
 import { ApiError, onError } from "./errors";
+import * as example from "./examples/triggers";
 import { MAX_BODY_BYTES } from "./limits";
 import { admitRun } from "./rate-limit";
 import { publicRoute, routes } from "./route";
@@ -68,12 +69,21 @@ export const hooks = $(
             required: false,
             // Not a zod schema on purpose: the handler reads the raw bytes itself (a signature
             // covers them exactly; none is a null input; any Content-Type is read as JSON).
-            content: { "application/json": { schema: { description: "Any JSON value" } } },
+            content: {
+              "application/json": {
+                schema: { description: "Any JSON value" },
+                example: example.delivery,
+              },
+            },
           },
         },
         responses: {
-          202: json(HookRun, "A run started (`deduplicated: false`)"),
-          200: json(HookRun, "A repeat of an earlier delivery: its run (`deduplicated: true`)"),
+          202: json(HookRun, "A run started (`deduplicated: false`)", example.hookStarted),
+          200: json(
+            HookRun,
+            "A repeat of an earlier delivery: its run (`deduplicated: true`)",
+            example.hookRepeated,
+          ),
           401: {
             description:
               "Signing is on and the signature is missing, malformed, stale or wrong; the message says which",

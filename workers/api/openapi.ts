@@ -1,4 +1,5 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
+import * as example from "./examples/platform";
 import { BEARER, publicRoute, routes, SESSION } from "./route";
 import { json } from "./schemas/error";
 import { SESSION_COOKIE } from "./session";
@@ -39,7 +40,12 @@ export function openApiDocument(source: DocumentSource, version: string): Docume
   if (cached?.version !== version) {
     const document = source.getOpenAPI31Document({
       openapi: "3.1.0",
-      info: { title: "aob API", version, description: DESCRIPTION },
+      info: {
+        title: "aob API",
+        version,
+        description: DESCRIPTION,
+        license: { name: "Apache-2.0", url: "https://www.apache.org/licenses/LICENSE-2.0" },
+      },
       servers: [{ url: "/" }],
       tags: [
         { name: "workflows", description: "Definitions, versions and validation" },
@@ -47,6 +53,11 @@ export function openApiDocument(source: DocumentSource, version: string): Docume
         { name: "approvals", description: "Human decisions on approval nodes" },
         { name: "triggers", description: "Webhooks and cron schedules" },
         { name: "keys", description: "API keys of your tenant (admin)" },
+        { name: "users", description: "The tenant's people, their roles and keys" },
+        { name: "sessions", description: "Signing in and out of the web UI" },
+        { name: "notifications", description: "Where approvals and failures are announced" },
+        { name: "audit", description: "Who changed what through the API (admin)" },
+        { name: "lifecycle", description: "Deleting runs and workflows, retention, usage" },
         { name: "secrets", description: "Write-only secrets for node config (admin)" },
         { name: "platform", description: "Health and this document" },
       ],
@@ -68,7 +79,9 @@ export function openApiRoutes(source: () => DocumentSource) {
       operationId: "getOpenApiDocument",
       summary: "This document",
       tags: ["platform"],
-      responses: { 200: json(OpenApiDocument, "The OpenAPI 3.1 document of this API") },
+      responses: {
+        200: json(OpenApiDocument, "The OpenAPI 3.1 document of this API", example.openApiDocument),
+      },
     }),
     (c) => {
       // Plain JSON data; openapi3-ts's type is only wider than the schema's (extensions).

@@ -5,6 +5,7 @@ import type { DecisionRefusal } from "../../../durable-objects/run/approvals";
 import type { Ballot } from "../../../durable-objects/run/rpc";
 import { audit } from "../audit";
 import { ApiError, type ErrorCode } from "../errors";
+import * as example from "../examples/approvals";
 import { apiRoute, routes } from "../route";
 import { runStub } from "../run-stub";
 import {
@@ -15,7 +16,7 @@ import {
   Inbox,
   type InboxApproval,
 } from "../schemas/approval";
-import { errors, json } from "../schemas/error";
+import { errors, json, jsonBody } from "../schemas/error";
 import { cursorOf, cursorQuery, IdParam, limitQuery } from "../schemas/params";
 
 /**
@@ -50,10 +51,10 @@ export const approvalRoutes = routes()
       tags: ["approvals"],
       request: {
         params: z.object({ id: IdParam, nodeId: z.string() }),
-        body: { required: true, content: { "application/json": { schema: Decision } } },
+        body: jsonBody(Decision, example.decision),
       },
       responses: {
-        200: json(Approval, "The approval with its votes so far"),
+        200: json(Approval, "The approval with its votes so far", example.approval),
         ...errors(400, 404, 409, 413),
       },
     }),
@@ -99,7 +100,7 @@ export const approvalRoutes = routes()
           cursor: cursorQuery(INBOX_KEY),
         }),
       },
-      responses: { 200: json(Inbox, "The approvals"), ...errors(400) },
+      responses: { 200: json(Inbox, "The approvals", example.inbox), ...errors(400) },
     }),
     async (c) => {
       const { status, limit, cursor, for: whose } = c.req.valid("query");

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { page } from "../../../core/wire/cursor";
 import { listAudit } from "../../../db/audit";
+import * as example from "../examples/people";
 import { apiRoute, routes } from "../route";
 import { AuditAction, type AuditEntry, AuditPage } from "../schemas/audit";
 import { errors, json } from "../schemas/error";
@@ -26,7 +27,7 @@ export const auditRoutes = routes().openapi(
         cursor: cursorQuery(["n", "n"]),
       }),
     },
-    responses: { 200: json(AuditPage, "A page of entries"), ...errors(400) },
+    responses: { 200: json(AuditPage, "A page of entries", example.audit), ...errors(400) },
   }),
   async (c) => {
     const { action, userId, since, until, limit, cursor } = c.req.valid("query");

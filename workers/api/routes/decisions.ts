@@ -5,9 +5,10 @@ import { runObject } from "../../../durable-objects/run/rpc";
 import { type DecisionLinkClaim, verifyDecisionLink } from "../../../platform/decision-links";
 import { audit } from "../audit";
 import { ApiError } from "../errors";
+import * as example from "../examples/approvals";
 import { publicRoute, routes } from "../route";
 import { Approval } from "../schemas/approval";
-import { errors, json } from "../schemas/error";
+import { errors, json, jsonBody } from "../schemas/error";
 import { DecisionPage, DecisionToken, LinkDecision } from "../schemas/notification";
 import type { AppEnv } from "../types";
 import { refusedDecision } from "./approvals";
@@ -50,9 +51,12 @@ export const decisionRoutes = routes()
       summary: "Read the approval a decision link is for (no API key)",
       tags,
       request: {
-        body: { required: true, content: { "application/json": { schema: DecisionToken } } },
+        body: jsonBody(DecisionToken, example.decisionToken),
       },
-      responses: { 200: json(DecisionPage, "The approval"), ...errors(400, 403, 404, 410, 413) },
+      responses: {
+        200: json(DecisionPage, "The approval", example.decisionPage),
+        ...errors(400, 403, 404, 410, 413),
+      },
     }),
     async (c) => {
       const { claim, user } = await open(c, c.req.valid("json").token);
@@ -89,10 +93,10 @@ export const decisionRoutes = routes()
         "Records the vote as the user the link was made for, exactly as their own key would (assignment, quorum, form). The link works once: a second use answers 409; an expired one 410; one not made by this aob 403.",
       tags,
       request: {
-        body: { required: true, content: { "application/json": { schema: LinkDecision } } },
+        body: jsonBody(LinkDecision, example.linkDecision),
       },
       responses: {
-        200: json(Approval, "The approval with its votes so far"),
+        200: json(Approval, "The approval with its votes so far", example.approval),
         ...errors(400, 403, 404, 409, 410, 413),
       },
     }),

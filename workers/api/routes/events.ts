@@ -4,9 +4,10 @@ import type { Delivered, EventDelivery } from "../../../durable-objects/run/even
 import { runObject } from "../../../durable-objects/run/rpc";
 import { verifyWaitUrl } from "../../../platform/wait-urls";
 import { ApiError, type ErrorCode } from "../errors";
+import * as example from "../examples/events";
 import { apiRoute, publicRoute, routes } from "../route";
 import { runStub } from "../run-stub";
-import { errors, json } from "../schemas/error";
+import { errors, json, jsonBody } from "../schemas/error";
 import { EventSent, SendEvent, SignedEventSent } from "../schemas/event";
 import { readJsonBody } from "../validation";
 
@@ -44,10 +45,10 @@ export const eventRoutes = routes().openapi(
       "Without `runId`: every wait node of the tenant's runs waiting on `name` (and on `key`, for a wait with a `match`) takes it, the oldest first, up to 1,000 (none waiting is not an error: `delivered` is empty). With `runId`: that run only; an event it is not waiting for yet is kept (`kept: true`, up to 100 per run) and taken when a wait on its name and key opens. `data` becomes the wait node's output on port `received`.",
     tags: ["runs"],
     request: {
-      body: { required: true, content: { "application/json": { schema: SendEvent } } },
+      body: jsonBody(SendEvent, example.sendEvent),
     },
     responses: {
-      200: json(EventSent, "Where the event went"),
+      200: json(EventSent, "Where the event went", example.eventSent),
       ...errors(400, 404, 409, 413),
     },
   }),
@@ -127,11 +128,16 @@ export const signedEventRoutes = routes().openapi(
         params: z.object({ token: z.string() }),
         body: {
           required: false,
-          content: { "application/json": { schema: { description: "Any JSON value" } } },
+          content: {
+            "application/json": {
+              schema: { description: "Any JSON value" },
+              example: example.signedEvent,
+            },
+          },
         },
       },
       responses: {
-        200: json(SignedEventSent, "The wait took the event"),
+        200: json(SignedEventSent, "The wait took the event", example.signedEventSent),
         ...errors(400, 403, 404, 409, 410, 413),
       },
     },

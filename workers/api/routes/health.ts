@@ -1,5 +1,6 @@
 import { countTenants } from "../../../db/tenants";
 import { runObject } from "../../../durable-objects/run/rpc";
+import * as example from "../examples/platform";
 import { apiRoute, publicRoute, routes } from "../route";
 import { json } from "../schemas/error";
 import { DeepHealth, Health } from "../schemas/health";
@@ -75,7 +76,7 @@ export const health = routes().openapi(
     operationId: "getHealth",
     summary: "Is the Worker up (touches no binding; public)",
     tags: ["platform"],
-    responses: { 200: json(Health, "The Worker answers") },
+    responses: { 200: json(Health, "The Worker answers", example.health) },
   }),
   (c) => c.json({ version: c.env.AOB_VERSION, ok: true as const }, 200),
 );
@@ -92,8 +93,8 @@ export const deepHealth = routes().openapi(
     summary: "One round trip to D1, R2, the queue and a Durable Object (cached 10 s)",
     tags: ["platform"],
     responses: {
-      200: json(DeepHealth, "Every binding answered"),
-      503: json(DeepHealth, "A binding failed; its check says why"),
+      200: json(DeepHealth, "Every binding answered", example.deepHealth),
+      503: json(DeepHealth, "A binding failed; its check says why", example.deepHealthFailed),
     },
   }),
   async (c) => {

@@ -3,9 +3,10 @@ import { revokeKey } from "../../../db/sessions";
 import { audit } from "../audit";
 import { forgetKey } from "../auth";
 import { notFound } from "../errors";
+import * as example from "../examples/people";
 import { apiRoute, routes } from "../route";
 import { closeKeySockets } from "../run-socket";
-import { errors, json } from "../schemas/error";
+import { errors, json, jsonBody } from "../schemas/error";
 import { KeyCreated, KeyList, NewKey } from "../schemas/key";
 import { cursorQuery, IdParam, limitQuery } from "../schemas/params";
 import { keyPage, mintKey } from "../services/keys";
@@ -28,8 +29,11 @@ export const keyRoutes = routes()
       description:
         "The key acts as the caller's user, with at most the scopes the user's roles grant (a wider scope is refused at `scopes[i]`). To make a key for another user: `POST /api/users/{id}/keys`.",
       tags,
-      request: { body: { required: true, content: { "application/json": { schema: NewKey } } } },
-      responses: { 201: json(KeyCreated, "The key, with its secret"), ...errors(400, 413) },
+      request: { body: jsonBody(NewKey, example.newKey) },
+      responses: {
+        201: json(KeyCreated, "The key, with its secret", example.keyCreated),
+        ...errors(400, 413),
+      },
     }),
     async (c) => {
       const me = { id: c.get("userId"), name: c.get("userName"), roles: c.get("roles") };
@@ -46,7 +50,7 @@ export const keyRoutes = routes()
       request: {
         query: z.object({ limit: limitQuery(100, 500), cursor: cursorQuery(["n", "s"]) }),
       },
-      responses: { 200: json(KeyList, "The keys"), ...errors(400) },
+      responses: { 200: json(KeyList, "The keys", example.keys), ...errors(400) },
     }),
     async (c) => {
       const { limit, cursor } = c.req.valid("query");

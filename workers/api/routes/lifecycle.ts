@@ -7,8 +7,9 @@ import { deleteRun } from "../../lifecycle/delete-run";
 import { audit } from "../audit";
 import { forgetTenantKeys } from "../auth";
 import { ApiError, notFound } from "../errors";
+import * as example from "../examples/lifecycle";
 import { apiRoute, routes } from "../route";
-import { errors, json } from "../schemas/error";
+import { errors, json, jsonBody } from "../schemas/error";
 import { IdParam } from "../schemas/params";
 import { Timestamp } from "../schemas/time";
 import { requireWorkflow } from "../services/workflows";
@@ -16,11 +17,11 @@ import { requireWorkflow } from "../services/workflows";
 const tags = ["lifecycle"];
 const Id = z.object({ id: IdParam });
 
-const Policy = RetentionPolicy.openapi("RetentionPolicy", {
+export const Policy = RetentionPolicy.openapi("RetentionPolicy", {
   example: { days: 30, failedDays: 90, keepLast: null },
 });
 
-const Effective = z
+export const Effective = z
   .object({
     days: z.number().int().nullable(),
     failedDays: z.number().int().nullable(),
@@ -46,11 +47,11 @@ const Sweep = z
   })
   .openapi("Sweep");
 
-const TenantRetention = z
+export const TenantRetention = z
   .object({ policy: Effective, lastSweep: Sweep.nullable() })
   .openapi("TenantRetention");
 
-const Deleted = z
+export const Deleted = z
   .object({
     deleted: z.literal(true),
     rows: z.number().int().describe("D1 rows deleted"),
@@ -59,16 +60,16 @@ const Deleted = z
   })
   .openapi("RunDeleted");
 
-const Hold = z.object({ held: z.boolean() }).strict().openapi("RunHold");
+export const Hold = z.object({ held: z.boolean() }).strict().openapi("RunHold");
 
-const TenantDeletion = z
+export const TenantDeletion = z
   .object({
     confirm: z.string().describe("The tenant's id (`GET /api/sessions/current`), typed again"),
   })
   .strict()
   .openapi("TenantDeletion");
 
-const TenantDeleted = z
+export const TenantDeleted = z
   .object({
     tenantId: z.string(),
     runs: z.number().int().describe("Runs the sweep will delete"),
@@ -76,7 +77,9 @@ const TenantDeleted = z
   })
   .openapi("TenantDeleted");
 
-const Usage = z
+// Not "Usage": that name is the run's model usage (schemas/run.ts); a second component of the
+// same name replaced it in the document, so `GET /api/usage` was documented as model usage.
+export const TenantUsage = z
   .object({
     runs: z.number().int().describe("Runs stored (not being deleted)"),
     runsByStatus: z.record(z.string(), z.number().int()),
@@ -86,7 +89,7 @@ const Usage = z
     blobs: z.number().int().describe("Stored objects the tenant's runs hold, each counted once"),
     blobBytes: z.number().int(),
   })
-  .openapi("Usage");
+  .openapi("TenantUsage");
 
 async function tenantPolicy(db: D1Database, tenantId: string) {
   const own = await findPolicy(db, tenantId, null);
@@ -107,7 +110,7 @@ export const lifecycleRoutes = routes()
       operationId: "getUsage",
       summary: "What the tenant stores: runs, events, executions and blob bytes",
       tags,
-      responses: { 200: json(Usage, "The tenant's storage now") },
+      responses: { 200: json(TenantUsage, "The tenant's storage now", example.usage) },
     }),
     async (c) => c.json(await tenantUsage(c.env.DB, c.get("tenantId")), 200),
   )
@@ -118,7 +121,9 @@ export const lifecycleRoutes = routes()
       operationId: "getRetention",
       summary: "The tenant's retention policy and what the latest sweep did",
       tags,
-      responses: { 200: json(TenantRetention, "The policy and the latest sweep") },
+      responses: {
+        200: json(TenantRetention, "The policy and the latest sweep", example.retention),
+      },
     }),
     async (c) => {
       const policy = await tenantPolicy(c.env.DB, c.get("tenantId"));
@@ -134,8 +139,11 @@ export const lifecycleRoutes = routes()
       description:
         "Finished runs older than `days` are deleted everywhere (failed ones after `failedDays` when set), and only the newest `keepLast` finished runs of each workflow are kept. Null or absent fields do not limit. Held runs are never deleted. A sweep runs every minute and deletes at most 200 runs at a time.",
       tags,
-      request: { body: { required: true, content: { "application/json": { schema: Policy } } } },
-      responses: { 200: json(Effective, "The policy now in force"), ...errors(400) },
+      request: { body: jsonBody(Policy, example.policy) },
+      responses: {
+        200: json(Effective, "The policy now in force", example.tenantPolicy),
+        ...errors(400),
+      },
     }),
     async (c) => {
       const tenantId = c.get("tenantId");
@@ -153,7 +161,10 @@ export const lifecycleRoutes = routes()
       summary: "The retention policy in force for a workflow's runs",
       tags,
       request: { params: Id },
-      responses: { 200: json(Effective, "The policy and where it comes from"), ...errors(404) },
+      responses: {
+        200: json(Effective, "The policy and where it comes from", example.workflowPolicy),
+        ...errors(404),
+      },
     }),
     async (c) => {
       const tenantId = c.get("tenantId");
@@ -178,9 +189,12 @@ export const lifecycleRoutes = routes()
       tags,
       request: {
         params: Id,
-        body: { required: true, content: { "application/json": { schema: Policy } } },
+        body: jsonBody(Policy, example.workflowPolicyBody),
       },
-      responses: { 200: json(Effective, "The workflow's policy"), ...errors(400, 404) },
+      responses: {
+        200: json(Effective, "The workflow's policy", example.workflowPolicy),
+        ...errors(400, 404),
+      },
     }),
     async (c) => {
       const tenantId = c.get("tenantId");
@@ -224,9 +238,12 @@ export const lifecycleRoutes = routes()
         "Refused with 409 `run_active` while a run is running or waiting (cancel them first), and with 400 unless `confirm` is the tenant's id. Otherwise every key of the tenant is revoked and every session ended at once (this key too), and the retention sweep deletes its runs (200 a minute, each everywhere), then its workflows, then its secrets, keys, policies, cache entries and the tenant itself. Blobs another tenant holds stay.",
       tags,
       request: {
-        body: { required: true, content: { "application/json": { schema: TenantDeletion } } },
+        body: jsonBody(TenantDeletion, example.tenantDeletion),
       },
-      responses: { 202: json(TenantDeleted, "Being deleted"), ...errors(400, 409) },
+      responses: {
+        202: json(TenantDeleted, "Being deleted", example.tenantDeleted),
+        ...errors(400, 409),
+      },
     }),
     async (c) => {
       const tenantId = c.get("tenantId");
@@ -264,9 +281,9 @@ export const lifecycleRoutes = routes()
       tags,
       request: {
         params: Id,
-        body: { required: true, content: { "application/json": { schema: Hold } } },
+        body: jsonBody(Hold, example.hold),
       },
-      responses: { 200: json(Hold, "The run's hold now"), ...errors(400, 404) },
+      responses: { 200: json(Hold, "The run's hold now", example.hold), ...errors(400, 404) },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
@@ -286,7 +303,10 @@ export const lifecycleRoutes = routes()
         "Deletes the run's object storage (its event log and outputs), its D1 rows (node executions, approvals, patches, trigger deliveries, cache entries it produced) and every stored object nothing else holds; a blob another run or another tenant still holds stays. A run that is running or waiting is refused with 409: cancel it first. A held run can be deleted on request. Deleting a run being deleted finishes that deletion.",
       tags,
       request: { params: Id },
-      responses: { 200: json(Deleted, "Deleted, with what it freed"), ...errors(404, 409) },
+      responses: {
+        200: json(Deleted, "Deleted, with what it freed", example.runDeleted),
+        ...errors(404, 409),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid("param");

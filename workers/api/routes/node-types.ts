@@ -13,7 +13,12 @@ export const nodeTypes = routes().openapi(
     operationId: "listNodeTypes",
     summary: "The node kinds, each config as JSON Schema",
     tags: ["workflows"],
-    responses: { 200: json(NodeTypeList, "The registry") },
+    // The example is the registry's own entry for one kind, so it is always current.
+    responses: {
+      200: json(NodeTypeList, "The registry", {
+        nodeTypes: kinds.filter((k) => k.type === "delay"),
+      }),
+    },
   }),
   (c) => c.json({ nodeTypes: kinds }, 200),
 );

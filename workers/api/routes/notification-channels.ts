@@ -11,8 +11,9 @@ import { channelSealName } from "../../../platform/notify";
 import { encryptSecret } from "../../../platform/secrets";
 import { audit } from "../audit";
 import { ApiError, notFound } from "../errors";
+import * as example from "../examples/secrets";
 import { apiRoute, routes } from "../route";
-import { errors, json } from "../schemas/error";
+import { errors, json, jsonBody } from "../schemas/error";
 import { Channel, ChannelBody, ChannelList, ChannelName } from "../schemas/notification";
 
 const tags = ["notifications"];
@@ -41,9 +42,12 @@ export const notificationChannelRoutes = routes()
       tags,
       request: {
         params: Name,
-        body: { required: true, content: { "application/json": { schema: ChannelBody } } },
+        body: jsonBody(ChannelBody, example.setChannel),
       },
-      responses: { 200: json(Channel, "The channel"), ...errors(400, 409, 413) },
+      responses: {
+        200: json(Channel, "The channel", example.channel),
+        ...errors(400, 409, 413),
+      },
     }),
     async (c) => {
       const { name } = c.req.valid("param");
@@ -90,7 +94,7 @@ export const notificationChannelRoutes = routes()
       operationId: "listNotificationChannels",
       summary: "The tenant's notification channels (never their URLs)",
       tags,
-      responses: { 200: json(ChannelList, "The channels") },
+      responses: { 200: json(ChannelList, "The channels", example.channels) },
     }),
     async (c) => {
       const rows = await listChannels(c.env.DB, c.get("tenantId"));

@@ -3,9 +3,10 @@ import { Patch as CorePatch } from "../../../core/patches";
 import { page } from "../../../core/wire/cursor";
 import { audit } from "../audit";
 import { ApiError } from "../errors";
+import * as example from "../examples/runs";
 import { apiRoute, routes } from "../route";
 import { runStub } from "../run-stub";
-import { errors, json } from "../schemas/error";
+import { errors, json, jsonBody } from "../schemas/error";
 import { cursorOf, cursorQuery, IdParam, limitQuery } from "../schemas/params";
 import { PatchList, PatchRecord } from "../schemas/run";
 
@@ -30,7 +31,10 @@ export const patchRoutes = routes()
         params: z.object({ id: IdParam }),
         query: z.object({ limit: limitQuery(100, 500), cursor: cursorQuery(["n"]) }),
       },
-      responses: { 200: json(PatchList, "The patches proposed to the run"), ...errors(400, 404) },
+      responses: {
+        200: json(PatchList, "The patches proposed to the run", example.patches),
+        ...errors(400, 404),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
@@ -54,10 +58,10 @@ export const patchRoutes = routes()
       tags,
       request: {
         params: z.object({ id: IdParam }),
-        body: { required: true, content: { "application/json": { schema: NewPatch } } },
+        body: jsonBody(NewPatch, example.newPatch),
       },
       responses: {
-        201: json(PatchRecord, "The patch, applied"),
+        201: json(PatchRecord, "The patch, applied", example.patch),
         ...errors(400, 404, 409, 413, 422),
       },
     }),

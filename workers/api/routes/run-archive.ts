@@ -12,6 +12,7 @@ import { runForExport } from "../../../db/archives";
 import { ExportRefused, runSection } from "../../lifecycle/export-run";
 import { importRuns } from "../../lifecycle/import-runs";
 import { ApiError, notFound } from "../errors";
+import * as example from "../examples/lifecycle";
 import { apiRoute, routes } from "../route";
 import { errors, json } from "../schemas/error";
 import { IdParam, limitQuery } from "../schemas/params";
@@ -29,7 +30,7 @@ const Archive = {
   content: { [ARCHIVE_MEDIA_TYPE]: { schema: z.string() } },
 };
 
-const Imported = z
+export const Imported = z
   .object({
     runs: z.array(
       z.object({
@@ -142,7 +143,11 @@ export const runArchiveRoutes = routes()
         body: { required: true, description: "The archive", ...Archive },
       },
       responses: {
-        201: json(Imported, "The runs, in the archive's order, with their new ids"),
+        201: json(
+          Imported,
+          "The runs, in the archive's order, with their new ids",
+          example.imported,
+        ),
         ...errors(400, 413),
       },
     }),

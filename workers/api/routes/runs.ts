@@ -9,11 +9,12 @@ import { gateObject, keyOfGate } from "../../../durable-objects/gate/gates";
 import type { RunRpc } from "../../../durable-objects/run/rpc";
 import { audit } from "../audit";
 import { ApiError, notFound } from "../errors";
+import * as example from "../examples/runs";
 import { admitRun } from "../rate-limit";
 import { apiRoute, routes } from "../route";
 import { openRunSocket } from "../run-socket";
 import { runStub } from "../run-stub";
-import { errors, json } from "../schemas/error";
+import { errors, json, jsonBody } from "../schemas/error";
 import { cursorOf, cursorQuery, IdParam, intString, limitQuery } from "../schemas/params";
 import {
   EventList,
@@ -89,7 +90,7 @@ export const runRoutes = routes()
       request: {
         query: RunFilter.extend({ limit: limitQuery(50, 500) }),
       },
-      responses: { 200: json(RunList, "The runs"), ...errors(400) },
+      responses: { 200: json(RunList, "The runs", example.runs), ...errors(400) },
     }),
     async (c) => {
       const { limit, ...filter } = c.req.valid("query");
@@ -119,7 +120,7 @@ export const runRoutes = routes()
       summary: "One run with its node states, outputs and approvals",
       tags,
       request: { params: Id },
-      responses: { 200: json(RunView, "The run"), ...errors(404) },
+      responses: { 200: json(RunView, "The run", example.waitingRun), ...errors(404) },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
@@ -141,7 +142,10 @@ export const runRoutes = routes()
         'Its version\'s definition, without the patches applied during the run (they are in `GET /api/runs/{id}/patches`). An archived run answers the definition its archive holds (`source: "archive"`): the workflow it ran may not exist here.',
       tags,
       request: { params: Id },
-      responses: { 200: json(RunDefinition, "The definition"), ...errors(404) },
+      responses: {
+        200: json(RunDefinition, "The definition", example.runDefinition),
+        ...errors(404),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
@@ -178,7 +182,10 @@ export const runRoutes = routes()
           cursor: cursorQuery(["n"]),
         }),
       },
-      responses: { 200: json(EventList, "The events, in `seq` order"), ...errors(400, 404) },
+      responses: {
+        200: json(EventList, "The events, in `seq` order", example.events),
+        ...errors(400, 404),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
@@ -231,9 +238,12 @@ export const runRoutes = routes()
       tags,
       request: {
         params: Id,
-        body: { required: true, content: { "application/json": { schema: ReplayBody } } },
+        body: jsonBody(ReplayBody, example.replay),
       },
-      responses: { 202: json(Replayed, "Started"), ...errors(400, 404, 409, 413, 422, 429) },
+      responses: {
+        202: json(Replayed, "Started", example.replayed),
+        ...errors(400, 404, 409, 413, 422, 429),
+      },
     }),
     async (c) => {
       const body = c.req.valid("json");
@@ -286,7 +296,7 @@ export const runRoutes = routes()
       tags,
       request: { params: z.object({ a: IdParam, b: IdParam }) },
       responses: {
-        200: json(RunDiff, "Status, attempt, output hash and duration per node"),
+        200: json(RunDiff, "Status, attempt, output hash and duration per node", example.runDiff),
         ...errors(404),
       },
     }),
@@ -342,7 +352,10 @@ export const runRoutes = routes()
       summary: "Cancel a run that has not ended",
       tags,
       request: { params: Id },
-      responses: { 200: json(RunView, "The cancelled run"), ...errors(404, 409) },
+      responses: {
+        200: json(RunView, "The cancelled run", example.cancelledRun),
+        ...errors(404, 409),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid("param");

@@ -13,8 +13,9 @@ import { forgetSecret } from "../../../platform/secret-cache";
 import { encryptSecret } from "../../../platform/secrets";
 import { audit } from "../audit";
 import { ApiError, notFound } from "../errors";
+import * as example from "../examples/secrets";
 import { apiRoute, routes } from "../route";
-import { errors, json } from "../schemas/error";
+import { errors, json, jsonBody } from "../schemas/error";
 import { cursorOf, cursorQuery, limitQuery } from "../schemas/params";
 import {
   SecretBindingBody,
@@ -80,7 +81,7 @@ export const secretRoutes = routes()
       summary: "The tenant's secrets and the hosts each may be sent to, never their values",
       tags,
       request: { query: z.object({ limit: limitQuery(100, 500), cursor: cursorQuery(["s"]) }) },
-      responses: { 200: json(SecretList, "The secrets"), ...errors(400) },
+      responses: { 200: json(SecretList, "The secrets", example.secrets), ...errors(400) },
     }),
     async (c) => {
       const { limit, cursor } = c.req.valid("query");
@@ -106,9 +107,12 @@ export const secretRoutes = routes()
         tags,
         request: {
           params: Name,
-          body: { required: true, content: { "application/json": { schema: SecretBody } } },
+          body: jsonBody(SecretBody, example.setSecret),
         },
-        responses: { 200: json(SecretSaved, "Saved"), ...errors(400, 413) },
+        responses: {
+          200: json(SecretSaved, "Saved", example.secretSaved),
+          ...errors(400, 413),
+        },
       },
       [checkName],
     ),
@@ -147,9 +151,12 @@ export const secretRoutes = routes()
         tags,
         request: {
           params: Name,
-          body: { required: true, content: { "application/json": { schema: SecretBindingBody } } },
+          body: jsonBody(SecretBindingBody, example.bindSecret),
         },
-        responses: { 200: json(SecretView, "The secret"), ...errors(400, 404, 413) },
+        responses: {
+          200: json(SecretView, "The secret", example.secret),
+          ...errors(400, 404, 413),
+        },
       },
       [checkName],
     ),

@@ -3,8 +3,9 @@ import { deleteSession, insertSession } from "../../../db/sessions";
 import { audit } from "../audit";
 import { hashKey, keyByValue } from "../auth";
 import { ApiError } from "../errors";
+import * as example from "../examples/people";
 import { publicRoute, routes, signedInRoute } from "../route";
-import { errors, json } from "../schemas/error";
+import { errors, json, jsonBody } from "../schemas/error";
 import { Scope } from "../schemas/key";
 import { NewSession, SessionInfo } from "../schemas/session";
 import {
@@ -60,10 +61,13 @@ export const publicSessionRoutes = routes()
         "Checks the key (at most 30 attempts per client address per minute) and sets an httpOnly, SameSite=Strict session cookie for 12 hours (Secure over https). The session acts as the key (tenant, scopes, name) and ends at expiry, on sign-out, or when the key is revoked. Needs `X-Aob-Csrf: 1`. The key is not stored; keep using `Authorization: Bearer` outside a browser.",
       tags,
       request: {
-        body: { required: true, content: { "application/json": { schema: NewSession } } },
+        body: jsonBody(NewSession, example.newSession),
       },
       responses: {
-        201: { ...json(SessionInfo, "Signed in; the cookie is set"), headers: setCookie },
+        201: {
+          ...json(SessionInfo, "Signed in; the cookie is set", example.session),
+          headers: setCookie,
+        },
         ...errors(400, 401, 403, 413, 429),
       },
     }),
@@ -115,7 +119,13 @@ export const sessionRoutes = routes().openapi(
     summary:
       "Who is signed in: the user, the key behind the session (or bearer key) and its scopes",
     tags,
-    responses: { 200: json(SessionInfo, "The key, its tenant and scopes, and the expiry") },
+    responses: {
+      200: json(SessionInfo, "The key, its tenant and scopes, and the expiry", {
+        ...example.session,
+        via: "bearer",
+        expiresAt: null,
+      }),
+    },
   }),
   (c) => {
     const session = c.get("session");

@@ -5,8 +5,9 @@ import { newSigningSecret, sealSigningSecret } from "../../../platform/webhook-s
 import { audit } from "../audit";
 import { hashKey } from "../auth";
 import { ApiError } from "../errors";
+import * as example from "../examples/triggers";
 import { apiRoute, routes } from "../route";
-import { errors, json } from "../schemas/error";
+import { errors, json, jsonBody } from "../schemas/error";
 import { IdParam } from "../schemas/params";
 import { TriggerBody, Triggers } from "../schemas/trigger";
 import { loadVersion } from "../services/workflows";
@@ -84,7 +85,7 @@ export const triggerRoutes = routes()
       summary: "A workflow's webhook and cron schedule",
       tags,
       request: { params: Id },
-      responses: { 200: json(Triggers, "The triggers"), ...errors(404) },
+      responses: { 200: json(Triggers, "The triggers", example.triggers), ...errors(404) },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
@@ -112,9 +113,12 @@ export const triggerRoutes = routes()
       tags,
       request: {
         params: Id,
-        body: { required: true, content: { "application/json": { schema: TriggerBody } } },
+        body: jsonBody(TriggerBody, example.setTriggers),
       },
-      responses: { 200: json(Triggers, "The triggers"), ...errors(400, 404, 413) },
+      responses: {
+        200: json(Triggers, "The triggers, with what this call issued", example.issued),
+        ...errors(400, 404, 413),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid("param");

@@ -14,10 +14,11 @@ import {
 import { audit } from "../audit";
 import { forgetKey, forgetUserKeys } from "../auth";
 import { ApiError, notFound } from "../errors";
+import * as example from "../examples/people";
 import { newId } from "../ids";
 import { apiRoute, routes } from "../route";
 import { closeKeySockets } from "../run-socket";
-import { errors, json } from "../schemas/error";
+import { errors, json, jsonBody } from "../schemas/error";
 import { KeyCreated, KeyList, NewKey } from "../schemas/key";
 import { cursorOf, cursorQuery, IdParam, limitQuery } from "../schemas/params";
 import { NewUser, User, UserChange, UserList } from "../schemas/user";
@@ -75,8 +76,8 @@ export const userRoutes = routes()
       operationId: "createUser",
       summary: "Add a user to the tenant",
       tags,
-      request: { body: { required: true, content: { "application/json": { schema: NewUser } } } },
-      responses: { 201: json(User, "The user"), ...errors(400, 409, 413) },
+      request: { body: jsonBody(NewUser, example.newUser) },
+      responses: { 201: json(User, "The user", example.user), ...errors(400, 409, 413) },
     }),
     async (c) => {
       const body = c.req.valid("json");
@@ -114,7 +115,7 @@ export const userRoutes = routes()
       request: {
         query: z.object({ limit: limitQuery(100, 500), cursor: cursorQuery(["n", "s"]) }),
       },
-      responses: { 200: json(UserList, "The users"), ...errors(400) },
+      responses: { 200: json(UserList, "The users", example.users), ...errors(400) },
     }),
     async (c) => {
       const { limit, cursor } = c.req.valid("query");
@@ -135,7 +136,7 @@ export const userRoutes = routes()
       summary: "One user",
       tags,
       request: { params: Id },
-      responses: { 200: json(User, "The user"), ...errors(404) },
+      responses: { 200: json(User, "The user", example.user), ...errors(404) },
     }),
     async (c) => c.json(view(await requireUser(c, c.req.valid("param").id)), 200),
   )
@@ -150,9 +151,12 @@ export const userRoutes = routes()
       tags,
       request: {
         params: Id,
-        body: { required: true, content: { "application/json": { schema: UserChange } } },
+        body: jsonBody(UserChange, example.userChange),
       },
-      responses: { 200: json(User, "The user, changed"), ...errors(400, 404, 409, 413) },
+      responses: {
+        200: json(User, "The user, changed", example.changedUser),
+        ...errors(400, 404, 409, 413),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
@@ -216,9 +220,12 @@ export const userRoutes = routes()
       tags,
       request: {
         params: Id,
-        body: { required: true, content: { "application/json": { schema: NewKey } } },
+        body: jsonBody(NewKey, example.newKey),
       },
-      responses: { 201: json(KeyCreated, "The key, with its secret"), ...errors(400, 404, 413) },
+      responses: {
+        201: json(KeyCreated, "The key, with its secret", example.keyCreated),
+        ...errors(400, 404, 413),
+      },
     }),
     async (c) => {
       const user = await requireUser(c, c.req.valid("param").id, true);
@@ -236,7 +243,7 @@ export const userRoutes = routes()
         params: Id,
         query: z.object({ limit: limitQuery(100, 500), cursor: cursorQuery(["n", "s"]) }),
       },
-      responses: { 200: json(KeyList, "The keys"), ...errors(400, 404) },
+      responses: { 200: json(KeyList, "The keys", example.keys), ...errors(400, 404) },
     }),
     async (c) => {
       const { id } = c.req.valid("param");

@@ -16,10 +16,12 @@ import {
 import { admissionOf } from "../../../platform/admission";
 import { audit } from "../audit";
 import { ApiError } from "../errors";
+import * as runExample from "../examples/runs";
+import * as example from "../examples/workflows";
 import { newId } from "../ids";
 import { admitRun } from "../rate-limit";
 import { apiRoute, routes } from "../route";
-import { errors, json } from "../schemas/error";
+import { errors, json, jsonBody } from "../schemas/error";
 import { cursorOf, cursorQuery, IdParam, intString, limitQuery } from "../schemas/params";
 import { RunStarted, StartRunBody } from "../schemas/run";
 import {
@@ -73,10 +75,7 @@ function checkDefinition(first?: (c: Context<AppEnv>) => Promise<unknown>) {
 }
 
 const Id = z.object({ id: IdParam });
-const definitionBody = {
-  required: true,
-  content: { "application/json": { schema: WorkflowDefinition } },
-};
+const definitionBody = jsonBody(WorkflowDefinition, example.definition);
 const tags = ["workflows"];
 
 /** Workflow CRUD. A PUT never edits a version: it adds one, so running runs stay pinned. */
@@ -101,16 +100,15 @@ export const workflowRoutes = routes()
         "Any JSON is accepted: an invalid definition answers 200 with `valid: false` and each problem's path.",
       tags,
       request: {
-        body: {
-          required: true,
-          content: {
-            "application/json": {
-              schema: z.unknown().openapi({ description: "A workflow definition to check" }),
-            },
-          },
-        },
+        body: jsonBody(
+          z.unknown().openapi({ description: "A workflow definition to check" }),
+          example.brokenDefinition,
+        ),
       },
-      responses: { 200: json(ValidateResult, "The problems found"), ...errors(400, 413) },
+      responses: {
+        200: json(ValidateResult, "The problems found", example.validateResult),
+        ...errors(400, 413),
+      },
     }),
     async (c) => {
       const result = validateWorkflow(c.req.valid("json"));
@@ -138,7 +136,7 @@ export const workflowRoutes = routes()
         summary: "Create a workflow (version 1)",
         tags,
         request: { body: definitionBody },
-        responses: { 201: json(WorkflowSaved, "Created"), ...errors(400, 413) },
+        responses: { 201: json(WorkflowSaved, "Created", example.created), ...errors(400, 413) },
       },
       [checkDefinition()],
     ),
@@ -176,7 +174,7 @@ export const workflowRoutes = routes()
             .openapi({ description: "Only workflows with exactly this name" }),
         }),
       },
-      responses: { 200: json(WorkflowList, "The workflows"), ...errors(400) },
+      responses: { 200: json(WorkflowList, "The workflows", example.list), ...errors(400) },
     }),
     async (c) => {
       const { limit, cursor, name } = c.req.valid("query");
@@ -201,7 +199,10 @@ export const workflowRoutes = routes()
         params: Id,
         query: z.object({ version: intString(1, 1_000_000).optional() }),
       },
-      responses: { 200: json(WorkflowSchema, "The workflow"), ...errors(400, 404) },
+      responses: {
+        200: json(WorkflowSchema, "The workflow", example.workflow),
+        ...errors(400, 404),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
@@ -232,7 +233,10 @@ export const workflowRoutes = routes()
         summary: "Save a new version (running runs stay on theirs)",
         tags,
         request: { params: Id, body: definitionBody },
-        responses: { 200: json(WorkflowSaved, "The new version"), ...errors(400, 404, 409, 413) },
+        responses: {
+          200: json(WorkflowSaved, "The new version", example.updated),
+          ...errors(400, 404, 409, 413),
+        },
       },
       [checkDefinition((c) => requireWorkflow(c.env, c.get("tenantId"), c.req.param("id") ?? ""))],
     ),
@@ -281,7 +285,7 @@ export const workflowRoutes = routes()
         }),
       },
       responses: {
-        202: json(WorkflowPurge, "Being deleted with its runs"),
+        202: json(WorkflowPurge, "Being deleted with its runs", example.purge),
         204: { description: "Deleted; its runs stay" },
         ...errors(400, 404, 409),
       },
@@ -319,7 +323,7 @@ export const workflowRoutes = routes()
         params: Id,
         query: z.object({ limit: limitQuery(100, 500), cursor: cursorQuery(["n"]) }),
       },
-      responses: { 200: json(VersionList, "The versions"), ...errors(400, 404) },
+      responses: { 200: json(VersionList, "The versions", example.versions), ...errors(400, 404) },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
@@ -345,7 +349,10 @@ export const workflowRoutes = routes()
       request: {
         params: z.object({ id: IdParam, version: intString(1, Number.MAX_SAFE_INTEGER) }),
       },
-      responses: { 200: json(WorkflowVersion, "The version"), ...errors(400, 404) },
+      responses: {
+        200: json(WorkflowVersion, "The version", example.version),
+        ...errors(400, 404),
+      },
     }),
     async (c) => {
       const { id, version } = c.req.valid("param");
@@ -368,7 +375,7 @@ export const workflowRoutes = routes()
         query: z.object({ from: intString(1, 1_000_000), to: intString(1, 1_000_000) }),
       },
       responses: {
-        200: json(WorkflowDiff, "What changed from `from` to `to`"),
+        200: json(WorkflowDiff, "What changed from `from` to `to`", example.diff),
         ...errors(400, 404),
       },
     }),
@@ -393,10 +400,10 @@ export const workflowRoutes = routes()
       tags: ["runs"],
       request: {
         params: Id,
-        body: { required: true, content: { "application/json": { schema: StartRunBody } } },
+        body: jsonBody(StartRunBody, runExample.startRun),
       },
       responses: {
-        202: json(RunStarted, "Started"),
+        202: json(RunStarted, "Started", runExample.started),
         ...errors(400, 404, 409, 413, 422, 429),
       },
     }),

@@ -99,10 +99,21 @@ export function errors<const S extends readonly ErrorStatus[]>(
 }
 
 /**
- * A JSON answer described by a schema.
+ * A JSON answer described by a schema, with an example of it (typed by the schema, and checked
+ * against the document's JSON Schema by the linter of `npm run check`).
  * @example
- * responses: { 200: json(RunView, "The run with its node states") }
+ * responses: { 200: json(RunView, "The run with its node states", examples.runView) }
  */
-export function json<T extends z.ZodType>(schema: T, description: string) {
-  return { description, content: { "application/json": { schema } } };
+export function json<T extends z.ZodType>(schema: T, description: string, example?: z.output<T>) {
+  const media = { schema, ...(example === undefined ? {} : { example }) };
+  return { description, content: { "application/json": media } };
+}
+
+/**
+ * A required JSON request body, with an example of what a client sends.
+ * @example
+ * request: { body: jsonBody(StartRunBody, { input: { orderId: "ord_42" } }) }
+ */
+export function jsonBody<T extends z.ZodType>(schema: T, example: z.input<T>) {
+  return { required: true, content: { "application/json": { schema, example } } };
 }
