@@ -51,10 +51,10 @@ function notices(folders: string[]): string {
     .join(`\n${"-".repeat(72)}\n\n`);
 }
 
-/** Builds cli/dist; returns the bundle's path. */
-export async function buildCli(): Promise<string> {
-  rmSync(DIST, { recursive: true, force: true });
-  const outfile = join(DIST, "aob.mjs");
+/** Builds cli/dist (or `dist`, for the tests' own copy); returns the bundle's path. */
+export async function buildCli(dist = DIST): Promise<string> {
+  rmSync(dist, { recursive: true, force: true });
+  const outfile = join(dist, "aob.mjs");
   const result = await build({
     absWorkingDir: ROOT,
     entryPoints: [join(CLI, "main.ts")],
@@ -82,7 +82,7 @@ export async function buildCli(): Promise<string> {
   // The CLI reaches the Worker only through HTTP: no file of workers/ may be inside.
   const server = project.filter((i) => !/^(cli|core)\//.test(i));
   if (server.length > 0) throw new Error(`the CLI bundle holds server code: ${server.join(", ")}`);
-  writeFileSync(join(DIST, "THIRD-PARTY-LICENSES.txt"), notices(bundledPackages(inputs)));
+  writeFileSync(join(dist, "THIRD-PARTY-LICENSES.txt"), notices(bundledPackages(inputs)));
   return outfile;
 }
 

@@ -9,9 +9,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { cliEnv, ROOT } from "../support/cli";
-import { DevServer } from "../support/dev-server";
 
 const run = promisify(execFile);
 
@@ -66,17 +65,11 @@ interface GeneratedClient {
 }
 
 describe("clients of the API against wrangler dev", () => {
-  let dev: DevServer;
+  // The `server` project's shared wrangler dev (test/support/server-setup.ts).
+  const dev = { url: inject("devUrl"), key: inject("devKey") };
   const dir = mkdtempSync(join(tmpdir(), "aob-clients-"));
 
-  beforeAll(async () => {
-    dev = new DevServer();
-    dev.prepare();
-    await dev.start();
-  }, 120_000);
-
-  afterAll(async () => {
-    await dev?.stop();
+  afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
   });
 

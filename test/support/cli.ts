@@ -6,9 +6,11 @@ import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { inject } from "vitest";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
-export const BIN = join(ROOT, "cli", "bin.mjs");
+/** The `aob` the tests run: the installable bundle the `server` project built (test/support/server-setup.ts). */
+export const BIN = inject("cliBin");
 
 export interface CliResult {
   code: number | null;

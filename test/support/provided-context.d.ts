@@ -10,6 +10,8 @@ declare module "vitest" {
     devKey: string;
     /** Its scripted chat-completions stub (and notification receiver at `/hook/<name>`). */
     llmUrl: string;
+    /** The installable CLI bundle (scripts/build-cli.ts) the server project's tests run. */
+    cliBin: string;
   }
 }
 
