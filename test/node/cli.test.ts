@@ -549,6 +549,38 @@ describe("the aob CLI against wrangler dev", () => {
     expect(replayed.stdout).toMatch(/run run_\w+ completed/);
   }, 30_000);
 
+  it("compares a run with its replay node by node, marking the first divergence", async () => {
+    const first = await aob(["run", "hello", "--input", '{"name":"Ada"}', "--watch", "--json"], {
+      env,
+    });
+    const a = (jsonLines(first.stdout)[0] as { runId: string }).runId;
+    // A longer name from `greet` on: the greeting changes, and the condition takes `true`.
+    const replayed = await aob(
+      ["runs", "replay", a, "--from", "greet", "--input", '{"name":"Ada of London"}', "--json"],
+      { env },
+    );
+    const b = (JSON.parse(replayed.stdout) as { runId: string }).runId;
+    await aob(["runs", "show", b, "--watch"], { env });
+    const [table, json, different] = await Promise.all([
+      aob(["runs", "diff", a, b], { env }),
+      aob(["runs", "diff", a, b, "--json"], { env }),
+      aob(["runs", "diff", a, b, "--only-different"], { env }),
+    ]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toContain(`a replay of ${a} from node greet`);
+    expect(table.stdout).toContain("7 nodes: 1 the same, 6 differ");
+    expect(table.stdout).toContain("▶ first divergence: node greet (output)");
+    // In the graph's order: start reused (the same), greet ran again and differs first.
+    expect(table.stdout).toMatch(/^\s+start\s+start\s+succeeded\s+succeeded\s+same\s/m);
+    expect(table.stdout).toMatch(/^▶\s+greet\s+transform\s+succeeded\s+succeeded\s+differs\s/m);
+    expect(table.stdout).toMatch(/^≠\s+shout\s+transform\s+skipped\s+succeeded\s/m);
+    expect(JSON.parse(json.stdout) as { firstDivergence: { nodeId: string } }).toMatchObject({
+      firstDivergence: { nodeId: "greet", differences: ["output"] },
+    });
+    expect(different.stdout).not.toMatch(/^\s+start\s/m);
+    expect(different.stdout).toMatch(/^▶\s+greet\s/m);
+  }, 30_000);
+
   it("exports a run and a filter to archives, imports them as archived runs, and refuses a cut one", async () => {
     const first = await aob(["run", "hello", "--input", '{"name":"Grace"}', "--watch", "--json"], {
       env,
