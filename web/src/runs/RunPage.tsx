@@ -23,12 +23,16 @@ import { ProposePatchDialog } from "./ProposePatchDialog";
 import { runCanvas } from "./patched-graph";
 import { RunCanvas } from "./RunCanvas";
 import { RunSummary } from "./RunSummary";
+import { RunWaterfall } from "./RunWaterfall";
 import { Timeline } from "./Timeline";
 import { useRun } from "./use-run";
 import "./runs.css";
 
 const TABS = ["details", "patches", "timeline"] as const;
 type Tab = (typeof TABS)[number];
+
+/** How the run is drawn: its graph, or its attempts on a time axis. */
+type RunShape = "graph" | "waterfall";
 
 export function RunPage({ runId }: { runId: string }) {
   return (
@@ -49,6 +53,7 @@ function RunScreen({ runId }: { runId: string }) {
   const [selected, setSelected] = useState<string | null>(null);
   const [tab, setTab] = useState<Tab>("details");
   const [menu, setMenu] = useState<MenuAt | null>(null);
+  const [shape, setShape] = useState<RunShape>("graph");
   const [proposing, setProposing] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const [held, setHeld] = useState<boolean | null>(null);
@@ -298,39 +303,70 @@ function RunScreen({ runId }: { runId: string }) {
       )}
       <div className="run-main">
         <div className="run-canvas">
-          {definition.error && (
-            <ErrorNote title="Cannot load the workflow version of this run">
-              {definition.error}
-            </ErrorNote>
-          )}
-          {canvas ? (
-            <RunCanvas
-              canvas={canvas}
-              live={live}
-              selected={selected}
-              onSelect={(id) => {
-                setSelected(id);
-                setTab("details");
-                setMenu(null);
-              }}
-              onMenu={setMenu}
-            />
-          ) : (
-            !definition.error && <Loading what="the graph" />
-          )}
-          {menu && (
-            <NodeMenu
-              menu={menu}
-              canReplay={canReplay && !action.busy}
-              onDetails={() => {
-                setSelected(menu.nodeId);
-                setTab("details");
-                setMenu(null);
-              }}
-              onReplay={() => void replay(menu.nodeId)}
-              onClose={() => setMenu(null)}
-            />
-          )}
+          <fieldset className="run-view-bar">
+            <legend className="sr-only">Show the run as</legend>
+            {(["graph", "waterfall"] as const).map((v) => (
+              <button
+                key={v}
+                type="button"
+                className="small"
+                aria-pressed={shape === v}
+                onClick={() => {
+                  setShape(v);
+                  setMenu(null);
+                }}
+              >
+                {v === "graph" ? "Graph" : "Waterfall"}
+              </button>
+            ))}
+          </fieldset>
+          <div className="run-view">
+            {shape === "waterfall" ? (
+              <RunWaterfall
+                runId={view.id}
+                listen={run.listen}
+                over={over}
+                selected={selected}
+                onSelect={selectNode}
+              />
+            ) : (
+              <>
+                {definition.error && (
+                  <ErrorNote title="Cannot load the workflow version of this run">
+                    {definition.error}
+                  </ErrorNote>
+                )}
+                {canvas ? (
+                  <RunCanvas
+                    canvas={canvas}
+                    live={live}
+                    selected={selected}
+                    onSelect={(id) => {
+                      setSelected(id);
+                      setTab("details");
+                      setMenu(null);
+                    }}
+                    onMenu={setMenu}
+                  />
+                ) : (
+                  !definition.error && <Loading what="the graph" />
+                )}
+                {menu && (
+                  <NodeMenu
+                    menu={menu}
+                    canReplay={canReplay && !action.busy}
+                    onDetails={() => {
+                      setSelected(menu.nodeId);
+                      setTab("details");
+                      setMenu(null);
+                    }}
+                    onReplay={() => void replay(menu.nodeId)}
+                    onClose={() => setMenu(null)}
+                  />
+                )}
+              </>
+            )}
+          </div>
         </div>
         <aside className="run-side" aria-label="Run details">
           {(archived ? [] : pending).map((a) => (
