@@ -45,7 +45,7 @@ test("the waterfall shows a retried node's two attempts with the backoff between
   await expect(page.getByTestId("run-status")).toContainText("completed");
   const pause = page.getByTestId("waterfall-row-pause").locator(".wfl-bar");
   await expect(pause).toHaveAttribute("data-status", "succeeded");
-  await expect(pause).toHaveAttribute("aria-label", /waited 1\.\d s for a delay/);
+  await expect(pause).toHaveAttribute("aria-label", /took 1\.\d s · waited .* for a delay/);
 
   // The delay's bar spans its share of the run: its time over the run's, from the event log.
   const { events } = await api.call<{ events: RunEvent[] }>(
