@@ -1,5 +1,5 @@
 import { ReactFlowProvider } from "@xyflow/react";
-import { useMemo, useState } from "react";
+import { lazy, Suspense, useMemo, useState } from "react";
 import { kindOf } from "../../../core/kinds";
 import { call, describeError } from "../api/client";
 import { useSession } from "../api/session";
@@ -23,13 +23,17 @@ import { ProposePatchDialog } from "./ProposePatchDialog";
 import { runCanvas } from "./patched-graph";
 import { RunCanvas } from "./RunCanvas";
 import { RunSummary } from "./RunSummary";
-import { RunWaterfall } from "./RunWaterfall";
 import { Timeline } from "./Timeline";
 import { useRun } from "./use-run";
 import "./runs.css";
 
 const TABS = ["details", "patches", "timeline"] as const;
 type Tab = (typeof TABS)[number];
+
+// Loaded when first shown: most visits look at the graph.
+const RunWaterfall = lazy(() =>
+  import("./RunWaterfall").then((m) => ({ default: m.RunWaterfall })),
+);
 
 /** How the run is drawn: its graph, or its attempts on a time axis. */
 type RunShape = "graph" | "waterfall";
@@ -190,7 +194,11 @@ function RunScreen({ runId }: { runId: string }) {
                 <Link to={{ page: "run", runId: view.replayOf.sourceRunId }}>
                   {view.replayOf.sourceRunId}
                 </Link>{" "}
-                from <code>{view.replayOf.fromNode}</code>
+                from <code>{view.replayOf.fromNode}</code> (
+                <Link to={{ page: "compare", a: view.replayOf.sourceRunId, b: view.id }}>
+                  Compare with source
+                </Link>
+                )
               </>
             )}
             {view.parent && (
@@ -322,13 +330,15 @@ function RunScreen({ runId }: { runId: string }) {
           </fieldset>
           <div className="run-view">
             {shape === "waterfall" ? (
-              <RunWaterfall
-                runId={view.id}
-                listen={run.listen}
-                over={over}
-                selected={selected}
-                onSelect={selectNode}
-              />
+              <Suspense fallback={<Loading what="the waterfall" />}>
+                <RunWaterfall
+                  runId={view.id}
+                  listen={run.listen}
+                  over={over}
+                  selected={selected}
+                  onSelect={selectNode}
+                />
+              </Suspense>
             ) : (
               <>
                 {definition.error && (
