@@ -121,6 +121,14 @@ describe("the run waterfall", () => {
     expect(first.rows[1]!.bars).toHaveLength(2); // the earlier waterfall was not touched
     expect(first.rows[1]!.bars[1]!.status).toBe("queued");
     expect(foldWaterfall(whole, events)).toBe(whole);
+    // A second fold of `first` (its node index was extended by the first one) stands alone.
+    const other = foldWaterfall(first, [
+      { seq: 8, type: "node_started", at: 1300, nodeId: "elsewhere", data: { attempt: 1 } },
+    ]);
+    expect(other.rows.map((r) => r.nodeId)).toEqual(["start", "fetch", "elsewhere"]);
+    expect(other.index.get("pause")).toBeUndefined();
+    expect(foldWaterfall(rest, [])).toBe(rest);
+    expect(rest.rows.map((r) => r.nodeId)).toEqual(["start", "fetch", "pause", "ask"]);
   });
 
   it("ends open attempts when the run is cancelled, and links a subworkflow node's child run", () => {

@@ -71,7 +71,10 @@ export interface Waterfall {
   end: number | null;
   /** Rows in the order their nodes first appeared in the log: the order they started. */
   rows: WaterfallRow[];
-  /** Row of each node, by index in `rows`. */
+  /**
+   * Row of each node, by index in `rows`. Shared with the waterfalls folded from this one, so
+   * it may also hold their newer rows: an index past `rows.length` is not this one's.
+   */
   index: ReadonlyMap<string, number>;
   /** The newest seq folded in. */
   seq: number;
@@ -104,6 +107,21 @@ function closeSpan(bar: AttemptBar, at: number): void {
 }
 
 /**
+ * The node index a fold of `w` may extend. Rows are only ever appended, so the waterfall a fold
+ * returns shares its index with the one it came from, extended in place: `w` still reads it
+ * right, since its own rows are a prefix. Only a second fold of the same `w` (whose index
+ * another fold extended already) gets a copy of `w`'s part, so folding a live run costs work in
+ * what changed, not in the number of nodes.
+ */
+function indexFor(w: Waterfall): Map<string, number> {
+  const index = w.index as Map<string, number>;
+  if (w !== EMPTY_WATERFALL && index.size === w.rows.length) return index;
+  const own = new Map<string, number>();
+  for (const [id, i] of index) if (i < w.rows.length) own.set(id, i);
+  return own;
+}
+
+/**
  * Folds events (ascending seq) into a waterfall, returning a new one; events at or before
  * `w.seq` change nothing. Rows and bars a batch touches are copied, the others shared, so a
  * live run costs work in what changed plus one copy of the row list per batch.
@@ -115,7 +133,7 @@ export function foldWaterfall(w: Waterfall, events: readonly RunEvent[]): Waterf
   const fresh = events.filter((e) => e.seq > w.seq);
   if (fresh.length === 0) return w;
   const rows = w.rows.slice();
-  const index = new Map(w.index);
+  const index = indexFor(w);
   const touched = new Set<number>();
   let { origin, end } = w;
 
