@@ -10,3 +10,5 @@ export type RunApproval = RunBody["approvals"][number];
 export type RunNode = RunBody["nodes"][number];
 export type RunSummary = InferResponseType<Api["runs"]["$get"]>["runs"][number];
 export type InboxApproval = InferResponseType<Api["approvals"]["$get"]>["approvals"][number];
+/** `GET /api/runs/:a/diff/:b`: two runs compared node by node. */
+export type RunDiffBody = InferResponseType<Api["runs"][":a"]["diff"][":b"]["$get"]>;

@@ -22,9 +22,10 @@ import { usageLine } from "../watch/view";
 import { loadWatch } from "./load-watch";
 import { queuePlace } from "./run";
 import { registerRunArchive } from "./run-archive";
+import { registerRunDiff } from "./run-diff";
 import { type RunFilterOptions, runFilterQuery, withRunFilter } from "./run-filter";
 
-/** `aob runs list|show|events|cancel|delete|hold|replay|export|import`. */
+/** `aob runs list|show|events|cancel|delete|hold|replay|diff|export|import`. */
 export function registerRuns(program: Command): void {
   const group = program.command("runs").description("list, follow, cancel and replay runs");
   withRunFilter(withPaging(leaf(group, "list", "list runs, newest first")))
@@ -54,6 +55,7 @@ export function registerRuns(program: Command): void {
     .option("--input <json>", "a new input (JSON, @file or -); default: the source run's")
     .option("--watch", "follow the new run live")
     .action(action(replay));
+  registerRunDiff(group);
   registerRunArchive(group);
 }
 

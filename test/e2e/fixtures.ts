@@ -1,4 +1,6 @@
-import { test as base, expect, type Locator, type Page } from "@playwright/test";
+import { join } from "node:path";
+import { test as base, expect, type Locator, type Page, type TestInfo } from "@playwright/test";
+import { ROOT } from "../../scripts/lib";
 import type { LlmStep } from "../support/llm-stub";
 
 function env(name: string): string {
@@ -98,4 +100,13 @@ export async function connect(page: Page, from: string, port: string, to: string
   await page.mouse.down();
   await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 8 });
   await page.mouse.up();
+}
+
+/**
+ * Where a screenshot for the docs goes: `docs/img/<name>` when `AOB_DOC_IMAGES=1` (run the spec
+ * with it to refresh the pictures docs/UI.md shows), else the test's own output folder.
+ */
+export function docImage(info: TestInfo, name: string): string {
+  if (process.env.AOB_DOC_IMAGES === "1") return join(ROOT, "docs", "img", name);
+  return info.outputPath(name);
 }

@@ -523,6 +523,57 @@ describe("the aob CLI against wrangler dev", () => {
     expect(replayed.stdout).toMatch(/run run_\w+ completed/);
   }, 30_000);
 
+  it("compares a run with its replay node by node, marking the first divergence", async () => {
+    const first = await aob(["run", "hello", "--input", '{"name":"Ada"}', "--watch", "--json"], {
+      env,
+    });
+    const a = (jsonLines(first.stdout)[0] as { runId: string }).runId;
+    // A longer name from `greet` on: the greeting changes, and the condition takes `true`.
+    const replayed = await aob(
+      [
+        "runs",
+        "replay",
+        a,
+        "--from",
+        "greet",
+        "--input",
+        '{"name":"Ada of London"}',
+        "--watch",
+        "--json",
+      ],
+      { env },
+    );
+    expect(replayed.code, replayed.stderr).toBe(0);
+    const b = (jsonLines(replayed.stdout)[0] as { runId: string }).runId;
+    const [table, different] = await Promise.all([
+      aob(["runs", "diff", a, b], { env }),
+      aob(["runs", "diff", a, b, "--only-different", "--json"], { env }),
+    ]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toContain(`a replay of ${a} from node greet`);
+    expect(table.stdout).toContain("7 nodes: 1 the same, 6 differ");
+    expect(table.stdout).toContain("▶ first divergence: node greet (output)");
+    // In the graph's order: start reused (the same), greet ran again and differs first.
+    expect(table.stdout).toMatch(/^\s+start\s+start\s+succeeded\s+succeeded\s+same\s/m);
+    expect(table.stdout).toMatch(/^▶\s+greet\s+transform\s+succeeded\s+succeeded\s+differs\s/m);
+    expect(table.stdout).toMatch(/^≠\s+shout\s+transform\s+skipped\s+succeeded\s/m);
+    const json = JSON.parse(different.stdout) as {
+      firstDivergence: { nodeId: string };
+      nodes: { id: string }[];
+    };
+    expect(json).toMatchObject({ firstDivergence: { nodeId: "greet", differences: ["output"] } });
+    // Only the nodes that differ; shout and whisper (one ran in each run) in the order they ran.
+    expect(json.nodes.map((n) => n.id).sort()).toEqual([
+      "done",
+      "greet",
+      "is_long",
+      "merge",
+      "shout",
+      "whisper",
+    ]);
+    expect(json.nodes.map((n) => n.id).slice(0, 2)).toEqual(["greet", "is_long"]);
+  }, 60_000);
+
   it("exports a run and a filter to archives, imports them as archived runs, and refuses a cut one", async () => {
     const first = await aob(["run", "hello", "--input", '{"name":"Grace"}', "--watch", "--json"], {
       env,

@@ -5,7 +5,9 @@ import { handleLlm } from "./llm-stub";
 /**
  * The scripted chat-completions stand-in (test/support/llm-stub.ts) on 127.0.0.1: the one
  * stand-in the suite allows, because no model can be reached here; it also receives
- * notifications at `/hook/<name>` (a real HTTP endpoint, as a channel's is). Returns its address.
+ * notifications at `/hook/<name>` (a real HTTP endpoint, as a channel's is), and answers http
+ * nodes at `/flaky/<n>/<name>`: 503 to the first n requests of each name, then 200 (as the
+ * workerd suite's fixture server does). Returns its address.
  */
 export async function startLlmStub(): Promise<{
   url: string;
@@ -13,6 +15,7 @@ export async function startLlmStub(): Promise<{
   close(): Promise<void>;
 }> {
   const hooks = new Map<string, unknown[]>();
+  const flaky = new Map<string, number>();
   const server = createServer(async (req, res) => {
     let body = "";
     for await (const chunk of req) body += chunk;
@@ -23,6 +26,15 @@ export async function startLlmStub(): Promise<{
       if (req.method === "POST") hooks.set(name, [...(hooks.get(name) ?? []), JSON.parse(body)]);
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ bodies: hooks.get(name) ?? [] }));
+      return;
+    }
+    if (parts[0] === "flaky") {
+      const name = parts[2] ?? "";
+      const n = (flaky.get(name) ?? 0) + 1;
+      flaky.set(name, n);
+      const ok = n > Number(parts[1]);
+      res.writeHead(ok ? 200 : 503, { "content-type": "application/json" });
+      res.end(JSON.stringify(ok ? { ok: true, n } : { error: "try again", n }));
       return;
     }
     if (parts[0] !== "v1" && parts[0] !== "llm") {

@@ -403,6 +403,21 @@ describe("the documented answers", () => {
     await documented("GET", "/api/runs/{id}/events", { id: runId });
     await documented("GET", "/api/runs", {});
     await documented("GET", "/api/runs/{a}/diff/{b}", { a: runId, b: runId });
+    await documented(
+      "GET",
+      "/api/runs/{a}/diff/{b}",
+      { a: runId, b: runId },
+      undefined,
+      "?only=different&limit=1",
+    );
+    await documented(
+      "GET",
+      "/api/runs/{a}/diff/{b}",
+      { a: runId, b: runId },
+      undefined,
+      "?cursor=x",
+    );
+    await documented("GET", "/api/runs/{a}/diff/{b}", { a: runId, b: "run_nope" });
     const replayed = await documented<{ runId: string }>(
       "POST",
       "/api/runs/{id}/replay",

@@ -66,13 +66,63 @@ describe("replay and run diff", () => {
     const view = await api<{ replayOf: { sourceRunId: string } }>("GET", `/api/runs/${replay.id}`);
     expect(view.body.replayOf.sourceRunId).toBe(first.id);
 
-    const diff = await api<{ nodes: { id: string; sameOutput: boolean; sameStatus: boolean }[] }>(
-      "GET",
-      `/api/runs/${first.id}/diff/${replay.id}`,
-    );
+    type Diff = {
+      b: { replayOf: { sourceRunId: string } | null };
+      firstDivergence: { nodeId: string; index: number; differences: string[] } | null;
+      summary: { nodes: number; same: number; different: number };
+      nodes: {
+        id: string;
+        index: number;
+        sameOutput: boolean;
+        sameStatus: boolean;
+        a: { output?: unknown; outputHash: string; durationMs: number | null } | null;
+        b: { output?: unknown; outputHash: string } | null;
+      }[];
+      nextCursor: string | null;
+    };
+    const diff = await api<Diff>("GET", `/api/runs/${first.id}/diff/${replay.id}`);
+    expect(diff.body.b.replayOf?.sourceRunId).toBe(first.id);
+    // In the graph's order; the reused nodes are the same, and so is summarise (its inputs
+    // were); notify was sent again and the server counted 2: the first divergence.
+    expect(diff.body.nodes.map((n) => n.id)).toEqual([
+      "start",
+      "fetch",
+      "summarise",
+      "notify",
+      "done",
+    ]);
     const byId = Object.fromEntries(diff.body.nodes.map((n) => [n.id, n]));
     expect(byId.fetch).toMatchObject({ sameOutput: true, sameStatus: true });
+    expect(byId.fetch!.a).not.toHaveProperty("output");
     expect(byId.done).toMatchObject({ sameOutput: true });
+    expect(diff.body.firstDivergence).toEqual({
+      nodeId: "notify",
+      index: 3,
+      differences: ["output"],
+    });
+    expect(diff.body.summary).toMatchObject({ nodes: 5, same: 4, different: 1 });
+    // A differing output small enough comes inline, to be compared.
+    expect(byId.notify!.a!.output).toMatchObject({ body: { count: 1 } });
+    expect(byId.notify!.b!.output).toMatchObject({ body: { count: 2 } });
+
+    // Paged, only the differences, or one node.
+    const paged = await api<Diff>("GET", `/api/runs/${first.id}/diff/${replay.id}?limit=2`);
+    expect(paged.body.nodes.map((n) => n.id)).toEqual(["start", "fetch"]);
+    const next = await api<Diff>(
+      "GET",
+      `/api/runs/${first.id}/diff/${replay.id}?limit=2&cursor=${paged.body.nextCursor}`,
+    );
+    expect(next.body.nodes.map((n) => n.index)).toEqual([2, 3]);
+    const different = await api<Diff>(
+      "GET",
+      `/api/runs/${first.id}/diff/${replay.id}?only=different`,
+    );
+    expect(different.body.nodes.map((n) => n.id)).toEqual(["notify"]);
+    expect(different.body.firstDivergence?.nodeId).toBe("notify");
+    const one = await api<Diff>("GET", `/api/runs/${first.id}/diff/${replay.id}?nodeId=fetch`);
+    expect(one.body.nodes.map((n) => n.id)).toEqual(["fetch"]);
+    const missing = await api("GET", `/api/runs/${first.id}/diff/${replay.id}?nodeId=nope`);
+    expect(missing.status).toBe(404);
 
     // From the first node with a new input: everything runs again.
     const again = await api<{ runId: string }>("POST", `/api/runs/${first.id}/replay`, {

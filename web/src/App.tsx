@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
 import { allows } from "../../core/people/roles";
 import { ApiFailure, call, callNoContent, createClient, describeError } from "./api/client";
 import { type Session, SessionProvider, type SignedIn } from "./api/session";
@@ -18,8 +18,14 @@ import { RunPage } from "./runs/RunPage";
 import { SecretsPage } from "./secrets/SecretsPage";
 import { StatusPage } from "./status/StatusPage";
 import { Link } from "./ui/Link";
+import { Loading } from "./ui/notes";
 import { useRoute } from "./use-route";
 import "./app.css";
+
+// A page few visits reach: its code loads when it is opened.
+const ComparePage = lazy(() =>
+  import("./compare/ComparePage").then((m) => ({ default: m.ComparePage })),
+);
 
 function Page({ route }: { route: Route }) {
   switch (route.page) {
@@ -41,6 +47,12 @@ function Page({ route }: { route: Route }) {
       );
     case "run":
       return <RunPage runId={route.runId} />;
+    case "compare":
+      return (
+        <Suspense fallback={<Loading what="the comparison" />}>
+          <ComparePage key={`${route.a}:${route.b}`} a={route.a} b={route.b} />
+        </Suspense>
+      );
     case "approvals":
       return <InboxPage whose={route.whose} />;
     case "secrets":
@@ -155,7 +167,11 @@ export function App() {
     );
   }
   const section =
-    route.page === "builder" ? "workflows" : route.page === "run" ? "runs" : route.page;
+    route.page === "builder"
+      ? "workflows"
+      : route.page === "run" || route.page === "compare"
+        ? "runs"
+        : route.page;
   return (
     <SessionProvider session={session}>
       <div className="app">

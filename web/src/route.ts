@@ -19,6 +19,8 @@ export type Route =
       to?: number | null;
     }
   | { page: "run"; runId: string }
+  /** Two runs side by side, node by node (`a` the baseline). */
+  | { page: "compare"; a: string; b: string }
   /** The inbox: what waits for the signed-in user (`me`), or every pending approval. */
   | { page: "approvals"; whose: "me" | "anyone" }
   | { page: "secrets" }
@@ -40,7 +42,7 @@ export type Route =
 export function parseRoute(pathname: string, search: string): Route {
   const parts = pathname.split("/").filter(Boolean).map(decodeURIComponent);
   const query = new URLSearchParams(search);
-  const [first, second] = parts;
+  const [first, second, third, fourth] = parts;
   switch (first) {
     case undefined:
     case "workflows":
@@ -51,6 +53,9 @@ export function parseRoute(pathname: string, search: string): Route {
         version: positiveInt(query.get("version")),
       };
     case "runs": {
+      if (second !== undefined && third === "compare" && fourth !== undefined) {
+        return { page: "compare", a: second, b: fourth };
+      }
       if (second !== undefined) return { page: "run", runId: second };
       const status = query.get("status");
       const trigger = query.get("trigger");
@@ -123,6 +128,8 @@ export function formatRoute(route: Route): string {
     }
     case "run":
       return `/runs/${encodeURIComponent(route.runId)}`;
+    case "compare":
+      return `/runs/${encodeURIComponent(route.a)}/compare/${encodeURIComponent(route.b)}`;
     case "approvals":
       return route.whose === "anyone" ? "/approvals?for=anyone" : "/approvals";
     case "secrets":

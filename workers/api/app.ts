@@ -16,6 +16,7 @@ import { nodeTypes } from "./routes/node-types";
 import { notificationChannelRoutes } from "./routes/notification-channels";
 import { patchRoutes } from "./routes/patches";
 import { runArchiveRoutes } from "./routes/run-archive";
+import { runDiffRoutes } from "./routes/run-diff";
 import { runRoutes } from "./routes/runs";
 import { secretRoutes } from "./routes/secrets";
 import { publicSessionRoutes, sessionRoutes } from "./routes/sessions";
@@ -38,6 +39,7 @@ const api = new OpenAPIHono<AppEnv>()
   // Before the run routes: `/runs/export` and `/runs/import` are not runs' ids.
   .route("/", runArchiveRoutes)
   .route("/", runRoutes)
+  .route("/", runDiffRoutes)
   .route("/", lifecycleRoutes)
   .route("/", approvalRoutes)
   .route("/", eventRoutes)

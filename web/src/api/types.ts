@@ -27,3 +27,12 @@ export type NotificationChannel = InferResponseType<
   Api["notification-channels"]["$get"]
 >["channels"][number];
 export type ChannelEvent = NotificationChannel["events"][number];
+/** `GET /api/runs/:a/diff/:b`: two runs compared node by node. */
+export type RunDiff = InferResponseType<Api["runs"][":a"]["diff"][":b"]["$get"]>;
+export type RunDiffNode = RunDiff["nodes"][number];
+export type RunDiffSide = NonNullable<RunDiffNode["a"]>;
+/** `GET /api/workflows/:id/diff`: what changed between two versions. */
+export type WorkflowDiff = InferResponseType<Api["workflows"][":id"]["diff"]["$get"]>;
+export type WorkflowVersion = InferResponseType<
+  Api["workflows"][":id"]["versions"][":version"]["$get"]
+>;

@@ -7,6 +7,7 @@ import { useAsync } from "../ui/use-async";
 import type { RunSettings, WorkflowMeta } from "./convert";
 import { TriggersSection } from "./TriggersSection";
 import type { Validation } from "./use-validation";
+import { VersionDiff } from "./VersionDiff";
 
 export interface Saved {
   id: string;
@@ -105,6 +106,14 @@ export function WorkflowPanel({
           </Link>
         )}
       </section>
+      {saved && versions && versions.length > 1 && (
+        <VersionDiff
+          key={`${saved.id}:${saved.version}`}
+          workflowId={saved.id}
+          versions={versions}
+          current={saved.version}
+        />
+      )}
       {saved && <AdmissionTier workflowId={saved.id} version={saved.latestVersion} />}
       <ConcurrencySection meta={meta} onMeta={onMeta} />
       {saved && <TriggersSection workflowId={saved.id} />}

@@ -133,9 +133,7 @@ export function RunCanvas({
   };
   const onNodeContextMenu: NodeMouseHandler<CanvasNode> = (event, node) => {
     event.preventDefault();
-    const pane = (event.currentTarget as HTMLElement)
-      .closest(".run-canvas")
-      ?.getBoundingClientRect();
+    const pane = (event.currentTarget as HTMLElement).closest(".run-view")?.getBoundingClientRect();
     onMenu({
       nodeId: node.id,
       x: event.clientX - (pane?.left ?? 0),

@@ -52,6 +52,17 @@ export function RunListPage({ filter }: { filter: RunFilter }) {
   const { client } = useSession();
   const [starting, setStarting] = useState(false);
   const [importing, setImporting] = useState(false);
+  // Two runs picked to compare (a third pick drops the first).
+  const [picked, setPicked] = useState<RunSummary[]>([]);
+  const pick = (run: RunSummary, on: boolean) =>
+    setPicked((p) =>
+      on ? [...p.filter((r) => r.id !== run.id), run].slice(-2) : p.filter((r) => r.id !== run.id),
+    );
+  const compare = () => {
+    // The older run is A, the baseline.
+    const [x, y] = [...picked].sort((m, n) => m.createdAt - n.createdAt);
+    if (x && y) navigate({ page: "compare", a: x.id, b: y.id });
+  };
   const go = (change: Partial<RunFilter>) => navigate({ page: "runs", ...filter, ...change });
   // Pages read so far (the first on load, the next ones with "Show more"), kept with the cursor.
   const [more, setMore] = useState<{ runs: RunSummary[]; cursor: string | null; busy: boolean }>({
@@ -164,6 +175,14 @@ export function RunListPage({ filter }: { filter: RunFilter }) {
           </button>
           <button
             type="button"
+            disabled={picked.length < 2}
+            title="Tick two runs in the list to compare them node by node"
+            onClick={compare}
+          >
+            Compare picked ({picked.length}/2)
+          </button>
+          <button
+            type="button"
             className="primary"
             disabled={!workflowId}
             title={workflowId ? undefined : "Pick a workflow to run"}
@@ -198,6 +217,9 @@ export function RunListPage({ filter }: { filter: RunFilter }) {
         <table className="table">
           <thead>
             <tr>
+              <th>
+                <span className="sr-only">Compare</span>
+              </th>
               <th>Run</th>
               <th>Workflow</th>
               <th>Status</th>
@@ -209,6 +231,14 @@ export function RunListPage({ filter }: { filter: RunFilter }) {
           <tbody>
             {shown.map((r) => (
               <tr key={r.id}>
+                <td>
+                  <input
+                    type="checkbox"
+                    aria-label={`Pick ${r.id} to compare`}
+                    checked={picked.some((p) => p.id === r.id)}
+                    onChange={(e) => pick(r, e.target.checked)}
+                  />
+                </td>
                 <td>
                   <Link to={{ page: "run", runId: r.id }}>
                     <code>{r.id}</code>

@@ -1,5 +1,5 @@
 import { ReactFlowProvider } from "@xyflow/react";
-import { useMemo, useState } from "react";
+import { lazy, Suspense, useMemo, useState } from "react";
 import { kindOf } from "../../../core/kinds";
 import { call, describeError } from "../api/client";
 import { useSession } from "../api/session";
@@ -30,6 +30,14 @@ import "./runs.css";
 const TABS = ["details", "patches", "timeline"] as const;
 type Tab = (typeof TABS)[number];
 
+// Loaded when first shown: most visits look at the graph.
+const RunWaterfall = lazy(() =>
+  import("./RunWaterfall").then((m) => ({ default: m.RunWaterfall })),
+);
+
+/** How the run is drawn: its graph, or its attempts on a time axis. */
+type RunShape = "graph" | "waterfall";
+
 export function RunPage({ runId }: { runId: string }) {
   return (
     <ReactFlowProvider key={runId}>
@@ -49,6 +57,7 @@ function RunScreen({ runId }: { runId: string }) {
   const [selected, setSelected] = useState<string | null>(null);
   const [tab, setTab] = useState<Tab>("details");
   const [menu, setMenu] = useState<MenuAt | null>(null);
+  const [shape, setShape] = useState<RunShape>("graph");
   const [proposing, setProposing] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const [held, setHeld] = useState<boolean | null>(null);
@@ -185,7 +194,11 @@ function RunScreen({ runId }: { runId: string }) {
                 <Link to={{ page: "run", runId: view.replayOf.sourceRunId }}>
                   {view.replayOf.sourceRunId}
                 </Link>{" "}
-                from <code>{view.replayOf.fromNode}</code>
+                from <code>{view.replayOf.fromNode}</code> (
+                <Link to={{ page: "compare", a: view.replayOf.sourceRunId, b: view.id }}>
+                  Compare with source
+                </Link>
+                )
               </>
             )}
             {view.parent && (
@@ -298,39 +311,72 @@ function RunScreen({ runId }: { runId: string }) {
       )}
       <div className="run-main">
         <div className="run-canvas">
-          {definition.error && (
-            <ErrorNote title="Cannot load the workflow version of this run">
-              {definition.error}
-            </ErrorNote>
-          )}
-          {canvas ? (
-            <RunCanvas
-              canvas={canvas}
-              live={live}
-              selected={selected}
-              onSelect={(id) => {
-                setSelected(id);
-                setTab("details");
-                setMenu(null);
-              }}
-              onMenu={setMenu}
-            />
-          ) : (
-            !definition.error && <Loading what="the graph" />
-          )}
-          {menu && (
-            <NodeMenu
-              menu={menu}
-              canReplay={canReplay && !action.busy}
-              onDetails={() => {
-                setSelected(menu.nodeId);
-                setTab("details");
-                setMenu(null);
-              }}
-              onReplay={() => void replay(menu.nodeId)}
-              onClose={() => setMenu(null)}
-            />
-          )}
+          <fieldset className="run-view-bar">
+            <legend className="sr-only">Show the run as</legend>
+            {(["graph", "waterfall"] as const).map((v) => (
+              <button
+                key={v}
+                type="button"
+                className="small"
+                aria-pressed={shape === v}
+                onClick={() => {
+                  setShape(v);
+                  setMenu(null);
+                }}
+              >
+                {v === "graph" ? "Graph" : "Waterfall"}
+              </button>
+            ))}
+          </fieldset>
+          <div className="run-view">
+            {shape === "waterfall" ? (
+              <Suspense fallback={<Loading what="the waterfall" />}>
+                <RunWaterfall
+                  runId={view.id}
+                  listen={run.listen}
+                  over={over}
+                  selected={selected}
+                  onSelect={selectNode}
+                />
+              </Suspense>
+            ) : (
+              <>
+                {definition.error && (
+                  <ErrorNote title="Cannot load the workflow version of this run">
+                    {definition.error}
+                  </ErrorNote>
+                )}
+                {canvas ? (
+                  <RunCanvas
+                    canvas={canvas}
+                    live={live}
+                    selected={selected}
+                    onSelect={(id) => {
+                      setSelected(id);
+                      setTab("details");
+                      setMenu(null);
+                    }}
+                    onMenu={setMenu}
+                  />
+                ) : (
+                  !definition.error && <Loading what="the graph" />
+                )}
+                {menu && (
+                  <NodeMenu
+                    menu={menu}
+                    canReplay={canReplay && !action.busy}
+                    onDetails={() => {
+                      setSelected(menu.nodeId);
+                      setTab("details");
+                      setMenu(null);
+                    }}
+                    onReplay={() => void replay(menu.nodeId)}
+                    onClose={() => setMenu(null)}
+                  />
+                )}
+              </>
+            )}
+          </div>
         </div>
         <aside className="run-side" aria-label="Run details">
           {(archived ? [] : pending).map((a) => (

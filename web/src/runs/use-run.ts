@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { RunEvent } from "../../../core/wire/frames";
 import { call, describeError } from "../api/client";
 import { CLOSE_UNAUTHORIZED, subscribeRun } from "../api/run-socket";
@@ -15,6 +15,9 @@ import {
 } from "./run-state";
 
 export type Connection = "connecting" | "live" | "reconnecting" | "offline";
+
+/** Hears each batch of live events (one engine turn), in seq order, as the socket brings them. */
+export type EventListener = (events: readonly RunEvent[]) => void;
 
 /** How often a queued run's snapshot is read again, until it starts (ms). */
 const QUEUED_REFRESH_MS = 2000;
@@ -38,6 +41,7 @@ const BIG_RUN_REFRESH_MS = 2000;
  * again when an event brings something only it carries (outputs, approvals, patches), one
  * request at a time, and for a big run at most every `BIG_RUN_REFRESH_MS`. An agent's answer
  * streams in `delta` frames (live only: not replayed after a reconnect) into `streams`.
+ * `listen` hands the live events to other views of the log (the waterfall) as they arrive.
  */
 export function useRun(runId: string) {
   const { client } = useSession();
@@ -47,6 +51,13 @@ export function useRun(runId: string) {
   const [error, setError] = useState<string | null>(null);
   const [connection, setConnection] = useState<Connection>("connecting");
   const [reloads, setReloads] = useState(0);
+  const listeners = useRef(new Set<EventListener>());
+  const listen = useCallback((listener: EventListener) => {
+    listeners.current.add(listener);
+    return () => {
+      listeners.current.delete(listener);
+    };
+  }, []);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `reloads` restarts the subscription on demand.
   useEffect(() => {
@@ -144,6 +155,7 @@ export function useRun(runId: string) {
               if (fresh.length === 0) return;
               lastSeq = fresh[fresh.length - 1]!.seq;
               for (const event of fresh) receive(event);
+              for (const listener of listeners.current) listener(fresh);
               if (fresh.some((e) => refreshesSnapshot(e.type))) fetchSnapshot();
               return;
             }
@@ -202,6 +214,7 @@ export function useRun(runId: string) {
     streams,
     error,
     connection,
+    listen,
     reload: () => setReloads((n) => n + 1),
   };
 }

@@ -7,7 +7,6 @@ import type {
   ReplayBody,
   Replayed,
   RunDefinition,
-  RunDiff,
   RunList,
   RunStarted,
   RunView,
@@ -210,55 +209,6 @@ export const replay: z.input<typeof ReplayBody> = {
 export const replayed: Out<typeof Replayed> = {
   runId: REPLAY_ID,
   replayOf: { sourceRunId: RUN_ID, fromNode: "done" },
-};
-
-export const runDiff: Out<typeof RunDiff> = {
-  a: { id: RUN_ID, status: "completed", version: 2, tokens: 0 },
-  b: { id: CANCELLED_RUN_ID, status: "cancelled", version: 2, tokens: 0 },
-  nodes: [
-    {
-      id: "start",
-      a: {
-        status: "succeeded",
-        attempt: 1,
-        outputHash: HASH,
-        durationMs: 44,
-        tokens: 0,
-        costUsd: 0,
-      },
-      b: {
-        status: "succeeded",
-        attempt: 1,
-        outputHash: "d9b3e16dc6d611d36af157477585d76efccb285263d0517a2719ad1f57dabc95",
-        durationMs: 1,
-        tokens: 0,
-        costUsd: 0,
-      },
-      sameStatus: true,
-      sameOutput: false,
-    },
-    {
-      id: "done",
-      a: {
-        status: "succeeded",
-        attempt: 1,
-        outputHash: OUTPUT_HASH,
-        durationMs: 4,
-        tokens: 0,
-        costUsd: 0,
-      },
-      b: {
-        status: "pending",
-        attempt: 0,
-        outputHash: null,
-        durationMs: null,
-        tokens: 0,
-        costUsd: 0,
-      },
-      sameStatus: false,
-      sameOutput: false,
-    },
-  ],
 };
 
 /** A person's patch: a notification after the end node, proposed while the run waits. */

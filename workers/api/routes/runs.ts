@@ -21,7 +21,6 @@ import {
   ReplayBody,
   Replayed,
   RunDefinition,
-  RunDiff,
   RunList,
   RunView,
   ServerFrame,
@@ -285,63 +284,6 @@ export const runRoutes = routes()
         },
       });
       return c.json({ runId, replayOf: { sourceRunId: sourceId, fromNode: body.fromNode } }, 202);
-    },
-  )
-  .openapi(
-    apiRoute("read", {
-      method: "get",
-      path: "/runs/{a}/diff/{b}",
-      operationId: "diffRuns",
-      summary: "Compare two runs node by node",
-      tags,
-      request: { params: z.object({ a: IdParam, b: IdParam }) },
-      responses: {
-        200: json(RunDiff, "Status, attempt, output hash and duration per node", example.runDiff),
-        ...errors(404),
-      },
-    }),
-    async (c) => {
-      const params = c.req.valid("param");
-      const [a, b] = await Promise.all(
-        [params.a, params.b].map(async (id) =>
-          view(await runStub(c.env, c.get("tenantId"), id), id),
-        ),
-      );
-      const side = (n: RunView["nodes"][number] | undefined) =>
-        n
-          ? {
-              status: n.status,
-              attempt: n.attempt,
-              outputHash: n.outputHash ?? null,
-              durationMs:
-                n.startedAt !== undefined && n.finishedAt !== undefined
-                  ? n.finishedAt - n.startedAt
-                  : null,
-              tokens: n.usage ? n.usage.promptTokens + n.usage.completionTokens : 0,
-              costUsd: n.usage ? n.usage.costUsd : 0,
-            }
-          : null;
-      const total = (v: RunView) => v.usage.promptTokens + v.usage.completionTokens;
-      const ids = [...new Set([...a!.nodes.map((n) => n.id), ...b!.nodes.map((n) => n.id)])];
-      return c.json(
-        {
-          a: { id: a!.id, status: a!.status, version: a!.version, tokens: total(a!) },
-          b: { id: b!.id, status: b!.status, version: b!.version, tokens: total(b!) },
-          nodes: ids.map((id) => {
-            const x = side(a!.nodes.find((n) => n.id === id));
-            const y = side(b!.nodes.find((n) => n.id === id));
-            return {
-              id,
-              a: x,
-              b: y,
-              sameStatus: x?.status === y?.status,
-              sameOutput:
-                x !== null && y !== null && x.outputHash !== null && x.outputHash === y.outputHash,
-            };
-          }),
-        },
-        200,
-      );
     },
   )
   .openapi(
