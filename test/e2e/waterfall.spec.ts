@@ -63,12 +63,12 @@ test("the waterfall shows a retried node's two attempts with the backoff between
     .boundingBox())!;
   const bar = (await pause.boundingBox())!;
   expect(Math.abs(bar.width / track.width - share)).toBeLessThan(0.02);
-  expect(share).toBeGreaterThan(0.3);
+  expect(share).toBeGreaterThan(0.1);
 
   // Hovering a bar says what it was; choosing it selects the node in the side panel.
   await fetch.locator('.wfl-bar[data-attempt="1"]').hover();
   await expect(page.getByRole("tooltip")).toContainText("fetch, attempt 1: retrying");
-  await expect(page.getByRole("tooltip")).toContainText(/started \+\d+ ms/);
+  await expect(page.getByRole("tooltip")).toContainText(/started \+[\d.]+ m?s/);
   await page.screenshot({ path: docImage(info, "run-waterfall.png") });
   await fetch.locator('.wfl-bar[data-attempt="2"]').click();
   await expect(page.getByTestId("node-panel")).toContainText("fetch");
