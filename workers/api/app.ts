@@ -16,9 +16,11 @@ import { nodeTypes } from "./routes/node-types";
 import { notificationChannelRoutes } from "./routes/notification-channels";
 import { patchRoutes } from "./routes/patches";
 import { runArchiveRoutes } from "./routes/run-archive";
+import { runTraceRoutes } from "./routes/run-trace";
 import { runRoutes } from "./routes/runs";
 import { secretRoutes } from "./routes/secrets";
 import { publicSessionRoutes, sessionRoutes } from "./routes/sessions";
+import { telemetryRoutes } from "./routes/telemetry";
 import { triggerRoutes } from "./routes/triggers";
 import { userRoutes } from "./routes/users";
 import { workflowRoutes } from "./routes/workflows";
@@ -38,6 +40,7 @@ const api = new OpenAPIHono<AppEnv>()
   // Before the run routes: `/runs/export` and `/runs/import` are not runs' ids.
   .route("/", runArchiveRoutes)
   .route("/", runRoutes)
+  .route("/", runTraceRoutes)
   .route("/", lifecycleRoutes)
   .route("/", approvalRoutes)
   .route("/", eventRoutes)
@@ -46,6 +49,7 @@ const api = new OpenAPIHono<AppEnv>()
   .route("/", userRoutes)
   .route("/", auditRoutes)
   .route("/", notificationChannelRoutes)
+  .route("/", telemetryRoutes)
   .route("/", triggerRoutes)
   .route("/", secretRoutes)
   .route("/", blobRoutes);
