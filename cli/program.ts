@@ -13,6 +13,7 @@ import { registerRun } from "./commands/run";
 import { registerRuns } from "./commands/runs";
 import { registerSecrets } from "./commands/secrets";
 import { registerStatus } from "./commands/status";
+import { registerTelemetry } from "./commands/telemetry";
 import { registerTenant } from "./commands/tenant";
 import { registerTriggers } from "./commands/triggers";
 import { registerUsers } from "./commands/users";
@@ -59,6 +60,7 @@ export function buildProgram(): Command {
   registerUsers(program);
   registerAudit(program);
   registerChannels(program);
+  registerTelemetry(program);
   return program;
 }
 
