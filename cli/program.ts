@@ -12,6 +12,7 @@ import { registerRun } from "./commands/run";
 import { registerRuns } from "./commands/runs";
 import { registerSecrets } from "./commands/secrets";
 import { registerStatus } from "./commands/status";
+import { registerTelemetry } from "./commands/telemetry";
 import { registerTenant } from "./commands/tenant";
 import { registerTriggers } from "./commands/triggers";
 import { registerUsers } from "./commands/users";
@@ -56,6 +57,7 @@ export function buildProgram(): Command {
   registerUsers(program);
   registerAudit(program);
   registerChannels(program);
+  registerTelemetry(program);
   return program;
 }
 

@@ -584,3 +584,25 @@ export const decisionLinks = sqliteTable(
   },
   (t) => [index("decision_links_run").on(t.runId), index("decision_links_expiry").on(t.expiresAt)],
 );
+
+/**
+ * Where a tenant's run traces go (docs/OBSERVABILITY.md, "Traces (OpenTelemetry)"): one OTLP/HTTP
+ * endpoint per tenant. The endpoint and the headers may hold credentials, so both are sealed
+ * with AOB_SECRETS_KEY like a notification channel's URL; header values may also reference
+ * the tenant's secrets (`{{ secrets.NAME }}`), resolved when a trace is sent.
+ */
+export const telemetryOtlp = sqliteTable("telemetry_otlp", {
+  tenantId: text("tenant_id")
+    .primaryKey()
+    .references(() => tenants.id),
+  /** The traces URL, AES-GCM under AOB_SECRETS_KEY. */
+  endpoint: text("endpoint").notNull(),
+  /** The endpoint's host, to show without unsealing it. */
+  host: text("host").notNull(),
+  /** JSON object of header names to values, AES-GCM under AOB_SECRETS_KEY. */
+  headers: text("headers").notNull(),
+  /** JSON array of the header names, to show. */
+  headerNames: text("header_names").notNull(),
+  enabled: integer("enabled", { mode: "boolean" }).notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});

@@ -1,3 +1,4 @@
+import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { formatBytes } from "../../core/limits/output";
 import { ApiFailure, call } from "../client";
@@ -25,7 +26,7 @@ import { registerRunArchive } from "./run-archive";
 import { registerRunDiff } from "./run-diff";
 import { type RunFilterOptions, runFilterQuery, withRunFilter } from "./run-filter";
 
-/** `aob runs list|show|events|cancel|delete|hold|replay|diff|export|import`. */
+/** `aob runs list|show|events|trace|cancel|delete|hold|replay|diff|export|import`. */
 export function registerRuns(program: Command): void {
   const group = program.command("runs").description("list, follow, cancel and replay runs");
   withRunFilter(withPaging(leaf(group, "list", "list runs, newest first")))
@@ -39,6 +40,10 @@ export function registerRuns(program: Command): void {
     .option("--limit <n>", "events per page (1-5000)", integer(1, 5000), 1000)
     .option("--all", "follow `next` through every page to the end of the log")
     .action(action(events));
+  leaf(group, "trace <run>", "an ended run's trace as OTLP JSON (--export: send it again)")
+    .option("-o, --output <file>", "write it to a file instead of stdout")
+    .option("--export", "send it to the tenant's OTLP endpoint again instead")
+    .action(action(trace));
   leaf(group, "cancel <run>", "cancel a queued, running or waiting run").action(action(cancel));
   leaf(group, "delete <run>", "delete an ended run and everything it stored (asks first)")
     .option("--yes", "do not ask (needed without a terminal)")
@@ -193,6 +198,26 @@ async function events(
       break;
     }
   }
+  return undefined;
+}
+
+async function trace(ctx: Context, id: string, opts: { output?: string; export?: boolean }) {
+  if (opts.export) {
+    const owed = await call(ctx.api.runs[":id"].trace.$post({ param: { id } }));
+    if (ctx.json) printJson(owed);
+    else say(`run ${id}'s trace is on its way to ${owed.host} (see \`aob runs events ${id}\`)`);
+    return undefined;
+  }
+  const otlp = await call(ctx.api.runs[":id"].trace.$get({ param: { id } }));
+  const text = `${JSON.stringify(otlp, null, 2)}\n`;
+  if (!opts.output) {
+    process.stdout.write(text);
+    return undefined;
+  }
+  writeFileSync(opts.output, text);
+  const spans = otlp.resourceSpans.flatMap((r) => r.scopeSpans).flatMap((s) => s.spans).length;
+  if (ctx.json) printJson({ runId: id, spans, output: opts.output });
+  else say(`wrote run ${id}'s trace (${spans} spans) to ${opts.output}`);
   return undefined;
 }
 

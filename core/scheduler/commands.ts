@@ -22,6 +22,9 @@ export const RUN_EVENT_TYPES = [
   "approval_decided",
   "notification_sent",
   "notification_failed",
+  /** The run's trace reached the tenant's OTLP endpoint, or gave up (docs/OBSERVABILITY.md). */
+  "trace_exported",
+  "trace_export_failed",
   "patch_proposed",
   "patch_applied",
   "patch_rejected",

@@ -20,7 +20,14 @@ import { platformHost } from "./host";
 import { openRun } from "./open";
 import type { PatchRecord } from "./patches";
 import type { ReplaySeed } from "./replay";
-import { type Decided, MAX_EVENTS_PER_CALL, type Purged, type RunRpc } from "./rpc";
+import {
+  type Decided,
+  MAX_EVENTS_PER_CALL,
+  type Purged,
+  type RunRpc,
+  type TraceAnswer,
+  type TraceRefusal,
+} from "./rpc";
 import type { Materialised, PatchOutcome } from "./runtime-patches";
 import { type RunView, snapshot } from "./snapshot";
 import { Sockets } from "./sockets";
@@ -147,6 +154,45 @@ export class RunObject extends DurableObject<Env> implements RunRpc {
     return (
       snapshot(this.engine, this.store, this.approvals) ?? readArchive(this.store)?.view ?? null
     );
+  }
+
+  /** The ended run's trace (trace-export.ts): the spans its export sends. */
+  async traceSpans(): Promise<TraceAnswer> {
+    const refused = this.traceRefusal();
+    if (refused) return refused;
+    return { ok: true, spans: (await this.engine.traces.spans()) ?? [] };
+  }
+
+  /** Owes the ended run's trace export again; its outcome is a run event. */
+  async resendTrace(): Promise<{ ok: true } | TraceRefusal> {
+    const refused = this.traceRefusal();
+    if (refused) return refused;
+    this.engine.traces.again();
+    return { ok: true };
+  }
+
+  /** A trace is built from a run of this object that ended. */
+  private traceRefusal(): TraceRefusal | null {
+    const run = this.engine.loaded;
+    if (!run) {
+      const archive = readArchive(this.store);
+      return archive
+        ? {
+            ok: false,
+            status: 409,
+            code: "conflict",
+            message: `run ${archive.view.id} is archived (imported): it keeps no attempts to trace`,
+          }
+        : { ok: false, status: 404, code: "not_found", message: "no such run" };
+    }
+    const { status } = run.state;
+    if (TERMINAL_RUN.has(status)) return null;
+    return {
+      ok: false,
+      status: 409,
+      code: "run_active",
+      message: `run ${run.meta.runId} has not ended (${status}): its trace is made when it ends`,
+    };
   }
 
   /**

@@ -21,6 +21,7 @@ import { type NotificationBook, Notifier } from "./notifications";
 import type { PatchBook } from "./patches";
 import { projectApprovals, projectPatches, projectRun } from "./projection";
 import type { RunStore, StoredEvent } from "./store";
+import type { TraceExport } from "./trace-export";
 import type { UsageLedger } from "./usage";
 
 /** A background write (outbox, projection) that failed is tried again by the alarm after this long (ms), doubling... */
@@ -54,6 +55,8 @@ export interface EffectsHost {
   events: EventBook;
   /** Notifications owed to people (notifications.ts), and how events reach subscribers. */
   notifications: NotificationBook;
+  /** The run's trace, owed once it ended (trace-export.ts). */
+  traces: TraceExport;
   emit(events: StoredEvent[]): void;
   run(): Loaded;
 }
@@ -118,8 +121,8 @@ export class StepEffects {
   }
 
   /**
-   * Whether a background write is owed: blobs not yet in R2, a status D1 does not have, or a
-   * notice another run has not taken.
+   * Whether a background write is owed: blobs not yet in R2, a status D1 does not have, a
+   * notice another run has not taken, a notification or the ended run's trace.
    */
   owed(): boolean {
     const run = this.host.run();
@@ -128,6 +131,7 @@ export class StepEffects {
       run.state.status !== this.projectedStatus ||
       this.host.children.owed().length > 0 ||
       this.people.owed() ||
+      this.host.traces.owed() ||
       this.waitsUnregistered
     );
   }
@@ -135,10 +139,12 @@ export class StepEffects {
   /**
    * Sends the notices owed to other runs (a child's end, a cancel), oldest first, each removed
    * once the other run took it; one that fails stays and the alarm tries again. Then the
-   * notifications owed to people (notifications.ts), in the background too.
+   * notifications owed to people (notifications.ts) and the ended run's trace
+   * (trace-export.ts), in the background too.
    */
   flushNotices(): void {
     this.people.flush();
+    this.host.traces.flush();
     if (this.notifying) return;
     const { children, storage } = this.host;
     if (children.owed().length === 0) return;
@@ -158,7 +164,7 @@ export class StepEffects {
   }
 
   /** A background write failed: the alarm tries again later (and at once on a wake). */
-  private retryLater(): void {
+  retryLater(): void {
     if (this.retryAt === null) {
       this.retryAt = this.host.now() + this.retryDelay;
       this.retryDelay = Math.min(this.retryDelay * 2, RETRY_MAX_MS);
@@ -355,13 +361,22 @@ export class StepEffects {
     return this.projecting;
   }
 
-  /** The background writes in flight (outbox flush, projection), or null when there are none. */
+  /**
+   * The background writes in flight (outbox flush, projection, notices, the trace's export),
+   * or null when there are none.
+   */
   inFlight(): Promise<void> | null {
-    if (!this.flushing && !this.notifying && this.projecting === this.settledProjection) {
+    const exporting = this.host.traces.inFlight();
+    if (
+      !this.flushing &&
+      !this.notifying &&
+      !exporting &&
+      this.projecting === this.settledProjection
+    ) {
       return null;
     }
     const projecting = this.projecting;
-    return Promise.all([this.flushing, this.notifying, projecting]).then(() => {
+    return Promise.all([this.flushing, this.notifying, exporting, projecting]).then(() => {
       if (this.projecting === projecting) this.settledProjection = projecting;
     });
   }

@@ -44,6 +44,7 @@ import { Slice } from "./slice";
 import { StepWrites } from "./step-writes";
 import { failUnstored, refuseUnstorable } from "./storable";
 import type { RunMeta, RunStore, StoredEvent } from "./store";
+import { TraceExport } from "./trace-export";
 import type { UsageLedger } from "./usage";
 
 export interface CreateRun {
@@ -90,6 +91,8 @@ export class RunEngine {
   private readonly childRuns: ChildRuns;
   private readonly eventWaits: EventWaits;
   private readonly effects: StepEffects;
+  /** The ended run's trace and its export (trace-export.ts). */
+  readonly traces: TraceExport;
   private readonly secrets: SecretPlans;
   /** Outputs as expressions read them, within a byte budget (outputs.ts). */
   private readonly outputs: RunOutputs;
@@ -163,6 +166,17 @@ export class RunEngine {
       enqueue,
       unregistered: () => this.effects.waitUnregistered(),
     });
+    this.traces = new TraceExport({
+      storage,
+      env,
+      now,
+      store,
+      usage,
+      run: () => this.run,
+      parent: () => this.childRuns.parent(),
+      emit,
+      retryLater: () => this.effects.retryLater(),
+    });
     this.effects = new StepEffects(
       {
         storage,
@@ -178,6 +192,7 @@ export class RunEngine {
         parent: () => this.childRuns.parent(),
         events,
         notifications,
+        traces: this.traces,
         emit,
         run,
       },

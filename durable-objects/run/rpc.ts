@@ -1,4 +1,5 @@
 import type { GraphSize, PatchSource } from "../../core/patches";
+import type { TraceSpan } from "../../core/telemetry";
 import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
 import type { ApprovalRequest, Ballot, DecisionRefusal } from "./approvals";
@@ -14,6 +15,16 @@ import type { StoredEvent } from "./store";
 
 /** `purge`'s answer: the run's storage is gone, or it is active (nothing was touched). */
 export type Purged = { ok: true } | { ok: false; status: string };
+
+/** Why a run gives no trace: not there, archived (`conflict`), or not ended (`run_active`). */
+export type TraceRefusal = {
+  ok: false;
+  status: 404 | 409;
+  code: "not_found" | "conflict" | "run_active";
+  message: string;
+};
+/** An ended run's trace as spans (core/telemetry), or why there is none. */
+export type TraceAnswer = { ok: true; spans: TraceSpan[] } | TraceRefusal;
 
 /** A vote's answer: the approval with its votes so far, or why nothing was recorded. */
 export type Decided = { ok: true; approval: ApprovalRequest } | DecisionRefusal;
@@ -59,6 +70,13 @@ export interface RunRpc {
   recorded(nodeIds: string[]): Promise<ReplaySeed["recorded"]>;
   /** Null when the run does not exist. */
   get(): Promise<RunView | null>;
+  /**
+   * The ended run's trace (docs/OBSERVABILITY.md): the spans its export sends. (Not `trace`:
+   * the runtime keeps that name for its Tail Worker handler and does not expose it over RPC.)
+   */
+  traceSpans(): Promise<TraceAnswer>;
+  /** Owes the ended run's trace export again, from its first batch; sent in the background. */
+  resendTrace(): Promise<{ ok: true } | TraceRefusal>;
   /** The run's whole record for its export (docs/LIFECYCLE.md); null when it does not exist. */
   record(): Promise<RunRecord | null>;
   /** A child run ended: taken as its subworkflow node's result (child-runs.ts). */

@@ -52,6 +52,11 @@ export class UsageLedger {
     return out;
   }
 
+  /** Per execution, keyed `<node>\n<attempt>`. */
+  byAttempt(): Map<string, ExecutionUsage> {
+    return new Map(this.rows().map((r) => [`${r.nodeId}\n${r.attempt}`, r]));
+  }
+
   /** One execution's usage, or undefined. */
   of(nodeId: string, attempt: number): ExecutionUsage | undefined {
     return this.rows().find((r) => r.nodeId === nodeId && r.attempt === attempt);

@@ -43,3 +43,34 @@ test("an admin adds a webhook channel, sees its host and never its URL, is refus
   await expect(row).toHaveCount(0);
   expect(await page.content()).not.toContain(`/hook/ui-${tag}`);
 });
+
+test("an editor sets where run traces go, sees the host and header names only, is refused an inward endpoint, and stops it", async ({
+  signedIn: page,
+}, info) => {
+  const tag = `${Date.now().toString(36)}${info.workerIndex}`;
+  const llm = process.env.AOB_E2E_LLM ?? "";
+  await page.goto("/notifications");
+  const section = page.getByRole("region", { name: "Run traces (OpenTelemetry)" });
+  const form = section.getByRole("form", { name: "Set the OTLP endpoint" });
+
+  await form.getByLabel("OTLP/HTTP traces URL").fill("http://169.254.169.254/v1/traces");
+  await form.getByRole("button", { name: /endpoint/ }).click();
+  await expect(form.getByRole("alert").locator("li")).toContainText(/^endpoint: /);
+
+  // Turned off, so the suite's other runs send nothing to the stub while this test runs.
+  await form.getByLabel("OTLP/HTTP traces URL").fill(`${llm}/otlp-${tag}/v1/traces`);
+  await form.getByLabel(/^Headers/).fill(`x-api-key: key-${tag}\nnot a header`);
+  await expect(form.getByText("line 2: write it as name: value")).toBeVisible();
+  await form.getByLabel(/^Headers/).fill(`x-api-key: key-${tag}`);
+  await form.getByRole("checkbox", { name: /Send traces/ }).uncheck();
+  await form.getByRole("button", { name: "Set endpoint" }).click();
+  const state = section.getByTestId("telemetry-state");
+  await expect(state).toContainText(`would go (turned off) to ${new URL(llm).host}`);
+  await expect(state).toContainText("x-api-key");
+  expect(await page.content()).not.toContain(`otlp-${tag}`);
+  expect(await page.content()).not.toContain(`key-${tag}`);
+  await section.screenshot({ path: info.outputPath("telemetry.png") });
+
+  await section.getByRole("button", { name: "Stop sending traces" }).click();
+  await expect(state).toContainText("No endpoint is set");
+});

@@ -573,6 +573,35 @@ describe("the aob CLI against wrangler dev", () => {
     ]);
     expect(json.nodes.map((n) => n.id).slice(0, 2)).toEqual(["greet", "is_long"]);
   }, 60_000);
+  it("sets where traces go, writes a run's trace as OTLP JSON and sends it again", async () => {
+    const [first, set] = await Promise.all([
+      aob(["run", "hello", "--watch", "--json"], { env }),
+      aob(["telemetry", "set", `${llmUrl}/otlp/v1/traces`, "-H", "x-api-key=k-123"], { env }),
+    ]);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toContain("traces go to 127.0.0.1");
+    const shown = await aob(["telemetry", "get", "--json"], { env });
+    expect(JSON.parse(shown.stdout)).toMatchObject({ headerNames: ["x-api-key"], enabled: true });
+    expect(shown.stdout).not.toContain("k-123");
+
+    const runId = (jsonLines(first.stdout)[0] as { runId: string }).runId;
+    const out = join(dir, "trace.json");
+    const written = await aob(["runs", "trace", runId, "-o", out], { env });
+    expect(written.code, written.stderr).toBe(0);
+    const trace = JSON.parse(readFileSync(out, "utf8")) as {
+      resourceSpans: { scopeSpans: { spans: { name: string }[] }[] }[];
+    };
+    const names = trace.resourceSpans[0]!.scopeSpans[0]!.spans.map((s) => s.name);
+    expect(names).toContain("greet");
+    expect(written.stdout).toContain(`(${names.length} spans)`);
+    const again = await aob(["runs", "trace", runId, "--export"], { env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain("on its way to 127.0.0.1");
+    expect((await aob(["telemetry", "delete"], { env })).code).toBe(0);
+    const none = await aob(["runs", "trace", runId, "--export"], { env });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain("no OTLP endpoint is set");
+  }, 30_000);
 
   it("exports a run and a filter to archives, imports them as archived runs, and refuses a cut one", async () => {
     const first = await aob(["run", "hello", "--input", '{"name":"Grace"}', "--watch", "--json"], {

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
 import { handleLlm } from "./llm-stub";
+import { decodeTraceRequest, type ReceivedSpan } from "./otlp-receiver";
 
 /**
  * A real HTTP server on 127.0.0.1 for http-node tests, started once for the workerd project.
@@ -31,6 +32,11 @@ import { handleLlm } from "./llm-stub";
  * - `POST /inbox/<n>/<name>` (a notification channel) fails with 503 for the first n requests of
  *   <name>, then records the body and answers 200; `GET /inbox/read/<name>` answers
  *   `{ requests, bodies }`: requests received (failed ones too) and the bodies recorded;
+ * - `POST /otlp/<n>/<name>/v1/traces` (an OTLP/HTTP collector) fails with 503 for the first n
+ *   requests of <name>, then decodes the body with the official protobuf types
+ *   (otlp-receiver.ts) and answers 200; `GET /otlp/read/<name>` answers `{ requests, exports }`:
+ *   requests received (failed ones too) and, per accepted one, its content type, `x-api-key`
+ *   header, the decoded spans and the raw body in base64;
  * - `POST /seen` with a text body: how many requests received so far (by either server) held
  *   that text anywhere (request line, headers or body), as `{ count }`; not itself recorded;
  * - `POST /v1/chat/completions` and `/llm/...`: the scripted chat-completions stub (llm-stub.ts).
@@ -48,6 +54,8 @@ export default async function setup(project: TestProject) {
   const holds = new Map<string, { total: number; open: number; most: number }>();
   /** `/inbox/<n>/<name>`: the bodies each notification channel recorded. */
   const inboxes = new Map<string, unknown[]>();
+  /** `/otlp/<n>/<name>/v1/traces`: each accepted export, decoded. */
+  const collectors = new Map<string, unknown[]>();
   /** Every request received, as text: request line, headers, body. */
   const received: string[] = [];
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
@@ -103,6 +111,34 @@ export default async function setup(project: TestProject) {
         if (n <= Number(parts[1])) return json(503, { error: "try again", n });
         inboxes.set(name, [...(inboxes.get(name) ?? []), JSON.parse(body) as unknown]);
         return json(200, { ok: true });
+      }
+      case "otlp": {
+        if (parts[1] === "read") {
+          const name = parts[2] ?? "";
+          return json(200, {
+            requests: counts.get(`otlp:${name}`) ?? 0,
+            exports: collectors.get(name) ?? [],
+          });
+        }
+        const name = parts[2] ?? "otlp";
+        const n = bump(`otlp:${name}`);
+        if (n <= Number(parts[1])) return json(503, { error: "try again", n });
+        let spans: ReceivedSpan[];
+        try {
+          spans = decodeTraceRequest(raw);
+        } catch (err) {
+          return json(400, { error: String(err) });
+        }
+        const accepted = {
+          contentType: req.headers["content-type"] ?? null,
+          apiKey: req.headers["x-api-key"] ?? null,
+          spans,
+          base64: raw.toString("base64"),
+        };
+        collectors.set(name, [...(collectors.get(name) ?? []), accepted]);
+        // An empty ExportTraceServiceResponse: everything accepted.
+        res.writeHead(200, { "content-type": "application/x-protobuf" });
+        return res.end();
       }
       case "flaky": {
         const name = parts[2] ?? "flaky";

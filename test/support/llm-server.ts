@@ -28,6 +28,11 @@ export async function startLlmStub(): Promise<{
       res.end(JSON.stringify({ bodies: hooks.get(name) ?? [] }));
       return;
     }
+    // An OTLP/HTTP endpoint for the telemetry tests: takes every trace, unread.
+    if (parts[0] === "otlp") {
+      res.writeHead(200).end();
+      return;
+    }
     if (parts[0] === "flaky") {
       const name = parts[2] ?? "";
       const n = (flaky.get(name) ?? 0) + 1;

@@ -1,6 +1,6 @@
 import { env, SELF } from "cloudflare:test";
 import { type OutputUnit, validate } from "@hyperjump/json-schema/openapi-3-1";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import {
   allows,
   ROLES,
@@ -426,6 +426,16 @@ describe("the documented answers", () => {
     );
     await documented("POST", "/api/runs/{id}/cancel", { id: replayed.body.runId });
     await documented("POST", "/api/runs/{id}/cancel", { id: replayed.body.runId }); // 409
+
+    // Traces: the run's as OTLP JSON; a re-export refused without an endpoint (409).
+    await documented("GET", "/api/runs/{id}/trace", { id: runId });
+    await documented("POST", "/api/runs/{id}/trace", { id: runId });
+    await documented("GET", "/api/telemetry/otlp"); // 404
+    const collector = `${inject("fixtureUrl")}/otlp/0/documented/v1/traces`;
+    await documented("PUT", "/api/telemetry/otlp", {}, { endpoint: collector });
+    await documented("GET", "/api/telemetry/otlp");
+    await documented("POST", "/api/runs/{id}/trace", { id: runId });
+    await documented("DELETE", "/api/telemetry/otlp");
 
     await documented("GET", "/api/workflows/{id}/triggers", { id });
     await documented("PUT", "/api/workflows/{id}/triggers", { id }, { cron: "0 * * * *" });

@@ -16,6 +16,7 @@ import * as runs from "../../db/runs";
 import * as secrets from "../../db/secrets";
 import * as semanticCache from "../../db/semantic-cache";
 import * as sessions from "../../db/sessions";
+import * as telemetry from "../../db/telemetry";
 import * as tenants from "../../db/tenants";
 import * as triggers from "../../db/triggers";
 import * as usage from "../../db/usage";
@@ -52,6 +53,7 @@ const GROWING = new Set([
   "audit_log",
   "notification_channels",
   "decision_links",
+  "telemetry_otlp",
 ]);
 
 interface Sent {
@@ -471,6 +473,17 @@ async function everyQuery(db: D1Database): Promise<Set<string>> {
   await call("channels", "listChannels", channels.listChannels, db, tenantId);
   await call("channels", "findChannel", channels.findChannel, db, tenantId, "ops");
   await call("channels", "deleteChannel", channels.deleteChannel, db, tenantId, "ops");
+  const otlp = {
+    endpoint: "sealed",
+    host: "otel.example.com",
+    headers: "sealed",
+    headerNames: [],
+    enabled: true,
+    updatedAt: now,
+  };
+  await call("telemetry", "putOtlp", telemetry.putOtlp, db, tenantId, otlp);
+  await call("telemetry", "findOtlp", telemetry.findOtlp, db, tenantId);
+  await call("telemetry", "deleteOtlp", telemetry.deleteOtlp, db, tenantId);
   const link = { id: "link_plans", tenantId, runId: run, userId: user.id, expiresAt: now };
   await call("decisionLinks", "insertDecisionLinks", decisionLinks.insertDecisionLinks, db, [link]);
   await call("decisionLinks", "linkUnused", decisionLinks.linkUnused, db, link.id);
@@ -650,6 +663,7 @@ describe("query plans", () => {
       secrets,
       semanticCache,
       sessions,
+      telemetry,
       tenants,
       triggers,
       usage,

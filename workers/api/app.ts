@@ -17,9 +17,11 @@ import { notificationChannelRoutes } from "./routes/notification-channels";
 import { patchRoutes } from "./routes/patches";
 import { runArchiveRoutes } from "./routes/run-archive";
 import { runDiffRoutes } from "./routes/run-diff";
+import { runTraceRoutes } from "./routes/run-trace";
 import { runRoutes } from "./routes/runs";
 import { secretRoutes } from "./routes/secrets";
 import { publicSessionRoutes, sessionRoutes } from "./routes/sessions";
+import { telemetryRoutes } from "./routes/telemetry";
 import { triggerRoutes } from "./routes/triggers";
 import { userRoutes } from "./routes/users";
 import { workflowRoutes } from "./routes/workflows";
@@ -40,6 +42,7 @@ const api = new OpenAPIHono<AppEnv>()
   .route("/", runArchiveRoutes)
   .route("/", runRoutes)
   .route("/", runDiffRoutes)
+  .route("/", runTraceRoutes)
   .route("/", lifecycleRoutes)
   .route("/", approvalRoutes)
   .route("/", eventRoutes)
@@ -48,6 +51,7 @@ const api = new OpenAPIHono<AppEnv>()
   .route("/", userRoutes)
   .route("/", auditRoutes)
   .route("/", notificationChannelRoutes)
+  .route("/", telemetryRoutes)
   .route("/", triggerRoutes)
   .route("/", secretRoutes)
   .route("/", blobRoutes);

@@ -11,6 +11,7 @@ import { Link } from "../ui/Link";
 import { EmptyState, ErrorNote, Loading, Problems } from "../ui/notes";
 import { useAsync } from "../ui/use-async";
 import { CHANNEL_EVENTS, channelGets, EVENT_TEXT } from "./channel-events";
+import { TelemetrySection } from "./TelemetrySection";
 import "./notifications.css";
 
 type ChannelType = NotificationChannel["type"];
@@ -179,7 +180,7 @@ function DeleteChannelDialog({ name, onClose }: { name: string; onClose(deleted:
 /**
  * Where the tenant's notifications go (docs/PEOPLE.md): each channel's type, host (never its
  * URL), what it gets and where its decision links point. Keys with `edit` add, replace and
- * delete channels.
+ * delete channels. Below them, where run traces go (TelemetrySection.tsx).
  */
 export function NotificationsPage() {
   const { client, who } = useSession();
@@ -287,6 +288,7 @@ export function NotificationsPage() {
       ) : (
         <p className="muted">Adding and deleting channels needs a key with the edit scope.</p>
       )}
+      <TelemetrySection />
       {deleting && (
         <DeleteChannelDialog
           name={deleting}

@@ -51,6 +51,10 @@ function summary(event: RunEvent): string {
       return `notified ${String(d.channel)} (${String(d.assignees)} asked, try ${String(d.tries)})`;
     case "notification_failed":
       return `notifying ${String(d.channel)} failed after ${String(d.tries)} tries: ${String(d.error)}`;
+    case "trace_exported":
+      return `trace sent to ${String(d.host)} (${String(d.spans)} spans, try ${String(d.tries)})`;
+    case "trace_export_failed":
+      return `sending the trace failed after ${String(d.tries)} tries: ${String(d.error)}`;
     case "run_failed": {
       const e = d.error as { message?: string } | undefined;
       return e?.message ?? "";
