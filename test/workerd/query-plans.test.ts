@@ -113,6 +113,7 @@ async function everyQuery(db: D1Database): Promise<Set<string>> {
     name: "plans",
     description: null,
     definition: "{}",
+    toolInputSchema: null,
     now,
   });
   await call("workflows", "addVersion", workflows.addVersion, db, {
@@ -121,6 +122,7 @@ async function everyQuery(db: D1Database): Promise<Set<string>> {
     name: "plans",
     description: null,
     definition: "{}",
+    toolInputSchema: '{"type":"object"}',
     now,
   });
   await call("workflows", "findWorkflow", workflows.findWorkflow, db, tenantId, wf);
@@ -133,6 +135,7 @@ async function everyQuery(db: D1Database): Promise<Set<string>> {
   ]) {
     await call("workflows", "listWorkflows", workflows.listWorkflows, db, query);
   }
+  await call("workflows", "listToolWorkflows", workflows.listToolWorkflows, db, tenantId, 100);
   await call("workflows", "listVersions", workflows.listVersions, db, { workflowId: wf, limit: 5 });
   await call("workflows", "listVersions", workflows.listVersions, db, {
     workflowId: wf,

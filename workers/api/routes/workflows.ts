@@ -3,7 +3,9 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { parseRateLimits } from "../../../core/limits/token-bucket";
 import { page } from "../../../core/wire/cursor";
+import type { WorkflowDefinition as Definition } from "../../../core/workflow/definition";
 import { diffWorkflows } from "../../../core/workflow/diff";
+import { toolInputSchema } from "../../../core/workflow/tool";
 import { validateWorkflow } from "../../../core/workflow/validate";
 import { activeRunsOf, countRunsOf, markWorkflowPurge } from "../../../db/lifecycle";
 import {
@@ -70,6 +72,12 @@ function checkDefinition(first?: (c: Context<AppEnv>) => Promise<unknown>) {
     }
     await next();
   });
+}
+
+/** What D1 keeps of a definition exposed as an MCP tool (docs/MCP.md): its arguments' schema. */
+function toolSchemaText(definition: Definition): string | null {
+  const schema = toolInputSchema(definition);
+  return schema === null ? null : JSON.stringify(schema);
 }
 
 const Id = z.object({ id: IdParam });
@@ -149,6 +157,7 @@ export const workflowRoutes = routes()
         name: definition.name,
         description: definition.description ?? null,
         definition: JSON.stringify(definition),
+        toolInputSchema: toolSchemaText(definition),
         now: Date.now(),
       });
       await audit(c, "workflow.create", { type: "workflow", id }, { name: definition.name });
@@ -245,6 +254,7 @@ export const workflowRoutes = routes()
         name: definition.name,
         description: definition.description ?? null,
         definition: JSON.stringify(definition),
+        toolInputSchema: toolSchemaText(definition),
         now: Date.now(),
       });
       if (saved === "conflict") {
