@@ -8,18 +8,11 @@ import { diffWorkflows } from "../../../core/workflow/diff";
 import { toolInputSchema } from "../../../core/workflow/tool";
 import { validateWorkflow } from "../../../core/workflow/validate";
 import { activeRunsOf, countRunsOf, markWorkflowPurge } from "../../../db/lifecycle";
-import {
-  addVersion,
-  createWorkflow,
-  deleteWorkflow,
-  listVersions,
-  listWorkflows,
-} from "../../../db/workflows";
+import { addVersion, createWorkflow, deleteWorkflow, listVersions } from "../../../db/workflows";
 import { admissionOf } from "../../../platform/admission";
 import { audit } from "../audit";
 import { ApiError } from "../errors";
 import { newId } from "../ids";
-import { admitRun } from "../rate-limit";
 import { apiRoute, routes } from "../route";
 import { errors, json } from "../schemas/error";
 import { cursorOf, cursorQuery, IdParam, intString, limitQuery } from "../schemas/params";
@@ -34,12 +27,12 @@ import {
   Workflow as WorkflowSchema,
   WorkflowVersion,
 } from "../schemas/workflow";
+import { startWorkflowRun } from "../services/start-run";
 import { checkApprovers } from "../services/workflow-approvers";
 import { checkCalls } from "../services/workflow-calls";
-import { loadVersion, requireWorkflow } from "../services/workflows";
+import { loadVersion, requireWorkflow, WORKFLOW_KEY, workflowPage } from "../services/workflows";
 import type { AppEnv } from "../types";
 import { issueView } from "../validation";
-import { startRun } from "./start-run";
 
 function validated(definition: unknown) {
   const result = validateWorkflow(definition);
@@ -88,8 +81,6 @@ const definitionBody = {
 const tags = ["workflows"];
 
 /** Workflow CRUD. A PUT never edits a version: it adds one, so running runs stay pinned. */
-/** A workflow's place in the list: `[updatedAt, id]`. */
-const WORKFLOW_KEY = ["n", "s"] as const;
 
 const WorkflowPurge = z
   .object({
@@ -183,17 +174,7 @@ export const workflowRoutes = routes()
       },
       responses: { 200: json(WorkflowList, "The workflows"), ...errors(400) },
     }),
-    async (c) => {
-      const { limit, cursor, name } = c.req.valid("query");
-      const rows = await listWorkflows(c.env.DB, {
-        tenantId: c.get("tenantId"),
-        limit: limit + 1,
-        ...(name === undefined ? {} : { name }),
-        after: cursorOf<[number, string]>(cursor, WORKFLOW_KEY),
-      });
-      const { items, nextCursor } = page(rows, limit, (w) => [w.updatedAt, w.id]);
-      return c.json({ workflows: items, nextCursor }, 200);
-    },
+    async (c) => c.json(await workflowPage(c.env, c.get("tenantId"), c.req.valid("query")), 200),
   )
   .openapi(
     apiRoute("read", {
@@ -407,23 +388,10 @@ export const workflowRoutes = routes()
       },
     }),
     async (c) => {
-      const { id } = c.req.valid("param");
-      const body = c.req.valid("json");
-      const v = await loadVersion(c.env, c.get("tenantId"), id, body.version);
-      await admitRun(c, v.definition);
-      const started = await startRun(c.env, {
-        tenantId: c.get("tenantId"),
-        workflowId: v.workflow.id,
-        version: v.version,
-        definition: v.definition,
-        input: body.input ?? null,
-        ...(body.budget ? { budget: body.budget } : {}),
+      const started = await startWorkflowRun(c, {
+        ...c.req.valid("json"),
+        workflowId: c.req.valid("param").id,
       });
-      const base = { runId: started.runId, workflowId: v.workflow.id, version: v.version };
-      if (started.status === "queued") {
-        const queue = { position: started.position, key: started.key };
-        return c.json({ ...base, status: "queued" as const, queue }, 202);
-      }
-      return c.json({ ...base, status: "running" as const }, 202);
+      return c.json(started, 202);
     },
   );
