@@ -2,6 +2,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { aob } from "../support/cli";
 import { DevServer } from "../support/dev-server";
 import { poll } from "../support/poll";
 
@@ -150,7 +151,22 @@ describe("aob's MCP server at /mcp, through the official SDK client", () => {
   });
 
   it("lists its tools and each exposed workflow, with the workflow's input schema", async () => {
-    const client = await connect(dev.key);
+    // Connected the way `aob mcp config` tells a client to (docs/MCP.md).
+    const printed = await aob(["mcp", "config", "--json"], {
+      env: { AOB_URL: dev.url, AOB_API_KEY: dev.key },
+    });
+    expect(printed.code, printed.stderr).toBe(0);
+    const entry = (
+      JSON.parse(printed.stdout) as {
+        mcpServers: { aob: { type: string; url: string; headers: Record<string, string> } };
+      }
+    ).mcpServers.aob;
+    expect(entry).toEqual({
+      type: "http",
+      url: `${dev.url}/mcp`,
+      headers: { Authorization: `Bearer ${dev.key}` },
+    });
+    const client = await connectTo(entry.url, entry.headers);
     expect(client.getServerVersion()?.name).toBe("aob");
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name)).toEqual([
