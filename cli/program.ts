@@ -5,6 +5,7 @@ import { registerBlobs } from "./commands/blobs";
 import { registerChannels } from "./commands/channels";
 import { registerEvents } from "./commands/events";
 import { registerLogin } from "./commands/login";
+import { registerMcp } from "./commands/mcp";
 import { registerNodeTypes } from "./commands/node-types";
 import { registerPatches } from "./commands/patches";
 import { registerRetention } from "./commands/retention";
@@ -58,6 +59,7 @@ export function buildProgram(): Command {
   registerAudit(program);
   registerChannels(program);
   registerTelemetry(program);
+  registerMcp(program);
   return program;
 }
 

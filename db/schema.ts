@@ -4,6 +4,7 @@
  * D1 is written at run start, at run end and in batches, never on every transition.
  * Migrations in migrations/ are generated from this file by `npm run db:generate`.
  */
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const tenants = sqliteTable(
@@ -82,11 +83,20 @@ export const workflows = sqliteTable(
      * then its versions, triggers, deliveries and policy, then this row.
      */
     purgeAt: integer("purge_at"),
+    /**
+     * The JSON Schema of its arguments as an MCP tool when its latest version has
+     * `exposeAsTool` (docs/MCP.md), written with each version; null: not a tool.
+     */
+    toolInputSchema: text("tool_input_schema"),
   },
   (t) => [
     index("workflows_tenant").on(t.tenantId, t.updatedAt),
     index("workflows_tenant_name").on(t.tenantId, t.name),
     index("workflows_purge").on(t.purgeAt),
+    // Only the few workflows that are tools: tools/list reads them on every call.
+    index("workflows_tools")
+      .on(t.tenantId, t.createdAt, t.id)
+      .where(sql`${t.toolInputSchema} IS NOT NULL AND ${t.deletedAt} IS NULL`),
   ],
 );
 

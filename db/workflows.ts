@@ -5,7 +5,7 @@
  * (`workflow_version_pieces`) in the same batch as its version row, and read back whole: no
  * caller sees the pieces.
  */
-import { and, asc, desc, eq, isNull, lt, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNotNull, isNull, lt, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { textPieces } from "../core/limits/pieces";
 import { workflows, workflowVersionPieces, workflowVersions } from "./schema";
@@ -102,7 +102,7 @@ function versionInserts(
 export async function listWorkflows(
   db: D1Database,
   query: { tenantId: string; limit: number; name?: string; after?: readonly [number, string] },
-): Promise<Omit<WorkflowRow, "tenantId" | "deletedAt" | "purgeAt">[]> {
+): Promise<Omit<WorkflowRow, "tenantId" | "deletedAt" | "purgeAt" | "toolInputSchema">[]> {
   const filters: SQL[] = [eq(workflows.tenantId, query.tenantId), isNull(workflows.deletedAt)];
   if (query.name !== undefined) filters.push(eq(workflows.name, query.name));
   if (query.after) {
@@ -124,6 +124,38 @@ export async function listWorkflows(
     .orderBy(desc(workflows.updatedAt), desc(workflows.id))
     .limit(query.limit)
     .all();
+}
+
+/**
+ * A tenant's live workflows whose latest version is exposed as an MCP tool, oldest first (the
+ * first to claim a tool name keeps it), at most `limit`.
+ */
+export async function listToolWorkflows(
+  db: D1Database,
+  tenantId: string,
+  limit: number,
+): Promise<{ id: string; name: string; description: string | null; inputSchema: string }[]> {
+  const rows = await drizzle(db)
+    .select({
+      id: workflows.id,
+      name: workflows.name,
+      description: workflows.description,
+      inputSchema: workflows.toolInputSchema,
+    })
+    .from(workflows)
+    .where(
+      and(
+        eq(workflows.tenantId, tenantId),
+        isNull(workflows.deletedAt),
+        isNotNull(workflows.toolInputSchema),
+      ),
+    )
+    .orderBy(asc(workflows.createdAt), asc(workflows.id))
+    .limit(limit)
+    .all();
+  return rows.flatMap((r) =>
+    r.inputSchema === null ? [] : [{ ...r, inputSchema: r.inputSchema }],
+  );
 }
 
 /** A workflow's versions, newest first, `limit` after version `before` (found in its tenant first). */
@@ -148,6 +180,8 @@ export interface SavedVersion {
   description: string | null;
   /** The definition as JSON, stored only after it validated. */
   definition: string;
+  /** Its arguments' JSON Schema as an MCP tool when it has `exposeAsTool`, as JSON; else null. */
+  toolInputSchema: string | null;
   now: number;
 }
 
@@ -163,6 +197,7 @@ export async function createWorkflow(
       tenantId: workflow.tenantId,
       name: workflow.name,
       description: workflow.description,
+      toolInputSchema: workflow.toolInputSchema,
       latestVersion: 1,
       createdAt: workflow.now,
       updatedAt: workflow.now,
@@ -200,6 +235,7 @@ export async function addVersion(
           latestVersion: version,
           name: saved.name,
           description: saved.description,
+          toolInputSchema: saved.toolInputSchema,
           updatedAt: saved.now,
         })
         .where(

@@ -2,6 +2,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { toolInputSchema } from "../core/workflow/tool";
+import { validateWorkflow } from "../core/workflow/validate";
 
 export const ROOT = join(import.meta.dirname, "..");
 
@@ -98,8 +100,11 @@ export function seedSql(key: string): string {
     const text = readFileSync(join(ROOT, "samples", file), "utf8");
     const def = JSON.parse(text) as { name: string; description?: string };
     const id = `wf_sample_${file.replace(/\.json$/, "").replaceAll("-", "_")}`;
+    // What the API writes with a version: a sample with `exposeAsTool` is an MCP tool too.
+    const checked = validateWorkflow(def);
+    const tool = checked.ok ? toolInputSchema(checked.definition) : null;
     lines.push(
-      `INSERT OR IGNORE INTO workflows (id, tenant_id, name, description, latest_version, created_at, updated_at) VALUES (${sql(id)}, 'local', ${sql(def.name)}, ${def.description ? sql(def.description) : "NULL"}, 1, ${now}, ${now});`,
+      `INSERT OR IGNORE INTO workflows (id, tenant_id, name, description, latest_version, created_at, updated_at, tool_input_schema) VALUES (${sql(id)}, 'local', ${sql(def.name)}, ${def.description ? sql(def.description) : "NULL"}, 1, ${now}, ${now}, ${tool ? sql(JSON.stringify(tool)) : "NULL"});`,
       `INSERT OR IGNORE INTO workflow_versions (workflow_id, version, definition, created_at) VALUES (${sql(id)}, 1, ${sql(JSON.stringify(def))}, ${now});`,
     );
   }

@@ -4,7 +4,7 @@ import { insertDelivery, recordDeliveryRefusal, recordDeliveryRun } from "../db/
 import { type Schedule, schedulesAfter } from "../db/triggers";
 import { findLatestDefinition } from "../db/workflows";
 import { admitStart } from "../platform/admission";
-import { startRun } from "./api/routes/start-run";
+import { startRun } from "./api/services/start-run";
 
 /** What one invocation did; every refusal is also logged and recorded on its delivery row. */
 export interface CronReport {

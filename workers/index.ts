@@ -5,15 +5,22 @@ import "@hono/zod-openapi";
 import { app } from "./api/app";
 import { runSchedules } from "./cron";
 import { sweep } from "./lifecycle/sweep";
+import { MCP_PATH, mcp } from "./mcp";
 import { consume } from "./runner/consumer";
 
 export { RunGate } from "../durable-objects/gate/RunGate";
 export { RateLimiter } from "../durable-objects/limits/RateLimiter";
 export { RunObject } from "../durable-objects/run/RunObject";
 
-/** One Worker: the API (and the web UI as static assets), the queue runner, the RunObject. */
+/**
+ * One Worker: the API (and the web UI as static assets), the MCP server, the queue runner, the
+ * RunObject. `/mcp` is not a REST route: it stays out of the API's app and its OpenAPI document.
+ */
 export default {
-  fetch: app.fetch,
+  fetch(request, env, ctx) {
+    const target = new URL(request.url).pathname === MCP_PATH ? mcp : app;
+    return target.fetch(request, env, ctx);
+  },
   async queue(batch, env, _ctx) {
     await consume(batch, env);
   },

@@ -114,6 +114,12 @@ export const WorkflowDefinition = z.strictObject({
   throttle: Throttle.optional(),
   /** Starts collapsed into one run per period (docs/FLOW-CONTROL.md). */
   debounce: Debounce.optional(),
+  /**
+   * Offered as a tool of aob's MCP server (docs/MCP.md): named after the workflow, described by
+   * its description, taking its start node's `inputSchema` (an object schema, then) as the tool's
+   * arguments; calling it starts a run and answers the run's output.
+   */
+  exposeAsTool: z.boolean().optional(),
   ui: z
     .strictObject({
       positions: z.record(z.string(), z.object({ x: z.number(), y: z.number() })).optional(),

@@ -4,6 +4,7 @@ import { NodeSpec, WorkflowDefinition } from "./definition";
 import { checkGraph } from "./graph-rules";
 import type { ValidationIssue } from "./issues";
 import { checkNode, zodIssues } from "./node-rules";
+import { checkToolExposure } from "./tool";
 
 export type ValidationResult =
   | { ok: true; definition: WorkflowDefinition; warnings: ValidationIssue[] }
@@ -43,6 +44,7 @@ export function validateWorkflow(input: unknown, kinds: KindRegistry = KINDS): V
     ...definition.nodes.flatMap((node, i) => checkNode(node, ["nodes", i], kinds)),
     ...checkGraph(definition, kinds),
     ...checkConcurrencyKey(definition),
+    ...checkToolExposure(definition, kinds),
   ];
   const errors = all.filter((i) => i.severity === "error");
   const warnings = all.filter((i) => i.severity === "warning");

@@ -14,6 +14,7 @@ import {
   sealArchive,
 } from "./archive";
 import type { ChildEnded, TreeReserved } from "./child-runs";
+import { EndWaiters } from "./end-waiters";
 import type { CreateRun, RunEngine } from "./engine";
 import type { Delivered, EventDelivery } from "./event-waits";
 import { platformHost } from "./host";
@@ -44,6 +45,7 @@ export class RunObject extends DurableObject<Env> implements RunRpc {
   private readonly engine: RunEngine;
   private readonly sockets: Sockets;
   private readonly approvals: ApprovalBook;
+  private readonly ends: EndWaiters;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -53,7 +55,14 @@ export class RunObject extends DurableObject<Env> implements RunRpc {
       engine: this.engine,
     } = openRun(platformHost(ctx.storage, env)));
     this.sockets = new Sockets(ctx, (after, limit) => this.store.events(after, limit));
-    this.engine.onEvents = (events) => this.sockets.broadcast(events);
+    this.ends = new EndWaiters(() => {
+      const status = this.engine.loaded?.state.status;
+      return status === undefined || TERMINAL_RUN.has(status);
+    });
+    this.engine.onEvents = (events) => {
+      this.sockets.broadcast(events);
+      this.ends.committed();
+    };
     void ctx.blockConcurrencyWhile(() => this.engine.wake());
   }
 
@@ -193,6 +202,12 @@ export class RunObject extends DurableObject<Env> implements RunRpc {
       code: "run_active",
       message: `run ${run.meta.runId} has not ended (${status}): its trace is made when it ends`,
     };
+  }
+
+  /** The run once it has ended, or as it is after `ms` (end-waiters.ts); null when none. */
+  async awaitEnd(ms: number): Promise<RunView | null> {
+    await this.ends.wait(ms);
+    return this.get();
   }
 
   /**

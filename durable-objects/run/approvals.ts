@@ -1,7 +1,7 @@
-import { Validator } from "@cfworker/json-schema";
 import type { Approvers, VoteDecision } from "../../core/kinds/approval";
 import { isAssigned, outcomeOf, type RejectIf, type Voter } from "../../core/people/ballot";
 import type { ApprovalRequest, ApprovalStatus, Vote } from "../../core/wire/run-view";
+import { schemaIssues } from "../../core/wire/schema-issues";
 import type { NotificationBook } from "./notifications";
 
 export type { ApprovalRequest, ApprovalStatus, Vote, VoteDecision };
@@ -137,23 +137,14 @@ export class ApprovalBook {
       };
     }
     if (vote.decision === "approve" && request.form) {
-      const result = new Validator(request.form as never, "2020-12", false).validate(
-        vote.data ?? null,
-      );
-      if (!result.valid) {
+      const issues = schemaIssues(request.form, vote.data ?? null);
+      if (issues.length > 0) {
         return {
           ok: false,
           status: 400,
           code: "invalid_form",
           message: "the form data does not match the approval's form",
-          details: {
-            errors: result.errors
-              .filter((e) => e.keyword !== "properties" && e.keyword !== "$ref")
-              .map((e) => ({
-                path: ["data", ...pointerToPath(e.instanceLocation)],
-                message: e.error,
-              })),
-          },
+          details: { errors: issues.map((i) => ({ ...i, path: ["data", ...i.path] })) },
         };
       }
     }
@@ -257,14 +248,4 @@ function describeApprovers(approvers: Approvers | undefined): string {
     ...(approvers?.roles?.length ? [`roles ${approvers.roles.join(", ")}`] : []),
   ];
   return parts.length ? `assigned: ${parts.join("; ")}` : "anyone may decide";
-}
-
-/** JSON Pointer `#/a/0/b` (or `/a/0/b`) to a path `["a", 0, "b"]`. */
-function pointerToPath(pointer: string): (string | number)[] {
-  return pointer
-    .replace(/^#/, "")
-    .split("/")
-    .slice(1)
-    .map((p) => p.replaceAll("~1", "/").replaceAll("~0", "~"))
-    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }

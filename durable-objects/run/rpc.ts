@@ -77,6 +77,11 @@ export interface RunRpc {
   traceSpans(): Promise<TraceAnswer>;
   /** Owes the ended run's trace export again, from its first batch; sent in the background. */
   resendTrace(): Promise<{ ok: true } | TraceRefusal>;
+  /**
+   * The run once it has ended, or as it is after `ms` (at most `MAX_END_WAIT_MS`), whichever
+   * comes first; null when the run does not exist (a queued run has no object yet).
+   */
+  awaitEnd(ms: number): Promise<RunView | null>;
   /** The run's whole record for its export (docs/LIFECYCLE.md); null when it does not exist. */
   record(): Promise<RunRecord | null>;
   /** A child run ended: taken as its subworkflow node's result (child-runs.ts). */

@@ -29,9 +29,10 @@ describe("canvas <-> workflow definition", () => {
     });
   }
 
-  it("keeps the run settings (budget, deadline, concurrency) through the canvas", () => {
+  it("keeps the run settings (budget, deadline, concurrency, tool) through the canvas", () => {
     const def: WorkflowDefinitionInput = {
       ...sample("hello"),
+      exposeAsTool: true,
       budget: { tokens: 5000 },
       timeoutSeconds: 600,
       concurrency: { limit: 3, key: "{{ input.customer }}", maxQueued: 50 },
@@ -44,9 +45,11 @@ describe("canvas <-> workflow definition", () => {
     expect(back.concurrency).toEqual({ limit: 3, key: "{{ input.customer }}", maxQueued: 50 });
     expect(back.throttle).toEqual({ limit: 10, periodSeconds: 60, key: "{{ input.customer }}" });
     expect(back.debounce).toEqual({ periodSeconds: 5, key: "{{ input.customer }}" });
+    expect(back.exposeAsTool).toBe(true);
     expect(validateWorkflow(back).ok).toBe(true);
     const plain = toDefinition(toCanvas(sample("hello"), titles));
     expect(Object.keys(plain)).not.toContain("concurrency");
+    expect(Object.keys(plain)).not.toContain("exposeAsTool");
   });
 
   it("places nodes without ui.positions by level, and keeps saved positions", () => {

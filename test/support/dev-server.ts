@@ -106,17 +106,33 @@ export class DevServer {
     await exited;
   }
 
-  async api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${this.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${this.key}`, "content-type": "application/json" },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+  api<T>(method: string, path: string, body?: unknown): Promise<ApiAnswer<T>> {
+    return apiCall<T>(this.url, this.key, method, path, body);
   }
 
   output(): string {
     return this.log;
   }
+}
+
+export interface ApiAnswer<T> {
+  status: number;
+  body: T;
+}
+
+/** One API request to the server at `url` with `key`, its answer parsed. */
+export async function apiCall<T>(
+  url: string,
+  key: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<ApiAnswer<T>> {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
 }

@@ -115,6 +115,7 @@ async function everyQuery(db: D1Database): Promise<Set<string>> {
     name: "plans",
     description: null,
     definition: "{}",
+    toolInputSchema: null,
     now,
   });
   await call("workflows", "addVersion", workflows.addVersion, db, {
@@ -123,6 +124,7 @@ async function everyQuery(db: D1Database): Promise<Set<string>> {
     name: "plans",
     description: null,
     definition: "{}",
+    toolInputSchema: '{"type":"object"}',
     now,
   });
   await call("workflows", "findWorkflow", workflows.findWorkflow, db, tenantId, wf);
@@ -135,6 +137,7 @@ async function everyQuery(db: D1Database): Promise<Set<string>> {
   ]) {
     await call("workflows", "listWorkflows", workflows.listWorkflows, db, query);
   }
+  await call("workflows", "listToolWorkflows", workflows.listToolWorkflows, db, tenantId, 100);
   await call("workflows", "listVersions", workflows.listVersions, db, { workflowId: wf, limit: 5 });
   await call("workflows", "listVersions", workflows.listVersions, db, {
     workflowId: wf,

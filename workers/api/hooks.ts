@@ -9,9 +9,9 @@ import * as example from "./examples/triggers";
 import { MAX_BODY_BYTES } from "./limits";
 import { admitRun } from "./rate-limit";
 import { publicRoute, routes } from "./route";
-import { startRun } from "./routes/start-run";
 import { ErrorBody, errors, json } from "./schemas/error";
 import { HookRun } from "./schemas/trigger";
+import { startRun } from "./services/start-run";
 import { loadVersion } from "./services/workflows";
 import { readJsonBody } from "./validation";
 

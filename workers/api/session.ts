@@ -80,9 +80,13 @@ export function requireCsrfHeader(c: Context): void {
 /**
  * A WebSocket upgrade that rides on the cookie must come from a page of this origin: browsers
  * send `Origin` on every WebSocket handshake, and SameSite does not cover every browser's
- * handshake (cross-site WebSocket hijacking).
+ * handshake (cross-site WebSocket hijacking). `/mcp` applies the same rule to every request
+ * (MCP's defence against DNS rebinding). `what` names the request in the refusal.
  */
-export function requireSameOrigin(c: Context): void {
+export function requireSameOrigin(
+  c: Context,
+  what = "a WebSocket signed in by the session cookie",
+): void {
   const origin = c.req.header("origin");
   if (origin === undefined) return;
   const own = new URL(c.req.url);
@@ -92,6 +96,6 @@ export function requireSameOrigin(c: Context): void {
   throw new ApiError(
     403,
     "forbidden",
-    `a WebSocket signed in by the session cookie must come from this site (Origin ${origin} is not ${own.origin})`,
+    `${what} must come from this site (Origin ${origin} is not ${own.origin})`,
   );
 }

@@ -140,6 +140,7 @@ async function registerChildren(workload: Workload, deps: SeedDeps): Promise<voi
       name: id,
       description: null,
       definition: JSON.stringify(definition),
+      toolInputSchema: null,
       now: 0,
     });
   }

@@ -5,6 +5,7 @@ import { formatTime } from "../ui/format";
 import { Link } from "../ui/Link";
 import { useAsync } from "../ui/use-async";
 import type { RunSettings, WorkflowMeta } from "./convert";
+import { ToolSection } from "./ToolSection";
 import { TriggersSection } from "./TriggersSection";
 import type { Validation } from "./use-validation";
 import { VersionDiff } from "./VersionDiff";
@@ -117,6 +118,7 @@ export function WorkflowPanel({
       {saved && <AdmissionTier workflowId={saved.id} version={saved.latestVersion} />}
       <ConcurrencySection meta={meta} onMeta={onMeta} />
       {saved && <TriggersSection workflowId={saved.id} />}
+      <ToolSection meta={meta} onMeta={onMeta} />
       <section aria-label="Keyboard">
         <h3>Keyboard</h3>
         <ul className="keys">

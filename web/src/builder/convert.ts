@@ -13,13 +13,20 @@ export interface WorkflowMeta {
   settings?: RunSettings;
 }
 
-/** A definition's top-level run settings (budget, deadline, flow control). */
+/** A definition's top-level settings (budget, deadline, flow control, offered as a tool). */
 export type RunSettings = Pick<
   WorkflowDefinitionInput,
-  "budget" | "timeoutSeconds" | "concurrency" | "throttle" | "debounce"
+  "budget" | "timeoutSeconds" | "concurrency" | "throttle" | "debounce" | "exposeAsTool"
 >;
 
-const SETTINGS = ["budget", "timeoutSeconds", "concurrency", "throttle", "debounce"] as const;
+const SETTINGS = [
+  "budget",
+  "timeoutSeconds",
+  "concurrency",
+  "throttle",
+  "debounce",
+  "exposeAsTool",
+] as const;
 
 export interface Canvas {
   meta: WorkflowMeta;

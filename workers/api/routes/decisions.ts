@@ -10,8 +10,8 @@ import { publicRoute, routes } from "../route";
 import { Approval } from "../schemas/approval";
 import { errors, json, jsonBody } from "../schemas/error";
 import { DecisionPage, DecisionToken, LinkDecision } from "../schemas/notification";
+import { refusedDecision } from "../services/approval-decision";
 import type { AppEnv } from "../types";
-import { refusedDecision } from "./approvals";
 
 const tags = ["approvals"];
 

@@ -1,14 +1,12 @@
 import { z } from "@hono/zod-openapi";
-import { forgetWaits, waitsFor } from "../../../db/event-waits";
-import type { Delivered, EventDelivery } from "../../../durable-objects/run/event-waits";
 import { runObject } from "../../../durable-objects/run/rpc";
 import { verifyWaitUrl } from "../../../platform/wait-urls";
-import { ApiError, type ErrorCode } from "../errors";
-import * as example from "../examples/events";
+import { ApiError } from "../errors";
 import { apiRoute, publicRoute, routes } from "../route";
-import { runStub } from "../run-stub";
+import * as example from "../examples/events";
 import { errors, json, jsonBody } from "../schemas/error";
 import { EventSent, SendEvent, SignedEventSent } from "../schemas/event";
+import { refusedEvent, sendEvent } from "../services/event-send";
 import { readJsonBody } from "../validation";
 
 /**
@@ -17,23 +15,6 @@ import { readJsonBody } from "../validation";
  * to the one wait a signed URL names, without an API key. A run takes an event in one
  * transaction, so a refusal records nothing.
  */
-
-/** Waits one event reaches at most (the oldest first); more wait for the next event. */
-export const MAX_EVENT_FANOUT = 1000;
-/** Runs asked at once while an event fans out. */
-const FANOUT_BATCH = 25;
-
-const CODES: Record<Exclude<Delivered, { ok: true }>["code"], ErrorCode> = {
-  not_found: "not_found",
-  run_finished: "run_finished",
-  not_waiting: "conflict",
-  mailbox_full: "conflict",
-  event_too_large: "payload_too_large",
-};
-
-function refused(result: Exclude<Delivered, { ok: true }>): ApiError {
-  return new ApiError(result.status, CODES[result.code], result.message);
-}
 
 export const eventRoutes = routes().openapi(
   apiRoute("run", {
@@ -52,66 +33,8 @@ export const eventRoutes = routes().openapi(
       ...errors(400, 404, 409, 413),
     },
   }),
-  async (c) => {
-    const body = c.req.valid("json");
-    const tenantId = c.get("tenantId");
-    const event = {
-      name: body.name,
-      key: body.key ?? null,
-      data: body.data ?? null,
-      by: c.get("keyName"),
-      ...(body.idempotencyKey === undefined ? {} : { idempotencyKey: body.idempotencyKey }),
-    };
-    const sent: EventSent = { delivered: [], kept: false, duplicates: [] };
-    if (body.runId !== undefined) {
-      const stub = await runStub(c.env, tenantId, body.runId);
-      const result = await stub.deliverEvent({ ...event, keep: true });
-      if (!result.ok) throw refused(result);
-      note(sent, body.runId, result);
-      return c.json(sent, 200);
-    }
-    const waits = await waitsFor(
-      c.env.DB,
-      { tenantId, name: body.name, key: event.key },
-      Date.now(),
-      MAX_EVENT_FANOUT,
-    );
-    for (let i = 0; i < waits.length; i += FANOUT_BATCH) {
-      const batch = waits.slice(i, i + FANOUT_BATCH);
-      const results = await Promise.all(
-        batch.map(async (w) => {
-          const delivery: EventDelivery = {
-            ...event,
-            wait: { nodeId: w.nodeId, attempt: w.attempt },
-            keep: false,
-          };
-          const result = await runObject(c.env, w.runId).deliverEvent(delivery);
-          // A run that ended (or was deleted) has no more waits: its rows go now.
-          if (!result.ok && (result.code === "run_finished" || result.code === "not_found")) {
-            await forgetWaits(c.env.DB, w.runId);
-          }
-          return [w.runId, result] as const;
-        }),
-      );
-      for (const [runId, result] of results) {
-        // One run's refusal (its wait ended meanwhile) does not stop the others'.
-        if (result.ok) note(sent, runId, result);
-        else if (result.code === "event_too_large") throw refused(result);
-      }
-    }
-    return c.json(sent, 200);
-  },
+  async (c) => c.json(await sendEvent(c, c.req.valid("json")), 200),
 );
-
-function note(sent: EventSent, runId: string, result: Extract<Delivered, { ok: true }>): void {
-  if (result.outcome === "received") {
-    sent.delivered.push({ runId, nodeId: result.nodeId, attempt: result.attempt });
-  } else if (result.outcome === "kept") {
-    sent.kept = true;
-  } else {
-    sent.duplicates.push(runId);
-  }
-}
 
 /** The signed URL a wait emits: its token is the credential, so it is outside authentication. */
 export const signedEventRoutes = routes().openapi(
@@ -162,7 +85,7 @@ export const signedEventRoutes = routes().openapi(
       wait: { nodeId, attempt },
       keep: false,
     });
-    if (!result.ok) throw refused(result);
+    if (!result.ok) throw refusedEvent(result);
     if (result.outcome !== "received") {
       throw new ApiError(409, "conflict", `node "${nodeId}" already took an event`);
     }

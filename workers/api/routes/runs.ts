@@ -1,12 +1,10 @@
 import { z } from "@hono/zod-openapi";
-import { ZERO_USAGE } from "../../../core/agents/usage";
 import { page } from "../../../core/wire/cursor";
 import { WS_MIN_WINDOW, WS_WINDOW } from "../../../core/wire/frames";
 import type { WorkflowDefinition } from "../../../core/workflow/definition";
-import { findRun, gateOfQueued, runHeld } from "../../../db/runs";
+import { gateOfQueued, runHeld } from "../../../db/runs";
 import { findVersion } from "../../../db/workflows";
-import { gateObject, keyOfGate } from "../../../durable-objects/gate/gates";
-import type { RunRpc } from "../../../durable-objects/run/rpc";
+import { gateObject } from "../../../durable-objects/gate/gates";
 import { audit } from "../audit";
 import { ApiError, notFound } from "../errors";
 import * as example from "../examples/runs";
@@ -26,44 +24,9 @@ import {
   ServerFrame,
 } from "../schemas/run";
 import { RunFilter, runPage } from "../services/run-filter";
+import { objectView, viewOf } from "../services/run-view";
+import { startRun } from "../services/start-run";
 import { loadVersion } from "../services/workflows";
-import { startRun } from "./start-run";
-
-/** The run as its RunObject shows it (its RPC result, typed by the API's schema). */
-async function view(stub: RunRpc, runId: string): Promise<RunView> {
-  const run = await stub.get();
-  if (!run) throw notFound(`run ${runId}`);
-  return run;
-}
-
-/**
- * The run as its RunObject shows it; a run queued behind its workflow's concurrency limit (no
- * object yet, docs/FLOW-CONTROL.md), or one that ended there, as its D1 row and gate show it.
- */
-async function viewOf(env: Env, tenantId: string, stub: RunRpc, runId: string): Promise<RunView> {
-  const run = await stub.get();
-  if (run) return run;
-  const row = await findRun(env.DB, tenantId, runId);
-  if (!row?.gate) throw notFound(`run ${runId}`);
-  const position = row.status === "queued" ? await gateObject(env, row.gate).position(runId) : null;
-  const error = row.error ? (JSON.parse(row.error) as { code: string; message: string }) : null;
-  return {
-    id: row.id,
-    workflowId: row.workflowId,
-    version: row.version,
-    status: row.status,
-    tokens: 0,
-    createdAt: row.createdAt,
-    ...(row.finishedAt === null ? {} : { finishedAt: row.finishedAt }),
-    nodes: [],
-    lastSeq: 0,
-    usage: ZERO_USAGE,
-    patches: [],
-    approvals: [],
-    ...(error ? { error: { ...error, retryable: false, nodeId: "" } } : {}),
-    queue: { position, key: keyOfGate(row.gate, row.tenantId, row.workflowId) },
-  };
-}
 
 const Id = z.object({ id: IdParam });
 const after = intString(0, Number.MAX_SAFE_INTEGER)
@@ -248,7 +211,7 @@ export const runRoutes = routes()
       const body = c.req.valid("json");
       const sourceId = c.req.valid("param").id;
       const stub = await runStub(c.env, c.get("tenantId"), sourceId);
-      const source = await view(stub, sourceId);
+      const source = await objectView(stub, sourceId);
       if (source.archived) {
         throw new ApiError(
           409,

@@ -3,23 +3,18 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { parseRateLimits } from "../../../core/limits/token-bucket";
 import { page } from "../../../core/wire/cursor";
+import type { WorkflowDefinition as Definition } from "../../../core/workflow/definition";
 import { diffWorkflows } from "../../../core/workflow/diff";
+import { toolInputSchema } from "../../../core/workflow/tool";
 import { validateWorkflow } from "../../../core/workflow/validate";
 import { activeRunsOf, countRunsOf, markWorkflowPurge } from "../../../db/lifecycle";
-import {
-  addVersion,
-  createWorkflow,
-  deleteWorkflow,
-  listVersions,
-  listWorkflows,
-} from "../../../db/workflows";
+import { addVersion, createWorkflow, deleteWorkflow, listVersions } from "../../../db/workflows";
 import { admissionOf } from "../../../platform/admission";
 import { audit } from "../audit";
 import { ApiError } from "../errors";
 import * as runExample from "../examples/runs";
 import * as example from "../examples/workflows";
 import { newId } from "../ids";
-import { admitRun } from "../rate-limit";
 import { apiRoute, routes } from "../route";
 import { errors, json, jsonBody } from "../schemas/error";
 import { cursorOf, cursorQuery, IdParam, intString, limitQuery } from "../schemas/params";
@@ -35,11 +30,11 @@ import {
   WorkflowVersion,
 } from "../schemas/workflow";
 import { approverIssues, checkApprovers } from "../services/workflow-approvers";
+import { startWorkflowRun } from "../services/start-run";
 import { checkCalls } from "../services/workflow-calls";
-import { loadVersion, requireWorkflow } from "../services/workflows";
+import { loadVersion, requireWorkflow, WORKFLOW_KEY, workflowPage } from "../services/workflows";
 import type { AppEnv } from "../types";
 import { issueView } from "../validation";
-import { startRun } from "./start-run";
 
 function validated(definition: unknown) {
   const result = validateWorkflow(definition);
@@ -74,13 +69,17 @@ function checkDefinition(first?: (c: Context<AppEnv>) => Promise<unknown>) {
   });
 }
 
+/** What D1 keeps of a definition exposed as an MCP tool (docs/MCP.md): its arguments' schema. */
+function toolSchemaText(definition: Definition): string | null {
+  const schema = toolInputSchema(definition);
+  return schema === null ? null : JSON.stringify(schema);
+}
+
 const Id = z.object({ id: IdParam });
 const definitionBody = jsonBody(WorkflowDefinition, example.definition);
 const tags = ["workflows"];
 
 /** Workflow CRUD. A PUT never edits a version: it adds one, so running runs stay pinned. */
-/** A workflow's place in the list: `[updatedAt, id]`. */
-const WORKFLOW_KEY = ["n", "s"] as const;
 
 const WorkflowPurge = z
   .object({
@@ -151,6 +150,7 @@ export const workflowRoutes = routes()
         name: definition.name,
         description: definition.description ?? null,
         definition: JSON.stringify(definition),
+        toolInputSchema: toolSchemaText(definition),
         now: Date.now(),
       });
       await audit(c, "workflow.create", { type: "workflow", id }, { name: definition.name });
@@ -176,17 +176,7 @@ export const workflowRoutes = routes()
       },
       responses: { 200: json(WorkflowList, "The workflows", example.list), ...errors(400) },
     }),
-    async (c) => {
-      const { limit, cursor, name } = c.req.valid("query");
-      const rows = await listWorkflows(c.env.DB, {
-        tenantId: c.get("tenantId"),
-        limit: limit + 1,
-        ...(name === undefined ? {} : { name }),
-        after: cursorOf<[number, string]>(cursor, WORKFLOW_KEY),
-      });
-      const { items, nextCursor } = page(rows, limit, (w) => [w.updatedAt, w.id]);
-      return c.json({ workflows: items, nextCursor }, 200);
-    },
+    async (c) => c.json(await workflowPage(c.env, c.get("tenantId"), c.req.valid("query")), 200),
   )
   .openapi(
     apiRoute("read", {
@@ -253,6 +243,7 @@ export const workflowRoutes = routes()
         name: definition.name,
         description: definition.description ?? null,
         definition: JSON.stringify(definition),
+        toolInputSchema: toolSchemaText(definition),
         now: Date.now(),
       });
       if (saved === "conflict") {
@@ -408,23 +399,10 @@ export const workflowRoutes = routes()
       },
     }),
     async (c) => {
-      const { id } = c.req.valid("param");
-      const body = c.req.valid("json");
-      const v = await loadVersion(c.env, c.get("tenantId"), id, body.version);
-      await admitRun(c, v.definition);
-      const started = await startRun(c.env, {
-        tenantId: c.get("tenantId"),
-        workflowId: v.workflow.id,
-        version: v.version,
-        definition: v.definition,
-        input: body.input ?? null,
-        ...(body.budget ? { budget: body.budget } : {}),
+      const started = await startWorkflowRun(c, {
+        ...c.req.valid("json"),
+        workflowId: c.req.valid("param").id,
       });
-      const base = { runId: started.runId, workflowId: v.workflow.id, version: v.version };
-      if (started.status === "queued") {
-        const queue = { position: started.position, key: started.key };
-        return c.json({ ...base, status: "queued" as const, queue }, 202);
-      }
-      return c.json({ ...base, status: "running" as const }, 202);
+      return c.json(started, 202);
     },
   );

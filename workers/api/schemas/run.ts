@@ -118,6 +118,7 @@ export const StartRunBody = z
     budget: Budget.optional().describe("Overrides the workflow's model budget for this run."),
   })
   .openapi("StartRun");
+export type StartRunBody = z.infer<typeof StartRunBody>;
 
 export const RunStarted = z.object({
   runId: z.string(),
@@ -135,6 +136,7 @@ export const RunStarted = z.object({
     })
     .optional(),
 });
+export type RunStarted = z.infer<typeof RunStarted>;
 
 /** `POST /api/runs/:id/replay`. */
 export const ReplayBody = z

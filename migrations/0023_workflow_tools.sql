@@ -1,0 +1,2 @@
+ALTER TABLE `workflows` ADD `tool_input_schema` text;--> statement-breakpoint
+CREATE INDEX `workflows_tools` ON `workflows` (`tenant_id`,`created_at`,`id`) WHERE "workflows"."tool_input_schema" IS NOT NULL AND "workflows"."deleted_at" IS NULL;

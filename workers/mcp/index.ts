@@ -1,0 +1,2 @@
+/** aob as an MCP server (docs/MCP.md): the `/mcp` endpoint the Worker routes to. */
+export { MCP_PATH, mcp } from "./endpoint";
