@@ -52,6 +52,11 @@ export class UsageLedger {
     return out;
   }
 
+  /** Every execution's usage. */
+  all(): ExecutionUsage[] {
+    return this.rows();
+  }
+
   /** One execution's usage, or undefined. */
   of(nodeId: string, attempt: number): ExecutionUsage | undefined {
     return this.rows().find((r) => r.nodeId === nodeId && r.attempt === attempt);
