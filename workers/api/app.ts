@@ -12,6 +12,7 @@ import { eventRoutes, signedEventRoutes } from "./routes/events";
 import { deepHealth, health } from "./routes/health";
 import { keyRoutes } from "./routes/keys";
 import { lifecycleRoutes } from "./routes/lifecycle";
+import { metricsRoutes } from "./routes/metrics";
 import { nodeTypes } from "./routes/node-types";
 import { notificationChannelRoutes } from "./routes/notification-channels";
 import { patchRoutes } from "./routes/patches";
@@ -19,6 +20,7 @@ import { runArchiveRoutes } from "./routes/run-archive";
 import { runRoutes } from "./routes/runs";
 import { secretRoutes } from "./routes/secrets";
 import { publicSessionRoutes, sessionRoutes } from "./routes/sessions";
+import { statsRoutes } from "./routes/stats";
 import { triggerRoutes } from "./routes/triggers";
 import { userRoutes } from "./routes/users";
 import { workflowRoutes } from "./routes/workflows";
@@ -30,6 +32,8 @@ const api = new OpenAPIHono<AppEnv>()
   .route("/", publicSessionRoutes)
   .route("/", signedEventRoutes)
   .route("/", decisionRoutes)
+  // Authenticates itself: an API key, or for `scope=all` the operator's token.
+  .route("/", metricsRoutes)
   .use("*", authenticate)
   .route("/", deepHealth)
   .route("/", sessionRoutes)
@@ -39,6 +43,7 @@ const api = new OpenAPIHono<AppEnv>()
   .route("/", runArchiveRoutes)
   .route("/", runRoutes)
   .route("/", lifecycleRoutes)
+  .route("/", statsRoutes)
   .route("/", approvalRoutes)
   .route("/", eventRoutes)
   .route("/", patchRoutes)

@@ -1,5 +1,6 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { BEARER, publicRoute, routes, SESSION } from "./route";
+import { OPERATOR } from "./routes/metrics";
 import { json } from "./schemas/error";
 import { SESSION_COOKIE } from "./session";
 import type { AppEnv } from "./types";
@@ -48,6 +49,7 @@ export function openApiDocument(source: DocumentSource, version: string): Docume
         { name: "triggers", description: "Webhooks and cron schedules" },
         { name: "keys", description: "API keys of your tenant (admin)" },
         { name: "secrets", description: "Write-only secrets for node config (admin)" },
+        { name: "observability", description: "Figures over time and Prometheus metrics" },
         { name: "platform", description: "Health and this document" },
       ],
     });
@@ -81,6 +83,12 @@ export function openApiRoutes(source: () => DocumentSource) {
     scheme: "bearer",
     description:
       "An API key of your tenant. Each operation lists the scope it needs; `admin` passes all.",
+  });
+  docs.openAPIRegistry.registerComponent("securitySchemes", OPERATOR, {
+    type: "http",
+    scheme: "bearer",
+    description:
+      "The operator's token (`AOB_METRICS_TOKEN`, a Worker secret): only `GET /api/metrics?scope=all`, every tenant's totals.",
   });
   docs.openAPIRegistry.registerComponent("securitySchemes", SESSION, {
     type: "apiKey",
