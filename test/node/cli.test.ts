@@ -1,14 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer as createHttpServer } from "node:http";
-import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
+import { connect, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { aob, BIN, cliEnv, jsonLines, ROOT } from "../support/cli";
-import { DevServer } from "../support/dev-server";
-import { handleLlm } from "../support/llm-stub";
 import { poll } from "../support/poll";
 
 /** A workflow that stops at an approval; each decision ends at its own `end` node. */
@@ -82,7 +78,10 @@ function dropProxy(port: number) {
 }
 
 describe("the aob CLI against wrangler dev", () => {
-  let dev: DevServer;
+  // The dev-server project's shared server and its chat-completions stand-in
+  // (test/support/dev-global.ts).
+  const dev = { url: inject("devUrl"), key: inject("devKey") };
+  const llmUrl = inject("llmUrl");
   let env: Record<string, string>;
   const dir = mkdtempSync(join(tmpdir(), "aob-cli-"));
   const file = (name: string, value: unknown) => {
@@ -93,37 +92,14 @@ describe("the aob CLI against wrangler dev", () => {
   const hello = join(ROOT, "samples", "hello.json");
   let gateId = "";
 
-  // The scripted chat-completions stand-in for agent nodes (test/support/llm-stub.ts).
-  const llm = createHttpServer(async (req, res) => {
-    let body = "";
-    for await (const chunk of req) body += chunk;
-    const parts = new URL(req.url ?? "/", "http://x").pathname.split("/").filter(Boolean);
-    handleLlm(req, res, parts, body);
-  });
-  let llmUrl = "";
-
   beforeAll(async () => {
-    await new Promise<void>((resolve) => llm.listen(0, "127.0.0.1", resolve));
-    const llmHost = `127.0.0.1:${(llm.address() as AddressInfo).port}`;
-    llmUrl = `http://${llmHost}`;
-    dev = new DevServer({
-      OPENAI_BASE_URL: `${llmUrl}/v1`,
-      OPENAI_API_KEY: "sk-test",
-      AOB_HTTP_ALLOWLIST: llmHost,
-      // Webhook signing secrets are sealed with it.
-      AOB_SECRETS_KEY: randomBytes(32).toString("base64"),
-    });
-    dev.prepare();
-    await dev.start();
     env = { AOB_URL: dev.url, AOB_API_KEY: dev.key };
     const pushed = await aob(["workflows", "push", file("gate.json", gate), "--json"], { env });
     expect(pushed.code, pushed.stderr).toBe(0);
     gateId = (JSON.parse(pushed.stdout) as { id: string }).id;
-  }, 120_000);
+  }, 30_000);
 
-  afterAll(async () => {
-    await dev?.stop();
-    llm.close();
+  afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
   });
 
