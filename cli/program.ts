@@ -12,6 +12,7 @@ import { registerRetention } from "./commands/retention";
 import { registerRun } from "./commands/run";
 import { registerRuns } from "./commands/runs";
 import { registerSecrets } from "./commands/secrets";
+import { registerStats } from "./commands/stats";
 import { registerStatus } from "./commands/status";
 import { registerTenant } from "./commands/tenant";
 import { registerTriggers } from "./commands/triggers";
@@ -59,6 +60,7 @@ export function buildProgram(): Command {
   registerUsers(program);
   registerAudit(program);
   registerChannels(program);
+  registerStats(program);
   return program;
 }
 
