@@ -413,6 +413,7 @@ describe("GET /api/metrics", () => {
       "AOB_METRICS_TOKEN",
     );
     expect((await metrics(OPERATOR_TOKEN)).status).toBe(401); // the token is not an API key
+    expect((await metrics(OPERATOR_TOKEN, `?scope=all&token=${OPERATOR_TOKEN}`)).status).toBe(400);
     const res = await metrics(OPERATOR_TOKEN, "?scope=all");
     expect(res.status).toBe(200);
     const text = await res.text();

@@ -46,10 +46,18 @@ async function sameSecret(given: string, expected: string): Promise<boolean> {
  */
 const metricsAccess = createMiddleware<AppEnv>(async (c, next) => {
   if (c.req.query("scope") !== "all") {
+    // A key in the URL is refused there, as on every route (request logs keep URLs).
     await authenticate(c, async () => {
       await requireScope("read")(c, next);
     });
     return;
+  }
+  if (c.req.query("key") !== undefined || c.req.query("token") !== undefined) {
+    throw new ApiError(
+      400,
+      "bad_request",
+      "credentials are not accepted in a URL: send the operator's token as `Authorization: Bearer <token>`",
+    );
   }
   const expected = c.env.AOB_METRICS_TOKEN ?? "";
   if (expected === "") {
