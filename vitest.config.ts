@@ -1,6 +1,9 @@
 import { defineConfig } from "vitest/config";
 
-/** Two projects: pure code in Node, the Worker in workerd. `npm test` runs both (and the browser suite). */
+/**
+ * Three projects: pure code in Node, the clients end to end against one shared `wrangler dev`
+ * the Worker in workerd. `npm test` runs them all (and the browser suite).
+ */
 export default defineConfig({
   test: {
     projects: [

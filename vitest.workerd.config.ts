@@ -27,7 +27,13 @@ export default defineConfig({
           OPENAI_BASE_URL: `${inject("fixtureUrl")}/v1`,
           OPENAI_API_KEY: "sk-test-stub",
           AOB_DEFAULT_MODEL: "stub-default",
-          AOB_MODEL_PRICES: JSON.stringify({ priced: { input: 1, cachedInput: 0.5, output: 2 } }),
+          AOB_MODEL_PRICES: JSON.stringify({
+            priced: { input: 1, cachedInput: 0.5, output: 2 },
+            // stats.test.ts's own, so no other file's script of "priced" is its.
+            "stats-priced": { input: 1, cachedInput: 0.5, output: 2 },
+          }),
+          // The operator's metrics (`GET /api/metrics?scope=all`, stats.test.ts).
+          AOB_METRICS_TOKEN: "operator-test-token",
           // Eager dispatch: a consumer invocation runs at most 3 jobs from its run's answers, so
           // chains in these tests take both paths (eager.test.ts counts on 3).
           AOB_EAGER_JOBS: "3",

@@ -12,6 +12,7 @@ import { registerRetention } from "./commands/retention";
 import { registerRun } from "./commands/run";
 import { registerRuns } from "./commands/runs";
 import { registerSecrets } from "./commands/secrets";
+import { registerStats } from "./commands/stats";
 import { registerStatus } from "./commands/status";
 import { registerTelemetry } from "./commands/telemetry";
 import { registerTenant } from "./commands/tenant";
@@ -60,6 +61,7 @@ export function buildProgram(): Command {
   registerChannels(program);
   registerTelemetry(program);
   registerMcp(program);
+  registerStats(program);
   return program;
 }
 

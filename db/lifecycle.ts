@@ -284,6 +284,10 @@ export async function deleteWorkflowRows(
     db
       .prepare(`DELETE FROM retention_policies WHERE tenant_id = ? AND workflow_id = ?`)
       .bind(workflow.tenantId, workflow.id),
+    // Its series leave `GET /api/metrics` (a workflow deleted with `runs=keep` keeps them).
+    db
+      .prepare(`DELETE FROM metric_runs WHERE tenant_id = ? AND workflow_id = ?`)
+      .bind(workflow.tenantId, workflow.id),
     db.prepare(`DELETE FROM workflows WHERE id = ?`).bind(workflow.id),
   ]);
   return results.reduce((sum, result) => sum + (result.meta.changes ?? 0), 0);
@@ -377,8 +381,8 @@ export async function workflowsOfTenant(
 /**
  * The last step of deleting a tenant, once it has no run and no workflow left (their rows,
  * approvals, patches, triggers and holds went with them): its keys, sessions, sockets, secrets,
- * policies, cache entries, users, notification channels, trace export, audit log and the
- * tenant. Answers the rows deleted.
+ * policies, cache entries, users, notification channels, trace export, audit log, running
+ * totals (db/metrics.ts) and the tenant. Answers the rows deleted.
  */
 export async function deleteTenantRows(db: D1Database, tenantId: string): Promise<number> {
   const keys = `SELECT id FROM api_keys WHERE tenant_id = ?`;
@@ -393,6 +397,10 @@ export async function deleteTenantRows(db: D1Database, tenantId: string): Promis
     db.prepare(`DELETE FROM notification_channels WHERE tenant_id = ?`).bind(tenantId),
     db.prepare(`DELETE FROM telemetry_otlp WHERE tenant_id = ?`).bind(tenantId),
     db.prepare(`DELETE FROM audit_log WHERE tenant_id = ?`).bind(tenantId),
+    db.prepare(`DELETE FROM metric_runs WHERE tenant_id = ?`).bind(tenantId),
+    db.prepare(`DELETE FROM metric_nodes WHERE tenant_id = ?`).bind(tenantId),
+    db.prepare(`DELETE FROM metric_models WHERE tenant_id = ?`).bind(tenantId),
+    db.prepare(`DELETE FROM metric_decisions WHERE tenant_id = ?`).bind(tenantId),
     db.prepare(`DELETE FROM tenants WHERE id = ?`).bind(tenantId),
   ]);
   return results.reduce((sum, result) => sum + (result.meta.changes ?? 0), 0);

@@ -4,6 +4,8 @@
  */
 import { and, desc, eq, gte, isNull, lt, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import { runRowEndIncrement } from "./metrics";
+import { prepared } from "./prepared";
 import { runs } from "./schema";
 
 export type RunRow = typeof runs.$inferSelect;
@@ -149,32 +151,39 @@ export async function deleteQueuedRun(db: D1Database, runId: string): Promise<vo
     .run();
 }
 
-/** A queued run that ends without starting (cancelled, or its start refused for good). */
+/**
+ * A queued run that ends without starting (cancelled, or its start refused for good); it counts
+ * in the running totals once, with the update that ends it (db/metrics.ts).
+ */
 export async function markQueuedRunEnded(
   db: D1Database,
   runId: string,
   end: { status: "failed" | "cancelled"; error: string; finishedAt: number },
 ): Promise<void> {
-  await drizzle(db)
+  const update = drizzle(db)
     .update(runs)
     .set(end)
-    .where(and(eq(runs.id, runId), eq(runs.status, "queued")))
-    .run();
+    .where(and(eq(runs.id, runId), eq(runs.status, "queued")));
+  await db.batch([runRowEndIncrement(db, runId, end.status, "queued"), prepared(db, update)]);
 }
 
 /**
  * Marks a run failed whose RunObject could not be created, so it is not listed as running. A
  * row its object has projected (`events` > 0) is left alone: the create went through and only
- * its answer was lost, and the run (which may have ended already) owns its row.
+ * its answer was lost, and the run (which may have ended already) owns its row. Counted once
+ * in the running totals (db/metrics.ts).
  */
 export async function markStartFailed(
   db: D1Database,
   runId: string,
   failure: { error: string; finishedAt: number },
 ): Promise<void> {
-  await drizzle(db)
+  const update = drizzle(db)
     .update(runs)
     .set({ status: "failed", error: failure.error, finishedAt: failure.finishedAt })
-    .where(and(eq(runs.id, runId), eq(runs.events, 0)))
-    .run();
+    .where(and(eq(runs.id, runId), eq(runs.events, 0)));
+  await db.batch([
+    runRowEndIncrement(db, runId, "failed", "never-projected"),
+    prepared(db, update),
+  ]);
 }

@@ -247,6 +247,8 @@ export const approvals = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.runId, t.nodeId, t.attempt] }),
     index("approvals_tenant_status").on(t.tenantId, t.status, t.createdAt),
+    // Approvals pending over every tenant (the operator's `aob_approvals_pending`).
+    index("approvals_status").on(t.status),
   ],
 );
 
@@ -616,3 +618,88 @@ export const telemetryOtlp = sqliteTable("telemetry_otlp", {
   enabled: integer("enabled", { mode: "boolean" }).notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
+/*
+ * Running totals for `GET /api/metrics` (docs/OBSERVABILITY.md): Prometheus counters must only
+ * grow, and a scrape every 15 s must not count a tenant's runs, so each ended run adds to these
+ * rows once, in the batch that projects its end, guarded by its `runs` row not yet having
+ * ended. Retention deleting runs takes nothing away; a tenant's deletion takes its rows. Rows of
+ * `tenant_id` "*" are the operator's totals over every tenant (`?scope=all`).
+ */
+
+/** Histogram buckets (core/metrics/buckets.ts): counts per bucket, not cumulated. */
+const bucketColumns = () => ({
+  b0: integer("b0").notNull().default(0),
+  b1: integer("b1").notNull().default(0),
+  b2: integer("b2").notNull().default(0),
+  b3: integer("b3").notNull().default(0),
+  b4: integer("b4").notNull().default(0),
+  b5: integer("b5").notNull().default(0),
+  b6: integer("b6").notNull().default(0),
+  b7: integer("b7").notNull().default(0),
+  b8: integer("b8").notNull().default(0),
+  b9: integer("b9").notNull().default(0),
+  b10: integer("b10").notNull().default(0),
+  b11: integer("b11").notNull().default(0),
+  b12: integer("b12").notNull().default(0),
+  b13: integer("b13").notNull().default(0),
+});
+
+/** Runs ended, by workflow and status (`aob_runs_total`); the operator's rows have workflow "". */
+export const metricRuns = sqliteTable(
+  "metric_runs",
+  {
+    tenantId: text("tenant_id").notNull(),
+    workflowId: text("workflow_id").notNull(),
+    status: text("status", { enum: ["completed", "failed", "cancelled"] }).notNull(),
+    runs: integer("runs").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.workflowId, t.status] })],
+);
+
+/** Node attempts of ended runs by kind: outcomes and the duration histogram. */
+export const metricNodes = sqliteTable(
+  "metric_nodes",
+  {
+    tenantId: text("tenant_id").notNull(),
+    kind: text("kind").notNull(),
+    succeeded: integer("succeeded").notNull().default(0),
+    /** Failed for good: the node's last attempt in its iteration. */
+    failed: integer("failed").notNull().default(0),
+    /** Failed and tried again. */
+    retried: integer("retried").notNull().default(0),
+    /** Attempts with a start and an end: the histogram's count. */
+    timed: integer("timed").notNull().default(0),
+    durationMs: integer("duration_ms").notNull().default(0),
+    ...bucketColumns(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.kind] })],
+);
+
+/** Model usage of ended runs by model. */
+export const metricModels = sqliteTable(
+  "metric_models",
+  {
+    tenantId: text("tenant_id").notNull(),
+    model: text("model").notNull(),
+    promptTokens: integer("prompt_tokens").notNull().default(0),
+    completionTokens: integer("completion_tokens").notNull().default(0),
+    cachedTokens: integer("cached_tokens").notNull().default(0),
+    calls: integer("calls").notNull().default(0),
+    /** USD of priced calls. */
+    costUsd: real("cost_usd").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.model] })],
+);
+
+/** Approvals decided (approved, rejected, timed out): the time from request to decision. */
+export const metricDecisions = sqliteTable(
+  "metric_decisions",
+  {
+    tenantId: text("tenant_id").notNull(),
+    decision: text("decision", { enum: ["approved", "rejected", "timeout"] }).notNull(),
+    count: integer("count").notNull().default(0),
+    durationMs: integer("duration_ms").notNull().default(0),
+    ...bucketColumns(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.decision] })],
+);

@@ -2,6 +2,8 @@
  * `npm run check`: Biome (format + lint), tsc for every tsconfig, the import directions, the
  * OpenAPI document under Redocly's recommended rules, and `wrangler deploy --dry-run`.
  */
+// First, as in scripts/openapi.ts: zod must be extended before ./lib makes core's schemas.
+import "@hono/zod-openapi";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildWasm, buildWeb, LAYERED_FOLDERS, npx, ROOT } from "./lib";

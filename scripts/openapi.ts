@@ -5,6 +5,9 @@
  * `npx tsx scripts/openapi.ts [FILE]` writes it to FILE (default: stdout). `npm run check` lints
  * it with Redocly (`redocly.yaml`).
  */
+// First: @hono/zod-openapi extends zod before any schema is made, and ./lib's seed already
+// makes core's schemas (a zod schema made before the extension has no `.openapi`).
+import "@hono/zod-openapi";
 import { writeFileSync } from "node:fs";
 import { register } from "node:module";
 import { join } from "node:path";

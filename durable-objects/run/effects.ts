@@ -309,7 +309,11 @@ export class StepEffects {
           meta: run.meta,
           state: run.state,
           store,
-          usage: { spent: usage.spent(), of: (nodeId, attempt) => usage.of(nodeId, attempt) },
+          usage: {
+            spent: usage.spent(),
+            of: (nodeId, attempt) => usage.of(nodeId, attempt),
+            all: () => usage.all(),
+          },
         });
         await projectApprovals(env.DB, run.meta, book, approvals, this.host.parent());
         await projectPatches(env.DB, run.meta, patchBook, patches);

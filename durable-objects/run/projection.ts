@@ -1,4 +1,5 @@
 import type { Usage } from "../../core/agents/usage";
+import { kindTotals, type ModelUsage, modelTotals } from "../../core/metrics";
 import type { RunState } from "../../core/scheduler/state";
 import * as d1 from "../../db/projection";
 import type { ApprovalBook } from "./approvals";
@@ -8,7 +9,9 @@ import type { RunMeta, RunStore } from "./store";
 
 /**
  * Writes the run's queryable projection to D1: its status always; when it has ended, its output
- * hash, error and every node execution. Idempotent (upserts), so it can be repeated after a crash.
+ * hash, error, every node execution and what the run adds to the tenant's running totals
+ * (counted once, however often the end is projected). Idempotent, so it can be repeated after a
+ * crash.
  */
 export async function projectRun(
   db: D1Database,
@@ -16,7 +19,12 @@ export async function projectRun(
     meta: RunMeta;
     state: RunState;
     store: RunStore;
-    usage: { spent: Usage; of(nodeId: string, attempt: number): unknown };
+    usage: {
+      spent: Usage;
+      of(nodeId: string, attempt: number): unknown;
+      /** Every execution's usage, with its model. */
+      all(): ModelUsage[];
+    };
   },
 ): Promise<void> {
   const { meta, state, store, usage } = run;
@@ -24,6 +32,7 @@ export async function projectRun(
     state.status === "completed" || state.status === "failed" || state.status === "cancelled";
   const outputHash =
     ended && state.outputNode ? (store.outputHash(state.outputNode) ?? null) : null;
+  const executions = ended ? store.executions() : [];
   await d1.projectRun(db, {
     run: {
       id: meta.runId,
@@ -39,20 +48,36 @@ export async function projectRun(
       costUsd: usage.spent.costUsd,
       events: store.lastSeq(),
     },
-    executions: ended
-      ? store.executions().map((e) => ({
-          nodeId: e.node_id,
-          iteration: e.iteration,
-          attempt: e.attempt,
-          type: e.type,
-          status: e.status,
-          startedAt: e.started_at,
-          finishedAt: e.finished_at,
-          outputHash: e.output_hash,
-          error: e.error,
-          usage: jsonOrNull(usage.of(e.node_id, e.attempt)),
-        }))
-      : [],
+    executions: executions.map((e) => ({
+      nodeId: e.node_id,
+      iteration: e.iteration,
+      attempt: e.attempt,
+      type: e.type,
+      status: e.status,
+      startedAt: e.started_at,
+      finishedAt: e.finished_at,
+      outputHash: e.output_hash,
+      error: e.error,
+      usage: jsonOrNull(usage.of(e.node_id, e.attempt)),
+    })),
+    ...(ended
+      ? {
+          totals: {
+            nodes: kindTotals(
+              executions.map((e) => ({
+                nodeId: e.node_id,
+                iteration: e.iteration,
+                attempt: e.attempt,
+                type: e.type,
+                status: e.status,
+                startedAt: e.started_at,
+                finishedAt: e.finished_at,
+              })),
+            ),
+            models: modelTotals(usage.all()),
+          },
+        }
+      : {}),
   });
 }
 

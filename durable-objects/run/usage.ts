@@ -57,6 +57,11 @@ export class UsageLedger {
     return new Map(this.rows().map((r) => [`${r.nodeId}\n${r.attempt}`, r]));
   }
 
+  /** Every execution's usage. */
+  all(): ExecutionUsage[] {
+    return this.rows();
+  }
+
   /** One execution's usage, or undefined. */
   of(nodeId: string, attempt: number): ExecutionUsage | undefined {
     return this.rows().find((r) => r.nodeId === nodeId && r.attempt === attempt);

@@ -1042,4 +1042,77 @@ describe("the aob CLI against wrangler dev", () => {
       await new Promise<void>((r) => proxy.server.close(() => r()));
     }
   }, 40_000);
+
+  it("stats: a workflow's runs by how they ended, its failing node and durations, as a report and as JSON", async () => {
+    const definition = {
+      name: `cli-stats-${Date.now()}`,
+      nodes: [
+        { id: "start", type: "start" },
+        {
+          id: "work",
+          type: "transform",
+          config: { expression: 'input.fail ? $error("boom") : "ok"' },
+        },
+        { id: "done", type: "end", config: { output: "{{ nodes.work.output }}" } },
+      ],
+      edges: [
+        { from: "start", to: "work" },
+        { from: "work", to: "done" },
+      ],
+    };
+    const pushed = await aob(["workflows", "push", file("stats.json", definition), "--json"], {
+      env,
+    });
+    const id = (JSON.parse(pushed.stdout) as { id: string }).id;
+    const ran = await Promise.all([
+      aob(["run", id, "--input", '{"fail":false}', "--watch"], { env }),
+      aob(["run", id, "--input", '{"fail":true}', "--watch"], { env }),
+    ]);
+    expect(ran.map((r) => r.code)).toEqual([0, 1]);
+    // Their ends as D1 has them (what the stats read), written just after the run ends.
+    await poll(
+      "both runs' ends in D1",
+      async () => {
+        const res = await fetch(`${dev.url}/api/runs?workflowId=${id}`, {
+          headers: { authorization: `Bearer ${dev.key}` },
+        });
+        return ((await res.json()) as { runs: { status: string }[] }).runs.map((r) => r.status);
+      },
+      (statuses) => statuses.sort().join() === "completed,failed",
+    );
+
+    const json = await aob(["stats", "--workflow", definition.name, "--since", "1h", "--json"], {
+      env,
+    });
+    expect(json.code, json.stderr).toBe(0);
+    const body = JSON.parse(json.stdout) as {
+      workflowId: string;
+      bucket: string;
+      totals: Record<string, number>;
+      durations: { runs: number };
+      nodes: { failing: { nodeId: string; failures: number }[] };
+    };
+    expect(body).toMatchObject({ workflowId: id, bucket: "1m", durations: { runs: 2 } });
+    expect(body.totals).toMatchObject({ started: 2, completed: 1, failed: 1, cancelled: 0 });
+    expect(body.nodes.failing).toEqual([expect.objectContaining({ nodeId: "work", failures: 1 })]);
+
+    const report = await aob(["stats", "--workflow", id], { env });
+    expect(report.code, report.stderr).toBe(0);
+    expect(report.stdout).toContain("runs: 2 started; 1 completed, 1 failed, 0 cancelled");
+    expect(report.stdout).toMatch(/^duration of 2 ended runs: p50 \d+ ms, p95 \d+ ms/m);
+    expect(report.stdout).toMatch(/^node attempts: 5, 0 retried, 1 failed for good$/m);
+    // The failing nodes' table: workflow, node, kind, failures, executions, retries.
+    expect(report.stdout).toMatch(
+      new RegExp(`^${definition.name}\\s+work\\s+transform\\s+1\\s+2\\s+0$`, "m"),
+    );
+
+    const [vague, tooLong] = await Promise.all([
+      aob(["stats", "--since", "yesterday"], { env }),
+      aob(["stats", "--since", "40d"], { env }),
+    ]);
+    expect(vague.code).toBe(2);
+    expect(vague.stderr).toContain("--since takes a duration like 30m, 24h or 7d");
+    expect(tooLong.code).toBe(1);
+    expect(tooLong.stderr).toContain("at most 31 days");
+  }, 40_000);
 });

@@ -23,7 +23,9 @@ export async function api<T = Record<string, unknown>>(
   }
   const res = await SELF.fetch(`https://aob.test${path}`, init);
   const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+  // JSON, except an answer of another type (the Prometheus text of `/api/metrics`) as its text.
+  const json = res.headers.get("content-type")?.includes("json") ?? false;
+  return { status: res.status, body: (text ? (json ? JSON.parse(text) : text) : null) as T };
 }
 
 export interface RunBody {

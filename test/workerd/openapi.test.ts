@@ -12,7 +12,7 @@ import {
 import apiMarkdown from "../../docs/API.md?raw";
 import { app } from "../../workers/api/app";
 import { poll } from "../support/poll";
-import { api, createWorkflow, type RunBody, waitForRun } from "./helpers";
+import { api, createWorkflow, ECHO_WORKFLOW, type RunBody, startRun, waitForRun } from "./helpers";
 import {
   check,
   type Document,
@@ -466,6 +466,22 @@ describe("the documented answers", () => {
     await documented("POST", "/api/workflows", {}, { name: "broken", nodes: [] });
     await documented("GET", "/api/runs", {}, undefined, "?status=lost");
     await documented("DELETE", "/api/workflows/{id}", { id });
+  });
+
+  it("the stats' answers match theirs", async () => {
+    const id = await createWorkflow(ECHO_WORKFLOW);
+    await waitForRun(await startRun(id, { hello: "stats" }));
+    const stats = await documented<{ totals: { started: number } }>(
+      "GET",
+      "/api/stats",
+      {},
+      undefined,
+      `?workflow=${id}&bucket=1h`,
+    );
+    expect(stats.body.totals.started).toBe(1);
+    expect((await documented("GET", "/api/stats", {}, undefined, "?since=10&until=5")).status).toBe(
+      400,
+    );
   });
 
   it("a webhook's answers match theirs", async () => {

@@ -12,6 +12,7 @@ import { eventRoutes, signedEventRoutes } from "./routes/events";
 import { deepHealth, health } from "./routes/health";
 import { keyRoutes } from "./routes/keys";
 import { lifecycleRoutes } from "./routes/lifecycle";
+import { metricsRoutes } from "./routes/metrics";
 import { nodeTypes } from "./routes/node-types";
 import { notificationChannelRoutes } from "./routes/notification-channels";
 import { patchRoutes } from "./routes/patches";
@@ -21,6 +22,7 @@ import { runTraceRoutes } from "./routes/run-trace";
 import { runRoutes } from "./routes/runs";
 import { secretRoutes } from "./routes/secrets";
 import { publicSessionRoutes, sessionRoutes } from "./routes/sessions";
+import { statsRoutes } from "./routes/stats";
 import { telemetryRoutes } from "./routes/telemetry";
 import { triggerRoutes } from "./routes/triggers";
 import { userRoutes } from "./routes/users";
@@ -33,6 +35,8 @@ const api = new OpenAPIHono<AppEnv>()
   .route("/", publicSessionRoutes)
   .route("/", signedEventRoutes)
   .route("/", decisionRoutes)
+  // Authenticates itself: an API key, or for `scope=all` the operator's token.
+  .route("/", metricsRoutes)
   .use("*", authenticate)
   .route("/", deepHealth)
   .route("/", sessionRoutes)
@@ -44,6 +48,7 @@ const api = new OpenAPIHono<AppEnv>()
   .route("/", runDiffRoutes)
   .route("/", runTraceRoutes)
   .route("/", lifecycleRoutes)
+  .route("/", statsRoutes)
   .route("/", approvalRoutes)
   .route("/", eventRoutes)
   .route("/", patchRoutes)

@@ -1,6 +1,7 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import * as example from "./examples/platform";
 import { BEARER, publicRoute, routes, SESSION } from "./route";
+import { OPERATOR } from "./routes/metrics";
 import { json } from "./schemas/error";
 import { SESSION_COOKIE } from "./session";
 import type { AppEnv } from "./types";
@@ -59,6 +60,8 @@ export function openApiDocument(source: DocumentSource, version: string): Docume
         { name: "audit", description: "Who changed what through the API (admin)" },
         { name: "lifecycle", description: "Deleting runs and workflows, retention, usage" },
         { name: "secrets", description: "Write-only secrets for node config (admin)" },
+        { name: "observability", description: "Figures over time and Prometheus metrics" },
+        { name: "telemetry", description: "Where run traces go (OpenTelemetry)" },
         { name: "platform", description: "Health and this document" },
       ],
     });
@@ -94,6 +97,12 @@ export function openApiRoutes(source: () => DocumentSource) {
     scheme: "bearer",
     description:
       "An API key of your tenant. Each operation lists the scope it needs; `admin` passes all.",
+  });
+  docs.openAPIRegistry.registerComponent("securitySchemes", OPERATOR, {
+    type: "http",
+    scheme: "bearer",
+    description:
+      "The operator's token (`AOB_METRICS_TOKEN`, a Worker secret): only `GET /api/metrics?scope=all`, every tenant's totals.",
   });
   docs.openAPIRegistry.registerComponent("securitySchemes", SESSION, {
     type: "apiKey",

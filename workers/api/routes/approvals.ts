@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
+import * as example from "../examples/approvals";
 import { apiRoute, routes } from "../route";
 import { APPROVAL_STATUSES, Approval, ApprovalStatus, Decision, Inbox } from "../schemas/approval";
-import * as example from "../examples/approvals";
 import { errors, json, jsonBody } from "../schemas/error";
 import { cursorQuery, IdParam, limitQuery } from "../schemas/params";
 import { decideApproval } from "../services/approval-decision";

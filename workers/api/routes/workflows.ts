@@ -29,8 +29,8 @@ import {
   Workflow as WorkflowSchema,
   WorkflowVersion,
 } from "../schemas/workflow";
-import { approverIssues, checkApprovers } from "../services/workflow-approvers";
 import { startWorkflowRun } from "../services/start-run";
+import { approverIssues, checkApprovers } from "../services/workflow-approvers";
 import { checkCalls } from "../services/workflow-calls";
 import { loadVersion, requireWorkflow, WORKFLOW_KEY, workflowPage } from "../services/workflows";
 import type { AppEnv } from "../types";
