@@ -9,7 +9,7 @@ import { runStub } from "../run-stub";
 import { errors, json } from "../schemas/error";
 import { cursorOf, cursorQuery, IdParam, limitQuery } from "../schemas/params";
 import type { RunView } from "../schemas/run";
-import { DIFF_PAGE_OUTPUT_BYTES, RunDiff } from "../schemas/run-diff";
+import { DIFF_PAGE_OUTPUT_BYTES, RUN_DIFF_EXAMPLE, RunDiff } from "../schemas/run-diff";
 
 type ViewNode = RunView["nodes"][number];
 type Side = NonNullable<RunDiff["nodes"][number]["a"]>;
@@ -93,7 +93,11 @@ export const runDiffRoutes = routes().openapi(
       }),
     },
     responses: {
-      200: json(RunDiff, "The two runs, a summary, the first divergence and a page of nodes"),
+      200: json(
+        RunDiff,
+        "The two runs, a summary, the first divergence and a page of nodes",
+        RUN_DIFF_EXAMPLE as RunDiff,
+      ),
       ...errors(400, 404),
     },
   }),

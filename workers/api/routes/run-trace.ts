@@ -7,7 +7,7 @@ import { apiRoute, routes } from "../route";
 import { runStub } from "../run-stub";
 import { errors, json } from "../schemas/error";
 import { IdParam } from "../schemas/params";
-import { OtlpTrace, TraceExportOwed } from "../schemas/telemetry";
+import { OTLP_TRACE_EXAMPLE, OtlpTrace, TraceExportOwed } from "../schemas/telemetry";
 
 const tags = ["runs"];
 const Id = z.object({ id: IdParam });
@@ -30,7 +30,7 @@ export const runTraceRoutes = routes()
       tags,
       request: { params: Id },
       responses: {
-        200: json(OtlpTrace, "The trace (an OTLP ExportTraceServiceRequest)"),
+        200: json(OtlpTrace, "The trace (an OTLP ExportTraceServiceRequest)", OTLP_TRACE_EXAMPLE),
         ...errors(404, 409),
       },
     }),
@@ -54,7 +54,11 @@ export const runTraceRoutes = routes()
       tags,
       request: { params: Id },
       responses: {
-        202: json(TraceExportOwed, "The export is owed and on its way"),
+        202: json(TraceExportOwed, "The export is owed and on its way", {
+          runId: "run_0mx8t9msj8a6k3shqb5",
+          host: "otel.example.com:4318",
+          status: "pending",
+        }),
         ...errors(404, 409),
       },
     }),

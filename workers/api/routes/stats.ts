@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { apiRoute, routes } from "../route";
 import { errors, json } from "../schemas/error";
 import { intString } from "../schemas/params";
-import { Stats, StatsBucket } from "../schemas/stats";
+import { STATS_EXAMPLE, Stats, StatsBucket } from "../schemas/stats";
 import { statsOf } from "../services/stats";
 import { requireWorkflow } from "../services/workflows";
 
@@ -10,6 +10,9 @@ const Ms = (description: string, example: number) =>
   intString(0, Number.MAX_SAFE_INTEGER).optional().openapi({ description, example });
 
 /** A tenant's figures over a window, for charts and `aob stats` (docs/OBSERVABILITY.md). */
+/** The answer's type (the example is declared `as const`). */
+type StatsAnswer = z.output<typeof Stats>;
+
 export const statsRoutes = routes().openapi(
   apiRoute("read", {
     method: "get",
@@ -34,7 +37,7 @@ export const statsRoutes = routes().openapi(
       }),
     },
     responses: {
-      200: json(Stats, "The figures of the window"),
+      200: json(Stats, "The figures of the window", STATS_EXAMPLE as unknown as StatsAnswer),
       ...errors(400, 404),
     },
   }),

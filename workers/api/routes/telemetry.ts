@@ -11,7 +11,7 @@ import { audit } from "../audit";
 import { ApiError, notFound } from "../errors";
 import { apiRoute, routes } from "../route";
 import { errors, type Issue, json } from "../schemas/error";
-import { OtlpBody, OtlpExport } from "../schemas/telemetry";
+import { OTLP_EXPORT_EXAMPLE, OtlpBody, OtlpExport } from "../schemas/telemetry";
 
 const tags = ["telemetry"];
 
@@ -117,7 +117,10 @@ export const telemetryRoutes = routes()
           },
         },
       },
-      responses: { 200: json(OtlpExport, "The export as set"), ...errors(400, 413) },
+      responses: {
+        200: json(OtlpExport, "The export as set", OTLP_EXPORT_EXAMPLE),
+        ...errors(400, 413),
+      },
     }),
     async (c) => {
       const body = c.req.valid("json");
@@ -161,7 +164,7 @@ export const telemetryRoutes = routes()
       operationId: "getOtlpExport",
       summary: "Where run traces go (never the endpoint's URL or header values)",
       tags,
-      responses: { 200: json(OtlpExport, "The export"), ...errors(404) },
+      responses: { 200: json(OtlpExport, "The export", OTLP_EXPORT_EXAMPLE), ...errors(404) },
     }),
     async (c) => {
       const row = await findOtlp(c.env.DB, c.get("tenantId"));

@@ -65,7 +65,7 @@ const DiffNode = z
   })
   .openapi("RunDiffNode");
 
-const example = {
+export const RUN_DIFF_EXAMPLE = {
   a: {
     id: "run_a",
     workflowId: "wf_1",
@@ -156,5 +156,5 @@ export const RunDiff = z
     nodes: z.array(DiffNode),
     nextCursor: NextCursor,
   })
-  .openapi("RunDiff", { example });
+  .openapi("RunDiff", { example: RUN_DIFF_EXAMPLE });
 export type RunDiff = z.infer<typeof RunDiff>;

@@ -66,7 +66,7 @@ export const ModelStat = z
   })
   .openapi("ModelStat");
 
-const EXAMPLE = {
+export const STATS_EXAMPLE = {
   workflowId: null,
   since: 1_796_300_000_000,
   until: 1_796_386_400_000,
@@ -226,7 +226,7 @@ export const Stats = z
       decided: Count.describe("Approved or rejected: the durations are from request to decision"),
     }).describe("Approvals requested in the window"),
   })
-  .openapi("Stats", { example: EXAMPLE });
+  .openapi("Stats", { example: STATS_EXAMPLE });
 export type Stats = z.infer<typeof Stats>;
 export type StatsPoint = z.infer<typeof StatsPoint>;
 export type NodeStat = z.infer<typeof NodeStat>;

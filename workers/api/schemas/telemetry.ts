@@ -71,6 +71,32 @@ const ScopeSpans = z.looseObject({
   spans: z.array(OtlpSpan),
 });
 
+export const OTLP_TRACE_EXAMPLE = {
+  resourceSpans: [
+    {
+      resource: { attributes: [{ key: "service.name", value: { stringValue: "aob" } }] },
+      scopeSpans: [
+        {
+          scope: { name: "aob", version: "0.1.0" },
+          spans: [
+            {
+              traceId: "5b8efff798038103d269b633813fc60c",
+              spanId: "eee19b7ec3c1b174",
+              parentSpanId: "eee19b7ec3c1b173",
+              name: "fetch",
+              kind: 1,
+              startTimeUnixNano: "1796371258540000000",
+              endTimeUnixNano: "1796371258791000000",
+              attributes: [{ key: "aob.node.kind", value: { stringValue: "http" } }],
+              status: { code: 1 },
+            },
+          ],
+        },
+      ],
+    },
+  ],
+};
+
 /** `GET /api/runs/{id}/trace`: an `ExportTraceServiceRequest` in OTLP's JSON encoding. */
 export const OtlpTrace = z
   .object({
@@ -84,31 +110,7 @@ export const OtlpTrace = z
   .openapi("OtlpTrace", {
     description:
       "An OTLP `ExportTraceServiceRequest` (JSON encoding): what an export sends, as JSON. Post it to a collector's `/v1/traces` with `Content-Type: application/json`.",
-    example: {
-      resourceSpans: [
-        {
-          resource: { attributes: [{ key: "service.name", value: { stringValue: "aob" } }] },
-          scopeSpans: [
-            {
-              scope: { name: "aob", version: "0.1.0" },
-              spans: [
-                {
-                  traceId: "5b8efff798038103d269b633813fc60c",
-                  spanId: "eee19b7ec3c1b174",
-                  parentSpanId: "eee19b7ec3c1b173",
-                  name: "fetch",
-                  kind: 1,
-                  startTimeUnixNano: "1796371258540000000",
-                  endTimeUnixNano: "1796371258791000000",
-                  attributes: [{ key: "aob.node.kind", value: { stringValue: "http" } }],
-                  status: { code: 1 },
-                },
-              ],
-            },
-          ],
-        },
-      ],
-    },
+    example: OTLP_TRACE_EXAMPLE,
   });
 
 /** `POST /api/runs/{id}/trace`. */
@@ -122,3 +124,10 @@ export const TraceExportOwed = z
     }),
   })
   .openapi("TraceExportOwed");
+
+export const OTLP_EXPORT_EXAMPLE: z.output<typeof OtlpExport> = {
+  host: "otel.example.com:4318",
+  headerNames: ["x-api-key"],
+  enabled: true,
+  updatedAt: 1796378314315,
+};
