@@ -8,7 +8,7 @@ import { poll } from "../support/poll";
 
 /*
  * A real Prometheus (the Debian package; .ci/run installs it) scrapes `GET /api/metrics` of the
- * dev-server project's shared `wrangler dev` (test/support/dev-global.ts) with the tenant's API
+ * server project's shared `wrangler dev` (test/support/server-setup.ts) with the tenant's API
  * key as its bearer token, and PromQL over what it stored counts exactly the runs this test made.
  */
 
