@@ -377,7 +377,7 @@ export async function workflowsOfTenant(
 /**
  * The last step of deleting a tenant, once it has no run and no workflow left (their rows,
  * approvals, patches, triggers and holds went with them): its keys, sessions, sockets, secrets,
- * policies, cache entries, users, audit log and the tenant. Answers the rows deleted.
+ * policies, cache entries, users, channels, MCP servers, audit log and the tenant. Answers the rows deleted.
  */
 export async function deleteTenantRows(db: D1Database, tenantId: string): Promise<number> {
   const keys = `SELECT id FROM api_keys WHERE tenant_id = ?`;
@@ -390,6 +390,7 @@ export async function deleteTenantRows(db: D1Database, tenantId: string): Promis
     db.prepare(`DELETE FROM semantic_cache WHERE tenant_id = ?`).bind(tenantId),
     db.prepare(`DELETE FROM users WHERE tenant_id = ?`).bind(tenantId),
     db.prepare(`DELETE FROM notification_channels WHERE tenant_id = ?`).bind(tenantId),
+    db.prepare(`DELETE FROM mcp_servers WHERE tenant_id = ?`).bind(tenantId),
     db.prepare(`DELETE FROM audit_log WHERE tenant_id = ?`).bind(tenantId),
     db.prepare(`DELETE FROM tenants WHERE id = ?`).bind(tenantId),
   ]);

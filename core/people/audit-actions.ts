@@ -21,5 +21,7 @@ export const AUDIT_ACTIONS = [
   "session.create",
   "channel.put",
   "channel.delete",
+  "mcp_server.put",
+  "mcp_server.delete",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -9,6 +9,7 @@ import * as decisionLinks from "../../db/decision-links";
 import * as deliveries from "../../db/deliveries";
 import * as eventWaits from "../../db/event-waits";
 import * as lifecycle from "../../db/lifecycle";
+import * as mcpServers from "../../db/mcp-servers";
 import * as channels from "../../db/notification-channels";
 import * as projection from "../../db/projection";
 import * as retention from "../../db/retention";
@@ -52,6 +53,7 @@ const GROWING = new Set([
   "audit_log",
   "notification_channels",
   "decision_links",
+  "mcp_servers",
 ]);
 
 interface Sent {
@@ -471,6 +473,19 @@ async function everyQuery(db: D1Database): Promise<Set<string>> {
   await call("channels", "listChannels", channels.listChannels, db, tenantId);
   await call("channels", "findChannel", channels.findChannel, db, tenantId, "ops");
   await call("channels", "deleteChannel", channels.deleteChannel, db, tenantId, "ops");
+  const server = {
+    name: "github",
+    url: "https://mcp.example.com/mcp",
+    headers: { authorization: "Bearer {{ secrets.GH }}" },
+    allowedTools: ["search_issues"],
+    effects: [],
+    createdAt: now,
+    updatedAt: now,
+  };
+  await call("mcpServers", "putMcpServer", mcpServers.putMcpServer, db, tenantId, server);
+  await call("mcpServers", "listMcpServers", mcpServers.listMcpServers, db, tenantId);
+  await call("mcpServers", "findMcpServers", mcpServers.findMcpServers, db, tenantId, ["github"]);
+  await call("mcpServers", "deleteMcpServer", mcpServers.deleteMcpServer, db, tenantId, "github");
   const link = { id: "link_plans", tenantId, runId: run, userId: user.id, expiresAt: now };
   await call("decisionLinks", "insertDecisionLinks", decisionLinks.insertDecisionLinks, db, [link]);
   await call("decisionLinks", "linkUnused", decisionLinks.linkUnused, db, link.id);
@@ -644,6 +659,7 @@ describe("query plans", () => {
       deliveries,
       eventWaits,
       lifecycle,
+      mcpServers,
       projection,
       retention,
       runs,

@@ -12,6 +12,7 @@ import { eventRoutes, signedEventRoutes } from "./routes/events";
 import { deepHealth, health } from "./routes/health";
 import { keyRoutes } from "./routes/keys";
 import { lifecycleRoutes } from "./routes/lifecycle";
+import { mcpServerRoutes } from "./routes/mcp-servers";
 import { nodeTypes } from "./routes/node-types";
 import { notificationChannelRoutes } from "./routes/notification-channels";
 import { patchRoutes } from "./routes/patches";
@@ -46,6 +47,7 @@ const api = new OpenAPIHono<AppEnv>()
   .route("/", userRoutes)
   .route("/", auditRoutes)
   .route("/", notificationChannelRoutes)
+  .route("/", mcpServerRoutes)
   .route("/", triggerRoutes)
   .route("/", secretRoutes)
   .route("/", blobRoutes);
