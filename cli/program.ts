@@ -6,6 +6,7 @@ import { registerBlobs } from "./commands/blobs";
 import { registerChannels } from "./commands/channels";
 import { registerEvents } from "./commands/events";
 import { registerLogin } from "./commands/login";
+import { registerMcpServers } from "./commands/mcp-servers";
 import { registerNodeTypes } from "./commands/node-types";
 import { registerPatches } from "./commands/patches";
 import { registerRetention } from "./commands/retention";
@@ -59,6 +60,7 @@ export function buildProgram(): Command {
   registerUsers(program);
   registerAudit(program);
   registerChannels(program);
+  registerMcpServers(program);
   return program;
 }
 
