@@ -27,3 +27,4 @@ export type NotificationChannel = InferResponseType<
   Api["notification-channels"]["$get"]
 >["channels"][number];
 export type ChannelEvent = NotificationChannel["events"][number];
+export type McpServer = InferResponseType<Api["mcp-servers"]["$get"]>["servers"][number];
