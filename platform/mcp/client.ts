@@ -67,7 +67,14 @@ export async function openMcp(
   }
   const loaded = await loadSecrets(env, options.tenantId, plannedNames(plan));
   const values = Object.fromEntries(Object.entries(loaded).map(([k, s]) => [k, s.value]));
-  const { config: real, placements } = injectSecrets(config, plan, values);
+  let resolved: ReturnType<typeof injectSecrets<typeof config>>;
+  try {
+    resolved = injectSecrets(config, plan, values);
+  } catch (err) {
+    // A secret deleted since the server was registered: named, with the server.
+    throw mcpError(server, err, values);
+  }
+  const { config: real, placements } = resolved;
   const guarded = streamFetchFor(env, carried(placements, loaded));
   const fetch: FetchLike = async (url, init) => {
     if ((init?.method ?? "GET").toUpperCase() === "GET") return new Response(null, { status: 405 });

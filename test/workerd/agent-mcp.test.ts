@@ -139,6 +139,45 @@ describe("agents with MCP tools", () => {
     expect(JSON.stringify(events)).not.toContain(token);
   });
 
+  it("lets no agent-written node use a server whose headers carry a secret", async () => {
+    const model = modelName("mcp-patched");
+    const added = modelName("mcp-added");
+    await api("PUT", "/api/secrets/MCP_PATCHED", {
+      value: "never-sent",
+      allowedHosts: ["127.0.0.1"],
+    });
+    await register("guarded", `guarded-${model}`, {
+      headers: { authorization: "Bearer {{ secrets.MCP_PATCHED }}" },
+    });
+    const patch = {
+      ops: [
+        {
+          op: "add_node",
+          node: {
+            id: "helper",
+            type: "agent",
+            config: { model: added, prompt: "use the tracker", mcp: [{ server: "guarded" }] },
+          },
+        },
+        { op: "add_edge", edge: { from: "agent", to: "helper" } },
+      ],
+    };
+    await script(fixture, model, [
+      { toolCalls: [{ name: "patch_workflow", arguments: patch }] },
+      { content: "delegated" },
+    ]);
+    await script(fixture, added, [{ content: "never asked" }]);
+    const runId = await startRun(
+      await createWorkflow(agentFlow(model, { tools: ["patch_workflow"] })),
+    );
+    const run = await waitUntil(runId, isOver);
+    const helper = run.nodes.find((n) => n.id === "helper")!;
+    expect(helper.error?.code).toBe("secret_not_declared");
+    expect(helper.error?.message).toContain('MCP server "guarded"');
+    expect(await requestsFor(fixture, added)).toHaveLength(0);
+    expect(await mcpCalls(`guarded-${model}`)).toEqual([]);
+  });
+
   it("sends a tool's error back to the model, which goes on", async () => {
     const model = modelName("mcp-error");
     await register("failing", `failing-${model}`);
