@@ -6,6 +6,7 @@ import { registerChannels } from "./commands/channels";
 import { registerEvents } from "./commands/events";
 import { registerLogin } from "./commands/login";
 import { registerMcp } from "./commands/mcp";
+import { registerMcpServers } from "./commands/mcp-servers";
 import { registerNodeTypes } from "./commands/node-types";
 import { registerPatches } from "./commands/patches";
 import { registerRetention } from "./commands/retention";
@@ -62,6 +63,7 @@ export function buildProgram(): Command {
   registerTelemetry(program);
   registerMcp(program);
   registerStats(program);
+  registerMcpServers(program);
   return program;
 }
 

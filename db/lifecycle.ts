@@ -381,8 +381,8 @@ export async function workflowsOfTenant(
 /**
  * The last step of deleting a tenant, once it has no run and no workflow left (their rows,
  * approvals, patches, triggers and holds went with them): its keys, sessions, sockets, secrets,
- * policies, cache entries, users, notification channels, trace export, audit log, running
- * totals (db/metrics.ts) and the tenant. Answers the rows deleted.
+ * policies, cache entries, users, notification channels, trace export, MCP servers, audit
+ * log, running totals (db/metrics.ts) and the tenant. Answers the rows deleted.
  */
 export async function deleteTenantRows(db: D1Database, tenantId: string): Promise<number> {
   const keys = `SELECT id FROM api_keys WHERE tenant_id = ?`;
@@ -396,6 +396,7 @@ export async function deleteTenantRows(db: D1Database, tenantId: string): Promis
     db.prepare(`DELETE FROM users WHERE tenant_id = ?`).bind(tenantId),
     db.prepare(`DELETE FROM notification_channels WHERE tenant_id = ?`).bind(tenantId),
     db.prepare(`DELETE FROM telemetry_otlp WHERE tenant_id = ?`).bind(tenantId),
+    db.prepare(`DELETE FROM mcp_servers WHERE tenant_id = ?`).bind(tenantId),
     db.prepare(`DELETE FROM audit_log WHERE tenant_id = ?`).bind(tenantId),
     db.prepare(`DELETE FROM metric_runs WHERE tenant_id = ?`).bind(tenantId),
     db.prepare(`DELETE FROM metric_nodes WHERE tenant_id = ?`).bind(tenantId),

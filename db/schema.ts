@@ -703,3 +703,29 @@ export const metricDecisions = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.decision] })],
 );
+
+/**
+ * A tenant's MCP servers (docs/AGENTS.md): agents use their tools by the server's name. Header
+ * values may hold `{{ secrets.NAME }}` references, resolved only by the runner when it connects;
+ * a resolved secret is never stored here.
+ */
+export const mcpServers = sqliteTable(
+  "mcp_servers",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    name: text("name").notNull(),
+    /** The Streamable HTTP endpoint. */
+    url: text("url").notNull(),
+    /** JSON object of header names to values (secret references, not values). */
+    headers: text("headers").notNull(),
+    /** JSON array of the tools agents may use; NULL for every tool the server lists. */
+    allowedTools: text("allowed_tools"),
+    /** JSON array of the tools that change something (they turn the semantic cache off). */
+    effects: text("effects").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.name] })],
+);

@@ -1,5 +1,6 @@
 import type { FetchText } from "../core/executors/http";
 import { type Allowlist, parseAllowlist } from "../core/net";
+import type { CarriedSecret } from "../core/net/carried-secrets";
 import type { BlobSink } from "./blob-sink";
 import { createGuardedFetch, createGuardedStreamFetch } from "./net";
 
@@ -15,7 +16,12 @@ const parsed = new Map<string, Allowlist>();
  * that are binary or too large to read into an output are kept as blobs, and a blob marker as
  * the request body streams that blob; without one, a blob body is refused.
  */
-export function fetchTextFor(env: Pick<Env, "AOB_HTTP_ALLOWLIST">, sink?: BlobSink): FetchText {
+export function fetchTextFor(
+  env: Pick<Env, "AOB_HTTP_ALLOWLIST">,
+  sink?: BlobSink,
+  /** Aborts the exchange (an agent's tool call when its run is cancelled). */
+  signal?: AbortSignal,
+): FetchText {
   const list = allowlistOf(env);
   return (url, init) => {
     const { body, secrets } = init;
@@ -23,6 +29,7 @@ export function fetchTextFor(env: Pick<Env, "AOB_HTTP_ALLOWLIST">, sink?: BlobSi
       method: init.method,
       headers: init.headers,
       ...(secrets === undefined ? {} : { secrets }),
+      ...(signal === undefined ? {} : { signal }),
     };
     if (!sink) {
       if (body !== undefined && typeof body !== "string") {
@@ -61,9 +68,18 @@ export function fetchTextFor(env: Pick<Env, "AOB_HTTP_ALLOWLIST">, sink?: BlobSi
   };
 }
 
-/** The guard's streaming variant (same policy and allow-list), for the `openai` SDK. */
-export function streamFetchFor(env: Pick<Env, "AOB_HTTP_ALLOWLIST">) {
-  return createGuardedStreamFetch({ allowlist: allowlistOf(env) });
+/**
+ * The guard's streaming variant (same policy and allow-list), for the `openai` SDK and the MCP
+ * client; `secrets` are those its headers carry, each checked against its allowed hosts.
+ */
+export function streamFetchFor(
+  env: Pick<Env, "AOB_HTTP_ALLOWLIST">,
+  secrets?: readonly CarriedSecret[],
+) {
+  return createGuardedStreamFetch({
+    allowlist: allowlistOf(env),
+    ...(secrets ? { secrets } : {}),
+  });
 }
 
 /** `AOB_HTTP_ALLOWLIST`, parsed once per distinct value. */

@@ -1,5 +1,5 @@
 import { toNodeError } from "../core/errors";
-import { runHttp } from "../core/executors/http";
+import { type HttpSecrets, runHttp } from "../core/executors/http";
 import type { CarriedSecret } from "../core/net/carried-secrets";
 import { redactSecrets } from "../core/secrets/redact";
 import {
@@ -34,13 +34,48 @@ export async function executeHttp(
   options: HttpCall = {},
 ): Promise<unknown> {
   const { plan, idempotencyKey } = options;
-  const loaded = await loadSecrets(env, owner.tenantId, plannedNames(plan));
+  return withSecrets(env, owner.tenantId, config, plan, (real, secrets) =>
+    runHttp(real, fetchTextFor(env, new BlobSink(env, owner)), timeoutMs, {
+      secrets,
+      idempotencyKey: idempotencyKey ?? null,
+    }),
+  );
+}
+
+/**
+ * An agent's custom http tool: the same request as an http node (`runHttp`, the guarded fetch,
+ * secrets resolved only where its plan declares them and bound to their hosts), with the body
+ * read as text up to `maxResponseBytes` and no blob kept. Abortable (a cancelled run).
+ */
+export async function executeHttpText(
+  env: Env,
+  tenantId: string,
+  config: Record<string, unknown>,
+  options: { plan?: SecretPlan | undefined; timeoutMs: number; signal: AbortSignal },
+): Promise<unknown> {
+  return withSecrets(env, tenantId, config, options.plan, (real, secrets) =>
+    runHttp(real, fetchTextFor(env, undefined, options.signal), options.timeoutMs, { secrets }),
+  );
+}
+
+/**
+ * Resolves the plan's secrets into the config at the last moment, and keeps their values out of
+ * what comes back: the output, and an error's message.
+ */
+async function withSecrets<T>(
+  env: Env,
+  tenantId: string,
+  config: Record<string, unknown>,
+  plan: SecretPlan | undefined,
+  send: (real: Record<string, unknown>, secrets: HttpSecrets) => Promise<T>,
+): Promise<T> {
+  const loaded = await loadSecrets(env, tenantId, plannedNames(plan));
   const values = Object.fromEntries(Object.entries(loaded).map(([k, s]) => [k, s.value]));
   try {
     const { config: real, placements } = injectSecrets(config, plan, values);
-    const output = await runHttp(real, fetchTextFor(env, new BlobSink(env, owner)), timeoutMs, {
-      secrets: { carried: carried(placements, loaded), shown: showSecretRefs(config, plan) },
-      idempotencyKey: idempotencyKey ?? null,
+    const output = await send(real, {
+      carried: carried(placements, loaded),
+      shown: showSecretRefs(config, plan),
     });
     return redactSecrets(output, values);
   } catch (err) {
@@ -54,7 +89,10 @@ export async function executeHttp(
 }
 
 /** Where each secret went in the request runHttp builds from the config. */
-function carried(placements: Placement[], loaded: Record<string, LoadedSecret>): CarriedSecret[] {
+export function carried(
+  placements: Placement[],
+  loaded: Record<string, LoadedSecret>,
+): CarriedSecret[] {
   const bySecret = new Map<string, CarriedSecret & { headers: string[] }>();
   for (const { name, path } of placements) {
     const secret = loaded[name]!;

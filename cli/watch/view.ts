@@ -192,6 +192,13 @@ export class HumanView implements WatchView {
         this.print(`${clock(event.at)} ${count}   ${what}`);
         return;
       }
+      case "tool_called": {
+        const outcome = data.source === "refused" ? "refused" : data.ok ? "ok" : "error";
+        this.print(
+          `${clock(event.at)} ${count}   ${(event.nodeId ?? "").padEnd(this.width)}  tool ${String(data.name)} ${outcome}  ${formatDuration(Number(data.ms ?? 0))}`,
+        );
+        return;
+      }
       default:
         return;
     }

@@ -5,7 +5,7 @@ import { Patch } from "../patches/ops";
 /** A tool as the chat-completions API takes it. */
 export interface ToolDefinition {
   type: "function";
-  function: { name: AgentTool; description: string; parameters: Record<string, unknown> };
+  function: { name: string; description: string; parameters: Record<string, unknown> };
 }
 
 export const HttpRequestArgs = z.strictObject({

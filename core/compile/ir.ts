@@ -1,3 +1,4 @@
+import type { McpUse } from "../kinds/agent-tools";
 import type { RetryPolicy } from "../workflow/definition";
 
 /** Bumped whenever the IR's shape changes; stored IRs of another version are recompiled. */
@@ -91,6 +92,11 @@ export interface CacheSpec {
    * already holds every input (http, agent).
    */
   inputs: string[];
+  /**
+   * An agent using these MCP servers: the run looks its answer up (and stores it) only while
+   * none of the tools the node may call is registered as having effects.
+   */
+  unlessMcpEffects?: McpUse[];
 }
 
 /** The run as a whole under the optimiser's cost model. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { HttpTools, McpUses } from "./agent-tools";
 import { CacheConfig } from "./cache";
 import { COST_MS } from "./cost";
 import { defineKind, NO_RETRY, SUCCESS_PORT } from "./kind";
@@ -18,6 +19,16 @@ export const AgentConfig = z.strictObject({
   /** Model name; `AOB_DEFAULT_MODEL` when absent. */
   model: z.string().min(1).max(200).optional(),
   tools: z.array(z.enum(AGENT_TOOLS)).max(AGENT_TOOLS.length).default([]),
+  /**
+   * Tools of the tenant's MCP servers (docs/AGENTS.md): each server by name, and optionally
+   * which of its allowed tools. Offered to the model as `<server>__<tool>`.
+   */
+  mcp: McpUses.default([]),
+  /**
+   * Custom http tools: a name, a description, a JSON Schema of the arguments and a request
+   * template rendered with the model's arguments (`{{ args.x }}`) and secrets.
+   */
+  httpTools: HttpTools.default([]),
   /** JSON Schema the final answer must satisfy (sent as a structured-output response format). */
   outputSchema: z.record(z.string(), z.unknown()).optional(),
   temperature: z.number().min(0).max(2).optional(),
@@ -28,9 +39,9 @@ export const AgentConfig = z.strictObject({
   /** Refused patches (any validation layer) before the tool stops accepting patches. */
   maxPatchAttempts: z.number().int().min(1).max(10).default(3),
   /**
-   * Semantic cache (docs/OPTIMISER.md): with `temperature: 0` and no tool with side effects or
-   * outside data (only `get_workflow`), a later run with the same rendered prompt, config and
-   * model reuses the answer. `true` keeps it an hour.
+   * Semantic cache (docs/OPTIMISER.md): with `temperature: 0`, no built-in tool but
+   * `get_workflow` and no custom or MCP tool with effects, a later run with the same rendered
+   * prompt, config and model reuses the answer. `true` keeps it an hour.
    */
   cache: z.union([z.literal(true), CacheConfig]).optional(),
   /** Agents always run on the queue (their calls take seconds); fixed, for the compiler. */
@@ -45,7 +56,7 @@ export const agent = defineKind({
   type: "agent",
   title: "Agent",
   description:
-    "Calls an OpenAI-compatible chat model with tools (http_request, get_workflow, patch_workflow); its output is the final answer (parsed JSON with an outputSchema), with token usage and cost.",
+    "Calls an OpenAI-compatible chat model with tools (http_request, get_workflow, patch_workflow, the tenant's MCP servers' tools, custom http tools); its output is the final answer (parsed JSON with an outputSchema), with token usage and cost.",
   status: "active",
   execution: "io",
   config: AgentConfig,
@@ -55,14 +66,20 @@ export const agent = defineKind({
   traits: {
     model: true,
     patchesGraph: true,
-    // A tool that patches the graph or fetches outside data makes the answer more than a
-    // function of the prompt: such agents always run.
+    // A built-in tool that patches the graph or fetches any URL, or a tool marked as having
+    // effects, makes the answer more than a function of the prompt: such agents always run.
+    // Which MCP tools have effects is the servers' registration, read when the run looks the
+    // answer up (`unlessMcpEffects`).
     cache: (c) =>
-      c.temperature === 0 && c.tools.every((t) => t === "get_workflow") && c.cache
+      c.temperature === 0 &&
+      c.tools.every((t) => t === "get_workflow") &&
+      c.httpTools.every((t) => !t.effects) &&
+      c.cache
         ? {
             ttlSeconds: c.cache === true ? DEFAULT_AGENT_CACHE_TTL_SECONDS : c.cache.ttlSeconds,
             inputs: "config",
             keyedBy: "prompt, model and config",
+            ...(c.mcp.length > 0 ? { unlessMcpEffects: c.mcp } : {}),
           }
         : null,
     costMs: () => COST_MS.agent,

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { RunContext } from "../executors/context";
 import type { ExpressionLimits } from "../expressions/limits";
 import type { RetryPolicy } from "../workflow/definition";
+import type { McpUse } from "./agent-tools";
 
 /**
  * How a kind executes:
@@ -56,6 +57,11 @@ export interface CacheTrait {
   inputs: "config" | "reads";
   /** How the rewrite's reason names what the key is made of. */
   keyedBy: string;
+  /**
+   * The node uses these MCP servers' tools: its output is reused only while none of the tools
+   * it may call is registered as having effects, which the run checks before the lookup.
+   */
+  unlessMcpEffects?: readonly McpUse[];
 }
 
 /** A routing kind: the port a value picks, as the executor and the optimiser's folding agree. */

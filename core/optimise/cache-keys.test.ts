@@ -69,6 +69,28 @@ describe("semantic cache keys: which nodes", () => {
     expect(agent({ prompt: "p", cache: true })).toBeNull();
     expect(agent({ prompt: "p", temperature: 0 })).toBeNull();
   });
+
+  it("marks an agent with tools only while none is marked as having effects", () => {
+    const agent = (config: Record<string, unknown>) =>
+      cacheSpec({ type: "agent", config: { prompt: "p", temperature: 0, cache: true, ...config } });
+    const tool = (effects: boolean) => ({
+      name: "lookup",
+      description: "Looks it up",
+      request: { url: "https://api.example.com/{{ args.id }}" },
+      effects,
+    });
+    expect(agent({ httpTools: [tool(false)] })).toEqual({
+      ttlSeconds: DEFAULT_AGENT_CACHE_TTL_SECONDS,
+      inputs: [],
+    });
+    expect(agent({ httpTools: [tool(false), { ...tool(true), name: "send" }] })).toBeNull();
+    // Which MCP tools have effects is the servers' registration: the run checks it.
+    expect(agent({ mcp: [{ server: "github", tools: ["search_issues"] }] })).toEqual({
+      ttlSeconds: DEFAULT_AGENT_CACHE_TTL_SECONDS,
+      inputs: [],
+      unlessMcpEffects: [{ server: "github", tools: ["search_issues"] }],
+    });
+  });
 });
 
 describe("semantic cache keys: the key", () => {

@@ -1,4 +1,5 @@
-import type { IRNode } from "../compile/ir";
+import type { CacheSpec, IRNode } from "../compile/ir";
+import type { CacheTrait } from "../kinds/kind";
 import { KINDS, type KindRegistry } from "../kinds/registry";
 import type { PassContext } from "./context";
 import { nodeReferences } from "./effects";
@@ -27,7 +28,7 @@ export function cacheKeys(ctx: PassContext): void {
   for (const node of ctx.ir.nodes) {
     if (node.omit || node.mode === "skip") continue;
     const trait = ctx.kinds.get(node.type)?.traits.cache?.(node.config);
-    const spec = trait && specOf(node, trait.ttlSeconds, trait.inputs);
+    const spec = trait && specOf(node, trait);
     if (!trait || !spec) continue;
     node.cache = spec;
     ctx.record({
@@ -46,23 +47,24 @@ export function cacheKeys(ctx: PassContext): void {
 export function cacheSpec(
   node: Pick<IRNode, "type" | "config" | "body">,
   kinds: KindRegistry = KINDS,
-): {
-  ttlSeconds: number;
-  inputs: string[];
-} | null {
+): CacheSpec | null {
   const kind = kinds.get(node.type);
   const parsed = kind?.config.safeParse(node.config);
   if (!kind?.traits.cache || !parsed?.success) return null;
   const trait = kind.traits.cache(parsed.data);
-  return trait ? specOf(node, trait.ttlSeconds, trait.inputs) : null;
+  return trait ? specOf(node, trait) : null;
 }
 
 function specOf(
   node: Pick<IRNode, "type" | "config" | "body">,
-  ttlSeconds: number,
-  from: "config" | "reads",
-): { ttlSeconds: number; inputs: string[] } | null {
-  if (from === "config") return { ttlSeconds, inputs: [] };
+  trait: CacheTrait,
+): CacheSpec | null {
+  const { ttlSeconds, inputs: from, unlessMcpEffects } = trait;
+  if (from === "config") {
+    return unlessMcpEffects
+      ? { ttlSeconds, inputs: [], unlessMcpEffects: [...unlessMcpEffects] }
+      : { ttlSeconds, inputs: [] };
+  }
   const refs = nodeReferences(node as IRNode);
   if (refs.unknown || refs.volatile || refs.run || refs.item) return null;
   const inputs = [

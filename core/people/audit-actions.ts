@@ -23,5 +23,7 @@ export const AUDIT_ACTIONS = [
   "channel.delete",
   "telemetry.put",
   "telemetry.delete",
+  "mcp_server.put",
+  "mcp_server.delete",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -28,6 +28,8 @@ export const RUN_EVENT_TYPES = [
   "patch_proposed",
   "patch_applied",
   "patch_rejected",
+  /** A running agent called one of its MCP or custom http tools (core/wire/tool-call.ts). */
+  "tool_called",
   "run_completed",
   "run_failed",
   "run_cancelled",

@@ -23,6 +23,11 @@ export const ExecuteJob = z.object({
     })
     .optional(),
   timeoutMs: z.number().int(),
+  /**
+   * An agent's patch wrote this node's config: it resolves no secret, its MCP servers' secret
+   * headers included (SECURITY.md, "Secrets").
+   */
+  agentWritten: z.literal(true).optional(),
   /** http: the `Idempotency-Key` its requests carry (core/net/idempotency-key.ts). */
   idempotencyKey: z.string().max(512).optional(),
   /** Agents: what the run may still spend; the agent stops when it has spent that. */

@@ -4,6 +4,7 @@ import { TERMINAL_RUN } from "../../core/scheduler";
 import { WS_MIN_WINDOW, WS_WINDOW } from "../../core/wire/frames";
 import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
+import { boundedCall, ToolCall } from "../../core/wire/tool-call";
 import { closeKeySocket } from "../../db/sessions";
 import type { ApprovalBook, Ballot } from "./approvals";
 import {
@@ -147,6 +148,13 @@ export class RunObject extends DurableObject<Env> implements RunRpc {
 
   async agentDelta(nodeId: string, attempt: number, text: string): Promise<void> {
     this.sockets.send({ type: "delta", nodeId, attempt, text });
+  }
+
+  /** A running agent's tool call, parsed on arrival (it carries model and tool data). */
+  async agentToolCall(nodeId: string, attempt: number, call: ToolCall): Promise<void> {
+    const parsed = ToolCall.safeParse(call);
+    if (!parsed.success || !this.engine.loaded) return;
+    this.engine.recordToolCall(nodeId, attempt, boundedCall(parsed.data));
   }
 
   /** The run input (a replay without a new input reuses it). */

@@ -17,6 +17,7 @@ import { createRunState, TERMINAL_RUN } from "../../core/scheduler/state";
 import { queueWindow } from "../../core/scheduler/window";
 import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
+import type { ToolCall } from "../../core/wire/tool-call";
 import type { WorkflowDefinition } from "../../core/workflow/definition";
 import { sendJobs } from "../../platform/job-queue";
 import type { GatedBy } from "../gate/gate-book";
@@ -713,6 +714,21 @@ export class RunEngine {
     const st = Object.hasOwn(run.state.nodes, nodeId) ? run.state.nodes[nodeId] : undefined;
     // A queued node's job is in a runner's hands while its node reads `queued` or `running`.
     return (st?.status === "running" || st?.status === "queued") && st.attempt === attempt;
+  }
+
+  /**
+   * A running agent called one of its MCP or custom http tools: a `tool_called` event of the
+   * node, kept only while the attempt is live (a late report of a cancelled attempt is dropped).
+   */
+  recordToolCall(nodeId: string, attempt: number, call: ToolCall): void {
+    if (!this.attemptLive(nodeId, attempt)) return;
+    const event = this.storage.transactionSync(() =>
+      this.store.appendEvent(
+        { type: "tool_called", nodeId, data: { attempt, ...call } },
+        this.host.now(),
+      ),
+    );
+    this.onEvents([event]);
   }
 
   /** A patch proposed by an agent or a person (runtime-patches.ts). */

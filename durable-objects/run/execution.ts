@@ -196,9 +196,13 @@ export class NodeExecution {
       const context = await this.host.outputs.contextFor(run.ir, node, base);
       let config: Record<string, unknown>;
       let plan: SecretPlan | undefined;
+      let agentWritten = false;
       const model = kindOf(step.type)?.traits.model === true;
       if (model) {
-        config = await agentConfig(step.config, context, limits);
+        const tools = this.host.secrets.protectAgentTools(node.id, step.config);
+        config = await agentConfig(tools.config, context, limits);
+        plan = tools.plan;
+        agentWritten = tools.agentWritten;
       } else {
         ({ config, plan } = await this.host.secrets.render(node.id, step, context));
       }
@@ -220,6 +224,7 @@ export class NodeExecution {
         timeoutMs: command.timeoutMs,
       };
       if (plan && plan.fields.length > 0) job.secrets = plan;
+      if (agentWritten) job.agentWritten = true;
       if (command.type === "execute_item") {
         job.index = command.index;
         job.itemAttempt = command.itemAttempt;

@@ -1,4 +1,4 @@
-import type { IR, IRNode } from "../../core/compile/ir";
+import type { CacheSpec, IR, IRNode } from "../../core/compile/ir";
 import type { RunContext } from "../../core/executors/context";
 import { kindOf } from "../../core/kinds/registry";
 import { keyParts, semanticKey } from "../../core/optimise/cache-key";
@@ -8,6 +8,7 @@ import type { Outcome, Signal } from "../../core/scheduler/signals";
 import type { RunState } from "../../core/scheduler/state";
 import { showSecretRefs } from "../../core/secrets/refs";
 import type { OutputRef } from "../../core/wire/blob-ref";
+import { mcpEffectsPossible } from "../../platform/mcp/effects";
 import { lookupCached, storeCached } from "../../platform/semantic-cache";
 import type { RunOutputs } from "./outputs";
 import type { SecretPlans } from "./secret-plans";
@@ -128,10 +129,11 @@ export class OutputReuse {
       return;
     }
     const who = { nodeId: node.id, attempt: command.attempt };
-    if (node.cache) {
+    const cache = node.cache && !(await this.effectsPossible(node.cache)) ? node.cache : null;
+    if (cache) {
       const parts = keyParts(
         { type: node.type, config: keyed },
-        node.cache,
+        cache,
         context,
         this.host.env.AOB_DEFAULT_MODEL,
       );
@@ -157,7 +159,7 @@ export class OutputReuse {
         });
         return;
       }
-      this.stores.set(id(who), { key, kind: node.type, ttlSeconds: node.cache.ttlSeconds });
+      this.stores.set(id(who), { key, kind: node.type, ttlSeconds: cache.ttlSeconds });
     }
     if (node.coalesce) {
       const key = requestKey(config, node.timeoutMs);
@@ -166,6 +168,17 @@ export class OutputReuse {
       }
     }
     await this.host.dispatch(command);
+  }
+
+  /**
+   * An agent whose MCP servers register a tool it may call as having effects is neither
+   * answered from the cache nor stored in it: a reused answer would skip the effect. A
+   * registration that cannot be read counts as effects.
+   */
+  private async effectsPossible(cache: CacheSpec): Promise<boolean> {
+    if (!cache.unlessMcpEffects?.length) return false;
+    const { tenantId } = this.host.run().meta;
+    return mcpEffectsPossible(this.host.env.DB, tenantId, cache.unlessMcpEffects).catch(() => true);
   }
 
   private current(c: Claimant): boolean {

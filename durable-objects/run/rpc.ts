@@ -2,6 +2,7 @@ import type { GraphSize, PatchSource } from "../../core/patches";
 import type { TraceSpan } from "../../core/telemetry";
 import type { ExecuteJob } from "../../core/wire/node-job";
 import type { NodeResult } from "../../core/wire/node-result";
+import type { ToolCall } from "../../core/wire/tool-call";
 import type { ApprovalRequest, Ballot, DecisionRefusal } from "./approvals";
 import type { RunRecord, SealedArchive } from "./archive";
 import type { ChildEnded, TreeReserved } from "./child-runs";
@@ -64,6 +65,11 @@ export interface RunRpc {
   attemptLive(nodeId: string, attempt: number): Promise<boolean>;
   /** Token deltas of a running agent, sent to live clients only (not stored). */
   agentDelta(nodeId: string, attempt: number, text: string): Promise<void>;
+  /**
+   * A running agent's call of an MCP or custom http tool (core/wire/tool-call.ts), recorded as
+   * a `tool_called` event of the node while the attempt is live; dropped otherwise.
+   */
+  agentToolCall(nodeId: string, attempt: number, call: ToolCall): Promise<void>;
   /** The run input, null when the run has none. */
   input(): Promise<unknown>;
   /** Succeeded nodes' ports and outputs, for a replay of this run. */

@@ -73,6 +73,29 @@ export class SecretPlans {
     };
   }
 
+  /**
+   * An agent's config for its job: the secret references its own definition wrote in its custom
+   * http tools (`httpTools`) become markers, to be resolved by the runner when the model calls
+   * the tool; nothing is rendered here (the tools' templates read the model's arguments). An
+   * agent-written node gets no markers, and is marked so its MCP servers' secrets stay closed.
+   */
+  protectAgentTools(
+    nodeId: string,
+    config: Record<string, unknown>,
+  ): { config: Record<string, unknown>; plan: SecretPlan; agentWritten: boolean } {
+    const nonce = this.nonceOf();
+    if (this.agentSet().has(nodeId) || config.httpTools === undefined) {
+      return { config, plan: { nonce, fields: [] }, agentWritten: this.agentSet().has(nodeId) };
+    }
+    const { config: tools, plan } = protectSecretRefs(config.httpTools, nonce);
+    const fields = plan.fields.map((f) => ({ ...f, path: ["httpTools", ...f.path] }));
+    return {
+      config: { ...config, httpTools: tools },
+      plan: { nonce, fields },
+      agentWritten: false,
+    };
+  }
+
   private nonceOf(): string {
     if (this.nonce === null) {
       this.nonce = this.store.getMeta<string>(NONCE) ?? null;

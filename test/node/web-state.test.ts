@@ -308,6 +308,7 @@ describe("routes", () => {
       { page: "approvals", whose: "anyone" },
       { page: "secrets" },
       { page: "notifications" },
+      { page: "mcp-servers" },
       { page: "users" },
       { page: "audit", action: null, userId: null },
       { page: "audit", action: "key.create", userId: "usr_1" },

@@ -938,6 +938,52 @@ describe("the aob CLI against wrangler dev", () => {
     expect(gone.stderr).toContain("revoked");
   }, 30_000);
 
+  it("registers MCP servers with secret headers, lists them, refuses a plain credential with its path, and deletes", async () => {
+    const secret = await aob(["secrets", "set", "CLI_MCP", "--value", "mcp-cli-value"], { env });
+    expect(secret.code, secret.stderr).toBe(0);
+    const header = "authorization: Bearer {{ secrets.CLI_MCP }}";
+    const set = await aob(
+      [
+        "mcp-servers",
+        "set",
+        "tracker",
+        `${llmUrl}/mcp`,
+        "--header",
+        header,
+        "--tools",
+        "search,create",
+        "--effects",
+        "create",
+      ],
+      { env },
+    );
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toContain("MCP server tracker at 127.0.0.1");
+    expect(set.stdout).toContain("sends secrets CLI_MCP");
+    const [listed, plain, usage] = await Promise.all([
+      aob(["mcp-servers", "list", "--json"], { env }),
+      aob(["mcp-servers", "set", "leaky", `${llmUrl}/mcp`, "--header", "authorization: Bearer x"], {
+        env,
+      }),
+      aob(["mcp-servers", "set", "bad", `${llmUrl}/mcp`, "--header", "no-colon"], { env }),
+    ]);
+    expect(JSON.parse(listed.stdout)).toMatchObject({
+      servers: [
+        {
+          name: "tracker",
+          headers: { authorization: "Bearer {{ secrets.CLI_MCP }}" },
+          allowedTools: ["search", "create"],
+          effects: ["create"],
+        },
+      ],
+    });
+    expect(listed.stdout).not.toContain("mcp-cli-value");
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toContain("headers.authorization");
+    expect(usage.code).toBe(2);
+    expect((await aob(["mcp-servers", "delete", "tracker"], { env })).code).toBe(0);
+  }, 30_000);
+
   it("says clearly what is missing, and exits 2 on usage errors", async () => {
     const [patches, unknown, badInput, notLoggedIn, tenant, wrongTenant] = await Promise.all([
       aob(["patches", "list", "run_x"], { env }),

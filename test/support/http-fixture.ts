@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
 import { handleLlm } from "./llm-stub";
 import { decodeTraceRequest, type ReceivedSpan } from "./otlp-receiver";
+import { handleMcp } from "./mcp-fixture";
 
 /**
  * A real HTTP server on 127.0.0.1 for http-node tests, started once for the workerd project.
@@ -39,7 +40,9 @@ import { decodeTraceRequest, type ReceivedSpan } from "./otlp-receiver";
  *   header, the decoded spans and the raw body in base64;
  * - `POST /seen` with a text body: how many requests received so far (by either server) held
  *   that text anywhere (request line, headers or body), as `{ count }`; not itself recorded;
- * - `POST /v1/chat/completions` and `/llm/...`: the scripted chat-completions stub (llm-stub.ts).
+ * - `POST /v1/chat/completions` and `/llm/...`: the scripted chat-completions stub (llm-stub.ts);
+ * - `POST /mcp/<name>` and `GET /mcp-calls/<name>`: a real MCP server built with the official SDK,
+ *   and the tool calls it took (mcp-fixture.ts).
  * The same routes answer on a second origin, `fixtureUrl2` (127.0.0.2), for cross-origin tests.
  */
 export default async function setup(project: TestProject) {
@@ -235,6 +238,9 @@ export default async function setup(project: TestProject) {
       case "v1":
       case "llm":
         return handleLlm(req, res, parts, body);
+      case "mcp":
+      case "mcp-calls":
+        return handleMcp(req, res, parts, body);
       default:
         return json(404, { error: "no route" });
     }

@@ -74,7 +74,8 @@ describe("cancelling a run with a running agent", () => {
       (h) => h.open === 1,
     );
     await cancel(runId);
-    // The tool's request ends on its own; the agent then asks its run and stops.
+    // The tool's request is aborted (the fixture's hold still counts it open until its timer);
+    // the agent stops without another model call.
     await poll(
       "the tool's request to end",
       async () =>

@@ -10,6 +10,7 @@ import * as deliveries from "../../db/deliveries";
 import * as eventWaits from "../../db/event-waits";
 import * as lifecycle from "../../db/lifecycle";
 import * as metrics from "../../db/metrics";
+import * as mcpServers from "../../db/mcp-servers";
 import * as channels from "../../db/notification-channels";
 import * as projection from "../../db/projection";
 import * as retention from "../../db/retention";
@@ -60,6 +61,7 @@ const GROWING = new Set([
   "metric_nodes",
   "metric_models",
   "metric_decisions",
+  "mcp_servers",
 ]);
 
 interface Sent {
@@ -568,6 +570,19 @@ async function everyQuery(db: D1Database): Promise<Set<string>> {
   await call("telemetry", "putOtlp", telemetry.putOtlp, db, tenantId, otlp);
   await call("telemetry", "findOtlp", telemetry.findOtlp, db, tenantId);
   await call("telemetry", "deleteOtlp", telemetry.deleteOtlp, db, tenantId);
+  const server = {
+    name: "github",
+    url: "https://mcp.example.com/mcp",
+    headers: { authorization: "Bearer {{ secrets.GH }}" },
+    allowedTools: ["search_issues"],
+    effects: [],
+    createdAt: now,
+    updatedAt: now,
+  };
+  await call("mcpServers", "putMcpServer", mcpServers.putMcpServer, db, tenantId, server);
+  await call("mcpServers", "listMcpServers", mcpServers.listMcpServers, db, tenantId);
+  await call("mcpServers", "findMcpServers", mcpServers.findMcpServers, db, tenantId, ["github"]);
+  await call("mcpServers", "deleteMcpServer", mcpServers.deleteMcpServer, db, tenantId, "github");
   const link = { id: "link_plans", tenantId, runId: run, userId: user.id, expiresAt: now };
   await call("decisionLinks", "insertDecisionLinks", decisionLinks.insertDecisionLinks, db, [link]);
   await call("decisionLinks", "linkUnused", decisionLinks.linkUnused, db, link.id);
@@ -767,6 +782,7 @@ describe("query plans", () => {
       eventWaits,
       lifecycle,
       metrics,
+      mcpServers,
       projection,
       retention,
       runs,

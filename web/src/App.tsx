@@ -8,6 +8,7 @@ import { BuilderPage } from "./builder/BuilderPage";
 import { WorkflowsPage } from "./builder/WorkflowsPage";
 import { DecidePage } from "./decide/DecidePage";
 import { LoginPage } from "./login/LoginPage";
+import { McpServersPage } from "./mcp/McpServersPage";
 import { NotificationsPage } from "./notifications/NotificationsPage";
 import { AuditPage } from "./people/AuditPage";
 import { UsersPage } from "./people/UsersPage";
@@ -59,6 +60,8 @@ function Page({ route }: { route: Route }) {
       return <SecretsPage />;
     case "notifications":
       return <NotificationsPage />;
+    case "mcp-servers":
+      return <McpServersPage />;
     case "users":
       return <UsersPage />;
     case "audit":
@@ -196,6 +199,9 @@ export function App() {
             </Link>
             <Link to={{ page: "notifications" }} current={section === "notifications"}>
               Notifications
+            </Link>
+            <Link to={{ page: "mcp-servers" }} current={section === "mcp-servers"}>
+              MCP servers
             </Link>
             <Link to={{ page: "users" }} current={section === "users"}>
               Users

@@ -26,6 +26,8 @@ export type Route =
   | { page: "secrets" }
   /** Where the tenant's notifications go (webhook and Slack channels). */
   | { page: "notifications" }
+  /** The MCP servers whose tools agents use (docs/AGENTS.md). */
+  | { page: "mcp-servers" }
   | { page: "users" }
   /** The audit log, filtered by action and by the user who acted. */
   | { page: "audit"; action: AuditAction | null; userId: string | null }
@@ -78,6 +80,8 @@ export function parseRoute(pathname: string, search: string): Route {
       return { page: "secrets" };
     case "notifications":
       return { page: "notifications" };
+    case "mcp-servers":
+      return { page: "mcp-servers" };
     case "users":
       return { page: "users" };
     case "audit": {
@@ -136,6 +140,8 @@ export function formatRoute(route: Route): string {
       return "/secrets";
     case "notifications":
       return "/notifications";
+    case "mcp-servers":
+      return "/mcp-servers";
     case "users":
       return "/users";
     case "audit": {

@@ -13,6 +13,7 @@ import { deepHealth, health } from "./routes/health";
 import { keyRoutes } from "./routes/keys";
 import { lifecycleRoutes } from "./routes/lifecycle";
 import { metricsRoutes } from "./routes/metrics";
+import { mcpServerRoutes } from "./routes/mcp-servers";
 import { nodeTypes } from "./routes/node-types";
 import { notificationChannelRoutes } from "./routes/notification-channels";
 import { patchRoutes } from "./routes/patches";
@@ -57,6 +58,7 @@ const api = new OpenAPIHono<AppEnv>()
   .route("/", auditRoutes)
   .route("/", notificationChannelRoutes)
   .route("/", telemetryRoutes)
+  .route("/", mcpServerRoutes)
   .route("/", triggerRoutes)
   .route("/", secretRoutes)
   .route("/", blobRoutes);

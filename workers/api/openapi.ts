@@ -62,6 +62,7 @@ export function openApiDocument(source: DocumentSource, version: string): Docume
         { name: "secrets", description: "Write-only secrets for node config (admin)" },
         { name: "observability", description: "Figures over time and Prometheus metrics" },
         { name: "telemetry", description: "Where run traces go (OpenTelemetry)" },
+        { name: "mcp-servers", description: "MCP servers whose tools agents may use" },
         { name: "platform", description: "Health and this document" },
       ],
     });

@@ -1,10 +1,6 @@
 import { Validator } from "@cfworker/json-schema";
 import OpenAI from "openai";
-import type {
-  ChatCompletionMessageParam,
-  ChatCompletionTool,
-} from "openai/resources/chat/completions";
-import { HttpRequestArgs, parsePatchArgs, refusal, toolDefinitions } from "../../core/agents";
+import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import { BUDGET_EXHAUSTED, spentPast } from "../../core/agents/budget";
 import { buildMessages } from "../../core/agents/prompt";
 import {
@@ -19,8 +15,8 @@ import { NonRetryableError } from "../../core/errors";
 import { AgentConfig } from "../../core/kinds/agent";
 import { HttpFetchError } from "../../core/net";
 import type { ExecuteJob } from "../../core/wire/node-job";
-import type { RunRpc } from "../../durable-objects/run/rpc";
-import { fetchTextFor, streamFetchFor } from "../../platform/fetch";
+import { streamFetchFor } from "../../platform/fetch";
+import { type AgentRun, Liveness, runGone, Toolbox } from "./agent-tools";
 
 /** What an agent execution produced: its answer and what it cost, even when it failed. */
 export interface AgentOutcome {
@@ -29,39 +25,16 @@ export interface AgentOutcome {
   usage: Usage & { model: string };
 }
 
-/**
- * The RunObject methods an agent needs, from the object's contract. `materialised()` answers
- * null when the run does not exist (anymore).
- */
-export type AgentRun = Pick<RunRpc, "materialised" | "proposePatch" | "agentDelta" | "attemptLive">;
-
-/** How often a model request in flight asks its run whether it is still wanted. */
-const LIVENESS_MS = 500;
-
-/** The run no longer wants this attempt (cancelled, failed or ended): the agent stops. */
-function cancelled(job: ExecuteJob): NonRetryableError {
-  return new NonRetryableError(
-    "cancelled",
-    `run ${job.runId} no longer runs node ${job.nodeId} (attempt ${job.attempt}): the agent stopped`,
-  );
-}
-
-/** The job's run has no state: nothing can accept this agent's answer, so another try cannot help. */
-function runGone(runId: string): NonRetryableError {
-  return new NonRetryableError(
-    "run_not_found",
-    `run ${runId} does not exist (deleted, or never created): the agent was not started`,
-  );
-}
+export type { AgentRun };
 
 const DELTA_INTERVAL_MS = 100;
-const TOOL_BODY_CHARS = 16_000;
 const SDK_RETRIES = 4;
 
 /**
  * Runs an agent node: a chat-completions conversation through the `openai` SDK with the node's
- * tools, until the model answers without calling a tool or `maxTurns` calls are spent. Token
- * deltas stream to the run's live clients. Usage is counted per call, cached tokens included.
+ * tools (agent-tools/), until the model answers without calling a tool or `maxTurns` calls are
+ * spent. Token deltas stream to the run's live clients. Usage is counted per call, cached
+ * tokens included.
  */
 export async function executeAgent(
   job: ExecuteJob,
@@ -101,98 +74,83 @@ export async function executeAgent(
     if (!current) throw runGone(job.runId);
     const { definition } = current;
     const messages: ChatCompletionMessageParam[] = buildMessages(job.nodeId, config, definition);
-    const tools = toolDefinitions(config.tools) as ChatCompletionTool[];
-    const deltas = new DeltaSender(run, job.nodeId, job.attempt);
-    const patchTool = { refused: 0 };
-    for (let turn = 0; turn < config.maxTurns; turn++) {
-      // The run's budget, as it stood when this agent started, bounds its own spending.
-      const over = job.budget ? spentPast(usage, job.budget) : null;
-      if (over) {
-        throw new NonRetryableError(
-          BUDGET_EXHAUSTED,
-          over === "tokens"
-            ? `the run's budget ran out during this agent: it spent ${totalTokens(usage)} of the ${job.budget!.tokens} tokens left when it started`
-            : `the run's budget ran out during this agent: it spent $${usage.costUsd} of the $${job.budget!.costUsd} left when it started`,
-        );
-      }
-      const remaining = deadline - Date.now();
-      if (remaining <= 0)
-        throw Object.assign(new Error(`no answer within ${job.timeoutMs} ms`), {
-          code: "timeout",
-          retryable: true,
+    const liveness = new Liveness(run, job);
+    const ctx = { job, env, run, config, patchTool: { refused: 0 }, deadline };
+    const toolbox = await Toolbox.open(ctx, liveness);
+    try {
+      const tools = toolbox.definitions;
+      const deltas = new DeltaSender(run, job.nodeId, job.attempt);
+      for (let turn = 0; turn < config.maxTurns; turn++) {
+        // The run's budget, as it stood when this agent started, bounds its own spending.
+        const over = job.budget ? spentPast(usage, job.budget) : null;
+        if (over) {
+          throw new NonRetryableError(
+            BUDGET_EXHAUSTED,
+            over === "tokens"
+              ? `the run's budget ran out during this agent: it spent ${totalTokens(usage)} of the ${job.budget!.tokens} tokens left when it started`
+              : `the run's budget ran out during this agent: it spent $${usage.costUsd} of the $${job.budget!.costUsd} left when it started`,
+          );
+        }
+        const remaining = deadline - Date.now();
+        if (remaining <= 0)
+          throw Object.assign(new Error(`no answer within ${job.timeoutMs} ms`), {
+            code: "timeout",
+            retryable: true,
+          });
+        // A cancelled run stops its agent before the next model call, and aborts one in flight.
+        await liveness.check();
+        const completion = await liveness.during(async (signal) => {
+          const stream = client.chat.completions.stream(
+            {
+              model,
+              messages,
+              max_tokens: maxTokensFor(config.maxTokens, usage, job.budget),
+              stream_options: { include_usage: true },
+              ...(tools.length > 0 ? { tools } : {}),
+              ...(config.temperature === undefined ? {} : { temperature: config.temperature }),
+              ...(config.outputSchema
+                ? {
+                    response_format: {
+                      type: "json_schema" as const,
+                      json_schema: { name: "output", schema: config.outputSchema },
+                    },
+                  }
+                : {}),
+            },
+            { timeout: remaining, signal },
+          );
+          stream.on("content.delta", ({ delta }) => deltas.push(delta));
+          return stream.finalChatCompletion();
         });
-      // A cancelled run stops its agent before the next model call, and aborts one in flight.
-      const live = () => run.attemptLive(job.nodeId, job.attempt);
-      if (!(await live())) throw cancelled(job);
-      const abort = new AbortController();
-      const watch = setInterval(() => {
-        live().then(
-          (still) => {
-            if (!still) abort.abort();
-          },
-          () => {},
-        );
-      }, LIVENESS_MS);
-      const stream = client.chat.completions.stream(
-        {
-          model,
-          messages,
-          max_tokens: maxTokensFor(config.maxTokens, usage, job.budget),
-          stream_options: { include_usage: true },
-          ...(tools.length > 0 ? { tools } : {}),
-          ...(config.temperature === undefined ? {} : { temperature: config.temperature }),
-          ...(config.outputSchema
-            ? {
-                response_format: {
-                  type: "json_schema" as const,
-                  json_schema: { name: "output", schema: config.outputSchema },
-                },
-              }
-            : {}),
-        },
-        { timeout: remaining, signal: abort.signal },
-      );
-      stream.on("content.delta", ({ delta }) => deltas.push(delta));
-      let completion: Awaited<ReturnType<typeof stream.finalChatCompletion>>;
-      try {
-        completion = await stream.finalChatCompletion();
-      } catch (err) {
-        if (abort.signal.aborted) throw cancelled(job);
-        throw err;
-      } finally {
-        clearInterval(watch);
+        await deltas.flush();
+        const u = completion.usage;
+        const call = {
+          promptTokens: u?.prompt_tokens ?? 0,
+          completionTokens: u?.completion_tokens ?? 0,
+          cachedTokens: u?.prompt_tokens_details?.cached_tokens ?? 0,
+        };
+        usage = addUsage(usage, { ...call, calls: 1, costUsd: costOf(model, call, prices) });
+        const message = completion.choices[0]?.message;
+        if (!message)
+          throw new NonRetryableError("agent_no_answer", "the model returned no choice");
+        const calls = message.tool_calls ?? [];
+        if (calls.length === 0) {
+          const answer = finalAnswer(message.content ?? "", config.outputSchema);
+          if (answer.ok) return outcome({ output: answer.value });
+          messages.push({ role: "assistant", content: message.content ?? "" });
+          messages.push({ role: "user", content: answer.problem });
+          continue;
+        }
+        messages.push({ role: "assistant", content: message.content ?? null, tool_calls: calls });
+        for (const toolCall of calls) {
+          if (toolCall.type !== "function") continue;
+          const { name, arguments: args } = toolCall.function;
+          const content = await toolbox.call(turn, name, args);
+          messages.push({ role: "tool", tool_call_id: toolCall.id, content });
+        }
       }
-      await deltas.flush();
-      const u = completion.usage;
-      const call = {
-        promptTokens: u?.prompt_tokens ?? 0,
-        completionTokens: u?.completion_tokens ?? 0,
-        cachedTokens: u?.prompt_tokens_details?.cached_tokens ?? 0,
-      };
-      usage = addUsage(usage, { ...call, calls: 1, costUsd: costOf(model, call, prices) });
-      const message = completion.choices[0]?.message;
-      if (!message) throw new NonRetryableError("agent_no_answer", "the model returned no choice");
-      const calls = message.tool_calls ?? [];
-      if (calls.length === 0) {
-        const answer = finalAnswer(message.content ?? "", config.outputSchema);
-        if (answer.ok) return outcome({ output: answer.value });
-        messages.push({ role: "assistant", content: message.content ?? "" });
-        messages.push({ role: "user", content: answer.problem });
-        continue;
-      }
-      messages.push({ role: "assistant", content: message.content ?? null, tool_calls: calls });
-      for (const toolCall of calls) {
-        if (toolCall.type !== "function") continue;
-        if (!(await live())) throw cancelled(job);
-        const content = await runTool(toolCall.function.name, toolCall.function.arguments, {
-          job,
-          env,
-          run,
-          config,
-          patchTool,
-        });
-        messages.push({ role: "tool", tool_call_id: toolCall.id, content });
-      }
+    } finally {
+      await toolbox.close();
     }
     throw new NonRetryableError(
       "agent_turns_exhausted",
@@ -230,99 +188,6 @@ class DeltaSender {
       .then(() => this.run.agentDelta(this.nodeId, this.attempt, text))
       .catch(() => undefined);
     return this.sending;
-  }
-}
-
-interface ToolContext {
-  job: ExecuteJob;
-  env: Env;
-  run: AgentRun;
-  config: AgentConfig;
-  patchTool: { refused: number };
-}
-
-/** Runs one tool call; its result (or refusal) is the text the model reads next. */
-async function runTool(name: string, args: string, ctx: ToolContext): Promise<string> {
-  if (!(ctx.config.tools as string[]).includes(name)) {
-    return JSON.stringify({ error: `tool "${name}" is not enabled for this node` });
-  }
-  switch (name) {
-    case "get_workflow": {
-      const current = await ctx.run.materialised();
-      if (!current) throw runGone(ctx.job.runId);
-      return JSON.stringify({ workflow: current.definition, statuses: current.statuses });
-    }
-    case "patch_workflow": {
-      if (ctx.patchTool.refused >= ctx.config.maxPatchAttempts) {
-        return JSON.stringify({
-          status: "unavailable",
-          message: `patch_workflow is closed for this step: ${ctx.patchTool.refused} patches were refused (maxPatchAttempts ${ctx.config.maxPatchAttempts})`,
-        });
-      }
-      const parsed = parsePatchArgs(args);
-      if (!parsed.ok) {
-        ctx.patchTool.refused++;
-        return parsed.message;
-      }
-      const result = await ctx.run.proposePatch(parsed.patch, {
-        kind: "agent",
-        nodeId: ctx.job.nodeId,
-        attempt: ctx.job.attempt,
-      });
-      ctx.patchTool.refused += result.ok && result.patch.status === "applied" ? 0 : 1;
-      if (!result.ok) return refusal([`${result.code}: ${result.message}`]);
-      if (result.patch.status === "applied") {
-        return JSON.stringify({ status: "applied", patchId: result.patch.id });
-      }
-      return refusal((result.patch.problems ?? []).map((p) => `${p.at}: ${p.message}`));
-    }
-    case "http_request":
-      return httpTool(args, ctx);
-    default:
-      return JSON.stringify({ error: `unknown tool "${name}"` });
-  }
-}
-
-async function httpTool(args: string, ctx: ToolContext): Promise<string> {
-  let parsed: ReturnType<typeof HttpRequestArgs.safeParse>;
-  try {
-    parsed = HttpRequestArgs.safeParse(JSON.parse(args));
-  } catch {
-    return JSON.stringify({ error: "arguments are not JSON" });
-  }
-  if (!parsed.success) {
-    return JSON.stringify({
-      error: "invalid arguments",
-      problems: parsed.error.issues.map(
-        (i) => `${i.path.join(".") || "(arguments)"}: ${i.message}`,
-      ),
-    });
-  }
-  const { method, url, headers, body } = parsed.data;
-  try {
-    const res = await fetchTextFor(ctx.env)(url, {
-      method,
-      headers: headers ?? {},
-      ...(body === undefined
-        ? {}
-        : { body: typeof body === "string" ? body : JSON.stringify(body) }),
-      timeoutMs: 30_000,
-      maxResponseBytes: 1024 * 1024,
-    });
-    // Without a blob sink the body is always text.
-    const raw = typeof res.body === "string" ? res.body : JSON.stringify(res.body);
-    let value: unknown = raw;
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      // not JSON: the text
-    }
-    const text = JSON.stringify({ status: res.status, body: value });
-    return text.length > TOOL_BODY_CHARS ? `${text.slice(0, TOOL_BODY_CHARS)}… (truncated)` : text;
-  } catch (err) {
-    const e =
-      err instanceof HttpFetchError ? err.toJSON() : { code: "error", message: String(err) };
-    return JSON.stringify({ error: e });
   }
 }
 

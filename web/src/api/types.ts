@@ -36,3 +36,4 @@ export type WorkflowDiff = InferResponseType<Api["workflows"][":id"]["diff"]["$g
 export type WorkflowVersion = InferResponseType<
   Api["workflows"][":id"]["versions"][":version"]["$get"]
 >;
+export type McpServer = InferResponseType<Api["mcp-servers"]["$get"]>["servers"][number];

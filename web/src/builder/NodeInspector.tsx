@@ -9,7 +9,11 @@ import type { CanvasEdge, CanvasNode, NodeIssue, StepData } from "../flow/node-d
 import { ERROR_PORT, portsOf } from "../flow/ports";
 import { asSchema } from "../schema/json-schema";
 import { SchemaForm } from "../schema/SchemaForm";
+import { AgentToolsSection } from "./AgentToolsSection";
 import { CalledWorkflowField } from "./CalledWorkflowField";
+
+/** Agent config drawn by the tools section rather than as JSON fields. */
+const TOOL_FIELDS = new Set(["mcp", "httpTools"]);
 
 export interface NodeInspectorProps {
   node: CanvasNode;
@@ -79,7 +83,17 @@ function IdField({
 export function NodeInspector(props: NodeInspectorProps) {
   const { node, kind, issues, onData } = props;
   const data = node.data;
-  const schema = asSchema(kind?.configSchema);
+  const model = kindOf(data.kind)?.traits.model === true;
+  const full = asSchema(kind?.configSchema);
+  const schema =
+    model && full.properties
+      ? {
+          ...full,
+          properties: Object.fromEntries(
+            Object.entries(full.properties).filter(([name]) => !TOOL_FIELDS.has(name)),
+          ),
+        }
+      : full;
   const general = issues.filter((i) => i.field === undefined);
   const specIssues = (field: string) => issues.filter((i) => i.field === `$${field}`);
   return (
@@ -140,6 +154,14 @@ export function NodeInspector(props: NodeInspectorProps) {
           issues={issues.filter((i) => i.field !== undefined && !i.field.startsWith("$"))}
           idPrefix={`cfg-${node.id}`}
         />
+        {model && (
+          <AgentToolsSection
+            nodeId={node.id}
+            config={(data.config as Record<string, unknown> | undefined) ?? {}}
+            onConfig={props.onConfig}
+            issues={issues.filter((i) => i.field !== undefined && TOOL_FIELDS.has(i.field))}
+          />
+        )}
       </section>
       <Connections {...props} />
       <details className="advanced">

@@ -59,6 +59,10 @@ function summary(event: RunEvent): string {
       const e = d.error as { message?: string } | undefined;
       return e?.message ?? "";
     }
+    case "tool_called": {
+      const outcome = d.source === "refused" ? "refused" : d.ok ? "ok" : "error";
+      return `${String(d.name)} ${outcome} · ${formatDuration(Number(d.ms ?? 0))}`;
+    }
     default:
       return "";
   }

@@ -32,6 +32,7 @@ import {
 import { startWorkflowRun } from "../services/start-run";
 import { approverIssues, checkApprovers } from "../services/workflow-approvers";
 import { checkCalls } from "../services/workflow-calls";
+import { checkMcpServers } from "../services/workflow-mcp";
 import { loadVersion, requireWorkflow, WORKFLOW_KEY, workflowPage } from "../services/workflows";
 import type { AppEnv } from "../types";
 import { issueView } from "../validation";
@@ -143,6 +144,7 @@ export const workflowRoutes = routes()
       const { definition, warnings } = validated(c.req.valid("json"));
       await checkCalls(c.env.DB, c.get("tenantId"), { id: null, definition });
       await checkApprovers(c.env.DB, c.get("tenantId"), definition);
+      await checkMcpServers(c.env.DB, c.get("tenantId"), definition);
       const id = newId("wf");
       await createWorkflow(c.env.DB, {
         id,
@@ -236,6 +238,7 @@ export const workflowRoutes = routes()
       const { definition, warnings } = validated(c.req.valid("json"));
       await checkCalls(c.env.DB, c.get("tenantId"), { id, definition });
       await checkApprovers(c.env.DB, c.get("tenantId"), definition);
+      await checkMcpServers(c.env.DB, c.get("tenantId"), definition);
       const version = wf.latestVersion + 1;
       const saved = await addVersion(c.env.DB, {
         workflowId: id,

@@ -1,0 +1,340 @@
+import { type FormEvent, useState } from "react";
+import { MCP_SERVER_NAME } from "../../../core/kinds/agent-tools";
+import { allows } from "../../../core/people/roles";
+import { call, callNoContent } from "../api/client";
+import { useSession } from "../api/session";
+import type { McpServer } from "../api/types";
+import { Dialog } from "../ui/Dialog";
+import { formatTime } from "../ui/format";
+import { Link } from "../ui/Link";
+import { EmptyState, ErrorNote, Loading, Problems } from "../ui/notes";
+import { useAsync } from "../ui/use-async";
+import { headersText, parseHeadersText, splitTools } from "./server-form";
+import "./mcp.css";
+
+/** What the form starts from: empty, or a listed server to replace (nothing of it is secret). */
+interface Draft {
+  name: string;
+  url: string;
+  headers: string;
+  tools: string;
+  effects: string;
+}
+
+const EMPTY: Draft = { name: "", url: "", headers: "", tools: "", effects: "" };
+
+function draftOf(server: McpServer): Draft {
+  return {
+    name: server.name,
+    url: server.url,
+    headers: headersText(server.headers),
+    tools: (server.allowedTools ?? []).join(", "),
+    effects: server.effects.join(", "),
+  };
+}
+
+/** Registers a server, or replaces the one of the same name (`PUT`). */
+function ServerForm({
+  draft,
+  taken,
+  onSaved,
+}: {
+  draft: Draft;
+  taken: readonly string[];
+  onSaved(): void;
+}) {
+  const { client } = useSession();
+  const [form, setForm] = useState<Draft>(draft);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const field = (key: keyof Draft) => ({
+    value: form[key],
+    onChange: (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value }),
+  });
+  const nameOk = MCP_SERVER_NAME.test(form.name);
+  const headers = parseHeadersText(form.headers);
+  const replaces = taken.includes(form.name);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!nameOk || form.url === "" || !headers.ok) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const tools = splitTools(form.tools);
+      await call(
+        client.api["mcp-servers"][":name"].$put({
+          param: { name: form.name },
+          json: {
+            url: form.url,
+            headers: headers.headers,
+            allowedTools: tools.length === 0 ? null : tools,
+            effects: splitTools(form.effects),
+          },
+        }),
+      );
+      setForm(EMPTY);
+      onSaved();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="mcp-form" onSubmit={submit} aria-label="Register an MCP server">
+      <h2>Register or replace a server</h2>
+      <div className="field">
+        <label htmlFor="mcp-name">Name</label>
+        <input
+          id="mcp-name"
+          {...field("name")}
+          aria-invalid={form.name !== "" && !nameOk}
+          aria-describedby="mcp-name-help"
+          placeholder="github"
+          autoComplete="off"
+        />
+        <p className="help" id="mcp-name-help">
+          Agents name it in <code>mcp</code>; its tools reach the model as{" "}
+          <code>{form.name || "name"}__tool</code>.
+        </p>
+        {form.name !== "" && !nameOk && (
+          <p className="field-error">1-32 letters, digits and -, starting with a letter.</p>
+        )}
+        {replaces && <p className="help">Replaces the server {form.name}.</p>}
+      </div>
+      <div className="field">
+        <label htmlFor="mcp-url">URL (Streamable HTTP)</label>
+        <input
+          id="mcp-url"
+          {...field("url")}
+          placeholder="https://mcp.example.com/mcp"
+          autoComplete="off"
+        />
+      </div>
+      <div className="field">
+        <label htmlFor="mcp-headers">Headers</label>
+        <textarea
+          id="mcp-headers"
+          rows={3}
+          spellCheck={false}
+          {...field("headers")}
+          aria-invalid={!headers.ok}
+          aria-describedby="mcp-headers-help"
+          placeholder={"authorization: Bearer {{ secrets.GITHUB_TOKEN }}"}
+        />
+        <p className="help" id="mcp-headers-help">
+          One <code>name: value</code> a line. Write a credential as a secret reference,{" "}
+          <code>{"{{ secrets.NAME }}"}</code> (<Link to={{ page: "secrets" }}>Secrets</Link>): it is
+          resolved only when an agent connects, and sent only to the secret's allowed hosts.
+        </p>
+        {!headers.ok &&
+          headers.problems.map((p) => (
+            <p key={p} className="field-error">
+              {p}
+            </p>
+          ))}
+      </div>
+      <div className="field">
+        <label htmlFor="mcp-tools">Allowed tools</label>
+        <input
+          id="mcp-tools"
+          {...field("tools")}
+          placeholder="search_issues, create_issue"
+          aria-describedby="mcp-tools-help"
+        />
+        <p className="help" id="mcp-tools-help">
+          Comma-separated. Empty: every tool the server lists. Agents are never offered any other.
+        </p>
+      </div>
+      <div className="field">
+        <label htmlFor="mcp-effects">Tools with effects</label>
+        <input
+          id="mcp-effects"
+          {...field("effects")}
+          placeholder="create_issue"
+          aria-describedby="mcp-effects-help"
+        />
+        <p className="help" id="mcp-effects-help">
+          Those that change something (create, send, delete): an agent that may call one always
+          runs, its answer is never reused from the semantic cache.
+        </p>
+      </div>
+      <Problems error={error} />
+      <button
+        type="submit"
+        className="primary"
+        disabled={busy || !nameOk || form.url === "" || !headers.ok}
+      >
+        {replaces ? "Replace server" : "Register server"}
+      </button>
+    </form>
+  );
+}
+
+/** Asks before deleting a server, and says what deleting does. */
+function DeleteServerDialog({ name, onClose }: { name: string; onClose(deleted: boolean): void }) {
+  const { client } = useSession();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  return (
+    <Dialog title={`Delete ${name}?`} onClose={() => onClose(false)}>
+      <p>
+        Agents that name it in <code>mcp</code> fail when they start, until a server of this name is
+        registered again.
+      </p>
+      <Problems error={error} />
+      <div className="dialog-actions">
+        <button type="button" onClick={() => onClose(false)}>
+          Keep {name}
+        </button>
+        <button
+          type="button"
+          className="danger"
+          disabled={busy}
+          onClick={async () => {
+            setBusy(true);
+            setError(null);
+            try {
+              await callNoContent(client.api["mcp-servers"][":name"].$delete({ param: { name } }));
+              onClose(true);
+            } catch (err) {
+              setError(err);
+              setBusy(false);
+            }
+          }}
+        >
+          Delete server
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+/**
+ * The tenant's MCP servers (docs/AGENTS.md): where each is, the headers it gets (secret
+ * references, never values), which tools agents may use and which have effects. Keys with
+ * `edit` register, replace and delete them.
+ */
+export function McpServersPage() {
+  const { client, who } = useSession();
+  const editor = allows(who.scopes, "edit");
+  const servers = useAsync(
+    async () => (await call(client.api["mcp-servers"].$get())).servers,
+    [client],
+  );
+  const [draft, setDraft] = useState<Draft>(EMPTY);
+  // A new key for the form each time a row is picked, so its fields start from that row.
+  const [formKey, setFormKey] = useState(0);
+  const [deleting, setDeleting] = useState<string | null>(null);
+  const list = servers.data ?? [];
+  return (
+    <div className="page">
+      <header className="page-head">
+        <h1>MCP servers</h1>
+        <button type="button" onClick={servers.reload}>
+          Refresh
+        </button>
+      </header>
+      <p className="help mcp-help">
+        Agents use the tools of these servers (the Model Context Protocol over Streamable HTTP): an
+        agent node lists the servers, and optionally the tools, it may use in its{" "}
+        <strong>Tools</strong> section. Every request goes through the SSRF guard. See{" "}
+        <code>docs/AGENTS.md</code> and the <Link to={{ page: "reference" }}>API reference</Link>.
+      </p>
+      {servers.error && <ErrorNote title="Cannot list MCP servers">{servers.error}</ErrorNote>}
+      {servers.state === "loading" && !servers.data && <Loading what="MCP servers" />}
+      {servers.data && list.length === 0 && (
+        <EmptyState title="No MCP servers yet">
+          Agents have their built-in tools and the custom http tools of their node.
+        </EmptyState>
+      )}
+      {list.length > 0 && (
+        <table className="table mcp-servers">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>URL</th>
+              <th>Headers</th>
+              <th>Allowed tools</th>
+              <th>Effects</th>
+              <th>Updated</th>
+              {editor && (
+                <th>
+                  <span className="sr-only">Actions</span>
+                </th>
+              )}
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((s) => (
+              <tr key={s.name} data-server={s.name}>
+                <td>
+                  <code>{s.name}</code>
+                </td>
+                <td>
+                  <code>{s.url}</code>
+                </td>
+                <td>
+                  {Object.keys(s.headers).length === 0 ? (
+                    <span className="muted">none</span>
+                  ) : (
+                    <code className="mcp-headers">{headersText(s.headers)}</code>
+                  )}
+                </td>
+                <td>{s.allowedTools ? s.allowedTools.join(", ") : "every tool it lists"}</td>
+                <td>{s.effects.join(", ") || <span className="muted">none</span>}</td>
+                <td>{formatTime(s.updatedAt)}</td>
+                {editor && (
+                  <td className="row-actions">
+                    <button
+                      type="button"
+                      className="small"
+                      onClick={() => {
+                        setDraft(draftOf(s));
+                        setFormKey((k) => k + 1);
+                      }}
+                    >
+                      Replace
+                    </button>{" "}
+                    <button
+                      type="button"
+                      className="small danger"
+                      onClick={() => setDeleting(s.name)}
+                    >
+                      Delete
+                    </button>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {editor ? (
+        <ServerForm
+          key={formKey}
+          draft={draft}
+          taken={list.map((s) => s.name)}
+          onSaved={() => {
+            setDraft(EMPTY);
+            setFormKey((k) => k + 1);
+            servers.reload();
+          }}
+        />
+      ) : (
+        <p className="muted">Registering and deleting servers needs a key with the edit scope.</p>
+      )}
+      {deleting && (
+        <DeleteServerDialog
+          name={deleting}
+          onClose={(deleted) => {
+            setDeleting(null);
+            if (deleted) servers.reload();
+          }}
+        />
+      )}
+    </div>
+  );
+}
