@@ -3,8 +3,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
 import { handleLlm } from "./llm-stub";
-import { decodeTraceRequest, type ReceivedSpan } from "./otlp-receiver";
 import { handleMcp } from "./mcp-fixture";
+import { decodeTraceRequest, type ReceivedSpan } from "./otlp-receiver";
 
 /**
  * A real HTTP server on 127.0.0.1 for http-node tests, started once for the workerd project.
