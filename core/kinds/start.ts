@@ -2,7 +2,10 @@ import { z } from "zod";
 import { defineKind, NO_RETRY, SUCCESS_PORT } from "./kind";
 
 export const StartConfig = z.strictObject({
-  /** JSON Schema of the run input, shown in the UI's run dialog. */
+  /**
+   * JSON Schema of the run input: the UI's run dialog draws it as a form, a start through the
+   * API or MCP is refused when the input breaks it (workers/api/services/start-run.ts).
+   */
   inputSchema: z.record(z.string(), z.unknown()).optional(),
 });
 

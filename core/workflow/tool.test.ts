@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { schemaIssues } from "../wire/schema-issues";
 import type { WorkflowDefinitionInput } from "./definition";
 import { formatPath } from "./issues";
-import { toolInputSchema } from "./tool";
+import { runInputIssues, toolInputSchema } from "./tool";
 import { validateWorkflow } from "./validate";
 
 const ticket = {
@@ -66,5 +66,31 @@ describe("schemaIssues", () => {
       { items: [1, "two"] },
     );
     expect(nested.map((i) => formatPath(i.path))).toContain("items[1]");
+  });
+});
+
+describe("a run input against the start node's inputSchema", () => {
+  const at = (input: unknown, schema?: Record<string, unknown>) =>
+    runInputIssues(valid(exposed(schema)), input).map((i) => [formatPath(i.path), i.code]);
+
+  it("names each problem at its path under input", () => {
+    expect(at({ title: "Printer on fire", priority: 2 }, ticket)).toEqual([]);
+    expect(at({ priority: 0 }, ticket)).toEqual([
+      ["input", "invalid_input"],
+      ["input.priority", "invalid_input"],
+    ]);
+    expect(at(null, ticket)).toEqual([["input", "invalid_input"]]);
+  });
+
+  it("takes any input when the workflow declares no schema", () => {
+    expect(at(null)).toEqual([]);
+    expect(at({ anything: [1, 2] })).toEqual([]);
+  });
+
+  it("refuses every input, saying why, when the schema cannot be used", () => {
+    const issues = runInputIssues(valid(exposed({ type: "object", $ref: "#/$defs/missing" })), {});
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ path: ["input"], code: "invalid_input" });
+    expect(issues[0]!.message).toMatch(/^the schema cannot be used: Unresolved \$ref/);
   });
 });

@@ -1,4 +1,5 @@
 import { KINDS, type KindRegistry } from "../kinds/registry";
+import { schemaIssues } from "../wire/schema-issues";
 import type { WorkflowDefinition } from "./definition";
 import type { ValidationIssue } from "./issues";
 
@@ -52,4 +53,28 @@ export function toolInputSchema(
   if (!definition.exposeAsTool) return null;
   const input = declaredInput(definition, kinds);
   return { ...input?.schema, type: "object" };
+}
+
+/**
+ * How a run input fails the workflow's declared `inputSchema`, each problem at its path under
+ * `input`; none when it conforms or the workflow declares no schema. A start through the API
+ * or MCP is refused on any (nothing starts).
+ * @example
+ * const start = { id: "start", type: "start", config: { inputSchema: { required: ["email"] } }, join: "all" };
+ * runInputIssues({ name: "x", nodes: [start], edges: [] }, {});
+ * // [{ path: ["input"], code: "invalid_input", message: 'Instance does not have required property "email".', severity: "error" }]
+ */
+export function runInputIssues(
+  definition: WorkflowDefinition,
+  input: unknown,
+  kinds: KindRegistry = KINDS,
+): ValidationIssue[] {
+  const declared = declaredInput(definition, kinds);
+  if (!declared) return [];
+  return schemaIssues(declared.schema, input).map((issue) => ({
+    path: ["input", ...issue.path],
+    code: "invalid_input",
+    message: issue.message,
+    severity: "error",
+  }));
 }

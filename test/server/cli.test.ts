@@ -175,7 +175,7 @@ describe("the aob CLI against wrangler dev", () => {
     expect(definition.nodes.map((n) => n.id)).toEqual(original.nodes.map((n) => n.id));
 
     // Deleting it with its runs asks for --yes without a terminal, then names what goes.
-    const ran = await aob(["run", "cli-hello", "--watch"], { env });
+    const ran = await aob(["run", "cli-hello", "--input", "{}", "--watch"], { env });
     expect(ran.code, ran.stderr).toBe(0);
     const unconfirmed = await aob(["workflows", "delete", "cli-hello", "--with-runs"], { env });
     expect(unconfirmed.code).toBe(2);
@@ -190,11 +190,12 @@ describe("the aob CLI against wrangler dev", () => {
 
   it("prints validation errors with their JSON path and exits 1", async () => {
     const path = file("broken.json", broken);
-    const [checked, asJson, pushed, good] = await Promise.all([
+    const [checked, asJson, pushed, good, badInput] = await Promise.all([
       aob(["workflows", "validate", path], { env }),
       aob(["workflows", "validate", path, "--json"], { env }),
       aob(["workflows", "push", path, "--create"], { env }),
       aob(["workflows", "validate", hello], { env }),
+      aob(["run", "hello", "--input", '{"name":5}'], { env }),
     ]);
     expect(checked.code).toBe(1);
     expect(checked.stdout).toMatch(/^nodes\[1\]\.config\.url: .+/m);
@@ -210,6 +211,9 @@ describe("the aob CLI against wrangler dev", () => {
 
     expect(good.code).toBe(0);
     expect(good.stdout).toContain("is valid");
+
+    expect(badInput.code).toBe(1);
+    expect(badInput.stderr).toMatch(/^ {2}input\.name: .+/m);
   }, 30_000);
 
   it("runs a workflow by name with --watch to completion, with status lines and progress", async () => {
@@ -515,7 +519,7 @@ describe("the aob CLI against wrangler dev", () => {
   }, 60_000);
 
   it("replays a finished run from a node", async () => {
-    const first = await aob(["run", "hello", "--watch", "--json"], { env });
+    const first = await aob(["run", "hello", "--input", "{}", "--watch", "--json"], { env });
     const runId = (jsonLines(first.stdout)[0] as { runId: string }).runId;
     const replayed = await aob(["runs", "replay", runId, "--from", "greet", "--watch"], { env });
     expect(replayed.code, replayed.stderr).toBe(0);
@@ -575,7 +579,7 @@ describe("the aob CLI against wrangler dev", () => {
   }, 60_000);
   it("sets where traces go, writes a run's trace as OTLP JSON and sends it again", async () => {
     const [first, set] = await Promise.all([
-      aob(["run", "hello", "--watch", "--json"], { env }),
+      aob(["run", "hello", "--input", "{}", "--watch", "--json"], { env }),
       aob(["telemetry", "set", `${llmUrl}/otlp/v1/traces`, "-H", "x-api-key=k-123"], { env }),
     ]);
     expect(set.code, set.stderr).toBe(0);

@@ -90,4 +90,34 @@ describe("runs through the API", () => {
     const after = await api<{ workflows: unknown[] }>("GET", "/api/workflows");
     expect(after.body.workflows.length).toBe(before.body.workflows.length);
   });
+
+  it("refuses a start whose input breaks the start node's inputSchema, with each path, and starts nothing", async () => {
+    const id = await createWorkflow({
+      name: "typed input",
+      nodes: [
+        {
+          id: "start",
+          type: "start",
+          config: {
+            inputSchema: {
+              type: "object",
+              required: ["email"],
+              properties: { email: { type: "string" }, n: { type: "integer", maximum: 3 } },
+            },
+          },
+        },
+        { id: "done", type: "end", config: { output: "{{ input.email }}" } },
+      ],
+      edges: [{ from: "start", to: "done" }],
+    });
+    type Refusal = { error: { code: string; details: { errors: { at: string }[] } } };
+    const res = await api<Refusal>("POST", `/api/workflows/${id}/runs`, { input: { n: 7 } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("validation_failed");
+    expect(res.body.error.details.errors.map((e) => e.at).sort()).toEqual(["input", "input.n"]);
+    const runs = await api<{ runs: unknown[] }>("GET", `/api/runs?workflowId=${id}`);
+    expect(runs.body.runs).toEqual([]);
+    const run = await waitForRun(await startRun(id, { email: "ada@example.com", n: 2 }));
+    expect(run.output).toBe("ada@example.com");
+  });
 });

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { runInputIssues } from "../../../core/workflow/tool";
 import {
   type RunStart,
   type Started,
@@ -10,6 +11,7 @@ import { newId } from "../ids";
 import { admitRun } from "../rate-limit";
 import type { RunStarted, StartRunBody } from "../schemas/run";
 import type { AppEnv } from "../types";
+import { issueView } from "../validation";
 import { loadVersion } from "./workflows";
 
 export type { RunStart, Started };
@@ -35,7 +37,8 @@ export type RunStartRequest = StartRunBody & { workflowId: string };
 
 /**
  * Starts a run of a tenant's workflow as the request's key: its version (404 for another
- * tenant's workflow), admission (429 with `Retry-After` past the rate limits; the `RateLimit-*`
+ * tenant's workflow), its input against the start node's `inputSchema` (400 with each problem's
+ * path under `input`; nothing starts), admission (429 with `Retry-After` past the rate limits; the `RateLimit-*`
  * headers either way), then the start, or a place in the queue behind the workflow's
  * concurrency limit. The REST start and the MCP server's both call this.
  */
@@ -44,6 +47,15 @@ export async function startWorkflowRun(
   request: RunStartRequest,
 ): Promise<RunStarted> {
   const v = await loadVersion(c.env, c.get("tenantId"), request.workflowId, request.version);
+  const issues = runInputIssues(v.definition, request.input ?? null);
+  if (issues.length > 0) {
+    throw new ApiError(
+      400,
+      "validation_failed",
+      `the input does not match the input schema of workflow "${v.definition.name}" version ${v.version}`,
+      { errors: issues.map(issueView) },
+    );
+  }
   await admitRun(c, v.definition);
   const started = await startRun(c.env, {
     tenantId: c.get("tenantId"),
