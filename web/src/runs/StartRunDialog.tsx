@@ -1,10 +1,11 @@
 import { useMemo, useState } from "react";
-import { call, describeError } from "../api/client";
+import { call } from "../api/client";
 import { useSession } from "../api/session";
 import { JsonField } from "../schema/fields";
 import { asSchema, initialValue, isRecord } from "../schema/json-schema";
 import { SchemaForm } from "../schema/SchemaForm";
 import { Dialog } from "../ui/Dialog";
+import { Problems } from "../ui/notes";
 import { navigate } from "../use-route";
 
 /**
@@ -28,7 +29,7 @@ export function StartRunDialog({
   const [asJson, setAsJson] = useState(!hasForm);
   const [input, setInput] = useState<unknown>(() => (hasForm ? initialValue(schema) : {}));
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const start = async () => {
     setBusy(true);
     setError(null);
@@ -40,7 +41,7 @@ export function StartRunDialog({
       );
       navigate({ page: "run", runId: started.runId });
     } catch (err) {
-      setError(describeError(err));
+      setError(err);
       setBusy(false);
     }
   };
@@ -94,11 +95,7 @@ export function StartRunDialog({
             </p>
           </div>
         )}
-        {error && (
-          <p className="field-error" role="alert">
-            Not started: {error}
-          </p>
-        )}
+        <Problems error={error} />
         <footer className="dialog-actions">
           <button type="button" onClick={onClose}>
             Cancel
