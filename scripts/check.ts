@@ -4,7 +4,16 @@
  */
 // First, as in scripts/openapi.ts: zod must be extended before ./lib makes core's schemas.
 import "@hono/zod-openapi";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildWasm, buildWeb, LAYERED_FOLDERS, npx, ROOT } from "./lib";
 import { openApiJson } from "./openapi";
@@ -51,5 +60,27 @@ npx(["wrangler", "types", "--env-file", ".dev.vars.example", "--strict-vars", "f
 if (readFileSync(typesFile, "utf8") !== committed) {
   writeFileSync(typesFile, committed);
   throw new Error("worker-configuration.d.ts is out of date: run `npm run types` and commit it");
+}
+// drizzle-kit diffs db/schema.ts against the last snapshot in migrations/meta: a schema change
+// without its migration, or a snapshot chain a merge broke, makes it write a new one. Run on a
+// copy, so nothing is written here.
+console.log("check: migrations match db/schema.ts (drizzle-kit generate)");
+const copy = mkdtempSync(join(tmpdir(), "aob-migrations-"));
+try {
+  cpSync(join(ROOT, "migrations"), copy, { recursive: true });
+  const before = readdirSync(copy).length;
+  npx(
+    ["drizzle-kit", "generate", "--dialect", "sqlite", "--schema", "db/schema.ts", "--out", copy],
+    {
+      quiet: true,
+    },
+  );
+  if (readdirSync(copy).length !== before) {
+    throw new Error(
+      "db/schema.ts differs from the migrations: run `npm run db:generate` and commit the new migration",
+    );
+  }
+} finally {
+  rmSync(copy, { recursive: true, force: true });
 }
 console.log("check: all passed");
