@@ -83,7 +83,7 @@ function ServerForm({
   }
 
   return (
-    <form className="mcp-form" onSubmit={submit} aria-label="Register an MCP server">
+    <form className="form-card" onSubmit={submit} aria-label="Register an MCP server">
       <h2>Register or replace a server</h2>
       <div className="field">
         <label htmlFor="mcp-name">Name</label>
@@ -237,7 +237,7 @@ export function McpServersPage() {
           Refresh
         </button>
       </header>
-      <p className="help mcp-help">
+      <p className="help page-help">
         Agents use the tools of these servers (the Model Context Protocol over Streamable HTTP): an
         agent node lists the servers, and optionally the tools, it may use in its{" "}
         <strong>Tools</strong> section. Every request goes through the SSRF guard. See{" "}

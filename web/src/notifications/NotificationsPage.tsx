@@ -70,7 +70,7 @@ function ChannelForm({
   }
 
   return (
-    <form className="channel-form" onSubmit={submit} aria-label="Set a channel">
+    <form className="form-card" onSubmit={submit} aria-label="Set a channel">
       <h2>Add or replace a channel</h2>
       <div className="field">
         <label htmlFor="channel-name">Name</label>
@@ -202,7 +202,7 @@ export function NotificationsPage() {
           Refresh
         </button>
       </header>
-      <p className="help notifications-help">
+      <p className="help page-help">
         A <strong>webhook</strong> channel gets each notification as aob's JSON (the run, node,
         message, quorum, form, and for each assignee their own single-use approve and reject links);
         a <strong>Slack</strong> channel gets a message with Approve and Reject buttons per

@@ -66,7 +66,7 @@ export function TelemetrySection() {
   return (
     <section className="telemetry" aria-labelledby="telemetry-title">
       <h2 id="telemetry-title">Run traces (OpenTelemetry)</h2>
-      <p className="help notifications-help">
+      <p className="help page-help">
         Every run that ends is sent as one trace to an OTLP/HTTP collector (Jaeger, Tempo,
         Honeycomb, the OpenTelemetry Collector…): a span for the run and one per node attempt, a
         sub-workflow's run under its node. Spans carry ids, kinds, attempts, statuses, tokens and
@@ -94,7 +94,7 @@ export function TelemetrySection() {
         </p>
       )}
       {editor ? (
-        <form className="channel-form" onSubmit={save} aria-label="Set the OTLP endpoint">
+        <form className="form-card" onSubmit={save} aria-label="Set the OTLP endpoint">
           <h3>{set ? "Replace the endpoint" : "Send traces"}</h3>
           <div className="field">
             <label htmlFor="otlp-endpoint">OTLP/HTTP traces URL</label>

@@ -118,7 +118,7 @@ function MakeKeyForm({ user, onMade }: { user: User; onMade(): void }) {
 
   if (made) return <ShownOnce name={made.name} secret={made.key} onDone={() => setMade(null)} />;
   return (
-    <form className="people-form" onSubmit={submit} aria-label={`Make a key for ${user.name}`}>
+    <form className="form-card" onSubmit={submit} aria-label={`Make a key for ${user.name}`}>
       <h3>Make a key</h3>
       <div className="field">
         <label htmlFor={`${prefix}-name`}>Key name</label>

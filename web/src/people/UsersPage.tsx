@@ -46,7 +46,7 @@ function AddUserForm({ onAdded }: { onAdded(user: User): void }) {
   }
 
   return (
-    <form className="people-form" onSubmit={submit} aria-label="Add a user">
+    <form className="form-card" onSubmit={submit} aria-label="Add a user">
       <h2>Add a user</h2>
       <div className="field">
         <label htmlFor="user-name">Name</label>

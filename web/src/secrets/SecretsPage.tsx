@@ -52,7 +52,7 @@ function SetSecretForm({ onSaved }: { onSaved(): void }) {
   }
 
   return (
-    <form className="secret-form" onSubmit={submit} aria-label="Set a secret">
+    <form className="form-card" onSubmit={submit} aria-label="Set a secret">
       <h2>Set a secret</h2>
       <div className="field">
         <label htmlFor="secret-name">Name</label>
