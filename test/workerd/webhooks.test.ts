@@ -84,6 +84,38 @@ describe("webhook bodies", () => {
     const { runId } = (await empty.json()) as { runId: string };
     expect((await waitForRun(runId)).output).toBeNull();
   });
+
+  it("that break the start node's inputSchema are refused with each path, and claim no key", async () => {
+    const id = await createWorkflow({
+      ...echo,
+      nodes: [
+        {
+          id: "start",
+          type: "start",
+          config: {
+            inputSchema: {
+              type: "object",
+              required: ["order"],
+              properties: { order: { type: "string" } },
+            },
+          },
+        },
+        echo.nodes[1],
+      ],
+    });
+    const set = await api<Triggers>("PUT", `/api/workflows/${id}/triggers`, { webhook: true });
+    const url = local(set.body.webhookUrl!);
+    const bad = await post(url, JSON.stringify({ order: 7 }), { "idempotency-key": "o-7" });
+    expect(bad.status).toBe(400);
+    const refusal = (await bad.json()) as { error: { details: { errors: { at: string }[] } } };
+    expect(refusal.error.details.errors.map((e) => e.at)).toEqual(["input.order"]);
+    expect(await counts(id)).toEqual({ runs: 0, deliveries: 0 });
+    // The sender fixes the body and retries with the same key: it starts.
+    const good = await post(url, JSON.stringify({ order: "A7" }), { "idempotency-key": "o-7" });
+    expect(good.status).toBe(202);
+    const { runId } = (await good.json()) as { runId: string };
+    expect((await waitForRun(runId)).output).toEqual({ order: "A7" });
+  });
 });
 
 describe("webhook signatures", () => {

@@ -11,7 +11,7 @@ import { admitRun } from "./rate-limit";
 import { publicRoute, routes } from "./route";
 import { ErrorBody, errors, json } from "./schemas/error";
 import { HookRun } from "./schemas/trigger";
-import { startRun } from "./services/start-run";
+import { checkRunInput, startRun } from "./services/start-run";
 import { loadVersion } from "./services/workflows";
 import { readJsonBody } from "./validation";
 
@@ -127,6 +127,7 @@ export const hooks = $(
             ? `sig:${signature.toLowerCase()}`
             : undefined;
       const v = await loadVersion(c.env, row.tenantId, workflowId);
+      checkRunInput(v, input);
       let runId: string | undefined;
       if (key !== undefined) {
         const claim = await claimDelivery(c.env, workflowId, key, Date.now());

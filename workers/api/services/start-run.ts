@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import type { WorkflowDefinition } from "../../../core/workflow/definition";
 import { runInputIssues } from "../../../core/workflow/tool";
 import {
   type RunStart,
@@ -32,6 +33,25 @@ export async function startRun(
   }
 }
 
+/**
+ * Refuses a run input that breaks the start node's `inputSchema`: 400 `validation_failed`
+ * with each problem at `input.<path>`. Every start whose input comes from outside (the REST
+ * start, MCP, a webhook's body) checks it before anything is claimed or started.
+ */
+export function checkRunInput(
+  v: { definition: WorkflowDefinition; version: number },
+  input: unknown,
+): void {
+  const issues = runInputIssues(v.definition, input);
+  if (issues.length === 0) return;
+  throw new ApiError(
+    400,
+    "validation_failed",
+    `the input does not match the input schema of workflow "${v.definition.name}" version ${v.version}`,
+    { errors: issues.map(issueView) },
+  );
+}
+
 /** A start of a workflow's latest (or a given) version, as a request asks for it. */
 export type RunStartRequest = StartRunBody & { workflowId: string };
 
@@ -47,15 +67,7 @@ export async function startWorkflowRun(
   request: RunStartRequest,
 ): Promise<RunStarted> {
   const v = await loadVersion(c.env, c.get("tenantId"), request.workflowId, request.version);
-  const issues = runInputIssues(v.definition, request.input ?? null);
-  if (issues.length > 0) {
-    throw new ApiError(
-      400,
-      "validation_failed",
-      `the input does not match the input schema of workflow "${v.definition.name}" version ${v.version}`,
-      { errors: issues.map(issueView) },
-    );
-  }
+  checkRunInput(v, request.input ?? null);
   await admitRun(c, v.definition);
   const started = await startRun(c.env, {
     tenantId: c.get("tenantId"),
