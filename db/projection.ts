@@ -13,13 +13,14 @@ import { approvals, eventWaits, nodeExecutions, runPatches, runs } from "./schem
 const STATEMENTS_PER_BATCH = 200;
 
 /**
- * The run's row as its object knows it; `trigger`, `held` and `deleting_at` are the API's, and
+ * The run's row as its object knows it; `trigger`, `held`, `deleting_at`, `gate` and `started_at`
+ * are written by its start and the API, and
  * `archived_from` and `archived_at` an import's (workers/lifecycle/import-runs.ts).
  */
 export type ProjectedRun = Required<
   Omit<
     typeof runs.$inferInsert,
-    "trigger" | "held" | "deletingAt" | "archivedFrom" | "archivedAt" | "gate"
+    "trigger" | "held" | "deletingAt" | "archivedFrom" | "archivedAt" | "gate" | "startedAt"
   >
 >;
 export type ProjectedExecution = Omit<Required<typeof nodeExecutions.$inferInsert>, "runId">;

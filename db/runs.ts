@@ -81,7 +81,7 @@ export async function insertStartedRun(
 ): Promise<void> {
   await drizzle(db)
     .insert(runs)
-    .values({ ...run, status: "running" })
+    .values({ ...run, status: "running", startedAt: run.createdAt })
     .run();
 }
 
@@ -103,15 +103,20 @@ export async function insertQueuedRun(
 }
 
 /**
- * A queued run's start: its row moves to `running`, once. Answers the row's status before (a
+ * A queued run's start: its row moves to `running`, once, and records when (`started_at`: its
+ * wait in the queue is `started_at - created_at`). Answers the row's status before (a
  * start tried again finds it `running` or later; a run cancelled meanwhile, `cancelled`), or
  * null when there is no row.
  */
-export async function startQueuedRun(db: D1Database, runId: string): Promise<string | null> {
+export async function startQueuedRun(
+  db: D1Database,
+  runId: string,
+  now = Date.now(),
+): Promise<string | null> {
   const orm = drizzle(db);
   const moved = await orm
     .update(runs)
-    .set({ status: "running" })
+    .set({ status: "running", startedAt: now })
     .where(and(eq(runs.id, runId), eq(runs.status, "queued")))
     .run();
   if (moved.meta.changes > 0) return "queued";

@@ -173,9 +173,21 @@ export const runs = sqliteTable(
      * `RunGate` object's name, which holds it while `queued` and frees its slot when it ends.
      */
     gate: text("gate"),
+    /**
+     * When it began to run: its creation, or for a gated run the moment its gate started it, so
+     * `started_at - created_at` is its wait in the queue (`GET /api/stats`, `queue`). NULL while
+     * queued, for a queued run cancelled before it started, and for runs before migration 0027.
+     */
+    startedAt: integer("started_at"),
   },
   (t) => [
     index("runs_tenant_created").on(t.tenantId, t.createdAt),
+    index("runs_tenant_gated_started")
+      .on(t.tenantId, t.startedAt)
+      .where(sql`${t.gate} IS NOT NULL`),
+    index("runs_workflow_gated_started")
+      .on(t.workflowId, t.startedAt)
+      .where(sql`${t.gate} IS NOT NULL`),
     index("runs_tenant_status").on(t.tenantId, t.status, t.createdAt),
     index("runs_tenant_finished").on(t.tenantId, t.finishedAt),
     index("runs_workflow").on(t.workflowId, t.createdAt),

@@ -7,7 +7,9 @@
  *
  * Every statement reads through an index (test/workerd/query-plans.test.ts): runs by
  * `(tenant_id, created_at)` or `(tenant_id, finished_at)` (by workflow: `(workflow_id, …)`),
- * a run's executions by their primary key, approvals by `(tenant_id, status, created_at)`.
+ * a run's executions by their primary key, approvals by `(tenant_id, status, created_at)`, a
+ * gated run's start by `(tenant_id, started_at)` or `(workflow_id, started_at)` (partial
+ * indexes of the runs that have a gate), the runs queued now by `(tenant_id, status, …)`.
  * Archived runs (imported from elsewhere) and runs being deleted are left out.
  */
 
@@ -82,6 +84,10 @@ export interface RawStats {
   }[];
   decisions: Percentiles & { approved: number; rejected: number; timeout: number };
   pending: number;
+  /** Waits in the queue of gated runs that began in the window (`started_at - created_at`). */
+  queue: Percentiles;
+  /** Runs queued now. */
+  queued: number;
 }
 
 /*
@@ -184,6 +190,17 @@ function statements(w: StatsWindow): Record<string, string> {
           AND created_at >= ?2 AND created_at < ?3
           ${w.workflowId === undefined ? "" : "AND workflow_id = ?7"}) AS timeout
       FROM q`,
+    // Runs of workflows with a concurrency limit that began in the window: each one's wait in
+    // its queue (a run its gate started at once waited about nothing).
+    queue: `${ranked(`SELECT started_at - created_at AS ms FROM runs
+        WHERE ${w.workflowId === undefined ? "" : "workflow_id = ?7 AND"} tenant_id = ?1
+        AND gate IS NOT NULL AND started_at >= ?2 AND started_at < ?3
+        AND deleting_at IS NULL AND archived_from IS NULL
+        ORDER BY started_at DESC LIMIT ?5`)}
+      SELECT ${PERCENTILES} FROM q`,
+    // Runs waiting in a queue now, whenever they were started.
+    queued: `SELECT count(*) AS n FROM runs WHERE tenant_id = ?1 AND status = 'queued'
+      AND deleting_at IS NULL ${w.workflowId === undefined ? "" : "AND workflow_id = ?7"}`,
     // Waiting now, whenever requested.
     pending: `SELECT count(*) AS n FROM approvals WHERE tenant_id = ?1 AND status = 'pending'
       ${w.workflowId === undefined ? "" : "AND workflow_id = ?7"}`,
@@ -285,5 +302,7 @@ export async function tenantStats(
       timeout: num(decisions?.timeout),
     },
     pending: num(rows.pending![0]?.n),
+    queue: percentiles(rows.queue![0]),
+    queued: num(rows.queued![0]?.n),
   };
 }

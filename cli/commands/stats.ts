@@ -49,7 +49,7 @@ async function stats(ctx: Context, opts: { workflow?: string; since?: number }) 
     printJson(body);
     return undefined;
   }
-  const { totals: t, durations: d, nodes, approvals: a } = body;
+  const { totals: t, durations: d, nodes, approvals: a, queue: q } = body;
   say(
     `${workflow === undefined ? "all workflows" : `workflow ${opts.workflow}`}, ${formatTime(body.since)} to ${formatTime(body.until)}`,
   );
@@ -63,6 +63,7 @@ async function stats(ctx: Context, opts: { workflow?: string; since?: number }) 
   say(
     `approvals: ${a.decided} decided (${percentiles(a)}), ${a.timeout} timed out, ${a.pending} pending now`,
   );
+  say(`queue: ${q.queued} queued now; ${q.started} gated runs began, waited ${percentiles(q)}`);
   say(`tokens: ${t.tokens}, cost ${usd(t.costUsd)}`);
   const capped = Object.entries(body.capped).filter(([, c]) => c);
   if (capped.length > 0) {

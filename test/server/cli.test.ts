@@ -1151,6 +1151,7 @@ describe("the aob CLI against wrangler dev", () => {
     expect(report.stdout).toContain("runs: 2 started; 1 completed, 1 failed, 0 cancelled");
     expect(report.stdout).toMatch(/^duration of 2 ended runs: p50 \d+ ms, p95 \d+ ms/m);
     expect(report.stdout).toMatch(/^node attempts: 5, 0 retried, 1 failed for good$/m);
+    expect(report.stdout).toMatch(/^queue: 0 queued now; 0 gated runs began, waited p50 /m);
     // The failing nodes' table: workflow, node, kind, failures, executions, retries.
     expect(report.stdout).toMatch(
       new RegExp(`^${definition.name}\\s+work\\s+transform\\s+1\\s+2\\s+0$`, "m"),

@@ -95,6 +95,8 @@ const definitions = {
 const ids: Record<string, string> = {};
 const runs: Record<string, string[]> = {};
 const OPERATOR_TOKEN = "operator-test-token";
+/** The held workflow's figures while two of its runs waited in its queue. */
+let whileQueued: Stats;
 
 async function ended(id: string) {
   const run = await waitForRun(id);
@@ -140,22 +142,35 @@ beforeAll(async () => {
   runs.flaky = [await startRun(ids.flaky!)];
   runs.agent = [await startRun(ids.agent!)];
   runs.asked = [await startRun(ids.asked!)];
-  // The first held run holds its workflow's only slot; the second waits in the queue. Both are
-  // cancelled: the queued one ends without ever starting (db/runs.ts markQueuedRunEnded).
+  // The first held run holds its workflow's only slot; the second and third wait in its queue.
+  // Cancelling the first lets the gate start the second; the third is cancelled while queued
+  // and ends without ever starting (db/runs.ts markQueuedRunEnded); then the second.
   const first = await startRun(ids.held!);
-  const second = await api<{ runId: string; status: string }>(
-    "POST",
-    `/api/workflows/${ids.held}/runs`,
-    {},
-  );
-  expect(second.body.status).toBe("queued");
-  runs.held = [first, second.body.runId];
   await poll(
     `held run ${first} to wait`,
     async () => (await api<{ status: string }>("GET", `/api/runs/${first}`)).body.status,
     (s) => s === "waiting",
   );
-  for (const id of [second.body.runId, first]) {
+  const queued: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const more = await api<{ runId: string; status: string }>(
+      "POST",
+      `/api/workflows/${ids.held}/runs`,
+      {},
+    );
+    expect(more.body.status).toBe("queued");
+    queued.push(more.body.runId);
+  }
+  const [second, third] = queued as [string, string];
+  runs.held = [first, second, third];
+  whileQueued = (await api<Stats>("GET", `/api/stats?workflow=${ids.held}`)).body;
+  expect((await api("POST", `/api/runs/${first}/cancel`)).status).toBe(200);
+  await poll(
+    `queued run ${second} to be started by its gate`,
+    async () => (await api<{ status: string }>("GET", `/api/runs/${second}`)).body.status,
+    (s) => s === "waiting",
+  );
+  for (const id of [third, second]) {
     expect((await api("POST", `/api/runs/${id}/cancel`)).status).toBe(200);
   }
   await poll(
@@ -191,7 +206,7 @@ describe("GET /api/stats", () => {
     const res = await api<Stats>("GET", "/api/stats");
     expect(res.status).toBe(200);
     const stats = res.body;
-    expect(stats.totals).toMatchObject({ started: 8, completed: 5, failed: 1, cancelled: 2 });
+    expect(stats.totals).toMatchObject({ started: 9, completed: 5, failed: 1, cancelled: 3 });
     expect(stats.bucket).toBe("15m");
     expect(stats.until - stats.since).toBe(86_400_000);
     // A point per bucket, zeros included, aligned; they add up to the totals.
@@ -200,12 +215,12 @@ describe("GET /api/stats", () => {
     const sum = (k: "started" | "completed" | "failed" | "cancelled") =>
       stats.series.reduce((s, p) => s + p[k], 0);
     expect([sum("started"), sum("completed"), sum("failed"), sum("cancelled")]).toEqual([
-      8, 5, 1, 2,
+      9, 5, 1, 3,
     ]);
-    expect(stats.durations.runs).toBe(8);
+    expect(stats.durations.runs).toBe(9);
     const { p50Ms, p95Ms, p99Ms, maxMs } = stats.durations;
     expect(p50Ms! <= p95Ms! && p95Ms! <= p99Ms! && p99Ms! <= maxMs!).toBe(true);
-    expect(stats.capped).toEqual({ durations: false, nodes: false, models: false });
+    expect(stats.capped).toEqual({ durations: false, nodes: false, models: false, queue: false });
   });
 
   it("narrows to one workflow: its runs, its failing node, its slowest nodes", async () => {
@@ -264,6 +279,31 @@ describe("GET /api/stats", () => {
     expect(all.approvals.p50Ms).toBeGreaterThanOrEqual(0);
   });
 
+  it("counts the runs queued now, and how long the gated runs that began waited in the queue", async () => {
+    expect(whileQueued.queue).toMatchObject({ queued: 2, started: 1 });
+    const rows = await env.DB.prepare(
+      "SELECT id, started_at - created_at AS waited FROM runs WHERE workflow_id = ? AND started_at IS NOT NULL",
+    )
+      .bind(ids.held)
+      .all<{ id: string; waited: number }>();
+    // The first began at once; the second when the first was cancelled; the third never began.
+    expect(rows.results.map((r) => r.id).sort()).toEqual(runs.held!.slice(0, 2).sort());
+    const waits = rows.results.map((r) => r.waited).sort((a, b) => a - b) as [number, number];
+    expect(waits[1]).toBeGreaterThan(waits[0]);
+    for (const query of ["", `?workflow=${ids.held}`]) {
+      const { queue } = (await api<Stats>("GET", `/api/stats${query}`)).body;
+      expect(queue).toEqual({
+        queued: 0,
+        started: 2,
+        meanMs: (waits[0] + waits[1]) / 2,
+        p50Ms: waits[0],
+        p95Ms: waits[1],
+        p99Ms: waits[1],
+        maxMs: waits[1],
+      });
+    }
+  });
+
   it("refuses a window that is backwards, longer than 31 days, or of too many buckets; 404 for another tenant's workflow", async () => {
     const now = Date.now();
     const refused = [
@@ -298,7 +338,7 @@ describe("GET /api/metrics", () => {
     const runsOf = (wf: string, status: string) =>
       sample(text, `aob_runs_total{workflow="${ids[wf]}",status="${status}"}`);
     expect([runsOf("observed", "completed"), runsOf("observed", "failed")]).toEqual([2, 1]);
-    expect(runsOf("held", "cancelled")).toBe(2);
+    expect(runsOf("held", "cancelled")).toBe(3);
     expect(sample(text, `aob_workflow_info{workflow="${ids.observed}",name="observed"}`)).toBe(1);
     expect(sample(text, 'aob_node_attempts_total{kind="http",outcome="retried"}')).toBe(2);
     expect(sample(text, 'aob_node_attempts_total{kind="http",outcome="succeeded"}')).toBe(1);
@@ -419,7 +459,7 @@ describe("GET /api/metrics", () => {
     const text = await res.text();
     // Tenant A's 5 completed runs (one since deleted: still counted) and tenant B's one.
     expect(sample(text, 'aob_runs_total{status="completed"}')).toBe(6);
-    expect(sample(text, 'aob_runs_total{status="cancelled"}')).toBe(2);
+    expect(sample(text, 'aob_runs_total{status="cancelled"}')).toBe(3);
     expect(text).not.toContain("workflow=");
     expect(sample(text, 'aob_node_attempts_total{kind="http",outcome="retried"}')).toBe(2);
     expect(sample(text, "aob_approvals_pending")).toBe(0);

@@ -73,7 +73,7 @@ export const STATS_EXAMPLE = {
   bucket: "1d",
   bucketMs: 86_400_000,
   sample: 50_000,
-  capped: { durations: false, nodes: false, models: false },
+  capped: { durations: false, nodes: false, models: false, queue: false },
   totals: { started: 42, completed: 37, failed: 3, cancelled: 1, tokens: 51_200, costUsd: 0.0312 },
   series: [
     {
@@ -166,6 +166,15 @@ export const STATS_EXAMPLE = {
     p99Ms: 1_200_000,
     maxMs: 1_200_000,
   },
+  queue: {
+    queued: 3,
+    started: 12,
+    meanMs: 41_000,
+    p50Ms: 2_000,
+    p95Ms: 180_000,
+    p99Ms: 180_000,
+    maxMs: 180_000,
+  },
 } as const;
 
 /** `GET /api/stats`: a tenant's figures over a window, shaped for charts and the CLI. */
@@ -180,7 +189,12 @@ export const Stats = z
       "The most rows a percentile, node or model figure reads (the newest runs' first)",
     ),
     capped: z
-      .object({ durations: z.boolean(), nodes: z.boolean(), models: z.boolean() })
+      .object({
+        durations: z.boolean(),
+        nodes: z.boolean(),
+        models: z.boolean(),
+        queue: z.boolean(),
+      })
       .describe("Which figures read `sample` rows and so cover only the newest part of the window"),
     totals: z
       .object({
@@ -225,6 +239,12 @@ export const Stats = z
       timeout: Count,
       decided: Count.describe("Approved or rejected: the durations are from request to decision"),
     }).describe("Approvals requested in the window"),
+    queue: Durations.extend({
+      queued: Count.describe("Runs waiting in a queue now (docs/FLOW-CONTROL.md)"),
+      started: Count.describe(
+        "Runs of workflows with a concurrency limit that began in the window: the durations are their waits in the queue, from creation to start",
+      ),
+    }).describe("Flow control: runs queued now, and how long the window's gated runs waited"),
   })
   .openapi("Stats", { example: STATS_EXAMPLE });
 export type Stats = z.infer<typeof Stats>;

@@ -120,7 +120,7 @@ export async function statsOf(db: D1Database, req: StatsRequest): Promise<Stats>
   }
   const points = [...series.values()];
   const sum = (pick: (p: StatsPoint) => number) => points.reduce((s, p) => s + pick(p), 0);
-  const { durations: d, decisions: a } = raw;
+  const { durations: d, decisions: a, queue: q } = raw;
   return {
     workflowId: req.workflowId ?? null,
     ...window,
@@ -129,6 +129,7 @@ export async function statsOf(db: D1Database, req: StatsRequest): Promise<Stats>
       durations: d.n >= STATS_LIMITS.sample,
       nodes: raw.attempts.attempts >= STATS_LIMITS.sample,
       models: raw.modelExecutions >= STATS_LIMITS.sample,
+      queue: q.n >= STATS_LIMITS.sample,
     },
     totals: {
       started: sum((p) => p.started),
@@ -167,6 +168,15 @@ export async function statsOf(db: D1Database, req: StatsRequest): Promise<Stats>
       p95Ms: a.p95,
       p99Ms: a.p99,
       maxMs: a.max,
+    },
+    queue: {
+      queued: raw.queued,
+      started: q.n,
+      meanMs: q.mean,
+      p50Ms: q.p50,
+      p95Ms: q.p95,
+      p99Ms: q.p99,
+      maxMs: q.max,
     },
   };
 }
