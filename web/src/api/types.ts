@@ -36,3 +36,5 @@ export type WorkflowDiff = InferResponseType<Api["workflows"][":id"]["diff"]["$g
 export type WorkflowVersion = InferResponseType<
   Api["workflows"][":id"]["versions"][":version"]["$get"]
 >;
+/** `GET /api/stats`: a tenant's (or one workflow's) figures over a window. */
+export type Stats = InferResponseType<Api["stats"]["$get"]>;
