@@ -7,7 +7,7 @@ import type { Stats } from "../api/types";
 import { formatCost } from "../runs/attempts";
 import { formatCount, formatDuration, formatTime } from "../ui/format";
 import { Link } from "../ui/Link";
-import { EmptyState, Loading, Problems } from "../ui/notes";
+import { EmptyState, ErrorNote, Loading } from "../ui/notes";
 import { useAsync } from "../ui/use-async";
 import { navigate } from "../use-route";
 import { NodeTable } from "./NodeTable";
@@ -66,20 +66,20 @@ export function DashboardPage({ filter }: { filter: DashboardFilter }) {
     navigate({ page: "dashboard", ...filter, ...change });
   // The window ends when the page asks (again on Refresh), so a preset reads "the last hour".
   const [now, setNow] = useState(() => Date.now());
-  const window = useMemo(() => windowOf(filter.range, now), [filter.range, now]);
+  const span = useMemo(() => windowOf(filter.range, now), [filter.range, now]);
   const stats = useAsync(
     () =>
       call(
         client.api.stats.$get({
           query: {
-            since: String(window.since),
-            until: String(window.until),
+            since: String(span.since),
+            until: String(span.until),
             ...(filter.workflowId ? { workflow: filter.workflowId } : {}),
             ...(filter.bucket ? { bucket: filter.bucket } : {}),
           },
         }),
       ),
-    [client, window, filter.workflowId, filter.bucket],
+    [client, span, filter.workflowId, filter.bucket],
   );
   const workflows = useAsync(
     async () =>
@@ -154,14 +154,14 @@ export function DashboardPage({ filter }: { filter: DashboardFilter }) {
       <p
         className="muted window"
         data-testid="dashboard-window"
-        data-since={window.since}
-        data-until={window.until}
+        data-since={span.since}
+        data-until={span.until}
       >
-        {RANGE_LABELS[filter.range]}: {formatTime(window.since)} to {formatTime(window.until)}
+        {RANGE_LABELS[filter.range]}: {formatTime(span.since)} to {formatTime(span.until)}
         {s && `, in buckets of ${s.bucket}`}
         {filter.workflowId ? "; one workflow" : "; every workflow"}
       </p>
-      <Problems error={stats.error} />
+      {stats.error && <ErrorNote title="Cannot read the figures">{stats.error}</ErrorNote>}
       {stats.state === "loading" && !s && <Loading what="the figures" />}
       {s && nothing && (
         <EmptyState title="No runs in this window">
