@@ -224,4 +224,14 @@ test("the dashboard shows a workflow's runs, durations, retries, failing nodes, 
   // A workflow with no runs in the window says so.
   await page.getByLabel("Workflow", { exact: true }).selectOption(idle.id);
   await expect(page.getByText("No runs in this window")).toBeVisible();
+
+  // A bucket too small for the range: the API's refusal is shown, not an empty chart.
+  await page.getByRole("button", { name: "30d" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/range=30d/);
+  await page.getByLabel("Bucket").selectOption("1m");
+  await expect(page.getByRole("alert")).toContainText("Cannot read the figures");
+  await expect(page.getByRole("alert")).toContainText(
+    /1m makes \d+ buckets of this window; at most 1000/,
+  );
 });
