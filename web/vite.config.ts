@@ -17,6 +17,8 @@ export default defineConfig({
             // The expression engine: only the kinds' evaluators load it (core/kinds/evaluate.ts),
             // and the browser never evaluates, so it stays a chunk nothing loads.
             { name: "expressions", test: /node_modules[\\/](jsonata|re2js|safe-regex2|ret)[\\/]/ },
+            // The dashboard's charts: only that page (loaded when opened) needs them.
+            { name: "charts", test: /node_modules[\\/]uplot[\\/]/ },
             { name: "vendor", test: /node_modules[\\/]/ },
           ],
         },

@@ -4,7 +4,10 @@ import { DevServer } from "../support/dev-server";
 import { startLlmStub } from "../support/llm-server";
 
 /** Model names the agent specs use, priced so that runs show a cost (USD per million tokens). */
-const E2E_PRICES = { "e2e-agent": { input: 1, cachedInput: 0.5, output: 2 } };
+const E2E_PRICES = {
+  "e2e-agent": { input: 1, cachedInput: 0.5, output: 2 },
+  "e2e-dashboard": { input: 1, cachedInput: 0.5, output: 2 },
+};
 
 /**
  * Starts one `wrangler dev` for the whole suite, migrated and seeded with its own API key, its

@@ -27,6 +27,10 @@ import "./app.css";
 const ComparePage = lazy(() =>
   import("./compare/ComparePage").then((m) => ({ default: m.ComparePage })),
 );
+// The dashboard and its chart library (uPlot) load when it is opened.
+const DashboardPage = lazy(() =>
+  import("./dashboard/DashboardPage").then((m) => ({ default: m.DashboardPage })),
+);
 
 function Page({ route }: { route: Route }) {
   switch (route.page) {
@@ -68,6 +72,14 @@ function Page({ route }: { route: Route }) {
       return <AuditPage action={route.action} userId={route.userId} />;
     case "status":
       return <StatusPage />;
+    case "dashboard":
+      return (
+        <Suspense fallback={<Loading what="the dashboard" />}>
+          <DashboardPage
+            filter={{ workflowId: route.workflowId, range: route.range, bucket: route.bucket }}
+          />
+        </Suspense>
+      );
     case "reference":
       return <ReferencePage />;
     case "decide":
@@ -192,6 +204,12 @@ export function App() {
               current={section === "runs"}
             >
               Runs
+            </Link>
+            <Link
+              to={{ page: "dashboard", workflowId: null, range: "24h", bucket: null }}
+              current={section === "dashboard"}
+            >
+              Dashboard
             </Link>
             <ApprovalsLink current={section === "approvals"} route={route} />
             <Link to={{ page: "secrets" }} current={section === "secrets"}>

@@ -1,4 +1,6 @@
+import { STATS_BUCKET_NAMES, type StatsBucket } from "../../core/metrics/window";
 import { AUDIT_ACTIONS, type AuditAction } from "../../core/people/audit-actions";
+import { RANGE_PRESETS, type RangePreset } from "./dashboard/range";
 import { RUN_STATUSES, type RunStatus } from "./flow/status";
 
 /** How a run was started (the run list's `trigger` filter). */
@@ -32,6 +34,14 @@ export type Route =
   /** The audit log, filtered by action and by the user who acted. */
   | { page: "audit"; action: AuditAction | null; userId: string | null }
   | { page: "status" }
+  /** Figures over time (`GET /api/stats`): the tenant's or one workflow's, over a preset range. */
+  | {
+      page: "dashboard";
+      workflowId: string | null;
+      range: RangePreset;
+      /** The series' bucket size; null: the API's default for the range. */
+      bucket: StatsBucket | null;
+    }
   | { page: "reference" }
   /** A notification's decision link (its token in the fragment): no sign-in needed. */
   | { page: "decide" };
@@ -96,6 +106,20 @@ export function parseRoute(pathname: string, search: string): Route {
     }
     case "status":
       return { page: "status" };
+    case "dashboard": {
+      const range = query.get("range");
+      const bucket = query.get("bucket");
+      return {
+        page: "dashboard",
+        workflowId: query.get("workflow") || null,
+        range: (RANGE_PRESETS as readonly string[]).includes(range ?? "")
+          ? (range as RangePreset)
+          : "24h",
+        bucket: (STATS_BUCKET_NAMES as readonly string[]).includes(bucket ?? "")
+          ? (bucket as StatsBucket)
+          : null,
+      };
+    }
     case "reference":
       return { page: "reference" };
     case "decide":
@@ -153,6 +177,14 @@ export function formatRoute(route: Route): string {
     }
     case "status":
       return "/status";
+    case "dashboard": {
+      const q = new URLSearchParams();
+      if (route.workflowId) q.set("workflow", route.workflowId);
+      if (route.range !== "24h") q.set("range", route.range);
+      if (route.bucket) q.set("bucket", route.bucket);
+      const s = q.toString();
+      return s ? `/dashboard?${s}` : "/dashboard";
+    }
     case "reference":
       return "/reference";
     case "decide":

@@ -37,3 +37,5 @@ export type WorkflowVersion = InferResponseType<
   Api["workflows"][":id"]["versions"][":version"]["$get"]
 >;
 export type McpServer = InferResponseType<Api["mcp-servers"]["$get"]>["servers"][number];
+/** `GET /api/stats`: a tenant's (or one workflow's) figures over a window. */
+export type Stats = InferResponseType<Api["stats"]["$get"]>;

@@ -26,3 +26,6 @@ export function formatJson(value: unknown, max = 20_000): string {
     ? `${text.slice(0, max)}\n… (${text.length - max} more characters)`
     : text;
 }
+
+/** "1,234" (digits grouped the same way in every locale, so tests and screenshots agree). */
+export const formatCount = (n: number) => n.toLocaleString("en-US");
