@@ -12,7 +12,8 @@
  * against Workflows at the most steps it takes (bench/bigruns.ts); both issue 16's baseline;
  * `--only lifecycle` sweeping 10,000 expired runs and the blob lookup at 100,000 executions
  * (bench/lifecycle.ts, issue 18); `--only children` a map of 1,000 sub-workflow children against
- * 1,000 Workflows instances (bench/children.ts, issue 19).
+ * 1,000 Workflows instances (bench/children.ts, issue 19); `--only stats` `GET /api/stats` and
+ * `/api/metrics` over 100,000 seeded runs beside 1,000 (bench/dashboard.ts, issue 23).
  * A benchmark, not a test: it exits non-zero only when a run failed.
  */
 import { spawnSync } from "node:child_process";
@@ -31,6 +32,13 @@ import {
   measureChildren,
 } from "./children";
 import { AobClient, POLL_MS, WorkflowsClient } from "./clients";
+import {
+  dashboardReport,
+  measureDashboard,
+  STATS_BASELINE,
+  STATS_REPS,
+  STATS_RUNS,
+} from "./dashboard";
 import {
   bundleWorker,
   type DevServer,
@@ -67,6 +75,7 @@ const PARTS = [
   "lifecycle",
   "children",
   "flow",
+  "stats",
 ] as const;
 
 /** `--only compare|ws` (or `--only=…`): which parts run; both by default. */
@@ -190,6 +199,9 @@ try {
   const flow = only.has("flow")
     ? await measureFlow({ base: server.url, key, log, signal: interrupted.signal })
     : null;
+  const dashboard = only.has("stats")
+    ? await measureDashboard({ base: server.url, log, signal: interrupted.signal })
+    : null;
   const cpu = cpus();
   const command = `npm run bench${only.size < PARTS.length ? ` -- --only ${[...only].join(",")}` : ""}`;
   const header = [
@@ -237,6 +249,11 @@ try {
       `Flow control (BENCH_FLOW_ADMISSIONS=${FLOW_ADMISSIONS}, BENCH_FLOW_RUNS=${FLOW_RUNS}, BENCH_FLOW_LIMIT=${FLOW_LIMIT}):\n\n${flowReport(flow)}`,
     );
   }
+  if (dashboard) {
+    sections.push(
+      `Dashboard queries (${STATS_REPS} repetitions after 1 warm-up, the two tenants interleaved; BENCH_STATS_RUNS=${STATS_RUNS}, BENCH_STATS_BASELINE=${STATS_BASELINE}, BENCH_STATS_REPS=${STATS_REPS}):\n\n${dashboardReport(dashboard)}`,
+    );
+  }
   const text = sections.join("\n\n");
   log(`\n${text}`);
   writeFileSync(join(PERSIST_DIR, "report.md"), `${text}\n`);
@@ -252,6 +269,7 @@ try {
       lifecycle,
       children,
       flow,
+      dashboard,
     }),
   );
   const childFailed = children?.samples.some((s) => s.outcome.status !== "completed") ?? false;

@@ -21,6 +21,8 @@
  *   POST /bench/tenant         { id, key } -> 201: a second tenant with that API key (bench/flow.ts)
  *   POST /bench/blob-lookup    { executions, lookups } -> seeds that many node executions (and
  *        a hold each), then times the blob route's lookup before and after issue 18: { old, now }
+ *   POST /bench/dashboard/…    seeds a tenant's history and meters `/api/stats`'s reads
+ *        (bench/dashboard-route.ts)
  */
 // First: @hono/zod-openapi adds `.openapi()` to zod schemas created after it loads (zod 4
 // copies methods at construction), and the API names core's schemas (budget, patches, the
@@ -33,6 +35,7 @@ import { compileWorkflow } from "../platform/optimiser";
 import { hashKey } from "../workers/api/auth";
 import aob from "../workers/index";
 import { sweep } from "../workers/lifecycle/sweep";
+import { dashboardRoute } from "./dashboard-route";
 import { fetchOnce, noteQueueBatch, probe } from "./probe";
 import type { ProbeObject } from "./probe-object";
 
@@ -221,6 +224,10 @@ async function childStatuses(env: BenchEnv, ids: string[]): Promise<StatusView[]
 }
 
 async function benchRoute(request: Request, path: string, env: BenchEnv): Promise<Response> {
+  if (path.startsWith("/bench/dashboard/")) {
+    const answer = await dashboardRoute(request, path, env.DB);
+    if (answer) return answer;
+  }
   if (request.method === "POST" && path === "/bench/workflows") {
     const params: unknown = await request.json();
     if (!isParams(params)) {

@@ -214,7 +214,12 @@ export const nodeExecutions = sqliteTable(
     /** Agent executions: JSON { model, promptTokens, completionTokens, cachedTokens, calls, costUsd }. */
     usage: text("usage"),
   },
-  (t) => [primaryKey({ columns: [t.runId, t.nodeId, t.iteration, t.attempt] })],
+  (t) => [
+    primaryKey({ columns: [t.runId, t.nodeId, t.iteration, t.attempt] }),
+    // Only the executions with usage (agents, sub-workflows): `/api/stats`'s model figures
+    // join a window's runs to them without reading every execution (db/stats.ts).
+    index("node_executions_usage").on(t.runId).where(sql`${t.usage} IS NOT NULL`),
+  ],
 );
 
 export const approvals = sqliteTable(

@@ -1,0 +1,1 @@
+CREATE INDEX `node_executions_usage` ON `node_executions` (`run_id`) WHERE "node_executions"."usage" IS NOT NULL;
