@@ -204,8 +204,9 @@ function statements(w: StatsWindow): Record<string, string> {
         ORDER BY started_at DESC LIMIT ?5`)}
       SELECT ${PERCENTILES} FROM q`,
     // Runs waiting in a queue now, whenever they were started.
+    // (`+workflow_id`: through the tenant's queued runs, not every run of the workflow.)
     queued: `SELECT count(*) AS n FROM runs WHERE tenant_id = ?1 AND status = 'queued'
-      AND deleting_at IS NULL ${w.workflowId === undefined ? "" : "AND workflow_id = ?7"}`,
+      AND deleting_at IS NULL ${w.workflowId === undefined ? "" : "AND +workflow_id = ?7"}`,
     // Waiting now, whenever requested.
     pending: `SELECT count(*) AS n FROM approvals WHERE tenant_id = ?1 AND status = 'pending'
       ${w.workflowId === undefined ? "" : "AND workflow_id = ?7"}`,
