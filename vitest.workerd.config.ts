@@ -57,6 +57,47 @@ export default defineConfig({
     // A test's own limit (test/support/poll.ts waits a little less): runs go through real
     // queues and objects, and CI runs the suite on two busy cores.
     testTimeout: 15_000,
+    // Each file gets a fresh runtime that loads the Worker's whole module graph, and the pool
+    // inlines node_modules, so without this every file of zod, hono, openai, the MCP SDK and
+    // OpenTelemetry is a request of its own: ~2.5 s a file on two cores. Pre-bundled, each package
+    // is one module. The list is what the Worker and these tests import; a package missing from it
+    // still works, only loads file by file.
+    deps: {
+      optimizer: {
+        ssr: {
+          enabled: true,
+          include: [
+            "@hono/zod-openapi",
+            "zod",
+            "hono",
+            "hono/factory",
+            "hono/body-limit",
+            "hono/http-exception",
+            "hono/cookie",
+            "drizzle-orm",
+            "drizzle-orm/d1",
+            "drizzle-orm/sqlite-core",
+            "ipaddr.js",
+            "@modelcontextprotocol/sdk/types.js",
+            "@modelcontextprotocol/sdk/validation/cfworker",
+            "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js",
+            "@modelcontextprotocol/sdk/server/index.js",
+            "@cfworker/json-schema",
+            "jsonata",
+            "croner",
+            "safe-regex2",
+            "re2js",
+            "openai",
+            "@opentelemetry/semantic-conventions",
+            "@opentelemetry/resources",
+            "@opentelemetry/otlp-transformer",
+            "@opentelemetry/api",
+            "fast-check",
+            "@hyperjump/json-schema/openapi-3-1",
+          ],
+        },
+      },
+    },
     include: ["test/workerd/**/*.test.ts"],
     setupFiles: ["./test/workerd/setup.ts"],
     globalSetup: ["./test/support/http-fixture.ts"],
