@@ -82,6 +82,8 @@ export default defineConfig({
             "@modelcontextprotocol/sdk/validation/cfworker",
             "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js",
             "@modelcontextprotocol/sdk/server/index.js",
+            "@modelcontextprotocol/sdk/client/index.js",
+            "@modelcontextprotocol/sdk/client/streamableHttp.js",
             "@cfworker/json-schema",
             "jsonata",
             "croner",
