@@ -1,6 +1,7 @@
 import type { Stats } from "../../web/src/api/types";
 import { formatCost } from "../../web/src/runs/attempts";
 import { formatDuration } from "../../web/src/ui/format";
+import { poll } from "../support/poll";
 import { type Api, docImage, expect, scriptModel, test } from "./fixtures";
 
 /** Priced by the global setup ($1 input, $2 output per million tokens); only this spec uses it. */
@@ -39,20 +40,10 @@ const definition = (name: string, tag: string) => ({
 
 type RunStatus = { status: string; nodes: { id: string; status: string }[] };
 
-/** Polls (bounded) until `check` holds of the answer: runs end, and reach D1, in the background. */
-async function until<T>(what: string, read: () => Promise<T>, check: (v: T) => boolean) {
-  const deadline = Date.now() + 30_000;
-  let last: T = await read();
-  while (!check(last)) {
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 200));
-    last = await read();
-  }
-  return last;
-}
-
 async function runTo(api: Api, runId: string, check: (r: RunStatus) => boolean, what: string) {
-  return until(what, () => api.call<RunStatus>("GET", `/api/runs/${runId}`), check);
+  return poll(what, () => api.call<RunStatus>("GET", `/api/runs/${runId}`), check, {
+    timeoutMs: 30_000,
+  });
 }
 
 const waitingAtAsk = (r: RunStatus) =>
@@ -101,10 +92,11 @@ test("the dashboard shows a workflow's runs, durations, retries, failing nodes, 
     await runTo(api, runId, (r) => r.status === status, `run ${runId} ${status}`);
   }
   // The runs' ends reach D1 (what /api/stats reads) after they end.
-  await until(
+  await poll(
     "the runs' ends in /api/stats",
     () => api.call<Stats>("GET", `/api/stats?workflow=${wf.id}&since=${Date.now() - 3_600_000}`),
     (s) => s.totals.completed === 3 && s.totals.failed === 1 && s.totals.cancelled === 1,
+    { timeoutMs: 30_000 },
   );
 
   // The nav leads to the dashboard; the workflow and the range are picked with the controls.
