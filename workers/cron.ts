@@ -1,5 +1,11 @@
 import { Cron } from "croner";
 import { type CronLimits, parseCronLimits } from "../core/limits/cron-limits";
+import type { WorkflowDefinition } from "../core/workflow/definition";
+import {
+  describeScheduledInputIssues,
+  scheduledInput,
+  scheduledInputIssues,
+} from "../core/workflow/scheduled-input";
 import { insertDelivery, recordDeliveryRefusal, recordDeliveryRun } from "../db/deliveries";
 import { type Schedule, schedulesAfter } from "../db/triggers";
 import { findLatestDefinition } from "../db/workflows";
@@ -12,7 +18,7 @@ export interface CronReport {
   refused: { workflowId: string; code: RefusalCode }[];
 }
 
-type RefusalCode = "rate_limited" | "cron_cap" | "not_found" | "start_failed";
+type RefusalCode = "rate_limited" | "cron_cap" | "not_found" | "invalid_input" | "start_failed";
 
 /**
  * The scheduled handler (every minute): starts a run of each workflow whose cron expression
@@ -91,7 +97,10 @@ async function fire(env: Env, row: Schedule, invocation: Invocation): Promise<vo
   attempts.set(row.tenantId, tried + 1);
   const version = await findLatestDefinition(env.DB, row.tenantId, row.workflowId);
   if (!version) return refuse("not_found", "the workflow was deleted");
-  const definition: unknown = JSON.parse(version.definition);
+  const definition = JSON.parse(version.definition) as WorkflowDefinition;
+  // A version saved after the schedule may refuse its input (the save warned of it).
+  const refused = scheduledInputIssues(definition);
+  if (refused.length > 0) return refuse("invalid_input", describeScheduledInputIssues(refused));
   const admission = await admitStart(env, row.tenantId, definition);
   if (!admission.ok) {
     return refuse("rate_limited", admission.message, {
@@ -105,7 +114,7 @@ async function fire(env: Env, row: Schedule, invocation: Invocation): Promise<vo
       workflowId: row.workflowId,
       version: version.latestVersion,
       definition,
-      input: { scheduledAt },
+      input: scheduledInput(minute),
     });
     await recordDeliveryRun(env.DB, { ...at, runId });
     report.started.push(runId);

@@ -7,7 +7,7 @@ import type { ValidationIssue } from "./issues";
 export type ToolInputSchema = Record<string, unknown> & { type: "object" };
 
 /** The entry node's `inputSchema` (the run input's JSON Schema) and where it is written. */
-function declaredInput(
+export function declaredInput(
   definition: WorkflowDefinition,
   kinds: KindRegistry,
 ): { path: (string | number)[]; schema: Record<string, unknown> } | null {

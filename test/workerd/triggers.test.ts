@@ -173,6 +173,66 @@ describe("triggers", () => {
     expect(fromApi.status).toBe(429);
   });
 
+  it("refuses a schedule whose runs the input schema would refuse, warns when a new version does, and records its refused minute", async () => {
+    const key = await tenant("t_cron_input");
+    const withSchema = (inputSchema: object) => ({
+      ...echo,
+      nodes: echo.nodes.map((n) => (n.type === "start" ? { ...n, config: { inputSchema } } : n)),
+    });
+    const strict = withSchema({ type: "object", required: ["customer"] });
+    const created = await api<{ id: string }>("POST", "/api/workflows", strict, key);
+    const id = created.body.id;
+    const refused = await api<{
+      error: {
+        message: string;
+        details: { errors: { at: string; code: string; message: string }[] };
+      };
+    }>("PUT", `/api/workflows/${id}/triggers`, { cron: "0 * * * *" }, key);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.details.errors).toEqual([
+      {
+        path: ["cron"],
+        at: "cron",
+        code: "invalid_input",
+        message: expect.stringMatching(/\{ scheduledAt \}.*input: .*"customer"/),
+      },
+    ]);
+    expect(
+      (await api<{ cron: null }>("GET", `/api/workflows/${id}/triggers`, undefined, key)).body.cron,
+    ).toBeNull();
+
+    // A schema that takes { scheduledAt } gets its schedule; a later version that does not warns.
+    const open = withSchema({ type: "object", required: ["scheduledAt"] });
+    expect((await api("PUT", `/api/workflows/${id}`, open, key)).status).toBe(200);
+    expect(
+      (await api("PUT", `/api/workflows/${id}/triggers`, { cron: "0 * * * *" }, key)).status,
+    ).toBe(200);
+    const saved = await api<{ warnings: { at: string; code: string; message: string }[] }>(
+      "PUT",
+      `/api/workflows/${id}`,
+      strict,
+      key,
+    );
+    expect(saved.status).toBe(200);
+    expect(saved.body.warnings).toContainEqual(
+      expect.objectContaining({
+        at: "nodes[0].config.inputSchema",
+        code: "schedule_input_refused",
+        message: expect.stringMatching(/cron schedule.*"customer"/),
+      }),
+    );
+    // Its scheduled minute starts nothing and says why.
+    await tick("2026-11-26T09:00:00Z");
+    expect(await runsOf("t_cron_input")).toBe(0);
+    expect(await refusals([id])).toEqual([
+      expect.objectContaining({
+        key: "cron:2026-11-26T09:00:00.000Z",
+        run_id: null,
+        error: { code: "invalid_input", message: expect.stringMatching(/"customer"/) },
+      }),
+    ]);
+  });
+
   it("cron reads triggers in pages, starts every due one, and caps each tenant per invocation", async () => {
     const busy = await tenant("t_cron_busy");
     const calm = await tenant("t_cron_calm");

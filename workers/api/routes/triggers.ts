@@ -1,5 +1,9 @@
 import { z } from "@hono/zod-openapi";
 import { Cron } from "croner";
+import {
+  describeScheduledInputIssues,
+  scheduledInputIssues,
+} from "../../../core/workflow/scheduled-input";
 import { findTriggers, putTriggers, type TriggerSettings } from "../../../db/triggers";
 import { newSigningSecret, sealSigningSecret } from "../../../platform/webhook-signing";
 import { audit } from "../audit";
@@ -123,12 +127,19 @@ export const triggerRoutes = routes()
     async (c) => {
       const { id } = c.req.valid("param");
       const body = c.req.valid("json");
-      await loadVersion(c.env, c.get("tenantId"), id);
+      const latest = await loadVersion(c.env, c.get("tenantId"), id);
       if (body.cron) {
         const problem = checkCron(body.cron);
         if (problem) {
           throw new ApiError(400, "validation_failed", `cron: ${problem}`, {
             errors: [{ path: ["cron"], at: "cron", code: "invalid_cron", message: problem }],
+          });
+        }
+        const refused = scheduledInputIssues(latest.definition);
+        if (refused.length > 0) {
+          const message = describeScheduledInputIssues(refused);
+          throw new ApiError(400, "validation_failed", `cron: ${message}`, {
+            errors: [{ path: ["cron"], at: "cron", code: "invalid_input", message }],
           });
         }
       }

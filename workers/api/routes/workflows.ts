@@ -5,9 +5,11 @@ import { parseRateLimits } from "../../../core/limits/token-bucket";
 import { page } from "../../../core/wire/cursor";
 import type { WorkflowDefinition as Definition } from "../../../core/workflow/definition";
 import { diffWorkflows } from "../../../core/workflow/diff";
+import { scheduleInputWarning } from "../../../core/workflow/scheduled-input";
 import { toolInputSchema } from "../../../core/workflow/tool";
 import { validateWorkflow } from "../../../core/workflow/validate";
 import { activeRunsOf, countRunsOf, markWorkflowPurge } from "../../../db/lifecycle";
+import { findTriggers } from "../../../db/triggers";
 import { addVersion, createWorkflow, deleteWorkflow, listVersions } from "../../../db/workflows";
 import { admissionOf } from "../../../platform/admission";
 import { audit } from "../audit";
@@ -257,7 +259,11 @@ export const workflowRoutes = routes()
         );
       }
       await audit(c, "workflow.update", { type: "workflow", id }, { version });
-      return c.json({ id, version, warnings: warnings.map(issueView) }, 200);
+      const schedule = (await findTriggers(c.env.DB, id))?.cron
+        ? scheduleInputWarning(definition)
+        : null;
+      const all = schedule ? [...warnings, schedule] : warnings;
+      return c.json({ id, version, warnings: all.map(issueView) }, 200);
     },
   )
   .openapi(
