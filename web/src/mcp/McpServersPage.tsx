@@ -4,10 +4,11 @@ import { allows } from "../../../core/people/roles";
 import { call, callNoContent } from "../api/client";
 import { useSession } from "../api/session";
 import type { McpServer } from "../api/types";
-import { Dialog } from "../ui/Dialog";
+import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { formatTime } from "../ui/format";
 import { Link } from "../ui/Link";
 import { EmptyState, ErrorNote, Loading, Problems } from "../ui/notes";
+import { useAction } from "../ui/use-action";
 import { useAsync } from "../ui/use-async";
 import { headersText, parseHeadersText, splitTools } from "./server-form";
 import "./mcp.css";
@@ -45,8 +46,7 @@ function ServerForm({
 }) {
   const { client } = useSession();
   const [form, setForm] = useState<Draft>(draft);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const field = (key: keyof Draft) => ({
     value: form[key],
     onChange: (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value }),
@@ -58,9 +58,7 @@ function ServerForm({
   async function submit(e: FormEvent) {
     e.preventDefault();
     if (!nameOk || form.url === "" || !headers.ok) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const tools = splitTools(form.tools);
       await call(
         client.api["mcp-servers"][":name"].$put({
@@ -75,11 +73,7 @@ function ServerForm({
       );
       setForm(EMPTY);
       onSaved();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -176,39 +170,22 @@ function ServerForm({
 /** Asks before deleting a server, and says what deleting does. */
 function DeleteServerDialog({ name, onClose }: { name: string; onClose(deleted: boolean): void }) {
   const { client } = useSession();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   return (
-    <Dialog title={`Delete ${name}?`} onClose={() => onClose(false)}>
+    <ConfirmDialog
+      title={`Delete ${name}?`}
+      keep={`Keep ${name}`}
+      confirm="Delete server"
+      onClose={() => onClose(false)}
+      onConfirm={async () => {
+        await callNoContent(client.api["mcp-servers"][":name"].$delete({ param: { name } }));
+        onClose(true);
+      }}
+    >
       <p>
         Agents that name it in <code>mcp</code> fail when they start, until a server of this name is
         registered again.
       </p>
-      <Problems error={error} />
-      <div className="dialog-actions">
-        <button type="button" onClick={() => onClose(false)}>
-          Keep {name}
-        </button>
-        <button
-          type="button"
-          className="danger"
-          disabled={busy}
-          onClick={async () => {
-            setBusy(true);
-            setError(null);
-            try {
-              await callNoContent(client.api["mcp-servers"][":name"].$delete({ param: { name } }));
-              onClose(true);
-            } catch (err) {
-              setError(err);
-              setBusy(false);
-            }
-          }}
-        >
-          Delete server
-        </button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   );
 }
 

@@ -5,10 +5,11 @@ import { call, callNoContent } from "../api/client";
 import { useSession } from "../api/session";
 import type { ChannelEvent, NotificationChannel } from "../api/types";
 import { CheckboxGroup } from "../ui/CheckboxGroup";
-import { Dialog } from "../ui/Dialog";
+import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { formatTime } from "../ui/format";
 import { Link } from "../ui/Link";
 import { EmptyState, ErrorNote, Loading, Problems } from "../ui/notes";
+import { useAction } from "../ui/use-action";
 import { useAsync } from "../ui/use-async";
 import { CHANNEL_EVENTS, channelGets, EVENT_TEXT } from "./channel-events";
 import { TelemetrySection } from "./TelemetrySection";
@@ -40,17 +41,14 @@ function ChannelForm({
   const [type, setType] = useState<ChannelType>(draft.type);
   const [url, setUrl] = useState("");
   const [events, setEvents] = useState<ChannelEvent[]>(draft.events);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const nameOk = CHANNEL_NAME.test(name);
   const replaces = taken.includes(name);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     if (!nameOk || url === "") return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await call(
         client.api["notification-channels"][":name"].$put({
           param: { name },
@@ -62,11 +60,7 @@ function ChannelForm({
       setType("webhook");
       setEvents(["approval"]);
       onSaved();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -139,41 +133,24 @@ function ChannelForm({
 /** Asks before deleting a channel, and says what deleting does. */
 function DeleteChannelDialog({ name, onClose }: { name: string; onClose(deleted: boolean): void }) {
   const { client } = useSession();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   return (
-    <Dialog title={`Delete ${name}?`} onClose={() => onClose(false)}>
+    <ConfirmDialog
+      title={`Delete ${name}?`}
+      keep={`Keep ${name}`}
+      confirm="Delete channel"
+      onClose={() => onClose(false)}
+      onConfirm={async () => {
+        await callNoContent(
+          client.api["notification-channels"][":name"].$delete({ param: { name } }),
+        );
+        onClose(true);
+      }}
+    >
       <p>
         It gets no more notifications, and ones still owed to it are given up. Nodes that name it in{" "}
         <code>notify</code> skip it.
       </p>
-      <Problems error={error} />
-      <div className="dialog-actions">
-        <button type="button" onClick={() => onClose(false)}>
-          Keep {name}
-        </button>
-        <button
-          type="button"
-          className="danger"
-          disabled={busy}
-          onClick={async () => {
-            setBusy(true);
-            setError(null);
-            try {
-              await callNoContent(
-                client.api["notification-channels"][":name"].$delete({ param: { name } }),
-              );
-              onClose(true);
-            } catch (err) {
-              setError(err);
-              setBusy(false);
-            }
-          }}
-        >
-          Delete channel
-        </button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   );
 }
 

@@ -4,6 +4,7 @@ import { ApiFailure, call, callNoContent } from "../api/client";
 import { useSession } from "../api/session";
 import { formatTime } from "../ui/format";
 import { ErrorNote, Problems } from "../ui/notes";
+import { useAction } from "../ui/use-action";
 import { useAsync } from "../ui/use-async";
 import { headerLines } from "./header-lines";
 
@@ -26,40 +27,27 @@ export function TelemetrySection() {
   const [endpoint, setEndpoint] = useState("");
   const [headers, setHeaders] = useState("");
   const [enabled, setEnabled] = useState(true);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const parsed = headerLines(headers);
 
   async function save(e: FormEvent) {
     e.preventDefault();
     if (endpoint === "" || parsed.problems.length > 0) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await call(
         client.api.telemetry.otlp.$put({ json: { endpoint, headers: parsed.headers, enabled } }),
       );
       setEndpoint("");
       setHeaders("");
       current.reload();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   async function stop() {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await callNoContent(client.api.telemetry.otlp.$delete());
       current.reload();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   const set = current.data;

@@ -1,57 +1,15 @@
 import { type FormEvent, useState } from "react";
 import { SCOPES, type Scope, scopesOfRoles } from "../../../core/people/roles";
 import { everyPage } from "../../../core/wire/cursor";
-import { call, callNoContent, describeError } from "../api/client";
+import { call, callNoContent } from "../api/client";
 import { useSession } from "../api/session";
 import type { User } from "../api/types";
 import { CheckboxGroup } from "../ui/CheckboxGroup";
+import { ConfirmButton } from "../ui/ConfirmButton";
 import { formatTime } from "../ui/format";
 import { EmptyState, ErrorNote, Loading, Problems } from "../ui/notes";
+import { useAction } from "../ui/use-action";
 import { useAsync } from "../ui/use-async";
-
-/** Revokes after a second click, so one stray click loses nothing. */
-function RevokeButton({
-  keyId,
-  name,
-  onRevoked,
-}: {
-  keyId: string;
-  name: string;
-  onRevoked(): void;
-}) {
-  const { client } = useSession();
-  const [asking, setAsking] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  if (!asking) {
-    return (
-      <button type="button" className="small" onClick={() => setAsking(true)}>
-        Revoke
-      </button>
-    );
-  }
-  return (
-    <span>
-      <button
-        type="button"
-        className="danger small"
-        onClick={async () => {
-          try {
-            await callNoContent(client.api.keys[":id"].$delete({ param: { id: keyId } }));
-            onRevoked();
-          } catch (err) {
-            setError(describeError(err));
-          }
-        }}
-      >
-        Revoke {name}
-      </button>{" "}
-      <button type="button" className="small" onClick={() => setAsking(false)}>
-        Keep
-      </button>
-      {error && <span className="field-error"> {error}</span>}
-    </span>
-  );
-}
 
 /** A key just made: its secret, shown this once, with a copy button. */
 function ShownOnce({ name, secret, onDone }: { name: string; secret: string; onDone(): void }) {
@@ -90,16 +48,13 @@ function MakeKeyForm({ user, onMade }: { user: User; onMade(): void }) {
   const granted = scopesOfRoles(user.roles);
   const [name, setName] = useState("");
   const [scopes, setScopes] = useState<Scope[]>(granted);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const [made, setMade] = useState<{ name: string; key: string } | null>(null);
   const prefix = `key-${user.id}`;
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const body = await call(
         client.api.users[":id"].keys.$post({
           param: { id: user.id },
@@ -109,11 +64,7 @@ function MakeKeyForm({ user, onMade }: { user: User; onMade(): void }) {
       setMade({ name: body.name, key: body.key });
       setName("");
       onMade();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   if (made) return <ShownOnce name={made.name} secret={made.key} onDone={() => setMade(null)} />;
@@ -195,7 +146,16 @@ export function UserKeys({ user }: { user: User }) {
                 <td className="row-actions">
                   {k.revokedAt === null ? (
                     user.deletedAt === null && (
-                      <RevokeButton keyId={k.id} name={k.name} onRevoked={keys.reload} />
+                      <ConfirmButton
+                        label="Revoke"
+                        confirm={`Revoke ${k.name}`}
+                        onConfirm={async () => {
+                          await callNoContent(
+                            client.api.keys[":id"].$delete({ param: { id: k.id } }),
+                          );
+                          keys.reload();
+                        }}
+                      />
                     )
                   ) : (
                     <span className="muted">revoked {formatTime(k.revokedAt)}</span>

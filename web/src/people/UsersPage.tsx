@@ -4,9 +4,10 @@ import { call, callNoContent } from "../api/client";
 import { useSession } from "../api/session";
 import type { User } from "../api/types";
 import { CheckboxGroup } from "../ui/CheckboxGroup";
-import { Dialog } from "../ui/Dialog";
+import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { formatTime } from "../ui/format";
 import { EmptyState, ErrorNote, Loading, Problems } from "../ui/notes";
+import { useAction } from "../ui/use-action";
 import { UserKeys } from "./UserKeys";
 import { useUsers } from "./use-users";
 import "./people.css";
@@ -20,14 +21,11 @@ function AddUserForm({ onAdded }: { onAdded(user: User): void }) {
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
   const [roles, setRoles] = useState<Role[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const json = {
         name: name.trim(),
         roles,
@@ -38,11 +36,7 @@ function AddUserForm({ onAdded }: { onAdded(user: User): void }) {
       setEmail("");
       setRoles([]);
       onAdded(user);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -95,18 +89,12 @@ function AddUserForm({ onAdded }: { onAdded(user: User): void }) {
 function RolesEditor({ user, onDone }: { user: User; onDone(changed: boolean): void }) {
   const { client } = useSession();
   const [roles, setRoles] = useState<Role[]>(user.roles);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   async function save() {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await call(client.api.users[":id"].$patch({ param: { id: user.id }, json: { roles } }));
       onDone(true);
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+    });
   }
   return (
     <div className="roles-editor">
@@ -138,39 +126,22 @@ function RolesEditor({ user, onDone }: { user: User; onDone(changed: boolean): v
 /** Asks before deleting a user, and says what deleting does. */
 function DeleteUserDialog({ user, onClose }: { user: User; onClose(deleted: boolean): void }) {
   const { client } = useSession();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   return (
-    <Dialog title={`Delete ${user.name}?`} onClose={() => onClose(false)}>
+    <ConfirmDialog
+      title={`Delete ${user.name}?`}
+      keep={`Keep ${user.name}`}
+      confirm="Delete user"
+      onClose={() => onClose(false)}
+      onConfirm={async () => {
+        await callNoContent(client.api.users[":id"].$delete({ param: { id: user.id } }));
+        onClose(true);
+      }}
+    >
       <p>
         Their keys are revoked and their sessions and open run views end at once. They stay listed
         as deleted; their votes and audit entries keep their name.
       </p>
-      <Problems error={error} />
-      <div className="dialog-actions">
-        <button type="button" onClick={() => onClose(false)}>
-          Keep {user.name}
-        </button>
-        <button
-          type="button"
-          className="danger"
-          disabled={busy}
-          onClick={async () => {
-            setBusy(true);
-            setError(null);
-            try {
-              await callNoContent(client.api.users[":id"].$delete({ param: { id: user.id } }));
-              onClose(true);
-            } catch (err) {
-              setError(err);
-              setBusy(false);
-            }
-          }}
-        >
-          Delete user
-        </button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   );
 }
 

@@ -1,9 +1,11 @@
 import { type FormEvent, useState } from "react";
 import { everyPage } from "../../../core/wire/cursor";
-import { call, describeError } from "../api/client";
+import { call } from "../api/client";
 import { useSession } from "../api/session";
+import { ConfirmButton } from "../ui/ConfirmButton";
 import { formatTime } from "../ui/format";
 import { EmptyState, ErrorNote, Loading, Problems } from "../ui/notes";
+import { useAction } from "../ui/use-action";
 import { useAsync } from "../ui/use-async";
 import { checkHostsText, hostsText, UNBOUND_TEXT } from "./hosts-text";
 import "./secrets.css";
@@ -27,28 +29,21 @@ function SetSecretForm({ onSaved }: { onSaved(): void }) {
   const [name, setName] = useState("");
   const [value, setValue] = useState("");
   const [hosts, setHosts] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const check = hosts.trim() === "" ? null : checkHostsText(hosts);
   const nameOk = NAME.test(name);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     if (!nameOk || value === "" || (check && !check.ok)) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const json = check?.ok ? { value, allowedHosts: check.hosts } : { value };
       await call(client.api.secrets[":name"].$put({ param: { name }, json }));
       setName("");
       setValue("");
       setHosts("");
       onSaved();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -123,22 +118,16 @@ function HostsEditor({
 }) {
   const { client } = useSession();
   const [text, setText] = useState(hostsText(allowedHosts));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const check = text.trim() === "" ? null : checkHostsText(text);
 
   async function save(hosts: string[] | null) {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await call(
         client.api.secrets[":name"].$patch({ param: { name }, json: { allowedHosts: hosts } }),
       );
       onDone(true);
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -175,42 +164,6 @@ function HostsEditor({
         </button>
       </div>
     </div>
-  );
-}
-
-/** Deletes after a second click, so one stray click loses nothing. */
-function DeleteButton({ name, onDeleted }: { name: string; onDeleted(): void }) {
-  const { client } = useSession();
-  const [asking, setAsking] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  if (!asking) {
-    return (
-      <button type="button" className="small" onClick={() => setAsking(true)}>
-        Delete
-      </button>
-    );
-  }
-  return (
-    <span>
-      <button
-        type="button"
-        className="danger small"
-        onClick={async () => {
-          try {
-            await call(client.api.secrets[":name"].$delete({ param: { name } }));
-            onDeleted();
-          } catch (err) {
-            setError(describeError(err));
-          }
-        }}
-      >
-        Delete {name}
-      </button>{" "}
-      <button type="button" className="small" onClick={() => setAsking(false)}>
-        Keep
-      </button>
-      {error && <span className="field-error"> {error}</span>}
-    </span>
   );
 }
 
@@ -299,7 +252,14 @@ export function SecretsPage() {
                       {s.bound ? "Edit hosts" : "Bind to hosts"}
                     </button>
                   )}{" "}
-                  <DeleteButton name={s.name} onDeleted={secrets.reload} />
+                  <ConfirmButton
+                    label="Delete"
+                    confirm={`Delete ${s.name}`}
+                    onConfirm={async () => {
+                      await call(client.api.secrets[":name"].$delete({ param: { name: s.name } }));
+                      secrets.reload();
+                    }}
+                  />
                 </td>
               </tr>
             ))}
