@@ -8,6 +8,7 @@ import { formatCost } from "../runs/attempts";
 import { formatCount, formatDuration, formatTime } from "../ui/format";
 import { Link } from "../ui/Link";
 import { EmptyState, ErrorNote, Loading } from "../ui/notes";
+import { PageHead } from "../ui/PageHead";
 import { useAsync } from "../ui/use-async";
 import { navigate } from "../use-route";
 import { NodeTable } from "./NodeTable";
@@ -104,8 +105,7 @@ export function DashboardPage({ filter }: { filter: DashboardFilter }) {
 
   return (
     <div className="page dashboard">
-      <header className="page-head">
-        <h1>Dashboard</h1>
+      <PageHead title="Dashboard">
         <div className="dash-filters">
           <label htmlFor="dash-workflow">Workflow</label>
           <select
@@ -155,7 +155,7 @@ export function DashboardPage({ filter }: { filter: DashboardFilter }) {
             Refresh
           </button>
         </div>
-      </header>
+      </PageHead>
       <p
         className="muted window"
         data-testid="dashboard-window"

@@ -7,7 +7,9 @@ import type { McpServer } from "../api/types";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { formatTime } from "../ui/format";
 import { Link } from "../ui/Link";
-import { EmptyState, ErrorNote, Loading, Problems } from "../ui/notes";
+import { Problems } from "../ui/notes";
+import { PageHead } from "../ui/PageHead";
+import { ResourceTable } from "../ui/ResourceTable";
 import { useAction } from "../ui/use-action";
 import { useAsync } from "../ui/use-async";
 import { headersText, parseHeadersText, splitTools } from "./server-form";
@@ -208,87 +210,62 @@ export function McpServersPage() {
   const list = servers.data ?? [];
   return (
     <div className="page">
-      <header className="page-head">
-        <h1>MCP servers</h1>
-        <button type="button" onClick={servers.reload}>
-          Refresh
-        </button>
-      </header>
+      <PageHead title="MCP servers" onRefresh={servers.reload} />
       <p className="help page-help">
         Agents use the tools of these servers (the Model Context Protocol over Streamable HTTP): an
         agent node lists the servers, and optionally the tools, it may use in its{" "}
         <strong>Tools</strong> section. Every request goes through the SSRF guard. See{" "}
         <code>docs/AGENTS.md</code> and the <Link to={{ page: "reference" }}>API reference</Link>.
       </p>
-      {servers.error && <ErrorNote title="Cannot list MCP servers">{servers.error}</ErrorNote>}
-      {servers.state === "loading" && !servers.data && <Loading what="MCP servers" />}
-      {servers.data && list.length === 0 && (
-        <EmptyState title="No MCP servers yet">
-          Agents have their built-in tools and the custom http tools of their node.
-        </EmptyState>
-      )}
-      {list.length > 0 && (
-        <table className="table mcp-servers">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>URL</th>
-              <th>Headers</th>
-              <th>Allowed tools</th>
-              <th>Effects</th>
-              <th>Updated</th>
-              {editor && (
-                <th>
-                  <span className="sr-only">Actions</span>
-                </th>
+      <ResourceTable
+        list={servers}
+        what="MCP servers"
+        failed="Cannot list MCP servers"
+        empty={{
+          title: "No MCP servers yet",
+          children: "Agents have their built-in tools and the custom http tools of their node.",
+        }}
+        className="mcp-servers"
+        columns={["Name", "URL", "Headers", "Allowed tools", "Effects", "Updated"]}
+        actions={editor}
+        row={(s) => (
+          <tr key={s.name} data-server={s.name}>
+            <td>
+              <code>{s.name}</code>
+            </td>
+            <td>
+              <code>{s.url}</code>
+            </td>
+            <td>
+              {Object.keys(s.headers).length === 0 ? (
+                <span className="muted">none</span>
+              ) : (
+                <code className="mcp-headers">{headersText(s.headers)}</code>
               )}
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((s) => (
-              <tr key={s.name} data-server={s.name}>
-                <td>
-                  <code>{s.name}</code>
-                </td>
-                <td>
-                  <code>{s.url}</code>
-                </td>
-                <td>
-                  {Object.keys(s.headers).length === 0 ? (
-                    <span className="muted">none</span>
-                  ) : (
-                    <code className="mcp-headers">{headersText(s.headers)}</code>
-                  )}
-                </td>
-                <td>{s.allowedTools ? s.allowedTools.join(", ") : "every tool it lists"}</td>
-                <td>{s.effects.join(", ") || <span className="muted">none</span>}</td>
-                <td>{formatTime(s.updatedAt)}</td>
-                {editor && (
-                  <td className="row-actions">
-                    <button
-                      type="button"
-                      className="small"
-                      onClick={() => {
-                        setDraft(draftOf(s));
-                        setFormKey((k) => k + 1);
-                      }}
-                    >
-                      Replace
-                    </button>{" "}
-                    <button
-                      type="button"
-                      className="small danger"
-                      onClick={() => setDeleting(s.name)}
-                    >
-                      Delete
-                    </button>
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </td>
+            <td>{s.allowedTools ? s.allowedTools.join(", ") : "every tool it lists"}</td>
+            <td>{s.effects.join(", ") || <span className="muted">none</span>}</td>
+            <td>{formatTime(s.updatedAt)}</td>
+            {editor && (
+              <td className="row-actions">
+                <button
+                  type="button"
+                  className="small"
+                  onClick={() => {
+                    setDraft(draftOf(s));
+                    setFormKey((k) => k + 1);
+                  }}
+                >
+                  Replace
+                </button>{" "}
+                <button type="button" className="small danger" onClick={() => setDeleting(s.name)}>
+                  Delete
+                </button>
+              </td>
+            )}
+          </tr>
+        )}
+      />
       {editor ? (
         <ServerForm
           key={formKey}

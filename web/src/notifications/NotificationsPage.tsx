@@ -8,7 +8,9 @@ import { CheckboxGroup } from "../ui/CheckboxGroup";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { formatTime } from "../ui/format";
 import { Link } from "../ui/Link";
-import { EmptyState, ErrorNote, Loading, Problems } from "../ui/notes";
+import { Problems } from "../ui/notes";
+import { PageHead } from "../ui/PageHead";
+import { ResourceTable } from "../ui/ResourceTable";
 import { useAction } from "../ui/use-action";
 import { useAsync } from "../ui/use-async";
 import { CHANNEL_EVENTS, channelGets, EVENT_TEXT } from "./channel-events";
@@ -173,12 +175,7 @@ export function NotificationsPage() {
   const list = channels.data ?? [];
   return (
     <div className="page">
-      <header className="page-head">
-        <h1>Notifications</h1>
-        <button type="button" onClick={channels.reload}>
-          Refresh
-        </button>
-      </header>
+      <PageHead title="Notifications" onRefresh={channels.reload} />
       <p className="help page-help">
         A <strong>webhook</strong> channel gets each notification as aob's JSON (the run, node,
         message, quorum, form, and for each assignee their own single-use approve and reject links);
@@ -187,71 +184,51 @@ export function NotificationsPage() {
         <code>"notify": ["ops-slack"]</code>), on top of those that take every approval. See{" "}
         <code>docs/PEOPLE.md</code> and the <Link to={{ page: "reference" }}>API reference</Link>.
       </p>
-      {channels.error && <ErrorNote title="Cannot list channels">{channels.error}</ErrorNote>}
-      {channels.state === "loading" && !channels.data && <Loading what="channels" />}
-      {channels.data && list.length === 0 && (
-        <EmptyState title="No channels yet">
-          Approvals are only seen in the inbox until a channel is added.
-        </EmptyState>
-      )}
-      {list.length > 0 && (
-        <table className="table channels">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Type</th>
-              <th>Host</th>
-              <th>Gets</th>
-              <th>Decision links</th>
-              <th>Updated</th>
-              {editor && (
-                <th>
-                  <span className="sr-only">Actions</span>
-                </th>
-              )}
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((ch) => (
-              <tr key={ch.name} data-channel={ch.name}>
-                <td>
-                  <code>{ch.name}</code>
-                </td>
-                <td>{ch.type === "slack" ? "Slack" : "webhook"}</td>
-                <td>
-                  <code>{ch.host}</code>
-                </td>
-                <td>{channelGets(ch.events)}</td>
-                <td>
-                  <code>{ch.origin}</code>
-                </td>
-                <td>{formatTime(ch.updatedAt)}</td>
-                {editor && (
-                  <td className="row-actions">
-                    <button
-                      type="button"
-                      className="small"
-                      onClick={() => {
-                        setDraft({ name: ch.name, type: ch.type, events: ch.events });
-                        setFormKey((k) => k + 1);
-                      }}
-                    >
-                      Replace
-                    </button>{" "}
-                    <button
-                      type="button"
-                      className="small danger"
-                      onClick={() => setDeleting(ch.name)}
-                    >
-                      Delete
-                    </button>
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ResourceTable
+        list={channels}
+        what="channels"
+        failed="Cannot list channels"
+        empty={{
+          title: "No channels yet",
+          children: "Approvals are only seen in the inbox until a channel is added.",
+        }}
+        className="channels"
+        columns={["Name", "Type", "Host", "Gets", "Decision links", "Updated"]}
+        actions={editor}
+        row={(ch) => (
+          <tr key={ch.name} data-channel={ch.name}>
+            <td>
+              <code>{ch.name}</code>
+            </td>
+            <td>{ch.type === "slack" ? "Slack" : "webhook"}</td>
+            <td>
+              <code>{ch.host}</code>
+            </td>
+            <td>{channelGets(ch.events)}</td>
+            <td>
+              <code>{ch.origin}</code>
+            </td>
+            <td>{formatTime(ch.updatedAt)}</td>
+            {editor && (
+              <td className="row-actions">
+                <button
+                  type="button"
+                  className="small"
+                  onClick={() => {
+                    setDraft({ name: ch.name, type: ch.type, events: ch.events });
+                    setFormKey((k) => k + 1);
+                  }}
+                >
+                  Replace
+                </button>{" "}
+                <button type="button" className="small danger" onClick={() => setDeleting(ch.name)}>
+                  Delete
+                </button>
+              </td>
+            )}
+          </tr>
+        )}
+      />
       {editor ? (
         <ChannelForm
           key={formKey}

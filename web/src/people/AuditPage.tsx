@@ -5,6 +5,7 @@ import { useSession } from "../api/session";
 import type { AuditEntry } from "../api/types";
 import { formatTime } from "../ui/format";
 import { EmptyState, ErrorNote, Loading } from "../ui/notes";
+import { PageHead } from "../ui/PageHead";
 import { navigate } from "../use-route";
 import { detailsText } from "./audit-details";
 import { userNames } from "./names";
@@ -79,12 +80,7 @@ export function AuditPage({
   const names = useMemo(() => userNames(users.data ?? []), [users.data]);
   return (
     <div className="page">
-      <header className="page-head">
-        <h1>Audit log</h1>
-        <button type="button" onClick={log.reload}>
-          Refresh
-        </button>
-      </header>
+      <PageHead title="Audit log" onRefresh={log.reload} />
       <div className="audit-filters">
         <div className="field">
           <label htmlFor="audit-action">Action</label>

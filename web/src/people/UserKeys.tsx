@@ -7,7 +7,8 @@ import type { User } from "../api/types";
 import { CheckboxGroup } from "../ui/CheckboxGroup";
 import { ConfirmButton } from "../ui/ConfirmButton";
 import { formatTime } from "../ui/format";
-import { EmptyState, ErrorNote, Loading, Problems } from "../ui/notes";
+import { Problems } from "../ui/notes";
+import { ResourceTable } from "../ui/ResourceTable";
 import { useAction } from "../ui/use-action";
 import { useAsync } from "../ui/use-async";
 
@@ -118,54 +119,39 @@ export function UserKeys({ user }: { user: User }) {
   return (
     <section className="user-keys" aria-label={`Keys of ${user.name}`}>
       <h3>Keys of {user.name}</h3>
-      {keys.error && <ErrorNote title="Cannot list the keys">{keys.error}</ErrorNote>}
-      {keys.state === "loading" && !keys.data && <Loading what="keys" />}
-      {keys.data && keys.data.length === 0 && (
-        <EmptyState title="No keys">Make one below to let {user.name} sign in.</EmptyState>
-      )}
-      {keys.data && keys.data.length > 0 && (
-        <table className="table">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Scopes</th>
-              <th>Created</th>
-              <th>
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {keys.data.map((k) => (
-              <tr key={k.id} data-key={k.id}>
-                <td>
-                  {k.name} <code className="muted">{k.id}</code>
-                </td>
-                <td>{k.scopes.join(", ")}</td>
-                <td>{formatTime(k.createdAt)}</td>
-                <td className="row-actions">
-                  {k.revokedAt === null ? (
-                    user.deletedAt === null && (
-                      <ConfirmButton
-                        label="Revoke"
-                        confirm={`Revoke ${k.name}`}
-                        onConfirm={async () => {
-                          await callNoContent(
-                            client.api.keys[":id"].$delete({ param: { id: k.id } }),
-                          );
-                          keys.reload();
-                        }}
-                      />
-                    )
-                  ) : (
-                    <span className="muted">revoked {formatTime(k.revokedAt)}</span>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ResourceTable
+        list={keys}
+        what="keys"
+        failed="Cannot list the keys"
+        empty={{ title: "No keys", children: <>Make one below to let {user.name} sign in.</> }}
+        columns={["Name", "Scopes", "Created"]}
+        actions
+        row={(k) => (
+          <tr key={k.id} data-key={k.id}>
+            <td>
+              {k.name} <code className="muted">{k.id}</code>
+            </td>
+            <td>{k.scopes.join(", ")}</td>
+            <td>{formatTime(k.createdAt)}</td>
+            <td className="row-actions">
+              {k.revokedAt === null ? (
+                user.deletedAt === null && (
+                  <ConfirmButton
+                    label="Revoke"
+                    confirm={`Revoke ${k.name}`}
+                    onConfirm={async () => {
+                      await callNoContent(client.api.keys[":id"].$delete({ param: { id: k.id } }));
+                      keys.reload();
+                    }}
+                  />
+                )
+              ) : (
+                <span className="muted">revoked {formatTime(k.revokedAt)}</span>
+              )}
+            </td>
+          </tr>
+        )}
+      />
       {user.deletedAt === null && <MakeKeyForm user={user} onMade={keys.reload} />}
     </section>
   );

@@ -6,7 +6,9 @@ import type { User } from "../api/types";
 import { CheckboxGroup } from "../ui/CheckboxGroup";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { formatTime } from "../ui/format";
-import { EmptyState, ErrorNote, Loading, Problems } from "../ui/notes";
+import { Problems } from "../ui/notes";
+import { PageHead } from "../ui/PageHead";
+import { ResourceTable } from "../ui/ResourceTable";
 import { useAction } from "../ui/use-action";
 import { UserKeys } from "./UserKeys";
 import { useUsers } from "./use-users";
@@ -159,96 +161,73 @@ export function UsersPage() {
   const columns = admin ? 6 : 5;
   return (
     <div className="page">
-      <header className="page-head">
-        <h1>Users</h1>
-        <button type="button" onClick={users.reload}>
-          Refresh
-        </button>
-      </header>
-      {users.error && <ErrorNote title="Cannot list users">{users.error}</ErrorNote>}
-      {users.state === "loading" && !users.data && <Loading what="users" />}
-      {users.data && users.data.length === 0 && <EmptyState title="No users yet" />}
-      {users.data && users.data.length > 0 && (
-        <table className="table users">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Email</th>
-              <th>Roles</th>
-              <th>Added</th>
-              <th>Deleted</th>
+      <PageHead title="Users" onRefresh={users.reload} />
+      <ResourceTable
+        list={users}
+        what="users"
+        failed="Cannot list users"
+        empty={{ title: "No users yet" }}
+        className="users"
+        columns={["Name", "Email", "Roles", "Added", "Deleted"]}
+        actions={admin}
+        row={(u) => (
+          <Fragment key={u.id}>
+            <tr data-user={u.id} className={u.deletedAt === null ? undefined : "user-deleted"}>
+              <td>
+                {u.name}
+                {u.id === who.user.id && <span className="muted"> (you)</span>}
+                <br />
+                <code className="muted">{u.id}</code>
+              </td>
+              <td>{u.email ?? <span className="muted">–</span>}</td>
+              <td data-testid={`roles-${u.id}`}>
+                {editing === u.id ? (
+                  <RolesEditor
+                    user={u}
+                    onDone={(changed) => {
+                      setEditing(null);
+                      if (changed) users.reload();
+                    }}
+                  />
+                ) : (
+                  u.roles.join(", ")
+                )}
+              </td>
+              <td>{formatTime(u.createdAt)}</td>
+              <td>{u.deletedAt === null ? "" : formatTime(u.deletedAt)}</td>
               {admin && (
-                <th>
-                  <span className="sr-only">Actions</span>
-                </th>
+                <td className="row-actions">
+                  {u.deletedAt === null && editing !== u.id && (
+                    <button type="button" className="small" onClick={() => setEditing(u.id)}>
+                      Change roles
+                    </button>
+                  )}{" "}
+                  <button
+                    type="button"
+                    className="small"
+                    aria-expanded={keysOf === u.id}
+                    onClick={() => setKeysOf(keysOf === u.id ? null : u.id)}
+                  >
+                    Keys
+                  </button>{" "}
+                  {u.deletedAt === null && (
+                    <button type="button" className="small danger" onClick={() => setDeleting(u)}>
+                      Delete
+                    </button>
+                  )}
+                </td>
               )}
             </tr>
-          </thead>
-          <tbody>
-            {users.data.map((u) => (
-              <Fragment key={u.id}>
-                <tr data-user={u.id} className={u.deletedAt === null ? undefined : "user-deleted"}>
-                  <td>
-                    {u.name}
-                    {u.id === who.user.id && <span className="muted"> (you)</span>}
-                    <br />
-                    <code className="muted">{u.id}</code>
-                  </td>
-                  <td>{u.email ?? <span className="muted">–</span>}</td>
-                  <td data-testid={`roles-${u.id}`}>
-                    {editing === u.id ? (
-                      <RolesEditor
-                        user={u}
-                        onDone={(changed) => {
-                          setEditing(null);
-                          if (changed) users.reload();
-                        }}
-                      />
-                    ) : (
-                      u.roles.join(", ")
-                    )}
-                  </td>
-                  <td>{formatTime(u.createdAt)}</td>
-                  <td>{u.deletedAt === null ? "" : formatTime(u.deletedAt)}</td>
-                  {admin && (
-                    <td className="row-actions">
-                      {u.deletedAt === null && editing !== u.id && (
-                        <button type="button" className="small" onClick={() => setEditing(u.id)}>
-                          Change roles
-                        </button>
-                      )}{" "}
-                      <button
-                        type="button"
-                        className="small"
-                        aria-expanded={keysOf === u.id}
-                        onClick={() => setKeysOf(keysOf === u.id ? null : u.id)}
-                      >
-                        Keys
-                      </button>{" "}
-                      {u.deletedAt === null && (
-                        <button
-                          type="button"
-                          className="small danger"
-                          onClick={() => setDeleting(u)}
-                        >
-                          Delete
-                        </button>
-                      )}
-                    </td>
-                  )}
-                </tr>
-                {admin && keysOf === u.id && (
-                  <tr className="keys-row">
-                    <td colSpan={columns}>
-                      <UserKeys user={u} />
-                    </td>
-                  </tr>
-                )}
-              </Fragment>
-            ))}
-          </tbody>
-        </table>
-      )}
+            {admin && keysOf === u.id && (
+              <tr className="keys-row">
+                <td colSpan={columns}>
+                  <UserKeys user={u} />
+                </td>
+              </tr>
+            )}
+          </Fragment>
+        )}
+      />
       {admin ? (
         <AddUserForm
           onAdded={(user) => {

@@ -4,7 +4,9 @@ import { call } from "../api/client";
 import { useSession } from "../api/session";
 import { ConfirmButton } from "../ui/ConfirmButton";
 import { formatTime } from "../ui/format";
-import { EmptyState, ErrorNote, Loading, Problems } from "../ui/notes";
+import { Problems } from "../ui/notes";
+import { PageHead } from "../ui/PageHead";
+import { ResourceTable } from "../ui/ResourceTable";
 import { useAction } from "../ui/use-action";
 import { useAsync } from "../ui/use-async";
 import { checkHostsText, hostsText, UNBOUND_TEXT } from "./hosts-text";
@@ -182,90 +184,76 @@ export function SecretsPage() {
   const unbound = (secrets.data ?? []).filter((s) => !s.bound).length;
   return (
     <div className="page">
-      <header className="page-head">
-        <h1>Secrets</h1>
-        <button type="button" onClick={secrets.reload}>
-          Refresh
-        </button>
-      </header>
-      {secrets.error && (
-        <ErrorNote title="Cannot list secrets">
-          {secrets.error} (managing secrets needs a key with the admin scope).
-        </ErrorNote>
-      )}
-      {secrets.state === "loading" && !secrets.data && <Loading what="secrets" />}
+      <PageHead title="Secrets" onRefresh={secrets.reload} />
       {unbound > 0 && (
         <div className="note note-warn" role="status">
           {unbound === 1 ? "1 secret is" : `${unbound} secrets are`} unbound: a workflow may send{" "}
           {unbound === 1 ? "it" : "them"} to any host. Bind each to the hosts it is meant for.
         </div>
       )}
-      {secrets.data && secrets.data.length === 0 && (
-        <EmptyState title="No secrets yet">
-          Set one below, then refer to it in an HTTP node as <code>{"{{ secrets.NAME }}"}</code>.
-        </EmptyState>
-      )}
-      {secrets.data && secrets.data.length > 0 && (
-        <table className="table secrets">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Allowed hosts</th>
-              <th>Updated</th>
-              <th>
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {secrets.data.map((s) => (
-              <tr key={s.name} data-secret={s.name}>
-                <td>
-                  <code>{s.name}</code>
-                </td>
-                <td data-testid={`hosts-${s.name}`}>
-                  {editing === s.name ? (
-                    <HostsEditor
-                      name={s.name}
-                      allowedHosts={s.allowedHosts}
-                      onDone={(changed) => {
-                        setEditing(null);
-                        if (changed) secrets.reload();
-                      }}
-                    />
-                  ) : s.allowedHosts === null ? (
-                    <span className="warn-text unbound">⚠ {UNBOUND_TEXT}</span>
-                  ) : (
-                    <ul className="host-list">
-                      {s.allowedHosts.map((h) => (
-                        <li key={h}>
-                          <code>{h}</code>
-                        </li>
-                      ))}
-                    </ul>
-                  )}
-                </td>
-                <td>{formatTime(s.updatedAt)}</td>
-                <td className="row-actions">
-                  {editing !== s.name && (
-                    <button type="button" className="small" onClick={() => setEditing(s.name)}>
-                      {s.bound ? "Edit hosts" : "Bind to hosts"}
-                    </button>
-                  )}{" "}
-                  <ConfirmButton
-                    label="Delete"
-                    confirm={`Delete ${s.name}`}
-                    onConfirm={async () => {
-                      await call(client.api.secrets[":name"].$delete({ param: { name: s.name } }));
-                      secrets.reload();
-                    }}
-                  />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ResourceTable
+        list={secrets}
+        what="secrets"
+        failed="Cannot list secrets"
+        hint="managing secrets needs a key with the admin scope"
+        empty={{
+          title: "No secrets yet",
+          children: (
+            <>
+              Set one below, then refer to it in an HTTP node as <code>{"{{ secrets.NAME }}"}</code>
+              .
+            </>
+          ),
+        }}
+        className="secrets"
+        columns={["Name", "Allowed hosts", "Updated"]}
+        actions
+        row={(s) => (
+          <tr key={s.name} data-secret={s.name}>
+            <td>
+              <code>{s.name}</code>
+            </td>
+            <td data-testid={`hosts-${s.name}`}>
+              {editing === s.name ? (
+                <HostsEditor
+                  name={s.name}
+                  allowedHosts={s.allowedHosts}
+                  onDone={(changed) => {
+                    setEditing(null);
+                    if (changed) secrets.reload();
+                  }}
+                />
+              ) : s.allowedHosts === null ? (
+                <span className="warn-text unbound">⚠ {UNBOUND_TEXT}</span>
+              ) : (
+                <ul className="host-list">
+                  {s.allowedHosts.map((h) => (
+                    <li key={h}>
+                      <code>{h}</code>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </td>
+            <td>{formatTime(s.updatedAt)}</td>
+            <td className="row-actions">
+              {editing !== s.name && (
+                <button type="button" className="small" onClick={() => setEditing(s.name)}>
+                  {s.bound ? "Edit hosts" : "Bind to hosts"}
+                </button>
+              )}{" "}
+              <ConfirmButton
+                label="Delete"
+                confirm={`Delete ${s.name}`}
+                onConfirm={async () => {
+                  await call(client.api.secrets[":name"].$delete({ param: { name: s.name } }));
+                  secrets.reload();
+                }}
+              />
+            </td>
+          </tr>
+        )}
+      />
       <SetSecretForm onSaved={secrets.reload} />
     </div>
   );
