@@ -1,27 +1,15 @@
 import { useState } from "react";
-import { everyPage } from "../../../core/wire/cursor";
-import { call } from "../api/client";
-import { useSession } from "../api/session";
+import { useWorkflows } from "../api/use-workflows";
 import { formatTime } from "../ui/format";
 import { Link } from "../ui/Link";
 import { PageHead } from "../ui/PageHead";
 import { ResourceTable } from "../ui/ResourceTable";
-import { useAsync } from "../ui/use-async";
 import { DeleteWorkflowDialog } from "./DeleteWorkflowDialog";
 
 /** The tenant's workflows, most recently changed first. */
 export function WorkflowsPage() {
-  const { client } = useSession();
   const [deleting, setDeleting] = useState<{ id: string; name: string } | null>(null);
-  const list = useAsync(
-    async () =>
-      everyPage(async (cursor) => {
-        const query = { limit: "500", ...(cursor ? { cursor } : {}) };
-        const page = await call(client.api.workflows.$get({ query }));
-        return { items: page.workflows, nextCursor: page.nextCursor };
-      }),
-    [client],
-  );
+  const list = useWorkflows();
   return (
     <div className="page">
       <PageHead title="Workflows">

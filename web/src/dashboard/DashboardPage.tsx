@@ -1,9 +1,9 @@
 import { useMemo, useState } from "react";
 import { STATS_BUCKET_NAMES, type StatsBucket } from "../../../core/metrics/window";
-import { everyPage } from "../../../core/wire/cursor";
 import { call } from "../api/client";
 import { useSession } from "../api/session";
 import type { Stats } from "../api/types";
+import { useWorkflows } from "../api/use-workflows";
 import { formatCost } from "../runs/attempts";
 import { formatCount, formatDuration, formatTime } from "../ui/format";
 import { Link } from "../ui/Link";
@@ -82,15 +82,7 @@ export function DashboardPage({ filter }: { filter: DashboardFilter }) {
       ),
     [client, span, filter.workflowId, filter.bucket],
   );
-  const workflows = useAsync(
-    async () =>
-      everyPage(async (cursor) => {
-        const query = { limit: "500", ...(cursor ? { cursor } : {}) };
-        const page = await call(client.api.workflows.$get({ query }));
-        return { items: page.workflows, nextCursor: page.nextCursor };
-      }),
-    [client],
-  );
+  const workflows = useWorkflows();
   const s = stats.data;
   const runs = useMemo(() => (s ? runLines(s.series) : null), [s]);
   const tokens = useMemo(() => (s ? modelLines(s.series, "tokens") : null), [s]);

@@ -1,8 +1,8 @@
 import { useMemo, useState } from "react";
-import { everyPage } from "../../../core/wire/cursor";
 import { call } from "../api/client";
 import { useSession } from "../api/session";
 import type { RunSummary } from "../api/types";
+import { useWorkflows } from "../api/use-workflows";
 import { RUN_STATUSES, type RunStatus } from "../flow/status";
 import { RUN_TRIGGERS, type RunTrigger } from "../route";
 import { formatDuration, formatTime } from "../ui/format";
@@ -88,15 +88,7 @@ export function RunListPage({ filter }: { filter: RunFilter }) {
     setMore((m) => ({ runs: [...m.runs, ...next.runs], cursor: next.nextCursor, busy: false }));
   };
   const shown = runs.data ? [...runs.data, ...more.runs] : null;
-  const workflows = useAsync(
-    async () =>
-      everyPage(async (cursor) => {
-        const query = { limit: "500", ...(cursor ? { cursor } : {}) };
-        const page = await call(client.api.workflows.$get({ query }));
-        return { items: page.workflows, nextCursor: page.nextCursor };
-      }),
-    [client],
-  );
+  const workflows = useWorkflows();
   const names = useMemo(
     () => new Map((workflows.data ?? []).map((w) => [w.id, w.name])),
     [workflows.data],
