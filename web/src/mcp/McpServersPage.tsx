@@ -9,9 +9,11 @@ import { formatTime } from "../ui/format";
 import { Link } from "../ui/Link";
 import { Problems } from "../ui/notes";
 import { PageHead } from "../ui/PageHead";
+import { ReplaceOrDelete } from "../ui/ReplaceOrDelete";
 import { ResourceTable } from "../ui/ResourceTable";
 import { useAction } from "../ui/use-action";
 import { useAsync } from "../ui/use-async";
+import { useDraft } from "../ui/use-draft";
 import { headersText, parseHeadersText, splitTools } from "./server-form";
 import "./mcp.css";
 
@@ -203,9 +205,7 @@ export function McpServersPage() {
     async () => (await call(client.api["mcp-servers"].$get())).servers,
     [client],
   );
-  const [draft, setDraft] = useState<Draft>(EMPTY);
-  // A new key for the form each time a row is picked, so its fields start from that row.
-  const [formKey, setFormKey] = useState(0);
+  const form = useDraft(EMPTY);
   const [deleting, setDeleting] = useState<string | null>(null);
   const list = servers.data ?? [];
   return (
@@ -247,33 +247,21 @@ export function McpServersPage() {
             <td>{s.effects.join(", ") || <span className="muted">none</span>}</td>
             <td>{formatTime(s.updatedAt)}</td>
             {editor && (
-              <td className="row-actions">
-                <button
-                  type="button"
-                  className="small"
-                  onClick={() => {
-                    setDraft(draftOf(s));
-                    setFormKey((k) => k + 1);
-                  }}
-                >
-                  Replace
-                </button>{" "}
-                <button type="button" className="small danger" onClick={() => setDeleting(s.name)}>
-                  Delete
-                </button>
-              </td>
+              <ReplaceOrDelete
+                onReplace={() => form.pick(draftOf(s))}
+                onDelete={() => setDeleting(s.name)}
+              />
             )}
           </tr>
         )}
       />
       {editor ? (
         <ServerForm
-          key={formKey}
-          draft={draft}
+          key={form.key}
+          draft={form.draft}
           taken={list.map((s) => s.name)}
           onSaved={() => {
-            setDraft(EMPTY);
-            setFormKey((k) => k + 1);
+            form.reset();
             servers.reload();
           }}
         />

@@ -10,9 +10,11 @@ import { formatTime } from "../ui/format";
 import { Link } from "../ui/Link";
 import { Problems } from "../ui/notes";
 import { PageHead } from "../ui/PageHead";
+import { ReplaceOrDelete } from "../ui/ReplaceOrDelete";
 import { ResourceTable } from "../ui/ResourceTable";
 import { useAction } from "../ui/use-action";
 import { useAsync } from "../ui/use-async";
+import { useDraft } from "../ui/use-draft";
 import { CHANNEL_EVENTS, channelGets, EVENT_TEXT } from "./channel-events";
 import { TelemetrySection } from "./TelemetrySection";
 import "./notifications.css";
@@ -168,9 +170,7 @@ export function NotificationsPage() {
     async () => (await call(client.api["notification-channels"].$get())).channels,
     [client],
   );
-  const [draft, setDraft] = useState<Draft>(EMPTY);
-  // A new key for the form each time a row is picked, so its fields start from that row.
-  const [formKey, setFormKey] = useState(0);
+  const form = useDraft(EMPTY);
   const [deleting, setDeleting] = useState<string | null>(null);
   const list = channels.data ?? [];
   return (
@@ -210,32 +210,21 @@ export function NotificationsPage() {
             </td>
             <td>{formatTime(ch.updatedAt)}</td>
             {editor && (
-              <td className="row-actions">
-                <button
-                  type="button"
-                  className="small"
-                  onClick={() => {
-                    setDraft({ name: ch.name, type: ch.type, events: ch.events });
-                    setFormKey((k) => k + 1);
-                  }}
-                >
-                  Replace
-                </button>{" "}
-                <button type="button" className="small danger" onClick={() => setDeleting(ch.name)}>
-                  Delete
-                </button>
-              </td>
+              <ReplaceOrDelete
+                onReplace={() => form.pick({ name: ch.name, type: ch.type, events: ch.events })}
+                onDelete={() => setDeleting(ch.name)}
+              />
             )}
           </tr>
         )}
       />
       {editor ? (
         <ChannelForm
-          key={formKey}
-          draft={draft}
+          key={form.key}
+          draft={form.draft}
           taken={list.map((c) => c.name)}
           onSaved={() => {
-            setDraft(EMPTY);
+            form.reset();
             channels.reload();
           }}
         />
