@@ -11,6 +11,7 @@ import { Problems } from "../ui/notes";
 import { PageHead } from "../ui/PageHead";
 import { ReplaceOrDelete } from "../ui/ReplaceOrDelete";
 import { ResourceTable } from "../ui/ResourceTable";
+import { TextField } from "../ui/TextField";
 import { useAction } from "../ui/use-action";
 import { useAsync } from "../ui/use-async";
 import { useDraft } from "../ui/use-draft";
@@ -53,7 +54,7 @@ function ServerForm({
   const { busy, error, run } = useAction();
   const field = (key: keyof Draft) => ({
     value: form[key],
-    onChange: (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value }),
+    onChange: (value: string) => setForm({ ...form, [key]: value }),
   });
   const nameOk = MCP_SERVER_NAME.test(form.name);
   const headers = parseHeadersText(form.headers);
@@ -83,82 +84,63 @@ function ServerForm({
   return (
     <form className="form-card" onSubmit={submit} aria-label="Register an MCP server">
       <h2>Register or replace a server</h2>
-      <div className="field">
-        <label htmlFor="mcp-name">Name</label>
-        <input
-          id="mcp-name"
-          {...field("name")}
-          aria-invalid={form.name !== "" && !nameOk}
-          aria-describedby="mcp-name-help"
-          placeholder="github"
-          autoComplete="off"
-        />
-        <p className="help" id="mcp-name-help">
-          Agents name it in <code>mcp</code>; its tools reach the model as{" "}
-          <code>{form.name || "name"}__tool</code>.
-        </p>
-        {form.name !== "" && !nameOk && (
-          <p className="field-error">1-32 letters, digits and -, starting with a letter.</p>
-        )}
+      <TextField
+        id="mcp-name"
+        label="Name"
+        {...field("name")}
+        invalid={form.name !== "" && !nameOk}
+        placeholder="github"
+        autoComplete="off"
+        help={
+          <>
+            Agents name it in <code>mcp</code>; its tools reach the model as{" "}
+            <code>{form.name || "name"}__tool</code>.
+          </>
+        }
+        problems={
+          form.name !== "" && !nameOk ? ["1-32 letters, digits and -, starting with a letter."] : []
+        }
+      >
         {replaces && <p className="help">Replaces the server {form.name}.</p>}
-      </div>
-      <div className="field">
-        <label htmlFor="mcp-url">URL (Streamable HTTP)</label>
-        <input
-          id="mcp-url"
-          {...field("url")}
-          placeholder="https://mcp.example.com/mcp"
-          autoComplete="off"
-        />
-      </div>
-      <div className="field">
-        <label htmlFor="mcp-headers">Headers</label>
-        <textarea
-          id="mcp-headers"
-          rows={3}
-          spellCheck={false}
-          {...field("headers")}
-          aria-invalid={!headers.ok}
-          aria-describedby="mcp-headers-help"
-          placeholder={"authorization: Bearer {{ secrets.GITHUB_TOKEN }}"}
-        />
-        <p className="help" id="mcp-headers-help">
-          One <code>name: value</code> a line. Write a credential as a secret reference,{" "}
-          <code>{"{{ secrets.NAME }}"}</code> (<Link to={{ page: "secrets" }}>Secrets</Link>): it is
-          resolved only when an agent connects, and sent only to the secret's allowed hosts.
-        </p>
-        {!headers.ok &&
-          headers.problems.map((p) => (
-            <p key={p} className="field-error">
-              {p}
-            </p>
-          ))}
-      </div>
-      <div className="field">
-        <label htmlFor="mcp-tools">Allowed tools</label>
-        <input
-          id="mcp-tools"
-          {...field("tools")}
-          placeholder="search_issues, create_issue"
-          aria-describedby="mcp-tools-help"
-        />
-        <p className="help" id="mcp-tools-help">
-          Comma-separated. Empty: every tool the server lists. Agents are never offered any other.
-        </p>
-      </div>
-      <div className="field">
-        <label htmlFor="mcp-effects">Tools with effects</label>
-        <input
-          id="mcp-effects"
-          {...field("effects")}
-          placeholder="create_issue"
-          aria-describedby="mcp-effects-help"
-        />
-        <p className="help" id="mcp-effects-help">
-          Those that change something (create, send, delete): an agent that may call one always
-          runs, its answer is never reused from the semantic cache.
-        </p>
-      </div>
+      </TextField>
+      <TextField
+        id="mcp-url"
+        label="URL (Streamable HTTP)"
+        {...field("url")}
+        placeholder="https://mcp.example.com/mcp"
+        autoComplete="off"
+      />
+      <TextField
+        id="mcp-headers"
+        label="Headers"
+        rows={3}
+        spellCheck={false}
+        {...field("headers")}
+        invalid={!headers.ok}
+        placeholder={"authorization: Bearer {{ secrets.GITHUB_TOKEN }}"}
+        help={
+          <>
+            One <code>name: value</code> a line. Write a credential as a secret reference,{" "}
+            <code>{"{{ secrets.NAME }}"}</code> (<Link to={{ page: "secrets" }}>Secrets</Link>): it
+            is resolved only when an agent connects, and sent only to the secret's allowed hosts.
+          </>
+        }
+        problems={headers.ok ? [] : headers.problems}
+      />
+      <TextField
+        id="mcp-tools"
+        label="Allowed tools"
+        {...field("tools")}
+        placeholder="search_issues, create_issue"
+        help="Comma-separated. Empty: every tool the server lists. Agents are never offered any other."
+      />
+      <TextField
+        id="mcp-effects"
+        label="Tools with effects"
+        {...field("effects")}
+        placeholder="create_issue"
+        help="Those that change something (create, send, delete): an agent that may call one always runs, its answer is never reused from the semantic cache."
+      />
       <Problems error={error} />
       <button
         type="submit"

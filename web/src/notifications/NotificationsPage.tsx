@@ -12,6 +12,7 @@ import { Problems } from "../ui/notes";
 import { PageHead } from "../ui/PageHead";
 import { ReplaceOrDelete } from "../ui/ReplaceOrDelete";
 import { ResourceTable } from "../ui/ResourceTable";
+import { TextField } from "../ui/TextField";
 import { useAction } from "../ui/use-action";
 import { useAsync } from "../ui/use-async";
 import { useDraft } from "../ui/use-draft";
@@ -70,23 +71,22 @@ function ChannelForm({
   return (
     <form className="form-card" onSubmit={submit} aria-label="Set a channel">
       <h2>Add or replace a channel</h2>
-      <div className="field">
-        <label htmlFor="channel-name">Name</label>
-        <input
-          id="channel-name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          aria-invalid={name !== "" && !nameOk}
-          placeholder="ops-slack"
-          autoComplete="off"
-        />
-        {name !== "" && !nameOk && (
-          <p className="field-error">
-            1-63 letters, digits, _ and -, starting with a letter or digit.
-          </p>
-        )}
+      <TextField
+        id="channel-name"
+        label="Name"
+        value={name}
+        onChange={setName}
+        invalid={name !== "" && !nameOk}
+        placeholder="ops-slack"
+        autoComplete="off"
+        problems={
+          name !== "" && !nameOk
+            ? ["1-63 letters, digits, _ and -, starting with a letter or digit."]
+            : []
+        }
+      >
         {replaces && <p className="help">Replaces the channel {name}: its URL, type and events.</p>}
-      </div>
+      </TextField>
       <div className="field">
         <label htmlFor="channel-type">Type</label>
         <select
@@ -98,21 +98,16 @@ function ChannelForm({
           <option value="slack">Slack incoming webhook</option>
         </select>
       </div>
-      <div className="field">
-        <label htmlFor="channel-url">URL</label>
-        <input
-          id="channel-url"
-          type="password"
-          value={url}
-          onChange={(e) => setUrl(e.target.value)}
-          autoComplete="new-password"
-          aria-describedby="channel-url-help"
-          placeholder="https://hooks.slack.com/services/…"
-        />
-        <p className="help" id="channel-url-help">
-          The URL is a credential: stored sealed, never shown again (the list shows its host).
-        </p>
-      </div>
+      <TextField
+        id="channel-url"
+        label="URL"
+        type="password"
+        value={url}
+        onChange={setUrl}
+        autoComplete="new-password"
+        placeholder="https://hooks.slack.com/services/…"
+        help="The URL is a credential: stored sealed, never shown again (the list shows its host)."
+      />
       <CheckboxGroup
         legend="Sends it"
         options={CHANNEL_EVENTS}

@@ -9,6 +9,7 @@ import { ConfirmButton } from "../ui/ConfirmButton";
 import { formatTime } from "../ui/format";
 import { Problems } from "../ui/notes";
 import { ResourceTable } from "../ui/ResourceTable";
+import { TextField } from "../ui/TextField";
 import { useAction } from "../ui/use-action";
 import { useAsync } from "../ui/use-async";
 
@@ -72,16 +73,14 @@ function MakeKeyForm({ user, onMade }: { user: User; onMade(): void }) {
   return (
     <form className="form-card" onSubmit={submit} aria-label={`Make a key for ${user.name}`}>
       <h3>Make a key</h3>
-      <div className="field">
-        <label htmlFor={`${prefix}-name`}>Key name</label>
-        <input
-          id={`${prefix}-name`}
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          placeholder="laptop, ci…"
-          autoComplete="off"
-        />
-      </div>
+      <TextField
+        id={`${prefix}-name`}
+        label="Key name"
+        value={name}
+        onChange={setName}
+        placeholder="laptop, ci…"
+        autoComplete="off"
+      />
       <CheckboxGroup
         legend="Scopes"
         options={SCOPES}

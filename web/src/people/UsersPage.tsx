@@ -9,6 +9,7 @@ import { formatTime } from "../ui/format";
 import { Problems } from "../ui/notes";
 import { PageHead } from "../ui/PageHead";
 import { ResourceTable } from "../ui/ResourceTable";
+import { TextField } from "../ui/TextField";
 import { useAction } from "../ui/use-action";
 import { UserKeys } from "./UserKeys";
 import { useUsers } from "./use-users";
@@ -44,29 +45,16 @@ function AddUserForm({ onAdded }: { onAdded(user: User): void }) {
   return (
     <form className="form-card" onSubmit={submit} aria-label="Add a user">
       <h2>Add a user</h2>
-      <div className="field">
-        <label htmlFor="user-name">Name</label>
-        <input
-          id="user-name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          autoComplete="off"
-        />
-      </div>
-      <div className="field">
-        <label htmlFor="user-email">Email</label>
-        <input
-          id="user-email"
-          type="email"
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          autoComplete="off"
-          aria-describedby="user-email-help"
-        />
-        <p className="help" id="user-email-help">
-          Optional. An approval node may name its approvers by email.
-        </p>
-      </div>
+      <TextField id="user-name" label="Name" value={name} onChange={setName} autoComplete="off" />
+      <TextField
+        id="user-email"
+        label="Email"
+        type="email"
+        value={email}
+        onChange={setEmail}
+        autoComplete="off"
+        help="Optional. An approval node may name its approvers by email."
+      />
       <CheckboxGroup
         legend="Roles"
         options={ROLES}

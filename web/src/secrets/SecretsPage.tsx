@@ -7,6 +7,7 @@ import { formatTime } from "../ui/format";
 import { Problems } from "../ui/notes";
 import { PageHead } from "../ui/PageHead";
 import { ResourceTable } from "../ui/ResourceTable";
+import { TextField } from "../ui/TextField";
 import { useAction } from "../ui/use-action";
 import { useAsync } from "../ui/use-async";
 import { checkHostsText, hostsText, UNBOUND_TEXT } from "./hosts-text";
@@ -51,51 +52,47 @@ function SetSecretForm({ onSaved }: { onSaved(): void }) {
   return (
     <form className="form-card" onSubmit={submit} aria-label="Set a secret">
       <h2>Set a secret</h2>
-      <div className="field">
-        <label htmlFor="secret-name">Name</label>
-        <input
-          id="secret-name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          aria-invalid={name !== "" && !nameOk}
-          placeholder="STRIPE_KEY"
-          autoComplete="off"
-        />
-        {name !== "" && !nameOk && (
-          <p className="field-error">Letters, digits and _, not starting with a digit.</p>
-        )}
-      </div>
-      <div className="field">
-        <label htmlFor="secret-value">Value</label>
-        <input
-          id="secret-value"
-          type="password"
-          value={value}
-          onChange={(e) => setValue(e.target.value)}
-          autoComplete="new-password"
-        />
-        <p className="muted">
-          Stored encrypted; never shown again. Node config uses it as {"{{ secrets.NAME }}"}.
-        </p>
-      </div>
-      <div className="field">
-        <label htmlFor="secret-hosts">Allowed hosts</label>
-        <textarea
-          id="secret-hosts"
-          rows={3}
-          value={hosts}
-          onChange={(e) => setHosts(e.target.value)}
-          aria-invalid={check !== null && !check.ok}
-          aria-describedby="secret-hosts-help"
-          placeholder={"api.stripe.com\n*.stripe.com"}
-        />
-        <p className="muted" id="secret-hosts-help">
-          One per line. <code>*.example.com</code> covers names under example.com, not example.com
-          itself. Empty keeps an existing secret's hosts; a new secret without hosts is unbound and
-          may be sent to any host.
-        </p>
+      <TextField
+        id="secret-name"
+        label="Name"
+        value={name}
+        onChange={setName}
+        invalid={name !== "" && !nameOk}
+        placeholder="STRIPE_KEY"
+        autoComplete="off"
+        problems={
+          name !== "" && !nameOk ? ["Letters, digits and _, not starting with a digit."] : []
+        }
+      />
+      <TextField
+        id="secret-value"
+        label="Value"
+        type="password"
+        value={value}
+        onChange={setValue}
+        autoComplete="new-password"
+        help={
+          <>Stored encrypted; never shown again. Node config uses it as {"{{ secrets.NAME }}"}.</>
+        }
+      />
+      <TextField
+        id="secret-hosts"
+        label="Allowed hosts"
+        rows={3}
+        value={hosts}
+        onChange={setHosts}
+        invalid={check !== null && !check.ok}
+        placeholder={"api.stripe.com\n*.stripe.com"}
+        help={
+          <>
+            One per line. <code>*.example.com</code> covers names under example.com, not example.com
+            itself. Empty keeps an existing secret's hosts; a new secret without hosts is unbound
+            and may be sent to any host.
+          </>
+        }
+      >
         {check && !check.ok && <HostProblems problems={check.problems} />}
-      </div>
+      </TextField>
       <Problems error={error} />
       <button
         type="submit"
