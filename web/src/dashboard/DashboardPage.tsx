@@ -8,6 +8,7 @@ import { formatCost } from "../runs/attempts";
 import { formatCount, formatDuration, formatTime } from "../ui/format";
 import { Link } from "../ui/Link";
 import { EmptyState, ErrorNote, Loading } from "../ui/notes";
+import { OptionalSelect } from "../ui/OptionalSelect";
 import { PageHead } from "../ui/PageHead";
 import { useAsync } from "../ui/use-async";
 import { navigate } from "../use-route";
@@ -100,18 +101,14 @@ export function DashboardPage({ filter }: { filter: DashboardFilter }) {
       <PageHead title="Dashboard">
         <div className="dash-filters">
           <label htmlFor="dash-workflow">Workflow</label>
-          <select
+          <OptionalSelect
             id="dash-workflow"
-            value={filter.workflowId ?? ""}
-            onChange={(e) => go({ workflowId: e.target.value || null })}
-          >
-            <option value="">all workflows</option>
-            {(workflows.data ?? []).map((w) => (
-              <option key={w.id} value={w.id}>
-                {w.name}
-              </option>
-            ))}
-          </select>
+            value={filter.workflowId}
+            options={[...workflows.names.keys()]}
+            none="all workflows"
+            labelOf={(id) => workflows.names.get(id) ?? id}
+            onChange={(id) => go({ workflowId: id })}
+          />
           <fieldset className="range-presets">
             <legend className="sr-only">Time range</legend>
             {RANGE_PRESETS.map((r) => (
@@ -131,18 +128,13 @@ export function DashboardPage({ filter }: { filter: DashboardFilter }) {
             ))}
           </fieldset>
           <label htmlFor="dash-bucket">Bucket</label>
-          <select
+          <OptionalSelect
             id="dash-bucket"
-            value={filter.bucket ?? ""}
-            onChange={(e) => go({ bucket: (e.target.value || null) as StatsBucket | null })}
-          >
-            <option value="">auto</option>
-            {STATS_BUCKET_NAMES.map((b) => (
-              <option key={b} value={b}>
-                {b}
-              </option>
-            ))}
-          </select>
+            value={filter.bucket}
+            options={STATS_BUCKET_NAMES}
+            none="auto"
+            onChange={(b) => go({ bucket: b })}
+          />
           <button type="button" onClick={() => setNow(Date.now())}>
             Refresh
           </button>

@@ -1,4 +1,4 @@
-import { useMemo, useState } from "react";
+import { useState } from "react";
 import { call } from "../api/client";
 import { useSession } from "../api/session";
 import type { RunSummary } from "../api/types";
@@ -7,6 +7,7 @@ import { RUN_STATUSES, type RunStatus } from "../flow/status";
 import { RUN_TRIGGERS, type RunTrigger } from "../route";
 import { formatDuration, formatTime } from "../ui/format";
 import { Link } from "../ui/Link";
+import { OptionalSelect } from "../ui/OptionalSelect";
 import { PageHead } from "../ui/PageHead";
 import { ResourceTable } from "../ui/ResourceTable";
 import { StatusBadge } from "../ui/StatusBadge";
@@ -89,54 +90,37 @@ export function RunListPage({ filter }: { filter: RunFilter }) {
   };
   const shown = runs.data ? [...runs.data, ...more.runs] : null;
   const workflows = useWorkflows();
-  const names = useMemo(
-    () => new Map((workflows.data ?? []).map((w) => [w.id, w.name])),
-    [workflows.data],
-  );
+  const { names } = workflows;
 
   return (
     <div className="page">
       <PageHead title="Runs">
         <div className="filters">
           <label htmlFor="run-status">Status</label>
-          <select
+          <OptionalSelect
             id="run-status"
-            value={status ?? ""}
-            onChange={(e) => go({ status: (e.target.value || null) as RunStatus | null })}
-          >
-            <option value="">all</option>
-            {RUN_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
+            value={status}
+            options={RUN_STATUSES}
+            none="all"
+            onChange={(s) => go({ status: s })}
+          />
           <label htmlFor="run-workflow">Workflow</label>
-          <select
+          <OptionalSelect
             id="run-workflow"
-            value={workflowId ?? ""}
-            onChange={(e) => go({ workflowId: e.target.value || null })}
-          >
-            <option value="">all</option>
-            {(workflows.data ?? []).map((w) => (
-              <option key={w.id} value={w.id}>
-                {w.name}
-              </option>
-            ))}
-          </select>
+            value={workflowId}
+            options={[...names.keys()]}
+            none="all"
+            labelOf={(id) => names.get(id) ?? id}
+            onChange={(id) => go({ workflowId: id })}
+          />
           <label htmlFor="run-trigger">Trigger</label>
-          <select
+          <OptionalSelect
             id="run-trigger"
-            value={filter.trigger ?? ""}
-            onChange={(e) => go({ trigger: (e.target.value || null) as RunTrigger | null })}
-          >
-            <option value="">all</option>
-            {RUN_TRIGGERS.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </select>
+            value={filter.trigger}
+            options={RUN_TRIGGERS}
+            none="all"
+            onChange={(t) => go({ trigger: t })}
+          />
           <label htmlFor="run-from">From</label>
           <input
             id="run-from"
