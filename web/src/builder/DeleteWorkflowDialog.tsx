@@ -2,7 +2,7 @@ import { useState } from "react";
 import { call } from "../api/client";
 import { useSession } from "../api/session";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
-import { Dialog } from "../ui/Dialog";
+import { DoneDialog } from "../ui/DoneDialog";
 
 /**
  * Confirms deleting a workflow (docs/LIFECYCLE.md): alone, its runs stay; with its runs, the
@@ -22,14 +22,12 @@ export function DeleteWorkflowDialog({
   const [done, setDone] = useState<string | null>(null);
   if (done) {
     return (
-      <Dialog title={`Workflow ${workflow.name} deleted`} onClose={onClose}>
-        <p role="status">{done}</p>
-        <div className="dialog-actions">
-          <button type="button" className="primary" onClick={onClose}>
-            Close
-          </button>
-        </div>
-      </Dialog>
+      <DoneDialog
+        title={`Workflow ${workflow.name} deleted`}
+        status={done}
+        action="Close"
+        onClose={onClose}
+      />
     );
   }
   return (

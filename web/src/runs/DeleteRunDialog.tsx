@@ -3,7 +3,7 @@ import { formatBytes } from "../../../core/limits/output";
 import { call } from "../api/client";
 import { useSession } from "../api/session";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
-import { Dialog } from "../ui/Dialog";
+import { DoneDialog } from "../ui/DoneDialog";
 import { navigate } from "../use-route";
 
 /**
@@ -16,14 +16,12 @@ export function DeleteRunDialog({ runId, onClose }: { runId: string; onClose(): 
   const toRuns = () => navigate({ page: "runs", status: null, workflowId: null });
   if (done) {
     return (
-      <Dialog title={`Run ${runId} deleted`} onClose={toRuns}>
-        <p role="status">{done}</p>
-        <div className="dialog-actions">
-          <button type="button" className="primary" onClick={toRuns}>
-            Go to the run list
-          </button>
-        </div>
-      </Dialog>
+      <DoneDialog
+        title={`Run ${runId} deleted`}
+        status={done}
+        action="Go to the run list"
+        onClose={toRuns}
+      />
     );
   }
   return (
