@@ -6,6 +6,7 @@ import { ApprovalCard } from "../runs/ApprovalCard";
 import { formatTime } from "../ui/format";
 import { Link } from "../ui/Link";
 import { EmptyState, ErrorNote, Loading } from "../ui/notes";
+import { PageHead } from "../ui/PageHead";
 import { useAsync } from "../ui/use-async";
 import "./approvals.css";
 
@@ -34,8 +35,7 @@ export function InboxPage({ whose }: { whose: "me" | "anyone" }) {
   );
   return (
     <div className="page">
-      <header className="page-head">
-        <h1>Approvals</h1>
+      <PageHead title="Approvals">
         <nav className="segmented" aria-label="Whose approvals">
           <Link to={{ page: "approvals", whose: "me" }} current={whose === "me"}>
             Waiting for me
@@ -48,7 +48,7 @@ export function InboxPage({ whose }: { whose: "me" | "anyone" }) {
         <button type="button" onClick={approvals.reload}>
           Refresh
         </button>
-      </header>
+      </PageHead>
       {approvals.error && (
         <ErrorNote title="Cannot list approvals">
           {approvals.error}.{" "}

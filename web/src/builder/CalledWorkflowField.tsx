@@ -1,8 +1,5 @@
-import { everyPage } from "../../../core/wire/cursor";
-import { call } from "../api/client";
-import { useSession } from "../api/session";
+import { useWorkflows } from "../api/use-workflows";
 import { Link } from "../ui/Link";
-import { useAsync } from "../ui/use-async";
 
 /**
  * A subworkflow node's workflow, picked from the workspace's workflows by name (the config's
@@ -17,16 +14,7 @@ export function CalledWorkflowField({
   value: unknown;
   onChange(name: string): void;
 }) {
-  const { client } = useSession();
-  const workflows = useAsync(
-    async () =>
-      everyPage(async (cursor) => {
-        const query = { limit: "500", ...(cursor ? { cursor } : {}) };
-        const page = await call(client.api.workflows.$get({ query }));
-        return { items: page.workflows, nextCursor: page.nextCursor };
-      }),
-    [client],
-  );
+  const workflows = useWorkflows();
   const current = typeof value === "string" ? value : "";
   const found = (workflows.data ?? []).find((w) => w.name === current || w.id === current);
   const id = `called-${nodeId}`;

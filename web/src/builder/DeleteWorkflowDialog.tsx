@@ -1,7 +1,8 @@
 import { useState } from "react";
-import { call, describeError } from "../api/client";
+import { call } from "../api/client";
 import { useSession } from "../api/session";
-import { Dialog } from "../ui/Dialog";
+import { ConfirmDialog } from "../ui/ConfirmDialog";
+import { DoneDialog } from "../ui/DoneDialog";
 
 /**
  * Confirms deleting a workflow (docs/LIFECYCLE.md): alone, its runs stay; with its runs, the
@@ -18,65 +19,43 @@ export function DeleteWorkflowDialog({
 }) {
   const { client } = useSession();
   const [withRuns, setWithRuns] = useState(false);
-  const [state, setState] = useState<{ busy: boolean; error: string | null; done?: string }>({
-    busy: false,
-    error: null,
-  });
-  const confirm = async () => {
-    setState({ busy: true, error: null });
-    try {
-      const res = await client.api.workflows[":id"].$delete({
-        param: { id: workflow.id },
-        query: { runs: withRuns ? "delete" : "keep" },
-      });
-      if (!res.ok) await call(Promise.resolve(res));
-      const done =
-        res.status === 202
-          ? `Deleted. Its ${((await res.json()) as { runs: number }).runs} runs are being deleted, 200 a minute.`
-          : "Deleted. Its runs stay in the run list.";
-      setState({ busy: false, error: null, done });
-      onDeleted();
-    } catch (err) {
-      setState({ busy: false, error: describeError(err) });
-    }
-  };
-  if (state.done) {
+  const [done, setDone] = useState<string | null>(null);
+  if (done) {
     return (
-      <Dialog title={`Workflow ${workflow.name} deleted`} onClose={onClose}>
-        <p role="status">{state.done}</p>
-        <div className="dialog-actions">
-          <button type="button" className="primary" onClick={onClose}>
-            Close
-          </button>
-        </div>
-      </Dialog>
+      <DoneDialog
+        title={`Workflow ${workflow.name} deleted`}
+        status={done}
+        action="Close"
+        onClose={onClose}
+      />
     );
   }
   return (
-    <Dialog title={`Delete workflow ${workflow.name}?`} onClose={onClose}>
+    <ConfirmDialog
+      title={`Delete workflow ${workflow.name}?`}
+      keep="Keep it"
+      confirm="Delete for good"
+      failure="Not deleted"
+      onClose={onClose}
+      onConfirm={async () => {
+        const res = await client.api.workflows[":id"].$delete({
+          param: { id: workflow.id },
+          query: { runs: withRuns ? "delete" : "keep" },
+        });
+        if (!res.ok) await call(Promise.resolve(res));
+        setDone(
+          res.status === 202
+            ? `Deleted. Its ${((await res.json()) as { runs: number }).runs} runs are being deleted, 200 a minute.`
+            : "Deleted. Its runs stay in the run list.",
+        );
+        onDeleted();
+      }}
+    >
       <p>It leaves the workflow list and can no longer be run. This cannot be undone.</p>
       <label className="checkbox">
         <input type="checkbox" checked={withRuns} onChange={(e) => setWithRuns(e.target.checked)} />{" "}
         Also delete its runs, their events, outputs and stored blobs
       </label>
-      {state.error && (
-        <div className="banner banner-error" role="alert">
-          Not deleted: {state.error}
-        </div>
-      )}
-      <div className="dialog-actions">
-        <button type="button" onClick={onClose} disabled={state.busy}>
-          Keep it
-        </button>
-        <button
-          type="button"
-          className="danger"
-          onClick={() => void confirm()}
-          disabled={state.busy}
-        >
-          Delete for good
-        </button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   );
 }

@@ -6,6 +6,7 @@ import { formatCost } from "../runs/attempts";
 import { formatDuration, formatTime } from "../ui/format";
 import { Link } from "../ui/Link";
 import { ErrorNote, Loading } from "../ui/notes";
+import { PageHead } from "../ui/PageHead";
 import { StatusBadge } from "../ui/StatusBadge";
 import { formatDelta } from "./json-diff";
 import { NodeDifference } from "./NodeDifference";
@@ -119,10 +120,9 @@ export function ComparePage({ a, b }: { a: string; b: string }) {
 
   return (
     <div className="page compare-page">
-      <header className="page-head">
-        <h1>Compare runs</h1>
+      <PageHead title="Compare runs">
         <Link to={{ page: "compare", a: b, b: a }}>Swap A and B</Link>
-      </header>
+      </PageHead>
       <table className="table cmp-runs" aria-label="The two runs">
         <thead>
           <tr>

@@ -1,13 +1,15 @@
 import { useMemo, useState } from "react";
 import { STATS_BUCKET_NAMES, type StatsBucket } from "../../../core/metrics/window";
-import { everyPage } from "../../../core/wire/cursor";
 import { call } from "../api/client";
 import { useSession } from "../api/session";
 import type { Stats } from "../api/types";
+import { useWorkflows } from "../api/use-workflows";
 import { formatCost } from "../runs/attempts";
 import { formatCount, formatDuration, formatTime } from "../ui/format";
 import { Link } from "../ui/Link";
 import { EmptyState, ErrorNote, Loading } from "../ui/notes";
+import { OptionalSelect } from "../ui/OptionalSelect";
+import { PageHead } from "../ui/PageHead";
 import { useAsync } from "../ui/use-async";
 import { navigate } from "../use-route";
 import { NodeTable } from "./NodeTable";
@@ -81,15 +83,7 @@ export function DashboardPage({ filter }: { filter: DashboardFilter }) {
       ),
     [client, span, filter.workflowId, filter.bucket],
   );
-  const workflows = useAsync(
-    async () =>
-      everyPage(async (cursor) => {
-        const query = { limit: "500", ...(cursor ? { cursor } : {}) };
-        const page = await call(client.api.workflows.$get({ query }));
-        return { items: page.workflows, nextCursor: page.nextCursor };
-      }),
-    [client],
-  );
+  const workflows = useWorkflows();
   const s = stats.data;
   const runs = useMemo(() => (s ? runLines(s.series) : null), [s]);
   const tokens = useMemo(() => (s ? modelLines(s.series, "tokens") : null), [s]);
@@ -104,22 +98,17 @@ export function DashboardPage({ filter }: { filter: DashboardFilter }) {
 
   return (
     <div className="page dashboard">
-      <header className="page-head">
-        <h1>Dashboard</h1>
+      <PageHead title="Dashboard">
         <div className="dash-filters">
           <label htmlFor="dash-workflow">Workflow</label>
-          <select
+          <OptionalSelect
             id="dash-workflow"
-            value={filter.workflowId ?? ""}
-            onChange={(e) => go({ workflowId: e.target.value || null })}
-          >
-            <option value="">all workflows</option>
-            {(workflows.data ?? []).map((w) => (
-              <option key={w.id} value={w.id}>
-                {w.name}
-              </option>
-            ))}
-          </select>
+            value={filter.workflowId}
+            options={[...workflows.names.keys()]}
+            none="all workflows"
+            labelOf={(id) => workflows.names.get(id) ?? id}
+            onChange={(id) => go({ workflowId: id })}
+          />
           <fieldset className="range-presets">
             <legend className="sr-only">Time range</legend>
             {RANGE_PRESETS.map((r) => (
@@ -139,23 +128,18 @@ export function DashboardPage({ filter }: { filter: DashboardFilter }) {
             ))}
           </fieldset>
           <label htmlFor="dash-bucket">Bucket</label>
-          <select
+          <OptionalSelect
             id="dash-bucket"
-            value={filter.bucket ?? ""}
-            onChange={(e) => go({ bucket: (e.target.value || null) as StatsBucket | null })}
-          >
-            <option value="">auto</option>
-            {STATS_BUCKET_NAMES.map((b) => (
-              <option key={b} value={b}>
-                {b}
-              </option>
-            ))}
-          </select>
+            value={filter.bucket}
+            options={STATS_BUCKET_NAMES}
+            none="auto"
+            onChange={(b) => go({ bucket: b })}
+          />
           <button type="button" onClick={() => setNow(Date.now())}>
             Refresh
           </button>
         </div>
-      </header>
+      </PageHead>
       <p
         className="muted window"
         data-testid="dashboard-window"

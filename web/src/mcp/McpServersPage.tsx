@@ -4,11 +4,17 @@ import { allows } from "../../../core/people/roles";
 import { call, callNoContent } from "../api/client";
 import { useSession } from "../api/session";
 import type { McpServer } from "../api/types";
-import { Dialog } from "../ui/Dialog";
+import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { formatTime } from "../ui/format";
 import { Link } from "../ui/Link";
-import { EmptyState, ErrorNote, Loading, Problems } from "../ui/notes";
+import { Problems } from "../ui/notes";
+import { PageHead } from "../ui/PageHead";
+import { ReplaceOrDelete } from "../ui/ReplaceOrDelete";
+import { ResourceTable } from "../ui/ResourceTable";
+import { TextField } from "../ui/TextField";
+import { useAction } from "../ui/use-action";
 import { useAsync } from "../ui/use-async";
+import { useDraft } from "../ui/use-draft";
 import { headersText, parseHeadersText, splitTools } from "./server-form";
 import "./mcp.css";
 
@@ -45,11 +51,10 @@ function ServerForm({
 }) {
   const { client } = useSession();
   const [form, setForm] = useState<Draft>(draft);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const field = (key: keyof Draft) => ({
     value: form[key],
-    onChange: (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value }),
+    onChange: (value: string) => setForm({ ...form, [key]: value }),
   });
   const nameOk = MCP_SERVER_NAME.test(form.name);
   const headers = parseHeadersText(form.headers);
@@ -58,9 +63,7 @@ function ServerForm({
   async function submit(e: FormEvent) {
     e.preventDefault();
     if (!nameOk || form.url === "" || !headers.ok) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const tools = splitTools(form.tools);
       await call(
         client.api["mcp-servers"][":name"].$put({
@@ -75,92 +78,69 @@ function ServerForm({
       );
       setForm(EMPTY);
       onSaved();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
     <form className="form-card" onSubmit={submit} aria-label="Register an MCP server">
       <h2>Register or replace a server</h2>
-      <div className="field">
-        <label htmlFor="mcp-name">Name</label>
-        <input
-          id="mcp-name"
-          {...field("name")}
-          aria-invalid={form.name !== "" && !nameOk}
-          aria-describedby="mcp-name-help"
-          placeholder="github"
-          autoComplete="off"
-        />
-        <p className="help" id="mcp-name-help">
-          Agents name it in <code>mcp</code>; its tools reach the model as{" "}
-          <code>{form.name || "name"}__tool</code>.
-        </p>
-        {form.name !== "" && !nameOk && (
-          <p className="field-error">1-32 letters, digits and -, starting with a letter.</p>
-        )}
+      <TextField
+        id="mcp-name"
+        label="Name"
+        {...field("name")}
+        invalid={form.name !== "" && !nameOk}
+        placeholder="github"
+        autoComplete="off"
+        help={
+          <>
+            Agents name it in <code>mcp</code>; its tools reach the model as{" "}
+            <code>{form.name || "name"}__tool</code>.
+          </>
+        }
+        problems={
+          form.name !== "" && !nameOk ? ["1-32 letters, digits and -, starting with a letter."] : []
+        }
+      >
         {replaces && <p className="help">Replaces the server {form.name}.</p>}
-      </div>
-      <div className="field">
-        <label htmlFor="mcp-url">URL (Streamable HTTP)</label>
-        <input
-          id="mcp-url"
-          {...field("url")}
-          placeholder="https://mcp.example.com/mcp"
-          autoComplete="off"
-        />
-      </div>
-      <div className="field">
-        <label htmlFor="mcp-headers">Headers</label>
-        <textarea
-          id="mcp-headers"
-          rows={3}
-          spellCheck={false}
-          {...field("headers")}
-          aria-invalid={!headers.ok}
-          aria-describedby="mcp-headers-help"
-          placeholder={"authorization: Bearer {{ secrets.GITHUB_TOKEN }}"}
-        />
-        <p className="help" id="mcp-headers-help">
-          One <code>name: value</code> a line. Write a credential as a secret reference,{" "}
-          <code>{"{{ secrets.NAME }}"}</code> (<Link to={{ page: "secrets" }}>Secrets</Link>): it is
-          resolved only when an agent connects, and sent only to the secret's allowed hosts.
-        </p>
-        {!headers.ok &&
-          headers.problems.map((p) => (
-            <p key={p} className="field-error">
-              {p}
-            </p>
-          ))}
-      </div>
-      <div className="field">
-        <label htmlFor="mcp-tools">Allowed tools</label>
-        <input
-          id="mcp-tools"
-          {...field("tools")}
-          placeholder="search_issues, create_issue"
-          aria-describedby="mcp-tools-help"
-        />
-        <p className="help" id="mcp-tools-help">
-          Comma-separated. Empty: every tool the server lists. Agents are never offered any other.
-        </p>
-      </div>
-      <div className="field">
-        <label htmlFor="mcp-effects">Tools with effects</label>
-        <input
-          id="mcp-effects"
-          {...field("effects")}
-          placeholder="create_issue"
-          aria-describedby="mcp-effects-help"
-        />
-        <p className="help" id="mcp-effects-help">
-          Those that change something (create, send, delete): an agent that may call one always
-          runs, its answer is never reused from the semantic cache.
-        </p>
-      </div>
+      </TextField>
+      <TextField
+        id="mcp-url"
+        label="URL (Streamable HTTP)"
+        {...field("url")}
+        placeholder="https://mcp.example.com/mcp"
+        autoComplete="off"
+      />
+      <TextField
+        id="mcp-headers"
+        label="Headers"
+        rows={3}
+        spellCheck={false}
+        {...field("headers")}
+        invalid={!headers.ok}
+        placeholder={"authorization: Bearer {{ secrets.GITHUB_TOKEN }}"}
+        help={
+          <>
+            One <code>name: value</code> a line. Write a credential as a secret reference,{" "}
+            <code>{"{{ secrets.NAME }}"}</code> (<Link to={{ page: "secrets" }}>Secrets</Link>): it
+            is resolved only when an agent connects, and sent only to the secret's allowed hosts.
+          </>
+        }
+        problems={headers.ok ? [] : headers.problems}
+      />
+      <TextField
+        id="mcp-tools"
+        label="Allowed tools"
+        {...field("tools")}
+        placeholder="search_issues, create_issue"
+        help="Comma-separated. Empty: every tool the server lists. Agents are never offered any other."
+      />
+      <TextField
+        id="mcp-effects"
+        label="Tools with effects"
+        {...field("effects")}
+        placeholder="create_issue"
+        help="Those that change something (create, send, delete): an agent that may call one always runs, its answer is never reused from the semantic cache."
+      />
       <Problems error={error} />
       <button
         type="submit"
@@ -176,39 +156,22 @@ function ServerForm({
 /** Asks before deleting a server, and says what deleting does. */
 function DeleteServerDialog({ name, onClose }: { name: string; onClose(deleted: boolean): void }) {
   const { client } = useSession();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   return (
-    <Dialog title={`Delete ${name}?`} onClose={() => onClose(false)}>
+    <ConfirmDialog
+      title={`Delete ${name}?`}
+      keep={`Keep ${name}`}
+      confirm="Delete server"
+      onClose={() => onClose(false)}
+      onConfirm={async () => {
+        await callNoContent(client.api["mcp-servers"][":name"].$delete({ param: { name } }));
+        onClose(true);
+      }}
+    >
       <p>
         Agents that name it in <code>mcp</code> fail when they start, until a server of this name is
         registered again.
       </p>
-      <Problems error={error} />
-      <div className="dialog-actions">
-        <button type="button" onClick={() => onClose(false)}>
-          Keep {name}
-        </button>
-        <button
-          type="button"
-          className="danger"
-          disabled={busy}
-          onClick={async () => {
-            setBusy(true);
-            setError(null);
-            try {
-              await callNoContent(client.api["mcp-servers"][":name"].$delete({ param: { name } }));
-              onClose(true);
-            } catch (err) {
-              setError(err);
-              setBusy(false);
-            }
-          }}
-        >
-          Delete server
-        </button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   );
 }
 
@@ -224,102 +187,63 @@ export function McpServersPage() {
     async () => (await call(client.api["mcp-servers"].$get())).servers,
     [client],
   );
-  const [draft, setDraft] = useState<Draft>(EMPTY);
-  // A new key for the form each time a row is picked, so its fields start from that row.
-  const [formKey, setFormKey] = useState(0);
+  const form = useDraft(EMPTY);
   const [deleting, setDeleting] = useState<string | null>(null);
   const list = servers.data ?? [];
   return (
     <div className="page">
-      <header className="page-head">
-        <h1>MCP servers</h1>
-        <button type="button" onClick={servers.reload}>
-          Refresh
-        </button>
-      </header>
+      <PageHead title="MCP servers" onRefresh={servers.reload} />
       <p className="help page-help">
         Agents use the tools of these servers (the Model Context Protocol over Streamable HTTP): an
         agent node lists the servers, and optionally the tools, it may use in its{" "}
         <strong>Tools</strong> section. Every request goes through the SSRF guard. See{" "}
         <code>docs/AGENTS.md</code> and the <Link to={{ page: "reference" }}>API reference</Link>.
       </p>
-      {servers.error && <ErrorNote title="Cannot list MCP servers">{servers.error}</ErrorNote>}
-      {servers.state === "loading" && !servers.data && <Loading what="MCP servers" />}
-      {servers.data && list.length === 0 && (
-        <EmptyState title="No MCP servers yet">
-          Agents have their built-in tools and the custom http tools of their node.
-        </EmptyState>
-      )}
-      {list.length > 0 && (
-        <table className="table mcp-servers">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>URL</th>
-              <th>Headers</th>
-              <th>Allowed tools</th>
-              <th>Effects</th>
-              <th>Updated</th>
-              {editor && (
-                <th>
-                  <span className="sr-only">Actions</span>
-                </th>
+      <ResourceTable
+        list={servers}
+        what="MCP servers"
+        failed="Cannot list MCP servers"
+        empty={{
+          title: "No MCP servers yet",
+          children: "Agents have their built-in tools and the custom http tools of their node.",
+        }}
+        className="mcp-servers"
+        columns={["Name", "URL", "Headers", "Allowed tools", "Effects", "Updated"]}
+        actions={editor}
+        row={(s) => (
+          <tr key={s.name} data-server={s.name}>
+            <td>
+              <code>{s.name}</code>
+            </td>
+            <td>
+              <code>{s.url}</code>
+            </td>
+            <td>
+              {Object.keys(s.headers).length === 0 ? (
+                <span className="muted">none</span>
+              ) : (
+                <code className="mcp-headers">{headersText(s.headers)}</code>
               )}
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((s) => (
-              <tr key={s.name} data-server={s.name}>
-                <td>
-                  <code>{s.name}</code>
-                </td>
-                <td>
-                  <code>{s.url}</code>
-                </td>
-                <td>
-                  {Object.keys(s.headers).length === 0 ? (
-                    <span className="muted">none</span>
-                  ) : (
-                    <code className="mcp-headers">{headersText(s.headers)}</code>
-                  )}
-                </td>
-                <td>{s.allowedTools ? s.allowedTools.join(", ") : "every tool it lists"}</td>
-                <td>{s.effects.join(", ") || <span className="muted">none</span>}</td>
-                <td>{formatTime(s.updatedAt)}</td>
-                {editor && (
-                  <td className="row-actions">
-                    <button
-                      type="button"
-                      className="small"
-                      onClick={() => {
-                        setDraft(draftOf(s));
-                        setFormKey((k) => k + 1);
-                      }}
-                    >
-                      Replace
-                    </button>{" "}
-                    <button
-                      type="button"
-                      className="small danger"
-                      onClick={() => setDeleting(s.name)}
-                    >
-                      Delete
-                    </button>
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </td>
+            <td>{s.allowedTools ? s.allowedTools.join(", ") : "every tool it lists"}</td>
+            <td>{s.effects.join(", ") || <span className="muted">none</span>}</td>
+            <td>{formatTime(s.updatedAt)}</td>
+            {editor && (
+              <ReplaceOrDelete
+                onReplace={() => form.pick(draftOf(s))}
+                onDelete={() => setDeleting(s.name)}
+              />
+            )}
+          </tr>
+        )}
+      />
       {editor ? (
         <ServerForm
-          key={formKey}
-          draft={draft}
+          key={form.key}
+          draft={form.draft}
           taken={list.map((s) => s.name)}
           onSaved={() => {
-            setDraft(EMPTY);
-            setFormKey((k) => k + 1);
+            form.reset();
             servers.reload();
           }}
         />

@@ -5,11 +5,17 @@ import { call, callNoContent } from "../api/client";
 import { useSession } from "../api/session";
 import type { ChannelEvent, NotificationChannel } from "../api/types";
 import { CheckboxGroup } from "../ui/CheckboxGroup";
-import { Dialog } from "../ui/Dialog";
+import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { formatTime } from "../ui/format";
 import { Link } from "../ui/Link";
-import { EmptyState, ErrorNote, Loading, Problems } from "../ui/notes";
+import { Problems } from "../ui/notes";
+import { PageHead } from "../ui/PageHead";
+import { ReplaceOrDelete } from "../ui/ReplaceOrDelete";
+import { ResourceTable } from "../ui/ResourceTable";
+import { TextField } from "../ui/TextField";
+import { useAction } from "../ui/use-action";
 import { useAsync } from "../ui/use-async";
+import { useDraft } from "../ui/use-draft";
 import { CHANNEL_EVENTS, channelGets, EVENT_TEXT } from "./channel-events";
 import { TelemetrySection } from "./TelemetrySection";
 import "./notifications.css";
@@ -40,17 +46,14 @@ function ChannelForm({
   const [type, setType] = useState<ChannelType>(draft.type);
   const [url, setUrl] = useState("");
   const [events, setEvents] = useState<ChannelEvent[]>(draft.events);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const nameOk = CHANNEL_NAME.test(name);
   const replaces = taken.includes(name);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     if (!nameOk || url === "") return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await call(
         client.api["notification-channels"][":name"].$put({
           param: { name },
@@ -62,33 +65,28 @@ function ChannelForm({
       setType("webhook");
       setEvents(["approval"]);
       onSaved();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
     <form className="form-card" onSubmit={submit} aria-label="Set a channel">
       <h2>Add or replace a channel</h2>
-      <div className="field">
-        <label htmlFor="channel-name">Name</label>
-        <input
-          id="channel-name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          aria-invalid={name !== "" && !nameOk}
-          placeholder="ops-slack"
-          autoComplete="off"
-        />
-        {name !== "" && !nameOk && (
-          <p className="field-error">
-            1-63 letters, digits, _ and -, starting with a letter or digit.
-          </p>
-        )}
+      <TextField
+        id="channel-name"
+        label="Name"
+        value={name}
+        onChange={setName}
+        invalid={name !== "" && !nameOk}
+        placeholder="ops-slack"
+        autoComplete="off"
+        problems={
+          name !== "" && !nameOk
+            ? ["1-63 letters, digits, _ and -, starting with a letter or digit."]
+            : []
+        }
+      >
         {replaces && <p className="help">Replaces the channel {name}: its URL, type and events.</p>}
-      </div>
+      </TextField>
       <div className="field">
         <label htmlFor="channel-type">Type</label>
         <select
@@ -100,21 +98,16 @@ function ChannelForm({
           <option value="slack">Slack incoming webhook</option>
         </select>
       </div>
-      <div className="field">
-        <label htmlFor="channel-url">URL</label>
-        <input
-          id="channel-url"
-          type="password"
-          value={url}
-          onChange={(e) => setUrl(e.target.value)}
-          autoComplete="new-password"
-          aria-describedby="channel-url-help"
-          placeholder="https://hooks.slack.com/services/…"
-        />
-        <p className="help" id="channel-url-help">
-          The URL is a credential: stored sealed, never shown again (the list shows its host).
-        </p>
-      </div>
+      <TextField
+        id="channel-url"
+        label="URL"
+        type="password"
+        value={url}
+        onChange={setUrl}
+        autoComplete="new-password"
+        placeholder="https://hooks.slack.com/services/…"
+        help="The URL is a credential: stored sealed, never shown again (the list shows its host)."
+      />
       <CheckboxGroup
         legend="Sends it"
         options={CHANNEL_EVENTS}
@@ -139,41 +132,24 @@ function ChannelForm({
 /** Asks before deleting a channel, and says what deleting does. */
 function DeleteChannelDialog({ name, onClose }: { name: string; onClose(deleted: boolean): void }) {
   const { client } = useSession();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   return (
-    <Dialog title={`Delete ${name}?`} onClose={() => onClose(false)}>
+    <ConfirmDialog
+      title={`Delete ${name}?`}
+      keep={`Keep ${name}`}
+      confirm="Delete channel"
+      onClose={() => onClose(false)}
+      onConfirm={async () => {
+        await callNoContent(
+          client.api["notification-channels"][":name"].$delete({ param: { name } }),
+        );
+        onClose(true);
+      }}
+    >
       <p>
         It gets no more notifications, and ones still owed to it are given up. Nodes that name it in{" "}
         <code>notify</code> skip it.
       </p>
-      <Problems error={error} />
-      <div className="dialog-actions">
-        <button type="button" onClick={() => onClose(false)}>
-          Keep {name}
-        </button>
-        <button
-          type="button"
-          className="danger"
-          disabled={busy}
-          onClick={async () => {
-            setBusy(true);
-            setError(null);
-            try {
-              await callNoContent(
-                client.api["notification-channels"][":name"].$delete({ param: { name } }),
-              );
-              onClose(true);
-            } catch (err) {
-              setError(err);
-              setBusy(false);
-            }
-          }}
-        >
-          Delete channel
-        </button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   );
 }
 
@@ -189,19 +165,12 @@ export function NotificationsPage() {
     async () => (await call(client.api["notification-channels"].$get())).channels,
     [client],
   );
-  const [draft, setDraft] = useState<Draft>(EMPTY);
-  // A new key for the form each time a row is picked, so its fields start from that row.
-  const [formKey, setFormKey] = useState(0);
+  const form = useDraft(EMPTY);
   const [deleting, setDeleting] = useState<string | null>(null);
   const list = channels.data ?? [];
   return (
     <div className="page">
-      <header className="page-head">
-        <h1>Notifications</h1>
-        <button type="button" onClick={channels.reload}>
-          Refresh
-        </button>
-      </header>
+      <PageHead title="Notifications" onRefresh={channels.reload} />
       <p className="help page-help">
         A <strong>webhook</strong> channel gets each notification as aob's JSON (the run, node,
         message, quorum, form, and for each assignee their own single-use approve and reject links);
@@ -210,78 +179,47 @@ export function NotificationsPage() {
         <code>"notify": ["ops-slack"]</code>), on top of those that take every approval. See{" "}
         <code>docs/PEOPLE.md</code> and the <Link to={{ page: "reference" }}>API reference</Link>.
       </p>
-      {channels.error && <ErrorNote title="Cannot list channels">{channels.error}</ErrorNote>}
-      {channels.state === "loading" && !channels.data && <Loading what="channels" />}
-      {channels.data && list.length === 0 && (
-        <EmptyState title="No channels yet">
-          Approvals are only seen in the inbox until a channel is added.
-        </EmptyState>
-      )}
-      {list.length > 0 && (
-        <table className="table channels">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Type</th>
-              <th>Host</th>
-              <th>Gets</th>
-              <th>Decision links</th>
-              <th>Updated</th>
-              {editor && (
-                <th>
-                  <span className="sr-only">Actions</span>
-                </th>
-              )}
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((ch) => (
-              <tr key={ch.name} data-channel={ch.name}>
-                <td>
-                  <code>{ch.name}</code>
-                </td>
-                <td>{ch.type === "slack" ? "Slack" : "webhook"}</td>
-                <td>
-                  <code>{ch.host}</code>
-                </td>
-                <td>{channelGets(ch.events)}</td>
-                <td>
-                  <code>{ch.origin}</code>
-                </td>
-                <td>{formatTime(ch.updatedAt)}</td>
-                {editor && (
-                  <td className="row-actions">
-                    <button
-                      type="button"
-                      className="small"
-                      onClick={() => {
-                        setDraft({ name: ch.name, type: ch.type, events: ch.events });
-                        setFormKey((k) => k + 1);
-                      }}
-                    >
-                      Replace
-                    </button>{" "}
-                    <button
-                      type="button"
-                      className="small danger"
-                      onClick={() => setDeleting(ch.name)}
-                    >
-                      Delete
-                    </button>
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ResourceTable
+        list={channels}
+        what="channels"
+        failed="Cannot list channels"
+        empty={{
+          title: "No channels yet",
+          children: "Approvals are only seen in the inbox until a channel is added.",
+        }}
+        className="channels"
+        columns={["Name", "Type", "Host", "Gets", "Decision links", "Updated"]}
+        actions={editor}
+        row={(ch) => (
+          <tr key={ch.name} data-channel={ch.name}>
+            <td>
+              <code>{ch.name}</code>
+            </td>
+            <td>{ch.type === "slack" ? "Slack" : "webhook"}</td>
+            <td>
+              <code>{ch.host}</code>
+            </td>
+            <td>{channelGets(ch.events)}</td>
+            <td>
+              <code>{ch.origin}</code>
+            </td>
+            <td>{formatTime(ch.updatedAt)}</td>
+            {editor && (
+              <ReplaceOrDelete
+                onReplace={() => form.pick({ name: ch.name, type: ch.type, events: ch.events })}
+                onDelete={() => setDeleting(ch.name)}
+              />
+            )}
+          </tr>
+        )}
+      />
       {editor ? (
         <ChannelForm
-          key={formKey}
-          draft={draft}
+          key={form.key}
+          draft={form.draft}
           taken={list.map((c) => c.name)}
           onSaved={() => {
-            setDraft(EMPTY);
+            form.reset();
             channels.reload();
           }}
         />

@@ -4,6 +4,8 @@ import { ApiFailure, call, callNoContent } from "../api/client";
 import { useSession } from "../api/session";
 import { formatTime } from "../ui/format";
 import { ErrorNote, Problems } from "../ui/notes";
+import { TextField } from "../ui/TextField";
+import { useAction } from "../ui/use-action";
 import { useAsync } from "../ui/use-async";
 import { headerLines } from "./header-lines";
 
@@ -26,40 +28,27 @@ export function TelemetrySection() {
   const [endpoint, setEndpoint] = useState("");
   const [headers, setHeaders] = useState("");
   const [enabled, setEnabled] = useState(true);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const parsed = headerLines(headers);
 
   async function save(e: FormEvent) {
     e.preventDefault();
     if (endpoint === "" || parsed.problems.length > 0) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await call(
         client.api.telemetry.otlp.$put({ json: { endpoint, headers: parsed.headers, enabled } }),
       );
       setEndpoint("");
       setHeaders("");
       current.reload();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   async function stop() {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await callNoContent(client.api.telemetry.otlp.$delete());
       current.reload();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   const set = current.data;
@@ -96,42 +85,32 @@ export function TelemetrySection() {
       {editor ? (
         <form className="form-card" onSubmit={save} aria-label="Set the OTLP endpoint">
           <h3>{set ? "Replace the endpoint" : "Send traces"}</h3>
-          <div className="field">
-            <label htmlFor="otlp-endpoint">OTLP/HTTP traces URL</label>
-            <input
-              id="otlp-endpoint"
-              type="password"
-              value={endpoint}
-              onChange={(e) => setEndpoint(e.target.value)}
-              autoComplete="new-password"
-              placeholder="https://otel.example.com:4318/v1/traces"
-              aria-describedby="otlp-endpoint-help"
-            />
-            <p className="help" id="otlp-endpoint-help">
-              Used as it is; stored sealed and never shown again (the page shows its host).
-            </p>
-          </div>
-          <div className="field">
-            <label htmlFor="otlp-headers">Headers, one "name: value" a line</label>
-            <textarea
-              id="otlp-headers"
-              rows={3}
-              value={headers}
-              onChange={(e) => setHeaders(e.target.value)}
-              placeholder={"x-api-key: {{ secrets.OTEL_KEY }}"}
-              aria-invalid={parsed.problems.length > 0}
-              aria-describedby="otlp-headers-help"
-            />
-            {parsed.problems.map((p) => (
-              <p className="field-error" key={p}>
-                {p}
-              </p>
-            ))}
-            <p className="help" id="otlp-headers-help">
-              A value may name a secret, <code>{"{{ secrets.NAME }}"}</code>: it is read at each
-              export. Headers are sealed too.
-            </p>
-          </div>
+          <TextField
+            id="otlp-endpoint"
+            label="OTLP/HTTP traces URL"
+            type="password"
+            value={endpoint}
+            onChange={setEndpoint}
+            autoComplete="new-password"
+            placeholder="https://otel.example.com:4318/v1/traces"
+            help="Used as it is; stored sealed and never shown again (the page shows its host)."
+          />
+          <TextField
+            id="otlp-headers"
+            label={'Headers, one "name: value" a line'}
+            rows={3}
+            value={headers}
+            onChange={setHeaders}
+            placeholder={"x-api-key: {{ secrets.OTEL_KEY }}"}
+            invalid={parsed.problems.length > 0}
+            problems={parsed.problems}
+            help={
+              <>
+                A value may name a secret, <code>{"{{ secrets.NAME }}"}</code>: it is read at each
+                export. Headers are sealed too.
+              </>
+            }
+          />
           <label className="checkbox">
             <input
               type="checkbox"

@@ -5,6 +5,8 @@ import { useSession } from "../api/session";
 import type { AuditEntry } from "../api/types";
 import { formatTime } from "../ui/format";
 import { EmptyState, ErrorNote, Loading } from "../ui/notes";
+import { OptionalSelect } from "../ui/OptionalSelect";
+import { PageHead } from "../ui/PageHead";
 import { navigate } from "../use-route";
 import { detailsText } from "./audit-details";
 import { userNames } from "./names";
@@ -79,33 +81,17 @@ export function AuditPage({
   const names = useMemo(() => userNames(users.data ?? []), [users.data]);
   return (
     <div className="page">
-      <header className="page-head">
-        <h1>Audit log</h1>
-        <button type="button" onClick={log.reload}>
-          Refresh
-        </button>
-      </header>
+      <PageHead title="Audit log" onRefresh={log.reload} />
       <div className="audit-filters">
         <div className="field">
           <label htmlFor="audit-action">Action</label>
-          <select
+          <OptionalSelect
             id="audit-action"
-            value={action ?? ""}
-            onChange={(e) =>
-              navigate({
-                page: "audit",
-                action: (e.target.value || null) as AuditAction | null,
-                userId,
-              })
-            }
-          >
-            <option value="">any action</option>
-            {AUDIT_ACTIONS.map((a) => (
-              <option key={a} value={a}>
-                {a}
-              </option>
-            ))}
-          </select>
+            value={action}
+            options={AUDIT_ACTIONS}
+            none="any action"
+            onChange={(a) => navigate({ page: "audit", action: a, userId })}
+          />
         </div>
         <div className="field">
           <label htmlFor="audit-user">User</label>

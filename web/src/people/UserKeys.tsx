@@ -1,57 +1,17 @@
 import { type FormEvent, useState } from "react";
 import { SCOPES, type Scope, scopesOfRoles } from "../../../core/people/roles";
 import { everyPage } from "../../../core/wire/cursor";
-import { call, callNoContent, describeError } from "../api/client";
+import { call, callNoContent } from "../api/client";
 import { useSession } from "../api/session";
 import type { User } from "../api/types";
 import { CheckboxGroup } from "../ui/CheckboxGroup";
+import { ConfirmButton } from "../ui/ConfirmButton";
 import { formatTime } from "../ui/format";
-import { EmptyState, ErrorNote, Loading, Problems } from "../ui/notes";
+import { Problems } from "../ui/notes";
+import { ResourceTable } from "../ui/ResourceTable";
+import { TextField } from "../ui/TextField";
+import { useAction } from "../ui/use-action";
 import { useAsync } from "../ui/use-async";
-
-/** Revokes after a second click, so one stray click loses nothing. */
-function RevokeButton({
-  keyId,
-  name,
-  onRevoked,
-}: {
-  keyId: string;
-  name: string;
-  onRevoked(): void;
-}) {
-  const { client } = useSession();
-  const [asking, setAsking] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  if (!asking) {
-    return (
-      <button type="button" className="small" onClick={() => setAsking(true)}>
-        Revoke
-      </button>
-    );
-  }
-  return (
-    <span>
-      <button
-        type="button"
-        className="danger small"
-        onClick={async () => {
-          try {
-            await callNoContent(client.api.keys[":id"].$delete({ param: { id: keyId } }));
-            onRevoked();
-          } catch (err) {
-            setError(describeError(err));
-          }
-        }}
-      >
-        Revoke {name}
-      </button>{" "}
-      <button type="button" className="small" onClick={() => setAsking(false)}>
-        Keep
-      </button>
-      {error && <span className="field-error"> {error}</span>}
-    </span>
-  );
-}
 
 /** A key just made: its secret, shown this once, with a copy button. */
 function ShownOnce({ name, secret, onDone }: { name: string; secret: string; onDone(): void }) {
@@ -90,16 +50,13 @@ function MakeKeyForm({ user, onMade }: { user: User; onMade(): void }) {
   const granted = scopesOfRoles(user.roles);
   const [name, setName] = useState("");
   const [scopes, setScopes] = useState<Scope[]>(granted);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const [made, setMade] = useState<{ name: string; key: string } | null>(null);
   const prefix = `key-${user.id}`;
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const body = await call(
         client.api.users[":id"].keys.$post({
           param: { id: user.id },
@@ -109,27 +66,21 @@ function MakeKeyForm({ user, onMade }: { user: User; onMade(): void }) {
       setMade({ name: body.name, key: body.key });
       setName("");
       onMade();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   if (made) return <ShownOnce name={made.name} secret={made.key} onDone={() => setMade(null)} />;
   return (
     <form className="form-card" onSubmit={submit} aria-label={`Make a key for ${user.name}`}>
       <h3>Make a key</h3>
-      <div className="field">
-        <label htmlFor={`${prefix}-name`}>Key name</label>
-        <input
-          id={`${prefix}-name`}
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          placeholder="laptop, ci…"
-          autoComplete="off"
-        />
-      </div>
+      <TextField
+        id={`${prefix}-name`}
+        label="Key name"
+        value={name}
+        onChange={setName}
+        placeholder="laptop, ci…"
+        autoComplete="off"
+      />
       <CheckboxGroup
         legend="Scopes"
         options={SCOPES}
@@ -167,45 +118,39 @@ export function UserKeys({ user }: { user: User }) {
   return (
     <section className="user-keys" aria-label={`Keys of ${user.name}`}>
       <h3>Keys of {user.name}</h3>
-      {keys.error && <ErrorNote title="Cannot list the keys">{keys.error}</ErrorNote>}
-      {keys.state === "loading" && !keys.data && <Loading what="keys" />}
-      {keys.data && keys.data.length === 0 && (
-        <EmptyState title="No keys">Make one below to let {user.name} sign in.</EmptyState>
-      )}
-      {keys.data && keys.data.length > 0 && (
-        <table className="table">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Scopes</th>
-              <th>Created</th>
-              <th>
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {keys.data.map((k) => (
-              <tr key={k.id} data-key={k.id}>
-                <td>
-                  {k.name} <code className="muted">{k.id}</code>
-                </td>
-                <td>{k.scopes.join(", ")}</td>
-                <td>{formatTime(k.createdAt)}</td>
-                <td className="row-actions">
-                  {k.revokedAt === null ? (
-                    user.deletedAt === null && (
-                      <RevokeButton keyId={k.id} name={k.name} onRevoked={keys.reload} />
-                    )
-                  ) : (
-                    <span className="muted">revoked {formatTime(k.revokedAt)}</span>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ResourceTable
+        list={keys}
+        what="keys"
+        failed="Cannot list the keys"
+        empty={{ title: "No keys", children: <>Make one below to let {user.name} sign in.</> }}
+        columns={["Name", "Scopes", "Created"]}
+        actions
+        row={(k) => (
+          <tr key={k.id} data-key={k.id}>
+            <td>
+              {k.name} <code className="muted">{k.id}</code>
+            </td>
+            <td>{k.scopes.join(", ")}</td>
+            <td>{formatTime(k.createdAt)}</td>
+            <td className="row-actions">
+              {k.revokedAt === null ? (
+                user.deletedAt === null && (
+                  <ConfirmButton
+                    label="Revoke"
+                    confirm={`Revoke ${k.name}`}
+                    onConfirm={async () => {
+                      await callNoContent(client.api.keys[":id"].$delete({ param: { id: k.id } }));
+                      keys.reload();
+                    }}
+                  />
+                )
+              ) : (
+                <span className="muted">revoked {formatTime(k.revokedAt)}</span>
+              )}
+            </td>
+          </tr>
+        )}
+      />
       {user.deletedAt === null && <MakeKeyForm user={user} onMade={keys.reload} />}
     </section>
   );

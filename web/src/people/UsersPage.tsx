@@ -4,9 +4,13 @@ import { call, callNoContent } from "../api/client";
 import { useSession } from "../api/session";
 import type { User } from "../api/types";
 import { CheckboxGroup } from "../ui/CheckboxGroup";
-import { Dialog } from "../ui/Dialog";
+import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { formatTime } from "../ui/format";
-import { EmptyState, ErrorNote, Loading, Problems } from "../ui/notes";
+import { Problems } from "../ui/notes";
+import { PageHead } from "../ui/PageHead";
+import { ResourceTable } from "../ui/ResourceTable";
+import { TextField } from "../ui/TextField";
+import { useAction } from "../ui/use-action";
 import { UserKeys } from "./UserKeys";
 import { useUsers } from "./use-users";
 import "./people.css";
@@ -20,14 +24,11 @@ function AddUserForm({ onAdded }: { onAdded(user: User): void }) {
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
   const [roles, setRoles] = useState<Role[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const json = {
         name: name.trim(),
         roles,
@@ -38,39 +39,22 @@ function AddUserForm({ onAdded }: { onAdded(user: User): void }) {
       setEmail("");
       setRoles([]);
       onAdded(user);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
     <form className="form-card" onSubmit={submit} aria-label="Add a user">
       <h2>Add a user</h2>
-      <div className="field">
-        <label htmlFor="user-name">Name</label>
-        <input
-          id="user-name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          autoComplete="off"
-        />
-      </div>
-      <div className="field">
-        <label htmlFor="user-email">Email</label>
-        <input
-          id="user-email"
-          type="email"
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          autoComplete="off"
-          aria-describedby="user-email-help"
-        />
-        <p className="help" id="user-email-help">
-          Optional. An approval node may name its approvers by email.
-        </p>
-      </div>
+      <TextField id="user-name" label="Name" value={name} onChange={setName} autoComplete="off" />
+      <TextField
+        id="user-email"
+        label="Email"
+        type="email"
+        value={email}
+        onChange={setEmail}
+        autoComplete="off"
+        help="Optional. An approval node may name its approvers by email."
+      />
       <CheckboxGroup
         legend="Roles"
         options={ROLES}
@@ -95,18 +79,12 @@ function AddUserForm({ onAdded }: { onAdded(user: User): void }) {
 function RolesEditor({ user, onDone }: { user: User; onDone(changed: boolean): void }) {
   const { client } = useSession();
   const [roles, setRoles] = useState<Role[]>(user.roles);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   async function save() {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await call(client.api.users[":id"].$patch({ param: { id: user.id }, json: { roles } }));
       onDone(true);
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+    });
   }
   return (
     <div className="roles-editor">
@@ -138,39 +116,22 @@ function RolesEditor({ user, onDone }: { user: User; onDone(changed: boolean): v
 /** Asks before deleting a user, and says what deleting does. */
 function DeleteUserDialog({ user, onClose }: { user: User; onClose(deleted: boolean): void }) {
   const { client } = useSession();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   return (
-    <Dialog title={`Delete ${user.name}?`} onClose={() => onClose(false)}>
+    <ConfirmDialog
+      title={`Delete ${user.name}?`}
+      keep={`Keep ${user.name}`}
+      confirm="Delete user"
+      onClose={() => onClose(false)}
+      onConfirm={async () => {
+        await callNoContent(client.api.users[":id"].$delete({ param: { id: user.id } }));
+        onClose(true);
+      }}
+    >
       <p>
         Their keys are revoked and their sessions and open run views end at once. They stay listed
         as deleted; their votes and audit entries keep their name.
       </p>
-      <Problems error={error} />
-      <div className="dialog-actions">
-        <button type="button" onClick={() => onClose(false)}>
-          Keep {user.name}
-        </button>
-        <button
-          type="button"
-          className="danger"
-          disabled={busy}
-          onClick={async () => {
-            setBusy(true);
-            setError(null);
-            try {
-              await callNoContent(client.api.users[":id"].$delete({ param: { id: user.id } }));
-              onClose(true);
-            } catch (err) {
-              setError(err);
-              setBusy(false);
-            }
-          }}
-        >
-          Delete user
-        </button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   );
 }
 
@@ -188,96 +149,73 @@ export function UsersPage() {
   const columns = admin ? 6 : 5;
   return (
     <div className="page">
-      <header className="page-head">
-        <h1>Users</h1>
-        <button type="button" onClick={users.reload}>
-          Refresh
-        </button>
-      </header>
-      {users.error && <ErrorNote title="Cannot list users">{users.error}</ErrorNote>}
-      {users.state === "loading" && !users.data && <Loading what="users" />}
-      {users.data && users.data.length === 0 && <EmptyState title="No users yet" />}
-      {users.data && users.data.length > 0 && (
-        <table className="table users">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Email</th>
-              <th>Roles</th>
-              <th>Added</th>
-              <th>Deleted</th>
+      <PageHead title="Users" onRefresh={users.reload} />
+      <ResourceTable
+        list={users}
+        what="users"
+        failed="Cannot list users"
+        empty={{ title: "No users yet" }}
+        className="users"
+        columns={["Name", "Email", "Roles", "Added", "Deleted"]}
+        actions={admin}
+        row={(u) => (
+          <Fragment key={u.id}>
+            <tr data-user={u.id} className={u.deletedAt === null ? undefined : "user-deleted"}>
+              <td>
+                {u.name}
+                {u.id === who.user.id && <span className="muted"> (you)</span>}
+                <br />
+                <code className="muted">{u.id}</code>
+              </td>
+              <td>{u.email ?? <span className="muted">–</span>}</td>
+              <td data-testid={`roles-${u.id}`}>
+                {editing === u.id ? (
+                  <RolesEditor
+                    user={u}
+                    onDone={(changed) => {
+                      setEditing(null);
+                      if (changed) users.reload();
+                    }}
+                  />
+                ) : (
+                  u.roles.join(", ")
+                )}
+              </td>
+              <td>{formatTime(u.createdAt)}</td>
+              <td>{u.deletedAt === null ? "" : formatTime(u.deletedAt)}</td>
               {admin && (
-                <th>
-                  <span className="sr-only">Actions</span>
-                </th>
+                <td className="row-actions">
+                  {u.deletedAt === null && editing !== u.id && (
+                    <button type="button" className="small" onClick={() => setEditing(u.id)}>
+                      Change roles
+                    </button>
+                  )}{" "}
+                  <button
+                    type="button"
+                    className="small"
+                    aria-expanded={keysOf === u.id}
+                    onClick={() => setKeysOf(keysOf === u.id ? null : u.id)}
+                  >
+                    Keys
+                  </button>{" "}
+                  {u.deletedAt === null && (
+                    <button type="button" className="small danger" onClick={() => setDeleting(u)}>
+                      Delete
+                    </button>
+                  )}
+                </td>
               )}
             </tr>
-          </thead>
-          <tbody>
-            {users.data.map((u) => (
-              <Fragment key={u.id}>
-                <tr data-user={u.id} className={u.deletedAt === null ? undefined : "user-deleted"}>
-                  <td>
-                    {u.name}
-                    {u.id === who.user.id && <span className="muted"> (you)</span>}
-                    <br />
-                    <code className="muted">{u.id}</code>
-                  </td>
-                  <td>{u.email ?? <span className="muted">–</span>}</td>
-                  <td data-testid={`roles-${u.id}`}>
-                    {editing === u.id ? (
-                      <RolesEditor
-                        user={u}
-                        onDone={(changed) => {
-                          setEditing(null);
-                          if (changed) users.reload();
-                        }}
-                      />
-                    ) : (
-                      u.roles.join(", ")
-                    )}
-                  </td>
-                  <td>{formatTime(u.createdAt)}</td>
-                  <td>{u.deletedAt === null ? "" : formatTime(u.deletedAt)}</td>
-                  {admin && (
-                    <td className="row-actions">
-                      {u.deletedAt === null && editing !== u.id && (
-                        <button type="button" className="small" onClick={() => setEditing(u.id)}>
-                          Change roles
-                        </button>
-                      )}{" "}
-                      <button
-                        type="button"
-                        className="small"
-                        aria-expanded={keysOf === u.id}
-                        onClick={() => setKeysOf(keysOf === u.id ? null : u.id)}
-                      >
-                        Keys
-                      </button>{" "}
-                      {u.deletedAt === null && (
-                        <button
-                          type="button"
-                          className="small danger"
-                          onClick={() => setDeleting(u)}
-                        >
-                          Delete
-                        </button>
-                      )}
-                    </td>
-                  )}
-                </tr>
-                {admin && keysOf === u.id && (
-                  <tr className="keys-row">
-                    <td colSpan={columns}>
-                      <UserKeys user={u} />
-                    </td>
-                  </tr>
-                )}
-              </Fragment>
-            ))}
-          </tbody>
-        </table>
-      )}
+            {admin && keysOf === u.id && (
+              <tr className="keys-row">
+                <td colSpan={columns}>
+                  <UserKeys user={u} />
+                </td>
+              </tr>
+            )}
+          </Fragment>
+        )}
+      />
       {admin ? (
         <AddUserForm
           onAdded={(user) => {

@@ -1,5 +1,6 @@
 import { useMemo, useState } from "react";
 import { ErrorNote, Loading } from "../ui/notes";
+import { PageHead } from "../ui/PageHead";
 import { useAsync } from "../ui/use-async";
 import { OperationView } from "./OperationView";
 import { Prose } from "./Prose";
@@ -30,10 +31,9 @@ export function ReferencePage() {
   const count = shown.reduce((n, g) => n + g.entries.length, 0);
   return (
     <div className="page reference">
-      <header className="page-head">
-        <h1>API reference</h1>
+      <PageHead title="API reference">
         <a href="/openapi.json">OpenAPI document (JSON)</a>
-      </header>
+      </PageHead>
       {doc.error && <ErrorNote title="Cannot load the API's document">{doc.error}</ErrorNote>}
       {doc.state === "loading" && !doc.data && <Loading what="the API's document" />}
       {doc.data && (

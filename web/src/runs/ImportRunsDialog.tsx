@@ -2,6 +2,7 @@ import { useState } from "react";
 import { readErrorEnvelope } from "../../../core/wire/error-envelope";
 import { ARCHIVE_MEDIA_TYPE } from "../../../core/wire/run-archive";
 import { Dialog } from "../ui/Dialog";
+import { DoneDialog } from "../ui/DoneDialog";
 import { Link } from "../ui/Link";
 
 type Imported = { sourceRunId: string; runId: string }[];
@@ -42,11 +43,17 @@ export function ImportRunsDialog({ onImported, onClose }: { onImported(): void; 
   if (state.done) {
     const runs = state.done;
     return (
-      <Dialog title="Archive imported" onClose={onClose}>
-        <p role="status">
-          Imported {runs.length === 1 ? "1 run" : `${runs.length} runs`} as archived runs
-          (read-only):
-        </p>
+      <DoneDialog
+        title="Archive imported"
+        status={
+          <>
+            Imported {runs.length === 1 ? "1 run" : `${runs.length} runs`} as archived runs
+            (read-only):
+          </>
+        }
+        action="Done"
+        onClose={onClose}
+      >
         <ul>
           {runs.map((r) => (
             <li key={r.runId}>
@@ -57,12 +64,7 @@ export function ImportRunsDialog({ onImported, onClose }: { onImported(): void; 
             </li>
           ))}
         </ul>
-        <div className="dialog-actions">
-          <button type="button" className="primary" onClick={onClose}>
-            Done
-          </button>
-        </div>
-      </Dialog>
+      </DoneDialog>
     );
   }
   return (

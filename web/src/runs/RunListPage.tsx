@@ -1,13 +1,15 @@
-import { useMemo, useState } from "react";
-import { everyPage } from "../../../core/wire/cursor";
+import { useState } from "react";
 import { call } from "../api/client";
 import { useSession } from "../api/session";
 import type { RunSummary } from "../api/types";
+import { useWorkflows } from "../api/use-workflows";
 import { RUN_STATUSES, type RunStatus } from "../flow/status";
 import { RUN_TRIGGERS, type RunTrigger } from "../route";
 import { formatDuration, formatTime } from "../ui/format";
 import { Link } from "../ui/Link";
-import { EmptyState, ErrorNote, Loading } from "../ui/notes";
+import { OptionalSelect } from "../ui/OptionalSelect";
+import { PageHead } from "../ui/PageHead";
+import { ResourceTable } from "../ui/ResourceTable";
 import { StatusBadge } from "../ui/StatusBadge";
 import { useAsync } from "../ui/use-async";
 import { navigate } from "../use-route";
@@ -87,64 +89,38 @@ export function RunListPage({ filter }: { filter: RunFilter }) {
     setMore((m) => ({ runs: [...m.runs, ...next.runs], cursor: next.nextCursor, busy: false }));
   };
   const shown = runs.data ? [...runs.data, ...more.runs] : null;
-  const workflows = useAsync(
-    async () =>
-      everyPage(async (cursor) => {
-        const query = { limit: "500", ...(cursor ? { cursor } : {}) };
-        const page = await call(client.api.workflows.$get({ query }));
-        return { items: page.workflows, nextCursor: page.nextCursor };
-      }),
-    [client],
-  );
-  const names = useMemo(
-    () => new Map((workflows.data ?? []).map((w) => [w.id, w.name])),
-    [workflows.data],
-  );
+  const workflows = useWorkflows();
+  const { names } = workflows;
 
   return (
     <div className="page">
-      <header className="page-head">
-        <h1>Runs</h1>
+      <PageHead title="Runs">
         <div className="filters">
           <label htmlFor="run-status">Status</label>
-          <select
+          <OptionalSelect
             id="run-status"
-            value={status ?? ""}
-            onChange={(e) => go({ status: (e.target.value || null) as RunStatus | null })}
-          >
-            <option value="">all</option>
-            {RUN_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
+            value={status}
+            options={RUN_STATUSES}
+            none="all"
+            onChange={(s) => go({ status: s })}
+          />
           <label htmlFor="run-workflow">Workflow</label>
-          <select
+          <OptionalSelect
             id="run-workflow"
-            value={workflowId ?? ""}
-            onChange={(e) => go({ workflowId: e.target.value || null })}
-          >
-            <option value="">all</option>
-            {(workflows.data ?? []).map((w) => (
-              <option key={w.id} value={w.id}>
-                {w.name}
-              </option>
-            ))}
-          </select>
+            value={workflowId}
+            options={[...names.keys()]}
+            none="all"
+            labelOf={(id) => names.get(id) ?? id}
+            onChange={(id) => go({ workflowId: id })}
+          />
           <label htmlFor="run-trigger">Trigger</label>
-          <select
+          <OptionalSelect
             id="run-trigger"
-            value={filter.trigger ?? ""}
-            onChange={(e) => go({ trigger: (e.target.value || null) as RunTrigger | null })}
-          >
-            <option value="">all</option>
-            {RUN_TRIGGERS.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </select>
+            value={filter.trigger}
+            options={RUN_TRIGGERS}
+            none="all"
+            onChange={(t) => go({ trigger: t })}
+          />
           <label htmlFor="run-from">From</label>
           <input
             id="run-from"
@@ -191,91 +167,78 @@ export function RunListPage({ filter }: { filter: RunFilter }) {
             Start a run…
           </button>
         </div>
-      </header>
-      {runs.error && (
-        <ErrorNote title="Cannot list runs">
-          {runs.error}.{" "}
-          <button type="button" className="linkish" onClick={runs.reload}>
-            Try again
-          </button>
-        </ErrorNote>
-      )}
-      {runs.state === "loading" && !runs.data && <Loading what="runs" />}
-      {runs.data && runs.data.length === 0 && (
-        <EmptyState title={filtering ? "No runs match these filters" : "No runs yet"}>
-          {filtering ? (
+      </PageHead>
+      <ResourceTable
+        list={{ ...runs, data: shown }}
+        what="runs"
+        failed="Cannot list runs"
+        retry={runs.reload}
+        empty={{
+          title: filtering ? "No runs match these filters" : "No runs yet",
+          children: filtering ? (
             <>Set the filters to “all” to see every run.</>
           ) : (
             <>
               Open a workflow from the <Link to={{ page: "workflows" }}>workflow list</Link>, save
               it and press Run, or pick a workflow above and start a run.
             </>
-          )}
-        </EmptyState>
-      )}
-      {shown && shown.length > 0 && (
-        <table className="table">
-          <thead>
-            <tr>
-              <th>
-                <span className="sr-only">Compare</span>
-              </th>
-              <th>Run</th>
-              <th>Workflow</th>
-              <th>Status</th>
-              <th>Started</th>
-              <th>Duration</th>
-              <th>Error</th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((r) => (
-              <tr key={r.id}>
-                <td>
-                  <input
-                    type="checkbox"
-                    aria-label={`Pick ${r.id} to compare`}
-                    checked={picked.some((p) => p.id === r.id)}
-                    onChange={(e) => pick(r, e.target.checked)}
-                  />
-                </td>
-                <td>
-                  <Link to={{ page: "run", runId: r.id }}>
-                    <code>{r.id}</code>
-                  </Link>
-                </td>
-                <td>
-                  {names.get(r.workflowId) ?? r.workflowId}{" "}
-                  <span className="muted">v{r.version}</span>
-                </td>
-                <td>
-                  <StatusBadge status={r.status} />
-                  {r.held && (
-                    <span className="held-tag" title="Held: retention never deletes it">
-                      held
-                    </span>
-                  )}
-                  {r.archivedFrom && (
-                    <span
-                      className="held-tag"
-                      title={`Archived: imported from run ${r.archivedFrom}; read-only`}
-                    >
-                      archived
-                    </span>
-                  )}
-                </td>
-                <td>{formatTime(r.createdAt)}</td>
-                <td>{r.finishedAt ? formatDuration(r.finishedAt - r.createdAt) : "–"}</td>
-                <td className="error-cell">
-                  {r.error && typeof r.error === "object" && "message" in r.error
-                    ? String(r.error.message)
-                    : ""}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+          ),
+        }}
+        columns={[
+          <span key="compare" className="sr-only">
+            Compare
+          </span>,
+          "Run",
+          "Workflow",
+          "Status",
+          "Started",
+          "Duration",
+          "Error",
+        ]}
+        row={(r) => (
+          <tr key={r.id}>
+            <td>
+              <input
+                type="checkbox"
+                aria-label={`Pick ${r.id} to compare`}
+                checked={picked.some((p) => p.id === r.id)}
+                onChange={(e) => pick(r, e.target.checked)}
+              />
+            </td>
+            <td>
+              <Link to={{ page: "run", runId: r.id }}>
+                <code>{r.id}</code>
+              </Link>
+            </td>
+            <td>
+              {names.get(r.workflowId) ?? r.workflowId} <span className="muted">v{r.version}</span>
+            </td>
+            <td>
+              <StatusBadge status={r.status} />
+              {r.held && (
+                <span className="held-tag" title="Held: retention never deletes it">
+                  held
+                </span>
+              )}
+              {r.archivedFrom && (
+                <span
+                  className="held-tag"
+                  title={`Archived: imported from run ${r.archivedFrom}; read-only`}
+                >
+                  archived
+                </span>
+              )}
+            </td>
+            <td>{formatTime(r.createdAt)}</td>
+            <td>{r.finishedAt ? formatDuration(r.finishedAt - r.createdAt) : "–"}</td>
+            <td className="error-cell">
+              {r.error && typeof r.error === "object" && "message" in r.error
+                ? String(r.error.message)
+                : ""}
+            </td>
+          </tr>
+        )}
+      />
       {runs.data && more.cursor && (
         <button type="button" onClick={() => void showMore()} disabled={more.busy}>
           Show more runs

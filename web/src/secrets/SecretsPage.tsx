@@ -1,9 +1,14 @@
 import { type FormEvent, useState } from "react";
 import { everyPage } from "../../../core/wire/cursor";
-import { call, describeError } from "../api/client";
+import { call } from "../api/client";
 import { useSession } from "../api/session";
+import { ConfirmButton } from "../ui/ConfirmButton";
 import { formatTime } from "../ui/format";
-import { EmptyState, ErrorNote, Loading, Problems } from "../ui/notes";
+import { Problems } from "../ui/notes";
+import { PageHead } from "../ui/PageHead";
+import { ResourceTable } from "../ui/ResourceTable";
+import { TextField } from "../ui/TextField";
+import { useAction } from "../ui/use-action";
 import { useAsync } from "../ui/use-async";
 import { checkHostsText, hostsText, UNBOUND_TEXT } from "./hosts-text";
 import "./secrets.css";
@@ -27,78 +32,67 @@ function SetSecretForm({ onSaved }: { onSaved(): void }) {
   const [name, setName] = useState("");
   const [value, setValue] = useState("");
   const [hosts, setHosts] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const check = hosts.trim() === "" ? null : checkHostsText(hosts);
   const nameOk = NAME.test(name);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     if (!nameOk || value === "" || (check && !check.ok)) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const json = check?.ok ? { value, allowedHosts: check.hosts } : { value };
       await call(client.api.secrets[":name"].$put({ param: { name }, json }));
       setName("");
       setValue("");
       setHosts("");
       onSaved();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
     <form className="form-card" onSubmit={submit} aria-label="Set a secret">
       <h2>Set a secret</h2>
-      <div className="field">
-        <label htmlFor="secret-name">Name</label>
-        <input
-          id="secret-name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          aria-invalid={name !== "" && !nameOk}
-          placeholder="STRIPE_KEY"
-          autoComplete="off"
-        />
-        {name !== "" && !nameOk && (
-          <p className="field-error">Letters, digits and _, not starting with a digit.</p>
-        )}
-      </div>
-      <div className="field">
-        <label htmlFor="secret-value">Value</label>
-        <input
-          id="secret-value"
-          type="password"
-          value={value}
-          onChange={(e) => setValue(e.target.value)}
-          autoComplete="new-password"
-        />
-        <p className="muted">
-          Stored encrypted; never shown again. Node config uses it as {"{{ secrets.NAME }}"}.
-        </p>
-      </div>
-      <div className="field">
-        <label htmlFor="secret-hosts">Allowed hosts</label>
-        <textarea
-          id="secret-hosts"
-          rows={3}
-          value={hosts}
-          onChange={(e) => setHosts(e.target.value)}
-          aria-invalid={check !== null && !check.ok}
-          aria-describedby="secret-hosts-help"
-          placeholder={"api.stripe.com\n*.stripe.com"}
-        />
-        <p className="muted" id="secret-hosts-help">
-          One per line. <code>*.example.com</code> covers names under example.com, not example.com
-          itself. Empty keeps an existing secret's hosts; a new secret without hosts is unbound and
-          may be sent to any host.
-        </p>
+      <TextField
+        id="secret-name"
+        label="Name"
+        value={name}
+        onChange={setName}
+        invalid={name !== "" && !nameOk}
+        placeholder="STRIPE_KEY"
+        autoComplete="off"
+        problems={
+          name !== "" && !nameOk ? ["Letters, digits and _, not starting with a digit."] : []
+        }
+      />
+      <TextField
+        id="secret-value"
+        label="Value"
+        type="password"
+        value={value}
+        onChange={setValue}
+        autoComplete="new-password"
+        help={
+          <>Stored encrypted; never shown again. Node config uses it as {"{{ secrets.NAME }}"}.</>
+        }
+      />
+      <TextField
+        id="secret-hosts"
+        label="Allowed hosts"
+        rows={3}
+        value={hosts}
+        onChange={setHosts}
+        invalid={check !== null && !check.ok}
+        placeholder={"api.stripe.com\n*.stripe.com"}
+        help={
+          <>
+            One per line. <code>*.example.com</code> covers names under example.com, not example.com
+            itself. Empty keeps an existing secret's hosts; a new secret without hosts is unbound
+            and may be sent to any host.
+          </>
+        }
+      >
         {check && !check.ok && <HostProblems problems={check.problems} />}
-      </div>
+      </TextField>
       <Problems error={error} />
       <button
         type="submit"
@@ -123,22 +117,16 @@ function HostsEditor({
 }) {
   const { client } = useSession();
   const [text, setText] = useState(hostsText(allowedHosts));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const check = text.trim() === "" ? null : checkHostsText(text);
 
   async function save(hosts: string[] | null) {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await call(
         client.api.secrets[":name"].$patch({ param: { name }, json: { allowedHosts: hosts } }),
       );
       onDone(true);
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -178,42 +166,6 @@ function HostsEditor({
   );
 }
 
-/** Deletes after a second click, so one stray click loses nothing. */
-function DeleteButton({ name, onDeleted }: { name: string; onDeleted(): void }) {
-  const { client } = useSession();
-  const [asking, setAsking] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  if (!asking) {
-    return (
-      <button type="button" className="small" onClick={() => setAsking(true)}>
-        Delete
-      </button>
-    );
-  }
-  return (
-    <span>
-      <button
-        type="button"
-        className="danger small"
-        onClick={async () => {
-          try {
-            await call(client.api.secrets[":name"].$delete({ param: { name } }));
-            onDeleted();
-          } catch (err) {
-            setError(describeError(err));
-          }
-        }}
-      >
-        Delete {name}
-      </button>{" "}
-      <button type="button" className="small" onClick={() => setAsking(false)}>
-        Keep
-      </button>
-      {error && <span className="field-error"> {error}</span>}
-    </span>
-  );
-}
-
 /** The tenant's secrets: names and hosts (never values), set, bind to hosts, delete. */
 export function SecretsPage() {
   const { client } = useSession();
@@ -229,83 +181,76 @@ export function SecretsPage() {
   const unbound = (secrets.data ?? []).filter((s) => !s.bound).length;
   return (
     <div className="page">
-      <header className="page-head">
-        <h1>Secrets</h1>
-        <button type="button" onClick={secrets.reload}>
-          Refresh
-        </button>
-      </header>
-      {secrets.error && (
-        <ErrorNote title="Cannot list secrets">
-          {secrets.error} (managing secrets needs a key with the admin scope).
-        </ErrorNote>
-      )}
-      {secrets.state === "loading" && !secrets.data && <Loading what="secrets" />}
+      <PageHead title="Secrets" onRefresh={secrets.reload} />
       {unbound > 0 && (
         <div className="note note-warn" role="status">
           {unbound === 1 ? "1 secret is" : `${unbound} secrets are`} unbound: a workflow may send{" "}
           {unbound === 1 ? "it" : "them"} to any host. Bind each to the hosts it is meant for.
         </div>
       )}
-      {secrets.data && secrets.data.length === 0 && (
-        <EmptyState title="No secrets yet">
-          Set one below, then refer to it in an HTTP node as <code>{"{{ secrets.NAME }}"}</code>.
-        </EmptyState>
-      )}
-      {secrets.data && secrets.data.length > 0 && (
-        <table className="table secrets">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Allowed hosts</th>
-              <th>Updated</th>
-              <th>
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {secrets.data.map((s) => (
-              <tr key={s.name} data-secret={s.name}>
-                <td>
-                  <code>{s.name}</code>
-                </td>
-                <td data-testid={`hosts-${s.name}`}>
-                  {editing === s.name ? (
-                    <HostsEditor
-                      name={s.name}
-                      allowedHosts={s.allowedHosts}
-                      onDone={(changed) => {
-                        setEditing(null);
-                        if (changed) secrets.reload();
-                      }}
-                    />
-                  ) : s.allowedHosts === null ? (
-                    <span className="warn-text unbound">⚠ {UNBOUND_TEXT}</span>
-                  ) : (
-                    <ul className="host-list">
-                      {s.allowedHosts.map((h) => (
-                        <li key={h}>
-                          <code>{h}</code>
-                        </li>
-                      ))}
-                    </ul>
-                  )}
-                </td>
-                <td>{formatTime(s.updatedAt)}</td>
-                <td className="row-actions">
-                  {editing !== s.name && (
-                    <button type="button" className="small" onClick={() => setEditing(s.name)}>
-                      {s.bound ? "Edit hosts" : "Bind to hosts"}
-                    </button>
-                  )}{" "}
-                  <DeleteButton name={s.name} onDeleted={secrets.reload} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ResourceTable
+        list={secrets}
+        what="secrets"
+        failed="Cannot list secrets"
+        hint="managing secrets needs a key with the admin scope"
+        empty={{
+          title: "No secrets yet",
+          children: (
+            <>
+              Set one below, then refer to it in an HTTP node as <code>{"{{ secrets.NAME }}"}</code>
+              .
+            </>
+          ),
+        }}
+        className="secrets"
+        columns={["Name", "Allowed hosts", "Updated"]}
+        actions
+        row={(s) => (
+          <tr key={s.name} data-secret={s.name}>
+            <td>
+              <code>{s.name}</code>
+            </td>
+            <td data-testid={`hosts-${s.name}`}>
+              {editing === s.name ? (
+                <HostsEditor
+                  name={s.name}
+                  allowedHosts={s.allowedHosts}
+                  onDone={(changed) => {
+                    setEditing(null);
+                    if (changed) secrets.reload();
+                  }}
+                />
+              ) : s.allowedHosts === null ? (
+                <span className="warn-text unbound">⚠ {UNBOUND_TEXT}</span>
+              ) : (
+                <ul className="host-list">
+                  {s.allowedHosts.map((h) => (
+                    <li key={h}>
+                      <code>{h}</code>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </td>
+            <td>{formatTime(s.updatedAt)}</td>
+            <td className="row-actions">
+              {editing !== s.name && (
+                <button type="button" className="small" onClick={() => setEditing(s.name)}>
+                  {s.bound ? "Edit hosts" : "Bind to hosts"}
+                </button>
+              )}{" "}
+              <ConfirmButton
+                label="Delete"
+                confirm={`Delete ${s.name}`}
+                onConfirm={async () => {
+                  await call(client.api.secrets[":name"].$delete({ param: { name: s.name } }));
+                  secrets.reload();
+                }}
+              />
+            </td>
+          </tr>
+        )}
+      />
       <SetSecretForm onSaved={secrets.reload} />
     </div>
   );

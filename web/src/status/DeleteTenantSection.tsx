@@ -1,7 +1,7 @@
 import { useState } from "react";
-import { call, describeError } from "../api/client";
+import { call } from "../api/client";
 import { useSession } from "../api/session";
-import { Dialog } from "../ui/Dialog";
+import { ConfirmDialog } from "../ui/ConfirmDialog";
 
 /**
  * Deleting all of the tenant's data (docs/LIFECYCLE.md), behind a dialog that asks for the
@@ -12,19 +12,6 @@ export function DeleteTenantSection() {
   const { client, who, signOut } = useSession();
   const [open, setOpen] = useState(false);
   const [typed, setTyped] = useState("");
-  const [state, setState] = useState<{ busy: boolean; error: string | null }>({
-    busy: false,
-    error: null,
-  });
-  const confirm = async () => {
-    setState({ busy: true, error: null });
-    try {
-      await call(client.api.tenant.$delete({ json: { confirm: typed } }));
-      signOut();
-    } catch (err) {
-      setState({ busy: false, error: describeError(err) });
-    }
-  };
   return (
     <section className="danger-zone" aria-label="Delete all data">
       <h2>Delete all data</h2>
@@ -36,7 +23,18 @@ export function DeleteTenantSection() {
         Delete all of this tenant's data…
       </button>
       {open && (
-        <Dialog title="Delete all of this tenant's data?" onClose={() => setOpen(false)}>
+        <ConfirmDialog
+          title="Delete all of this tenant's data?"
+          keep="Keep everything"
+          confirm="Delete everything"
+          failure="Not deleted"
+          ready={typed === who.tenantId}
+          onClose={() => setOpen(false)}
+          onConfirm={async () => {
+            await call(client.api.tenant.$delete({ json: { confirm: typed } }));
+            signOut();
+          }}
+        >
           <p>
             Its keys stop working at once (yours too) and its runs, workflows, secrets and keys are
             deleted within minutes. This cannot be undone.
@@ -45,25 +43,7 @@ export function DeleteTenantSection() {
             Type the tenant's id, <code>{who.tenantId}</code>, to confirm
             <input value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" />
           </label>
-          {state.error && (
-            <div className="banner banner-error" role="alert">
-              Not deleted: {state.error}
-            </div>
-          )}
-          <div className="dialog-actions">
-            <button type="button" onClick={() => setOpen(false)} disabled={state.busy}>
-              Keep everything
-            </button>
-            <button
-              type="button"
-              className="danger"
-              onClick={() => void confirm()}
-              disabled={state.busy || typed !== who.tenantId}
-            >
-              Delete everything
-            </button>
-          </div>
-        </Dialog>
+        </ConfirmDialog>
       )}
     </section>
   );

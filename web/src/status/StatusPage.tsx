@@ -1,6 +1,7 @@
 import { call } from "../api/client";
 import { useSession } from "../api/session";
 import { ErrorNote, Loading } from "../ui/notes";
+import { PageHead } from "../ui/PageHead";
 import { useAsync } from "../ui/use-async";
 import { DeleteTenantSection } from "./DeleteTenantSection";
 import { RetentionSection } from "./RetentionSection";
@@ -20,12 +21,11 @@ export function StatusPage() {
   }, [client]);
   return (
     <div className="page">
-      <header className="page-head">
-        <h1>Platform status</h1>
+      <PageHead title="Platform status">
         <button type="button" onClick={health.reload}>
           Check again
         </button>
-      </header>
+      </PageHead>
       {health.error && <ErrorNote title="Cannot reach the API">{health.error}</ErrorNote>}
       {health.state === "loading" && !health.data && <Loading what="health checks" />}
       {health.data && (

@@ -1,7 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { mcpHeaderProblems, mcpHeaderSecrets } from "../../../core/agents/mcp-server";
 import { checkUrl } from "../../../core/net";
-import { hostAllowed, readAllowedHosts } from "../../../core/secrets/hosts";
 import { formatPath } from "../../../core/workflow/issues";
 import {
   deleteMcpServer,
@@ -11,7 +10,6 @@ import {
   type McpServerRow,
   putMcpServer,
 } from "../../../db/mcp-servers";
-import { findSealedSecrets } from "../../../db/secrets";
 import { allowlistOf } from "../../../platform/fetch";
 import { audit } from "../audit";
 import { ApiError, notFound } from "../errors";
@@ -19,6 +17,7 @@ import * as example from "../examples/mcp-servers";
 import { apiRoute, routes } from "../route";
 import { errors, json, jsonBody } from "../schemas/error";
 import { McpServer, McpServerBody, McpServerList, McpServerName } from "../schemas/mcp-server";
+import { headerSecretProblems } from "../services/header-secrets";
 
 const tags = ["mcp-servers"];
 const Name = z.object({ name: McpServerName });
@@ -72,46 +71,6 @@ function urlProblems(url: URL, env: Pick<Env, "AOB_HTTP_ALLOWLIST">): Problem[] 
   return policy.ok ? [] : [{ path, code: policy.code, message: policy.message }];
 }
 
-/** Every secret the headers name exists, and may be sent to the server's host. */
-async function secretProblems(
-  db: D1Database,
-  tenantId: string,
-  headers: Record<string, string>,
-  url: URL,
-): Promise<Problem[]> {
-  const named = mcpHeaderSecrets(headers);
-  if (named.length === 0) return [];
-  const found = new Map(
-    (await findSealedSecrets(db, tenantId, [...new Set(named.map((n) => n.name))])).map((r) => [
-      r.name,
-      readAllowedHosts(r.allowedHosts),
-    ]),
-  );
-  return named.flatMap(({ name, header }): Problem[] => {
-    const path = ["headers", header];
-    if (!found.has(name)) {
-      return [
-        {
-          path,
-          code: "secret_not_found",
-          message: `no secret ${name} in this tenant (PUT /api/secrets/${name} first)`,
-        },
-      ];
-    }
-    const hosts = found.get(name);
-    if (hosts && !hostAllowed(hosts, url.hostname)) {
-      return [
-        {
-          path,
-          code: "secret_host_not_allowed",
-          message: `secret ${name} may be sent only to ${hosts.join(", ")}, not to ${url.hostname}: add the host to the secret's allowedHosts`,
-        },
-      ];
-    }
-    return [];
-  });
-}
-
 /**
  * A tenant's MCP servers (docs/AGENTS.md): agents use their tools by the server's name. The URL
  * is checked by the SSRF guard when saved and on every connection; headers hold secrets only as
@@ -146,7 +105,7 @@ export const mcpServerRoutes = routes()
         ...mcpHeaderProblems(body.headers).map((p) => ({ ...p, code: "invalid_header" })),
       ];
       if (shape.length > 0) refuse(shape);
-      const secrets = await secretProblems(c.env.DB, tenantId, body.headers, url);
+      const secrets = await headerSecretProblems(c.env.DB, tenantId, body.headers, url.hostname);
       if (secrets.length > 0) refuse(secrets);
       const existing = await listMcpServers(c.env.DB, tenantId);
       const before = existing.find((s) => s.name === name);

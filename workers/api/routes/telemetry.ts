@@ -1,17 +1,16 @@
 import type { z } from "@hono/zod-openapi";
 import { checkUrl } from "../../../core/net";
-import { hostAllowed } from "../../../core/secrets/hosts";
-import { newSecretNonce, protectSecretRefs } from "../../../core/secrets/refs";
 import { formatPath } from "../../../core/workflow/issues";
 import { deleteOtlp, findOtlp, type OtlpRow, putOtlp } from "../../../db/telemetry";
 import { allowlistOf } from "../../../platform/fetch";
-import { encryptSecret, loadSecrets } from "../../../platform/secrets";
+import { encryptSecret } from "../../../platform/secrets";
 import { OTLP_SEAL } from "../../../platform/telemetry";
 import { audit } from "../audit";
 import { ApiError, notFound } from "../errors";
 import { apiRoute, routes } from "../route";
 import { errors, type Issue, json } from "../schemas/error";
 import { OTLP_EXPORT_EXAMPLE, OtlpBody, OtlpExport } from "../schemas/telemetry";
+import { headerSecretProblems } from "../services/header-secrets";
 
 const tags = ["telemetry"];
 
@@ -59,30 +58,8 @@ async function headerIssues(
     }
     seen.add(lower);
   }
-  const { plan } = protectSecretRefs(headers, newSecretNonce());
-  const names = [...new Set(plan.fields.flatMap((f) => f.names))];
-  const secrets = names.length > 0 ? await loadSecrets(env, tenantId, names) : {};
-  for (const field of plan.fields) {
-    for (const name of field.names) {
-      const secret = secrets[name];
-      if (!secret) {
-        issues.push(
-          issue(
-            ["headers", ...field.path],
-            "secret_not_found",
-            `secret "${name}" is not set for this tenant`,
-          ),
-        );
-      } else if (secret.allowedHosts && !hostAllowed(secret.allowedHosts, endpoint.hostname)) {
-        issues.push(
-          issue(
-            ["headers", ...field.path],
-            "secret_host_not_allowed",
-            `secret "${name}" may be sent only to ${secret.allowedHosts.join(", ")}, not to ${endpoint.hostname}`,
-          ),
-        );
-      }
-    }
+  for (const p of await headerSecretProblems(env.DB, tenantId, headers, endpoint.hostname)) {
+    issues.push(issue(p.path, p.code, p.message));
   }
   return issues;
 }
