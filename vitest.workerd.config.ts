@@ -39,7 +39,7 @@ export default defineConfig({
           AOB_EAGER_JOBS: "3",
           AOB_SECRETS_KEY: "dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTMyYnk=",
           // Storage is per test file, so each file gets fresh buckets; rate.test.ts bursts past 200
-          // (a map of 50 children, subworkflows.test.ts, and the ~130 runs of flow-control.test.ts, fit).
+          // (a map of 50 children, subworkflows.test.ts, and the 100-run files flow-control*.test.ts, fit).
           // An hour-long window: no token refills while a test runs, whatever the machine's speed.
           AOB_RATE_LIMITS: JSON.stringify({
             global: 1000,
