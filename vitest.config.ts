@@ -6,6 +6,10 @@ import { defineConfig } from "vitest/config";
  */
 export default defineConfig({
   test: {
+    // Two files at once on CI's two cores (vitest's default there is one). A file mostly waits:
+    // on queues, alarms, timers, the fixture server, `wrangler dev`, a runtime starting; one at a
+    // time the suite used about one core's time over its whole length.
+    maxWorkers: 2,
     projects: [
       {
         test: {
@@ -26,6 +30,9 @@ export default defineConfig({
         test: {
           name: "server",
           environment: "node",
+          // One file at a time: they share one `wrangler dev` and read tenant-wide lists (the
+          // audit log, the approvals inbox) that another file's runs would change meanwhile.
+          maxWorkers: 1,
           // Clients (the CLI, MCP, generated SDKs, Prometheus) against one shared `wrangler dev`.
           testTimeout: 30_000,
           hookTimeout: 120_000,

@@ -195,11 +195,12 @@ describe("aob's MCP server at /mcp, through the official SDK client", () => {
       output: { greeting: "Hello, Ada!" },
     });
     const runId = (done.structuredContent as { runId: string }).runId;
-    expect((await dev.api<{ status: string }>("GET", `/api/runs/${runId}`)).body.status).toBe(
-      "completed",
-    );
+    const run = await dev.api<{ status: string; workflowId: string }>("GET", `/api/runs/${runId}`);
+    expect(run.body.status).toBe("completed");
 
-    const before = (await dev.api<{ runs: unknown[] }>("GET", "/api/runs?limit=100")).body.runs;
+    // This workflow's runs: other files start runs on the same server meanwhile.
+    const runsOf = `/api/runs?workflowId=${run.body.workflowId}&limit=100`;
+    const before = (await dev.api<{ runs: unknown[] }>("GET", runsOf)).body.runs;
     const bad = await call(client, "greet_a_person", { name: 42, shout: true });
     expect(bad.isError).toBe(true);
     expect(textOf(bad)).toMatch(/^validation_failed: the arguments do not match/);
@@ -208,7 +209,7 @@ describe("aob's MCP server at /mcp, through the official SDK client", () => {
       bad.structuredContent as { error: { details: { errors: { at: string }[] } } }
     ).error.details.errors.map((e) => e.at);
     expect(paths).toContain("name");
-    const after = (await dev.api<{ runs: unknown[] }>("GET", "/api/runs?limit=100")).body.runs;
+    const after = (await dev.api<{ runs: unknown[] }>("GET", runsOf)).body.runs;
     expect(after).toHaveLength(before.length);
   });
 

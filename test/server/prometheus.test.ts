@@ -40,11 +40,6 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<T> 
   return (await res.json()) as T;
 }
 
-const status = async (runId: string) =>
-  (await api<{ runs: { id: string; status: string }[] }>("GET", "/api/runs?limit=50")).runs.find(
-    (r) => r.id === runId,
-  )?.status;
-
 describe("Prometheus scraping GET /api/metrics", () => {
   let workflowId = "";
   let prometheus: ChildProcess | undefined;
@@ -61,6 +56,14 @@ describe("Prometheus scraping GET /api/metrics", () => {
       );
     }
     workflowId = (await api<{ id: string }>("POST", "/api/workflows", definition)).id;
+    // A run's status as D1 lists it, among this workflow's runs (other files share the server).
+    const status = async (runId: string) =>
+      (
+        await api<{ runs: { id: string; status: string }[] }>(
+          "GET",
+          `/api/runs?workflowId=${workflowId}&limit=50`,
+        )
+      ).runs.find((r) => r.id === runId)?.status;
     const start = async (input: unknown) =>
       (await api<{ runId: string }>("POST", `/api/workflows/${workflowId}/runs`, { input })).runId;
     const made = {

@@ -327,7 +327,10 @@ describe("the documented answers", () => {
     return res;
   }
 
-  it("match their schemas across a workflow's life: create, run, approve, replay, cancel", async () => {
+  // A whole workflow's life through the API: over the default 15 s on two busy cores.
+  it("match their schemas across a workflow's life: create, run, approve, replay, cancel", {
+    timeout: 60_000,
+  }, async () => {
     const definition = {
       name: "documented",
       nodes: [
