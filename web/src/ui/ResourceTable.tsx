@@ -39,10 +39,11 @@ export function ResourceTable<T>({
       {list.error && (
         <ErrorNote title={failed}>
           {list.error}
-          {hint && ` (${hint}).`}
+          {hint && ` (${hint})`}
+          {(hint || retry) && "."}
           {retry && (
             <>
-              .{" "}
+              {" "}
               <button type="button" className="linkish" onClick={retry}>
                 Try again
               </button>
