@@ -7,7 +7,7 @@ import { expect, node, test } from "./fixtures";
  */
 const FAN = 10_000;
 
-test("a run of a big fan-out opens in the run view, draws only what is in view, selects a node and pages its event log", async ({
+test("a big fan-out opens in the run view and the builder, draws only what is in view, selects a node and pages its event log", async ({
   signedIn: page,
   api,
 }) => {
@@ -60,4 +60,40 @@ test("a run of a big fan-out opens in the run view, draws only what is in view, 
   const otherId = (await other.getAttribute("data-id")) ?? "";
   await other.click();
   await expect(panel.locator("h2")).toContainText(otherId);
+
+  // The builder opens the same graph the same way: where it starts, with only the edges near the
+  // view (check's 10,000 edges all cross it), and a node in view is selected and deleted with its
+  // edges, undone with Ctrl+Z.
+  await page.goto(`/workflows/${workflow.id}`);
+  await expect(page.locator(".builder-canvas .wf-node-simple").first()).toBeVisible({
+    timeout: 60_000,
+  });
+  await expect(node(page, "check")).toBeVisible();
+  expect(await page.locator(".react-flow__node").count()).toBeLessThan(FAN / 10);
+  expect(await page.locator(".react-flow__edge").count()).toBeLessThan(FAN / 2);
+  // A drawn node well inside the canvas (those drawn just outside it sit under the toolbar).
+  const id = await page.evaluate(() => {
+    const canvas = document.querySelector(".builder-canvas")?.getBoundingClientRect();
+    const inside = Array.from(
+      document.querySelectorAll<HTMLElement>('.react-flow__node[data-id^="t"]'),
+    )
+      .filter((n) => {
+        const r = n.getBoundingClientRect();
+        return canvas && r.top > canvas.top + 80 && r.bottom < canvas.bottom - 80;
+      })
+      .map((n) => n.dataset.id ?? "");
+    return inside[Math.floor(inside.length / 2)] ?? "";
+  });
+  expect(id).toMatch(/^t\d+$/);
+  await node(page, id).click();
+  await expect(page.locator("#node-id")).toHaveValue(id);
+  const edgesOf = page.locator(
+    `.react-flow__edge[data-id="check:true->${id}"], .react-flow__edge[data-id="${id}:success->end"]`,
+  );
+  await expect(edgesOf).toHaveCount(2);
+  await page.keyboard.press("Delete");
+  await expect(node(page, id)).toHaveCount(0);
+  await expect(edgesOf).toHaveCount(0);
+  await page.keyboard.press("Control+z");
+  await expect(node(page, id)).toBeVisible();
 });

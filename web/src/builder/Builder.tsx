@@ -19,10 +19,19 @@ import { edgeView } from "../flow/edge-view";
 import type { CanvasEdge, CanvasNode } from "../flow/node-data";
 import { nodeTypes } from "../flow/node-types";
 import { scaleProps, withGeometry } from "../flow/scale";
+import { useVisibleEdges } from "../flow/visible-edges";
 import { StartRunDialog } from "../runs/StartRunDialog";
 import { useAsync } from "../ui/use-async";
 import { canvasNode, definitionOrder, toCanvas, toDefinition } from "./convert";
-import { addNode, autoLayout, connect, type Doc, docReducer, selectOnly } from "./doc";
+import {
+  addNode,
+  autoLayout,
+  connect,
+  type Doc,
+  docReducer,
+  removeElements,
+  selectOnly,
+} from "./doc";
 import { downloadDefinition } from "./export";
 import { ImportDialog } from "./ImportDialog";
 import { Inspector } from "./Inspector";
@@ -88,10 +97,13 @@ export function Builder({ catalog, initial, saved, onSaved }: BuilderProps) {
       }),
     [doc.nodes, validation.issues, big],
   );
-  const shownEdges = useMemo(
+  const edgeViews = useMemo(
     () => doc.edges.map((e) => edgeView(e, { issues: validation.issues.edges[e.id] ?? [] })),
     [doc.edges, validation.issues],
   );
+  // A big graph draws the edges near the view and the selected node's (as the run view does).
+  const selectedId = useMemo(() => doc.nodes.find((n) => n.selected)?.id ?? null, [doc.nodes]);
+  const shownEdges = useVisibleEdges(edgeViews, doc.nodes, big, selectedId);
 
   const edit = useCallback((fn: (d: Doc) => Doc, key?: string) => {
     dispatch(key === undefined ? { type: "edit", edit: fn } : { type: "edit", edit: fn, key });
@@ -99,7 +111,12 @@ export function Builder({ catalog, initial, saved, onSaved }: BuilderProps) {
 
   const onNodesChange = useCallback((changes: NodeChange<CanvasNode>[]) => {
     // Removals are undo steps (onBeforeDelete recorded one); the rest is view state.
-    dispatch({ type: "view", edit: (d) => ({ ...d, nodes: applyNodeChanges(changes, d.nodes) }) });
+    // A removed node goes with all its edges: a big graph hands React Flow only the edges in view.
+    const removed = changes.flatMap((c) => (c.type === "remove" ? [c.id] : []));
+    dispatch({
+      type: "view",
+      edit: (d) => removeElements({ ...d, nodes: applyNodeChanges(changes, d.nodes) }, removed, []),
+    });
   }, []);
   const onEdgesChange = useCallback((changes: EdgeChange<CanvasEdge>[]) => {
     dispatch({ type: "view", edit: (d) => ({ ...d, edges: applyEdgeChanges(changes, d.edges) }) });
