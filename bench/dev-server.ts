@@ -16,6 +16,8 @@ export interface DevServer {
   key: string;
   /** wrangler's process group (wrangler and its workerd), for reading their CPU time. */
   group: number | undefined;
+  /** The Worker's inspector port (its isolate's heap: bench/heap.ts). */
+  inspector: number;
   /** The last lines wrangler printed (for error reports). */
   output(): string;
   stop(): Promise<void>;
@@ -121,6 +123,7 @@ export async function startDevServer(key: string, allowlist: string): Promise<De
     url: `http://127.0.0.1:${port}`,
     key,
     group: child.pid,
+    inspector,
     output: () => log,
     async stop() {
       if (stopped) return;

@@ -47,6 +47,7 @@ import {
   startDevServer,
 } from "./dev-server";
 import { FLOW_ADMISSIONS, FLOW_LIMIT, FLOW_RUNS, flowReport, measureFlow } from "./flow";
+import { IsolateHeap } from "./heap";
 import { LOOKUP_EXECUTIONS, lifecycleReport, measureLifecycle, SWEEP_RUNS } from "./lifecycle";
 import { chainReport, EFFECT_ROUNDS, effectsReport, measureEffects } from "./optimiser-effects";
 import { measureTiming, timingReport } from "./optimiser-timing";
@@ -170,7 +171,18 @@ try {
     log,
     signal: interrupted.signal,
   };
-  const payloads = only.has("payloads") ? await measurePayloads(issue16) : null;
+  const inspector = server.inspector;
+  const measurePayloadsWithHeap = async () => {
+    const heap = await IsolateHeap.connect(inspector);
+    if (!heap)
+      log("bench: the Worker's inspector did not answer; payloads without the heap column");
+    try {
+      return await measurePayloads({ ...issue16, heap });
+    } finally {
+      heap?.close();
+    }
+  };
+  const payloads = only.has("payloads") ? await measurePayloadsWithHeap() : null;
   const bigruns = only.has("bigruns") ? await measureBigRuns(issue16) : null;
   const lifecycle = only.has("lifecycle")
     ? await measureLifecycle({

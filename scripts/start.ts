@@ -4,6 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { quietNetwork } from "./inspector";
 import {
   buildWasm,
   buildWeb,
@@ -33,6 +34,7 @@ npx(["wrangler", "d1", "execute", "DB", "--local", "--persist-to", persist, "--f
   quiet: true,
 });
 
+const inspectorPort = port + 1000;
 const child = spawnWrangler([
   "dev",
   "--ip",
@@ -42,7 +44,7 @@ const child = spawnWrangler([
   "--persist-to",
   persist,
   "--inspector-port",
-  String(port + 1000),
+  String(inspectorPort),
   "--show-interactive-dev-session=false",
   // Cron triggers do not fire by themselves locally: GET /cdn-cgi/handler/scheduled should run
   // them, but answers "exception" with this Worker's assets (README, "Two commands").
@@ -52,6 +54,8 @@ let output = "";
 child.stdout.on("data", (d: Buffer) => {
   output += d;
   if (process.env.AOB_VERBOSE) process.stdout.write(d);
+  // A reload turns the runtime's network events on again (scripts/inspector.ts).
+  if (d.toString().includes("Local server updated and ready")) void quietNetwork(inspectorPort);
 });
 child.stderr.on("data", (d: Buffer) => {
   output += d;
@@ -65,8 +69,16 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => ch
 
 const url = `http://127.0.0.1:${port}`;
 await waitForHealth(url, 60_000);
+// Large downloads are slow and heavy locally while wrangler records every body it fetches.
+const quiet = await quietNetwork(inspectorPort);
 console.log(`
 aob is running at ${url}
   API key (from .dev.vars): ${key}
   try: curl -H "Authorization: Bearer ${key}" ${url}/api/workflows
-Press Ctrl+C to stop. State persists under .wrangler/state.`);
+Press Ctrl+C to stop. State persists under .wrangler/state.${
+  quiet
+    ? ""
+    : `
+  (wrangler's inspector on ${inspectorPort} did not answer: it records every response body the
+  Worker fetches, so large downloads are slow here; README, "Known limits of local development")`
+}`);

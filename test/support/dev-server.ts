@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { quietNetwork } from "../../scripts/inspector";
 import { npx, QUIET_ENV, ROOT, seedSql, waitForHealth } from "../../scripts/lib";
 
 /** A free TCP port on 127.0.0.1. */
@@ -90,6 +91,8 @@ export class DevServer {
     } catch (err) {
       throw new Error(`${String(err)}\n--- wrangler output ---\n${this.log.slice(-3000)}`);
     }
+    // As npm start does: no copy of every fetched body in the inspector's events.
+    await quietNetwork(inspector);
   }
 
   /** Kills wrangler and workerd at once (the whole process group), like a crash. */
