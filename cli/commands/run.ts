@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { call } from "../client";
 import { action, integer, leaf } from "../command";
 import type { Context } from "../context";
+import { CliError } from "../errors";
 import { parseJsonOption } from "../input";
 import { printJson, printJsonLine, say } from "../output";
 import { loadWatch } from "./load-watch";
@@ -29,7 +30,11 @@ async function run(ctx: Context, workflow: string, opts: RunOptions) {
     ...(input === undefined ? {} : { input }),
     ...(opts.version === undefined ? {} : { version: opts.version }),
   };
-  const started = await call(ctx.api.workflows[":id"].runs.$post({ param: { id }, json: body }));
+  const started = await call(
+    ctx.api.workflows[":id"].runs.$post({ param: { id }, json: body }),
+  ).catch((err: unknown) => {
+    throw input === undefined ? withNoInputHint(err) : err;
+  });
   const what = started.queue
     ? `queued run ${started.runId} (workflow ${started.workflowId}, version ${started.version}): its workflow's concurrency limit is reached; ${queuePlace(started.queue)}`
     : `started run ${started.runId} (workflow ${started.workflowId}, version ${started.version})`;
@@ -52,4 +57,16 @@ export function queuePlace(queue: { position: number | null; key: string | null 
   return queue.position === null
     ? `left the queue${key}`
     : `number ${queue.position} in the queue${key}`;
+}
+
+/** A run started without `--input` has the input null: when the schema refuses that, say so. */
+function withNoInputHint(err: unknown): unknown {
+  if (!(err instanceof CliError) || !err.issues.some((i) => i.at === "input")) return err;
+  return new CliError(
+    `${err.message} (no --input was given, so the input is null; --input '{}' sends an empty object)`,
+    err.exitCode,
+    err.code,
+    err.issues,
+    err.status,
+  );
 }

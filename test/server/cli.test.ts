@@ -190,12 +190,13 @@ describe("the aob CLI against wrangler dev", () => {
 
   it("prints validation errors with their JSON path and exits 1", async () => {
     const path = file("broken.json", broken);
-    const [checked, asJson, pushed, good, badInput] = await Promise.all([
+    const [checked, asJson, pushed, good, badInput, noInput] = await Promise.all([
       aob(["workflows", "validate", path], { env }),
       aob(["workflows", "validate", path, "--json"], { env }),
       aob(["workflows", "push", path, "--create"], { env }),
       aob(["workflows", "validate", hello], { env }),
       aob(["run", "hello", "--input", '{"name":5}'], { env }),
+      aob(["run", "hello"], { env }),
     ]);
     expect(checked.code).toBe(1);
     expect(checked.stdout).toMatch(/^nodes\[1\]\.config\.url: .+/m);
@@ -214,6 +215,12 @@ describe("the aob CLI against wrangler dev", () => {
 
     expect(badInput.code).toBe(1);
     expect(badInput.stderr).toMatch(/^ {2}input\.name: .+/m);
+    expect(badInput.stderr).not.toContain("no --input was given");
+
+    // hello's inputSchema wants an object: without --input the CLI says what to send.
+    expect(noInput.code).toBe(1);
+    expect(noInput.stderr).toContain("no --input was given, so the input is null; --input '{}'");
+    expect(noInput.stderr).toMatch(/^ {2}input: .+/m);
   }, 30_000);
 
   it("runs a workflow by name with --watch to completion, with status lines and progress", async () => {
