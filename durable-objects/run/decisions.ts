@@ -39,8 +39,8 @@ export interface DecisionHost {
   raiseBudget(): void;
   /** Marks an approval request whose D1 row must be written. */
   approvalChanged(nodeId: string, attempt: number): void;
-  /** Starts the D1 projection in the background. */
-  project(): void;
+  /** Writes the D1 projection (the approvals inbox's rows) and resolves once it is written. */
+  projectNow(): Promise<void>;
 }
 
 export class Decisions {
@@ -195,8 +195,9 @@ export class Decisions {
       await this.host.enqueue([decision(nodeId, st.attempt, outcome, votes)]);
     } else if (event) {
       this.host.emit([event]);
-      this.host.project();
     }
+    // The inbox (D1) has the vote before the voter is answered: a list read after it is current.
+    await this.host.projectNow();
     // The request voted on, read back with its votes: by its own attempt, since a decision
     // that releases a budget hold has already started the node's next attempt.
     const approval = approvals.get(nodeId, request.attempt);

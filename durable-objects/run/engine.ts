@@ -223,7 +223,10 @@ export class RunEngine {
       emit,
       raiseBudget: () => this.budgetHold.raise(),
       approvalChanged,
-      project: () => this.effects.projectInBackground(),
+      projectNow: () => {
+        this.effects.projectInBackground();
+        return this.effects.projected();
+      },
     });
     this.execution = new NodeExecution({
       storage,

@@ -116,6 +116,8 @@ describe("approvals", () => {
     );
     expect(res.status).toBe(200);
     expect(res.body.status).toBe("approved");
+    // Answered once the inbox has it: the list read next no longer holds it (no waiting).
+    expect((await inbox()).some((a) => a.runId === runId)).toBe(false);
     const run = await waitForRun(runId);
     expect(run.status).toBe("completed");
     expect(run.output).toMatchObject({
