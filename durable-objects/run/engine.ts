@@ -361,9 +361,12 @@ export class RunEngine {
     return parent ? { parent, children } : { children };
   }
 
-  cancel(reason?: string): Promise<void> {
+  /** Cancels the run, and resolves once D1 has its status: a run list read next is current. */
+  async cancel(reason?: string): Promise<void> {
     this.recover();
-    return this.enqueue([{ signal: reason ? { type: "cancel", reason } : { type: "cancel" } }]);
+    await this.enqueue([{ signal: reason ? { type: "cancel", reason } : { type: "cancel" } }]);
+    this.effects.projectInBackground();
+    await this.effects.projected();
   }
 
   /**

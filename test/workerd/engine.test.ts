@@ -205,6 +205,12 @@ describe("the RunObject", () => {
     expect(res.body.status).toBe("cancelled");
     expect(res.body.tokens).toBe(0);
     expect(res.body.nodes.find((n) => n.id === "step")?.status).toBe("cancelled");
+    // Answered once the run list (D1) has it: read next, with no waiting.
+    const listed = await api<{ runs: { id: string }[] }>(
+      "GET",
+      `/api/runs?status=cancelled&workflowId=${id}`,
+    );
+    expect(listed.body.runs.map((r) => r.id)).toEqual([runId]);
     expect((await api("POST", `/api/runs/${runId}/cancel`)).status).toBe(409);
     await runInDurableObject(stubOf(runId), async (_obj, state) => {
       expect(await state.storage.getAlarm()).toBeNull();
