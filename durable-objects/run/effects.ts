@@ -366,6 +366,15 @@ export class StepEffects {
   }
 
   /**
+   * Projects now and resolves once written: for answers a list read next must agree with (a
+   * decision and the inbox, a cancel and the run list). A failed write is retried as any is.
+   */
+  projectNow(): Promise<void> {
+    this.projectInBackground();
+    return this.projecting;
+  }
+
+  /**
    * The background writes in flight (outbox flush, projection, notices, the trace's export),
    * or null when there are none.
    */

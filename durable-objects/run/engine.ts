@@ -223,10 +223,7 @@ export class RunEngine {
       emit,
       raiseBudget: () => this.budgetHold.raise(),
       approvalChanged,
-      projectNow: () => {
-        this.effects.projectInBackground();
-        return this.effects.projected();
-      },
+      projectNow: () => this.effects.projectNow(),
     });
     this.execution = new NodeExecution({
       storage,
@@ -365,8 +362,7 @@ export class RunEngine {
   async cancel(reason?: string): Promise<void> {
     this.recover();
     await this.enqueue([{ signal: reason ? { type: "cancel", reason } : { type: "cancel" } }]);
-    this.effects.projectInBackground();
-    await this.effects.projected();
+    await this.effects.projectNow();
   }
 
   /**
