@@ -52,6 +52,16 @@ function workerdPids(group: number | undefined): { pid: string; part: RssPart }[
   return found;
 }
 
+/** The runtime workerd's pid (the one running the Worker and the simulations), or null. */
+export function runtimePid(group: number | undefined): string | null {
+  return workerdPids(group).find((p) => p.part === "runtime")?.pid ?? null;
+}
+
+/** The runtime workerd's RSS now, MiB (0 off Linux or without a group). */
+export function readRuntimeRss(group: number | undefined): number {
+  return readRss(workerdPids(group)).runtime;
+}
+
 function readRss(pids: { pid: string; part: RssPart }[]): Rss {
   const out: Rss = { runtime: 0, proxy: 0 };
   for (const { pid, part } of pids) {

@@ -19,6 +19,7 @@ import {
 import { type HttpMode, PAYLOAD_SIZE_EXPRESSION, payloadPipeline } from "./definitions";
 import { type HeapGrowth, type IsolateHeap, withHeap } from "./heap";
 import { type RssGrowth, withRss } from "./memory";
+import type { SimulationHeaps } from "./simulations";
 import { fmt, markdownTable, median } from "./stats";
 import type { TargetServer } from "./target-server";
 
@@ -37,7 +38,7 @@ function parseSizes(raw: string): number[] {
 
 export const PAYLOAD_SIZES = parseSizes(process.env.BENCH_PAYLOAD_SIZES ?? "1K,1M,10M,50M");
 export const PAYLOAD_ROUNDS = Number(process.env.BENCH_PAYLOAD_ROUNDS ?? 3);
-const MODES = (process.env.BENCH_PAYLOAD_MODES ?? "inline,queued")
+export const PAYLOAD_MODES = (process.env.BENCH_PAYLOAD_MODES ?? "inline,queued")
   .split(",")
   .map((m) => m.trim()) as HttpMode[];
 /** A run not ended after this long is recorded as failed (`bench_deadline`). */
@@ -86,19 +87,21 @@ export interface PayloadContext {
   serverGroup: number | undefined;
   /** The Worker isolate's heap, sampled beside the RSS. */
   heap: IsolateHeap | null;
+  /** The local storage simulations' heaps, sampled beside it. */
+  simulations: SimulationHeaps | null;
   log: (line: string) => void;
   signal: AbortSignal;
 }
 
 export async function measurePayloads(c: PayloadContext): Promise<PayloadResults> {
   const aob = new AobAttempts(c.base, c.key);
-  const engines: PayloadEngine[] = [...MODES.map((m) => `aob ${m}` as const), "Workflows"];
+  const engines: PayloadEngine[] = [...PAYLOAD_MODES.map((m) => `aob ${m}` as const), "Workflows"];
   const maxResponseBytes: Record<number, number> = {};
   /** aob's workflow per mode and size, or how its creation was refused. */
   const workflows = new Map<string, { id: string } | Outcome>();
   for (const bytes of PAYLOAD_SIZES) {
     maxResponseBytes[bytes] = Math.min(bytes, HTTP_MAX_RESPONSE_BYTES);
-    for (const mode of MODES) {
+    for (const mode of PAYLOAD_MODES) {
       const def = payloadPipeline(c.target.payloadUrl(bytes), mode, maxResponseBytes[bytes]);
       workflows.set(`${mode} ${bytes}`, await aob.create(def));
     }
@@ -127,7 +130,7 @@ export async function measurePayloads(c: PayloadContext): Promise<PayloadResults
         };
       }
     }
-    const measured = await withRss(c.serverGroup, () => withHeap(c.heap, attempt));
+    const measured = await withRss(c.serverGroup, () => withHeap(c.heap, attempt, c.simulations));
     const { value, heap } = measured.value;
     const sample: PayloadSample = {
       engine,
@@ -193,6 +196,7 @@ export function payloadsReport(r: PayloadResults): string {
         fmt(median(xs.map((s) => s.wallMs)), 0),
         mib(xs.map((s) => s.rss.growth.runtime)),
         heapCell(xs),
+        simulationsCell(xs),
         fmt(median(xs.map((s) => s.rss.growth.proxy)), 1),
         fmt(median(xs.map((s) => s.rss.base.runtime)), 0),
         String(median(xs.map((s) => s.requests))),
@@ -207,6 +211,7 @@ export function payloadsReport(r: PayloadResults): string {
     "wall ms",
     "runtime RSS growth MiB median (max)",
     "isolate heap growth MiB median (max)",
+    "simulations' heap growth MiB median (max)",
     "proxy RSS growth MiB",
     "runtime RSS before MiB",
     "requests",
@@ -259,6 +264,11 @@ function goalLines(
         : "NOT MET";
     return `- ${engine}: ${fmt(g1, 1)} MiB at ${sizeLabel(large)} vs ${fmt(g0, 1)} MiB at ${sizeLabel(small)}: ${verdict}`;
   });
+}
+
+function simulationsCell(xs: PayloadSample[]): string {
+  const heaps = xs.flatMap((s) => (s.heap?.simulations == null ? [] : [s.heap.simulations]));
+  return heaps.length === 0 ? "n/a" : mib(heaps);
 }
 
 function heapCell(xs: PayloadSample[]): string {

@@ -49,10 +49,13 @@ import {
 import { FLOW_ADMISSIONS, FLOW_LIMIT, FLOW_RUNS, flowReport, measureFlow } from "./flow";
 import { IsolateHeap } from "./heap";
 import { LOOKUP_EXECUTIONS, lifecycleReport, measureLifecycle, SWEEP_RUNS } from "./lifecycle";
+import { runtimePid } from "./memory";
 import { chainReport, EFFECT_ROUNDS, effectsReport, measureEffects } from "./optimiser-effects";
 import { measureTiming, timingReport } from "./optimiser-timing";
+import { measureRepeats, PAYLOAD_REPEATS, repeatsReport } from "./payload-repeats";
 import {
   measurePayloads,
+  PAYLOAD_MODES,
   PAYLOAD_ROUNDS,
   PAYLOAD_SIZES,
   payloadsReport,
@@ -61,6 +64,7 @@ import {
 import { report } from "./report";
 import { measure } from "./rounds";
 import { measureSecretHandling, secretReport } from "./secret-handling";
+import { SimulationHeaps } from "./simulations";
 import { startTargetServer } from "./target-server";
 import { DELAY_SECONDS, measureWs, WS_CLIENTS, WS_ROUNDS, wsReport } from "./ws";
 
@@ -171,15 +175,24 @@ try {
     log,
     signal: interrupted.signal,
   };
-  const inspector = server.inspector;
+  const { inspector, url } = server;
   const measurePayloadsWithHeap = async () => {
-    const heap = await IsolateHeap.connect(inspector);
+    const heap = await IsolateHeap.connect(inspector, () => fetch(`${url}/api/health`));
     if (!heap)
       log("bench: the Worker's inspector did not answer; payloads without the heap column");
+    const runtime = runtimePid(issue16.serverGroup);
+    const simulations = runtime ? await SimulationHeaps.connect(runtime) : null;
+    if (!simulations)
+      log("bench: the runtime's inspector did not answer; payloads without the simulations' heap");
     try {
-      return await measurePayloads({ ...issue16, heap });
+      const context = { ...issue16, heap, simulations };
+      const results = await measurePayloads(context);
+      const largest = Math.max(...PAYLOAD_SIZES);
+      const repeats = await measureRepeats(context, largest, PAYLOAD_MODES);
+      return { results, repeats, largest };
     } finally {
       heap?.close();
+      simulations?.close();
     }
   };
   const payloads = only.has("payloads") ? await measurePayloadsWithHeap() : null;
@@ -238,7 +251,8 @@ try {
   if (secrets) sections.push(secretReport(secrets));
   if (payloads) {
     sections.push(
-      `Payloads through http → transform → end (${PAYLOAD_ROUNDS} rounds after 1 warm-up; BENCH_PAYLOAD_SIZES=${PAYLOAD_SIZES.map(sizeLabel).join(",")}):\n\n${payloadsReport(payloads)}`,
+      `Payloads through http → transform → end (${PAYLOAD_ROUNDS} rounds after 1 warm-up; BENCH_PAYLOAD_SIZES=${PAYLOAD_SIZES.map(sizeLabel).join(",")}):\n\n${payloadsReport(payloads.results)}`,
+      `The ${sizeLabel(payloads.largest)} payload ${PAYLOAD_REPEATS} times in a row (BENCH_PAYLOAD_REPEATS):\n\n${repeatsReport(payloads.repeats)}`,
     );
   }
   if (bigruns) {

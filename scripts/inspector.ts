@@ -25,9 +25,13 @@ export class InspectorSession {
     });
   }
 
-  /** Connects to the inspector on 127.0.0.1:`port`; null when nothing answers there. */
-  static async open(port: number): Promise<InspectorSession | null> {
-    const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+  /**
+   * Connects to the inspector on 127.0.0.1:`port`; null when nothing answers there. wrangler's
+   * inspector proxy serves the Worker at `ws`; the runtime's own inspector serves each of its
+   * isolates at its id (`r2:bucket`).
+   */
+  static async open(port: number, target = "ws"): Promise<InspectorSession | null> {
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/${target}`);
     const open = await new Promise<boolean>((resolve) => {
       socket.once("open", () => resolve(true));
       socket.once("error", () => resolve(false));
