@@ -7,8 +7,12 @@
 /** R2 multipart parts: at least 5 MiB except the last; one part's bytes are held at a time. */
 const PART_BYTES = 8 * 1024 * 1024;
 
-/** What a streamed body is handed on to R2 in (and read from the network in: blob-sink.ts). */
-export const STREAM_WRITE_BYTES = 1024 * 1024;
+/**
+ * What a streamed body is handed on to R2 in (and read from the network in: blob-sink.ts). Each
+ * download in flight holds one such block; 256 KiB streams 50 MiB as fast as 1 MiB blocks did
+ * (docs/BENCHMARKS.md, "Session 19").
+ */
+export const STREAM_WRITE_BYTES = 256 * 1024;
 
 export interface BlobWriter {
   /** Takes the chunk's bytes: the caller may reuse the chunk once the promise resolves. */
@@ -59,8 +63,8 @@ class Block {
 
 /**
  * Writes a body of known length to one R2 key as it arrives: R2 takes a stream whose length is
- * declared up front. Small network chunks go on a MiB at a time, gathered in one reused block;
- * a chunk of a MiB or more goes on as it is. A body longer or shorter than it said fails the
+ * declared up front. Small network chunks go on a block at a time, gathered in one reused
+ * block; a chunk of a block or more goes on as it is. A body longer or shorter than it said fails the
  * write. A write resolves once R2's side of the stream has read the bytes, so reusing a block
  * after it is safe.
  */
