@@ -688,7 +688,9 @@ export class RunEngine {
       console.error(JSON.stringify({ at: "send", error: String(err), nodes }));
     }
     await this.effects.syncAlarm();
-    this.effects.flushBlobs(finished || this.run!.state.status !== "running");
+    const idle = finished || this.run!.state.status !== "running";
+    this.effects.flushBlobs(idle);
+    if (idle) this.outputs.release();
     this.effects.flushNotices();
     this.effects.projectIfChanged(finished);
   }
@@ -763,6 +765,11 @@ export class RunEngine {
 
   replayOf(): ReplaySeed | null {
     return this.replay;
+  }
+
+  /** Bytes of parsed outputs the run holds in memory (outputs.ts). */
+  outputsHeld(): number {
+    return this.outputs.heldBytes();
   }
 
   /** Succeeded nodes' ports and outputs, for a replay of this run. */

@@ -93,6 +93,16 @@ export class RunOutputs {
     return { ...base, nodes };
   }
 
+  /**
+   * Drops every parsed output: the run ended or waits, and evaluates nothing until it is woken.
+   * Many runs' objects can share an isolate (and its 128 MB), so an idle run holds none; an
+   * output named later is read again from storage.
+   */
+  release(): void {
+    this.cache.clear();
+    this.held = 0;
+  }
+
   /** Bytes held now (tests and the run view). */
   heldBytes(): number {
     return this.held;

@@ -1,11 +1,13 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { casKey } from "../../core/cas/hash";
+import type { RunEngine } from "../../durable-objects/run/engine";
 import { RunOutputs } from "../../durable-objects/run/outputs";
 import { ensureSchema } from "../../durable-objects/run/schema";
 import { RunStore } from "../../durable-objects/run/store";
 import { addressOf } from "../../platform/hash";
-import { stubOf } from "./helpers";
+import { poll } from "../support/poll";
+import { api, createWorkflow, type RunBody, startRun, stubOf, waitForRun } from "./helpers";
 
 /** One output of about `kib` KiB, distinct per node. */
 const value = (id: string, kib: number) => ({ id, text: id[0]!.repeat(kib * 1024) });
@@ -83,5 +85,45 @@ describe("the run's output cache", () => {
     expect(outputs.read).toBe("r");
     expect(outputs.held).toBeLessThanOrEqual(outputs.budget);
     expect(outputs.unnamed).toMatch(/kept by reference .* and was read without being named/);
+  });
+
+  it("holds no parsed output while its run waits or once it ended, and reads them again after", async () => {
+    // big (40,000 characters, kept inline) → an approval → a transform that reads big.
+    const id = await createWorkflow({
+      name: "outputs released while waiting",
+      nodes: [
+        { id: "start", type: "start" },
+        { id: "big", type: "transform", config: { expression: "$pad('', 40000, 'x')" } },
+        { id: "review", type: "approval", config: { message: "go on?" } },
+        { id: "measure", type: "transform", config: { expression: "$length(nodes.big.output)" } },
+        { id: "end", type: "end", config: { output: "{{ nodes.measure.output }}" } },
+      ],
+      edges: [
+        { from: "start", to: "big" },
+        { from: "big", to: "review" },
+        { from: "review", to: "measure", on: "approved" },
+        { from: "measure", to: "end" },
+      ],
+    });
+    const runId = await startRun(id);
+    await poll(
+      `run ${runId} to wait for its approval`,
+      async () => (await api<RunBody>("GET", `/api/runs/${runId}`)).body,
+      (r) => r.status !== "running",
+    );
+    const held = () =>
+      runInDurableObject(stubOf(runId), (obj) =>
+        (obj as unknown as { engine: RunEngine }).engine.outputsHeld(),
+      );
+    // Before the change it held big's 40 KB while the approval waited (for days, possibly).
+    expect(await held()).toBe(0);
+    const decided = await api("POST", `/api/runs/${runId}/approvals/review`, {
+      decision: "approve",
+    });
+    expect(decided.status).toBe(200);
+    const run = await waitForRun(runId);
+    expect(run.status).toBe("completed");
+    expect(run.output).toBe(40000);
+    expect(await held()).toBe(0);
   });
 });
