@@ -47,7 +47,7 @@ export async function verifyDecisionLink(
   now: number,
 ): Promise<LinkVerdict> {
   const payload = await verifyToken(env, PURPOSE, token);
-  if (!payload || payload.length !== 7) {
+  if (payload?.length !== 7) {
     return {
       ok: false,
       status: 403,

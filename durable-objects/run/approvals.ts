@@ -174,7 +174,7 @@ export class ApprovalBook {
    */
   escalate(nodeId: string, attempt: number, add: Approvers, until: number, now: number): void {
     const request = this.get(nodeId, attempt);
-    if (!request || request.status !== "pending") return;
+    if (request?.status !== "pending") return;
     const approvers: Approvers | undefined = request.approvers && {
       users: [...new Set([...(request.approvers.users ?? []), ...(add.users ?? [])])],
       roles: [...new Set([...(request.approvers.roles ?? []), ...(add.roles ?? [])])],

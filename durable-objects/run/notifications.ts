@@ -253,7 +253,7 @@ export class Notifier {
   /** What the notification asks, or null when its request no longer waits. */
   private askOf(owed: Owed): ApprovalAsk | null {
     const request = this.host.request(owed.nodeId, owed.attempt);
-    if (!request || request.status !== "pending") return null;
+    if (request?.status !== "pending") return null;
     const run = this.host.run();
     const node = run.ir.nodes[run.ir.byId[owed.nodeId] ?? -1];
     const budget = node?.type !== "approval";
