@@ -7,9 +7,25 @@ import { canonicalJson } from "../core/cas/hash";
  */
 export function addressOf(value: unknown): { hash: string; json: string } {
   const json = canonicalJson(value);
-  return { hash: createHash("sha256").update(json).digest("hex"), json };
+  return { hash: hashJson(json), json };
 }
 
+/** Characters hashed at a time: each piece is encoded to UTF-8 on its own. */
+const HASH_PIECE = 1024 * 1024;
+
+/**
+ * The SHA-256 of a text's UTF-8, fed a piece at a time: node:crypto encodes a string it is given
+ * into a buffer of its own, which for a 16 MiB output was 16 MiB more at once. A piece never
+ * ends between the two halves of a surrogate pair, so the bytes are the whole text's.
+ */
 export function hashJson(json: string): string {
-  return createHash("sha256").update(json).digest("hex");
+  const hash = createHash("sha256");
+  for (let at = 0; at < json.length; ) {
+    let end = Math.min(at + HASH_PIECE, json.length);
+    const last = json.charCodeAt(end - 1);
+    if (end < json.length && last >= 0xd800 && last <= 0xdbff) end--;
+    hash.update(json.slice(at, end));
+    at = end;
+  }
+  return hash.digest("hex");
 }

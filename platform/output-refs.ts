@@ -7,16 +7,11 @@
 
 import { casKey } from "../core/cas/hash";
 import type { NodeError } from "../core/errors";
-import {
-  INLINE_OUTPUT_BYTES,
-  MAX_REF_OUTPUT_BYTES,
-  outputProblem,
-  utf8Length,
-} from "../core/limits/output";
+import { INLINE_OUTPUT_BYTES, MAX_REF_OUTPUT_BYTES, storableJson } from "../core/limits/output";
 import type { OutputRef } from "../core/wire/blob-ref";
 import { type BlobRecord, holdBlobs } from "../db/blobs";
 import { putBlob } from "./cas";
-import { addressOf } from "./hash";
+import { hashJson } from "./hash";
 
 /** Whose output it is: the blob is recorded as the tenant's, produced by the run. */
 export interface OutputOwner {
@@ -41,10 +36,10 @@ export async function placeOutput(
   owner: OutputOwner,
   value: unknown,
 ): Promise<Placed> {
-  const problem = outputProblem(value, MAX_REF_OUTPUT_BYTES);
-  if (problem) return { problem };
-  const { hash, json } = addressOf(value ?? null);
-  const bytes = utf8Length(json);
+  const storable = storableJson(value, MAX_REF_OUTPUT_BYTES);
+  if ("problem" in storable) return storable;
+  const { json, bytes } = storable;
+  const hash = hashJson(json);
   if (bytes <= INLINE_OUTPUT_BYTES) return { output: value, hash };
   // The hold first: a deletion of the same content elsewhere then keeps it (docs/LIFECYCLE.md).
   await holdBlobs(env.DB, [jsonBlob(owner, hash, bytes, Date.now())]);

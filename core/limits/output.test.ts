@@ -4,6 +4,7 @@ import {
   MAX_OUTPUT_BYTES,
   nestedDeeperThan,
   outputProblem,
+  storableJson,
   utf8Length,
 } from "./output";
 
@@ -52,5 +53,22 @@ describe("outputProblem (core/limits/output.ts)", () => {
     });
     expect(formatBytes(1536)).toBe("1.5 KiB");
     expect(formatBytes(5 * 1024 * 1024)).toBe("5 MiB");
+  });
+});
+
+describe("storableJson", () => {
+  it("answers the canonical JSON with its UTF-8 length, or the same errors as outputProblem", () => {
+    expect(storableJson({ b: "€", a: [1, undefined] })).toEqual({
+      json: '{"a":[1,null],"b":"€"}',
+      bytes: 24,
+    });
+    expect(storableJson(undefined)).toEqual({ json: "null", bytes: 4 });
+    expect(storableJson("x".repeat(100), 64)).toEqual({
+      problem: outputProblem("x".repeat(100), 64),
+    });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(storableJson(cyclic)).toMatchObject({ problem: { code: "output_too_deep" } });
+    expect(storableJson({ n: 1n })).toMatchObject({ problem: { code: "output_not_json" } });
   });
 });

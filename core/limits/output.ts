@@ -1,3 +1,4 @@
+import { canonicalJson } from "../cas/hash";
 import type { NodeError } from "../errors";
 
 /**
@@ -41,21 +42,49 @@ export function outputProblem(value: unknown, maxBytes = MAX_OUTPUT_BYTES): Node
   try {
     json = JSON.stringify(value ?? null);
   } catch (err) {
-    return {
-      code: "output_not_json",
-      message: `the output is not a JSON value: ${err instanceof Error ? err.message : String(err)}`,
-      retryable: false,
-    };
+    return notJson(err);
+  }
+  return sizeProblem(utf8Length(json), maxBytes);
+}
+
+/**
+ * outputProblem's checks on the canonical JSON the output is stored and hashed as
+ * (core/cas/hash.ts), which comes back with its UTF-8 length: a large output is serialised once
+ * rather than once to check it and again to store it.
+ * @example
+ * storableJson({ b: 1, a: 2 }, 64); // { json: '{"a":2,"b":1}', bytes: 13 }
+ */
+export function storableJson(
+  value: unknown,
+  maxBytes = MAX_OUTPUT_BYTES,
+): { json: string; bytes: number } | { problem: NodeError } {
+  if (nestedDeeperThan(value, MAX_OUTPUT_DEPTH)) return { problem: tooDeep("the output") };
+  let json: string;
+  try {
+    json = canonicalJson(value ?? null);
+  } catch (err) {
+    return { problem: notJson(err) };
   }
   const bytes = utf8Length(json);
-  if (bytes > maxBytes) {
-    return {
-      code: "output_too_large",
-      message: `the output is ${formatBytes(bytes)} of JSON; a node's output is stored with its run up to ${formatBytes(maxBytes)}; pick the part you need with a transform, or page the request`,
-      retryable: false,
-    };
-  }
-  return null;
+  const problem = sizeProblem(bytes, maxBytes);
+  return problem ? { problem } : { json, bytes };
+}
+
+function notJson(err: unknown): NodeError {
+  return {
+    code: "output_not_json",
+    message: `the output is not a JSON value: ${err instanceof Error ? err.message : String(err)}`,
+    retryable: false,
+  };
+}
+
+function sizeProblem(bytes: number, maxBytes: number): NodeError | null {
+  if (bytes <= maxBytes) return null;
+  return {
+    code: "output_too_large",
+    message: `the output is ${formatBytes(bytes)} of JSON; a node's output is stored with its run up to ${formatBytes(maxBytes)}; pick the part you need with a transform, or page the request`,
+    retryable: false,
+  };
 }
 
 /** The error of a value nested deeper than MAX_OUTPUT_DEPTH; `what` names it ("the response body"). */
