@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../core/cas/hash";
+import { textPieces } from "../core/limits/pieces";
 
 /**
  * Content address of a value, synchronously (node:crypto under nodejs_compat), so the RunObject
@@ -15,17 +16,11 @@ const HASH_PIECE = 1024 * 1024;
 
 /**
  * The SHA-256 of a text's UTF-8, fed a piece at a time: node:crypto encodes a string it is given
- * into a buffer of its own, which for a 16 MiB output was 16 MiB more at once. A piece never
- * ends between the two halves of a surrogate pair, so the bytes are the whole text's.
+ * into a buffer of its own, which for a 16 MiB output was 16 MiB more at once. Pieces never cut
+ * a surrogate pair (core/limits/pieces.ts), so the bytes are the whole text's.
  */
 export function hashJson(json: string): string {
   const hash = createHash("sha256");
-  for (let at = 0; at < json.length; ) {
-    let end = Math.min(at + HASH_PIECE, json.length);
-    const last = json.charCodeAt(end - 1);
-    if (end < json.length && last >= 0xd800 && last <= 0xdbff) end--;
-    hash.update(json.slice(at, end));
-    at = end;
-  }
+  for (const piece of textPieces(json, HASH_PIECE)) hash.update(piece);
   return hash.digest("hex");
 }
