@@ -5,7 +5,8 @@
  * OS: memory V8 or workerd freed but kept is still counted, so growth is an upper bound of what
  * the run needed and can read 0 when a run reuses memory an earlier one left.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { workerdProcesses } from "../scripts/workerd-processes";
 
 const SAMPLE_MS = 20;
 
@@ -26,48 +27,17 @@ export interface RssGrowth {
   samples: number;
 }
 
-/** wrangler's workerd processes by role (empty off Linux or without a group). */
-function workerdPids(group: number | undefined): { pid: string; part: RssPart }[] {
-  if (group === undefined) return [];
-  let pids: string[];
-  try {
-    pids = readdirSync("/proc").filter((p) => /^\d+$/.test(p));
-  } catch {
-    return [];
-  }
-  const found: { pid: string; part: RssPart }[] = [];
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (comm !== "workerd" || Number(f[2]) !== group) continue; // f[2]: pgrp
-      // As in bench/ws.ts: the runtime listens on a port of its own choosing, the proxy on ours.
-      const args = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-      found.push({ pid, part: args.includes("entry=127.0.0.1:0") ? "runtime" : "proxy" });
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return found;
-}
-
-/** The runtime workerd's pid (the one running the Worker and the simulations), or null. */
-export function runtimePid(group: number | undefined): string | null {
-  return workerdPids(group).find((p) => p.part === "runtime")?.pid ?? null;
-}
-
 /** The runtime workerd's RSS now, MiB (0 off Linux or without a group). */
 export function readRuntimeRss(group: number | undefined): number {
-  return readRss(workerdPids(group)).runtime;
+  return readRss(workerdProcesses(group)).runtime;
 }
 
-function readRss(pids: { pid: string; part: RssPart }[]): Rss {
+function readRss(pids: { pid: string; role: RssPart }[]): Rss {
   const out: Rss = { runtime: 0, proxy: 0 };
-  for (const { pid, part } of pids) {
+  for (const { pid, role } of pids) {
     try {
       const kib = readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+) kB/m)?.[1];
-      out[part] += Number(kib ?? 0) / 1024;
+      out[role] += Number(kib ?? 0) / 1024;
     } catch {
       // the process ended meanwhile
     }
@@ -85,7 +55,7 @@ export async function withRss<T>(
   group: number | undefined,
   fn: () => Promise<T>,
 ): Promise<{ value: T; rss: RssGrowth }> {
-  const pids = workerdPids(group);
+  const pids = workerdProcesses(group);
   const base = readRss(pids);
   const peak = { ...base };
   let samples = 1;

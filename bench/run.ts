@@ -22,6 +22,7 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { buildWasm, buildWeb, QUIET_ENV, ROOT } from "../scripts/lib";
+import { runtimePid } from "../scripts/workerd-processes";
 import { BIG_CHAIN, BIG_FANOUT, bigRunsReport, measureBigRuns } from "./bigruns";
 import {
   CHILDREN,
@@ -49,7 +50,6 @@ import {
 import { FLOW_ADMISSIONS, FLOW_LIMIT, FLOW_RUNS, flowReport, measureFlow } from "./flow";
 import { IsolateHeap } from "./heap";
 import { LOOKUP_EXECUTIONS, lifecycleReport, measureLifecycle, SWEEP_RUNS } from "./lifecycle";
-import { runtimePid } from "./memory";
 import { chainReport, EFFECT_ROUNDS, effectsReport, measureEffects } from "./optimiser-effects";
 import { measureTiming, timingReport } from "./optimiser-timing";
 import { measureRepeats, PAYLOAD_REPEATS, repeatsReport } from "./payload-repeats";

@@ -4,11 +4,10 @@
  * is in the runtime's RSS but not in the Worker's heap (bench/heap.ts): a 50 MiB put passes
  * through the R2 simulation's streams, whose spent chunks wait there for its garbage collector.
  * In production these are remote services. The runtime's own inspector serves every isolate; it
- * listens on a port of the runtime's choosing, found from the process's listening sockets
- * (Linux /proc).
+ * listens on a port of the runtime's choosing (scripts/workerd-processes.ts).
  */
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { InspectorSession } from "../scripts/inspector";
+import { listeningPorts } from "../scripts/workerd-processes";
 
 const MIB = 1024 * 1024;
 
@@ -64,38 +63,5 @@ async function isolateIds(port: number): Promise<string[] | null> {
     return Array.isArray(list) ? list.map((t: { id?: unknown }) => String(t.id)) : null;
   } catch {
     return null;
-  }
-}
-
-/** The TCP ports process `pid` listens on: its socket inodes matched in /proc/net/tcp{,6}. */
-function listeningPorts(pid: string): number[] {
-  const inodes = new Set<string>();
-  try {
-    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-      const link = safely(() => readlinkSync(`/proc/${pid}/fd/${fd}`));
-      const inode = link?.match(/^socket:\[(\d+)\]$/)?.[1];
-      if (inode) inodes.add(inode);
-    }
-  } catch {
-    return [];
-  }
-  const ports: number[] = [];
-  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    const rows = safely(() => readFileSync(table, "utf8").split("\n").slice(1)) ?? [];
-    for (const row of rows) {
-      const f = row.trim().split(/\s+/);
-      // f[1]: local address:port (hex), f[3]: state (0A: listening), f[9]: socket inode.
-      if (f[3] === "0A" && inodes.has(f[9] ?? ""))
-        ports.push(Number.parseInt(f[1]!.split(":")[1]!, 16));
-    }
-  }
-  return ports;
-}
-
-function safely<T>(read: () => T): T | undefined {
-  try {
-    return read();
-  } catch {
-    return undefined;
   }
 }
