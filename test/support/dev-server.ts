@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { quietNetwork } from "../../scripts/inspector";
 import { npx, QUIET_ENV, ROOT, seedSql, waitForHealth } from "../../scripts/lib";
+import { runtimeUrl } from "../../scripts/workerd-processes";
 
 /** A free TCP port on 127.0.0.1. */
 export async function freePort(): Promise<number> {
@@ -93,6 +94,12 @@ export class DevServer {
     }
     // As npm start does: no copy of every fetched body in the inspector's events.
     await quietNetwork(inspector);
+    // Past wrangler's proxy, to the runtime itself: the proxy can answer a POST with 503 when it
+    // reuses a connection the runtime closed as idle (README, "Known limits of local development").
+    const direct = await runtimeUrl(this.child.pid);
+    if (!direct)
+      throw new Error(`no runtime answered past wrangler's proxy\n${this.log.slice(-3000)}`);
+    this.url = direct;
   }
 
   /** Kills wrangler and workerd at once (the whole process group), like a crash. */
