@@ -95,11 +95,9 @@ export class DevServer {
     // As npm start does: no copy of every fetched body in the inspector's events.
     await quietNetwork(inspector);
     // Past wrangler's proxy, to the runtime itself: the proxy can answer a POST with 503 when it
-    // reuses a connection the runtime closed as idle (README, "Known limits of local development").
-    const direct = await runtimeUrl(this.child.pid);
-    if (!direct)
-      throw new Error(`no runtime answered past wrangler's proxy\n${this.log.slice(-3000)}`);
-    this.url = direct;
+    // reuses a connection the runtime closed as idle (README, "Known limits of local
+    // development"). Off Linux (no /proc to find the runtime's port) the proxy's stays.
+    this.url = (await runtimeUrl(this.child.pid)) ?? this.url;
   }
 
   /** Kills wrangler and workerd at once (the whole process group), like a crash. */
