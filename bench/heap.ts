@@ -6,17 +6,8 @@
  * buffers, the local R2 and SQLite simulations, and memory freed but kept, so a run that follows
  * a large one reads low and one after small runs high.
  */
-import { InspectorSession } from "../scripts/inspector";
+import { heapMib, InspectorSession } from "../scripts/inspector";
 import type { SimulationHeaps } from "./simulations";
-
-const MIB = 1024 * 1024;
-
-interface HeapUsage {
-  usedSize: number;
-  totalSize: number;
-  /** ArrayBuffer backing stores (outside V8's heap; a download's block is here). */
-  backingStorageSize?: number;
-}
 
 export class IsolateHeap {
   private constructor(
@@ -60,8 +51,7 @@ export class IsolateHeap {
 
   /** Used heap plus backing stores, in MiB; null when the inspector did not answer. */
   async mib(): Promise<number | null> {
-    const u = (await this.session.call("Runtime.getHeapUsage")) as HeapUsage | null;
-    return u ? (u.usedSize + (u.backingStorageSize ?? 0)) / MIB : null;
+    return heapMib(this.session);
   }
 
   close(): void {

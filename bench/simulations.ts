@@ -6,18 +6,11 @@
  * In production these are remote services. The runtime's own inspector serves every isolate; it
  * listens on a port of the runtime's choosing (scripts/workerd-processes.ts).
  */
-import { InspectorSession } from "../scripts/inspector";
+import { heapMib, InspectorSession } from "../scripts/inspector";
 import { listeningPorts } from "../scripts/workerd-processes";
-
-const MIB = 1024 * 1024;
 
 /** The isolates measured: miniflare's R2, D1 and Queues simulations. */
 const SIMULATION = /^(r2|d1|queues):/;
-
-interface HeapUsage {
-  usedSize: number;
-  backingStorageSize?: number;
-}
 
 export class SimulationHeaps {
   private constructor(private readonly sessions: InspectorSession[]) {}
@@ -41,11 +34,11 @@ export class SimulationHeaps {
   async mib(): Promise<number | null> {
     let total = 0;
     for (const session of this.sessions) {
-      const u = (await session.call("Runtime.getHeapUsage")) as HeapUsage | null;
-      if (!u) return null;
-      total += u.usedSize + (u.backingStorageSize ?? 0);
+      const mib = await heapMib(session);
+      if (mib === null) return null;
+      total += mib;
     }
-    return total / MIB;
+    return total;
   }
 
   close(): void {

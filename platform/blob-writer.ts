@@ -64,9 +64,9 @@ class Block {
 /**
  * Writes a body of known length to one R2 key as it arrives: R2 takes a stream whose length is
  * declared up front. Small network chunks go on a block at a time, gathered in one reused
- * block; a chunk of a block or more goes on as it is. A body longer or shorter than it said fails the
- * write. A write resolves once R2's side of the stream has read the bytes, so reusing a block
- * after it is safe.
+ * block; a chunk of a block or more goes on as it is. A body longer or shorter than it said
+ * fails the write. A write resolves once R2's side of the stream has read the bytes, so reusing
+ * a block after it is safe.
  */
 export class StreamWriter implements BlobWriter {
   private readonly writer: WritableStreamDefaultWriter<Uint8Array>;

@@ -54,6 +54,18 @@ export class InspectorSession {
   }
 }
 
+/**
+ * An isolate's heap as the platform's 128 MB limit counts it, in MiB: V8's used heap plus the
+ * array buffers' backing stores (`Runtime.getHeapUsage`); null when the inspector did not answer.
+ */
+export async function heapMib(session: InspectorSession): Promise<number | null> {
+  const u = (await session.call("Runtime.getHeapUsage")) as {
+    usedSize: number;
+    backingStorageSize?: number;
+  } | null;
+  return u ? (u.usedSize + (u.backingStorageSize ?? 0)) / (1024 * 1024) : null;
+}
+
 /** Turns the runtime's network events off; false when the inspector did not answer. */
 export async function quietNetwork(port: number): Promise<boolean> {
   const session = await InspectorSession.open(port);
