@@ -22,14 +22,16 @@ function chain(n: number) {
 
 describe("a long chain of inline steps", () => {
   it("answers the start and reads of the run while the chain is still running", async () => {
-    const wf = await createWorkflow(chain(600));
+    // Long enough (about 2 s here) that the read after the start is answered while it runs
+    // even on a loaded machine: 600 steps (0.5 s) once finished before a CI run's read came in.
+    const wf = await createWorkflow(chain(2400));
     const runId = await startRun(wf, { n: 10_000 });
     const { body: during } = await api<RunBody>("GET", `/api/runs/${runId}`);
     expect(during.status).toBe("running");
     expect(during.nodes.some((n) => n.status === "pending")).toBe(true);
     const done = await waitForRun(runId, 60_000);
     expect(done.status).toBe("completed");
-    expect(done.nodes.find((n) => n.id === "c600")).toMatchObject({
+    expect(done.nodes.find((n) => n.id === "c2400")).toMatchObject({
       status: "succeeded",
       port: "true",
     });
